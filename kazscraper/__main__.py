@@ -1,0 +1,5 @@
+"""``python -m kazscraper`` is the ``kazscraper`` command."""
+
+from kazscraper.cli import main
+
+main()

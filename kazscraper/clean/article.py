@@ -1,0 +1,89 @@
+"""Cleaning an extracted ``Article``: the text and URLs analysts will read.
+
+Every text field gets Unicode NFC, one kind of space, no invisible
+characters and Kazakh letters in place of Latin lookalikes; interface strings
+("Show more") are dropped; names are put in normal case; the article's URL
+and every related link become canonical URLs, and links that are not http(s)
+(``javascript:``) are dropped. Pure: returns a new record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kazscraper.clean.text import clean_line, join_paragraphs, strip_interface_strings
+from kazscraper.clean.urls import canonical_url, is_safe_link, is_site_url
+from kazscraper.extract.names import name_key, normal_case
+from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.sites import SiteProfile
+
+
+def clean_optional(text: str | None) -> str | None:
+    cleaned = clean_line(text) if text else ""
+    return cleaned or None
+
+
+def clean_body(body: str | None, interface_strings: tuple[str, ...]) -> str | None:
+    if not body:
+        return None
+    paragraphs = strip_interface_strings(body.split("\n\n"), interface_strings)
+    return join_paragraphs(clean_line(p) for p in paragraphs) or None
+
+
+def article_url(article: Article, profile: SiteProfile) -> str:
+    """The canonical URL: the page's declared canonical when it is on the same site."""
+    declared = article.extra.get("declared_canonical")
+    if declared and is_site_url(declared, profile):
+        return canonical_url(declared, profile)
+    return canonical_url(article.fetched_url, profile)
+
+
+def clean_authors(authors: list[Author]) -> list[Author]:
+    """Normal-cased names, each person once (first mention wins)."""
+    seen: set[str] = set()
+    cleaned = []
+    for author in authors:
+        name = clean_line(normal_case(author.name))
+        key = name_key(name)
+        if not name or key in seen:
+            continue
+        seen.add(key)
+        cleaned.append(
+            Author(
+                name=name,
+                surname=clean_optional(author.surname),
+                given=clean_optional(author.given),
+                patronymic=clean_optional(author.patronymic),
+            )
+        )
+    return cleaned
+
+
+def clean_related(links: list[RelatedLink], profile: SiteProfile) -> list[RelatedLink]:
+    cleaned = []
+    for link in links:
+        title = clean_line(link.title)
+        if not title:
+            continue
+        url = canonical_url(link.url, profile) if link.url and is_safe_link(link.url) else None
+        author = clean_optional(normal_case(link.author)) if link.author else None
+        cleaned.append(replace(link, title=title, url=url, author=author))
+    return cleaned
+
+
+def clean_article(article: Article, profile: SiteProfile) -> Article:
+    return replace(
+        article,
+        url=article_url(article, profile),
+        title=clean_optional(article.title),
+        body=clean_body(article.body, profile.interface_strings),
+        lead=clean_optional(article.lead),
+        category=clean_optional(article.category),
+        tags=[t for t in (clean_line(tag) for tag in article.tags) if t],
+        affiliation=clean_optional(article.affiliation),
+        authors=clean_authors(article.authors),
+        related=clean_related(article.related, profile),
+        image_url=article.image_url
+        if article.image_url and is_safe_link(article.image_url)
+        else None,
+    )

@@ -1,0 +1,79 @@
+"""Text normalisation for Kazakh web text.
+
+``normalize_text`` gives one Unicode form (NFC), one kind of space, no
+invisible characters (soft hyphens, zero-width spaces, BOMs), LF line ends,
+trimmed lines and at most one blank line in a row; quotes «» and dashes stay.
+``fix_homoglyphs`` puts Kazakh letters back where a Latin lookalike was typed
+inside an otherwise Cyrillic word (``i`` for ``і``, ``ə`` for ``ә``, Latin
+``a``/``o``/``p``…); wholly Latin words (brands, ``Kazinform``) are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Latin (and IPA) lookalikes → the Cyrillic letter they stand in for
+HOMOGLYPHS = str.maketrans(
+    {
+        "i": "і", "I": "І", "ə": "ә", "Ə": "Ә", "ɵ": "ө", "θ": "ө", "Ɵ": "Ө", "h": "һ",
+        "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у",
+        "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О",
+        "P": "Р", "T": "Т", "X": "Х", "Y": "У",
+    }
+)  # fmt: skip
+_LOOKALIKES = frozenset("iIəƏɵθƟhaeopcxyABCEHKMOPTXY")
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def normalize_text(text: str) -> str:
+    """NFC, plain spaces, no invisible characters, trimmed lines, at most one blank line."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _fix_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    cyrillic = sum(1 for ch in word if _is_cyrillic(ch))
+    if cyrillic == 0 or cyrillic == len(word):
+        return word
+    others = [ch for ch in word if not _is_cyrillic(ch)]
+    if cyrillic <= len(others) or not all(ch in _LOOKALIKES for ch in others):
+        return word  # mostly Latin, or a letter with no Cyrillic twin: leave it
+    return word.translate(HOMOGLYPHS)
+
+
+def fix_homoglyphs(text: str) -> str:
+    """Replace Latin lookalikes inside otherwise Cyrillic words."""
+    if text.isascii():
+        return text
+    return _WORD.sub(_fix_word, text)
+
+
+def clean_line(text: str) -> str:
+    """A single-line field: normalised, homoglyphs fixed, newlines folded to spaces."""
+    return fix_homoglyphs(" ".join(normalize_text(text).split()))
+
+
+def strip_interface_strings(lines: Iterable[str], strings: Iterable[str]) -> list[str]:
+    """Drop lines that are interface text ("Show more", "Толығырақ"), whatever their case."""
+    interface = {" ".join(normalize_text(s).split()).casefold() for s in strings}
+    return [
+        line for line in lines if " ".join(normalize_text(line).split()).casefold() not in interface
+    ]
+
+
+def join_paragraphs(paragraphs: Iterable[str]) -> str:
+    """Normalised non-empty paragraphs separated by one blank line."""
+    return "\n\n".join(p for p in (normalize_text(x) for x in paragraphs) if p)

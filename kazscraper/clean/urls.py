@@ -1,0 +1,96 @@
+"""URL canonicalisation: many addresses, one article.
+
+The site serves every article under several addresses: mirror hosts
+(``image.``, ``www.``, ``m.``), http and https, with tracking parameters from
+newsletters and share buttons, with fragments and trailing slashes, and with
+percent-encoding in either case. ``canonical_url`` maps all of them to one
+address so that the archive keeps one row per article and every alias as a
+pointer to it. Percent-encoding and query order are normalised by w3lib (the
+library Scrapy itself uses for request fingerprints).
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+
+from kazscraper.sites import SiteProfile
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_SAFE_SCHEMES = frozenset({"http", "https"})
+
+UrlKind = Literal["article", "listing"]
+
+
+def normalize_netloc(scheme: str, netloc: str) -> str:
+    """Lower-case host without credentials or the scheme's default port."""
+    host = netloc.rsplit("@", 1)[-1].lower()
+    name, sep, port = host.rpartition(":")
+    if sep and port == _DEFAULT_PORTS.get(scheme) and "]" not in port:
+        return name
+    return host
+
+
+def is_tracking_param(name: str, patterns: tuple[str, ...]) -> bool:
+    lowered = name.lower()
+    return any(fnmatchcase(lowered, p) for p in patterns)
+
+
+def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> str:
+    """The one address of the page behind ``url``.
+
+    Site hosts (canonical or mirror) become the profile's origin; tracking
+    parameters, fragments and a trailing slash are dropped; query parameters
+    are sorted and percent-encoding normalised. URLs of other sites keep their
+    host but get the same cleaning. Non-http(s) URLs are returned stripped.
+    With ``map_mirrors=False`` a mirror keeps its host: the alias as a clean URL.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _SAFE_SCHEMES:
+        return url
+    netloc = normalize_netloc(scheme, parts.netloc)
+    if map_mirrors and netloc in profile.site_netlocs:
+        origin = urlsplit(profile.origin)
+        scheme, netloc = origin.scheme, origin.netloc.lower()
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not is_tracking_param(k, profile.tracking_params)
+        ]
+    )
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+def is_site_url(url: str, profile: SiteProfile) -> bool:
+    parts = urlsplit(url)
+    return (
+        parts.scheme.lower() in _SAFE_SCHEMES
+        and normalize_netloc(parts.scheme.lower(), parts.netloc) in profile.site_netlocs
+    )
+
+
+def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
+    """'article', 'listing' or None (not ours, or a page we do not crawl)."""
+    if not is_site_url(url, profile):
+        return None
+    path = urlsplit(url).path or "/"
+    if profile.article_path_re.match(path):
+        return "article"
+    if any(p.match(path) for p in profile.listing_path_res):
+        return "listing"
+    return None
+
+
+def is_safe_link(url: str) -> bool:
+    """True for absolute http(s) URLs; ``javascript:``, ``data:`` and the like are not links."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc)

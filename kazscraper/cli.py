@@ -1,0 +1,302 @@
+"""The ``kazscraper`` command line.
+
+Commands: ``crawl`` (the main job), ``demo`` (crawl the offline replica),
+``replica serve``, ``stats`` and ``parse``. Library errors become one-line
+messages; exit codes are documented in README.md (0 ok, 1 failed, 2 usage).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from w3lib.encoding import html_to_unicode
+
+from kazscraper.archive import Archive, ArchiveError
+from kazscraper.crawl import CrawlResult, run_crawl
+from kazscraper.sites import get_profile
+
+DEFAULT_DB = "archive/qazdauiri.sqlite"
+DEMO_DB = "archive/demo.sqlite"
+RUN_ROW = "  {:>4} {:<25} {:<8} {:>6} {:>6} {:>5} {:>5}"  # stats: one line per crawl
+LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
+
+
+def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _default_db_for(start_url: str | None) -> str:
+    """The real site's archive, or one named after another host (never mixed)."""
+    if start_url is None:
+        return DEFAULT_DB
+    netloc = urlsplit(start_url).netloc
+    if netloc == get_profile("qazdauiri").netloc:
+        return DEFAULT_DB
+    return f"archive/{netloc.replace(':', '-')}.sqlite"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kazscraper")
+def main() -> None:
+    """Crawl the Kazakh news site qazdauiri.kz into a SQLite archive.
+
+    \b
+    Examples:
+      kazscraper demo                      # offline: crawl a local replica
+      kazscraper crawl                     # the real site into archive/qazdauiri.sqlite
+      kazscraper stats
+    """
+
+
+@main.command()
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), help=f"Archive file [default: {DEFAULT_DB}]"
+)
+@click.option("--start-url", callback=_http_url, help="Start here instead of the site's home page.")
+@click.option(
+    "--mirror",
+    "mirrors",
+    multiple=True,
+    callback=lambda c, p, v: tuple(_http_url(c, p, m) for m in v),
+    help="An origin that serves the same site (repeatable); its links count as the site's.",
+)
+@click.option(
+    "--max-articles", type=click.IntRange(min=1), help="Stop after this many article pages."
+)
+@click.option("--log-level", type=LOG_LEVELS, default="WARNING", show_default=True)
+def crawl(
+    db_path: str | None,
+    start_url: str | None,
+    mirrors: tuple[str, ...],
+    max_articles: int | None,
+    log_level: str,
+) -> None:
+    """Crawl qazdauiri.kz (or --start-url) into the archive.
+
+    Discovers articles through the sitemap, the RSS feed and the category
+    pages, extracts, cleans and deduplicates them, and writes them to SQLite.
+
+    \b
+    Examples:
+      kazscraper crawl
+      kazscraper crawl --db /data/qazdauiri.sqlite --max-articles 100
+      kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:8001
+    """
+    db = db_path or _default_db_for(start_url)
+    arguments = {
+        "db": db,
+        "start_url": start_url,
+        "mirrors": list(mirrors),
+        "max_articles": max_articles,
+    }
+    result = _run(db, "crawl", arguments, start_url, mirrors, max_articles, log_level)
+    click.echo(summary_line(result, db))
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--articles", type=click.IntRange(min=6), default=300, show_default=True)
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), default=DEMO_DB, show_default=True
+)
+@click.option("--log-level", type=LOG_LEVELS, default="WARNING", show_default=True)
+def demo(articles: int, db_path: str, log_level: str) -> None:
+    """Serve the offline replica on loopback and crawl it into an archive.
+
+    Needs no network: this is how to see kazscraper work on a new machine.
+    The replica has exactly ARTICLES articles, the real seed article among them.
+
+    \b
+    Example:
+      kazscraper demo --articles 300 --db /tmp/a.sqlite
+    """
+    from kazscraper.replica.server import ReplicaServer
+    from kazscraper.replica.site import ReplicaSite
+
+    with ReplicaServer(ReplicaSite(articles)) as server:
+        click.echo(
+            f"Replica of {articles} articles at {server.origin}/ (mirror {server.mirror_origin}/)"
+        )
+        arguments = {"db": db_path, "articles": articles, "replica": server.origin}
+        result = _run(
+            db_path,
+            "demo",
+            arguments,
+            server.origin + "/",
+            (server.mirror_origin,),
+            None,
+            log_level,
+        )
+    click.echo(summary_line(result, db_path))
+    sys.exit(result.exit_code)
+
+
+def _run(
+    db: str,
+    command: str,
+    arguments: dict,
+    start_url: str | None,
+    mirrors: tuple[str, ...],
+    max_articles: int | None,
+    log_level: str,
+) -> CrawlResult:
+    try:
+        Archive(db).close()  # fail fast, with one line, on a bad archive path
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    started = time.monotonic()
+    result = run_crawl(
+        db_path=db,
+        command=command,
+        arguments=arguments,
+        start_url=start_url,
+        mirrors=mirrors,
+        max_articles=max_articles,
+        log_level=log_level.upper(),
+    )
+    result.stats["kazscraper/elapsed_seconds"] = round(time.monotonic() - started, 1)
+    return result
+
+
+def summary_line(result: CrawlResult, db: str) -> str:
+    s = result.stats
+    verdict = "ok" if result.exit_code == 0 else "FAILED"
+    pages = s.get("response_received_count", 0)
+    return (
+        f"{verdict}: {pages} pages in {s.get('kazscraper/elapsed_seconds', 0)}s; "
+        f"articles {result.count('articles_new')} new, "
+        f"{result.count('articles_updated')} updated, "
+        f"{result.count('articles_unchanged')} unchanged; "
+        f"{result.count('duplicates')} duplicates, {result.count('failures')} failures "
+        f"-> {db}" + ("" if result.exit_code == 0 else f" ({result.reason})")
+    )
+
+
+@main.group()
+def replica() -> None:
+    """The offline replica of qazdauiri.kz (for tests, benchmarks and demos)."""
+
+
+@replica.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--mirror-port", type=click.IntRange(0, 65535), default=0, help="[default: any free port]"
+)
+@click.option("--articles", type=click.IntRange(min=6), default=300, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Content seed.")
+def replica_serve(port: int, mirror_port: int, articles: int, seed: int) -> None:
+    """Serve the replica on 127.0.0.1 until interrupted.
+
+    The second port plays the site's image. mirror host.
+
+    \b
+    Example:
+      kazscraper replica serve --port 8000 --articles 1000
+      kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:<mirror port>
+    """
+    from kazscraper.replica.server import ReplicaServer
+    from kazscraper.replica.site import ReplicaSite
+
+    try:
+        server = ReplicaServer(ReplicaSite(articles, seed=seed), port=port, mirror_port=mirror_port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
+    click.echo(
+        f"Serving {articles} articles at {server.origin}/ (mirror {server.mirror_origin}/)",
+        err=True,
+    )
+    click.echo(f"{server.origin} {server.mirror_origin}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+def stats(db_path: str) -> None:
+    """Summarise an archive: counts, date range, categories, recent runs.
+
+    \b
+    Example:
+      kazscraper stats --db archive/demo.sqlite
+    """
+    try:
+        archive = Archive(db_path)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with archive:
+        db = archive.db
+        first, last = db.execute(
+            "SELECT min(published_date), max(published_date) FROM articles"
+        ).fetchone()
+        click.echo(f"Archive {db_path}")
+        for table in (
+            "articles",
+            "authors",
+            "article_urls",
+            "article_versions",
+            "related_links",
+            "failures",
+        ):
+            click.echo(f"  {table:<17} {archive.count(table):>8}")
+        click.echo(f"  published         {first or '-'} .. {last or '-'}")
+        click.echo("Categories:")
+        for name, n in db.execute(
+            "SELECT coalesce(category, '(none)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+        ):
+            click.echo(f"  {name:<20} {n:>8}")
+        click.echo("Recent runs:")
+        header = ("id", "started", "status", "pages", "new", "upd", "fail")
+        click.echo(RUN_ROW.format(*header))
+        for row in db.execute(
+            "SELECT id, started_at, status, pages_fetched, articles_new, articles_updated, "
+            "failures FROM crawls ORDER BY id DESC LIMIT 5"
+        ):
+            click.echo(RUN_ROW.format(*(v if v is not None else "-" for v in row)))
+
+
+@main.command()
+@click.argument("source", type=click.File("rb"))
+@click.option("--url", default=None, help="The page's URL (for canonical URLs and relative links).")
+@click.option("--site", default="qazdauiri", show_default=True)
+def parse(source: click.utils.LazyFile, url: str | None, site: str) -> None:
+    """Extract one saved page (FILE, or - for stdin) and print the record as JSON.
+
+    Shows which layer gave each field (``extraction``): use it to check a page
+    saved from a browser against the site profile.
+
+    \b
+    Example:
+      kazscraper parse page.html --url https://qazdauiri.kz/news/some-slug
+    """
+    from kazscraper.clean.article import clean_article
+    from kazscraper.extract.article import NotHtmlError, extract_article
+
+    profile = get_profile(site)
+    data = source.read()
+    _, html = html_to_unicode(None, data)
+    page_url = url or profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
+    try:
+        article = clean_article(extract_article(html, page_url, profile), profile)
+    except NotHtmlError as exc:
+        raise click.ClickException(f"{getattr(source, 'name', 'input')}: {exc}") from exc
+    click.echo(json.dumps(asdict(article), ensure_ascii=False, indent=2))

@@ -1,0 +1,211 @@
+"""HTML of an article page → an ``Article`` record, layer by layer.
+
+Each field comes from the first layer that yields it, and
+``Article.extraction`` records which one did (or why the field is missing):
+
+1. ``jsonld`` / ``opengraph`` / ``meta-author`` / ``time-element``: what the page declares;
+2. ``profile``: the site profile's CSS selectors;
+3. ``signature`` / ``byline`` / ``label``: the signature block at the end of the
+   body and the blocks found by their headings;
+4. ``generic``: the page's densest run of paragraphs, when the profile's body
+   selector matches nothing.
+
+The page is parsed once. No Scrapy, no I/O: the same function serves the
+crawl, ``kazscraper parse`` and the tests.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from kazscraper.extract.blocks import find_block, node_text, parse_block, squash
+from kazscraper.extract.dates import parse_date
+from kazscraper.extract.metadata import PageMetadata, read_metadata
+from kazscraper.extract.names import PersonName, parse_display_name
+from kazscraper.extract.signature import Signature, split_signature
+from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.sites import SiteProfile
+
+# paragraphs that belong to furniture nested inside a body container
+_BODY_EXCLUDE = "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
+
+
+class NotHtmlError(ValueError):
+    """The input is not an HTML document (binary data, empty, plain text)."""
+
+
+def parse_html(html: str) -> Selector:
+    if not html or not html.strip():
+        raise NotHtmlError("empty document")
+    if "\x00" in html[:4096]:
+        raise NotHtmlError("binary data, not HTML")
+    if "<" not in html[:4096]:
+        raise NotHtmlError("no markup in the first 4 KB: not HTML")
+    return Selector(text=html, type="html")
+
+
+def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str = "") -> Article:
+    """Extract every field of the article page at ``url``; missing fields stay None."""
+    page = parse_html(html)
+    meta = read_metadata(page)
+    article = Article(url=url, fetched_url=url, fetched_at=fetched_at)
+    prov = article.extraction
+
+    paragraphs, body_layer = body_paragraphs(page, profile)
+    signature = split_signature(paragraphs)
+    body = paragraphs[signature.body_start : signature.body_end]
+    article.body = "\n\n".join(body) or None
+    article.lead = body[0] if body else None
+    prov["body"] = body_layer if body else "missing: no body paragraphs found"
+
+    _title(article, page, meta, profile)
+    _date(article, meta, signature, fetched_at, profile)
+    _authors(article, meta, signature)
+    article.affiliation = signature.affiliation
+    prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
+
+    _simple_fields(article, page, meta, profile, url)
+    article.related = related_links(page, profile, url)
+    prov["related"] = "label" if article.related else "missing: no similar/top news items"
+    if meta.canonical:
+        article.extra["declared_canonical"] = urljoin(url, meta.canonical)
+    return article
+
+
+def body_paragraphs(page: Selector, profile: SiteProfile) -> tuple[list[str], str]:
+    """The body's paragraphs (signature included) and the layer that found them."""
+    container = page.css(profile.selectors.body)
+    if container:
+        return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
+    densest = _densest_paragraph_parent(page)
+    if densest is not None:
+        return _paragraph_texts(densest, "p"), "generic"
+    return [], "none"
+
+
+def _paragraph_texts(container: Selector, paragraph_css: str) -> list[str]:
+    nodes = [p for p in container.css(paragraph_css) if not p.xpath(_BODY_EXCLUDE)]
+    if not nodes:  # text set with <br> or bare text nodes instead of <p>
+        texts = container.xpath(".//text()[not(ancestor::script|ancestor::style)]").getall()
+        return [t for t in (squash(x) for x in texts) if t]
+    return [t for t in (node_text(p) for p in nodes) if t]
+
+
+def _densest_paragraph_parent(page: Selector) -> Selector | None:
+    weight: Counter[int] = Counter()
+    parents: dict[int, Selector] = {}
+    for p in page.xpath("//body//p"):
+        if p.xpath(_BODY_EXCLUDE):
+            continue
+        parent = p.xpath("..")[0]
+        key = id(parent.root)
+        parents.setdefault(key, parent)
+        weight[key] += len(node_text(p))
+    if not weight:
+        return None
+    key, total = weight.most_common(1)[0]
+    return parents[key] if total >= 200 else None
+
+
+def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
+    profile_title = first_text(page, profile.selectors.title)
+    if meta.title:
+        article.title = squash(meta.title)
+        article.extraction["title"] = meta.source["title"]
+    elif profile_title:
+        article.title = profile_title
+        article.extraction["title"] = "profile"
+    else:
+        article.extraction["title"] = "missing: no metadata title and no title element"
+
+
+def _date(
+    article: Article, meta: PageMetadata, sig: Signature, fetched_at: str, profile: SiteProfile
+) -> None:
+    candidates = [(meta.published, meta.source.get("published")), (sig.date_text, "signature")]
+    fetched = _as_datetime(fetched_at)
+    for raw, layer in candidates:
+        if not raw:
+            continue
+        parsed = parse_date(raw, fetched_at=fetched, tz=profile.timezone)
+        if parsed is not None:
+            article.published_date = parsed.date
+            article.published_at = parsed.datetime
+            article.date_raw = raw
+            article.extraction["published_date"] = f"{layer} ({parsed.method})"
+            return
+    article.extraction["published_date"] = "missing: no parsable date in metadata or signature"
+    if meta.modified:
+        parsed = parse_date(meta.modified, fetched_at=fetched, tz=profile.timezone)
+        article.modified_at = parsed.datetime or parsed.date if parsed else None
+
+
+def _as_datetime(fetched_at: str) -> datetime | None:
+    if not fetched_at:
+        return None
+    try:
+        return datetime.fromisoformat(fetched_at)
+    except ValueError:
+        return None
+
+
+def _authors(article: Article, meta: PageMetadata, sig: Signature) -> None:
+    names: list[PersonName] = []
+    layer = None
+    if meta.authors:
+        names = [n for n in (parse_display_name(a) for a in meta.authors) if n is not None]
+        layer = meta.source["authors"]
+    if not names and sig.authors:
+        names, layer = sig.authors, sig.author_source
+    article.authors = [
+        Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
+        for n in names
+    ]
+    article.extraction["authors"] = layer if names else "missing: no byline, metadata or signature"
+
+
+def _simple_fields(
+    article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile, url: str
+) -> None:
+    sel = profile.selectors
+    prov = article.extraction
+    category = meta.section or first_text(page, sel.category) or None
+    article.category = category
+    prov["category"] = meta.source.get("section", "profile") if category else "missing: no section"
+
+    tags = meta.tags or ([node_text(t) for t in page.css(sel.tags)] if sel.tags else [])
+    article.tags = [t for t in tags if t]
+    prov["tags"] = meta.source.get("tags", "profile") if article.tags else "missing: no tags"
+
+    image = meta.image or (page.css(sel.image).get() if sel.image else None)
+    article.image_url = urljoin(url, image.strip()) if image else None
+    prov["image_url"] = meta.source.get("image", "profile") if image else "missing: no image"
+
+    views_text = first_text(page, sel.views)
+    digits = "".join(ch for ch in views_text if ch.isdigit())
+    article.views = int(digits) if digits else None
+    prov["views"] = "profile" if digits else "missing: no view counter on the page"
+
+    article.language = (meta.language or profile.language or "").split("-")[0].lower() or None
+    prov["language"] = meta.source.get("language", "profile")
+
+
+def first_text(page: Selector, css: str) -> str:
+    """Text of the first element matching ``css`` ('' when the selector is empty or unmatched)."""
+    found = page.css(css) if css else []
+    return node_text(found[0]) if found else ""
+
+
+def related_links(page: Selector, profile: SiteProfile, base_url: str) -> list[RelatedLink]:
+    """Similar-news and top-news entries, found by their block headings."""
+    links: list[RelatedLink] = []
+    all_labels = profile.similar_labels + profile.top_labels
+    for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
+        region = find_block(page, labels, stop_labels=all_labels)
+        if region:
+            links += parse_block(region, kind, base_url, profile.interface_strings)
+    return links

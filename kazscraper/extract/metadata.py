@@ -1,0 +1,136 @@
+"""Structured metadata: the first layer of extraction.
+
+Reads what a page declares about itself: JSON-LD (``NewsArticle`` and its
+relatives, also inside ``@graph``), OpenGraph and ``article:*`` meta tags,
+``<meta name="author">``, ``<time datetime>`` inside the article and
+``<link rel="canonical">``. Malformed JSON-LD is skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsel import Selector
+
+ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
+)
+
+
+@dataclass
+class PageMetadata:
+    """Each field is paired with the layer name it came from in ``source``."""
+
+    title: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    image: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    language: str | None = None
+    source: dict[str, str] = field(default_factory=dict)
+
+    def set(self, name: str, value: Any, layer: str) -> None:
+        """Keep the first non-empty value offered for a field."""
+        if value and not getattr(self, name):
+            setattr(self, name, value)
+            self.source[name] = layer
+
+
+def read_metadata(page: Selector) -> PageMetadata:
+    meta = PageMetadata()
+    for obj in jsonld_articles(page):
+        _from_jsonld(meta, obj)
+    _from_meta_tags(meta, page)
+    return meta
+
+
+def jsonld_articles(page: Selector) -> Iterator[dict[str, Any]]:
+    """JSON-LD objects whose @type is an article type, in document order."""
+    for raw in page.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        yield from _walk_articles(data)
+
+
+def _walk_articles(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _walk_articles(entry)
+    elif isinstance(data, dict):
+        types = data.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(t in ARTICLE_TYPES for t in types if isinstance(t, str)):
+            yield data
+        if "@graph" in data:
+            yield from _walk_articles(data["@graph"])
+
+
+def _names(value: Any) -> list[str]:
+    """Author names from a JSON-LD author value (string, Person, list of either)."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        if value.get("@type") == "Organization":
+            return []
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _text(value.get("url") or value.get("name"))
+    if isinstance(value, list) and value:
+        return _text(value[0])
+    return None
+
+
+def _from_jsonld(meta: PageMetadata, obj: dict[str, Any]) -> None:
+    meta.set("title", _text(obj.get("headline")) or _text(obj.get("name")), "jsonld")
+    meta.set("published", _text(obj.get("datePublished")), "jsonld")
+    meta.set("modified", _text(obj.get("dateModified")), "jsonld")
+    meta.set("authors", _names(obj.get("author")), "jsonld")
+    meta.set("image", _text(obj.get("image")), "jsonld")
+    meta.set("section", _text(obj.get("articleSection")), "jsonld")
+    keywords = obj.get("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    if isinstance(keywords, list):
+        meta.set(
+            "tags", [k.strip() for k in keywords if isinstance(k, str) and k.strip()], "jsonld"
+        )
+    meta.set("language", _text(obj.get("inLanguage")), "jsonld")
+
+
+def _meta_content(page: Selector, attr: str, name: str) -> str | None:
+    value = page.xpath(f'//meta[@{attr}="{name}"]/@content').get()
+    return value.strip() if value and value.strip() else None
+
+
+def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
+    prop = "property"
+    meta.set("title", _meta_content(page, prop, "og:title"), "opengraph")
+    meta.set("published", _meta_content(page, prop, "article:published_time"), "opengraph")
+    meta.set("modified", _meta_content(page, prop, "article:modified_time"), "opengraph")
+    meta.set("image", _meta_content(page, prop, "og:image"), "opengraph")
+    meta.set("section", _meta_content(page, prop, "article:section"), "opengraph")
+    meta.set("tags", page.xpath('//meta[@property="article:tag"]/@content').getall(), "opengraph")
+    author = _meta_content(page, "name", "author")
+    meta.set("authors", [author] if author else [], "meta-author")
+    # a <time> of the article itself, not of a related-news list or a sidebar
+    time_attr = page.xpath("//article//time[not(ancestor::li|ancestor::aside)]/@datetime").get()
+    meta.set("published", time_attr.strip() if time_attr else None, "time-element")
+    meta.set("canonical", page.xpath('//link[@rel="canonical"]/@href').get(), "link-canonical")
+    meta.set("canonical", _meta_content(page, prop, "og:url"), "opengraph")
+    meta.set("language", page.xpath("/html/@lang").get(), "html-lang")

@@ -1,0 +1,72 @@
+"""The records that travel through the pipeline.
+
+``PageItem`` is what the spider yields: one fetched article page, raw. The
+extract pipeline turns it into an ``Article`` (with ``Author`` and
+``RelatedLink`` rows), which clean, validate, dedup and store refine and
+write. Plain dataclasses: Scrapy handles them natively and the pure
+extraction code can build them without importing Scrapy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    url: str  # the URL the response came from (after redirects)
+    html: str
+    status: int = 200
+    fetched_at: str = ""  # ISO-8601 UTC
+    content_type: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Author:
+    name: str  # display name in normal case: 'Ахметова Зауреш Болатхановна'
+    surname: str | None = None
+    given: str | None = None
+    patronymic: str | None = None
+
+
+@dataclass
+class RelatedLink:
+    kind: str  # 'similar' | 'top'
+    rank: int
+    url: str | None
+    title: str
+    author: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    views: int | None = None
+
+
+@dataclass
+class Article:
+    url: str  # canonical URL
+    fetched_url: str  # the URL actually fetched (may be a mirror/alias)
+    fetched_at: str
+    title: str | None = None
+    body: str | None = None
+    lead: str | None = None
+    published_date: str | None = None  # YYYY-MM-DD, site time zone
+    published_at: str | None = None  # ISO-8601 with offset, when the time of day is known
+    date_raw: str | None = None  # the text the date was read from
+    modified_at: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image_url: str | None = None
+    views: int | None = None
+    language: str | None = None
+    affiliation: str | None = None
+    authors: list[Author] = field(default_factory=list)
+    related: list[RelatedLink] = field(default_factory=list)
+    # field name -> which layer gave it ('jsonld', 'meta', 'profile', 'signature', 'label', ...)
+    # or why it is missing ('missing: ...')
+    extraction: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body_paragraphs(self) -> list[str]:
+        return [p for p in (self.body or "").split("\n\n") if p]

@@ -1,0 +1,212 @@
+"""Item pipelines: extract → clean → validate → dedup → store.
+
+Each pipeline is a thin adapter over pure code (``extract/``, ``clean/``) or
+the archive; order and numbers are in ``settings.ITEM_PIPELINES``. A page that
+cannot become an article is dropped with ``PageRejected`` (a ``DropItem``
+carrying the URL, stage and reason), which the store pipeline records in the
+``failures`` table; the crawl goes on. Everything is counted in the crawler
+stats under ``kazscraper/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Response
+
+from kazscraper.archive import Archive, utc_now
+from kazscraper.clean.article import clean_article
+from kazscraper.extract.article import NotHtmlError, extract_article
+from kazscraper.items import Article, PageItem
+from kazscraper.signals import alias_found, page_failed
+from kazscraper.sites import SiteProfile
+
+logger = logging.getLogger(__name__)
+
+#: fields whose fill rate is reported for every crawl
+REPORTED_FIELDS = ("title", "body", "published_date", "authors", "category", "related")
+REQUIRED_FIELDS = ("title", "body")
+
+
+class PageRejected(DropItem):
+    """A fetched page that did not yield a valid article."""
+
+    def __init__(self, url: str, stage: str, reason: str) -> None:
+        super().__init__(f"{stage} failed for {url}: {reason}", log_level="WARNING")
+        self.url, self.stage, self.reason = url, stage, reason
+
+
+class DuplicatePage(DropItem):
+    """A second page in this run whose canonical URL was already seen."""
+
+    def __init__(self, url: str, canonical: str) -> None:
+        super().__init__(f"duplicate of {canonical}: {url}", log_level="DEBUG")
+        self.url, self.canonical = url, canonical
+
+
+class _CrawlerPipeline:
+    """Built by Scrapy with the crawler; the site profile comes from the spider."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _CrawlerPipeline:
+        return cls(crawler)
+
+    @property
+    def profile(self) -> SiteProfile:
+        return self.crawler.spider.profile  # type: ignore[union-attr]
+
+
+class ExtractPipeline(_CrawlerPipeline):
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        try:
+            article = extract_article(item.html, item.url, self.profile, item.fetched_at)
+        except NotHtmlError as exc:
+            raise PageRejected(item.url, "extract", str(exc)) from exc
+        except Exception as exc:
+            # A page that breaks the extractor is a finding to record, not a reason to
+            # lose the page silently: keep the URL and the error for a later reparse.
+            self.stats.inc_value("kazscraper/extract_errors")
+            logger.exception("extractor error on %s", item.url)
+            raise PageRejected(item.url, "extract", f"{type(exc).__name__}: {exc}") from exc
+        return article
+
+
+class CleanPipeline(_CrawlerPipeline):
+    def process_item(self, item: Any) -> Any:
+        return clean_article(item, self.profile) if isinstance(item, Article) else item
+
+
+class ValidatePipeline(_CrawlerPipeline):
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        missing = [name for name in REQUIRED_FIELDS if not getattr(item, name)]
+        if missing:
+            reasons = "; ".join(
+                f"{name}: {item.extraction.get(name, 'missing')}" for name in missing
+            )
+            raise PageRejected(item.fetched_url, "validate", f"not an article page ({reasons})")
+        self.stats.inc_value("kazscraper/articles_valid")
+        for name in REPORTED_FIELDS:
+            if getattr(item, name):
+                self.stats.inc_value(f"kazscraper/filled/{name}")
+        return item
+
+
+class DedupPipeline(_CrawlerPipeline):
+    """Drops a second article with the same canonical URL within one run."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.seen: set[str] = set()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        if item.url in self.seen:
+            self.stats.inc_value("kazscraper/duplicates")
+            raise DuplicatePage(item.fetched_url, item.url)
+        self.seen.add(item.url)
+        return item
+
+
+class StorePipeline(_CrawlerPipeline):
+    """Writes articles in batched transactions; records failures and aliases."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.db_path = settings.get("KAZSCRAPER_DB")
+        self.batch_size = settings.getint("KAZSCRAPER_BATCH_SIZE", 100)
+        self.pending: dict[str, tuple[Article, set[str]]] = {}
+        # aliases found before their article was stored, by canonical URL
+        self.waiting_aliases: dict[str, set[str]] = {}
+        self.archive: Archive | None = None
+        self.crawl_id: int | None = None
+        crawler.signals.connect(self.on_item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.on_page_failed, signal=page_failed)
+        crawler.signals.connect(self.on_alias_found, signal=alias_found)
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.db_path, site=self.profile.name)
+        self.crawl_id = self.archive.begin_crawl(
+            self.crawler.settings.get("KAZSCRAPER_COMMAND", "crawl"),
+            dict(self.crawler.settings.getdict("KAZSCRAPER_ARGUMENTS")),
+        )
+        self.stats.set_value("kazscraper/crawl_id", self.crawl_id)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article):
+            aliases = self.waiting_aliases.pop(item.url, set()) | ({item.fetched_url} - {item.url})
+            self.pending[item.url] = (item, aliases)
+            if len(self.pending) >= self.batch_size:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.pending or self.archive is None:
+            return
+        batch = list(self.pending.values())
+        self.pending.clear()
+        outcomes = self.archive.write_batch(batch, crawl_id=self.crawl_id)
+        for outcome in outcomes:
+            self.stats.inc_value(f"kazscraper/articles_{outcome}")
+
+    def on_item_dropped(self, item: Any, response: Response | None, exception: Exception) -> None:
+        if isinstance(exception, PageRejected):
+            status = response.status if response is not None else None
+            self._failure(exception.url, exception.stage, exception.reason, status)
+        elif isinstance(exception, DuplicatePage):
+            self.on_alias_found(exception.url, exception.canonical)
+
+    def on_alias_found(self, url: str, canonical: str) -> None:
+        if canonical in self.pending:
+            self.pending[canonical][1].add(url)
+        elif self.archive is None or not self.archive.record_alias(url, canonical, utc_now()):
+            self.waiting_aliases.setdefault(canonical, set()).add(url)
+
+    def on_page_failed(self, url: str, stage: str, reason: str, http_status: int | None) -> None:
+        self._failure(url, stage, reason, http_status)
+
+    def _failure(self, url: str, stage: str, reason: str, http_status: int | None) -> None:
+        self.stats.inc_value("kazscraper/failures")
+        if self.archive is not None:
+            self.archive.record_failure(url, stage, reason, http_status, self.crawl_id)
+
+    def close_spider(self) -> None:
+        if self.archive is None:
+            return
+        self.flush()
+        self.archive.link_related_articles()
+        self.archive.finish_crawl(self.crawl_id, **crawl_summary(self.stats.get_stats()))
+        self.archive.close()
+        self.archive = None
+
+
+def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The ``crawls`` row's counts, from the crawler stats."""
+    prefix = "downloader/response_status_count/"
+    valid = stats.get("kazscraper/articles_valid", 0)
+    return {
+        "pages_fetched": stats.get("response_received_count", 0),
+        "articles_new": stats.get("kazscraper/articles_new", 0),
+        "articles_updated": stats.get("kazscraper/articles_updated", 0),
+        "articles_unchanged": stats.get("kazscraper/articles_unchanged", 0),
+        "duplicates": stats.get("kazscraper/duplicates", 0),
+        "failures": stats.get("kazscraper/failures", 0),
+        "http_statuses": {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)},
+        "fill_rates": {
+            name: round(stats.get(f"kazscraper/filled/{name}", 0) / valid, 4) if valid else None
+            for name in REPORTED_FIELDS
+        },
+    }

@@ -1,0 +1,50 @@
+"""Scrapy settings for kazscraper: politeness, pipeline order, archive defaults.
+
+The CLI overrides a few per run (archive path, log level, and no delays when
+the target is our own loopback replica); everything else is here.
+"""
+
+BOT_NAME = "kazscraper"
+SPIDER_MODULES = ["kazscraper.spiders"]
+NEWSPIDER_MODULE = "kazscraper.spiders"
+
+# An honest User-Agent that says who we are and where to read about it.
+USER_AGENT = (
+    "kazscraper/0.1 (+https://github.com/kazscraper/kazscraper; news archive of qazdauiri.kz)"
+)
+
+# Politeness towards the real site.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+# Refuse what no article page can be: 10 MB is far above the ~60 KB of a real page.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Pipelines, in order (gaps left for later stages). Each is documented in pipelines.py.
+ITEM_PIPELINES = {
+    "kazscraper.pipelines.ExtractPipeline": 100,
+    "kazscraper.pipelines.CleanPipeline": 200,
+    "kazscraper.pipelines.ValidatePipeline": 300,
+    "kazscraper.pipelines.DedupPipeline": 400,
+    "kazscraper.pipelines.StorePipeline": 900,
+}
+
+# kazscraper's own settings
+KAZSCRAPER_DB = "archive/qazdauiri.sqlite"
+KAZSCRAPER_BATCH_SIZE = 100  # articles per write transaction
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

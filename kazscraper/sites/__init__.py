@@ -1,0 +1,96 @@
+"""Site profiles: everything site-specific, declared in one place.
+
+A profile names a site's hosts and mirrors, where discovery starts, which URL
+paths are articles and which are listings, the CSS selectors of each field, the
+headings that label the similar/top news blocks and the interface strings that
+are never data. Spiders, extractors and the URL cleaner read the profile; a
+layout change on the site is an edit here, not a code change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors for the site's article page (the profile layer of extraction)."""
+
+    title: str
+    body: str
+    paragraphs: str
+    category: str = ""
+    tags: str = ""
+    image: str = ""
+    views: str = ""
+    listing_articles: str = "a::attr(href)"
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    name: str
+    origin: str  # scheme://host[:port] of the canonical site
+    mirror_hosts: tuple[str, ...] = ()  # netlocs serving the same pages
+    start_paths: tuple[str, ...] = ("/",)
+    sitemap_paths: tuple[str, ...] = ()
+    feed_paths: tuple[str, ...] = ()
+    article_path: str = r"^/news/[^/]+/?$"
+    listing_paths: tuple[str, ...] = (r"^/$",)
+    tracking_params: tuple[str, ...] = ("utm_*", "fbclid", "gclid", "yclid", "_ga", "from")
+    selectors: Selectors = field(default=Selectors(title="h1", body="article", paragraphs="p"))
+    similar_labels: tuple[str, ...] = ()
+    top_labels: tuple[str, ...] = ()
+    interface_strings: tuple[str, ...] = ()
+    language: str = "kk"
+    timezone: str = "Asia/Almaty"
+
+    @cached_property
+    def netloc(self) -> str:
+        return urlsplit(self.origin).netloc.lower()
+
+    @cached_property
+    def site_netlocs(self) -> frozenset[str]:
+        """Every netloc that belongs to the site: the canonical host and its mirrors."""
+        return frozenset({self.netloc, *(h.lower() for h in self.mirror_hosts)})
+
+    @cached_property
+    def article_path_re(self) -> re.Pattern[str]:
+        return re.compile(self.article_path)
+
+    @cached_property
+    def listing_path_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.listing_paths)
+
+    def start_urls(self) -> list[str]:
+        return [self.origin + p for p in self.start_paths]
+
+    def sitemap_urls(self) -> list[str]:
+        return [self.origin + p for p in self.sitemap_paths]
+
+    def feed_urls(self) -> list[str]:
+        return [self.origin + p for p in self.feed_paths]
+
+    def rebased(self, origin: str, mirror_origins: tuple[str, ...] = ()) -> SiteProfile:
+        """The same site served from another origin (the replica, a staging copy).
+
+        Paths, selectors and labels stay; hosts change. Mirrors are given as
+        origins (``http://127.0.0.1:8001``) because a loopback replica cannot
+        use the ``image.`` subdomain trick.
+        """
+        origin = origin.rstrip("/")
+        mirrors = tuple(urlsplit(m).netloc.lower() for m in mirror_origins)
+        return replace(self, origin=origin, mirror_hosts=mirrors)
+
+
+def get_profile(name: str) -> SiteProfile:
+    """The registered profile called ``name``; KeyError lists the known ones."""
+    from kazscraper.sites.qazdauiri import PROFILE as QAZDAURI
+
+    profiles = {QAZDAURI.name: QAZDAURI}
+    try:
+        return profiles[name]
+    except KeyError:
+        raise KeyError(f"unknown site {name!r}; known: {', '.join(sorted(profiles))}") from None

@@ -1,0 +1,57 @@
+"""Shared fixtures: saved pages, the seed expectations, a live replica on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kazscraper.replica.server import ReplicaServer
+from kazscraper.replica.site import ReplicaSite
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def seed_expected() -> dict:
+    return json.loads((FIXTURES / "seed" / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_page_text() -> str:
+    return (FIXTURES / "seed" / "article-page.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_html() -> str:
+    return (FIXTURES / "pages" / "qazdauiri-seed.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def small_site() -> ReplicaSite:
+    return ReplicaSite(60)
+
+
+@pytest.fixture(scope="session")
+def replica(small_site: ReplicaSite) -> Iterator[ReplicaServer]:
+    """A real HTTP replica (two loopback ports) for the whole session."""
+    with ReplicaServer(small_site) as server:
+        yield server
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``kazscraper ARGS`` in a fresh process (Scrapy's reactor runs once per process)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "kazscraper", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )

@@ -1,0 +1,150 @@
+"""The SQLite archive: outcomes, versions, authors as rows, aliases, failures, FTS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kazscraper.archive import Archive, ArchiveError
+from kazscraper.items import Article, Author, RelatedLink
+
+URL = "https://qazdauiri.kz/news/kaspii"
+
+
+def make_article(url: str = URL, body: str = "Каспий теңізі туралы мақала.", **kw) -> Article:
+    fields = {
+        "fetched_url": url,
+        "fetched_at": "2026-01-01T10:00:00+00:00",
+        "title": "Каспий теңізінің болашағы",
+        "body": body,
+        "published_date": "2025-12-11",
+        "authors": [Author("Ахметова Зауреш Болатхановна", "Ахметова", "Зауреш", "Болатхановна")],
+    }
+    fields.update(kw)
+    return Article(url=url, **fields)
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    with Archive(tmp_path / "a.sqlite") as a:
+        yield a
+
+
+def test_new_then_unchanged_then_updated_keeps_the_old_text(archive: Archive) -> None:
+    assert archive.write_batch([(make_article(), [])]) == ["new"]
+    assert archive.write_batch([(make_article(fetched_at="2026-01-02T10:00:00+00:00"), [])]) == [
+        "unchanged"
+    ]
+    edited = make_article(
+        body="Каспий теңізі туралы түзетілген мақала.", fetched_at="2026-01-03T10:00:00+00:00"
+    )
+    assert archive.write_batch([(edited, [])]) == ["updated"]
+    row = archive.db.execute("SELECT body, version, last_seen_at FROM articles").fetchone()
+    assert row == ("Каспий теңізі туралы түзетілген мақала.", 2, "2026-01-03T10:00:00+00:00")
+    old = archive.db.execute("SELECT version, body, superseded_at FROM article_versions").fetchall()
+    assert old == [(1, "Каспий теңізі туралы мақала.", "2026-01-03T10:00:00+00:00")]
+    assert archive.count("articles") == 1
+
+
+def test_same_person_in_different_case_is_one_author_row(archive: Archive) -> None:
+    a = make_article(authors=[Author("Аққу Сәлімбек"), Author("Камила Мүлік")])
+    b = make_article(url=URL + "-2", authors=[Author("АҚҚУ СӘЛІМБЕК")])
+    archive.write_batch([(a, []), (b, [])])
+    assert archive.count("authors") == 2
+    rows = archive.db.execute(
+        "SELECT a.url, au.name, aa.position FROM article_authors aa "
+        "JOIN articles a ON a.id = aa.article_id JOIN authors au ON au.id = aa.author_id "
+        "ORDER BY a.url, aa.position"
+    ).fetchall()
+    assert rows == [
+        (URL, "Аққу Сәлімбек", 1),
+        (URL, "Камила Мүлік", 2),
+        (URL + "-2", "Аққу Сәлімбек", 1),
+    ]
+
+
+def test_every_url_that_led_to_the_article_is_kept(archive: Archive) -> None:
+    mirror = "https://image.qazdauiri.kz/news/kaspii"
+    archive.write_batch(
+        [(make_article(fetched_url=mirror), ["https://qazdauiri.kz/news/kaspii?utm_source=x"])]
+    )
+    assert archive.record_alias(
+        "https://m.qazdauiri.kz/news/kaspii", URL, "2026-01-01T11:00:00+00:00"
+    )
+    urls = {r[0] for r in archive.db.execute("SELECT url FROM article_urls")}
+    assert urls == {
+        URL,
+        mirror,
+        "https://qazdauiri.kz/news/kaspii?utm_source=x",
+        "https://m.qazdauiri.kz/news/kaspii",
+    }
+    assert not archive.record_alias("https://x", "https://qazdauiri.kz/news/unknown", "t")
+
+
+def test_related_links_resolve_to_articles_stored_later(archive: Archive) -> None:
+    other = URL + "-other"
+    links = [
+        RelatedLink("top", 1, other, "Басқа мақала", "Камила Мүлік", "2025-02-20", 21340),
+        RelatedLink("similar", 1, None, "Сілтемесіз", None, None, None),
+    ]
+    archive.write_batch([(make_article(related=links), [])])
+    archive.write_batch([(make_article(url=other, title="Басқа мақала"), [])])
+    assert archive.link_related_articles() == 1
+    row = archive.db.execute(
+        "SELECT r.rank, r.title, r.author, r.date, r.views, a.url FROM related_links r "
+        "JOIN articles a ON a.id = r.linked_article_id"
+    ).fetchone()
+    assert row == (1, "Басқа мақала", "Камила Мүлік", "2025-02-20", 21340, other)
+
+
+def test_unchanged_related_block_is_not_written_twice(archive: Archive) -> None:
+    links = [RelatedLink("top", 1, URL + "-x", "Тақырып", None, "2025-01-01", 5)]
+    archive.write_batch([(make_article(related=links), [])])
+    archive.write_batch([(make_article(related=links, fetched_at="2026-01-05T00:00:00+00:00"), [])])
+    assert archive.count("related_links") == 1
+    changed = [RelatedLink("top", 1, URL + "-x", "Тақырып", None, "2025-01-01", 9)]
+    archive.write_batch(
+        [(make_article(related=changed, fetched_at="2026-01-06T00:00:00+00:00"), [])]
+    )
+    assert archive.count("related_links") == 2
+
+
+def test_failures_count_attempts_and_clear_on_success(archive: Archive) -> None:
+    archive.record_failure(URL, "fetch", "HTTP 503", 503)
+    archive.record_failure(URL, "fetch", "HTTP 502", 502)
+    assert archive.db.execute("SELECT reason, attempts FROM failures").fetchall() == [
+        ("HTTP 502", 2)
+    ]
+    archive.write_batch([(make_article(), [])])
+    assert archive.count("failures") == 0
+
+
+@pytest.mark.parametrize("query", ["ҚАЗАҚСТАН", "қазақстан", "Қазақстан", "ӨҢІР", "өңір"])
+def test_full_text_search_folds_kazakh_case(archive: Archive, query: str) -> None:
+    archive.write_batch([(make_article(body="Қазақстан өңірдегі көшбасшы. Өңір дамиды."), [])])
+    archive.write_batch([(make_article(url=URL + "-2", body="Басқа тақырып."), [])])
+    hits = archive.db.execute(
+        "SELECT a.url FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        "WHERE articles_fts MATCH ?",
+        [query],
+    ).fetchall()
+    assert hits == [(URL,)]
+
+
+def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive(path) as a:
+        a.write_batch([(make_article(), [])])
+    with Archive(path) as a:
+        assert a.count("articles") == 1
+        assert a.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        applied = a.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+        assert applied == 1
+
+
+def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.sqlite"
+    bogus.write_text("this is not a database\n" * 100)
+    with pytest.raises(ArchiveError, match=r"cannot use .*notes\.sqlite"):
+        Archive(bogus)

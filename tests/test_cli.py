@@ -1,0 +1,82 @@
+"""The command line: help with examples, usage errors exit 2, parse and stats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kazscraper.archive import Archive
+from kazscraper.cli import main
+
+from .test_archive import make_article
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["crawl"], ["demo"], ["replica", "serve"], ["stats"], ["parse"]]
+)
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["crawl", "--max-articles", "0"],
+        ["crawl", "--max-articles", "many"],
+        ["crawl", "--start-url", "ftp://qazdauiri.kz/"],
+        ["crawl", "--no-such-option"],
+        ["demo", "--articles", "3"],
+        ["stats", "--db", "/nonexistent/archive.sqlite"],
+        ["parse", "/nonexistent/page.html"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert "Error:" in result.output
+
+
+def test_parse_prints_the_record_with_provenance(runner: CliRunner, seed_expected: dict) -> None:
+    page = Path(__file__).parent / "fixtures" / "pages" / "qazdauiri-seed.html"
+    result = runner.invoke(main, ["parse", str(page), "--url", seed_expected["url"]])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["url"] == seed_expected["canonical_url"]
+    assert record["title"] == seed_expected["title"]
+    assert record["published_date"] == "2025-12-11"
+    assert record["extraction"]["authors"] == "signature"
+
+
+def test_parse_reads_stdin_and_refuses_binary(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["parse", "-"], input=b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+    assert result.exit_code == 1
+    assert "not HTML" in result.output
+
+
+def test_stats_summarises_an_archive(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article(category="Қоғам"), [])])
+    result = runner.invoke(main, ["stats", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "articles" in result.output and "Қоғам" in result.output
+    assert "2025-12-11 .. 2025-12-11" in result.output
+
+
+def test_stats_on_a_non_sqlite_file_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    bogus = tmp_path / "x.sqlite"
+    bogus.write_text("hello\n" * 200)
+    result = runner.invoke(main, ["stats", "--db", str(bogus)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot use" in result.output
