@@ -29,7 +29,7 @@ from sqlite_utils import Migrations
 from kazscraper.extract.names import name_key
 from kazscraper.items import Article, Author, RelatedLink
 
-Outcome = Literal["new", "updated", "unchanged"]
+Outcome = Literal["new", "updated", "unchanged", "alias"]
 BUSY_TIMEOUT_MS = 30_000
 
 migrations = Migrations("kazscraper")
@@ -157,6 +157,21 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["articles"].enable_fts(["title", "body"], create_triggers=True)
 
 
+@migrations()
+def m002_incremental(db: sqlite_utils.Database) -> None:
+    """Scheduled crawls: HTTP validators, the frontier of found-but-unfetched URLs, verdicts."""
+    db.executescript(
+        """
+        ALTER TABLE articles ADD COLUMN etag TEXT;
+        ALTER TABLE crawls ADD COLUMN verdict TEXT;
+        CREATE TABLE frontier (
+            url TEXT PRIMARY KEY,
+            found_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -244,6 +259,7 @@ class Archive:
                 """,
                 [url, stage, reason[:2000], http_status, now, now, crawl_id],
             )
+            self.db.execute("DELETE FROM frontier WHERE url = ?", [url])
 
     def record_alias(self, alias_url: str, canonical: str, seen_at: str) -> bool:
         """Point ``alias_url`` at the article stored under ``canonical``; False if none is."""
@@ -272,6 +288,17 @@ class Archive:
             [article.url],
         ).fetchone()
         record = self._article_row(article, digest, seen, crawl_id)
+        same_text = None
+        if existing is None:
+            same_text = self.db.execute(
+                "SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", [digest]
+            ).fetchone()
+        if same_text is not None:
+            # the same article under another URL: one row, one more address
+            for url in {article.url, article.fetched_url, *aliases}:
+                self._touch_url(url, same_text[0], seen)
+            self._done_with(article.url, article.fetched_url)
+            return "alias"
         if existing is None:
             article_id = int(self.db["articles"].insert({**record, "first_seen_at": seen}).last_pk)
             outcome: Outcome = "new"
@@ -279,9 +306,8 @@ class Archive:
             article_id, old_hash, version, old_title, old_body, first_seen, _last = existing
             if old_hash == digest:
                 outcome = "unchanged"
-                record = {
-                    k: record[k] for k in ("last_seen_at", "views", "fetched_url", "crawl_id")
-                }
+                keep = ("last_seen_at", "views", "fetched_url", "crawl_id", "etag")
+                record = {k: record[k] for k in keep}
             else:
                 outcome = "updated"
                 self.db["article_versions"].insert(
@@ -303,10 +329,14 @@ class Archive:
         for url in {article.url, article.fetched_url, *aliases}:
             if url:
                 self._touch_url(url, article_id, seen)
-        self.db.execute(
-            "DELETE FROM failures WHERE url IN (?, ?)", [article.url, article.fetched_url]
-        )
+        self._done_with(article.url, article.fetched_url)
         return outcome
+
+    def _done_with(self, *urls: str) -> None:
+        """A URL stored (or given up on for this run) leaves the failures and the frontier."""
+        marks = ", ".join("?" * len(urls))
+        for table in ("failures", "frontier"):
+            self.db.execute(f"DELETE FROM {table} WHERE url IN ({marks})", list(urls))
 
     def _article_row(
         self, article: Article, digest: str, seen: str, crawl_id: int | None
@@ -332,6 +362,7 @@ class Archive:
             "fetched_url": article.fetched_url,
             "last_seen_at": seen,
             "extraction": json.dumps(article.extraction, ensure_ascii=False, sort_keys=True),
+            "etag": article.extra.get("etag") or None,
             "crawl_id": crawl_id,
         }
 
@@ -400,6 +431,42 @@ class Archive:
                 """
             )
         return cursor.rowcount
+
+    def touch_article(self, url: str, seen_at: str) -> bool:
+        """A revisit found the article unchanged (HTTP 304): note when it was seen."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE articles SET last_seen_at = ? WHERE id = "
+                "(SELECT article_id FROM article_urls WHERE url = ?)",
+                [seen_at, url],
+            )
+            self._done_with(url)
+        return cursor.rowcount > 0
+
+    # -- the crawl frontier ----------------------------------------------------------
+
+    def add_to_frontier(self, urls: Iterable[str]) -> None:
+        now = utc_now()
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO frontier (url, found_at) VALUES (?, ?)",
+                [(url, now) for url in urls],
+            )
+
+    def frontier_urls(self) -> list[str]:
+        return [
+            row[0] for row in self.db.execute("SELECT url FROM frontier ORDER BY found_at, url")
+        ]
+
+    def known_articles(self) -> dict[str, tuple[str | None, str | None]]:
+        """Every archived article URL (aliases too) → (published_date, etag)."""
+        return {
+            url: (published, etag)
+            for url, published, etag in self.db.execute(
+                "SELECT u.url, a.published_date, a.etag FROM article_urls u "
+                "JOIN articles a ON a.id = u.article_id"
+            )
+        }
 
     # -- reading -----------------------------------------------------------------------
 

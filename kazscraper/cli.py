@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 from w3lib.encoding import html_to_unicode
 
 from kazscraper.archive import Archive, ArchiveError
-from kazscraper.crawl import CrawlResult, run_crawl
+from kazscraper.crawl import EXIT_LOCKED, AlreadyRunning, CrawlOptions, CrawlResult, run_crawl
 from kazscraper.sites import get_profile
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
@@ -59,6 +62,56 @@ def main() -> None:
     """
 
 
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def crawl_options(func: Callable) -> Callable:
+    """Options shared by ``crawl`` and ``demo``: how much to fetch, where to log."""
+    options = [
+        click.option(
+            "--full", is_flag=True, help="Walk every listing page and revisit every article."
+        ),
+        click.option(
+            "--since", callback=_since, help="Backfill bound: skip articles before YYYY-MM-DD."
+        ),
+        click.option(
+            "--revisit-days",
+            type=click.IntRange(min=0),
+            default=7,
+            show_default=True,
+            help="Revisit articles published in the last N days (conditional GET) to catch edits.",
+        ),
+        click.option(
+            "--stop-after",
+            type=click.IntRange(min=1),
+            default=2,
+            show_default=True,
+            help="Stop a category's pagination after N pages in a row with nothing new.",
+        ),
+        click.option(
+            "--log-file",
+            type=click.Path(dir_okay=False),
+            help="[default: <archive dir>/logs/<name>-<time>.log]",
+        ),
+        click.option(
+            "--log-level",
+            type=LOG_LEVELS,
+            default="INFO",
+            show_default=True,
+            help="Of the log file.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command()
 @click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), help=f"Archive file [default: {DEFAULT_DB}]"
@@ -72,37 +125,35 @@ def main() -> None:
     help="An origin that serves the same site (repeatable); its links count as the site's.",
 )
 @click.option(
-    "--max-articles", type=click.IntRange(min=1), help="Stop after this many article pages."
+    "--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages."
 )
-@click.option("--log-level", type=LOG_LEVELS, default="WARNING", show_default=True)
+@crawl_options
 def crawl(
-    db_path: str | None,
-    start_url: str | None,
-    mirrors: tuple[str, ...],
-    max_articles: int | None,
-    log_level: str,
+    db_path: str | None, start_url: str | None, mirrors: tuple[str, ...], **kwargs: Any
 ) -> None:
     """Crawl qazdauiri.kz (or --start-url) into the archive.
 
-    Discovers articles through the sitemap, the RSS feed and the category
-    pages, extracts, cleans and deduplicates them, and writes them to SQLite.
+    Discovers articles through the sitemap, the RSS feed, the category pages
+    and links between articles; extracts, cleans and deduplicates them, and
+    writes them to SQLite. Incremental by default: articles already archived
+    are not fetched again unless published in the last --revisit-days.
+    One run at a time per archive; exit codes: 0 ok, 1 failed, 2 usage,
+    3 health check failed (the site's layout probably changed), 75 another
+    run holds the archive.
 
     \b
     Examples:
       kazscraper crawl
       kazscraper crawl --db /data/qazdauiri.sqlite --max-articles 100
+      kazscraper crawl --full --since 2025-01-01
       kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:8001
     """
     db = db_path or _default_db_for(start_url)
-    arguments = {
-        "db": db,
-        "start_url": start_url,
-        "mirrors": list(mirrors),
-        "max_articles": max_articles,
+    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
+    options.arguments = {
+        k: v for k, v in asdict(options).items() if k not in ("arguments", "command")
     }
-    result = _run(db, "crawl", arguments, start_url, mirrors, max_articles, log_level)
-    click.echo(summary_line(result, db))
-    sys.exit(result.exit_code)
+    _run_and_exit(options)
 
 
 @main.command()
@@ -110,8 +161,8 @@ def crawl(
 @click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), default=DEMO_DB, show_default=True
 )
-@click.option("--log-level", type=LOG_LEVELS, default="WARNING", show_default=True)
-def demo(articles: int, db_path: str, log_level: str) -> None:
+@crawl_options
+def demo(articles: int, db_path: str, **kwargs: Any) -> None:
     """Serve the offline replica on loopback and crawl it into an archive.
 
     Needs no network: this is how to see kazscraper work on a new machine.
@@ -126,59 +177,49 @@ def demo(articles: int, db_path: str, log_level: str) -> None:
 
     with ReplicaServer(ReplicaSite(articles)) as server:
         click.echo(
-            f"Replica of {articles} articles at {server.origin}/ (mirror {server.mirror_origin}/)"
+            f"Replica of {articles} articles at {server.origin}/ (mirror {server.mirror_origin}/)",
+            err=True,
         )
-        arguments = {"db": db_path, "articles": articles, "replica": server.origin}
-        result = _run(
-            db_path,
-            "demo",
-            arguments,
-            server.origin + "/",
-            (server.mirror_origin,),
-            None,
-            log_level,
+        options = CrawlOptions(
+            db_path=db_path,
+            command="demo",
+            start_url=server.origin + "/",
+            mirrors=(server.mirror_origin,),
+            **kwargs,
         )
-    click.echo(summary_line(result, db_path))
-    sys.exit(result.exit_code)
+        options.arguments = {"db": db_path, "articles": articles, "replica": server.origin}
+        _run_and_exit(options)
 
 
-def _run(
-    db: str,
-    command: str,
-    arguments: dict,
-    start_url: str | None,
-    mirrors: tuple[str, ...],
-    max_articles: int | None,
-    log_level: str,
-) -> CrawlResult:
+def _run_and_exit(options: CrawlOptions) -> None:
+    """Run the crawl and exit with its code, printing the one-line summary."""
     try:
-        Archive(db).close()  # fail fast, with one line, on a bad archive path
+        Archive(options.db_path).close()  # fail fast, with one line, on a bad archive path
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
+    options.progress = sys.stderr.isatty()
     started = time.monotonic()
-    result = run_crawl(
-        db_path=db,
-        command=command,
-        arguments=arguments,
-        start_url=start_url,
-        mirrors=mirrors,
-        max_articles=max_articles,
-        log_level=log_level.upper(),
-    )
+    try:
+        result = run_crawl(options)
+    except AlreadyRunning as exc:
+        click.echo(f"kazscraper: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     result.stats["kazscraper/elapsed_seconds"] = round(time.monotonic() - started, 1)
-    return result
+    click.echo(summary_line(result, options.db_path))
+    sys.exit(result.exit_code)
 
 
 def summary_line(result: CrawlResult, db: str) -> str:
     s = result.stats
-    verdict = "ok" if result.exit_code == 0 else "FAILED"
+    verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
     pages = s.get("response_received_count", 0)
     return (
         f"{verdict}: {pages} pages in {s.get('kazscraper/elapsed_seconds', 0)}s; "
         f"articles {result.count('articles_new')} new, "
         f"{result.count('articles_updated')} updated, "
         f"{result.count('articles_unchanged')} unchanged; "
-        f"{result.count('duplicates')} duplicates, {result.count('failures')} failures "
+        f"{result.count('duplicates') + result.count('articles_alias')} duplicates, "
+        f"{result.count('failures')} failures "
         f"-> {db}" + ("" if result.exit_code == 0 else f" ({result.reason})")
     )
 

@@ -1,17 +1,24 @@
-"""Running one crawl: settings, the Scrapy process, the verdict.
+"""Running one crawl: lock, settings, the Scrapy process, the health check, the verdict.
 
-``run_crawl`` starts a ``CrawlerProcess`` with kazscraper's settings, runs the
-news spider to the end and turns what happened into an exit code, which it
-also writes into the run's ``crawls`` row. Scrapy's reactor can run once per
-process: call this once, from the CLI.
+``run_crawl`` takes the archive's run lock (one run at a time), starts a
+``CrawlerProcess`` with kazscraper's settings, runs the news spider to the end
+and turns what happened into an exit code: 0 ok, 1 failed, 3 the health check
+failed (fields the profile expects went missing: the layout probably changed).
+The verdict is written into the run's ``crawls`` row. Scrapy's reactor runs
+once per process: call this once, from the CLI.
 """
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import logging
-from dataclasses import dataclass
-from typing import Any
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
@@ -19,13 +26,34 @@ from scrapy.settings import Settings
 
 from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
+from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.spiders.news import NewsSpider
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNHEALTHY = 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlOptions:
+    db_path: str
+    command: str = "crawl"
+    arguments: dict[str, Any] = field(default_factory=dict)
+    start_url: str | None = None
+    mirrors: tuple[str, ...] = ()
+    max_articles: int | None = None
+    site: str = "qazdauiri"
+    log_level: str = "INFO"
+    log_file: str | None = None  # default: <archive dir>/logs/<name>-<time>.log
+    full: bool = False
+    since: str | None = None  # YYYY-MM-DD
+    revisit_days: int = 7
+    stop_after: int = 2  # listing pages in a row with nothing new
+    progress: bool = False
 
 
 @dataclass
@@ -33,6 +61,7 @@ class CrawlResult:
     exit_code: int
     reason: str
     stats: dict[str, Any]
+    log_file: str | None = None
 
     @property
     def crawl_id(self) -> int | None:
@@ -40,6 +69,47 @@ class CrawlResult:
 
     def count(self, key: str) -> int:
         return int(self.stats.get(f"kazscraper/{key}", 0))
+
+
+class AlreadyRunning(Exception):
+    """Another run holds the archive's lock."""
+
+
+class RunLock:
+    """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.path = Path(f"{db_path}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise AlreadyRunning(
+                f"another kazscraper run (pid {holder}) is using {self.path.with_suffix('')}; "
+                "exiting without crawling"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def is_loopback(url: str) -> bool:
@@ -52,24 +122,38 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def build_settings(db_path: str, log_level: str, start_url: str | None, **extra: Any) -> Settings:
+def default_log_file(db_path: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return str(Path(db_path).parent / "logs" / f"{Path(db_path).stem}-{stamp}.log")
+
+
+def build_settings(options: CrawlOptions) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    settings.set("KAZSCRAPER_DB", db_path, priority="cmdline")
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if start_url and is_loopback(start_url):
+    overrides: dict[str, Any] = {
+        "KAZSCRAPER_DB": options.db_path,
+        "KAZSCRAPER_COMMAND": options.command,
+        "KAZSCRAPER_ARGUMENTS": options.arguments,
+        "LOG_LEVEL": options.log_level,
+        "LOG_FILE": options.log_file,
+        "LOG_FILE_APPEND": False,
+    }
+    if options.start_url and is_loopback(options.start_url):
         # Our own replica on this machine: politeness delays would only slow the tests.
-        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        settings.set("CONCURRENT_REQUESTS", 16, priority="cmdline")
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="cmdline")
-    for name, value in extra.items():
-        settings.set(name, value, priority="cmdline")
+        overrides.update(
+            DOWNLOAD_DELAY=0,
+            AUTOTHROTTLE_ENABLED=False,
+            CONCURRENT_REQUESTS=16,
+            CONCURRENT_REQUESTS_PER_DOMAIN=16,
+        )
+    if options.progress:
+        overrides["EXTENSIONS"] = {"kazscraper.extensions.Progress": 500}
+    settings.setdict(overrides, priority="cmdline")
     return settings
 
 
-def verdict(stats: dict[str, Any]) -> tuple[int, str]:
-    """Exit code and a reason for a finished Scrapy run."""
+def verdict(stats: dict[str, Any], profile: SiteProfile) -> tuple[int, str]:
+    """Exit code and a one-line reason for a finished Scrapy run."""
     finish_reason = stats.get("finish_reason", "unknown")
     if finish_reason != "finished":
         return EXIT_FAILED, f"crawl ended early: {finish_reason}"
@@ -78,46 +162,67 @@ def verdict(stats: dict[str, Any]) -> tuple[int, str]:
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
     if errors:
         return EXIT_FAILED, f"{errors} spider error(s); see the log"
+    breaches = health_breaches(stats, profile)
+    if breaches:
+        return EXIT_UNHEALTHY, "health check failed, fields dropped: " + ", ".join(breaches)
     return EXIT_OK, "ok"
 
 
-def run_crawl(
-    *,
-    db_path: str,
-    command: str,
-    arguments: dict[str, Any],
-    start_url: str | None = None,
-    mirrors: tuple[str, ...] = (),
-    max_articles: int | None = None,
-    site: str = "qazdauiri",
-    log_level: str = "WARNING",
-) -> CrawlResult:
-    settings = build_settings(
-        db_path,
-        log_level,
-        start_url,
-        KAZSCRAPER_COMMAND=command,
-        KAZSCRAPER_ARGUMENTS=arguments,
-    )
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(
-        crawler,
-        site=site,
-        start_url=start_url,
-        mirrors=",".join(mirrors),
-        max_articles=max_articles,
-    )
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    exit_code, reason = verdict(stats)
-    crawl_id = stats.get("kazscraper/crawl_id")
-    if crawl_id is not None:
-        with Archive(db_path) as archive:
-            archive.finish_crawl(
-                crawl_id,
-                status="ok" if exit_code == EXIT_OK else "failed",
-                finish_reason=stats.get("finish_reason"),
-                exit_code=exit_code,
-            )
-    return CrawlResult(exit_code=exit_code, reason=reason, stats=stats)
+def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
+    """Fields whose fill rate on this run's article pages is below the profile's threshold."""
+    pages = stats.get("kazscraper/extracted", 0)
+    if pages < profile.health_min_pages:
+        return []
+    breaches = []
+    for name, minimum in profile.health_thresholds.items():
+        rate = stats.get(f"kazscraper/filled/{name}", 0) / pages
+        if rate < minimum:
+            breaches.append(f"{name} {rate:.0%} < {minimum:.0%}")
+    return breaches
+
+
+def _console_handler(stream: TextIO) -> logging.Handler:
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(logging.Formatter("kazscraper: %(levelname)s: %(message)s"))
+    return handler
+
+
+def run_crawl(options: CrawlOptions) -> CrawlResult:
+    """Crawl under the archive's lock; raises AlreadyRunning when another run holds it."""
+    with RunLock(options.db_path):
+        if options.log_file is None:
+            options.log_file = default_log_file(options.db_path)
+        Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
+        process = CrawlerProcess(build_settings(options))
+        logging.getLogger().addHandler(_console_handler(sys.stderr))  # errors reach cron's mail
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(
+            crawler,
+            site=options.site,
+            start_url=options.start_url,
+            mirrors=",".join(options.mirrors),
+            max_articles=options.max_articles,
+            full=options.full,
+            since=options.since,
+            revisit_days=options.revisit_days,
+            stop_after=options.stop_after,
+        )
+        process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
+        exit_code, reason = verdict(stats, profile)
+        crawl_id = stats.get("kazscraper/crawl_id")
+        if crawl_id is not None:
+            status = {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")
+            with Archive(options.db_path) as archive:
+                archive.finish_crawl(
+                    crawl_id,
+                    status=status,
+                    finish_reason=stats.get("finish_reason"),
+                    exit_code=exit_code,
+                    verdict=reason,
+                )
+        if exit_code != EXIT_OK:
+            logger.error("%s", reason)
+    return CrawlResult(exit_code=exit_code, reason=reason, stats=stats, log_file=options.log_file)

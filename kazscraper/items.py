@@ -20,7 +20,15 @@ class PageItem:
     status: int = 200
     fetched_at: str = ""  # ISO-8601 UTC
     content_type: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+    etag: str = ""  # the validator for the next visit's conditional GET
+
+
+@dataclass
+class NotModified:
+    """A revisit answered 304: the archived article is still current."""
+
+    url: str  # canonical URL
+    fetched_at: str
 
 
 @dataclass

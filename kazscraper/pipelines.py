@@ -21,7 +21,7 @@ from scrapy.http import Response
 from kazscraper.archive import Archive, utc_now
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import NotHtmlError, extract_article
-from kazscraper.items import Article, PageItem
+from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile
 
@@ -68,6 +68,7 @@ class ExtractPipeline(_CrawlerPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
+        self.stats.inc_value("kazscraper/extracted")
         try:
             article = extract_article(item.html, item.url, self.profile, item.fetched_at)
         except NotHtmlError as exc:
@@ -78,12 +79,21 @@ class ExtractPipeline(_CrawlerPipeline):
             self.stats.inc_value("kazscraper/extract_errors")
             logger.exception("extractor error on %s", item.url)
             raise PageRejected(item.url, "extract", f"{type(exc).__name__}: {exc}") from exc
+        article.extra["etag"] = item.etag
         return article
 
 
 class CleanPipeline(_CrawlerPipeline):
+    """Cleans, and counts which fields each article page yielded (the health check's input)."""
+
     def process_item(self, item: Any) -> Any:
-        return clean_article(item, self.profile) if isinstance(item, Article) else item
+        if not isinstance(item, Article):
+            return item
+        article = clean_article(item, self.profile)
+        for name in REPORTED_FIELDS:
+            if getattr(article, name):
+                self.stats.inc_value(f"kazscraper/filled/{name}")
+        return article
 
 
 class ValidatePipeline(_CrawlerPipeline):
@@ -97,9 +107,6 @@ class ValidatePipeline(_CrawlerPipeline):
             )
             raise PageRejected(item.fetched_url, "validate", f"not an article page ({reasons})")
         self.stats.inc_value("kazscraper/articles_valid")
-        for name in REPORTED_FIELDS:
-            if getattr(item, name):
-                self.stats.inc_value(f"kazscraper/filled/{name}")
         return item
 
 
@@ -146,6 +153,13 @@ class StorePipeline(_CrawlerPipeline):
         self.stats.set_value("kazscraper/crawl_id", self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
+        touched = (
+            isinstance(item, NotModified)
+            and self.archive is not None
+            and self.archive.touch_article(item.url, item.fetched_at)
+        )
+        if touched:
+            self.stats.inc_value("kazscraper/articles_unchanged")
         if isinstance(item, Article):
             aliases = self.waiting_aliases.pop(item.url, set()) | ({item.fetched_url} - {item.url})
             self.pending[item.url] = (item, aliases)
@@ -196,17 +210,18 @@ class StorePipeline(_CrawlerPipeline):
 def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """The ``crawls`` row's counts, from the crawler stats."""
     prefix = "downloader/response_status_count/"
-    valid = stats.get("kazscraper/articles_valid", 0)
+    pages = stats.get("kazscraper/extracted", 0)
     return {
         "pages_fetched": stats.get("response_received_count", 0),
         "articles_new": stats.get("kazscraper/articles_new", 0),
         "articles_updated": stats.get("kazscraper/articles_updated", 0),
         "articles_unchanged": stats.get("kazscraper/articles_unchanged", 0),
-        "duplicates": stats.get("kazscraper/duplicates", 0),
+        "duplicates": stats.get("kazscraper/duplicates", 0)
+        + stats.get("kazscraper/articles_alias", 0),
         "failures": stats.get("kazscraper/failures", 0),
         "http_statuses": {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)},
         "fill_rates": {
-            name: round(stats.get(f"kazscraper/filled/{name}", 0) / valid, 4) if valid else None
+            name: round(stats.get(f"kazscraper/filled/{name}", 0) / pages, 4) if pages else None
             for name in REPORTED_FIELDS
         },
     }

@@ -49,7 +49,7 @@ def test_new_then_unchanged_then_updated_keeps_the_old_text(archive: Archive) ->
 
 def test_same_person_in_different_case_is_one_author_row(archive: Archive) -> None:
     a = make_article(authors=[Author("Аққу Сәлімбек"), Author("Камила Мүлік")])
-    b = make_article(url=URL + "-2", authors=[Author("АҚҚУ СӘЛІМБЕК")])
+    b = make_article(url=URL + "-2", body="Басқа мақала.", authors=[Author("АҚҚУ СӘЛІМБЕК")])
     archive.write_batch([(a, []), (b, [])])
     assert archive.count("authors") == 2
     rows = archive.db.execute(
@@ -80,6 +80,32 @@ def test_every_url_that_led_to_the_article_is_kept(archive: Archive) -> None:
         "https://m.qazdauiri.kz/news/kaspii",
     }
     assert not archive.record_alias("https://x", "https://qazdauiri.kz/news/unknown", "t")
+
+
+def test_same_text_under_another_url_is_an_alias_not_a_row(archive: Archive) -> None:
+    assert archive.write_batch([(make_article(), [])]) == ["new"]
+    assert archive.write_batch([(make_article(url=URL + "-10"), [])]) == ["alias"]
+    assert archive.count("articles") == 1
+    aliases = archive.db.execute("SELECT url FROM article_urls ORDER BY url").fetchall()
+    assert aliases == [(URL,), (URL + "-10",)]
+
+
+def test_frontier_and_failures_are_cleared_when_stored(archive: Archive) -> None:
+    archive.add_to_frontier([URL, URL + "-x"])
+    archive.record_failure(URL + "-x", "fetch", "HTTP 500", 500)
+    assert archive.frontier_urls() == [URL]  # a failure is recorded, no longer pending
+    archive.write_batch([(make_article(), [])])
+    assert archive.frontier_urls() == []
+    assert archive.known_articles() == {URL: ("2025-12-11", None)}
+
+
+def test_not_modified_touches_last_seen(archive: Archive) -> None:
+    archive.write_batch([(make_article(), [])])
+    assert archive.touch_article(URL, "2026-02-01T00:00:00+00:00")
+    assert archive.db.execute("SELECT last_seen_at FROM articles").fetchone() == (
+        "2026-02-01T00:00:00+00:00",
+    )
+    assert not archive.touch_article(URL + "-unknown", "2026-02-01T00:00:00+00:00")
 
 
 def test_related_links_resolve_to_articles_stored_later(archive: Archive) -> None:
@@ -140,7 +166,7 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
         assert a.count("articles") == 1
         assert a.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         applied = a.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
-        assert applied == 1
+        assert applied == 2
 
 
 def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> None:

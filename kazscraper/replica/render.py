@@ -21,6 +21,10 @@ from kazscraper.replica.site import ReplicaArticle, ReplicaSite
 PAGE_SIZE = 20
 CATEGORY_NAMES = dict(corpus.CATEGORIES)
 ACTIVE = ' class="active"'
+MONTHS_KK = (
+    "қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым",
+    "шілде", "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан",
+)  # fmt: skip
 PUBLISHED_AT = time(9)  # the feed's time of day for every article (the pages show none)
 
 
@@ -110,11 +114,12 @@ class Renderer:
             f'<ul class="top-list">{"".join(items)}</ul></div></aside>'
         )
 
-    def news_item(self, article: ReplicaArticle, variant: int) -> str:
+    def news_item(self, article: ReplicaArticle, variant: int, path: str | None = None) -> str:
         names = ", ".join(f"{a.given} {a.surname}" for a in article.authors)
         author = f'<span class="author">{e(names)}</span> ' if names else ""
         return (
-            f'<div class="news-item"><div class="title"><a href="{e(self.link(article, variant))}">'
+            '<div class="news-item"><div class="title">'
+            f'<a href="{e(path or self.link(article, variant))}">'
             f"{e(article.title)}</a></div>"
             f'<div class="meta">{author}- <span class="date">{article.published.isoformat()}</span>'
             f' <span class="views">{article.views}</span></div></div>'
@@ -122,11 +127,14 @@ class Renderer:
 
     # -- pages --------------------------------------------------------------------------
 
-    def article_page(self, article: ReplicaArticle) -> str:
+    def article_page(self, article: ReplicaArticle, path: str | None = None) -> str:
+        """The page of ``article``; at an alias ``path`` it declares that path canonical."""
         site = self.site
-        canonical = self.canonical(article)
+        canonical = self.origin + (path or article.path)
         if article.index in site.broken_indices:
             return self.broken_article_page(article)
+        if site.layout == "v2":
+            return self.article_page_v2(article)
         body = "".join(f"<p>{e(p)}</p>" for p in site.paragraphs(article))
         signature = "".join(
             f"<p><strong>{e(line)}</strong></p>" if is_name_line(line) else f"<p>{e(line)}</p>"
@@ -137,7 +145,7 @@ class Renderer:
             links = "".join(f'<a href="/tag/{i}">{e(t)}</a>' for i, t in enumerate(article.tags))
             tags = f'<div class="tags">{links}</div>'
         similar = "".join(
-            self.news_item(other, variant=1 + i % 3 * 2)
+            self.news_item(other, variant=1 + i % 3 * 2, path=site.alias_path(other))
             for i, other in enumerate(site.similar(article))
         )
         head = (
@@ -166,6 +174,20 @@ class Renderer:
             "</div></main>"
         )
         return self.page(article.title, main, head=head, active=article.category)
+
+    def article_page_v2(self, article: ReplicaArticle) -> str:
+        """A redesign: no <h1>, no og:title, body lines in <div>s, date outside the body."""
+        lines = [*self.site.paragraphs(article), *self.site.signature_lines(article)[:-1]]
+        body = "".join(f"<div>{e(line)}</div>" for line in lines)
+        main = (
+            '<main class="page"><div class="row"><div class="post">'
+            f'<div class="post__headline">{e(article.title)}</div>'
+            f'<span class="post__date">{article.published.day} '
+            f"{MONTHS_KK[article.published.month - 1]} {article.published.year}</span>"
+            f'<section class="post__content">{body}</section>'
+            f"</div>{self.top_news_block()}</div></main>"
+        )
+        return self.page(article.title, main, active=article.category)
 
     def broken_article_page(self, article: ReplicaArticle) -> str:
         """A 200 page at an article URL with no article in it (a CMS error page)."""

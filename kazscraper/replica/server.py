@@ -8,6 +8,7 @@ pages, links pointing to itself). Both only ever bind the loopback address.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from functools import lru_cache
@@ -33,11 +34,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         status, content_type, body = self.server.respond(self.path)
         payload = body.encode("utf-8")
+        etag = '"' + hashlib.sha1(payload).hexdigest() + '"'  # a cache validator, not security
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
+        if status == 200:
+            self.send_header("ETag", etag)
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
     def do_HEAD(self) -> None:
         self.do_GET()
@@ -54,10 +65,14 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
         self.renderer = renderer
         self._article_html = lru_cache(maxsize=2048)(self._render_article)
 
-    def _render_article(self, slug: str) -> str | None:
+    def _render_article(self, path: str) -> str | None:
         assert self.renderer is not None
-        article = self.renderer.site.by_slug.get(slug)
-        return None if article is None else self.renderer.article_page(article)
+        article = self.renderer.site.article_at(path)
+        return None if article is None else self.renderer.article_page(article, path)
+
+    def use(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self._article_html.cache_clear()
 
     def respond(self, raw_path: str) -> tuple[int, str, str]:
         """(status, content type, body) for a request path; routing lives here."""
@@ -75,7 +90,7 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
             return 200, "application/rss+xml; charset=utf-8", r.rss()
         segments = path.strip("/").split("/")
         if len(segments) == 2 and segments[0] == "news":
-            html = self._article_html(segments[1])
+            html = self._article_html(path)
             if html is not None:
                 return 200, HTML, html
         if len(segments) == 2 and segments[0] == "category":
@@ -110,9 +125,14 @@ class ReplicaServer:
         self._mirror = _ReplicaHTTPServer(mirror_port)
         self.origin = f"http://{LOOPBACK}:{self._main.server_address[1]}"
         self.mirror_origin = f"http://{LOOPBACK}:{self._mirror.server_address[1]}"
-        self._main.renderer = Renderer(site, self.origin, self.mirror_origin)
-        self._mirror.renderer = Renderer(site, self.mirror_origin, self.mirror_origin)
+        self.use(site)
         self._threads: list[threading.Thread] = []
+
+    def use(self, site: ReplicaSite) -> None:
+        """Serve ``site`` from now on (new articles, an edition, a layout), same ports."""
+        self.site = site
+        self._main.use(Renderer(site, self.origin, self.mirror_origin))
+        self._mirror.use(Renderer(site, self.mirror_origin, self.mirror_origin))
 
     @property
     def renderer(self) -> Renderer:

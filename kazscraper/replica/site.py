@@ -22,6 +22,10 @@ from importlib import resources
 from kazscraper.replica import corpus
 
 SEED_ARTICLE_INDEX = 0
+LAYOUTS = ("v1", "v2")
+EDIT_EVERY = 25  # articles 6+k*25 are edited in edition 2
+ALIAS_EVERY = 30  # articles 10+k*30 are also served under /news/<slug>-<index> (a CMS duplicate)
+EDIT_NOTE = "Түзету: мақаладағы деректер жаңартылды."
 TOP_NEWS_INDICES = (1, 2, 3, 4, 5)
 MIN_ARTICLES = 1 + len(TOP_NEWS_INDICES)
 
@@ -93,8 +97,26 @@ def load_seed() -> dict:
 class ReplicaSite:
     """All articles of one replica, ordered by index; listings ordered by date."""
 
-    def __init__(self, n_articles: int = 300, seed: int = 1, broken: int = 0) -> None:
-        """``broken`` articles (never the seed or its top news) render without a body."""
+    def __init__(
+        self,
+        n_articles: int = 300,
+        seed: int = 1,
+        broken: int = 0,
+        edition: int = 1,
+        layout: str = "v1",
+    ) -> None:
+        """Switches for tests of scheduled crawls, all off by default.
+
+        ``broken`` articles (never the seed or its top news) render without a body;
+        from ``edition`` 2 on, every ``EDIT_EVERY``-th article has an edited text;
+        ``layout="v2"`` is a redesign the profile does not know (the health check's case).
+        Articles are the same for the same seed whatever ``n_articles``: a bigger
+        replica is the smaller one plus new articles.
+        """
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
+        self.edition = edition
+        self.layout = layout
         if n_articles < MIN_ARTICLES:
             raise ValueError(f"the replica needs at least {MIN_ARTICLES} articles")
         if not 0 <= broken <= n_articles - MIN_ARTICLES:
@@ -210,7 +232,38 @@ class ReplicaSite:
     def paragraphs(self, article: ReplicaArticle) -> tuple[str, ...]:
         if article.fixed_paragraphs:
             return article.fixed_paragraphs
-        return _compose_paragraphs(self.seed, article.index)
+        paragraphs = _compose_paragraphs(self.seed, article.index)
+        if self.is_edited(article):
+            return (*paragraphs[:-1], f"{paragraphs[-1]} {EDIT_NOTE}")
+        return paragraphs
+
+    def is_edited(self, article: ReplicaArticle) -> bool:
+        index = article.index - MIN_ARTICLES
+        return self.edition >= 2 and index >= 0 and index % EDIT_EVERY == 0
+
+    @property
+    def edited_articles(self) -> list[ReplicaArticle]:
+        return [a for a in self.articles if self.is_edited(a)]
+
+    def alias_path(self, article: ReplicaArticle) -> str | None:
+        """A second URL serving the same page (canonical pointing to itself), or None."""
+        index = article.index - MIN_ARTICLES - 4
+        if index >= 0 and index % ALIAS_EVERY == 0:
+            return f"{article.path}-{article.index}"
+        return None
+
+    def article_at(self, path: str) -> ReplicaArticle | None:
+        """The article served at ``path`` (its own path or its alias path)."""
+        return self._by_path.get(path.rstrip("/"))
+
+    @cached_property
+    def _by_path(self) -> dict[str, ReplicaArticle]:
+        paths = {a.path: a for a in self.articles}
+        for article in self.articles:
+            alias = self.alias_path(article)
+            if alias and alias not in paths:
+                paths[alias] = article
+        return paths
 
     def similar(self, article: ReplicaArticle) -> list[ReplicaArticle]:
         """Up to four other articles of the same category (none for the seed, as captured)."""

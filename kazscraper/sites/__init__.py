@@ -26,7 +26,7 @@ class Selectors:
     tags: str = ""
     image: str = ""
     views: str = ""
-    listing_articles: str = "a::attr(href)"
+    listing_item: str = "li, div"  # one entry of a listing (title link, date) for --since
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class SiteProfile:
     interface_strings: tuple[str, ...] = ()
     language: str = "kk"
     timezone: str = "Asia/Almaty"
+    # health check: least share of a run's article pages on which each field must be found
+    health_thresholds: dict[str, float] = field(default_factory=dict)
+    health_min_pages: int = 10  # fewer pages than this: too few to judge
 
     @cached_property
     def netloc(self) -> str:

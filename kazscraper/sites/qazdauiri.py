@@ -28,8 +28,11 @@ PROFILE = SiteProfile(
         tags="div.tags a",
         image="div.news-image img::attr(src)",
         views="span.views-count",
+        listing_item="div.news-item",
     ),
     similar_labels=("Ұқсас жаңалықтар", "Ұқсас материалдар", "Похожие новости"),
     top_labels=("Топ жаңалықтар", "Көп оқылғандар", "Популярное"),
     interface_strings=("Show more", "Толығырақ", "Көбірек", "Read more", "Подробнее"),
+    # below these fill rates the layout has probably changed: the run exits 3
+    health_thresholds={"title": 0.95, "body": 0.95, "published_date": 0.95, "authors": 0.5},
 )

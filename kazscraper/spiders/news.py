@@ -1,30 +1,44 @@
 """The news spider: discovery and fetching only, driven by a site profile.
 
 It starts from the profile's home page, sitemap and RSS feed, follows the
-listing pages (categories and their numbered pagination) and yields one
-``PageItem`` per article page. Every link is canonicalised before it is
-requested, so an article reachable from several listings, the sitemap, the
-mirror host or with tracking parameters is fetched once. It extracts no
-fields: that is the pipelines' job.
+listing pages (categories and their numbered pagination) and the article
+links on article pages, and yields one ``PageItem`` per article page. Every
+link is canonicalised before it is requested, so an article reachable from
+several listings, the sitemap, the mirror host or with tracking parameters is
+fetched once. It extracts no fields: that is the pipelines' job.
+
+Scheduled crawls are incremental. Articles already in the archive are not
+fetched again, except those published in the last ``revisit_days`` (asked
+with a conditional GET, to catch edits); a category's pagination is walked
+until ``stop_after`` pages in a row bring nothing new; ``full`` walks and
+revisits everything; ``since`` bounds a backfill by date. Article URLs found
+but not yet stored wait in the archive's ``frontier`` table, so a killed run
+resumes where it stopped.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from kazscraper.archive import Archive
 from kazscraper.clean.urls import canonical_url, classify_url
-from kazscraper.items import PageItem
+from kazscraper.extract.blocks import node_text
+from kazscraper.extract.dates import find_date_in_text
+from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
+
+FRONTIER_FLUSH = 200  # new article URLs per frontier write
 
 
 class NewsSpider(scrapy.Spider):
@@ -37,6 +51,10 @@ class NewsSpider(scrapy.Spider):
         mirrors: str = "",
         max_articles: int | str | None = None,
         profile: SiteProfile | None = None,
+        full: bool | str = False,
+        since: str | None = None,
+        revisit_days: int | str = 7,
+        stop_after: int | str = 2,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -47,12 +65,53 @@ class NewsSpider(scrapy.Spider):
         self.profile = base
         self.start_urls = [start_url] if start_url else base.start_urls()
         self.max_articles = int(max_articles) if max_articles not in (None, "", 0, "0") else None
+        self.full = full in (True, "1", "true", "True")
+        self.since = date.fromisoformat(since) if since else None
+        self.revisit_days = int(revisit_days)
+        self.stop_after = int(stop_after)
         self.scheduled_articles: set[str] = set()
         self.reported_aliases: set[str] = set()
+        self.known: dict[str, tuple[str | None, str | None]] = {}  # url -> (published, etag)
+        self.frontier: list[str] = []
+        self.new_frontier: list[str] = []
+        self.archive: Archive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    # -- what the archive already has ------------------------------------------------
+
+    def _open_archive(self) -> None:
+        path = self.settings.get("KAZSCRAPER_DB")
+        if not path:
+            return
+        self.archive = Archive(path, site=self.profile.name)
+        self.known = self.archive.known_articles()
+        self.frontier = self.archive.frontier_urls()
+        self.crawler.stats.set_value("kazscraper/known_articles", len(self.known))
+        self.crawler.stats.set_value("kazscraper/frontier_resumed", len(self.frontier))
+
+    def on_closed(self) -> None:
+        if self.archive is not None:
+            self._flush_frontier()
+            self.archive.close()
+            self.archive = None
+
+    def _flush_frontier(self) -> None:
+        if self.archive is not None and self.new_frontier:
+            self.archive.add_to_frontier(self.new_frontier)
+            self.new_frontier = []
 
     # -- discovery -------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._open_archive()
+        for url in self.frontier:  # found by a run that did not finish
+            for request in self.follow(url):
+                yield request
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
         for url in self.profile.sitemap_urls():
@@ -63,8 +122,47 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
+        new = 0
+        old_items = 0
+        next_pages: list[str] = []
+        for url, item_date in self._listing_links(response):
+            kind = classify_url(url, self.profile)
+            if kind == "article":
+                if self.since and item_date and item_date < self.since:
+                    old_items += 1
+                    continue
+                new += canonical_url(url, self.profile) not in self.known
+                yield from self.follow(url)
+            elif kind == "listing":
+                if _same_listing(url, response.url):
+                    next_pages.append(url)
+                else:
+                    yield from self.follow(url)
+        empty_run = 0 if new else response.meta.get("empty_run", 0) + 1
+        if self.since and old_items and not new:
+            return  # a backfill bounded by date: this page is already older than --since
+        if not self.full and empty_run >= self.stop_after:
+            self.crawler.stats.inc_value("kazscraper/pagination_stopped")
+            return
+        current = _page_number(response.url)
+        for url in next_pages:
+            if self.full or _page_number(url) == current + 1:
+                yield scrapy.Request(
+                    canonical_url(url, self.profile),
+                    callback=self.parse_listing,
+                    errback=self.on_error,
+                    meta={"empty_run": empty_run},
+                )
+
+    def _listing_links(self, response: TextResponse) -> Iterator[tuple[str, date | None]]:
+        """Every link of a listing page, with the date its list item shows (if any)."""
+        for item in response.css(self.profile.selectors.listing_item) if self.since else ():
+            found = find_date_in_text(node_text(item))
+            item_date = date.fromisoformat(found.date) if found else None
+            for href in item.css("a::attr(href)").getall():
+                yield response.urljoin(href.strip()), item_date
         for href in response.css("a::attr(href)").getall():
-            yield from self.follow(response.urljoin(href.strip()))
+            yield response.urljoin(href.strip()), None
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -76,8 +174,16 @@ class NewsSpider(scrapy.Spider):
             loc = entry.get("loc", "").strip()
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
-            elif loc:
+            elif loc and not self._older_than_since(entry.get("lastmod")):
                 yield from self.follow(loc)
+
+    def _older_than_since(self, lastmod: str | None) -> bool:
+        if not self.since or not lastmod:
+            return False
+        try:
+            return date.fromisoformat(lastmod[:10]) < self.since
+        except ValueError:
+            return False
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -87,6 +193,7 @@ class NewsSpider(scrapy.Spider):
             yield from self.follow(link.strip())
 
     def follow(self, url: str) -> Iterator[scrapy.Request]:
+        """A request for ``url`` if it is one of ours and not yet scheduled or archived."""
         kind = classify_url(url, self.profile)
         if kind is None:
             return
@@ -101,11 +208,35 @@ class NewsSpider(scrapy.Spider):
         if self.max_articles is not None and len(self.scheduled_articles) >= self.max_articles:
             return
         self.scheduled_articles.add(canonical)
+        headers = {}
+        if canonical in self.known:
+            published, etag = self.known[canonical]
+            if not (self.full or self._in_revisit_window(published)):
+                self.crawler.stats.inc_value("kazscraper/known_skipped")
+                return
+            self.crawler.stats.inc_value("kazscraper/revisits")
+            if etag:
+                headers["If-None-Match"] = etag
+        else:
+            self.new_frontier.append(canonical)
+            if len(self.new_frontier) >= FRONTIER_FLUSH:
+                self._flush_frontier()
         yield scrapy.Request(
             canonical,
             callback=self.parse_article,
             errback=self.on_error,
+            headers=headers,
+            meta={"handle_httpstatus_list": [304]},
         )
+
+    def _in_revisit_window(self, published: str | None) -> bool:
+        if not published:
+            return False
+        try:
+            day = date.fromisoformat(published[:10])
+        except ValueError:
+            return False
+        return day >= datetime.now(UTC).date() - timedelta(days=self.revisit_days)
 
     def _report_alias(self, url: str, canonical: str) -> None:
         """Tell the archive about a mirror-host address of an article (once per address)."""
@@ -116,23 +247,30 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles --------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[PageItem]:
+    def parse_article(
+        self, response: Response
+    ) -> Iterator[PageItem | NotModified | scrapy.Request]:
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        if response.status == 304:
+            yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
+            return
         if not isinstance(response, TextResponse):
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-            self._fail(
-                response.url,
-                "fetch",
-                f"not a text page ({content_type or 'no type'})",
-                response.status,
-            )
+            reason = f"not a text page ({content_type or 'no type'})"
+            self._fail(response.url, "fetch", reason, response.status)
             return
+        # articles link to articles (similar and top news): follow those, not listings
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if classify_url(url, self.profile) == "article":
+                yield from self.follow(url)
         yield PageItem(
             url=response.url,
             html=response.text,
             status=response.status,
             fetched_at=fetched_at,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
         )
 
     def on_error(self, failure: Failure) -> None:
@@ -157,3 +295,16 @@ class NewsSpider(scrapy.Spider):
 def _origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _page_number(url: str) -> int:
+    values = parse_qs(urlsplit(url).query).get("page")
+    try:
+        return int(values[0]) if values else 1
+    except ValueError:
+        return 1
+
+
+def _same_listing(url: str, current: str) -> bool:
+    """A pagination link: the same listing path as the current page."""
+    return urlsplit(url).path.rstrip("/") == urlsplit(current).path.rstrip("/")
