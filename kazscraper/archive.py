@@ -454,9 +454,16 @@ class Archive:
             )
 
     def frontier_urls(self) -> list[str]:
+        """URLs found but not stored yet (entries archived meanwhile are dropped first)."""
+        self.prune_frontier()
         return [
             row[0] for row in self.db.execute("SELECT url FROM frontier ORDER BY found_at, url")
         ]
+
+    def prune_frontier(self) -> None:
+        # the spider writes the frontier in batches, so an article can be stored first
+        with self.db.atomic():
+            self.db.execute("DELETE FROM frontier WHERE url IN (SELECT url FROM article_urls)")
 
     def known_articles(self) -> dict[str, tuple[str | None, str | None]]:
         """Every archived article URL (aliases too) → (published_date, etag)."""

@@ -202,6 +202,7 @@ class StorePipeline(_CrawlerPipeline):
             return
         self.flush()
         self.archive.link_related_articles()
+        self.archive.prune_frontier()
         self.archive.finish_crawl(self.crawl_id, **crawl_summary(self.stats.get_stats()))
         self.archive.close()
         self.archive = None

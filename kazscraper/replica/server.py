@@ -70,6 +70,10 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
         article = self.renderer.site.article_at(path)
         return None if article is None else self.renderer.article_page(article, path)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away (a killed crawler) is not the server's error."""
+        logger.debug("request from %s ended early", client_address, exc_info=True)
+
     def use(self, renderer: Renderer) -> None:
         self.renderer = renderer
         self._article_html.cache_clear()

@@ -94,9 +94,10 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.set_value("kazscraper/known_articles", len(self.known))
         self.crawler.stats.set_value("kazscraper/frontier_resumed", len(self.frontier))
 
-    def on_closed(self) -> None:
+    def on_closed(self, reason: str) -> None:
         if self.archive is not None:
-            self._flush_frontier()
+            if reason != "finished":  # interrupted: keep what is still to fetch
+                self._flush_frontier()
             self.archive.close()
             self.archive = None
 

@@ -1,0 +1,144 @@
+"""Scheduled crawls against a changing replica: new articles, edits, kills, locks, redesigns."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kazscraper.replica.server import ReplicaServer
+from kazscraper.replica.site import EDIT_NOTE, ReplicaSite
+
+from .conftest import run_cli
+
+
+def crawl_args(server: ReplicaServer, db: Path, *extra: str) -> list[str]:
+    return [
+        "crawl",
+        "--start-url",
+        server.origin + "/",
+        "--mirror",
+        server.mirror_origin,
+        "--db",
+        str(db),
+        *extra,
+    ]
+
+
+def rows(db: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_new_articles_between_runs_are_exactly_the_ones_added(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with ReplicaServer(ReplicaSite(60)) as server:
+        assert run_cli(*crawl_args(server, db)).returncode == 0
+        before = {r[0] for r in rows(db, "SELECT url FROM articles")}
+        server.use(ReplicaSite(80))
+        result = run_cli(*crawl_args(server, db))
+        assert result.returncode == 0, result.stderr
+        assert "articles 20 new, 0 updated" in result.stdout
+        added = {r[0] for r in rows(db, "SELECT url FROM articles")} - before
+        expected = {server.origin + a.path for a in ReplicaSite(80).articles[60:]}
+    assert added == expected
+
+
+def test_an_edited_article_keeps_both_texts(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with ReplicaServer(ReplicaSite(60)) as server:
+        assert run_cli(*crawl_args(server, db)).returncode == 0
+        edited_site = ReplicaSite(60, edition=2)
+        server.use(edited_site)
+        result = run_cli(*crawl_args(server, db, "--full"))
+        assert result.returncode == 0, result.stderr
+        edited = edited_site.edited_articles
+        assert f"{len(edited)} updated" in result.stdout
+        for article in edited:
+            url = server.origin + article.path
+            ((current, version),) = rows(
+                db, "SELECT body, version FROM articles WHERE url = ?", url
+            )
+            (old,) = rows(
+                db,
+                "SELECT v.body FROM article_versions v JOIN articles a ON a.id = v.article_id "
+                "WHERE a.url = ? AND v.version = 1",
+                url,
+            )[0]
+            assert version == 2
+            assert current.endswith(EDIT_NOTE) and not old.endswith(EDIT_NOTE)
+            assert current.startswith(old[:200])
+
+
+def test_second_run_while_one_is_running_exits_75(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with ReplicaServer(ReplicaSite(300)) as server:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _wait_for(lambda: Path(f"{db}.lock").exists() and Path(f"{db}.lock").read_text().strip())
+        second = run_cli(*crawl_args(server, db))
+        _out, err = first.communicate(timeout=300)
+    assert second.returncode == 75
+    assert "another kazscraper run" in second.stderr
+    assert first.returncode == 0, err
+    assert rows(db, "SELECT count(*) FROM articles") == [(300,)]
+
+
+def test_killed_run_leaves_a_consistent_archive_and_the_rerun_completes(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    site = ReplicaSite(1500)
+    with ReplicaServer(site) as server:
+        victim = subprocess.Popen(
+            [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for(lambda: db.exists() and _count(db) >= 200, timeout=120)
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        committed = {r[0] for r in rows(db, "SELECT url FROM articles")}
+        assert 0 < len(committed) < site.n_articles
+        assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+        result = run_cli(*crawl_args(server, db))
+        assert result.returncode == 0, result.stderr
+    after = [r[0] for r in rows(db, "SELECT url FROM articles")]
+    assert len(after) == len(set(after)) == site.n_articles
+    assert committed <= set(after)  # nothing committed was lost
+    assert rows(db, "SELECT count(*) FROM frontier") == [(0,)]
+    assert rows(db, "SELECT status FROM crawls ORDER BY id") == [("running",), ("ok",)]
+
+
+def test_redesigned_site_fails_the_health_check_and_names_the_fields(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with ReplicaServer(ReplicaSite(60, layout="v2")) as server:
+        result = run_cli(*crawl_args(server, db))
+    assert result.returncode == 3
+    for field in ("title", "body", "published_date"):
+        assert field in result.stderr
+    assert "UNHEALTHY" in result.stdout
+    status, verdict = rows(db, "SELECT status, verdict FROM crawls")[0]
+    assert status == "unhealthy" and "title" in verdict
+
+
+def _count(db: Path) -> int:
+    try:
+        return rows(db, "SELECT count(*) FROM articles")[0][0]
+    except sqlite3.Error:
+        return 0
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
