@@ -22,12 +22,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
 from kazscraper.extract.names import name_key
 from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.warc import Capture
 
 Outcome = Literal["new", "updated", "unchanged", "alias"]
 BUSY_TIMEOUT_MS = 30_000
@@ -168,6 +170,28 @@ def m002_incremental(db: sqlite_utils.Database) -> None:
             url TEXT PRIMARY KEY,
             found_at TEXT NOT NULL
         );
+        """
+    )
+
+
+@migrations()
+def m003_captures(db: sqlite_utils.Database) -> None:
+    """The index of the raw archive: one row per WARC response or revisit record."""
+    db.executescript(
+        """
+        CREATE TABLE captures (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            record_type TEXT NOT NULL CHECK (record_type IN ('response', 'revisit')),
+            warc_file TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            payload_digest TEXT NOT NULL,
+            content_type TEXT
+        );
+        CREATE INDEX idx_captures_url ON captures(url, id);
         """
     )
 
@@ -442,6 +466,48 @@ class Archive:
             )
             self._done_with(url)
         return cursor.rowcount > 0
+
+    # -- raw captures ----------------------------------------------------------------
+
+    def add_captures(self, captures: Iterable[Capture]) -> None:
+        with self.db.atomic():
+            self.db["captures"].insert_all(asdict(c) for c in captures)
+
+    def latest_captures(self) -> dict[str, Capture]:
+        """The latest full ('response') capture of every URL: what a revisit refers to."""
+        rows = self.db.execute(
+            "SELECT url, status, fetched_at, record_type, warc_file, offset, length, "
+            "payload_digest, content_type FROM captures WHERE id IN "
+            "(SELECT max(id) FROM captures WHERE record_type = 'response' GROUP BY url)"
+        )
+        return {row[0]: Capture(*row) for row in rows}
+
+    def crawled_origin(self) -> tuple[str | None, tuple[str, ...]]:
+        """The start URL's origin and the mirrors of the latest crawl (for reparse)."""
+        for (arguments,) in self.db.execute(
+            "SELECT arguments FROM crawls WHERE command IN ('crawl', 'demo') ORDER BY id DESC"
+        ):
+            args = json.loads(arguments or "{}")
+            start = args.get("start_url") or args.get("replica")
+            if start:
+                parts = urlsplit(start)
+                return f"{parts.scheme}://{parts.netloc}", tuple(args.get("mirrors") or ())
+            return None, ()
+        return None, ()
+
+    def clear_articles(self) -> None:
+        """Empty the tables that reparse rebuilds (captures, crawls and failures stay)."""
+        with self.db.atomic():
+            for table in (
+                "related_links",
+                "article_authors",
+                "article_versions",
+                "article_urls",
+                "articles",
+                "authors",
+                "frontier",
+            ):
+                self.db.execute(f"DELETE FROM {table}")
 
     # -- the crawl frontier ----------------------------------------------------------
 

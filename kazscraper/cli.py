@@ -21,7 +21,14 @@ import click
 from w3lib.encoding import html_to_unicode
 
 from kazscraper.archive import Archive, ArchiveError
-from kazscraper.crawl import EXIT_LOCKED, AlreadyRunning, CrawlOptions, CrawlResult, run_crawl
+from kazscraper.crawl import (
+    EXIT_LOCKED,
+    AlreadyRunning,
+    CrawlOptions,
+    CrawlResult,
+    run_crawl,
+    run_reparse,
+)
 from kazscraper.sites import get_profile
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
@@ -187,11 +194,44 @@ def demo(articles: int, db_path: str, **kwargs: Any) -> None:
             mirrors=(server.mirror_origin,),
             **kwargs,
         )
-        options.arguments = {"db": db_path, "articles": articles, "replica": server.origin}
+        options.arguments = {
+            "db": db_path,
+            "articles": articles,
+            "start_url": server.origin + "/",
+            "mirrors": [server.mirror_origin],
+        }
         _run_and_exit(options)
 
 
-def _run_and_exit(options: CrawlOptions) -> None:
+@main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+@click.option("--log-file", type=click.Path(dir_okay=False))
+@click.option("--log-level", type=LOG_LEVELS, default="INFO", show_default=True)
+def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
+    """Rebuild the article tables from the archive's WARC files, with no network.
+
+    Every archived article page goes through the extraction pipelines again, in
+    capture order: after an extractor or profile fix, this brings the whole
+    archive up to date. Captures, crawls and failures are kept.
+
+    \b
+    Example:
+      kazscraper reparse --db archive/qazdauiri.sqlite
+    """
+    options = CrawlOptions(
+        db_path=db_path, command="reparse", log_file=log_file, log_level=log_level
+    )
+    options.arguments = {"db": db_path}
+    _run_and_exit(options, run_reparse)
+
+
+def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
     """Run the crawl and exit with its code, printing the one-line summary."""
     try:
         Archive(options.db_path).close()  # fail fast, with one line, on a bad archive path
@@ -200,7 +240,7 @@ def _run_and_exit(options: CrawlOptions) -> None:
     options.progress = sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run_crawl(options)
+        result = run(options)
     except AlreadyRunning as exc:
         click.echo(f"kazscraper: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
@@ -212,7 +252,7 @@ def _run_and_exit(options: CrawlOptions) -> None:
 def summary_line(result: CrawlResult, db: str) -> str:
     s = result.stats
     verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
-    pages = s.get("response_received_count", 0)
+    pages = s.get("response_received_count") or s.get("kazscraper/reparse/records", 0)
     return (
         f"{verdict}: {pages} pages in {s.get('kazscraper/elapsed_seconds', 0)}s; "
         f"articles {result.count('articles_new')} new, "

@@ -21,13 +21,17 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
+from kazscraper.middlewares import warc_directory
 from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.spiders.news import NewsSpider
+from kazscraper.spiders.reparse import ReparseSpider
+from kazscraper.warc import recover_open_files
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -54,6 +58,7 @@ class CrawlOptions:
     revisit_days: int = 7
     stop_after: int = 2  # listing pages in a row with nothing new
     progress: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)  # extra Scrapy settings
 
 
 @dataclass
@@ -148,16 +153,19 @@ def build_settings(options: CrawlOptions) -> Settings:
         )
     if options.progress:
         overrides["EXTENSIONS"] = {"kazscraper.extensions.Progress": 500}
+    overrides.update(options.settings)
     settings.setdict(overrides, priority="cmdline")
     return settings
 
 
-def verdict(stats: dict[str, Any], profile: SiteProfile) -> tuple[int, str]:
+def verdict(
+    stats: dict[str, Any], profile: SiteProfile, need_responses: bool = True
+) -> tuple[int, str]:
     """Exit code and a one-line reason for a finished Scrapy run."""
     finish_reason = stats.get("finish_reason", "unknown")
     if finish_reason != "finished":
         return EXIT_FAILED, f"crawl ended early: {finish_reason}"
-    if not stats.get("response_received_count"):
+    if need_responses and not stats.get("response_received_count"):
         return EXIT_FAILED, "no page could be fetched (site unreachable?)"
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
     if errors:
@@ -190,39 +198,63 @@ def _console_handler(stream: TextIO) -> logging.Handler:
 
 def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl under the archive's lock; raises AlreadyRunning when another run holds it."""
+    spider_kwargs = {
+        "site": options.site,
+        "start_url": options.start_url,
+        "mirrors": ",".join(options.mirrors),
+        "max_articles": options.max_articles,
+        "full": options.full,
+        "since": options.since,
+        "revisit_days": options.revisit_days,
+        "stop_after": options.stop_after,
+    }
     with RunLock(options.db_path):
-        if options.log_file is None:
-            options.log_file = default_log_file(options.db_path)
-        Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
-        process = CrawlerProcess(build_settings(options))
-        logging.getLogger().addHandler(_console_handler(sys.stderr))  # errors reach cron's mail
-        crawler = process.create_crawler(NewsSpider)
-        process.crawl(
-            crawler,
-            site=options.site,
-            start_url=options.start_url,
-            mirrors=",".join(options.mirrors),
-            max_articles=options.max_articles,
-            full=options.full,
-            since=options.since,
-            revisit_days=options.revisit_days,
-            stop_after=options.stop_after,
-        )
-        process.start()
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
-        exit_code, reason = verdict(stats, profile)
-        crawl_id = stats.get("kazscraper/crawl_id")
-        if crawl_id is not None:
-            status = {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")
-            with Archive(options.db_path) as archive:
-                archive.finish_crawl(
-                    crawl_id,
-                    status=status,
-                    finish_reason=stats.get("finish_reason"),
-                    exit_code=exit_code,
-                    verdict=reason,
-                )
-        if exit_code != EXIT_OK:
-            logger.error("%s", reason)
+        return _run_process(options, NewsSpider, spider_kwargs)
+
+
+def run_reparse(options: CrawlOptions) -> CrawlResult:
+    """Rebuild the article tables from the WARC files alone, through the same pipelines."""
+    with RunLock(options.db_path):
+        warc_dir = warc_directory(options.db_path)
+        recover_open_files(warc_dir)
+        with Archive(options.db_path) as archive:
+            origin, mirrors = archive.crawled_origin()
+            archive.clear_articles()
+        options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
+        spider_kwargs = {
+            "site": options.site,
+            "warc_dir": str(warc_dir),
+            "origin": origin,
+            "mirrors": ",".join(mirrors),
+        }
+        return _run_process(options, ReparseSpider, spider_kwargs)
+
+
+def _run_process(
+    options: CrawlOptions, spider_cls: type[Spider], spider_kwargs: dict[str, Any]
+) -> CrawlResult:
+    if options.log_file is None:
+        options.log_file = default_log_file(options.db_path)
+    Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
+    process = CrawlerProcess(build_settings(options))
+    logging.getLogger().addHandler(_console_handler(sys.stderr))  # errors reach cron's mail
+    crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
+    exit_code, reason = verdict(stats, profile, need_responses=spider_cls is NewsSpider)
+    crawl_id = stats.get("kazscraper/crawl_id")
+    if crawl_id is not None:
+        status = {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")
+        with Archive(options.db_path) as archive:
+            archive.finish_crawl(
+                crawl_id,
+                status=status,
+                finish_reason=stats.get("finish_reason"),
+                exit_code=exit_code,
+                verdict=reason,
+            )
+    if exit_code != EXIT_OK:
+        logger.error("%s", reason)
     return CrawlResult(exit_code=exit_code, reason=reason, stats=stats, log_file=options.log_file)

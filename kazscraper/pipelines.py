@@ -111,14 +111,20 @@ class ValidatePipeline(_CrawlerPipeline):
 
 
 class DedupPipeline(_CrawlerPipeline):
-    """Drops a second article with the same canonical URL within one run."""
+    """Drops a second article with the same canonical URL within one run.
+
+    A spider whose items are successive captures of the same pages (reparse)
+    sets ``dedup_within_run = False``: there a second capture is a later version.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.seen: set[str] = set()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        if not isinstance(item, Article) or not getattr(
+            self.crawler.spider, "dedup_within_run", True
+        ):
             return item
         if item.url in self.seen:
             self.stats.inc_value("kazscraper/duplicates")
@@ -153,6 +159,8 @@ class StorePipeline(_CrawlerPipeline):
         self.stats.set_value("kazscraper/crawl_id", self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, NotModified) and item.url in self.pending:
+            self.flush()  # reparse: the capture being revisited is still in this batch
         touched = (
             isinstance(item, NotModified)
             and self.archive is not None

@@ -42,7 +42,12 @@ ITEM_PIPELINES = {
     "kazscraper.pipelines.StorePipeline": 900,
 }
 
+# Raw capture sits next to the downloader, so it records responses as transferred.
+DOWNLOADER_MIDDLEWARES = {"kazscraper.middlewares.WarcCaptureMiddleware": 950}
+
 # kazscraper's own settings
+KAZSCRAPER_WARC = True  # write every response into <archive dir>/warc/*.warc.gz
+KAZSCRAPER_WARC_MAX_BYTES = 256 * 1024 * 1024  # rotate WARC files at this size
 KAZSCRAPER_DB = "archive/qazdauiri.sqlite"
 KAZSCRAPER_BATCH_SIZE = 100  # articles per write transaction
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -142,3 +143,45 @@ def _wait_for(condition, timeout: float = 60) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+ARTICLE_COLUMNS = (
+    "url, site, title, body, lead, published_date, published_at, date_raw, category, tags, "
+    "image_url, views, language, affiliation, word_count, content_hash, version, fetched_url, "
+    "first_seen_at, last_seen_at, extraction, etag"
+)
+
+
+def test_raw_capture_is_valid_warc_and_reparse_rebuilds_the_same_articles(tmp_path: Path) -> None:
+    db = tmp_path / "crawl" / "a.sqlite"
+    with ReplicaServer(ReplicaSite(60)) as server:
+        assert run_cli(*crawl_args(server, db)).returncode == 0
+        server.use(ReplicaSite(60, edition=2))
+        assert run_cli(*crawl_args(server, db, "--full")).returncode == 0
+    warcs = sorted((db.parent / "warc").glob("*.warc.gz"))
+    assert len(warcs) == 2 and not list((db.parent / "warc").glob("*.open"))
+    check = subprocess.run(
+        [str(Path(sys.executable).parent / "warcio"), "check", *map(str, warcs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    kinds = dict(rows(db, "SELECT record_type, count(*) FROM captures GROUP BY 1"))
+    assert kinds["revisit"] >= 50  # the second visit stored unchanged pages as revisits
+
+    copy = tmp_path / "copy"
+    shutil.copytree(db.parent, copy, ignore=shutil.ignore_patterns("*.lock", "logs"))
+    result = run_cli("reparse", "--db", str(copy / "a.sqlite"))
+    assert result.returncode == 0, result.stderr
+    query = f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY url"
+    assert rows(copy / "a.sqlite", query) == rows(db, query)
+    versions = (
+        "SELECT a.url, v.version, v.body FROM article_versions v "
+        "JOIN articles a ON a.id = v.article_id ORDER BY 1, 2"
+    )
+    assert rows(copy / "a.sqlite", versions) == rows(db, versions) != []
+    urls = (
+        "SELECT u.url, a.url FROM article_urls u JOIN articles a ON a.id = u.article_id ORDER BY 1"
+    )
+    assert rows(copy / "a.sqlite", urls) == rows(db, urls)

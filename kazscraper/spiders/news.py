@@ -251,7 +251,9 @@ class NewsSpider(scrapy.Spider):
     def parse_article(
         self, response: Response
     ) -> Iterator[PageItem | NotModified | scrapy.Request]:
-        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(
+            timespec="seconds"
+        )
         if response.status == 304:
             yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
             return
