@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from kazscraper import neardup
 from kazscraper.extract.names import name_key
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.warc import Capture
@@ -196,6 +197,20 @@ def m003_captures(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_near_duplicates(db: sqlite_utils.Database) -> None:
+    """MinHash signatures of article bodies, for near-duplicate detection."""
+    db.executescript(
+        """
+        CREATE TABLE article_minhash (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            signature BLOB NOT NULL
+        );
+        CREATE INDEX idx_articles_near_duplicate_of ON articles(near_duplicate_of);
+        """
+    )
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -214,6 +229,7 @@ class Archive:
     def __init__(self, path: str | Path, site: str = "qazdauiri") -> None:
         self.path = Path(path)
         self.site = site
+        self._near_index: neardup.NearDuplicateIndex | None = None  # loaded on first use
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(self.path)
@@ -349,6 +365,7 @@ class Archive:
             self.db["articles"].update(article_id, record)
         if outcome != "unchanged":
             self._store_authors(article_id, article.authors)
+            self._mark_near_duplicate(article_id, article.body)
         self._store_related(article_id, article.related, seen)
         for url in {article.url, article.fetched_url, *aliases}:
             if url:
@@ -389,6 +406,30 @@ class Archive:
             "etag": article.extra.get("etag") or None,
             "crawl_id": crawl_id,
         }
+
+    def _mark_near_duplicate(self, article_id: int, body: str | None) -> None:
+        """Link an article to an earlier one it nearly repeats (a republished, edited story)."""
+        minhash = neardup.signature(body)
+        if minhash is None:
+            return
+        if self._near_index is None:
+            rows = self.db.execute("SELECT article_id, signature FROM article_minhash")
+            self._near_index = neardup.NearDuplicateIndex().load(rows)
+        similar = self._near_index.most_similar(minhash)
+        if similar is not None and similar != article_id:
+            # the earlier-published text is the original (ties: the one archived first)
+            first, copy = sorted((similar, article_id), key=self._publication_order)
+            self.db.execute("UPDATE articles SET near_duplicate_of = ? WHERE id = ?", [first, copy])
+        self.db.execute(
+            "INSERT OR REPLACE INTO article_minhash (article_id, signature) VALUES (?, ?)",
+            [article_id, neardup.to_bytes(minhash)],
+        )
+        self._near_index.add(article_id, minhash)
+
+    def _publication_order(self, article_id: int) -> tuple[str, int]:
+        row = self.db.execute("SELECT published_date FROM articles WHERE id = ?", [article_id])
+        published = row.fetchone()[0]
+        return (published or "9999", article_id)
 
     def _store_authors(self, article_id: int, authors: list[Author]) -> None:
         self.db.execute("DELETE FROM article_authors WHERE article_id = ?", [article_id])
@@ -500,6 +541,7 @@ class Archive:
         with self.db.atomic():
             for table in (
                 "related_links",
+                "article_minhash",
                 "article_authors",
                 "article_versions",
                 "article_urls",

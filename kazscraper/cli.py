@@ -33,7 +33,9 @@ from kazscraper.sites import get_profile
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
 DEMO_DB = "archive/demo.sqlite"
-RUN_ROW = "  {:>4} {:<25} {:<8} {:>6} {:>6} {:>5} {:>5}"  # stats: one line per crawl
+# stats: one line per run, side by side
+RUN_ROW = "  {:>4} {:<25} {:<8} {:<9} {:>6} {:>5} {:>5} {:>5} {:>5}  {:>6} {:>6} {:>6} {:>6}"
+FILL_COLUMNS = ("title", "body", "published_date", "authors")
 LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
 
 
@@ -313,7 +315,8 @@ def replica_serve(port: int, mirror_port: int, articles: int, seed: int) -> None
     default=DEFAULT_DB,
     show_default=True,
 )
-def stats(db_path: str) -> None:
+@click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True)
+def stats(db_path: str, runs: int) -> None:
     """Summarise an archive: counts, date range, categories, recent runs.
 
     \b
@@ -345,14 +348,18 @@ def stats(db_path: str) -> None:
             "SELECT coalesce(category, '(none)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
         ):
             click.echo(f"  {name:<20} {n:>8}")
-        click.echo("Recent runs:")
-        header = ("id", "started", "status", "pages", "new", "upd", "fail")
-        click.echo(RUN_ROW.format(*header))
+        click.echo("Recent runs (fill rates: share of the run's article pages with the field):")
+        header = ("id", "started", "command", "status", "pages", "new", "upd", "same", "fail")
+        click.echo(RUN_ROW.format(*header, *(f[:6] for f in FILL_COLUMNS)))
         for row in db.execute(
-            "SELECT id, started_at, status, pages_fetched, articles_new, articles_updated, "
-            "failures FROM crawls ORDER BY id DESC LIMIT 5"
+            "SELECT id, started_at, command, status, pages_fetched, articles_new, "
+            "articles_updated, articles_unchanged, failures, fill_rates "
+            f"FROM crawls ORDER BY id DESC LIMIT {runs}"
         ):
-            click.echo(RUN_ROW.format(*(v if v is not None else "-" for v in row)))
+            fills = json.loads(row[-1] or "{}")
+            rates = (f"{fills[f]:.0%}" if fills.get(f) is not None else "-" for f in FILL_COLUMNS)
+            values = (v if v is not None else "-" for v in row[:-1])
+            click.echo(RUN_ROW.format(*values, *rates))
 
 
 @main.command()

@@ -90,6 +90,23 @@ def test_same_text_under_another_url_is_an_alias_not_a_row(archive: Archive) -> 
     assert aliases == [(URL,), (URL + "-10",)]
 
 
+LONG = " ".join(f"Каспий теңізі туралы {i}-сөйлем жазылды." for i in range(40))
+
+
+def test_edited_republication_is_a_near_duplicate_of_the_earlier_article(archive: Archive) -> None:
+    original = make_article(body=LONG, published_date="2025-01-01")
+    copy = make_article(
+        url=URL + "-copy", body="Қайта жариялау. " + LONG, published_date="2025-02-01"
+    )
+    unrelated = make_article(
+        url=URL + "-other", body=LONG.replace("Каспий", "Арал").replace("сөйлем", "жол")
+    )
+    archive.write_batch([(copy, []), (original, []), (unrelated, [])])  # the copy arrives first
+    got = dict(archive.db.execute("SELECT url, near_duplicate_of FROM articles").fetchall())
+    ids = dict(archive.db.execute("SELECT url, id FROM articles").fetchall())
+    assert got == {URL: None, URL + "-copy": ids[URL], URL + "-other": None}
+
+
 def test_frontier_and_failures_are_cleared_when_stored(archive: Archive) -> None:
     archive.add_to_frontier([URL, URL + "-x"])
     archive.record_failure(URL + "-x", "fetch", "HTTP 500", 500)

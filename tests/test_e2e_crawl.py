@@ -183,3 +183,21 @@ def test_demo_stores_one_row_per_replica_article(tmp_path: Path) -> None:
     assert "300 new" in result.stdout
     assert rows(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(300, 300)]
     assert rows(db, "SELECT count(*) FROM failures") == [(0,)]
+
+
+def test_republished_story_is_linked_to_its_original(
+    crawled: Path, small_site: ReplicaSite, replica
+) -> None:
+    ids = article_ids_by_url(crawled)
+    republished = [a for a in small_site.articles if small_site.republished_from(a)]
+    assert republished
+    for article in republished:
+        source = small_site.republished_from(article)
+        (near,) = rows(
+            crawled,
+            "SELECT near_duplicate_of FROM articles WHERE id = ?",
+            ids[replica.origin + article.path],
+        )[0]
+        assert near == ids[replica.origin + source.path]
+    linked = rows(crawled, "SELECT count(*) FROM articles WHERE near_duplicate_of IS NOT NULL")
+    assert linked == [(len(republished),)]

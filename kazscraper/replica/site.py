@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -26,6 +26,8 @@ LAYOUTS = ("v1", "v2")
 EDIT_EVERY = 25  # articles 6+k*25 are edited in edition 2
 ALIAS_EVERY = 30  # articles 10+k*30 are also served under /news/<slug>-<index> (a CMS duplicate)
 EDIT_NOTE = "Түзету: мақаладағы деректер жаңартылды."
+REPUBLISH_EVERY = 40  # articles 8+k*40 republish the previous article's text with a new lead
+REPUBLISH_LEAD = "Редакция оқырмандардың сұрауы бойынша бұл материалды қайта жариялап отыр."
 TOP_NEWS_INDICES = (1, 2, 3, 4, 5)
 MIN_ARTICLES = 1 + len(TOP_NEWS_INDICES)
 
@@ -142,6 +144,11 @@ class ReplicaSite:
         used_slugs = {a.slug for a in self.articles}
         for index in range(len(self.articles), self.n_articles):
             self.articles.append(self._generate(index, rng, used_slugs))
+        for article in list(self.articles):
+            source = self.republished_from(article)
+            if source is not None:  # a republication comes a month after the original
+                later = source.published + timedelta(days=30)
+                self.articles[article.index] = replace(article, published=later)
 
     def _add_fixed_articles(self, seed: dict) -> None:
         signature = tuple(seed["signature_lines"])
@@ -232,10 +239,20 @@ class ReplicaSite:
     def paragraphs(self, article: ReplicaArticle) -> tuple[str, ...]:
         if article.fixed_paragraphs:
             return article.fixed_paragraphs
-        paragraphs = _compose_paragraphs(self.seed, article.index)
+        source = self.republished_from(article)
+        paragraphs = _compose_paragraphs(self.seed, (source or article).index)
+        if source is not None:
+            paragraphs = (REPUBLISH_LEAD, *paragraphs)
         if self.is_edited(article):
             return (*paragraphs[:-1], f"{paragraphs[-1]} {EDIT_NOTE}")
         return paragraphs
+
+    def republished_from(self, article: ReplicaArticle) -> ReplicaArticle | None:
+        """The earlier article whose text this one repeats with a new lead, if any."""
+        index = article.index - MIN_ARTICLES - 2
+        if index > 0 and index % REPUBLISH_EVERY == 0:
+            return self.articles[article.index - 1]
+        return None
 
     def is_edited(self, article: ReplicaArticle) -> bool:
         index = article.index - MIN_ARTICLES
