@@ -140,6 +140,8 @@ def test_second_run_fetches_no_known_article_and_adds_no_rows(crawled: Path, rep
     before = rows(crawled, "SELECT count(*) FROM articles")[0][0]
     result = crawl(replica, crawled)
     assert "articles 0 new, 0 updated, 0 unchanged; 0 duplicates, 0 failures" in result.stdout
+    # under cron (no terminal): one summary line on stdout, nothing on stderr
+    assert result.stdout.count("\n") == 1 and result.stderr == ""
     pages = rows(crawled, "SELECT pages_fetched FROM crawls ORDER BY id DESC LIMIT 1")[0][0]
     # robots.txt, home, sitemap, feed and the first pages of six categories; no article page
     assert pages <= 4 + 6 * 2
