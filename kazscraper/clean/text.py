@@ -48,9 +48,8 @@ def _fix_word(match: re.Match[str]) -> str:
     cyrillic = sum(1 for ch in word if _is_cyrillic(ch))
     if cyrillic == 0 or cyrillic == len(word):
         return word
-    others = [ch for ch in word if not _is_cyrillic(ch)]
-    if cyrillic <= len(others) or not all(ch in _LOOKALIKES for ch in others):
-        return word  # mostly Latin, or a letter with no Cyrillic twin: leave it
+    if not all(ch in _LOOKALIKES for ch in word if not _is_cyrillic(ch)):
+        return word  # a Latin letter with no Cyrillic twin: not a typing slip, leave it
     return word.translate(HOMOGLYPHS)
 
 
