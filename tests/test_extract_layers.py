@@ -1,0 +1,139 @@
+"""Extraction layers on markups other than the replica's: metadata first, then fallbacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kazscraper.clean.article import clean_article
+from kazscraper.extract.article import NotHtmlError, extract_article
+from kazscraper.sites import get_profile
+
+PROFILE = get_profile("qazdauiri")
+URL = "https://qazdauiri.kz/news/test-article"
+FETCHED = "2025-12-12T08:00:00+00:00"
+PARAGRAPHS = [
+    "Каспий теңізінің деңгейі соңғы жылдары айтарлықтай төмендеп, экологтарды алаңдатып отыр. "
+    "Мамандар су ресурстарын үнемді пайдалану мәселесіне ерекше назар аударуды ұсынды.",
+    "Сарапшылардың пікірінше, өңірдің экономикалық әлеуеті әлі толық пайдаланылмай келеді. "
+    "Жергілікті тұрғындар жаңа жобаның ауыл өміріне оң әсер ететініне сенім білдіріп отыр.",
+]
+
+
+def page(head: str = "", body: str = "") -> str:
+    return f"<!DOCTYPE html><html lang='kk'><head>{head}</head><body>{body}</body></html>"
+
+
+def extract(html: str):
+    return clean_article(extract_article(html, URL, PROFILE, FETCHED), PROFILE)
+
+
+def test_jsonld_news_article_is_the_first_layer() -> None:
+    data = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "Қазақстан дәуірі"},
+            {
+                "@type": "NewsArticle",
+                "headline": "JSON-LD тақырыбы",
+                "datePublished": "2025-12-11T09:30:00+05:00",
+                "author": [
+                    {"@type": "Person", "name": "Камила МҮЛІК"},
+                    {"@type": "Organization", "name": "ҚазАқпарат"},
+                ],
+                "articleSection": "Экономика",
+                "keywords": "Каспий, Экология",
+                "image": {"@type": "ImageObject", "url": "https://qazdauiri.kz/i.jpg"},
+            },
+        ],
+    }
+    html = page(
+        f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
+        '<meta property="og:title" content="OG тақырыбы">',
+        "<h1>H1 тақырыбы</h1><div class='news-text'>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</div>",
+    )
+    article = extract(html)
+    assert article.title == "JSON-LD тақырыбы"
+    assert article.published_date == "2025-12-11"
+    assert article.published_at == "2025-12-11T09:30:00+05:00"
+    assert [a.name for a in article.authors] == ["Камила Мүлік"]
+    assert article.category == "Экономика"
+    assert article.tags == ["Каспий", "Экология"]
+    assert article.image_url == "https://qazdauiri.kz/i.jpg"
+    assert article.extraction["title"] == "jsonld"
+    assert article.extraction["authors"] == "jsonld"
+    assert article.extraction["published_date"].startswith("jsonld")
+
+
+def test_malformed_jsonld_is_skipped_for_opengraph() -> None:
+    html = page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", broken</script>'
+        '<meta property="og:title" content="OG тақырыбы">'
+        '<meta property="article:published_time" content="2025-11-30T10:00:00Z">'
+        '<meta name="author" content="Аққу СӘЛІМБЕК">',
+        "<div class='news-text'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>",
+    )
+    article = extract(html)
+    assert (article.title, article.published_date) == ("OG тақырыбы", "2025-11-30")
+    assert [a.name for a in article.authors] == ["Аққу Сәлімбек"]
+    assert article.extraction["authors"] == "meta-author"
+
+
+def test_byline_at_the_top_and_no_date_anywhere() -> None:
+    html = page(
+        body="<h1>Тақырып</h1><div class='news-text'><p>Автор: Камила Мүлік</p>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</div><footer><p>ҚР Ақпарат министрлігінде 12.03.2014 тіркелген</p></footer>"
+    )
+    article = extract(html)
+    assert [a.name for a in article.authors] == ["Камила Мүлік"]
+    assert article.body.startswith("Каспий теңізінің")
+    assert article.published_date is None  # the footer's date is not the article's
+    assert article.extraction["published_date"].startswith("missing:")
+
+
+def test_generic_fallback_when_the_profile_body_is_absent() -> None:
+    html = page(
+        body="<nav><p>Мәзір</p></nav><div class='story'><h2>Тақырып</h2>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "<p>11.12.2025</p></div><aside><p>Жарнама</p></aside>"
+    )
+    article = extract(html)
+    assert article.body_paragraphs == PARAGRAPHS
+    assert article.extraction["body"] == "generic"
+    assert article.published_date == "2025-12-11"
+
+
+def test_similar_block_items_are_parsed_and_unsafe_links_dropped() -> None:
+    html = page(
+        body="<h1>Тақырып</h1><div class='news-text'><p>" + PARAGRAPHS[0] + "</p></div>"
+        "<div class='x'><span>Ұқсас жаңалықтар</span></div>"
+        "<ul><li><a href='/news/a?utm_source=x'>Бірінші</a> <i>10.12.2025</i></li>"
+        "<li><a href='javascript:alert(1)'>Зиянды</a></li></ul>"
+        "<h2>Басқа</h2><ul><li><a href='/news/c'>Блоктан тыс</a></li></ul>"
+    )
+    similar = [r for r in extract(html).related if r.kind == "similar"]
+    assert [(r.rank, r.title, r.url, r.date) for r in similar] == [
+        (1, "Бірінші", "https://qazdauiri.kz/news/a", "2025-12-10"),
+        (2, "Зиянды", None, None),
+    ]
+
+
+@pytest.mark.parametrize("data", ["", "   ", "plain text without markup", "\x89PNG\x00\x00binary"])
+def test_not_html_is_refused(data: str) -> None:
+    with pytest.raises(NotHtmlError):
+        extract_article(data, URL, PROFILE)
+
+
+def test_listing_page_yields_no_body() -> None:
+    html = page(
+        body="<h1>Экономика</h1><div class='news-list'>"
+        + "".join(
+            f"<div class='news-item'><a href='/news/{i}'>Жаңалық {i}</a></div>" for i in range(20)
+        )
+        + "</div>"
+    )
+    assert extract(html).body is None
