@@ -211,6 +211,12 @@ def m004_near_duplicates(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_extraction_layers(db: sqlite_utils.Database) -> None:
+    """Per run, how many pages each extraction layer served, field by field."""
+    db.executescript("ALTER TABLE crawls ADD COLUMN extraction_layers TEXT;")
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

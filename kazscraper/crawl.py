@@ -177,15 +177,22 @@ def verdict(
 
 
 def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
-    """Fields whose fill rate on this run's article pages is below the profile's threshold."""
+    """Fields whose fill rate on this run's article pages is below the profile's threshold.
+
+    A threshold named ``field:layer`` (``body:profile``) counts only the pages
+    where that layer gave the field: the generic fallback may rescue a page
+    whose layout changed, but the change is still reported.
+    """
     pages = stats.get("kazscraper/extracted", 0)
     if pages < profile.health_min_pages:
         return []
     breaches = []
     for name, minimum in profile.health_thresholds.items():
-        rate = stats.get(f"kazscraper/filled/{name}", 0) / pages
+        key = f"kazscraper/layer/{name}" if ":" in name else f"kazscraper/filled/{name}"
+        rate = stats.get(key, 0) / pages
         if rate < minimum:
-            breaches.append(f"{name} {rate:.0%} < {minimum:.0%}")
+            note = " (the profile's selectors no longer match)" if ":profile" in name else ""
+            breaches.append(f"{name} {rate:.0%} < {minimum:.0%}{note}")
     return breaches
 
 

@@ -93,6 +93,8 @@ class CleanPipeline(_CrawlerPipeline):
         for name in REPORTED_FIELDS:
             if getattr(article, name):
                 self.stats.inc_value(f"kazscraper/filled/{name}")
+                layer = article.extraction.get(name, "").split(" ")[0]
+                self.stats.inc_value(f"kazscraper/layer/{name}:{layer}")
         return article
 
 
@@ -232,5 +234,11 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "fill_rates": {
             name: round(stats.get(f"kazscraper/filled/{name}", 0) / pages, 4) if pages else None
             for name in REPORTED_FIELDS
+        },
+        # which extraction layer gave each field, e.g. {"body:profile": 58, "body:generic": 2}
+        "extraction_layers": {
+            k[len("kazscraper/layer/") :]: v
+            for k, v in sorted(stats.items())
+            if k.startswith("kazscraper/layer/")
         },
     }

@@ -97,14 +97,35 @@ def test_byline_at_the_top_and_no_date_anywhere() -> None:
 
 def test_generic_fallback_when_the_profile_body_is_absent() -> None:
     html = page(
-        body="<nav><p>Мәзір</p></nav><div class='story'><h2>Тақырып</h2>"
+        body="<nav><p>Мәзір</p></nav><div class='story'><h1>Тақырып</h1>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
         + "<p>11.12.2025</p></div><aside><p>Жарнама</p></aside>"
     )
     article = extract(html)
-    assert article.body_paragraphs == PARAGRAPHS
-    assert article.extraction["body"] == "generic"
+    assert article.body_paragraphs == PARAGRAPHS  # the title and the date line are not body
+    assert article.extraction["body"] == "generic (trafilatura)"
+    assert article.title == "Тақырып"
+    assert article.extraction["title"] == "generic (h1)"
     assert article.published_date == "2025-12-11"
+
+
+def test_generic_title_from_the_title_element_without_the_site_name() -> None:
+    html = page(
+        head="<title>Каспий тартылып барады | Қазақстан дәуірі</title>",
+        body="<div class='story'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>",
+    )
+    article = extract(html)
+    assert article.title == "Каспий тартылып барады"
+    assert article.extraction["title"] == "generic (title element)"
+
+
+def test_a_short_notice_is_no_generic_body() -> None:
+    html = page(
+        body="<h1>Тақырып</h1><div class='notice'><p>Материал уақытша қолжетімсіз.</p></div>"
+    )
+    article = extract(html)
+    assert article.body is None
+    assert "under 200 characters" in article.extraction["body"]
 
 
 def test_similar_block_items_are_parsed_and_unsafe_links_dropped() -> None:

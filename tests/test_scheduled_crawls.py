@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import shutil
 import signal
@@ -122,11 +124,15 @@ def test_redesigned_site_fails_the_health_check_and_names_the_fields(tmp_path: P
     with ReplicaServer(ReplicaSite(60, layout="v2")) as server:
         result = run_cli(*crawl_args(server, db))
     assert result.returncode == 3
-    for field in ("title", "body", "published_date"):
-        assert field in result.stderr
+    assert "body:profile 0% < 90%" in result.stderr  # the selectors no longer match
     assert "UNHEALTHY" in result.stdout
     status, verdict = rows(db, "SELECT status, verdict FROM crawls")[0]
-    assert status == "unhealthy" and "title" in verdict
+    assert status == "unhealthy" and "body:profile" in verdict
+    # the generic layer still rescued the articles: nothing is lost while the profile is fixed
+    (count,) = rows(db, "SELECT count(*) FROM articles WHERE body IS NOT NULL")[0]
+    assert count == 60
+    layers = json.loads(rows(db, "SELECT extraction_layers FROM crawls")[0][0])
+    assert layers["body:generic"] == 60 and "body:profile" not in layers
 
 
 def _count(db: Path) -> int:

@@ -7,8 +7,10 @@ Each field comes from the first layer that yields it, and
 2. ``profile``: the site profile's CSS selectors;
 3. ``signature`` / ``byline`` / ``label``: the signature block at the end of the
    body and the blocks found by their headings;
-4. ``generic``: the page's densest run of paragraphs, when the profile's body
-   selector matches nothing.
+4. ``generic``: for pages the profile does not match, the main content by
+   trafilatura, a date from the page's own date line or dateline, then
+   htmldate (``kazscraper.extract.generic``). A listing page (teasers, not an
+   article) yields no body, and so is refused by validation.
 
 The page is parsed once. No Scrapy, no I/O: the same function serves the
 crawl, ``kazscraper parse`` and the tests.
@@ -16,14 +18,24 @@ crawl, ``kazscraper parse`` and the tests.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from parsel import Selector
 
 from kazscraper.extract.blocks import find_block, node_text, parse_block, squash
-from kazscraper.extract.dates import parse_date
+from kazscraper.extract.dates import ParsedDate, parse_date
+from kazscraper.extract.generic import (
+    MIN_GENERIC_BODY,
+    content_tree,
+    date_from_elements,
+    date_from_lead,
+    generic_title,
+    htmldate_date,
+    listing_evidence,
+    trafilatura_paragraphs,
+)
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
 from kazscraper.extract.signature import Signature, split_signature
@@ -55,36 +67,78 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     article = Article(url=url, fetched_url=url, fetched_at=fetched_at)
     prov = article.extraction
 
-    paragraphs, body_layer = body_paragraphs(page, profile)
+    blocks = related_blocks(page, profile)
+    generic = _GenericView(page, [el for _, region in blocks for el in region], url)
+    paragraphs, body_layer = body_paragraphs(page, profile, generic)
     signature = split_signature(paragraphs)
     body = paragraphs[signature.body_start : signature.body_end]
+    if body_layer.startswith("missing"):  # e.g. a listing page: its teasers are no article body
+        body = []
+    elif not body:
+        body_layer = "missing: no body paragraphs found"
     article.body = "\n\n".join(body) or None
     article.lead = body[0] if body else None
-    prov["body"] = body_layer if body else "missing: no body paragraphs found"
+    prov["body"] = body_layer
 
     _title(article, page, meta, profile)
-    _date(article, meta, signature, fetched_at, profile)
+    _date(article, page, generic, meta, signature, body, profile)
     _authors(article, meta, signature)
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
     _simple_fields(article, page, meta, profile, url)
-    article.related = related_links(page, profile, url)
+    article.related = [
+        link
+        for kind, region in blocks
+        for link in parse_block(region, kind, url, profile.interface_strings)
+    ]
     prov["related"] = "label" if article.related else "missing: no similar/top news items"
     if meta.canonical:
         article.extra["declared_canonical"] = urljoin(url, meta.canonical)
     return article
 
 
-def body_paragraphs(page: Selector, profile: SiteProfile) -> tuple[list[str], str]:
-    """The body's paragraphs (signature included) and the layer that found them."""
+class _GenericView:
+    """The page as the generic layer sees it: built on first use, at most once."""
+
+    def __init__(self, page: Selector, blocks: list[Selector], url: str) -> None:
+        self.page, self.blocks, self.url = page, blocks, url
+        self._tree: Any = None
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None:
+            self._tree = content_tree(self.page, self.blocks)
+        return self._tree
+
+    def title(self) -> str:
+        found = generic_title(self.page)
+        return found[0] if found else ""
+
+
+def body_paragraphs(
+    page: Selector, profile: SiteProfile, generic: _GenericView | None = None
+) -> tuple[list[str], str]:
+    """The body's paragraphs (signature included) and the layer that found them.
+
+    The layer is ``profile`` or ``generic (trafilatura)``; for a page that is a
+    list of teasers it is ``missing: ...`` with the evidence.
+    """
     container = page.css(profile.selectors.body)
     if container:
         return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
-    densest = _densest_paragraph_parent(page)
-    if densest is not None:
-        return _paragraph_texts(densest, "p"), "generic"
-    return [], "none"
+    if generic is None:
+        return [], "missing: the profile's body selector matched nothing"
+    paragraphs = trafilatura_paragraphs(generic.tree, generic.url, generic.title())
+    listing = listing_evidence(page, paragraphs)
+    if listing:
+        return paragraphs, f"missing: {listing}"
+    if not paragraphs:
+        return [], (
+            "missing: the profile's body selector matched nothing and trafilatura found"
+            f" under {MIN_GENERIC_BODY} characters of main text"
+        )
+    return paragraphs, "generic (trafilatura)"
 
 
 def _paragraph_texts(container: Selector, paragraph_css: str) -> list[str]:
@@ -95,22 +149,6 @@ def _paragraph_texts(container: Selector, paragraph_css: str) -> list[str]:
     return [t for t in (node_text(p) for p in nodes) if t]
 
 
-def _densest_paragraph_parent(page: Selector) -> Selector | None:
-    weight: Counter[int] = Counter()
-    parents: dict[int, Selector] = {}
-    for p in page.xpath("//body//p"):
-        if p.xpath(_BODY_EXCLUDE):
-            continue
-        parent = p.xpath("..")[0]
-        key = id(parent.root)
-        parents.setdefault(key, parent)
-        weight[key] += len(node_text(p))
-    if not weight:
-        return None
-    key, total = weight.most_common(1)[0]
-    return parents[key] if total >= 200 else None
-
-
 def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
     profile_title = first_text(page, profile.selectors.title)
     if meta.title:
@@ -119,29 +157,57 @@ def _title(article: Article, page: Selector, meta: PageMetadata, profile: SitePr
     elif profile_title:
         article.title = profile_title
         article.extraction["title"] = "profile"
+    elif generic := generic_title(page):
+        article.title, layer = generic
+        article.extraction["title"] = f"generic ({layer})"
     else:
-        article.extraction["title"] = "missing: no metadata title and no title element"
+        article.extraction["title"] = "missing: no metadata title, no <h1> and no <title>"
 
 
 def _date(
-    article: Article, meta: PageMetadata, sig: Signature, fetched_at: str, profile: SiteProfile
+    article: Article,
+    page: Selector,
+    generic: _GenericView,
+    meta: PageMetadata,
+    sig: Signature,
+    body: list[str],
+    profile: SiteProfile,
 ) -> None:
-    candidates = [(meta.published, meta.source.get("published")), (sig.date_text, "signature")]
-    fetched = _as_datetime(fetched_at)
-    for raw, layer in candidates:
-        if not raw:
-            continue
-        parsed = parse_date(raw, fetched_at=fetched, tz=profile.timezone)
+    """The publication date, from the first layer that states one.
+
+    Metadata, then the signature's date line, then the page's own date element
+    or the lead's dateline, then htmldate. Relative forms are anchored to the
+    fetch time; a date after the fetch is refused by the parser.
+    """
+    fetched = _as_datetime(article.fetched_at)
+    tz = profile.timezone
+    found: tuple[ParsedDate, str, str] | None = None
+    declared = ((meta.published, meta.source.get("published")), (sig.date_text, "signature"))
+    for raw, layer in declared:
+        parsed = parse_date(raw, fetched_at=fetched, tz=tz) if raw else None
         if parsed is not None:
-            article.published_date = parsed.date
-            article.published_at = parsed.datetime
-            article.date_raw = raw
-            article.extraction["published_date"] = f"{layer} ({parsed.method})"
-            return
-    article.extraction["published_date"] = "missing: no parsable date in metadata or signature"
+            found = parsed, raw or "", layer or "metadata"
+            break
+    if found is None and (on_page := date_from_elements(page, fetched, tz)) is not None:
+        found = on_page[0], on_page[1], "date-element"
+    if found is None and (lead := date_from_lead(body, fetched, tz)) is not None:
+        found = lead, lead.raw, "dateline"
+    if found is not None:
+        parsed, raw, layer = found
+        article.published_date = parsed.date
+        article.published_at = parsed.datetime
+        article.date_raw = raw
+        article.extraction["published_date"] = f"{layer} ({parsed.method})"
+    elif (guessed := htmldate_date(generic.tree, article.fetched_url, fetched)) is not None:
+        article.published_date = guessed
+        article.extraction["published_date"] = "htmldate"
+    else:
+        article.extraction["published_date"] = (
+            "missing: no date in metadata, signature, date line or lead"
+        )
     if meta.modified:
-        parsed = parse_date(meta.modified, fetched_at=fetched, tz=profile.timezone)
-        article.modified_at = parsed.datetime or parsed.date if parsed else None
+        modified = parse_date(meta.modified, fetched_at=fetched, tz=tz)
+        article.modified_at = (modified.datetime or modified.date) if modified else None
 
 
 def _as_datetime(fetched_at: str) -> datetime | None:
@@ -200,12 +266,21 @@ def first_text(page: Selector, css: str) -> str:
     return node_text(found[0]) if found else ""
 
 
-def related_links(page: Selector, profile: SiteProfile, base_url: str) -> list[RelatedLink]:
-    """Similar-news and top-news entries, found by their block headings."""
-    links: list[RelatedLink] = []
+def related_blocks(page: Selector, profile: SiteProfile) -> list[tuple[str, list[Selector]]]:
+    """The similar-news and top-news blocks, found by their headings: (kind, elements)."""
+    found = []
     all_labels = profile.similar_labels + profile.top_labels
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
         region = find_block(page, labels, stop_labels=all_labels)
         if region:
-            links += parse_block(region, kind, base_url, profile.interface_strings)
-    return links
+            found.append((kind, region))
+    return found
+
+
+def related_links(page: Selector, profile: SiteProfile, base_url: str) -> list[RelatedLink]:
+    """Similar-news and top-news entries, found by their block headings."""
+    return [
+        link
+        for kind, region in related_blocks(page, profile)
+        for link in parse_block(region, kind, base_url, profile.interface_strings)
+    ]

@@ -33,6 +33,13 @@ PROFILE = SiteProfile(
     similar_labels=("Ұқсас жаңалықтар", "Ұқсас материалдар", "Похожие новости"),
     top_labels=("Топ жаңалықтар", "Көп оқылғандар", "Популярное"),
     interface_strings=("Show more", "Толығырақ", "Көбірек", "Read more", "Подробнее"),
-    # below these fill rates the layout has probably changed: the run exits 3
-    health_thresholds={"title": 0.95, "body": 0.95, "published_date": 0.95, "authors": 0.5},
+    # below these fill rates the layout has probably changed: the run exits 3.
+    # 'body:profile': the body found by the selectors above, not rescued by the generic layer
+    health_thresholds={
+        "title": 0.95,
+        "body": 0.95,
+        "published_date": 0.95,
+        "authors": 0.5,
+        "body:profile": 0.9,
+    },
 )
