@@ -28,6 +28,7 @@ from kazscraper.extract.blocks import find_block, node_text, parse_block, squash
 from kazscraper.extract.dates import ParsedDate, parse_date
 from kazscraper.extract.generic import (
     MIN_GENERIC_BODY,
+    authors_from_elements,
     content_tree,
     date_from_elements,
     date_from_lead,
@@ -82,7 +83,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     _title(article, page, meta, profile)
     _date(article, page, generic, meta, signature, body, profile)
-    _authors(article, meta, signature)
+    _authors(article, page, meta, signature)
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
@@ -104,12 +105,21 @@ class _GenericView:
     def __init__(self, page: Selector, blocks: list[Selector], url: str) -> None:
         self.page, self.blocks, self.url = page, blocks, url
         self._tree: Any = None
+        self._text_tree: Any = None
 
     @property
     def tree(self) -> Any:
+        """For dates: furniture gone, date elements kept."""
         if self._tree is None:
             self._tree = content_tree(self.page, self.blocks)
         return self._tree
+
+    @property
+    def text_tree(self) -> Any:
+        """For the body: also without feeds and the short date/views/author lines."""
+        if self._text_tree is None:
+            self._text_tree = content_tree(self.page, self.blocks, for_text=True)
+        return self._text_tree
 
     def title(self) -> str:
         found = generic_title(self.page)
@@ -129,7 +139,7 @@ def body_paragraphs(
         return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
-    paragraphs = trafilatura_paragraphs(generic.tree, generic.url, generic.title())
+    paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
     listing = listing_evidence(page, paragraphs)
     if listing:
         return paragraphs, f"missing: {listing}"
@@ -219,7 +229,7 @@ def _as_datetime(fetched_at: str) -> datetime | None:
         return None
 
 
-def _authors(article: Article, meta: PageMetadata, sig: Signature) -> None:
+def _authors(article: Article, page: Selector, meta: PageMetadata, sig: Signature) -> None:
     names: list[PersonName] = []
     layer = None
     if meta.authors:
@@ -227,11 +237,15 @@ def _authors(article: Article, meta: PageMetadata, sig: Signature) -> None:
         layer = meta.source["authors"]
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
+    if not names:
+        names, layer = authors_from_elements(page), "author-element"
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names
     ]
-    article.extraction["authors"] = layer if names else "missing: no byline, metadata or signature"
+    article.extraction["authors"] = (
+        layer if names else "missing: no metadata, byline, signature or author element"
+    )
 
 
 def _simple_fields(

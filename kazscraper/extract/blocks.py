@@ -16,10 +16,10 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
+from kazscraper.extract.dates import find_date_span
 from kazscraper.items import RelatedLink
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_DATE_RE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})(?!\d)")
 _VIEWS_RE = re.compile(r"^\s*(\d[\d\s]{0,12})\b")
 _RANK_RE = re.compile(r"^\d{1,3}$")
 _SEPARATORS = " -–—|•·,"
@@ -135,18 +135,15 @@ def parse_item(
 
 
 def parse_meta_line(meta: str) -> tuple[str | None, str | None, int | None]:
-    """``'Камила Мүлік - 2025-02-20 21340'`` → (author, ISO date, views)."""
-    match = _DATE_RE.search(meta)
-    if match is None:
+    """``'Камила Мүлік - 2025-02-20 21340'`` → (author, ISO date, views).
+
+    The date may be numeric or written with a month name (``10 декабря 2025``).
+    """
+    found = find_date_span(meta)
+    if found is None:
         return (meta.strip(_SEPARATORS) or None), None, None
-    author = meta[: match.start()].strip(_SEPARATORS) or None
-    views_match = _VIEWS_RE.match(meta[match.end() :])
+    parsed, start, end = found
+    author = meta[:start].strip(_SEPARATORS) or None
+    views_match = _VIEWS_RE.match(meta[end:])
     views = int(re.sub(r"\s", "", views_match.group(1))) if views_match else None
-    return author, _iso_date(match.group(1)), views
-
-
-def _iso_date(text: str) -> str:
-    if "." in text:
-        day, month, year = text.split(".")
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return text
+    return author, parsed.date, views

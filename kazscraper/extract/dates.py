@@ -119,6 +119,29 @@ def find_date_in_text(
     return _parse(text.strip(), fetched_at, tz, search=True)
 
 
+def find_date_span(text: str, *, tz: str = "Asia/Almaty") -> tuple[ParsedDate, int, int] | None:
+    """The first absolute date in ``text`` and where it stands: (date, start, end).
+
+    For lines that mix a date with other things (``Камила Мүлік - 20 ақпан 2025 21340``).
+    Relative forms are not looked for here.
+    """
+    zone = _zone(tz)
+    for regex, method in ((_YMD_RE, "iso"), (_DMY_RE, "numeric")):
+        match = regex.search(text)
+        if match is not None and (found := _build(match, int(match["month"]), zone, method)):
+            parsed = _guard(found, match.group(0), None, zone)
+            if parsed is not None:
+                return parsed, match.start(), match.end()
+    for regex in (_YEAR_DAY_MONTH, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        for match in regex.finditer(text):
+            month = month_number(match["month"])
+            found = _build(match, month, zone, "month-name") if month else None
+            parsed = _guard(found, match.group(0), None, zone)
+            if parsed is not None:
+                return parsed, match.start(), match.end()
+    return None
+
+
 def _parse(text: str, fetched_at: datetime | None, tz: str, search: bool) -> ParsedDate | None:
     zone = _zone(tz)
     for parser in (_numeric, _month_name):

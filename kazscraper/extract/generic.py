@@ -22,6 +22,7 @@ from parsel import Selector
 
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import ParsedDate, find_date_in_text
+from kazscraper.extract.names import PersonName, parse_byline, parse_display_name
 
 # where a page's own date line lives: classes/attributes that name a date
 _DATE_ELEMENTS = (
@@ -59,14 +60,33 @@ _DROP = (
 )
 
 
-def content_tree(page: Selector, blocks: list[Selector] = ()) -> Any:
+# for the body only: feeds, breadcrumbs and the short date/views/author lines of the article
+_DROP_FROM_TEXT = (
+    "//*[contains(@class,'latest') or contains(@class,'breadcrumb') or contains(@class,'lenta')"
+    " or contains(@class,'feed') or contains(@class,'tags')]"
+    "|//time|//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'views')"
+    " or contains(@class,'info') or contains(@class,'meta') or contains(@class,'author')]"
+)
+
+
+def content_tree(
+    page: Selector, blocks: list[Selector] | tuple = (), for_text: bool = False
+) -> Any:
     """A copy of the page's tree without furniture, scripts and the given link ``blocks``.
 
     What the generic layer reads: the related-news and top-news blocks, the
     footer and scripts hold other articles' titles and dates, never this one's.
+    ``for_text`` also drops feeds and the article's own short date, views and
+    author lines, which are fields, not body text.
     """
     root = deepcopy(page.root)
     doomed = list(root.xpath(_DROP))
+    if for_text:
+        doomed += [
+            node
+            for node in root.xpath(_DROP_FROM_TEXT)
+            if len(" ".join(node.itertext()).split()) <= 12 or "latest" in node.get("class", "")
+        ]
     tree, copy_tree = page.root.getroottree(), root.getroottree()
     for block in blocks:  # the same nodes in the copy, found by their path in the original
         doomed += copy_tree.xpath(tree.getpath(block.root))
@@ -143,6 +163,31 @@ def date_from_elements(
         if parsed is not None:
             return parsed, text
     return None
+
+
+_AUTHOR_TEST = (
+    "[@rel='author' or @itemprop='author'"
+    " or contains(@class,'author') or contains(@class,'byline')]"
+)
+_AUTHOR_ELEMENTS = "//body//*" + _AUTHOR_TEST
+_MAX_AUTHOR_LINE = 120
+
+
+def authors_from_elements(page: Selector) -> list[PersonName]:
+    """Names from the page's visible author element (``<span class="post-author">``,
+    ``<p class="article__author">Автор: …</p>``), outside teasers and furniture."""
+    for element in page.xpath(_AUTHOR_ELEMENTS):
+        if element.xpath(_FURNITURE) or element.xpath(".//*" + _AUTHOR_TEST):
+            continue  # furniture, or a wrapper whose inner author element comes next
+        text = node_text(element)
+        if not text or len(text) > _MAX_AUTHOR_LINE:
+            continue
+        names = parse_byline(text)
+        if not names and (person := parse_display_name(text)) is not None:
+            names = [person]
+        if names:
+            return names
+    return []
 
 
 def date_from_lead(

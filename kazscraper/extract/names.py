@@ -55,7 +55,7 @@ SOURCE_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class PersonName:
-    name: str  # display name in normal case, in the order the source used
+    name: str  # normal case, surname first: 'Ахметова Зауреш Болатхановна', 'Мүлік Камила'
     surname: str | None
     given: str | None
     patronymic: str | None
@@ -79,13 +79,10 @@ def normal_case(text: str) -> str:
     return " ".join(_normal_word(w) for w in text.split())
 
 
-def _person(
-    surname: str | None, given: str | None, patronymic: str | None, order: str
-) -> PersonName:
-    parts = (
-        (surname, given, patronymic) if order == "surname-first" else (given, patronymic, surname)
-    )
-    name = " ".join(p for p in parts if p)
+def _person(surname: str | None, given: str | None, patronymic: str | None) -> PersonName:
+    """One person; the name is written surname first, as Kazakh official usage and the
+    signature blocks do, whatever order the page used, so one person has one name."""
+    name = " ".join(p for p in (surname, given, patronymic) if p)
     return PersonName(
         name=name, surname=surname, given=given, patronymic=patronymic, key=name_key(name)
     )
@@ -121,10 +118,13 @@ def parse_signature_name(line: str) -> PersonName | None:
     initials = [w for w in words if _INITIALS.match(w)]
     if initials:
         return _with_initials(words)
+    capitals = [w.isupper() and len(w) > 1 for w in words]
+    if capitals[-1] and not any(capitals[:-1]) and len(words) <= 3:
+        # given-first with the surname in capitals: 'Айгүл ТҰРСЫНОВА', 'Ерлан Серікұлы НҰРЛАНҰЛЫ'
+        given, patronymic = words[0], (words[1] if len(words) == 3 else None)
+        return _person(normal_case(words[-1]), given, patronymic)
     surname, rest = words[0], words[1:]
-    if not (surname.isupper() and len(surname) > 1) or any(
-        w.isupper() and len(w) > 1 for w in rest
-    ):
+    if not capitals[0] or any(capitals[1:]):
         return None
     if len(rest) == 3 and rest[2].casefold() in _PATRONYMIC_PARTICLES:
         rest = [rest[0], f"{rest[1]} {rest[2]}"]
@@ -132,7 +132,7 @@ def parse_signature_name(line: str) -> PersonName | None:
         return None
     given = rest[0]
     patronymic = rest[1] if len(rest) == 2 else None
-    return _person(normal_case(surname), given, patronymic, "surname-first")
+    return _person(normal_case(surname), given, patronymic)
 
 
 def _with_initials(words: list[str]) -> PersonName | None:
@@ -141,18 +141,20 @@ def _with_initials(words: list[str]) -> PersonName | None:
         return None
     first, second = words
     if _INITIALS.match(first) and not _INITIALS.match(second):
-        initials, surname, order = first, second, "given-first"
+        initials, surname = first, second
     elif _INITIALS.match(second) and not _INITIALS.match(first):
-        initials, surname, order = second, first, "surname-first"
+        initials, surname = second, first
     else:
         return None
     letters = [f"{c}." for c in initials.split(".") if c]
-    given = letters[0]
-    patronymic = "".join(letters[1:]) or None
     surname = normal_case(surname)
-    name = f"{initials} {surname}" if order == "given-first" else f"{surname} {initials}"
+    name = f"{surname} {''.join(letters)}"
     return PersonName(
-        name=name, surname=surname, given=given, patronymic=patronymic, key=name_key(name)
+        name=name,
+        surname=surname,
+        given=letters[0],
+        patronymic="".join(letters[1:]) or None,
+        key=name_key(name),
     )
 
 
@@ -179,15 +181,15 @@ def parse_display_name(text: str) -> PersonName | None:
         return parse_signature_name(" ".join(words))
     normal = [normal_case(w) for w in words]
     if len(normal) == 1:
-        return _person(normal[0], None, None, "surname-first")
+        return _person(normal[0], None, None)
     if len(normal) == 3 and _PATRONYMIC_END.search(normal[2]):
-        return _person(normal[0], normal[1], normal[2], "surname-first")
+        return _person(normal[0], normal[1], normal[2])
     if len(normal) == 3 and _PATRONYMIC_END.search(normal[1]):
-        return _person(normal[2], normal[0], normal[1], "given-first")
+        return _person(normal[2], normal[0], normal[1])
     if len(normal) == 2 and _SURNAME_END.search(normal[0]) and not _SURNAME_END.search(normal[1]):
-        return _person(normal[0], normal[1], None, "surname-first")
+        return _person(normal[0], normal[1], None)
     # given-first is how bylines and lists usually write a name
-    return _person(normal[-1], " ".join(normal[:-1]), None, "given-first")
+    return _person(normal[-1], " ".join(normal[:-1]), None)
 
 
 def parse_byline(line: str) -> list[PersonName]:

@@ -46,12 +46,14 @@ def split_signature(paragraphs: list[str]) -> Signature:
     if end and _is_date_line(paragraphs[end - 1]):
         date_text = paragraphs[end - 1]
         end -= 1
-    names, end = _names_backwards(paragraphs, end)
+    names, end, place = _names_backwards(paragraphs, end)
     if names:
         sig.authors, sig.author_source = names, "signature"
         if end and _is_affiliation(paragraphs[end - 1]):
             sig.affiliation = paragraphs[end - 1]
             end -= 1
+        else:
+            sig.affiliation = place
     if names or date_text:
         sig.body_end, sig.date_text = end, date_text
     if not sig.authors and paragraphs:
@@ -61,12 +63,30 @@ def split_signature(paragraphs: list[str]) -> Signature:
     return sig
 
 
-def _names_backwards(paragraphs: list[str], end: int) -> tuple[list[PersonName], int]:
-    """Collect name, byline and credit lines upwards from ``end``; returns (names, new end)."""
+def _names_backwards(paragraphs: list[str], end: int) -> tuple[list[PersonName], int, str | None]:
+    """Collect name, byline and credit lines upwards from ``end``.
+
+    Returns (names, new end, place): a short line just below the names
+    (``Мақсат ТӨЛЕУБАЕВ,`` / ``Балқаш ауданы``) is the author's place or
+    affiliation, kept when a name stands right above it.
+    """
     found: list[PersonName] = []
+    place = None
     while end:
         line = paragraphs[end - 1]
         if is_credit_line(line):
+            end -= 1
+            continue
+        if (
+            not found
+            and place is None
+            and end >= 2
+            and _is_affiliation(line)
+            and parse_signature_name(line) is None
+            and not parse_byline(line)
+            and (parse_signature_name(paragraphs[end - 2]) or parse_byline(paragraphs[end - 2]))
+        ):
+            place = line
             end -= 1
             continue
         byline = parse_byline(line)
@@ -87,7 +107,9 @@ def _names_backwards(paragraphs: list[str], end: int) -> tuple[list[PersonName],
                 end -= 2
                 continue
         break
-    return found, end
+    if not found:
+        return [], end + (1 if place else 0), None
+    return found, end, place
 
 
 def _is_date_line(line: str) -> bool:
