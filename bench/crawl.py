@@ -1,0 +1,490 @@
+"""Crawl throughput: a bare Scrapy spider vs the full kazscraper pipeline.
+
+Pre-renders a replica of N articles (kazscraper.replica ReplicaSite/Renderer)
+into a temporary directory of static files, padded to the ~60 KB of a real
+news page, serves it from 127.0.0.1 with bench/static_server.py (a separate,
+single-threaded Twisted process), and crawls it
+
+  (a) with a bare Scrapy spider defined here (follows the site's article and
+      category links, yields the title only; same concurrency, no delays),
+  (b) with the full kazscraper crawl (kazscraper.crawl.run_crawl as the CLI
+      calls it, WARC on, into a fresh temporary archive),
+  (c) incrementally: kazscraper again into (b)'s archive, site unchanged.
+
+Every crawl runs in its own subprocess, so runs are independent and each one's
+CPU time and peak RSS are its own. Figures are medians over --runs; on a busy
+machine they are noisy (see bench/README.md).
+
+    python bench/crawl.py --articles 5000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SERVER_SCRIPT = HERE / "static_server.py"
+TARGET_PAGE_BYTES = 60_000
+
+# -- rendering ---------------------------------------------------------------------------
+
+_rng = random.Random("bench-padding")
+_CSS_RULES = "".join(
+    f".c{i}-{_rng.choice(['hdr', 'nav', 'card', 'grid', 'btn', 'ad', 'ft'])}"
+    f"{{margin:{_rng.randrange(0, 24)}px {_rng.randrange(0, 24)}px;"
+    f"padding:{_rng.randrange(0, 16)}px;color:#{_rng.randrange(0x1000000):06x};"
+    f"font:{_rng.randrange(11, 22)}px/1.{_rng.randrange(2, 8)} 'PT Sans',Arial,sans-serif;"
+    f"display:{_rng.choice(['flex', 'block', 'grid', 'inline-block'])}}}\n"
+    for i in range(120)
+)
+_JS_VENDOR = "".join(
+    f"function _v{i}(a,b){{var c=a||{{}};for(var k in b){{if(b.hasOwnProperty(k))"
+    f"c[k]=b[k]}};return c.x{i}=typeof c==='object'?{_rng.randrange(10**6)}:0,c}}\n"
+    for i in range(90)
+)
+_JS_ADS = "".join(
+    f"googletag.cmd.push(function(){{googletag.defineSlot('/2166{_rng.randrange(10**6)}/qd_{i}',"
+    f"[[{_rng.choice([300, 728, 970])},{_rng.choice([90, 250, 600])}]],'div-gpt-ad-{i}')"
+    ".addService(googletag.pubads());});\n"
+    for i in range(40)
+)
+_MEGA_MENU = "".join(
+    f'<li class="mm-item"><a href="/tag/{i}">#{w}</a></li>'
+    for i, w in enumerate(
+        ("тег", "видео", "фото", "сұхбат", "аймақ", "спорт", "мәдениет", "ғылым") * 16
+    )
+)
+
+
+def pad_page(html: str, key: str, target: int = TARGET_PAGE_BYTES) -> str:
+    """Pad a replica page the way real news pages are padded, up to about ``target`` bytes.
+
+    Adds, outside the article: an inline stylesheet and vendor/ads scripts in
+    <head>, a mega-menu of tag links after the header, and a tail script before
+    </body>. None of it is JSON-LD, a meta tag, a date or a name, so extraction
+    must give the same record padded or not.
+    """
+    size = len(html.encode())
+    if size >= target:
+        return html
+    nonce = hashlib.sha1(key.encode()).hexdigest()
+    head = (
+        f"<style>{_CSS_RULES}</style>\n"
+        f"<script>window.__cfg={{page:'{nonce}',build:'{nonce[:8]}'}};\n{_JS_VENDOR}</script>\n"
+        '<script async src="https://securepubads.g.doubleclick.net/tag/js/gpt.js"></script>\n'
+        f"<script>window.googletag=window.googletag||{{cmd:[]}};\n{_JS_ADS}</script>\n"
+    )
+    menu = f'<nav class="mega-menu" hidden><ul>{_MEGA_MENU}</ul></nav>\n'
+    missing = target - size - len(head.encode()) - len(menu.encode()) - 40
+    tail = ""
+    if missing > 0:  # the rest as a minified tail script (counters, widgets)
+        chunk = f"!function(n){{n.q=n.q||[];n.q.push(['{nonce}',+new Date])}}(window);"
+        tail = "<script>" + chunk * (missing // len(chunk) + 1) + "</script>\n"
+    html = html.replace("</head>", head + "</head>", 1)
+    html = html.replace("</header>\n", "</header>\n" + menu, 1)
+    return html.replace("</body>", tail + "</body>", 1)
+
+
+def render_site(
+    n_articles: int, directory: Path, origin: str, mirror_origin: str, pad: bool = True
+) -> dict[str, Any]:
+    """Write every page of a replica of ``n_articles`` as static files under ``directory``."""
+    from kazscraper.replica.render import Renderer
+    from kazscraper.replica.site import ReplicaSite
+
+    site = ReplicaSite(n_articles)
+    renderer = Renderer(site, origin, mirror_origin)
+    (directory / "news").mkdir(parents=True, exist_ok=True)
+    sizes: list[int] = []
+
+    def write(rel: str, text: str, padded: bool = False) -> None:
+        if padded and pad:
+            text = pad_page(text, rel)
+        data = text.encode()
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if rel.startswith("news/"):
+            sizes.append(len(data))
+
+    write("index.html", renderer.home_page(), padded=True)
+    write("404.html", renderer.not_found(), padded=True)
+    write("robots.txt", renderer.robots())
+    write("sitemap.xml", renderer.sitemap())
+    write("rss.xml", renderer.rss())
+    listing_pages = 0
+    for slug in site.by_category:
+        for page in range(1, renderer.category_pages(slug) + 1):
+            html = renderer.category_page(slug, page)
+            if html is not None:
+                write(f"category/{slug}/{page}.html", html, padded=True)
+                listing_pages += 1
+    for path, article in site._by_path.items():  # own paths and CMS alias paths
+        write(path.lstrip("/") + ".html", renderer.article_page(article, path), padded=True)
+    return {
+        "articles": n_articles,
+        "article_files": len(sizes),
+        "listing_pages": listing_pages,
+        "mean_article_kb": statistics.mean(sizes) / 1000,
+        "bytes": sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()),
+    }
+
+
+# -- the server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StaticServer:
+    """bench/static_server.py in a subprocess; ``cpu()`` reads its CPU seconds so far."""
+
+    def __init__(self, root: Path, port: int, mirror_port: int) -> None:
+        self.origin = f"http://127.0.0.1:{port}"
+        self.mirror_origin = f"http://127.0.0.1:{mirror_port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(SERVER_SCRIPT), str(root), "--port", str(port),
+             "--mirror-port", str(mirror_port)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if line.strip() != "ready":
+            self.proc.kill()
+            raise RuntimeError(f"static server did not start: {line!r}")
+
+    def usage(self) -> dict[str, float]:
+        with urllib.request.urlopen(self.origin + "/__rusage", timeout=10) as r:
+            return json.load(r)
+
+    def cpu(self) -> float:
+        return self.usage()["cpu"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def __enter__(self) -> StaticServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def prepare_site(n_articles: int, workdir: Path, pad: bool = True) -> tuple[dict, Path, int, int]:
+    port, mirror_port = free_port(), free_port()
+    root = workdir / "site"
+    started = time.monotonic()
+    info = render_site(
+        n_articles, root, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{mirror_port}", pad
+    )
+    info["render_s"] = time.monotonic() - started
+    return info, root, port, mirror_port
+
+
+# -- crawls in subprocesses ----------------------------------------------------------------
+
+
+def run_child(
+    kind: str, server: StaticServer, db: Path | None, workdir: Path, profile: str | None = None
+) -> dict[str, Any]:
+    """One crawl in a fresh interpreter; its result plus its own rusage (os.wait4)."""
+    out = Path(tempfile.mktemp(prefix=f"{kind}-", suffix=".json", dir=workdir))
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
+           "--origin", server.origin, "--mirror", server.mirror_origin,
+           "--out", str(out), "--workdir", str(workdir)]  # fmt: skip
+    if db is not None:
+        cmd += ["--db", str(db)]
+    if profile:
+        cmd += ["--profile", profile]
+    server_cpu = server.cpu()
+    proc = subprocess.Popen(cmd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    server_cpu = server.cpu() - server_cpu
+    if not out.exists():
+        raise RuntimeError(f"{kind} crawl failed (exit {proc.returncode}); see {workdir}")
+    result = json.loads(out.read_text())
+    result["exit"] = proc.returncode
+    result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
+    result["maxrss_mb"] = usage.ru_maxrss / 1024
+    result["server_cpu_s"] = server_cpu
+    return result
+
+
+def _cpu_now() -> float:
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+
+
+def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
+    from kazscraper.archive import Archive
+    from kazscraper.crawl import CrawlOptions, run_crawl
+
+    options = CrawlOptions(
+        db_path=args.db,
+        command="bench",
+        start_url=args.origin + "/",
+        mirrors=(args.mirror,),
+        log_file=str(Path(args.db).parent / "logs" / f"bench-{time.time_ns()}.log"),
+    )
+    options.arguments = {"db": args.db, "start_url": options.start_url, "mirrors": [args.mirror]}
+    Archive(options.db_path).close()  # as the CLI does before a run
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+    cpu0, t0 = _cpu_now(), time.monotonic()
+    result = run_crawl(options)
+    wall, cpu = time.monotonic() - t0, _cpu_now() - cpu0
+    if profiler is not None:
+        profiler.stop()
+        out = Path(args.profile)
+        out.with_suffix(".html").write_text(profiler.output_html())
+        out.with_suffix(".txt").write_text(
+            profiler.output_text(unicode=True, show_all=False, short_mode=False)
+        )
+    stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float, str))}
+    return {"wall_s": wall, "crawl_cpu_s": cpu, "exit_code": result.exit_code,
+            "reason": result.reason, "stats": stats}  # fmt: skip
+
+
+def child_bare(args: argparse.Namespace) -> dict[str, Any]:
+    from urllib.parse import urlsplit, urlunsplit
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.sitemap import Sitemap
+
+    netloc = urlsplit(args.origin).netloc
+    follow_re = re.compile(r"^/(news|category)/[A-Za-z0-9_-]+/?$")
+
+    def site_link(url: str) -> str | None:
+        parts = urlsplit(url)
+        if parts.netloc != netloc or not follow_re.match(parts.path):
+            return None
+        page = re.search(r"(?:^|&)page=(\d+)", parts.query)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"),
+                           f"page={page.group(1)}" if page else "", ""))  # fmt: skip
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+        start_urls = (args.origin + "/", args.origin + "/sitemap.xml")
+
+        def parse(self, response):
+            if response.url.endswith("/sitemap.xml"):
+                for entry in Sitemap(response.body):
+                    yield scrapy.Request(entry["loc"])
+                return
+            if "/news/" in response.url:
+                yield {"title": response.css("title::text").get()}
+            for href in response.css("a::attr(href)").getall():
+                url = site_link(response.urljoin(href))
+                if url:
+                    yield scrapy.Request(url)
+
+    log_file = Path(args.workdir) / f"bare-{time.time_ns()}.log"
+    process = CrawlerProcess({
+        "ROBOTSTXT_OBEY": True, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False, "LOG_LEVEL": "INFO", "LOG_FILE": str(log_file),
+        "USER_AGENT": "kazscraper-bench/bare",
+    })  # fmt: skip
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    cpu0, t0 = _cpu_now(), time.monotonic()
+    process.start()
+    wall, cpu = time.monotonic() - t0, _cpu_now() - cpu0
+    stats = {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float, str))}
+    return {"wall_s": wall, "crawl_cpu_s": cpu, "exit_code": 0, "reason": "", "stats": stats}
+
+
+# -- reporting -----------------------------------------------------------------------------
+
+
+def pages(result: dict[str, Any]) -> int:
+    return int(result["stats"].get("response_received_count", 0))
+
+
+def summarize(results: list[dict[str, Any]], n_articles: int) -> dict[str, float]:
+    """Medians over runs of the figures the tables print."""
+
+    def med(f) -> float:
+        return statistics.median(f(r) for r in results)
+
+    return {
+        "pages": med(pages),
+        "wall_s": med(lambda r: r["wall_s"]),
+        "pages_s": med(lambda r: pages(r) / r["wall_s"]),
+        "articles_s": med(lambda r: n_articles / r["wall_s"]),
+        "cpu_ms_article": med(lambda r: 1000 * r["crawl_cpu_s"] / n_articles),
+        "cpu_ms_page": med(lambda r: 1000 * r["crawl_cpu_s"] / max(1, pages(r))),
+        "process_cpu_s": med(lambda r: r["process_cpu_s"]),
+        "maxrss_mb": med(lambda r: r["maxrss_mb"]),
+        "server_ms_page": med(lambda r: 1000 * r["server_cpu_s"] / max(1, pages(r))),
+        "cpu_util": med(lambda r: r["crawl_cpu_s"] / r["wall_s"]),
+    }
+
+
+def crawl_benchmark(
+    n_articles: int,
+    runs: int,
+    kinds: tuple[str, ...] = ("bare", "kazscraper", "incremental"),
+    keep: bool = False,
+    pad: bool = True,
+    log=print,
+) -> dict[str, Any]:
+    """Render, serve and crawl; returns per-kind lists of run results and the site's info."""
+    workdir = Path(tempfile.mkdtemp(prefix="kazbench-"))
+    try:
+        info, root, port, mirror_port = prepare_site(n_articles, workdir, pad)
+        log(f"rendered {info['article_files']} article files ({info['mean_article_kb']:.1f} KB "
+            f"mean), {info['listing_pages']} listing pages, {info['bytes'] / 1e6:.0f} MB "
+            f"in {info['render_s']:.1f}s -> {root}")  # fmt: skip
+        results: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+        with StaticServer(root, port, mirror_port) as server:
+            for run in range(runs):
+                if "bare" in kinds:
+                    results["bare"].append(run_child("bare", server, None, workdir))
+                    log(f"run {run + 1}: bare {_line(results['bare'][-1])}")
+                if "kazscraper" in kinds:
+                    db = workdir / f"run{run}" / "bench.sqlite"
+                    db.parent.mkdir()
+                    results["kazscraper"].append(run_child("kazscraper", server, db, workdir))
+                    log(f"run {run + 1}: kazscraper {_line(results['kazscraper'][-1])}")
+                    if "incremental" in kinds:
+                        results["incremental"].append(run_child("kazscraper", server, db, workdir))
+                        log(f"run {run + 1}: incremental {_line(results['incremental'][-1])}")
+                    if not keep:
+                        shutil.rmtree(db.parent)
+            info["server_maxrss_mb"] = server.usage()["maxrss_kb"] / 1024
+        return {"site": info, "results": results}
+    finally:
+        if keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def profile_crawl(n_articles: int, profile: str) -> None:
+    """One full kazscraper crawl under pyinstrument; writes profile.txt and profile.html."""
+    workdir = Path(tempfile.mkdtemp(prefix="kazbench-"))
+    try:
+        _, root, port, mirror_port = prepare_site(n_articles, workdir)
+        with StaticServer(root, port, mirror_port) as server:
+            db = workdir / "profile" / "bench.sqlite"
+            db.parent.mkdir()
+            result = run_child("kazscraper", server, db, workdir, profile=profile)
+        print(f"kazscraper {_line(result)} (under pyinstrument)")
+        print(f"profile: {Path(profile).with_suffix('.txt')} and .html")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _line(r: dict[str, Any]) -> str:
+    s = r["stats"]
+    extra = ""
+    if "kazscraper/articles_new" in s or r["exit_code"]:
+        extra = (f", {s.get('kazscraper/articles_new', 0)} new, exit {r['exit_code']} "
+                 f"{r['reason']}")  # fmt: skip
+    return (f"{pages(r)} pages in {r['wall_s']:.1f}s, cpu {r['crawl_cpu_s']:.1f}s, "
+            f"rss {r['maxrss_mb']:.0f} MB{extra}")  # fmt: skip
+
+
+def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
+    res = bench["results"]
+    cols = [k for k in ("bare", "kazscraper", "incremental") if res.get(k)]
+    sums = {k: summarize(res[k], n_articles) for k in cols}
+    rows = [
+        ("pages fetched", "pages", "{:.0f}"),
+        ("wall time (s)", "wall_s", "{:.1f}"),
+        ("pages/s", "pages_s", "{:.0f}"),
+        ("articles of the site/s", "articles_s", "{:.0f}"),
+        ("crawler CPU ms/article", "cpu_ms_article", "{:.2f}"),
+        ("crawler CPU ms/page", "cpu_ms_page", "{:.2f}"),
+        ("crawler CPU / wall", "cpu_util", "{:.2f}"),
+        ("process CPU s (incl. start)", "process_cpu_s", "{:.1f}"),
+        ("peak RSS (MB)", "maxrss_mb", "{:.0f}"),
+        ("server CPU ms/page", "server_ms_page", "{:.2f}"),
+    ]
+    print(f"\nreplica: {n_articles} articles, {bench['site']['mean_article_kb']:.1f} KB mean "
+          f"article page; medians of {runs} run(s)")  # fmt: skip
+    print(f"{'':30}" + "".join(f"{c:>14}" for c in cols))
+    for label, key, fmt in rows:
+        print(f"{label:30}" + "".join(f"{fmt.format(sums[c][key]):>14}" for c in cols))
+    if "bare" in sums and "kazscraper" in sums:
+        b, a = sums["kazscraper"], sums["bare"]
+        print(f"\nkazscraper / bare: pages/s x{b['pages_s'] / a['pages_s']:.2f}, "
+              f"CPU per article x{b['cpu_ms_article'] / a['cpu_ms_article']:.2f}")  # fmt: skip
+    if "incremental" in sums and "kazscraper" in sums:
+        pct = 100 * sums["incremental"]["wall_s"] / sums["kazscraper"]["wall_s"]
+        print(f"incremental re-crawl of the unchanged site: {sums['incremental']['wall_s']:.1f}s"
+              f" = {pct:.0f}% of the full crawl's time")  # fmt: skip
+    bad = [r for k in cols for r in res[k] if r["exit_code"]]
+    if bad:
+        print(f"WARNING: {len(bad)} crawl(s) did not exit 0: {bad[0]['reason']}")
+    print(f"static server peak RSS {bench['site']['server_maxrss_mb']:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Figures are medians; on a shared machine expect +-15%% noise.",
+    )
+    parser.add_argument("--articles", type=int, default=5000, help="replica size [5000]")
+    parser.add_argument("--runs", type=int, default=3, help="runs per crawl kind [3]")
+    parser.add_argument(
+        "--only",
+        choices=("bare", "kazscraper"),
+        help="run only this kind (kazscraper includes the incremental run)",
+    )
+    parser.add_argument(
+        "--no-pad", action="store_true", help="serve the replica's own ~10 KB pages, unpadded"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, archives)")
+    parser.add_argument("--json", metavar="FILE", help="also write all raw results here")
+    parser.add_argument(
+        "--profile", metavar="FILE",
+        help="instead: profile one full kazscraper crawl with pyinstrument (pip install "
+        "pyinstrument) and write FILE.txt (call tree) and FILE.html",
+    )  # fmt: skip
+    for name in ("--child", "--origin", "--mirror", "--db", "--out", "--workdir"):
+        parser.add_argument(name, help=argparse.SUPPRESS)  # internal: one crawl in a child
+    args = parser.parse_args()
+    if args.child:
+        run = child_bare if args.child == "bare" else child_kazscraper
+        Path(args.out).write_text(json.dumps(run(args)))
+        return
+    if args.profile:
+        profile_crawl(args.articles, str(Path(args.profile).resolve()))
+        return
+    kinds = {"bare": ("bare",), "kazscraper": ("kazscraper", "incremental")}.get(
+        args.only, ("bare", "kazscraper", "incremental"))  # fmt: skip
+    bench = crawl_benchmark(args.articles, args.runs, kinds, keep=args.keep, pad=not args.no_pad)
+    print_table(bench, args.articles, args.runs)
+    if args.json:
+        Path(args.json).write_text(json.dumps(bench, indent=1))
+
+
+if __name__ == "__main__":
+    main()
