@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from kazscraper import neardup
+from kazscraper import analysis, neardup
 from kazscraper.extract.names import name_key
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.warc import Capture
@@ -217,8 +217,23 @@ def m005_extraction_layers(db: sqlite_utils.Database) -> None:
     db.executescript("ALTER TABLE crawls ADD COLUMN extraction_layers TEXT;")
 
 
+@migrations()
+def m006_views(db: sqlite_utils.Database) -> None:
+    """Views for analysts and ``schema_descriptions`` (every table and column in words)."""
+    analysis.create_views(db)
+    analysis.describe_schema(db)
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@migrations()
+def m007_content_hash_index(db: sqlite_utils.Database) -> None:
+    """Finding an article by its text (aliases) scanned the whole table once per new article."""
+    db.executescript(
+        "CREATE INDEX IF NOT EXISTS idx_articles_content_hash ON articles(content_hash);"
+    )
 
 
 def content_hash(title: str | None, body: str | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kazscraper.clean.text import clean_line, join_paragraphs, strip_interface_strings
+from kazscraper.clean.text import clean_line, strip_interface_strings
 from kazscraper.clean.urls import canonical_url, is_safe_link, is_site_url
 from kazscraper.extract.names import name_key, normal_case
 from kazscraper.items import Article, Author, RelatedLink
@@ -27,7 +27,8 @@ def clean_body(body: str | None, interface_strings: tuple[str, ...]) -> str | No
     if not body:
         return None
     paragraphs = strip_interface_strings(body.split("\n\n"), interface_strings)
-    return join_paragraphs(clean_line(p) for p in paragraphs) or None
+    # clean_line has normalised each paragraph already: join without normalising again
+    return "\n\n".join(p for p in (clean_line(x) for x in paragraphs) if p) or None
 
 
 def article_url(article: Article, profile: SiteProfile) -> str:

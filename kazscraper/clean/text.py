@@ -29,6 +29,10 @@ HOMOGLYPHS = str.maketrans(
     }
 )  # fmt: skip
 _LOOKALIKES = frozenset("iIəƏɵθƟhaeopcxyABCEHKMOPTXY")
+# a Cyrillic letter touching a non-Cyrillic letter: only then can a word mix scripts
+_MIXED_SCRIPTS = re.compile(
+    r"[\u0400-\u04ff][^\W\d_\u0400-\u04ff]|[^\W\d_\u0400-\u04ff][\u0400-\u04ff]"
+)
 
 
 def _is_cyrillic(ch: str) -> bool:
@@ -55,8 +59,8 @@ def _fix_word(match: re.Match[str]) -> str:
 
 def fix_homoglyphs(text: str) -> str:
     """Replace Latin lookalikes inside otherwise Cyrillic words."""
-    if text.isascii():
-        return text
+    if text.isascii() or not _MIXED_SCRIPTS.search(text):
+        return text  # the common case, at the cost of one regex scan
     return _WORD.sub(_fix_word, text)
 
 
@@ -68,8 +72,12 @@ def clean_line(text: str) -> str:
 def strip_interface_strings(lines: Iterable[str], strings: Iterable[str]) -> list[str]:
     """Drop lines that are interface text ("Show more", "Толығырақ"), whatever their case."""
     interface = {" ".join(normalize_text(s).split()).casefold() for s in strings}
+    longest = max((len(s) for s in interface), default=0)
     return [
-        line for line in lines if " ".join(normalize_text(line).split()).casefold() not in interface
+        line
+        for line in lines
+        if len(line) > 2 * longest + 8  # a long paragraph is never a button label
+        or " ".join(normalize_text(line).split()).casefold() not in interface
     ]
 
 

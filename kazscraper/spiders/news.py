@@ -31,7 +31,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
-from kazscraper.clean.urls import canonical_url, classify_url
+from kazscraper.clean.urls import UrlKind, canonical_url, classify_url
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.items import NotModified, PageItem
@@ -39,6 +39,7 @@ from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
+CLASSIFY_CACHE = 50_000  # classified URLs kept (the cache is emptied when full: memory stays flat)
 
 
 class NewsSpider(scrapy.Spider):
@@ -70,6 +71,7 @@ class NewsSpider(scrapy.Spider):
         self.revisit_days = int(revisit_days)
         self.stop_after = int(stop_after)
         self.scheduled_articles: set[str] = set()
+        self._classified: dict[str, tuple[UrlKind | None, str]] = {}
         self.reported_aliases: set[str] = set()
         self.known: dict[str, tuple[str | None, str | None]] = {}  # url -> (published, etag)
         self.frontier: list[str] = []
@@ -127,12 +129,12 @@ class NewsSpider(scrapy.Spider):
         old_items = 0
         next_pages: list[str] = []
         for url, item_date in self._listing_links(response):
-            kind = classify_url(url, self.profile)
+            kind, canonical = self.classify(url)
             if kind == "article":
                 if self.since and item_date and item_date < self.since:
                     old_items += 1
                     continue
-                new += canonical_url(url, self.profile) not in self.known
+                new += canonical not in self.known
                 yield from self.follow(url)
             elif kind == "listing":
                 if _same_listing(url, response.url):
@@ -193,12 +195,23 @@ class NewsSpider(scrapy.Spider):
         for link in response.xpath("//item/link/text() | //entry/link/@href").getall():
             yield from self.follow(link.strip())
 
+    def classify(self, url: str) -> tuple[UrlKind | None, str]:
+        """(kind, canonical URL) of an absolute URL, cached: menus and top-news lists repeat
+        the same links on every page."""
+        found = self._classified.get(url)
+        if found is None:
+            if len(self._classified) >= CLASSIFY_CACHE:
+                self._classified.clear()
+            kind = classify_url(url, self.profile)
+            found = kind, canonical_url(url, self.profile) if kind else url
+            self._classified[url] = found
+        return found
+
     def follow(self, url: str) -> Iterator[scrapy.Request]:
         """A request for ``url`` if it is one of ours and not yet scheduled or archived."""
-        kind = classify_url(url, self.profile)
+        kind, canonical = self.classify(url)
         if kind is None:
             return
-        canonical = canonical_url(url, self.profile)
         if kind == "listing":
             yield scrapy.Request(canonical, callback=self.parse_listing, errback=self.on_error)
             return
@@ -263,9 +276,9 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "fetch", reason, response.status)
             return
         # articles link to articles (similar and top news): follow those, not listings
-        for href in response.css("a::attr(href)").getall():
+        for href in dict.fromkeys(response.xpath("//a/@href").getall()):
             url = response.urljoin(href.strip())
-            if classify_url(url, self.profile) == "article":
+            if self.classify(url)[0] == "article":
                 yield from self.follow(url)
         yield PageItem(
             url=response.url,
