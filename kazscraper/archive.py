@@ -589,6 +589,30 @@ class Archive:
             row[0] for row in self.db.execute("SELECT url FROM frontier ORDER BY found_at, url")
         ]
 
+    def failed_urls(self) -> list[str]:
+        """Pages that failed on an earlier run (not discovery pages): retried on the next one.
+
+        A URL stays in ``failures`` until a run stores it; ``attempts`` counts the runs
+        that failed on it.
+        """
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT url FROM failures WHERE stage != 'discovery' "
+                "AND url NOT IN (SELECT url FROM article_urls) ORDER BY last_seen_at, url"
+            )
+        ]
+
+    def discovery_failures(self) -> set[str]:
+        """Listing, sitemap and feed URLs that failed on an earlier run."""
+        rows = self.db.execute("SELECT url FROM failures WHERE stage = 'discovery'")
+        return {row[0] for row in rows}
+
+    def clear_failure(self, url: str) -> None:
+        """``url`` worked this time: it is no longer a failure."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM failures WHERE url = ?", [url])
+
     def prune_frontier(self) -> None:
         # the spider writes the frontier in batches, so an article can be stored first
         with self.db.atomic():

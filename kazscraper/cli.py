@@ -1,7 +1,8 @@
 """The ``kazscraper`` command line.
 
 Commands: ``crawl`` (the main job), ``demo`` (crawl the offline replica),
-``replica serve``, ``stats`` and ``parse``. Library errors become one-line
+``replica serve``, ``stats``, ``parse``, and for analysts ``search`` and
+``export`` (thin wrappers of ``kazscraper.analysis``). Library errors become one-line
 messages; exit codes are documented in README.md (0 ok, 1 failed, 2 usage).
 """
 
@@ -102,6 +103,13 @@ def crawl_options(func: Callable) -> Callable:
             default=2,
             show_default=True,
             help="Stop a category's pagination after N pages in a row with nothing new.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=30.0,
+            show_default=True,
+            help="Give up on a response after this many seconds (then retried, then recorded).",
         ),
         click.option(
             "--log-file",
@@ -360,6 +368,174 @@ def stats(db_path: str, runs: int) -> None:
             rates = (f"{fills[f]:.0%}" if fills.get(f) is not None else "-" for f in FILL_COLUMNS)
             values = (v if v is not None else "-" for v in row[:-1])
             click.echo(RUN_ROW.format(*values, *rates))
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (0.0.0.0: every interface).",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -> None:
+    """Browse and query the archive in Datasette, until interrupted.
+
+    Needs the optional extra: pip install 'kazscraper[datasette]'. Tables and
+    columns are described, the articles table has a full-text search box, and
+    canned queries answer the usual questions (articles per month, top authors
+    of a year, top-news history, full-text search). An older archive is upgraded
+    first; then Datasette reads it while crawls go on writing. Arguments after --
+    go to `datasette serve`.
+
+    \b
+    Examples:
+      kazscraper serve --db archive/demo.sqlite      # then open http://127.0.0.1:8001/
+      kazscraper serve --port 8080 -- --setting sql_time_limit_ms 10000
+    """
+    import sqlite3
+    import tempfile
+
+    try:
+        from datasette.cli import cli as datasette_cli
+    except ImportError:
+        click.echo(
+            "kazscraper: Datasette is not installed: pip install 'kazscraper[datasette]'", err=True
+        )
+        sys.exit(2)
+
+    from kazscraper.datasette_metadata import build_metadata
+
+    try:
+        Archive(db_path).close()  # an older archive gets the current schema and views
+    except ArchiveError as exc:
+        click.echo(f"kazscraper: warning: {exc}; serving it as it is", err=True)
+    try:
+        metadata = build_metadata(db_path)
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"cannot read {db_path} as an archive: {exc}") from exc
+    with tempfile.TemporaryDirectory(prefix="kazscraper-serve-") as tmp:
+        metadata_file = Path(tmp) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+        click.echo(f"Datasette on http://{host}:{port}/ for {db_path}; Ctrl-C stops it", err=True)
+        args = ["serve", db_path, "--metadata", str(metadata_file), "--host", host]
+        args += ["--port", str(port), "--setting", "sql_time_limit_ms", "5000", *datasette_args]
+        datasette_cli.main(args, prog_name="datasette", standalone_mode=False)
+
+
+def _open_archive(db_path: str) -> Archive:
+    """Open (and upgrade) an archive, or exit with a one-line message."""
+    try:
+        return Archive(db_path)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("query")
+@click.option("--since", callback=_since, help="Only articles published on or after YYYY-MM-DD.")
+@click.option("--author", help="Only articles by an author whose name contains this (any case).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+def search(query: str, since: str | None, author: str | None, limit: int, db_path: str) -> None:
+    """Full-text search of titles and bodies, best matches first.
+
+    Case does not matter, Kazakh letters included (ҚАЗАҚСТАН = қазақстан), and
+    each word also finds its suffixed forms (Каспий finds Каспийдің). A query
+    with quotes, *, AND, OR, NOT or NEAR is passed to SQLite FTS5 as it is.
+    Prints date, title, URL, authors and a snippet with the match in [brackets].
+
+    \b
+    Examples:
+      kazscraper search Каспий --db archive/demo.sqlite
+      kazscraper search 'ҚАЗАҚСТАН' --since 2025-01-01 --author ахметова --limit 5
+      kazscraper search '"су тасқыны" OR су*'
+    """
+    from kazscraper.analysis import search as run_search
+
+    with _open_archive(db_path) as archive:
+        try:
+            hits = run_search(archive.db, query, since=since, author=author, limit=limit)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="QUERY") from exc
+    for n, hit in enumerate(hits, start=1):
+        click.echo(f"{n:>3}. {hit.published_date or '----------'}  {hit.title}")
+        click.echo(f"     {hit.url}")
+        if hit.authors:
+            click.echo(f"     {'; '.join(hit.authors)}")
+        click.echo(f"     {hit.snippet}")
+    click.echo(f"{len(hits)} hits", err=True)
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True
+)
+@click.option("--since", callback=_since, help="Only articles published on or after YYYY-MM-DD.")
+@click.option("--until", callback=_since, help="Only articles published on or before YYYY-MM-DD.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="[default: stdout]"
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+def export(fmt: str, since: str | None, until: str | None, out: str, db_path: str) -> None:
+    """Export articles (with their authors) in publication order, streaming.
+
+    JSONL: one object per line, UTF-8 (Kazakh letters as they are), authors and
+    tags as lists. CSV: UTF-8 with a byte-order mark so spreadsheets read it
+    right, a header row, authors and tags joined with '; '. With --since or
+    --until, articles without a publication date are left out.
+
+    \b
+    Examples:
+      kazscraper export --format jsonl --db archive/demo.sqlite > articles.jsonl
+      kazscraper export --format csv --since 2025-01-01 --until 2025-12-31 --out 2025.csv
+    """
+    import io
+
+    from kazscraper.analysis import iter_articles, write_csv, write_jsonl
+
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}")
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with _open_archive(db_path) as archive:
+        if out == "-":
+            sys.stdout.flush()
+            stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+        else:
+            try:
+                stream = open(out, "w", encoding=encoding, newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
+        try:
+            records = iter_articles(archive.db, since=since, until=until)
+            n = (write_csv if fmt == "csv" else write_jsonl)(records, stream)
+            stream.flush()
+        finally:
+            if out == "-":
+                stream.detach()
+            else:
+                stream.close()
+    click.echo(f"{n} articles -> {'stdout' if out == '-' else out}", err=True)
 
 
 @main.command()

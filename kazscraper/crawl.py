@@ -57,6 +57,7 @@ class CrawlOptions:
     since: str | None = None  # YYYY-MM-DD
     revisit_days: int = 7
     stop_after: int = 2  # listing pages in a row with nothing new
+    timeout: float = 30.0  # seconds per response (DOWNLOAD_TIMEOUT)
     progress: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # extra Scrapy settings
 
@@ -142,6 +143,7 @@ def build_settings(options: CrawlOptions) -> Settings:
         "LOG_LEVEL": options.log_level,
         "LOG_FILE": options.log_file,
         "LOG_FILE_APPEND": False,
+        "DOWNLOAD_TIMEOUT": options.timeout,
     }
     if options.start_url and is_loopback(options.start_url):
         # Our own replica on this machine: politeness delays would only slow the tests.
@@ -150,6 +152,7 @@ def build_settings(options: CrawlOptions) -> Settings:
             AUTOTHROTTLE_ENABLED=False,
             CONCURRENT_REQUESTS=16,
             CONCURRENT_REQUESTS_PER_DOMAIN=16,
+            KAZSCRAPER_RETRY_BACKOFF=0.1,
         )
     if options.progress:
         overrides["EXTENSIONS"] = {"kazscraper.extensions.Progress": 500}

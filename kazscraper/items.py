@@ -21,6 +21,7 @@ class PageItem:
     fetched_at: str = ""  # ISO-8601 UTC
     content_type: str = ""
     etag: str = ""  # the validator for the next visit's conditional GET
+    encoding: str = ""  # the codec that decoded the page, with a note when its declaration lied
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Downloader middleware: raw capture of every response into WARC files.
+"""Downloader middlewares: raw capture of every response into WARC files, and retries.
 
 Placed next to the downloader (see ``settings.DOWNLOADER_MIDDLEWARES``), it
 sees each response before decompression and writes it, with its request, to
@@ -10,12 +10,20 @@ archive rows and the raw records carry the same timestamp.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import response_status_message
+from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
 from kazscraper.warc import Capture, Exchange, WarcArchiver, recover_open_files
@@ -95,3 +103,92 @@ class WarcCaptureMiddleware:
             self.archiver.close()
         if self.archive is not None:
             self.archive.close()
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a pause before each: ``Retry-After`` when the server sends one
+    (429, 503), else exponential back-off (``KAZSCRAPER_RETRY_BACKOFF`` × 2^n seconds).
+
+    A ``Retry-After`` longer than ``KAZSCRAPER_RETRY_AFTER_MAX`` is not waited for in this
+    run: the URL is given up, recorded in ``failures``, and tried again on the next run.
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("KAZSCRAPER_RETRY_BACKOFF", 1.0)
+        self.max_wait = settings.getfloat("KAZSCRAPER_RETRY_AFTER_MAX", 120.0)
+
+    def _will_retry(self, request: Request) -> bool:
+        limit = request.meta.get("max_retry_times", self.max_retry_times)
+        return not request.meta.get("dont_retry", False) and request.meta.get(
+            "retry_times", 0
+        ) < int(limit)
+
+    async def _pause(self, seconds: float) -> None:
+        from twisted.internet import reactor
+
+        if seconds > 0:
+            await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if response.status not in self.retry_http_codes or not self._will_retry(request):
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None:
+            wait = self.backoff * 2 ** request.meta.get("retry_times", 0)
+        elif wait > self.max_wait:
+            self.crawler.stats.inc_value("kazscraper/retry_after_too_long")
+            return response  # given up for this run: the next run retries it
+        self.crawler.stats.inc_value("kazscraper/retry_wait_ms", int(wait * 1000))
+        await self._pause(wait)
+        return self._retry(request, response_status_message(response.status)) or response
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or not self._will_retry(request):
+            return None
+        await self._pause(self.backoff * 2 ** request.meta.get("retry_times", 0))
+        return self._retry(request, exception)
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date (RFC 9110); None if absent/bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+class LoopSafeRedirectMiddleware(RedirectMiddleware):
+    """Redirects within the site only, and loops that end in a recorded error.
+
+    A redirect to a host outside the spider's ``allowed_domains`` is refused
+    (IgnoreRequest, recorded as a failure of the URL asked for). Redirect hops
+    are not dropped as duplicates, so that a loop (A → B → A) ends at
+    ``REDIRECT_MAX_TIMES`` with an error, instead of vanishing silently when the
+    duplicate filter drops the hop back to A.
+    """
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request) and result is not request:
+            allowed = getattr(self.crawler.spider, "allowed_domains", None) or ()
+            host = (urlsplit(result.url).hostname or "").lower()
+            if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
+                self.crawler.stats.inc_value("kazscraper/offsite_redirects")
+                raise IgnoreRequest(f"redirect off the site refused: {result.url}")
+            result.dont_filter = True
+        return result

@@ -80,6 +80,8 @@ class ExtractPipeline(_CrawlerPipeline):
             logger.exception("extractor error on %s", item.url)
             raise PageRejected(item.url, "extract", f"{type(exc).__name__}: {exc}") from exc
         article.extra["etag"] = item.etag
+        if item.encoding:
+            article.extraction["encoding"] = item.encoding
         return article
 
 

@@ -43,7 +43,16 @@ ITEM_PIPELINES = {
 }
 
 # Raw capture sits next to the downloader, so it records responses as transferred.
-DOWNLOADER_MIDDLEWARES = {"kazscraper.middlewares.WarcCaptureMiddleware": 950}
+# Retries pause first: Retry-After when sent, else exponential back-off.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "kazscraper.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "kazscraper.middlewares.LoopSafeRedirectMiddleware": 600,
+    "kazscraper.middlewares.WarcCaptureMiddleware": 950,
+}
+KAZSCRAPER_RETRY_BACKOFF = 2.0  # seconds before the first retry; doubled for each next one
+KAZSCRAPER_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for in this run
 
 # kazscraper's own settings
 KAZSCRAPER_WARC = True  # write every response into <archive dir>/warc/*.warc.gz

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import socket
+import struct
 import threading
+import time
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -27,11 +30,39 @@ XML = "application/xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 
 
+# Fault modes, switchable per path (``ReplicaServer.faults``), for the reliability tests.
+FAULTS = {
+    "500": "HTTP 500 on every request",
+    "502": "HTTP 502 on every request",
+    "503": "HTTP 503 on every request",
+    "429-retry-after": "HTTP 429 with Retry-After: 1 on the first two requests, then the page",
+    "503-retry-after": "HTTP 503 with Retry-After: 1 on the first two requests, then the page",
+    "503-retry-after-long": "HTTP 503 with Retry-After: 3600 (longer than anyone waits)",
+    "reset": "the connection is reset before any response",
+    "slow": "the response starts after SLOW_SECONDS (beyond a short download timeout)",
+    "truncated": "Content-Length of the whole page, then half of it and a closed connection",
+    "windows-1251": "the page in a legacy encoding (KZ-1048 bytes) declared windows-1251",
+    "wrong-charset": "the page's bytes are KZ-1048 but the header and <meta> say utf-8",
+    "huge": "a 11 MB page (above the crawler's 10 MB limit)",
+    "binary": "a PNG image at the article's URL",
+    "redirect-loop": "302 to another URL that redirects back, forever",
+    "redirect-offsite": "302 to a host that is not the site's",
+    "empty": "200 with an empty body",
+    "broken-xml": "(for /sitemap.xml) a 200 whose XML is cut off and malformed",
+}
+SLOW_SECONDS = 4.0
+HUGE_BYTES = 11 * 1024 * 1024
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + bytes(64)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _ReplicaHTTPServer
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        fault = self.server.fault_for(self.path)
+        if fault is not None and self._fault(fault):
+            return
         status, content_type, body = self.server.respond(self.path)
         payload = body.encode("utf-8")
         etag = '"' + hashlib.sha1(payload).hexdigest() + '"'  # a cache validator, not security
@@ -53,6 +84,71 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def _send(self, status: int, content_type: str, payload: bytes, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _fault(self, mode: str) -> bool:
+        """Answer with fault ``mode``; False when the normal page should be served instead."""
+        if mode in ("500", "502", "503"):
+            self._send(int(mode), HTML, f"<h1>{mode}</h1>".encode())
+        elif mode in ("429-retry-after", "503-retry-after"):
+            if self.server.count_hit(self.path) > 2:
+                return False
+            self._send(int(mode[:3]), HTML, b"<h1>busy</h1>", Retry_After="1")
+        elif mode == "503-retry-after-long":
+            self._send(503, HTML, b"<h1>maintenance</h1>", Retry_After="3600")
+        elif mode == "reset":
+            # SO_LINGER 0: close() sends RST, the client sees a connection reset
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+        elif mode == "slow":
+            time.sleep(SLOW_SECONDS)
+            return False
+        elif mode == "truncated":
+            _, content_type, body = self.server.respond(self.path)
+            payload = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif mode in ("windows-1251", "wrong-charset"):
+            status, _, body = self.server.respond(self.path)
+            declared = "windows-1251" if mode == "windows-1251" else "utf-8"
+            body = body.replace('<meta charset="utf-8">', f'<meta charset="{declared}">')
+            self._send(status, f"text/html; charset={declared}", body.encode("kz1048"))
+        elif mode == "huge":
+            _, _, body = self.server.respond(self.path)
+            padding = "<!-- " + "x" * HUGE_BYTES + " -->"
+            self._send(200, HTML, body.replace("</body>", padding + "</body>").encode())
+        elif mode == "binary":
+            self._send(200, "image/png", PNG)
+        elif mode == "redirect-loop":
+            target = self.path + ("&" if "?" in self.path else "?") + "loop=1"
+            if "loop=1" in self.path:
+                target = self.path.split("?")[0]
+            self._send(302, HTML, b"", Location=target)
+        elif mode == "redirect-offsite":
+            self._send(302, HTML, b"", Location="http://offsite.invalid" + self.path)
+        elif mode == "empty":
+            self._send(200, HTML, b"")
+        elif mode == "broken-xml":
+            _, content_type, body = self.server.respond(self.path)
+            self._send(200, content_type, body[: len(body) // 3].encode() + b"<url><loc>&&")
+        else:
+            raise ValueError(f"unknown fault mode {mode!r}; known: {', '.join(FAULTS)}")
+        return True
+
     def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
 
@@ -64,6 +160,22 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
         super().__init__((LOOPBACK, port), _Handler)
         self.renderer = renderer
         self._article_html = lru_cache(maxsize=2048)(self._render_article)
+        self.faults: dict[str, str] = {}  # path -> fault mode (shared by both origins)
+        self._hits: dict[str, int] = {}
+        self._hits_lock = threading.Lock()
+
+    def fault_for(self, raw_path: str) -> str | None:
+        if not self.faults:
+            return None
+        path = urlsplit(raw_path).path
+        return self.faults.get(path) or self.faults.get(path.rstrip("/"))
+
+    def count_hit(self, raw_path: str) -> int:
+        """How many times this path has been asked for (this one included)."""
+        path = urlsplit(raw_path).path
+        with self._hits_lock:
+            self._hits[path] = self._hits.get(path, 0) + 1
+            return self._hits[path]
 
     def _render_article(self, path: str) -> str | None:
         assert self.renderer is not None
@@ -131,6 +243,15 @@ class ReplicaServer:
         self.mirror_origin = f"http://{LOOPBACK}:{self._mirror.server_address[1]}"
         self.use(site)
         self._threads: list[threading.Thread] = []
+
+    def set_faults(self, faults: dict[str, str]) -> None:
+        """Answer these paths with these fault modes (see ``FAULTS``); {} switches them off."""
+        unknown = set(faults.values()) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault modes {sorted(unknown)}; known: {', '.join(FAULTS)}")
+        for server in (self._main, self._mirror):
+            server.faults = dict(faults)
+            server._hits.clear()
 
     def use(self, site: ReplicaSite) -> None:
         """Serve ``site`` from now on (new articles, an edition, a layout), same ports."""

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -31,6 +32,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
+from kazscraper.clean.encoding import UndecodablePage, decode_page
 from kazscraper.clean.urls import UrlKind, canonical_url, classify_url
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
@@ -64,6 +66,9 @@ class NewsSpider(scrapy.Spider):
         if start_url and (start_url.rstrip("/") != base.origin or mirror_origins):
             base = base.rebased(_origin_of(start_url), mirror_origins)
         self.profile = base
+        # redirects off the site are not followed (Scrapy's offsite middleware reads this)
+        hosts = {urlsplit(f"//{netloc}").hostname for netloc in base.site_netlocs}
+        self.allowed_domains = sorted(h for h in hosts if h)
         self.start_urls = [start_url] if start_url else base.start_urls()
         self.max_articles = int(max_articles) if max_articles not in (None, "", 0, "0") else None
         self.full = full in (True, "1", "true", "True")
@@ -76,6 +81,8 @@ class NewsSpider(scrapy.Spider):
         self.known: dict[str, tuple[str | None, str | None]] = {}  # url -> (published, etag)
         self.frontier: list[str] = []
         self.new_frontier: list[str] = []
+        self.retries: list[str] = []
+        self.failed_discovery: set[str] = set()
         self.archive: Archive | None = None
 
     @classmethod
@@ -93,6 +100,8 @@ class NewsSpider(scrapy.Spider):
         self.archive = Archive(path, site=self.profile.name)
         self.known = self.archive.known_articles()
         self.frontier = self.archive.frontier_urls()
+        self.retries = self.archive.failed_urls()
+        self.failed_discovery = self.archive.discovery_failures()
         self.crawler.stats.set_value("kazscraper/known_articles", len(self.known))
         self.crawler.stats.set_value("kazscraper/frontier_resumed", len(self.frontier))
 
@@ -115,6 +124,10 @@ class NewsSpider(scrapy.Spider):
         for url in self.frontier:  # found by a run that did not finish
             for request in self.follow(url):
                 yield request
+        for url in self.retries:  # failed on an earlier run: tried again until stored
+            self.crawler.stats.inc_value("kazscraper/failures_retried")
+            for request in self.follow(url):
+                yield request
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
         for url in self.profile.sitemap_urls():
@@ -122,9 +135,16 @@ class NewsSpider(scrapy.Spider):
         for url in self.profile.feed_urls():
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
 
+    def _discovery_worked(self, url: str) -> None:
+        """A listing or sitemap that failed on an earlier run worked now."""
+        if url in self.failed_discovery and self.archive is not None:
+            self.failed_discovery.discard(url)
+            self.archive.clear_failure(url)
+
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
+        self._discovery_worked(response.url)
         new = 0
         old_items = 0
         next_pages: list[str] = []
@@ -173,7 +193,16 @@ class NewsSpider(scrapy.Spider):
         except ValueError as exc:
             self._fail(response.url, "discovery", f"unreadable sitemap: {exc}", response.status)
             return
-        for entry in sitemap:
+        entries = list(sitemap)
+        problem = xml_problem(response.body)
+        if not problem:
+            self._discovery_worked(response.url)
+        else:
+            # Scrapy's parser recovers what it can; the entry at the break is not trusted
+            entries = entries[:-1]
+            reason = f"malformed sitemap XML ({problem}); {len(entries)} entries used"
+            self._fail(response.url, "discovery", reason, response.status)
+        for entry in entries:
             loc = entry.get("loc", "").strip()
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
@@ -275,6 +304,12 @@ class NewsSpider(scrapy.Spider):
             reason = f"not a text page ({content_type or 'no type'})"
             self._fail(response.url, "fetch", reason, response.status)
             return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        try:
+            page = decode_page(response.body, content_type)
+        except UndecodablePage as exc:
+            self._fail(response.url, "decode", str(exc), response.status)
+            return
         # articles link to articles (similar and top news): follow those, not listings
         for href in dict.fromkeys(response.xpath("//a/@href").getall()):
             url = response.urljoin(href.strip())
@@ -282,11 +317,12 @@ class NewsSpider(scrapy.Spider):
                 yield from self.follow(url)
         yield PageItem(
             url=response.url,
-            html=response.text,
+            html=page.text,
             status=response.status,
             fetched_at=fetched_at,
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            content_type=content_type,
             etag=response.headers.get(b"ETag", b"").decode("latin-1"),
+            encoding=f"{page.encoding} ({page.note})" if page.note else page.encoding,
         )
 
     def on_error(self, failure: Failure) -> None:
@@ -298,7 +334,10 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         stage = "fetch" if request.callback == self.parse_article else "discovery"
-        self._fail(request.url, stage, reason, status)
+        hops = request.meta.get("redirect_urls") or []
+        if hops:  # the failure belongs to the URL we asked for, not where it redirected
+            reason = f"{reason} (after redirects to {request.url})"
+        self._fail(hops[0] if hops else request.url, stage, reason, status)
 
     def _fail(self, url: str, stage: str, reason: str, status: int | None) -> None:
         self.logger.warning("failed %s (%s): %s", url, stage, reason)
@@ -306,6 +345,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, http_status=status
         )
+
+
+def xml_problem(body: bytes) -> str | None:
+    """Why ``body`` is not well-formed XML, or None (no entities, no network)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return str(exc)
+    return None
 
 
 def _origin_of(url: str) -> str:

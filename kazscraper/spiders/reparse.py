@@ -16,9 +16,10 @@ import scrapy
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from kazscraper.clean.encoding import UndecodablePage, decode_page
 from kazscraper.clean.urls import canonical_url, classify_url
 from kazscraper.items import NotModified, PageItem
-from kazscraper.signals import alias_found
+from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.warc import StoredPage, read_captures
 
@@ -76,10 +77,17 @@ class ReparseSpider(scrapy.Spider):
             )
         if not 200 <= capture.status < 300:
             return None
-        _, html = html_to_unicode(capture.content_type, page.body)
+        try:
+            decoded = decode_page(page.body, capture.content_type or "")
+        except UndecodablePage as exc:
+            self.crawler.signals.send_catch_log(
+                page_failed, url=capture.url, stage="decode", reason=str(exc), http_status=None
+            )
+            return None
         return PageItem(
             url=capture.url,
-            html=html,
+            html=decoded.text,
+            encoding=f"{decoded.encoding} ({decoded.note})" if decoded.note else decoded.encoding,
             status=capture.status,
             fetched_at=capture.fetched_at,
             content_type=capture.content_type or "",
