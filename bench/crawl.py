@@ -245,6 +245,7 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
         start_url=args.origin + "/",
         mirrors=(args.mirror,),
         log_file=str(Path(args.db).parent / "logs" / f"bench-{time.time_ns()}.log"),
+        workers=int(os.environ.get("KAZSCRAPER_BENCH_WORKERS", "0")),
     )
     options.arguments = {"db": args.db, "start_url": options.start_url, "mirrors": [args.mirror]}
     Archive(options.db_path).close()  # as the CLI does before a run
@@ -461,6 +462,10 @@ def main() -> None:
     parser.add_argument(
         "--no-pad", action="store_true", help="serve the replica's own ~10 KB pages, unpadded"
     )
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="kazscraper crawl --workers N: extraction in N worker processes [0]",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, archives)")
     parser.add_argument("--json", metavar="FILE", help="also write all raw results here")
     parser.add_argument(
@@ -471,6 +476,7 @@ def main() -> None:
     for name in ("--child", "--origin", "--mirror", "--db", "--out", "--workdir"):
         parser.add_argument(name, help=argparse.SUPPRESS)  # internal: one crawl in a child
     args = parser.parse_args()
+    os.environ.setdefault("KAZSCRAPER_BENCH_WORKERS", str(args.workers))
     if args.child:
         run = child_bare if args.child == "bare" else child_kazscraper
         Path(args.out).write_text(json.dumps(run(args)))

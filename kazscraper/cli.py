@@ -59,7 +59,32 @@ def _default_db_for(start_url: str | None) -> str:
     return f"archive/{netloc.replace(':', '-')}.sqlite"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Errors as one line on stderr (cron mails and log greps read one line), exit 2 for usage.
+
+    ``kazscraper crawl: Error: Invalid value for '--since': ... (see 'kazscraper crawl --help')``
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx else "kazscraper"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"{path}: Error: {message} (see '{path} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"Error: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kazscraper")
 def main() -> None:
     """Crawl the Kazakh news site qazdauiri.kz into a SQLite archive.
@@ -103,6 +128,13 @@ def crawl_options(func: Callable) -> Callable:
             default=2,
             show_default=True,
             help="Stop a category's pagination after N pages in a row with nothing new.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=0, max=16),
+            default=0,
+            show_default=True,
+            help="Extract pages in N worker processes (uses more cores; 0: in the crawl process).",
         ),
         click.option(
             "--timeout",

@@ -14,6 +14,7 @@ import fcntl
 import ipaddress
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ class CrawlOptions:
     revisit_days: int = 7
     stop_after: int = 2  # listing pages in a row with nothing new
     timeout: float = 30.0  # seconds per response (DOWNLOAD_TIMEOUT)
+    workers: int = 0  # extraction worker processes (0: in the crawl process)
     progress: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # extra Scrapy settings
 
@@ -144,6 +146,7 @@ def build_settings(options: CrawlOptions) -> Settings:
         "LOG_FILE": options.log_file,
         "LOG_FILE_APPEND": False,
         "DOWNLOAD_TIMEOUT": options.timeout,
+        "KAZSCRAPER_EXTRACT_WORKERS": options.workers,
     }
     if options.start_url and is_loopback(options.start_url):
         # Our own replica on this machine: politeness delays would only slow the tests.
@@ -166,6 +169,8 @@ def verdict(
 ) -> tuple[int, str]:
     """Exit code and a one-line reason for a finished Scrapy run."""
     finish_reason = stats.get("finish_reason", "unknown")
+    if stats.get("kazscraper/archive_error"):
+        return EXIT_FAILED, f"cannot write the archive: {stats['kazscraper/archive_error']}"
     if finish_reason != "finished":
         return EXIT_FAILED, f"crawl ended early: {finish_reason}"
     if need_responses and not stats.get("response_received_count"):
@@ -257,14 +262,17 @@ def _run_process(
     crawl_id = stats.get("kazscraper/crawl_id")
     if crawl_id is not None:
         status = {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")
-        with Archive(options.db_path) as archive:
-            archive.finish_crawl(
-                crawl_id,
-                status=status,
-                finish_reason=stats.get("finish_reason"),
-                exit_code=exit_code,
-                verdict=reason,
-            )
+        try:
+            with Archive(options.db_path) as archive:
+                archive.finish_crawl(
+                    crawl_id,
+                    status=status,
+                    finish_reason=stats.get("finish_reason"),
+                    exit_code=exit_code,
+                    verdict=reason,
+                )
+        except sqlite3.Error as exc:  # the disk is still full: the verdict goes to the log
+            logger.error("could not record the run's verdict in the archive: %s", exc)
     if exit_code != EXIT_OK:
         logger.error("%s", reason)
     return CrawlResult(exit_code=exit_code, reason=reason, stats=stats, log_file=options.log_file)

@@ -9,6 +9,8 @@ archive rows and the raw records carry the same timestamp.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import suppress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
+from kazscraper.signals import stop_on_archive_error
 from kazscraper.warc import Capture, Exchange, WarcArchiver, recover_open_files
 
 CAPTURE_BATCH = 200
@@ -82,7 +85,11 @@ class WarcCaptureMiddleware:
             body=response.body,
             fetched_at=fetched_at,
         )
-        capture = self.archiver.write(exchange, self.latest.get(response.url))
+        try:
+            capture = self.archiver.write(exchange, self.latest.get(response.url))
+        except OSError as exc:  # disk full, read-only folder: stop, as for the SQLite file
+            self._failed("WARC", exc)
+            return response
         if capture.record_type == "response":
             self.latest[response.url] = capture
         self.pending.append(capture)
@@ -92,15 +99,29 @@ class WarcCaptureMiddleware:
             self.flush()
         return response
 
+    def _failed(self, where: str, exc: BaseException) -> None:
+        self.archiver, archiver = None, self.archiver
+        if archiver is not None:
+            with suppress(OSError):
+                archiver.close()
+        stop_on_archive_error(self.crawler, where, exc)
+
     def flush(self) -> None:
         if self.archive is not None and self.pending:
-            self.archive.add_captures(self.pending)
+            try:
+                self.archive.add_captures(self.pending)
+            except sqlite3.Error as exc:
+                self.archive = None
+                self._failed("captures index", exc)
             self.pending = []
 
     def closed(self) -> None:
         self.flush()
         if self.archiver is not None:
-            self.archiver.close()
+            try:
+                self.archiver.close()
+            except OSError as exc:
+                self._failed("WARC", exc)
         if self.archive is not None:
             self.archive.close()
 

@@ -10,19 +10,27 @@ stats under ``kazscraper/``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive, utc_now
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import NotHtmlError, extract_article
 from kazscraper.items import Article, NotModified, PageItem
-from kazscraper.signals import alias_found, page_failed
+from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile
 
 logger = logging.getLogger(__name__)
@@ -64,13 +72,49 @@ class _CrawlerPipeline:
         return self.crawler.spider.profile  # type: ignore[union-attr]
 
 
+def extract_and_clean(html: str, url: str, profile: SiteProfile, fetched_at: str) -> Article:
+    """Extraction and cleaning of one page: what a worker process runs (picklable in and out)."""
+    article = clean_article(extract_article(html, url, profile, fetched_at), profile)
+    article.extra[_CLEANED] = True
+    return article
+
+
+_CLEANED = "_cleaned"  # set on an article cleaned in a worker: the clean stage only counts it
+
+
 class ExtractPipeline(_CrawlerPipeline):
+    """HTML → Article, in this process or, with ``KAZSCRAPER_EXTRACT_WORKERS`` > 0, in a pool
+    of worker processes (the second core: the crawl process keeps fetching meanwhile)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.workers = crawler.settings.getint("KAZSCRAPER_EXTRACT_WORKERS", 0)
+        self.pool: ProcessPoolExecutor | None = None
+        if self.workers:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))
+            crawler.signals.connect(self._close_pool, signal=signals.spider_closed)
+
+    def _close_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         self.stats.inc_value("kazscraper/extracted")
+        if self.pool is None:
+            return self._finish(item, lambda: extract_article(*self._args(item)))
+        future = self.pool.submit(extract_and_clean, *self._args(item))
+        waited = Deferred.fromFuture(asyncio.wrap_future(future))
+        return waited.addBoth(lambda result: self._finish(item, lambda: _unwrap(result)))
+
+    def _args(self, item: PageItem) -> tuple[str, str, SiteProfile, str]:
+        return item.html, item.url, self.profile, item.fetched_at
+
+    def _finish(self, item: PageItem, extract: Callable[[], Article]) -> Article:
         try:
-            article = extract_article(item.html, item.url, self.profile, item.fetched_at)
+            article = extract()
         except NotHtmlError as exc:
             raise PageRejected(item.url, "extract", str(exc)) from exc
         except Exception as exc:
@@ -85,13 +129,20 @@ class ExtractPipeline(_CrawlerPipeline):
         return article
 
 
+def _unwrap(result: Any) -> Any:
+    if isinstance(result, Failure):
+        result.raiseException()
+    return result
+
+
 class CleanPipeline(_CrawlerPipeline):
     """Cleans, and counts which fields each article page yielded (the health check's input)."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        article = clean_article(item, self.profile)
+        cleaned = item.extra.pop(_CLEANED, False)
+        article = item if cleaned else clean_article(item, self.profile)
         for name in REPORTED_FIELDS:
             if getattr(article, name):
                 self.stats.inc_value(f"kazscraper/filled/{name}")
@@ -163,20 +214,23 @@ class StorePipeline(_CrawlerPipeline):
         self.stats.set_value("kazscraper/crawl_id", self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, NotModified) and item.url in self.pending:
-            self.flush()  # reparse: the capture being revisited is still in this batch
-        touched = (
-            isinstance(item, NotModified)
-            and self.archive is not None
-            and self.archive.touch_article(item.url, item.fetched_at)
-        )
-        if touched:
-            self.stats.inc_value("kazscraper/articles_unchanged")
-        if isinstance(item, Article):
-            aliases = self.waiting_aliases.pop(item.url, set()) | ({item.fetched_url} - {item.url})
-            self.pending[item.url] = (item, aliases)
-            if len(self.pending) >= self.batch_size:
-                self.flush()
+        with self._writing():
+            if isinstance(item, NotModified) and item.url in self.pending:
+                self.flush()  # reparse: the capture being revisited is still in this batch
+            touched = (
+                isinstance(item, NotModified)
+                and self.archive is not None
+                and self.archive.touch_article(item.url, item.fetched_at)
+            )
+            if touched:
+                self.stats.inc_value("kazscraper/articles_unchanged")
+            if isinstance(item, Article):
+                aliases = self.waiting_aliases.pop(item.url, set()) | (
+                    {item.fetched_url} - {item.url}
+                )
+                self.pending[item.url] = (item, aliases)
+                if len(self.pending) >= self.batch_size:
+                    self.flush()
         return item
 
     def flush(self) -> None:
@@ -188,6 +242,20 @@ class StorePipeline(_CrawlerPipeline):
         for outcome in outcomes:
             self.stats.inc_value(f"kazscraper/articles_{outcome}")
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write the archive refuses (disk full, read-only file, I/O error) stops the crawl.
+
+        The transaction is rolled back by SQLite, so the file stays consistent and holds
+        every batch committed before; the pages not stored are fetched again next run.
+        """
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            self.pending.clear()
+            self.archive = None  # no more writes this run
+            stop_on_archive_error(self.crawler, str(self.db_path), exc)
+
     def on_item_dropped(self, item: Any, response: Response | None, exception: Exception) -> None:
         if isinstance(exception, PageRejected):
             status = response.status if response is not None else None
@@ -198,25 +266,30 @@ class StorePipeline(_CrawlerPipeline):
     def on_alias_found(self, url: str, canonical: str) -> None:
         if canonical in self.pending:
             self.pending[canonical][1].add(url)
-        elif self.archive is None or not self.archive.record_alias(url, canonical, utc_now()):
-            self.waiting_aliases.setdefault(canonical, set()).add(url)
+            return
+        with self._writing():
+            if self.archive is None or not self.archive.record_alias(url, canonical, utc_now()):
+                self.waiting_aliases.setdefault(canonical, set()).add(url)
 
     def on_page_failed(self, url: str, stage: str, reason: str, http_status: int | None) -> None:
         self._failure(url, stage, reason, http_status)
 
     def _failure(self, url: str, stage: str, reason: str, http_status: int | None) -> None:
         self.stats.inc_value("kazscraper/failures")
-        if self.archive is not None:
-            self.archive.record_failure(url, stage, reason, http_status, self.crawl_id)
+        with self._writing():
+            if self.archive is not None:
+                self.archive.record_failure(url, stage, reason, http_status, self.crawl_id)
 
     def close_spider(self) -> None:
         if self.archive is None:
             return
-        self.flush()
-        self.archive.link_related_articles()
-        self.archive.prune_frontier()
-        self.archive.finish_crawl(self.crawl_id, **crawl_summary(self.stats.get_stats()))
-        self.archive.close()
+        archive = self.archive
+        with self._writing():
+            self.flush()
+            archive.link_related_articles()
+            archive.prune_frontier()
+            archive.finish_crawl(self.crawl_id, **crawl_summary(self.stats.get_stats()))
+        archive.close()
         self.archive = None
 
 

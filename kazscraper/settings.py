@@ -59,6 +59,7 @@ KAZSCRAPER_WARC = True  # write every response into <archive dir>/warc/*.warc.gz
 KAZSCRAPER_WARC_MAX_BYTES = 256 * 1024 * 1024  # rotate WARC files at this size
 KAZSCRAPER_DB = "archive/qazdauiri.sqlite"
 KAZSCRAPER_BATCH_SIZE = 100  # articles per write transaction
+KAZSCRAPER_EXTRACT_WORKERS = 0  # >0: extract in that many worker processes (crawl --workers)
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

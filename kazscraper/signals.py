@@ -1,4 +1,14 @@
-"""kazscraper's own Scrapy signals."""
+"""kazscraper's own Scrapy signals, and stopping a crawl whose archive cannot be written."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 #: A URL failed for good (download error, HTTP error after retries, not a text page,
 #: unreadable sitemap). Arguments: url, stage ('discovery' | 'fetch'), reason, http_status.
@@ -6,3 +16,16 @@ page_failed = object()
 
 #: Another address of an article was found (a mirror-host link). Arguments: url, canonical.
 alias_found = object()
+
+
+def stop_on_archive_error(crawler: Crawler, where: str, exc: BaseException) -> None:
+    """The archive (SQLite file or WARC folder) refused a write: disk full, read-only,
+    I/O error. Record why (once), and close the spider: the run ends with exit 1, the
+    file keeps every committed transaction, and the next run fetches what was not stored."""
+    if crawler.stats is None or crawler.stats.get_value("kazscraper/archive_error"):
+        return
+    message = f"{where}: {type(exc).__name__}: {exc}"
+    crawler.stats.set_value("kazscraper/archive_error", message)
+    logger.error("cannot write the archive (%s)", message)
+    if crawler.engine is not None and crawler.spider is not None:
+        crawler.engine.close_spider(crawler.spider, "archive_write_failed")

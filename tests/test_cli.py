@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from kazscraper.archive import Archive
 from kazscraper.cli import main
 
+from .conftest import run_cli
 from .test_archive import make_article
 
 
@@ -80,3 +81,33 @@ def test_stats_on_a_non_sqlite_file_is_one_line(runner: CliRunner, tmp_path: Pat
     result = runner.invoke(main, ["stats", "--db", str(bogus)])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "cannot use" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["crawl", "--since", "2025-13-01"],
+        ["crawl", "--bogus"],
+        ["crawl", "--timeout", "-1"],
+        ["crawl", "--workers", "99"],
+        ["export", "--format", "xlsx"],
+        ["search"],
+        ["stats", "--db", "/nonexistent/archive.sqlite"],
+        ["no-such-command"],
+    ],
+)
+def test_a_bad_argument_gets_one_line_on_stderr_and_exit_2(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Error:" in lines[0] and "--help" in lines[0]
+    assert result.stdout == ""
+
+
+def test_parse_says_when_the_file_is_not_html(tmp_path: Path) -> None:
+    png = tmp_path / "photo.html"
+    png.write_bytes(bytes.fromhex("89504e470d0a1a0a") + bytes(200))
+    result = run_cli("parse", str(png))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"Error: {png}: binary data, not HTML"]

@@ -1,7 +1,8 @@
 """Text normalisation for Kazakh web text.
 
 ``normalize_text`` gives one Unicode form (NFC), one kind of space, no
-invisible characters (soft hyphens, zero-width spaces, BOMs), LF line ends,
+invisible or control characters (soft hyphens, zero-width spaces, BOMs, NUL,
+U+FFFD), LF line ends,
 trimmed lines and at most one blank line in a row; quotes «» and dashes stay.
 ``fix_homoglyphs`` puts Kazakh letters back where a Latin lookalike was typed
 inside an otherwise Cyrillic word (``i`` for ``і``, ``ə`` for ``ә``, Latin
@@ -14,7 +15,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# invisible and control characters, and U+FFFD (what a parser puts for a NUL or a bad byte):
+# none of them is text
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd"),
+        *(c for c in range(0x20) if chr(c) not in "\t\n\r"),
+        *range(0x7F, 0xA0),
+    ],
+    None,
+)
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

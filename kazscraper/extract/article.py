@@ -44,7 +44,10 @@ from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.sites import SiteProfile
 
 # paragraphs that belong to furniture nested inside a body container
-_BODY_EXCLUDE = "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
+_BODY_EXCLUDE = (
+    "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
+    "|ancestor::noscript|ancestor::template"
+)
 
 
 class NotHtmlError(ValueError):
@@ -154,24 +157,33 @@ def body_paragraphs(
 def _paragraph_texts(container: Selector, paragraph_css: str) -> list[str]:
     nodes = [p for p in container.css(paragraph_css) if not p.xpath(_BODY_EXCLUDE)]
     if not nodes:  # text set with <br> or bare text nodes instead of <p>
-        texts = container.xpath(".//text()[not(ancestor::script|ancestor::style)]").getall()
+        texts = container.xpath(
+            ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]"
+        ).getall()
         return [t for t in (squash(x) for x in texts) if t]
     return [t for t in (node_text(p) for p in nodes) if t]
 
 
+MAX_TITLE = 400  # longer is not a headline but a parse gone wrong (an unclosed <title>)
+
+
 def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
-    profile_title = first_text(page, profile.selectors.title)
-    if meta.title:
-        article.title = squash(meta.title)
-        article.extraction["title"] = meta.source["title"]
-    elif profile_title:
-        article.title = profile_title
-        article.extraction["title"] = "profile"
-    elif generic := generic_title(page):
-        article.title, layer = generic
-        article.extraction["title"] = f"generic ({layer})"
-    else:
-        article.extraction["title"] = "missing: no metadata title, no <h1> and no <title>"
+    candidates = [
+        (squash(meta.title or ""), meta.source.get("title", "metadata")),
+        (first_text(page, profile.selectors.title), "profile"),
+    ]
+    if generic := generic_title(page):
+        candidates.append((generic[0], f"generic ({generic[1]})"))
+    too_long = []
+    for title, layer in candidates:
+        if title and len(title) <= MAX_TITLE:
+            article.title = title
+            article.extraction["title"] = layer
+            return
+        if title:
+            too_long.append(f"{layer} gave {len(title)} characters")
+    reason = "; ".join(too_long) or "no metadata title, no <h1> and no <title>"
+    article.extraction["title"] = f"missing: {reason}"
 
 
 def _date(

@@ -25,6 +25,13 @@ _RANK_RE = re.compile(r"^\d{1,3}$")
 _SEPARATORS = " -–—|•·,"
 
 
+def attribute(node: Selector, name: str) -> str | None:
+    """One attribute of an element (parsel's ``.attrib`` builds them all, and lxml refuses
+    to build one whose name or value holds control characters)."""
+    value = node.root.get(name) if hasattr(node.root, "get") else None
+    return value if isinstance(value, str) else None
+
+
 def squash(text: str) -> str:
     """Collapse every run of whitespace (NBSP included) to one space."""
     return " ".join(text.split())
@@ -122,7 +129,7 @@ def parse_item(
         rest = rest[1:]
     meta = squash(" ".join(t for t in rest if t != title and t.casefold() not in interface))
     author, date, views = parse_meta_line(meta)
-    href = title_link.attrib.get("href", "").strip()
+    href = (attribute(title_link, "href") or "").strip()
     return RelatedLink(
         kind=kind,
         rank=rank,

@@ -13,6 +13,7 @@ archived as an article made of teasers.
 
 from __future__ import annotations
 
+import logging
 import re
 from copy import deepcopy
 from datetime import datetime
@@ -20,7 +21,7 @@ from typing import Any
 
 from parsel import Selector
 
-from kazscraper.extract.blocks import node_text
+from kazscraper.extract.blocks import attribute, node_text
 from kazscraper.extract.dates import ParsedDate, find_date_in_text
 from kazscraper.extract.names import PersonName, parse_byline, parse_display_name
 
@@ -87,9 +88,12 @@ def content_tree(
             for node in root.xpath(_DROP_FROM_TEXT)
             if len(" ".join(node.itertext()).split()) <= 12 or "latest" in node.get("class", "")
         ]
-    tree, copy_tree = page.root.getroottree(), root.getroottree()
-    for block in blocks:  # the same nodes in the copy, found by their path in the original
-        doomed += copy_tree.xpath(tree.getpath(block.root))
+    if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
+        wanted = {id(block.root) for block in blocks}
+        doomed += [
+            copied for original, copied in zip(page.root.iter(), root.iter(), strict=True)
+            if id(original) in wanted
+        ]  # fmt: skip
     for node in doomed:
         parent = node.getparent()
         if parent is not None:  # gone already when an ancestor was dropped first
@@ -116,6 +120,11 @@ def generic_title(page: Selector) -> tuple[str, str] | None:
         return None
     parts = _TITLE_SEPARATORS.split(" ".join(title))
     return max(parts, key=len).strip(), "title element"
+
+
+# trafilatura warns on every page it finds too short ("discarding data"): for us that is an
+# ordinary outcome, reported in provenance, not a warning for the crawl log
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[str]:
@@ -156,7 +165,7 @@ def date_from_elements(
     for element in page.xpath(_DATE_ELEMENTS):
         if element.xpath(_FURNITURE):
             continue
-        text = element.attrib.get("datetime") or node_text(element)
+        text = attribute(element, "datetime") or node_text(element)
         if not text or len(text) > _MAX_DATE_LINE:
             continue
         parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)

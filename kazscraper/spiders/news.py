@@ -18,8 +18,11 @@ resumes where it stopped.
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -37,7 +40,7 @@ from kazscraper.clean.urls import UrlKind, canonical_url, classify_url
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.items import NotModified, PageItem
-from kazscraper.signals import alias_found, page_failed
+from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, get_profile
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
@@ -106,16 +109,25 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.set_value("kazscraper/frontier_resumed", len(self.frontier))
 
     def on_closed(self, reason: str) -> None:
-        if self.archive is not None:
+        archive = self.archive
+        if archive is not None:
             if reason != "finished":  # interrupted: keep what is still to fetch
                 self._flush_frontier()
-            self.archive.close()
+            archive.close()
             self.archive = None
 
     def _flush_frontier(self) -> None:
         if self.archive is not None and self.new_frontier:
-            self.archive.add_to_frontier(self.new_frontier)
+            self._write(self.archive.add_to_frontier, self.new_frontier)
             self.new_frontier = []
+
+    def _write(self, method: Any, *args: Any) -> None:
+        """An archive write from the spider; a refused one (disk full) stops the crawl."""
+        try:
+            method(*args)
+        except sqlite3.Error as exc:
+            self.archive = None
+            stop_on_archive_error(self.crawler, self.settings.get("KAZSCRAPER_DB"), exc)
 
     # -- discovery -------------------------------------------------------------------
 
@@ -139,7 +151,7 @@ class NewsSpider(scrapy.Spider):
         """A listing or sitemap that failed on an earlier run worked now."""
         if url in self.failed_discovery and self.archive is not None:
             self.failed_discovery.discard(url)
-            self.archive.clear_failure(url)
+            self._write(self.archive.clear_failure, url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -311,8 +323,8 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "decode", str(exc), response.status)
             return
         # articles link to articles (similar and top news): follow those, not listings
-        for href in dict.fromkeys(response.xpath("//a/@href").getall()):
-            url = response.urljoin(href.strip())
+        for href in anchor_hrefs(page.text):
+            url = response.urljoin(href)
             if self.classify(url)[0] == "article":
                 yield from self.follow(url)
         yield PageItem(
@@ -345,6 +357,20 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, http_status=status
         )
+
+
+_ANCHOR_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def anchor_hrefs(html: str) -> list[str]:
+    """The distinct ``href`` values of ``<a>`` tags, entity-decoded, in page order.
+
+    A regex rather than a DOM: discovery needs only the links, and the page is
+    parsed once, by the extractor. A link inside a comment or a script's string
+    may be found too; like any link it is followed only if it is an article URL.
+    """
+    found = (a or b or c for a, b, c in _ANCHOR_HREF.findall(html))
+    return list(dict.fromkeys(unescape(h).strip() for h in found if h))
 
 
 def xml_problem(body: bytes) -> str | None:

