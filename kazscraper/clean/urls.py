@@ -48,6 +48,19 @@ def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> s
     host but get the same cleaning. Non-http(s) URLs are returned stripped.
     With ``map_mirrors=False`` a mirror keeps its host: the alias as a clean URL.
     """
+    cache = profile.url_cache
+    found = cache.get((url, map_mirrors))
+    if found is None:
+        if len(cache) >= URL_CACHE_SIZE:
+            cache.clear()
+        found = cache[(url, map_mirrors)] = _canonical_url(url, profile, map_mirrors)
+    return found
+
+
+URL_CACHE_SIZE = 50_000
+
+
+def _canonical_url(url: str, profile: SiteProfile, map_mirrors: bool) -> str:
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()

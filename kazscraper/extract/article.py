@@ -18,13 +18,21 @@ crawl, ``kazscraper parse`` and the tests.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
-from kazscraper.extract.blocks import find_block, node_text, parse_block, squash
+from kazscraper.extract.blocks import (
+    find_block,
+    heading_candidates,
+    node_text,
+    parse_block,
+    squash,
+)
 from kazscraper.extract.dates import ParsedDate, parse_date
 from kazscraper.extract.generic import (
     MIN_GENERIC_BODY,
@@ -71,7 +79,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     article = Article(url=url, fetched_url=url, fetched_at=fetched_at)
     prov = article.extraction
 
-    blocks = related_blocks(page, profile)
+    blocks = related_blocks(page, profile, html)
     generic = _GenericView(page, [el for _, region in blocks for el in region], url)
     paragraphs, body_layer = body_paragraphs(page, profile, generic)
     signature = split_signature(paragraphs)
@@ -105,7 +113,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 class _GenericView:
     """The page as the generic layer sees it: built on first use, at most once."""
 
-    def __init__(self, page: Selector, blocks: list[Selector], url: str) -> None:
+    def __init__(self, page: Selector, blocks: list[Any], url: str) -> None:
         self.page, self.blocks, self.url = page, blocks, url
         self._tree: Any = None
         self._text_tree: Any = None
@@ -154,8 +162,11 @@ def body_paragraphs(
     return paragraphs, "generic (trafilatura)"
 
 
+_IN_FURNITURE = etree.XPath(f"boolean({_BODY_EXCLUDE})")
+
+
 def _paragraph_texts(container: Selector, paragraph_css: str) -> list[str]:
-    nodes = [p for p in container.css(paragraph_css) if not p.xpath(_BODY_EXCLUDE)]
+    nodes = [p for p in container.css(paragraph_css) if not _IN_FURNITURE(p.root)]
     if not nodes:  # text set with <br> or bare text nodes instead of <p>
         texts = container.xpath(
             ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]"
@@ -168,14 +179,14 @@ MAX_TITLE = 400  # longer is not a headline but a parse gone wrong (an unclosed 
 
 
 def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
-    candidates = [
-        (squash(meta.title or ""), meta.source.get("title", "metadata")),
-        (first_text(page, profile.selectors.title), "profile"),
-    ]
-    if generic := generic_title(page):
-        candidates.append((generic[0], f"generic ({generic[1]})"))
+    def candidates() -> Iterator[tuple[str, str]]:  # lazily: the first good one wins
+        yield squash(meta.title or ""), meta.source.get("title", "metadata")
+        yield first_text(page, profile.selectors.title), "profile"
+        if generic := generic_title(page):
+            yield generic[0], f"generic ({generic[1]})"
+
     too_long = []
-    for title, layer in candidates:
+    for title, layer in candidates():
         if title and len(title) <= MAX_TITLE:
             article.title = title
             article.extraction["title"] = layer
@@ -292,12 +303,15 @@ def first_text(page: Selector, css: str) -> str:
     return node_text(found[0]) if found else ""
 
 
-def related_blocks(page: Selector, profile: SiteProfile) -> list[tuple[str, list[Selector]]]:
+def related_blocks(
+    page: Selector, profile: SiteProfile, html: str | None = None
+) -> list[tuple[str, list[Any]]]:
     """The similar-news and top-news blocks, found by their headings: (kind, elements)."""
     found = []
     all_labels = profile.similar_labels + profile.top_labels
+    candidates = heading_candidates(page, all_labels, html)
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
-        region = find_block(page, labels, stop_labels=all_labels)
+        region = find_block(page, labels, stop_labels=all_labels, candidates=candidates)
         if region:
             found.append((kind, region))
     return found

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urljoin
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from kazscraper.extract.dates import find_date_span
@@ -25,10 +28,30 @@ _RANK_RE = re.compile(r"^\d{1,3}$")
 _SEPARATORS = " -–—|•·,"
 
 
-def attribute(node: Selector, name: str) -> str | None:
+# Compiled once: parsel's .xpath() wraps every result in a Selector, which cost more than the
+# queries themselves on a 60 KB page; these helpers work on lxml elements directly.
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script|ancestor::style)]", smart_strings=False)
+_HAS_SCRIPT = etree.XPath("boolean(.//script|.//style)")
+_LI_WITH_LINK = etree.XPath(".//li[.//a[@href]]")
+_CHILDREN_WITH_LINK = etree.XPath("./*[.//a[@href]]")
+_LINKS = etree.XPath(".//a[@href]")
+
+Node = Selector | etree._Element
+
+
+def _element(node: Node) -> Any:
+    return node.root if isinstance(node, Selector) else node
+
+
+def _is_element(node: Any) -> bool:
+    return isinstance(getattr(node, "tag", None), str)  # not a comment, PI or text
+
+
+def attribute(node: Node, name: str) -> str | None:
     """One attribute of an element (parsel's ``.attrib`` builds them all, and lxml refuses
     to build one whose name or value holds control characters)."""
-    value = node.root.get(name) if hasattr(node.root, "get") else None
+    element = _element(node)
+    value = element.get(name) if hasattr(element, "get") else None
     return value if isinstance(value, str) else None
 
 
@@ -37,92 +60,148 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def node_text(node: Selector) -> str:
+def node_text(node: Node) -> str:
     """Visible text of an element: its text nodes outside script/style, squashed."""
-    return squash(" ".join(node.xpath(".//text()[not(ancestor::script|ancestor::style)]").getall()))
+    element = _element(node)
+    if isinstance(element, str):
+        return squash(element)
+    if _HAS_SCRIPT(element):
+        return squash(" ".join(_VISIBLE_TEXT(element)))
+    return squash(" ".join(element.itertext()))  # no script inside: the fast path
 
 
 def find_block(
-    page: Selector, labels: Iterable[str], stop_labels: Iterable[str] = ()
-) -> list[Selector] | None:
-    """The elements that make up the block headed by one of ``labels``; None if no heading."""
-    labels = [squash(label) for label in labels]
+    page: Selector,
+    labels: Iterable[str],
+    stop_labels: Iterable[str] = (),
+    candidates: list[etree._Element] | None = None,
+) -> list[etree._Element] | None:
+    """The elements that make up the block headed by one of ``labels``; None if no heading.
+
+    ``candidates``: the elements that may be headings, from ``heading_candidates`` (one
+    pass for several blocks of the same page).
+    """
+    labels = tuple(squash(label) for label in labels)
     wanted = {label.casefold() for label in labels}
     stops = wanted | {squash(label).casefold() for label in stop_labels}
-    for label in labels:
-        needle = label.split()[-1]  # XPath has no casefold: narrow down, then compare here
-        for element in page.xpath(
-            "//body//*[text()[contains(., $a) or contains(., $b)]][not(self::script|self::style)]",
-            a=needle,
-            b=needle.upper(),
-        ):
-            if node_text(element).casefold() in wanted:
+    if candidates is None:
+        candidates = heading_candidates(page, labels)
+    for label in labels:  # the profile's order of preference
+        for element in candidates:
+            if node_text(element).casefold() == label.casefold():
                 return _region_after(_widen(element), stops)
     return None
 
 
-def _widen(element: Selector) -> Selector:
+def heading_candidates(
+    page: Selector, labels: Iterable[str], html: str | None = None
+) -> list[etree._Element]:
+    """Elements whose own text holds the last word of one of ``labels``, in one pass.
+
+    XPath 1.0 cannot casefold: the words are looked for as written and in capitals, and
+    the exact, case-folded match is made after. Given the page's ``html``, words that do
+    not occur in it at all are not looked for.
+    """
+    needles = {n for label in labels for w in (squash(label).split()[-1],) for n in (w, w.upper())}
+    if html is not None:
+        needles = {n for n in needles if n in html}
+    if not needles:
+        return []
+    return _heading_xpath(tuple(sorted(needles)))(page.root)
+
+
+@lru_cache(maxsize=64)
+def _heading_xpath(needles: tuple[str, ...]) -> etree.XPath:
+    test = " or ".join(f"contains(., {_xpath_literal(n)})" for n in needles)
+    return etree.XPath(f"//body//*[text()[{test}]][not(self::script|self::style)]")
+
+
+def _xpath_literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in text.split("'")) + ")"
+
+
+def _widen(element: etree._Element) -> etree._Element:
     """Climb to the outermost ancestor that contains the heading and nothing else."""
     own = node_text(element)
     while True:
-        parent = element.xpath("..")
-        if not parent or parent[0].root.tag in ("body", "html"):
+        parent = element.getparent()
+        if parent is None or parent.tag in ("body", "html"):
             return element
-        if len(parent[0].xpath("./*")) != 1 or node_text(parent[0]) != own:
+        children = [child for child in parent if _is_element(child)]
+        if len(children) != 1 or node_text(parent) != own:
             return element
-        element = parent[0]
+        element = parent
 
 
-def _region_after(heading: Selector, stops: set[str]) -> list[Selector]:
+def _region_after(heading: etree._Element, stops: set[str]) -> list[etree._Element]:
     region = []
-    for sibling in heading.xpath("following-sibling::*"):
-        tag = sibling.root.tag if isinstance(sibling.root.tag, str) else ""
-        if tag in HEADING_TAGS or node_text(sibling).casefold() in stops:
+    for sibling in heading.itersiblings():
+        if not _is_element(sibling):
+            continue
+        if sibling.tag in HEADING_TAGS or node_text(sibling).casefold() in stops:
             break
         region.append(sibling)
     return region
 
 
-def block_items(region: list[Selector]) -> list[Selector]:
+def block_items(region: list[etree._Element]) -> list[etree._Element]:
     """The item elements of a block: list items, or the children that carry a link."""
-    items: list[Selector] = []
+    items: list[etree._Element] = []
     for element in region:
-        found = element.xpath(".//li[.//a[@href]]") or element.xpath("./*[.//a[@href]]")
-        if not found and element.xpath("self::*[.//a[@href]]"):
+        found = _LI_WITH_LINK(element) or _CHILDREN_WITH_LINK(element)
+        if not found and _LINKS(element):
             found = [element]
         items.extend(found)
     return items
 
 
 def parse_block(
-    region: list[Selector], kind: str, base_url: str, interface_strings: Iterable[str]
+    region: list[etree._Element], kind: str, base_url: str, interface_strings: Iterable[str]
 ) -> list[RelatedLink]:
     interface = {squash(s).casefold() for s in interface_strings}
     links = []
+    origin = _origin(base_url)
     for position, item in enumerate(block_items(region), start=1):
-        link = parse_item(item, kind, position, base_url, interface)
+        link = parse_item(item, kind, position, base_url, interface, origin)
         if link is not None:
             links.append(link)
     return links
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _absolute(base_url: str, href: str, origin: str) -> str:
+    """``urljoin``, with a shortcut for the common site-absolute path (``/news/slug``)."""
+    if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
+        return origin + href
+    return urljoin(base_url, href)
+
+
 def parse_item(
-    item: Selector, kind: str, position: int, base_url: str, interface: set[str]
+    item: etree._Element,
+    kind: str,
+    position: int,
+    base_url: str,
+    interface: set[str],
+    origin: str = "",
 ) -> RelatedLink | None:
     title_link = None
-    for anchor in item.xpath(".//a[@href]"):
+    title = ""
+    for anchor in _LINKS(item):
         text = node_text(anchor)
         if text and text.casefold() not in interface:
-            title_link = anchor
+            title_link, title = anchor, text
             break
     if title_link is None:
         return None
-    title = node_text(title_link)
-    rest = [
-        squash(t)
-        for t in item.xpath(".//text()[not(ancestor::script|ancestor::style)]").getall()
-        if squash(t)
-    ]
+    rest = [text for text in (squash(t) for t in _VISIBLE_TEXT(item)) if text]
     rank = position
     if rest and _RANK_RE.match(rest[0]):
         rank = int(rest[0])
@@ -133,7 +212,7 @@ def parse_item(
     return RelatedLink(
         kind=kind,
         rank=rank,
-        url=urljoin(base_url, href) if href else None,
+        url=_absolute(base_url, href, origin) if href else None,
         title=title,
         author=author,
         date=date,

@@ -70,9 +70,7 @@ _DROP_FROM_TEXT = (
 )
 
 
-def content_tree(
-    page: Selector, blocks: list[Selector] | tuple = (), for_text: bool = False
-) -> Any:
+def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool = False) -> Any:
     """A copy of the page's tree without furniture, scripts and the given link ``blocks``.
 
     What the generic layer reads: the related-news and top-news blocks, the
@@ -89,7 +87,7 @@ def content_tree(
             if len(" ".join(node.itertext()).split()) <= 12 or "latest" in node.get("class", "")
         ]
     if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
-        wanted = {id(block.root) for block in blocks}
+        wanted = {id(getattr(block, "root", block)) for block in blocks}
         doomed += [
             copied for original, copied in zip(page.root.iter(), root.iter(), strict=True)
             if id(original) in wanted

@@ -113,24 +113,39 @@ def _from_jsonld(meta: PageMetadata, obj: dict[str, Any]) -> None:
     meta.set("language", _text(obj.get("inLanguage")), "jsonld")
 
 
-def _meta_content(page: Selector, attr: str, name: str) -> str | None:
-    value = page.xpath(f'//meta[@{attr}="{name}"]/@content').get()
-    return value.strip() if value and value.strip() else None
+def _head_tags(page: Selector) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every ``<meta property|name=… content=…>`` (values in page order) and ``<link rel>``,
+    read in one pass over the tree."""
+    metas: dict[str, list[str]] = {}
+    links: dict[str, str] = {}
+    for element in page.root.iter("meta", "link"):
+        if element.tag == "meta":
+            key = element.get("property") or element.get("name")
+            content = (element.get("content") or "").strip()
+            if key and content:
+                metas.setdefault(key.strip().lower(), []).append(content)
+        elif (rel := (element.get("rel") or "").strip().lower()) and rel not in links:
+            links[rel] = (element.get("href") or "").strip()
+    return metas, links
 
 
 def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
-    prop = "property"
-    meta.set("title", _meta_content(page, prop, "og:title"), "opengraph")
-    meta.set("published", _meta_content(page, prop, "article:published_time"), "opengraph")
-    meta.set("modified", _meta_content(page, prop, "article:modified_time"), "opengraph")
-    meta.set("image", _meta_content(page, prop, "og:image"), "opengraph")
-    meta.set("section", _meta_content(page, prop, "article:section"), "opengraph")
-    meta.set("tags", page.xpath('//meta[@property="article:tag"]/@content').getall(), "opengraph")
-    author = _meta_content(page, "name", "author")
+    metas, links = _head_tags(page)
+
+    def first(key: str) -> str | None:
+        return metas.get(key, [None])[0]
+
+    meta.set("title", first("og:title"), "opengraph")
+    meta.set("published", first("article:published_time"), "opengraph")
+    meta.set("modified", first("article:modified_time"), "opengraph")
+    meta.set("image", first("og:image"), "opengraph")
+    meta.set("section", first("article:section"), "opengraph")
+    meta.set("tags", metas.get("article:tag", []), "opengraph")
+    author = first("author")
     meta.set("authors", [author] if author else [], "meta-author")
     # a <time> of the article itself, not of a related-news list or a sidebar
     time_attr = page.xpath("//article//time[not(ancestor::li|ancestor::aside)]/@datetime").get()
     meta.set("published", time_attr.strip() if time_attr else None, "time-element")
-    meta.set("canonical", page.xpath('//link[@rel="canonical"]/@href').get(), "link-canonical")
-    meta.set("canonical", _meta_content(page, prop, "og:url"), "opengraph")
+    meta.set("canonical", links.get("canonical") or None, "link-canonical")
+    meta.set("canonical", first("og:url"), "opengraph")
     meta.set("language", page.xpath("/html/@lang").get(), "html-lang")

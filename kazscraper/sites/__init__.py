@@ -55,6 +55,12 @@ class SiteProfile:
         return urlsplit(self.origin).netloc.lower()
 
     @cached_property
+    def url_cache(self) -> dict[tuple[str, bool], str]:
+        """Memo of ``canonical_url`` for this profile (menus and top-news links repeat on
+        every page). Not part of the profile's value: kept out of comparisons."""
+        return {}
+
+    @cached_property
     def site_netlocs(self) -> frozenset[str]:
         """Every netloc that belongs to the site: the canonical host and its mirrors."""
         return frozenset({self.netloc, *(h.lower() for h in self.mirror_hosts)})
