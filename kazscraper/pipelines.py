@@ -72,9 +72,22 @@ class _CrawlerPipeline:
         return self.crawler.spider.profile  # type: ignore[union-attr]
 
 
-def extract_and_clean(html: str, url: str, profile: SiteProfile, fetched_at: str) -> Article:
-    """Extraction and cleaning of one page: what a worker process runs (picklable in and out)."""
-    article = clean_article(extract_article(html, url, profile, fetched_at), profile)
+_worker_profile: SiteProfile | None = None  # in a worker process: the crawl's site profile
+
+
+def _start_worker(profile: SiteProfile) -> None:
+    global _worker_profile
+    _worker_profile = profile
+
+
+def extract_and_clean(html: str, url: str, fetched_at: str) -> Article:
+    """Extraction and cleaning of one page: what a worker process runs (picklable in and out).
+
+    The profile is sent once, when the worker starts, not with every page."""
+    assert _worker_profile is not None, "worker started without a profile"
+    article = clean_article(
+        extract_article(html, url, _worker_profile, fetched_at), _worker_profile
+    )
     article.extra[_CLEANED] = True
     return article
 
@@ -91,8 +104,16 @@ class ExtractPipeline(_CrawlerPipeline):
         self.workers = crawler.settings.getint("KAZSCRAPER_EXTRACT_WORKERS", 0)
         self.pool: ProcessPoolExecutor | None = None
         if self.workers:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))
+            crawler.signals.connect(self._open_pool, signal=signals.spider_opened)
             crawler.signals.connect(self._close_pool, signal=signals.spider_closed)
+
+    def _open_pool(self) -> None:
+        self.pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=get_context("forkserver"),
+            initializer=_start_worker,
+            initargs=(self.profile,),
+        )
 
     def _close_pool(self) -> None:
         if self.pool is not None:
@@ -105,7 +126,7 @@ class ExtractPipeline(_CrawlerPipeline):
         self.stats.inc_value("kazscraper/extracted")
         if self.pool is None:
             return self._finish(item, lambda: extract_article(*self._args(item)))
-        future = self.pool.submit(extract_and_clean, *self._args(item))
+        future = self.pool.submit(extract_and_clean, item.html, item.url, item.fetched_at)
         waited = Deferred.fromFuture(asyncio.wrap_future(future))
         return waited.addBoth(lambda result: self._finish(item, lambda: _unwrap(result)))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -53,6 +54,10 @@ class SiteProfile:
     @cached_property
     def netloc(self) -> str:
         return urlsplit(self.origin).netloc.lower()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for worker processes) without the memo of canonical URLs."""
+        return {k: v for k, v in self.__dict__.items() if k != "url_cache"}
 
     @cached_property
     def url_cache(self) -> dict[tuple[str, bool], str]:
