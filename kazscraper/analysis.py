@@ -278,6 +278,15 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "signature": "datasketch LeanMinHash, serialised",
         },
     ),
+    "article_lsh": (
+        "Locality-sensitive hashing index of the MinHash signatures: articles sharing a "
+        "(band, bucket) are near-duplicate candidates.",
+        {
+            "band": "which slice of the signature (0-13)",
+            "bucket": "63-bit hash of that slice",
+            "article_id": "articles.id",
+        },
+    ),
     "articles_fts": (
         "Full-text index (FTS5, unicode61 tokenizer: case-insensitive for Kazakh letters) "
         "over articles.title and articles.body; rowid = articles.id. "

@@ -236,6 +236,33 @@ def m007_content_hash_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m008_lsh_in_sqlite(db: sqlite_utils.Database) -> None:
+    """The near-duplicate LSH index as a table, filled from the stored signatures: a crawl's
+    memory no longer grows with the archive."""
+    db.executescript(
+        """
+        CREATE TABLE article_lsh (
+            band INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id)
+        );
+        CREATE INDEX idx_article_lsh_bucket ON article_lsh(band, bucket);
+        CREATE INDEX idx_article_lsh_article ON article_lsh(article_id);
+        """
+    )
+    rows = db.execute("SELECT article_id, signature FROM article_minhash").fetchall()
+    db.conn.executemany(
+        "INSERT INTO article_lsh (band, bucket, article_id) VALUES (?, ?, ?)",
+        [
+            (band, bucket, article_id)
+            for article_id, data in rows
+            for band, bucket in neardup.band_keys(neardup.from_bytes(data))
+        ],
+    )
+    analysis.describe_schema(db)
+
+
 def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
 
@@ -250,7 +277,6 @@ class Archive:
     def __init__(self, path: str | Path, site: str = "qazdauiri") -> None:
         self.path = Path(path)
         self.site = site
-        self._near_index: neardup.NearDuplicateIndex | None = None  # loaded on first use
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(self.path)
@@ -433,11 +459,16 @@ class Archive:
         minhash = neardup.signature(body)
         if minhash is None:
             return
-        if self._near_index is None:
-            rows = self.db.execute("SELECT article_id, signature FROM article_minhash")
-            self._near_index = neardup.NearDuplicateIndex().load(rows)
-        similar = self._near_index.most_similar(minhash)
-        if similar is not None and similar != article_id:
+        keys = neardup.band_keys(minhash)
+        candidates = self.db.execute(
+            "SELECT m.article_id, m.signature FROM article_minhash m WHERE m.article_id IN "
+            "(SELECT article_id FROM article_lsh WHERE "
+            + " OR ".join(["(band = ? AND bucket = ?)"] * len(keys))
+            + ") AND m.article_id != ?",
+            [v for key in keys for v in key] + [article_id],
+        )
+        similar = neardup.most_similar(minhash, candidates)
+        if similar is not None:
             # the earlier-published text is the original (ties: the one archived first)
             first, copy = sorted((similar, article_id), key=self._publication_order)
             self.db.execute("UPDATE articles SET near_duplicate_of = ? WHERE id = ?", [first, copy])
@@ -445,7 +476,11 @@ class Archive:
             "INSERT OR REPLACE INTO article_minhash (article_id, signature) VALUES (?, ?)",
             [article_id, neardup.to_bytes(minhash)],
         )
-        self._near_index.add(article_id, minhash)
+        self.db.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
+        self.db.conn.executemany(
+            "INSERT INTO article_lsh (band, bucket, article_id) VALUES (?, ?, ?)",
+            [(band, bucket, article_id) for band, bucket in keys],
+        )
 
     def _publication_order(self, article_id: int) -> tuple[str, int]:
         row = self.db.execute("SELECT published_date FROM articles WHERE id = ?", [article_id])
@@ -563,6 +598,7 @@ class Archive:
             for table in (
                 "related_links",
                 "article_minhash",
+                "article_lsh",
                 "article_authors",
                 "article_versions",
                 "article_urls",

@@ -23,7 +23,7 @@ DESCRIPTION = (
 )
 SOURCE_URL = "https://qazdauiri.kz/"
 
-HIDDEN = ("article_minhash",)  # binary MinHash signatures: nothing to read
+HIDDEN = ("article_minhash", "article_lsh")  # binary MinHash signatures: nothing to read
 
 PER_MONTH_VIEW = """\
 SELECT month, sum(count) AS articles

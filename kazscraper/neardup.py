@@ -1,18 +1,24 @@
 """Near-duplicate articles: a republished story with small edits.
 
 Each stored article gets a MinHash signature (datasketch) of its body's word
-3-shingles; an LSH index finds earlier articles whose estimated Jaccard
-similarity is at least ``threshold``. Identical texts are handled before this
-(same content hash: an alias); this catches the edited copies.
+3-shingles, and its LSH band keys go into an indexed SQLite table
+(``article_lsh``): the articles that share a band key with a new one are its
+candidates, and those whose estimated Jaccard similarity is at least
+``THRESHOLD`` are near-duplicates. The index lives in the archive, not in
+memory, so a crawl's memory does not grow with the archive. Identical texts
+are handled before this (same content hash: an alias); this catches the
+edited copies.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 NUM_PERM = 128
+THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-shingles
 SHINGLE_WORDS = 3
 MIN_WORDS = 30  # shorter texts share too little to judge
 
@@ -44,27 +50,35 @@ def from_bytes(data: bytes) -> LeanMinHash:
     return LeanMinHash.deserialize(data)
 
 
-class NearDuplicateIndex:
-    def __init__(self, threshold: float = 0.7) -> None:
-        self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[int, LeanMinHash] = {}
+def _band_layout(threshold: float) -> tuple[tuple[int, int], ...]:
+    """The (start, end) slices of the signature that datasketch's LSH would use for
+    ``threshold`` (bands × rows chosen to balance false positives and negatives)."""
+    return tuple(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
 
-    def load(self, rows: Iterable[tuple[int, bytes]]) -> NearDuplicateIndex:
-        for article_id, data in rows:
-            self.add(article_id, from_bytes(data))
-        return self
 
-    def add(self, article_id: int, minhash: LeanMinHash) -> None:
-        if article_id not in self.signatures:
-            self.signatures[article_id] = minhash
-            self.lsh.insert(article_id, minhash)
+BANDS = _band_layout(THRESHOLD)
 
-    def most_similar(self, minhash: LeanMinHash) -> int | None:
-        """The earliest-stored article at least ``threshold`` similar, if any."""
-        best = None
-        for candidate in sorted(self.lsh.query(minhash)):
-            if minhash.jaccard(self.signatures[candidate]) >= self.threshold:
-                best = candidate
-                break
-        return best
+
+def band_keys(minhash: LeanMinHash) -> list[tuple[int, int]]:
+    """(band, bucket) pairs of a signature: two texts that share one are candidates.
+
+    The bucket is a 63-bit hash of the band's hash values, to fit an SQLite INTEGER.
+    """
+    values = minhash.hashvalues
+    keys = []
+    for band, (start, end) in enumerate(BANDS):
+        digest = hashlib.blake2b(values[start:end].tobytes(), digest_size=8).digest()
+        keys.append((band, int.from_bytes(digest, "big") >> 1))
+    return keys
+
+
+def most_similar(
+    minhash: LeanMinHash,
+    candidates: Iterable[tuple[int, bytes]],
+    threshold: float = THRESHOLD,
+) -> int | None:
+    """The earliest (lowest id) candidate at least ``threshold`` similar, if any."""
+    for article_id, data in sorted(candidates):
+        if minhash.jaccard(from_bytes(data)) >= threshold:
+            return article_id
+    return None

@@ -105,6 +105,22 @@ def test_edited_republication_is_a_near_duplicate_of_the_earlier_article(archive
     got = dict(archive.db.execute("SELECT url, near_duplicate_of FROM articles").fetchall())
     ids = dict(archive.db.execute("SELECT url, id FROM articles").fetchall())
     assert got == {URL: None, URL + "-copy": ids[URL], URL + "-other": None}
+    # the LSH index is in the file (14 bands per signature), not in the process's memory
+    lsh = archive.db.execute("SELECT article_id, count(*) FROM article_lsh GROUP BY 1").fetchall()
+    assert sorted(lsh) == sorted((i, 14) for i in ids.values())
+
+
+def test_the_lsh_table_is_rebuilt_from_stored_signatures_on_upgrade(tmp_path) -> None:
+    db_path = tmp_path / "a.sqlite"
+    with Archive(db_path) as archive:
+        archive.write_batch([(make_article(body=LONG), [])])
+        archive.db.execute("DELETE FROM article_lsh")  # as an archive from before m008
+        archive.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_lsh_in_sqlite'")
+        archive.db.execute("DROP TABLE article_lsh")
+        archive.db.conn.commit()
+    with Archive(db_path) as archive:  # migrates again
+        (count,) = archive.db.execute("SELECT count(*) FROM article_lsh").fetchone()
+    assert count == 14
 
 
 def test_frontier_and_failures_are_cleared_when_stored(archive: Archive) -> None:
