@@ -570,14 +570,15 @@ class Archive:
         with self.db.atomic():
             self.db["captures"].insert_all(asdict(c) for c in captures)
 
-    def latest_captures(self) -> dict[str, Capture]:
-        """The latest full ('response') capture of every URL: what a revisit refers to."""
-        rows = self.db.execute(
+    def latest_capture(self, url: str) -> Capture | None:
+        """The latest full ('response') capture of ``url``: what a revisit refers to."""
+        row = self.db.execute(
             "SELECT url, status, fetched_at, record_type, warc_file, offset, length, "
-            "payload_digest, content_type FROM captures WHERE id IN "
-            "(SELECT max(id) FROM captures WHERE record_type = 'response' GROUP BY url)"
-        )
-        return {row[0]: Capture(*row) for row in rows}
+            "payload_digest, content_type FROM captures "
+            "WHERE url = ? AND record_type = 'response' ORDER BY id DESC LIMIT 1",
+            [url],
+        ).fetchone()
+        return Capture(*row) if row else None
 
     def crawled_origin(self) -> tuple[str | None, tuple[str, ...]]:
         """The start URL's origin and the mirrors of the latest crawl (for reparse)."""

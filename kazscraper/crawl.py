@@ -14,6 +14,7 @@ import fcntl
 import ipaddress
 import logging
 import os
+import shutil
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -251,7 +252,25 @@ def _run_process(
     if options.log_file is None:
         options.log_file = default_log_file(options.db_path)
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(build_settings(options))
+    settings = build_settings(options)
+    # The requests waiting to be fetched (a sitemap yields every article at once) wait on
+    # disk, not in memory; the folder is this run's only (resuming goes by the frontier).
+    queues = Path(options.db_path).parent / ".queues"
+    shutil.rmtree(queues, ignore_errors=True)  # left by a killed run
+    settings.set("JOBDIR", str(queues / str(os.getpid())), priority="cmdline")
+    try:
+        return _crawl(options, settings, spider_cls, spider_kwargs)
+    finally:
+        shutil.rmtree(queues, ignore_errors=True)
+
+
+def _crawl(
+    options: CrawlOptions,
+    settings: Settings,
+    spider_cls: type[Spider],
+    spider_kwargs: dict[str, Any],
+) -> CrawlResult:
+    process = CrawlerProcess(settings)
     logging.getLogger().addHandler(_console_handler(sys.stderr))  # errors reach cron's mail
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_kwargs)

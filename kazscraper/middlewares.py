@@ -56,7 +56,8 @@ class WarcCaptureMiddleware:
         self.max_bytes = settings.getint("KAZSCRAPER_WARC_MAX_BYTES")
         self.archiver: WarcArchiver | None = None
         self.archive: Archive | None = None
-        self.latest: dict[str, Capture] = {}
+        # this run's response captures not yet in the captures table (earlier ones: looked up)
+        self.unflushed: dict[str, Capture] = {}
         self.pending: list[Capture] = []
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
@@ -70,7 +71,6 @@ class WarcCaptureMiddleware:
         recover_open_files(directory)  # a killed run's last file
         self.archiver = WarcArchiver(directory, Path(self.db_path).stem, self.max_bytes)
         self.archive = Archive(self.db_path)
-        self.latest = self.archive.latest_captures()
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.archiver is None:
@@ -86,12 +86,12 @@ class WarcCaptureMiddleware:
             fetched_at=fetched_at,
         )
         try:
-            capture = self.archiver.write(exchange, self.latest.get(response.url))
+            capture = self.archiver.write(exchange, self._previous(response.url))
         except OSError as exc:  # disk full, read-only folder: stop, as for the SQLite file
             self._failed("WARC", exc)
             return response
         if capture.record_type == "response":
-            self.latest[response.url] = capture
+            self.unflushed[response.url] = capture
         self.pending.append(capture)
         request.meta["fetched_at"] = capture.fetched_at
         self.crawler.stats.inc_value(f"kazscraper/warc/{capture.record_type}")
@@ -106,6 +106,13 @@ class WarcCaptureMiddleware:
                 archiver.close()
         stop_on_archive_error(self.crawler, where, exc)
 
+    def _previous(self, url: str) -> Capture | None:
+        """The latest full capture of ``url``, for a revisit record: one indexed lookup, so
+        memory does not grow with the archive."""
+        if url in self.unflushed:
+            return self.unflushed[url]
+        return self.archive.latest_capture(url) if self.archive is not None else None
+
     def flush(self) -> None:
         if self.archive is not None and self.pending:
             try:
@@ -114,6 +121,7 @@ class WarcCaptureMiddleware:
                 self.archive = None
                 self._failed("captures index", exc)
             self.pending = []
+            self.unflushed = {}
 
     def closed(self) -> None:
         self.flush()

@@ -57,7 +57,7 @@ def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> s
     return found
 
 
-URL_CACHE_SIZE = 50_000
+URL_CACHE_SIZE = 10_000
 
 
 def _canonical_url(url: str, profile: SiteProfile, map_mirrors: bool) -> str:

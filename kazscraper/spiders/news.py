@@ -44,7 +44,7 @@ from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, get_profile
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
-CLASSIFY_CACHE = 50_000  # classified URLs kept (the cache is emptied when full: memory stays flat)
+CLASSIFY_CACHE = 10_000  # classified URLs kept (the cache is emptied when full: memory stays flat)
 
 
 class NewsSpider(scrapy.Spider):
