@@ -1,0 +1,60 @@
+"""Page bytes → text: declared, undeclared and wrongly declared encodings, never mojibake."""
+
+from __future__ import annotations
+
+import pytest
+
+from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.spiders.news import anchor_hrefs
+
+KAZAKH = (
+    "<html><head><meta charset='{}'></head><body><p>Қазақстан Республикасының Үкіметі бүгін "
+    "жаңа бағдарламаны бекітті, ол өңірлердің дамуына арналған.</p></body></html>"
+)
+RUSSIAN = (
+    "<html><body><p>Правительство Республики Казахстан утвердило новую программу развития "
+    "регионов страны.</p></body></html>"
+)
+
+
+def test_utf8_is_utf8_whatever_the_declaration() -> None:
+    page = decode_page(RUSSIAN.encode("utf-8"), "text/html; charset=windows-1251")
+    assert page.text == RUSSIAN and page.encoding == "utf-8"
+    assert page.note == "declared cp1251, decoded as utf-8"
+
+
+def test_kazakh_letters_survive_a_legacy_page_declared_windows_1251() -> None:
+    html = KAZAKH.format("windows-1251")
+    page = decode_page(html.encode("kz1048"), "text/html; charset=windows-1251")
+    assert page.text == html  # not 'Ќазаќстан'
+    assert page.encoding == "kz1048"
+
+
+def test_a_wrong_declaration_does_not_make_mojibake() -> None:
+    page = decode_page(RUSSIAN.encode("cp1251"), "text/html; charset=utf-8")
+    assert page.text == RUSSIAN
+    assert "declared utf-8" in page.note
+
+
+def test_koi8_is_told_from_windows_1251_by_the_case_of_letters() -> None:
+    page = decode_page(RUSSIAN.encode("koi8_r"), "text/html")
+    assert page.text == RUSSIAN and page.encoding == "koi8_r"
+
+
+def test_bytes_that_are_no_text_are_refused() -> None:
+    with pytest.raises(UndecodablePage, match="no encoding gives readable text"):
+        decode_page(bytes(range(256)) * 8, "text/html; charset=utf-8")
+
+
+def test_a_bom_wins() -> None:
+    html = "<html><body><p>Сәлем</p></body></html>"
+    assert decode_page(b"\xef\xbb\xbf" + html.encode(), "text/html; charset=cp1251").text == html
+
+
+def test_anchor_hrefs_reads_every_quoting_and_decodes_entities() -> None:
+    html = (
+        "<a href=\"/news/a?x=1&amp;y=2\">a</a><A class=b HREF='/news/b'>b</a>"
+        '<a href=/news/c>c</a><abbr href="/no">x</abbr><a name="x">no href</a>'
+        '<a data-x="1" href="/news/a?x=1&amp;y=2">dup</a>'
+    )
+    assert anchor_hrefs(html) == ["/news/a?x=1&y=2", "/news/b", "/news/c"]
