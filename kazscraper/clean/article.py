@@ -63,13 +63,29 @@ def clean_authors(authors: list[Author]) -> list[Author]:
 def clean_related(links: list[RelatedLink], profile: SiteProfile) -> list[RelatedLink]:
     cleaned = []
     for link in links:
-        title = clean_line(link.title)
-        if not title:
-            continue
-        url = canonical_url(link.url, profile) if link.url and is_safe_link(link.url) else None
-        author = clean_optional(normal_case(link.author)) if link.author else None
-        cleaned.append(replace(link, title=title, url=url, author=author))
+        title, url, author = _clean_link_fields(link.title, link.url, link.author, profile)
+        if title:
+            cleaned.append(replace(link, title=title, url=url, author=author))
     return cleaned
+
+
+def _clean_link_fields(
+    title: str, url: str | None, author: str | None, profile: SiteProfile
+) -> tuple[str, str | None, str | None]:
+    """Cleaned (title, url, author) of a related link, memoised on the profile: the same
+    top-news links are cleaned on every page."""
+    memo = profile.link_cache
+    key = (title, url, author)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= 4096:
+            memo.clear()
+        found = memo[key] = (
+            clean_line(title),
+            canonical_url(url, profile) if url and is_safe_link(url) else None,
+            clean_optional(normal_case(author)) if author else None,
+        )
+    return found
 
 
 def clean_article(article: Article, profile: SiteProfile) -> Article:

@@ -41,6 +41,7 @@ HOMOGLYPHS = str.maketrans(
     }
 )  # fmt: skip
 _LOOKALIKES = frozenset("iIəƏɵθƟhaeopcxyABCEHKMOPTXY")
+_HAS_LOOKALIKE = re.compile("[" + "".join(sorted(_LOOKALIKES)) + "]")
 # a Cyrillic letter touching a non-Cyrillic letter: only then can a word mix scripts
 _MIXED_SCRIPTS = re.compile(
     r"[\u0400-\u04ff][^\W\d_\u0400-\u04ff]|[^\W\d_\u0400-\u04ff][\u0400-\u04ff]"
@@ -71,8 +72,8 @@ def _fix_word(match: re.Match[str]) -> str:
 
 def fix_homoglyphs(text: str) -> str:
     """Replace Latin lookalikes inside otherwise Cyrillic words."""
-    if text.isascii() or not _MIXED_SCRIPTS.search(text):
-        return text  # the common case, at the cost of one regex scan
+    if text.isascii() or not _HAS_LOOKALIKE.search(text) or not _MIXED_SCRIPTS.search(text):
+        return text  # the common case: no lookalike letter at all, one cheap scan
     return _WORD.sub(_fix_word, text)
 
 

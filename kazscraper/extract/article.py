@@ -27,6 +27,7 @@ from lxml import etree
 from parsel import Selector
 
 from kazscraper.extract.blocks import (
+    css_select,
     find_block,
     heading_candidates,
     node_text,
@@ -145,7 +146,7 @@ def body_paragraphs(
     The layer is ``profile`` or ``generic (trafilatura)``; for a page that is a
     list of teasers it is ``missing: ...`` with the evidence.
     """
-    container = page.css(profile.selectors.body)
+    container = css_select(page, profile.selectors.body)
     if container:
         return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
     if generic is None:
@@ -165,13 +166,15 @@ def body_paragraphs(
 _IN_FURNITURE = etree.XPath(f"boolean({_BODY_EXCLUDE})")
 
 
-def _paragraph_texts(container: Selector, paragraph_css: str) -> list[str]:
-    nodes = [p for p in container.css(paragraph_css) if not _IN_FURNITURE(p.root)]
+_LOOSE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]", smart_strings=False
+)
+
+
+def _paragraph_texts(container: Any, paragraph_css: str) -> list[str]:
+    nodes = [p for p in css_select(container, paragraph_css) if not _IN_FURNITURE(p)]
     if not nodes:  # text set with <br> or bare text nodes instead of <p>
-        texts = container.xpath(
-            ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]"
-        ).getall()
-        return [t for t in (squash(x) for x in texts) if t]
+        return [t for t in (squash(x) for x in _LOOSE_TEXT(container)) if t]
     return [t for t in (node_text(p) for p in nodes) if t]
 
 
@@ -280,11 +283,11 @@ def _simple_fields(
     article.category = category
     prov["category"] = meta.source.get("section", "profile") if category else "missing: no section"
 
-    tags = meta.tags or ([node_text(t) for t in page.css(sel.tags)] if sel.tags else [])
+    tags = meta.tags or [node_text(t) for t in css_select(page, sel.tags)]
     article.tags = [t for t in tags if t]
     prov["tags"] = meta.source.get("tags", "profile") if article.tags else "missing: no tags"
 
-    image = meta.image or (page.css(sel.image).get() if sel.image else None)
+    image = meta.image or next(iter(css_select(page, sel.image)), None)
     article.image_url = urljoin(url, image.strip()) if image else None
     prov["image_url"] = meta.source.get("image", "profile") if image else "missing: no image"
 
@@ -299,19 +302,28 @@ def _simple_fields(
 
 def first_text(page: Selector, css: str) -> str:
     """Text of the first element matching ``css`` ('' when the selector is empty or unmatched)."""
-    found = page.css(css) if css else []
+    found = css_select(page, css)
     return node_text(found[0]) if found else ""
 
 
 def related_blocks(
     page: Selector, profile: SiteProfile, html: str | None = None
 ) -> list[tuple[str, list[Any]]]:
-    """The similar-news and top-news blocks, found by their headings: (kind, elements)."""
+    """The similar-news and top-news blocks, found by their headings: (kind, elements).
+
+    The headings are looked for by the profile's first label of each kind first (one
+    cheap pass); the other labels only when a block was not found that way.
+    """
     found = []
     all_labels = profile.similar_labels + profile.top_labels
-    candidates = heading_candidates(page, all_labels, html)
+    usual = heading_candidates(page, profile.similar_labels[:1] + profile.top_labels[:1])
+    every: list[Any] | None = None
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
-        region = find_block(page, labels, stop_labels=all_labels, candidates=candidates)
+        region = find_block(page, labels, stop_labels=all_labels, candidates=usual)
+        if region is None and len(labels) > 1:
+            if every is None:
+                every = heading_candidates(page, all_labels, html)
+            region = find_block(page, labels, stop_labels=all_labels, candidates=every)
         if region:
             found.append((kind, region))
     return found

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from kazscraper.extract.dates import find_date_span
 from kazscraper.items import RelatedLink
@@ -45,6 +47,19 @@ def _element(node: Node) -> Any:
 
 def _is_element(node: Any) -> bool:
     return isinstance(getattr(node, "tag", None), str)  # not a comment, PI or text
+
+
+@lru_cache(maxsize=256)
+def _css_xpath(css: str) -> etree.XPath:
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+def css_select(node: Node, css: str) -> list[Any]:
+    """Elements (or, with ``::attr(x)``/``::text``, strings) matching ``css`` under ``node``:
+    parsel's CSS dialect, compiled once per selector, without wrapping results."""
+    if not css:
+        return []
+    return list(_css_xpath(css)(_element(node)))
 
 
 def attribute(node: Node, name: str) -> str | None:
@@ -139,13 +154,22 @@ def _widen(element: etree._Element) -> etree._Element:
 
 def _region_after(heading: etree._Element, stops: set[str]) -> list[etree._Element]:
     region = []
+    longest = max(map(len, stops), default=0)
     for sibling in heading.itersiblings():
         if not _is_element(sibling):
             continue
-        if sibling.tag in HEADING_TAGS or node_text(sibling).casefold() in stops:
+        if sibling.tag in HEADING_TAGS or _short_text(sibling, longest).casefold() in stops:
             break
         region.append(sibling)
     return region
+
+
+def _short_text(element: etree._Element, limit: int) -> str:
+    """``node_text`` of an element whose text may be a label; '' when it is longer than
+    ``limit`` plus spacing (a block of items, not a heading): that is the common case, and
+    it is decided before any squashing."""
+    raw = "".join(element.itertext())
+    return node_text(element) if len(raw) <= 4 * limit + 40 else ""
 
 
 def block_items(region: list[etree._Element]) -> list[etree._Element]:
@@ -162,14 +186,41 @@ def block_items(region: list[etree._Element]) -> list[etree._Element]:
 def parse_block(
     region: list[etree._Element], kind: str, base_url: str, interface_strings: Iterable[str]
 ) -> list[RelatedLink]:
-    interface = {squash(s).casefold() for s in interface_strings}
+    interface = frozenset(squash(s).casefold() for s in interface_strings)
     links = []
     origin = _origin(base_url)
     for position, item in enumerate(block_items(region), start=1):
-        link = parse_item(item, kind, position, base_url, interface, origin)
+        link = _parse_item_memo(item, kind, position, base_url, interface, origin)
         if link is not None:
             links.append(link)
     return links
+
+
+# Parsed items by their markup: the top-news list is the same on every page of a site, and
+# similar-news items recur. A hit returns a copy (callers may change the links they get).
+_ITEM_MEMO: dict[tuple[Any, ...], RelatedLink | None] = {}
+_ITEM_MEMO_SIZE = 4096
+_SITE_RELATIVE = re.compile(rb'href\s*=\s*["\']?(?!/[^/]|https?:)', re.I)
+
+
+def _parse_item_memo(
+    item: etree._Element,
+    kind: str,
+    position: int,
+    base_url: str,
+    interface: frozenset[str],
+    origin: str,
+) -> RelatedLink | None:
+    markup = etree.tostring(item, with_tail=False)
+    # an href relative to the page (not '/path' nor 'http…') makes the result page-specific
+    base = base_url if _SITE_RELATIVE.search(markup) else origin
+    key = (markup, kind, position, base, interface)
+    if key not in _ITEM_MEMO:
+        if len(_ITEM_MEMO) >= _ITEM_MEMO_SIZE:
+            _ITEM_MEMO.clear()
+        _ITEM_MEMO[key] = parse_item(item, kind, position, base_url, set(interface), origin)
+    found = _ITEM_MEMO[key]
+    return replace(found) if found is not None else None
 
 
 def _origin(url: str) -> str:
@@ -177,11 +228,13 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def _absolute(base_url: str, href: str, origin: str) -> str:
-    """``urljoin``, with a shortcut for the common site-absolute path (``/news/slug``)."""
+def _absolute(base_url: str, href: str, origin: str) -> str | None:
+    """``urljoin``, with a shortcut for the common site-absolute path (``/news/slug``);
+    None for anything but an http(s) URL (``javascript:``, ``data:``, ``mailto:``)."""
     if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
         return origin + href
-    return urljoin(base_url, href)
+    url = urljoin(base_url, href)
+    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def parse_item(

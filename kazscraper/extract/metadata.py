@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
 ARTICLE_TYPES = frozenset(
@@ -42,6 +43,13 @@ class PageMetadata:
             self.source[name] = layer
 
 
+_JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+_ARTICLE_TIME = etree.XPath(
+    "//article//time[not(ancestor::li|ancestor::aside)]/@datetime", smart_strings=False
+)
+_HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
+
+
 def read_metadata(page: Selector) -> PageMetadata:
     meta = PageMetadata()
     for obj in jsonld_articles(page):
@@ -52,7 +60,7 @@ def read_metadata(page: Selector) -> PageMetadata:
 
 def jsonld_articles(page: Selector) -> Iterator[dict[str, Any]]:
     """JSON-LD objects whose @type is an article type, in document order."""
-    for raw in page.xpath('//script[@type="application/ld+json"]/text()').getall():
+    for raw in _JSONLD(page.root):
         try:
             data = json.loads(raw)
         except ValueError:
@@ -144,8 +152,8 @@ def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
     author = first("author")
     meta.set("authors", [author] if author else [], "meta-author")
     # a <time> of the article itself, not of a related-news list or a sidebar
-    time_attr = page.xpath("//article//time[not(ancestor::li|ancestor::aside)]/@datetime").get()
+    time_attr = next(iter(_ARTICLE_TIME(page.root)), None)
     meta.set("published", time_attr.strip() if time_attr else None, "time-element")
     meta.set("canonical", links.get("canonical") or None, "link-canonical")
     meta.set("canonical", first("og:url"), "opengraph")
-    meta.set("language", page.xpath("/html/@lang").get(), "html-lang")
+    meta.set("language", next(iter(_HTML_LANG(page.root)), None), "html-lang")

@@ -90,6 +90,8 @@ def _person(surname: str | None, given: str | None, patronymic: str | None) -> P
 
 def _words(line: str) -> list[str] | None:
     """The words of a candidate name line, or None when it cannot be a name."""
+    if len(line) > 120 or len(line.split()) > 6:  # a sentence, not a name: the common case
+        return None
     text = " ".join(normalize("NFC", line).split()).rstrip(",;").strip()
     if not text or any(ch.isdigit() for ch in text) or is_source_name(text) or is_credit_line(text):
         return None

@@ -56,8 +56,13 @@ class SiteProfile:
         return urlsplit(self.origin).netloc.lower()
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (for worker processes) without the memo of canonical URLs."""
-        return {k: v for k, v in self.__dict__.items() if k != "url_cache"}
+        """Pickled (for worker processes) without its memos."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("url_cache", "link_cache")}
+
+    @cached_property
+    def link_cache(self) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """Memo of cleaned related links (``clean.article``); not part of the profile's value."""
+        return {}
 
     @cached_property
     def url_cache(self) -> dict[tuple[str, bool], str]:
