@@ -158,3 +158,17 @@ def test_listing_page_yields_no_body() -> None:
         + "</div>"
     )
     assert extract(html).body is None
+
+
+def test_the_generic_layer_keeps_the_text_around_a_dropped_date_line() -> None:
+    # lxml keeps the text after an element on the element: dropping the <span> must not drop it
+    sentence = "Жиынға 300-ден астам адам қатысты, олар жаңа жобаны талқылады."
+    html = page(
+        head="<title>Жиын</title>",
+        body="<div class='story'><h1>Жиын</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + f"<p>Кеше <span class='date'>10.12.2025</span> {sentence}</p></div>",
+    )
+    article = extract(html)
+    assert article.extraction["body"] == "generic (trafilatura)"
+    assert sentence in article.body

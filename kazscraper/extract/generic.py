@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
@@ -93,10 +94,28 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool 
             if id(original) in wanted
         ]  # fmt: skip
     for node in doomed:
-        parent = node.getparent()
-        if parent is not None:  # gone already when an ancestor was dropped first
-            parent.remove(node)
+        _drop_keeping_tail(node)
     return root
+
+
+def _drop_keeping_tail(node: Any) -> None:
+    """Remove ``node`` but keep the text that follows it (lxml keeps that text, the
+    'tail', on the node itself: ``<p>a <span>x</span> b</p>`` must stay ``a b``)."""
+    parent = node.getparent()
+    if parent is None:  # gone already with an ancestor dropped before it
+        return
+    if node.tail:
+        previous = node.getprevious()
+        # lxml refuses to set text with control characters, which a parsed page may hold
+        with suppress(ValueError):
+            if previous is not None:
+                previous.tail = _XML_UNSAFE.sub("", (previous.tail or "") + node.tail)
+            else:
+                parent.text = _XML_UNSAFE.sub("", (parent.text or "") + node.tail)
+    parent.remove(node)
+
+
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
