@@ -235,6 +235,18 @@ def _cpu_now() -> float:
     return u.ru_utime + u.ru_stime
 
 
+REACTORS = {
+    "asyncio": {},  # Scrapy's default: asyncio's event loop under Twisted
+    "uvloop": {"ASYNCIO_EVENT_LOOP": "uvloop.Loop"},
+    "epoll": {"TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor"},
+}
+
+
+def reactor_settings() -> dict[str, Any]:
+    """Scrapy settings for the reactor chosen with --reactor (both crawlers use it)."""
+    return dict(REACTORS[os.environ.get("KAZSCRAPER_BENCH_REACTOR", "asyncio")])
+
+
 def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
     from kazscraper.archive import Archive
     from kazscraper.crawl import CrawlOptions, run_crawl
@@ -246,6 +258,7 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
         mirrors=(args.mirror,),
         log_file=str(Path(args.db).parent / "logs" / f"bench-{time.time_ns()}.log"),
         workers=int(os.environ.get("KAZSCRAPER_BENCH_WORKERS", "0")),
+        settings=reactor_settings(),
     )
     options.arguments = {"db": args.db, "start_url": options.start_url, "mirrors": [args.mirror]}
     Archive(options.db_path).close()  # as the CLI does before a run
@@ -310,6 +323,7 @@ def child_bare(args: argparse.Namespace) -> dict[str, Any]:
         "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False, "LOG_LEVEL": "INFO", "LOG_FILE": str(log_file),
         "USER_AGENT": "kazscraper-bench/bare",
+        **reactor_settings(),
     })  # fmt: skip
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
@@ -466,6 +480,10 @@ def main() -> None:
         "--workers", type=int, default=0,
         help="kazscraper crawl --workers N: extraction in N worker processes [0]",
     )  # fmt: skip
+    parser.add_argument(
+        "--reactor", choices=sorted(REACTORS), default="asyncio",
+        help="the event loop of both crawlers [asyncio]; uvloop needs 'pip install uvloop'",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, archives)")
     parser.add_argument("--json", metavar="FILE", help="also write all raw results here")
     parser.add_argument(
@@ -477,6 +495,7 @@ def main() -> None:
         parser.add_argument(name, help=argparse.SUPPRESS)  # internal: one crawl in a child
     args = parser.parse_args()
     os.environ.setdefault("KAZSCRAPER_BENCH_WORKERS", str(args.workers))
+    os.environ.setdefault("KAZSCRAPER_BENCH_REACTOR", args.reactor)
     if args.child:
         run = child_bare if args.child == "bare" else child_kazscraper
         Path(args.out).write_text(json.dumps(run(args)))
