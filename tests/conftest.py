@@ -44,6 +44,20 @@ def replica(small_site: ReplicaSite) -> Iterator[ReplicaServer]:
         yield server
 
 
+def crawl_args(server: ReplicaServer, db: Path, *extra: str) -> list[str]:
+    """``kazscraper crawl`` arguments for the replica ``server`` (both origins) into ``db``."""
+    return [
+        "crawl",
+        "--start-url",
+        server.origin + "/",
+        "--mirror",
+        server.mirror_origin,
+        "--db",
+        str(db),
+        *extra,
+    ]
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``kazscraper ARGS`` in a fresh process (Scrapy's reactor runs once per process)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -20,7 +20,7 @@ from kazscraper.archive import Archive
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
-from .conftest import run_cli
+from .conftest import crawl_args, run_cli
 
 READERS = 4
 # what an analyst runs while the nightly crawl writes: counts, joins, full-text search
@@ -35,20 +35,9 @@ READER_QUERIES = [
 ]
 
 
-def crawl_command(server: ReplicaServer, db: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "kazscraper",
-        "crawl",
-        "--start-url",
-        server.origin + "/",
-        "--mirror",
-        server.mirror_origin,
-        "--db",
-        str(db),
-        *extra,
-    ]
+def crawl_command(server: ReplicaServer, db: Path) -> list[str]:
+    """The crawl as its own process, for subprocess (a reader or a resource limit beside it)."""
+    return [sys.executable, "-m", "kazscraper", *crawl_args(server, db)]
 
 
 def read_in_a_loop(db: str, stop: Any, out: Any) -> None:

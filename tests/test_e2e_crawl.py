@@ -13,20 +13,11 @@ from kazscraper.replica import corpus
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
-from .conftest import run_cli
+from .conftest import crawl_args, run_cli
 
 
 def crawl(server: ReplicaServer, db: Path, *extra: str):
-    result = run_cli(
-        "crawl",
-        "--start-url",
-        server.origin + "/",
-        "--mirror",
-        server.mirror_origin,
-        "--db",
-        str(db),
-        *extra,
-    )
+    result = run_cli(*crawl_args(server, db, *extra))
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 

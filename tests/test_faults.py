@@ -18,7 +18,7 @@ import pytest
 from kazscraper.replica.server import FAULTS, ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
-from .conftest import run_cli
+from .conftest import crawl_args, run_cli
 
 ARTICLE_FAULTS = [mode for mode in FAULTS if mode != "broken-xml"]
 # faults that end in a recorded failure, and what its reason says
@@ -73,8 +73,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultyRun]:
     paths = {mode: a.path for mode, a in zip(ARTICLE_FAULTS, plain, strict=False)}
     db = tmp_path_factory.mktemp("faults") / "archive.sqlite"
     with ReplicaServer(site) as server:
-        args = ["crawl", "--start-url", server.origin + "/", "--mirror", server.mirror_origin]
-        args += ["--db", str(db), "--timeout", "1"]
+        args = crawl_args(server, db, "--timeout", "1")
         server.set_faults({**{p: m for m, p in paths.items()}, "/sitemap.xml": "broken-xml"})
         first = run_cli(*args)
         failures = {

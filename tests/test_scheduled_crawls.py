@@ -15,20 +15,7 @@ from pathlib import Path
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import EDIT_NOTE, ReplicaSite
 
-from .conftest import run_cli
-
-
-def crawl_args(server: ReplicaServer, db: Path, *extra: str) -> list[str]:
-    return [
-        "crawl",
-        "--start-url",
-        server.origin + "/",
-        "--mirror",
-        server.mirror_origin,
-        "--db",
-        str(db),
-        *extra,
-    ]
+from .conftest import crawl_args, run_cli
 
 
 def rows(db: Path, sql: str, *params) -> list[tuple]:
