@@ -103,6 +103,12 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
     return None
 
 
+def url_origin(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute URL; '' when it has no scheme or host."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def is_safe_link(url: str) -> bool:
     """True for absolute http(s) URLs; ``javascript:``, ``data:`` and the like are not links."""
     parts = urlsplit(url.strip())

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
+from kazscraper.clean.urls import is_safe_link, url_origin
 from kazscraper.extract.dates import find_date_span
 from kazscraper.items import RelatedLink
 
@@ -188,7 +189,7 @@ def parse_block(
 ) -> list[RelatedLink]:
     interface = frozenset(squash(s).casefold() for s in interface_strings)
     links = []
-    origin = _origin(base_url)
+    origin = url_origin(base_url)
     for position, item in enumerate(block_items(region), start=1):
         link = _parse_item_memo(item, kind, position, base_url, interface, origin)
         if link is not None:
@@ -223,18 +224,13 @@ def _parse_item_memo(
     return replace(found) if found is not None else None
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
 def _absolute(base_url: str, href: str, origin: str) -> str | None:
     """``urljoin``, with a shortcut for the common site-absolute path (``/news/slug``);
     None for anything but an http(s) URL (``javascript:``, ``data:``, ``mailto:``)."""
     if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
         return origin + href
     url = urljoin(base_url, href)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    return url if is_safe_link(url) else None
 
 
 def parse_item(

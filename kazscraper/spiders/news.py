@@ -36,7 +36,7 @@ from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
 from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import UrlKind, canonical_url, classify_url
+from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, url_origin
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.items import NotModified, PageItem
@@ -67,7 +67,7 @@ class NewsSpider(scrapy.Spider):
         base = profile or get_profile(site)
         mirror_origins = tuple(m for m in mirrors.split(",") if m)
         if start_url and (start_url.rstrip("/") != base.origin or mirror_origins):
-            base = base.rebased(_origin_of(start_url), mirror_origins)
+            base = base.rebased(url_origin(start_url), mirror_origins)
         self.profile = base
         # redirects off the site are not followed (Scrapy's offsite middleware reads this)
         hosts = {urlsplit(f"//{netloc}").hostname for netloc in base.site_netlocs}
@@ -381,11 +381,6 @@ def xml_problem(body: bytes) -> str | None:
     except etree.XMLSyntaxError as exc:
         return str(exc)
     return None
-
-
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _page_number(url: str) -> int:
