@@ -16,17 +16,10 @@ import unicodedata
 from collections.abc import Iterable
 
 # invisible and control characters, and U+FFFD (what a parser puts for a NUL or a bad byte):
-# none of them is text
-_INVISIBLE = dict.fromkeys(
-    [
-        *map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd"),
-        *(c for c in range(0x20) if chr(c) not in "\t\n\r"),
-        *range(0x7F, 0xA0),
-    ],
-    None,
+# none of them is text (a regex: searching is ~10x cheaper than str.translate with a dict)
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
-# the same characters as a regex: searching is ~10x cheaper than str.translate with a dict
-_INVISIBLE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

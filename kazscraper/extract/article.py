@@ -100,11 +100,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
     _simple_fields(article, page, meta, profile, url)
-    article.related = [
-        link
-        for kind, region in blocks
-        for link in parse_block(region, kind, url, profile.interface_strings)
-    ]
+    article.related = related_links(blocks, profile, url)
     prov["related"] = "label" if article.related else "missing: no similar/top news items"
     if meta.canonical:
         article.extra["declared_canonical"] = urljoin(url, meta.canonical)
@@ -329,10 +325,12 @@ def related_blocks(
     return found
 
 
-def related_links(page: Selector, profile: SiteProfile, base_url: str) -> list[RelatedLink]:
-    """Similar-news and top-news entries, found by their block headings."""
+def related_links(
+    blocks: list[tuple[str, list[Any]]], profile: SiteProfile, base_url: str
+) -> list[RelatedLink]:
+    """The entries of the similar-news and top-news ``blocks`` (from ``related_blocks``)."""
     return [
         link
-        for kind, region in related_blocks(page, profile)
+        for kind, region in blocks
         for link in parse_block(region, kind, base_url, profile.interface_strings)
     ]

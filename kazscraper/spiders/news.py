@@ -311,12 +311,11 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
             return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if not isinstance(response, TextResponse):
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
             reason = f"not a text page ({content_type or 'no type'})"
             self._fail(response.url, "fetch", reason, response.status)
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         try:
             page = decode_page(response.body, content_type)
         except UndecodablePage as exc:
