@@ -32,6 +32,8 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP server runs Python code sent to it: never in an archiver's crawl
+REMOTE_CONTROL_ENABLED = False
 
 # Pipelines, in order (gaps left for later stages). Each is documented in pipelines.py.
 ITEM_PIPELINES = {

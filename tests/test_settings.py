@@ -1,0 +1,50 @@
+"""The crawl's Scrapy settings: no control server listens during a crawl."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Runs in a child process: a Twisted reactor is installed there, as in a real crawl (the
+# remote-control extension is only enabled under the asyncio reactor), not in pytest's process.
+_LIST_EXTENSIONS = """
+import json, sys
+from scrapy.crawler import CrawlerRunner
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+import scrapy
+from kazscraper.crawl import CrawlOptions, build_settings
+
+class Idle(scrapy.Spider):
+    name = "idle"
+
+options = CrawlOptions(db_path="unused.sqlite", start_url=sys.argv[1] or None)
+settings = build_settings(options)
+if sys.argv[2] == "on":
+    settings.set("REMOTE_CONTROL_ENABLED", True, priority="cmdline")
+crawler = CrawlerRunner(settings).create_crawler(Idle)
+crawler._apply_settings()
+print(json.dumps(sorted(type(ext).__name__ for ext in crawler.extensions.middlewares)))
+"""
+
+
+def _enabled_extensions(start_url: str, remote_control: str = "") -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", _LIST_EXTENSIONS, start_url, remote_control],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_no_remote_control_or_telnet_server_in_a_crawl() -> None:
+    # the probe sees the extension when it is switched on: the check below is not vacuous
+    assert "RemoteControl" in _enabled_extensions("", remote_control="on")
+    for start_url in ("", "http://127.0.0.1:8000/"):
+        enabled = _enabled_extensions(start_url)
+        assert "CoreStats" in enabled
+        assert "RemoteControl" not in enabled
+        assert "TelnetConsole" not in enabled
