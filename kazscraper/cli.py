@@ -571,6 +571,49 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
 
 
 @main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default="report.html",
+    show_default=True,
+    help="The HTML file to write (overwritten).",
+)
+def report(db_path: str, out: str) -> None:
+    """Write a one-file HTML report of the archive, with charts.
+
+    Articles per month, the most frequent authors, the stories longest in the
+    top-news list, and the last runs' health: fill rates per field (red under
+    the health floor) and the share of bodies from the generic layer, so that a
+    layout change shows at a glance. The file opens offline in any browser: no
+    scripts, no network, charts inline as SVG. The archive is only read.
+
+    \b
+    Example:
+      kazscraper report --db archive/demo.sqlite --out demo-report.html
+    """
+    import sqlite3
+
+    from kazscraper.report import write_report
+
+    if Path(out).resolve() == Path(db_path).resolve():
+        raise click.BadParameter("is the archive itself", param_hint="'--out'")
+    try:
+        data = write_report(db_path, out)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"cannot read {db_path} as an archive: {exc}") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
+    click.echo(f"{data.articles} articles, {len(data.runs)} runs -> {out}", err=True)
+
+
+@main.command()
 @click.argument("source", type=click.File("rb"))
 @click.option("--url", default=None, help="The page's URL (for canonical URLs and relative links).")
 @click.option("--site", default="qazdauiri", show_default=True)

@@ -1,8 +1,9 @@
 """End to end in a real browser: a demo archive, ``kazscraper serve``, headless Chromium.
 
 Debian's ``chromium`` (/usr/bin/chromium) is driven through Playwright's Python API;
-Playwright's own browsers are never downloaded. CI installs chromium (``.ci/run``):
-without it this test fails, it does not skip.
+Playwright's own browsers are never downloaded. Where chromium is absent the tests are
+skipped with the reason; ``.ci/run`` installs it and sets KAZSCRAPER_REQUIRE_BROWSER, so
+in CI a missing browser fails them instead.
 """
 
 from __future__ import annotations
@@ -223,3 +224,26 @@ def test_metadata_of_an_archive_without_the_views(demo_db: Path, tmp_path: Path)
         for name, query in queries.items():
             rows = conn.execute(query["sql"], {"year": "", "q": "ҚАЗАҚСТАН"}).fetchall()
             assert rows, name
+
+
+def test_report_charts_are_drawn_in_the_browser(demo_db: Path, browser, tmp_path: Path) -> None:
+    """``kazscraper report`` opened from disk (no server, no network): every chart is drawn."""
+    out = tmp_path / "report.html"
+    made = run_cli("report", "--db", str(demo_db), "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    page = browser.new_page(viewport={"width": 820, "height": 1200})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(out.as_uri())
+        assert page.locator("svg").count() == 5
+        for chart in ("#months", "#authors", "#top"):
+            bars = page.locator(f"{chart} + svg rect.bar")
+            assert bars.count() > 0, chart
+            box = bars.first.bounding_box()
+            assert box and box["width"] > 0 and box["height"] > 0, chart
+        assert page.locator("#health + svg circle.point").count() > 0
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    finally:
+        page.close()
+    assert requests == [out.as_uri()]  # the file asked for nothing else

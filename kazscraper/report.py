@@ -1,0 +1,340 @@
+"""The crawl report: one self-contained HTML file with inline SVG charts.
+
+``kazscraper report`` reads an archive (read-only) and draws what an archivist
+looks at before reading tables: articles per month, the most frequent authors,
+the stories that stayed longest in the «Топ жаңалықтар» list, and the health of
+the last runs (pages, new and updated articles, failures, fill rates per field,
+extraction layers), so that a drifting layout shows at a glance.
+
+The file needs no network to open: no scripts, no fonts, no external styles;
+charts are plain SVG written here. ``collect`` holds the queries (read-only),
+``render`` and the chart functions are pure: data in, markup out.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from kazscraper.sites import get_profile
+
+# fields whose fill rate is drawn per run, with the share below which the run looks wrong:
+# the health floors of the site profile (exit code 3 of a crawl)
+HEALTH_FIELDS = {
+    name: floor
+    for name, floor in get_profile("qazdauiri").health_thresholds.items()
+    if ":" not in name
+}
+_PALETTE = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#718096", "#975a16")
+_BAD = "#c53030"
+
+
+@dataclass
+class Run:
+    id: int
+    started_at: str
+    command: str
+    status: str
+    verdict: str
+    pages: int
+    new: int
+    updated: int
+    unchanged: int
+    failures: int
+    fill_rates: dict[str, float | None] = field(default_factory=dict)
+    layers: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ReportData:
+    archive: str
+    generated_at: str
+    articles: int
+    first_date: str | None
+    last_date: str | None
+    per_month: list[tuple[str, int]]
+    authors: list[tuple[str, int]]
+    top_news: list[tuple[str, int, str, str]]  # title, days in the list, first day, last day
+    runs: list[Run]
+
+
+def collect(
+    db_path: str | Path, *, months: int = 36, people: int = 15, runs: int = 12
+) -> ReportData:
+    """Read what the report shows from the archive at ``db_path`` (opened read-only)."""
+    uri = Path(db_path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        count, first, last = conn.execute(
+            "SELECT count(*), min(published_date), max(published_date) FROM articles"
+        ).fetchone()
+        per_month = conn.execute(
+            "SELECT substr(published_date, 1, 7) AS month, count(*) FROM articles"
+            " WHERE published_date IS NOT NULL GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
+            (months,),
+        ).fetchall()
+        authors = conn.execute(
+            "SELECT au.name, count(DISTINCT aa.article_id) AS n FROM authors au"
+            " JOIN article_authors aa ON aa.author_id = au.id"
+            " GROUP BY au.id ORDER BY n DESC, au.name LIMIT ?",
+            (people,),
+        ).fetchall()
+        top_news = conn.execute(
+            "SELECT max(title), count(DISTINCT substr(captured_at, 1, 10)) AS days,"
+            " min(substr(captured_at, 1, 10)), max(substr(captured_at, 1, 10))"
+            " FROM related_links WHERE kind = 'top'"
+            " GROUP BY coalesce(url, title) ORDER BY days DESC, min(rank), 1 LIMIT ?",
+            (people,),
+        ).fetchall()
+        run_rows = conn.execute(
+            "SELECT id, started_at, coalesce(command, ''), status, coalesce(verdict, ''),"
+            " pages_fetched, articles_new, articles_updated, articles_unchanged, failures,"
+            " fill_rates, extraction_layers FROM crawls ORDER BY id DESC LIMIT ?",
+            (runs,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return ReportData(
+        archive=str(db_path),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        articles=count,
+        first_date=first,
+        last_date=last,
+        per_month=[(m, n) for m, n in reversed(per_month)],
+        authors=[(name, n) for name, n in authors],
+        top_news=[(t or "", d, f, la) for t, d, f, la in top_news],
+        runs=[_run(row) for row in reversed(run_rows)],
+    )
+
+
+def _run(row: tuple[Any, ...]) -> Run:
+    *head, fills, layers = row
+    numbers = [v or 0 for v in head[5:]]
+    return Run(*head[:5], *numbers, fill_rates=_json(fills), layers=_json(layers))
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# -- charts: pure functions, data in, SVG out ------------------------------------------------
+
+
+def column_chart(points: list[tuple[str, int]], *, width: int = 760, height: int = 220) -> str:
+    """Vertical bars, one per (label, value), labels under every few bars."""
+    if not points:
+        return _empty("no dated articles yet")
+    top = max(v for _, v in points) or 1
+    left, bottom, plot_h = 40, 40, height - 60
+    step = (width - left - 10) / len(points)
+    every = max(1, round(len(points) / 12))
+    parts = [_axis(left, 10, plot_h, top)]
+    for i, (label, value) in enumerate(points):
+        h = plot_h * value / top
+        x = left + i * step
+        parts.append(
+            f'<rect class="bar" x="{x + 1:.1f}" y="{10 + plot_h - h:.1f}"'
+            f' width="{max(step - 2, 1):.1f}" height="{h:.1f}" fill="{_PALETTE[0]}">'
+            f"<title>{escape(label)}: {value}</title></rect>"
+        )
+        if i % every == 0:
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{height - bottom + 18}" text-anchor="middle"'
+                f' font-size="10">{escape(label)}</text>'
+            )
+    return _svg(width, height, parts)
+
+
+def bar_chart(rows: list[tuple[str, int]], *, width: int = 760, unit: str = "") -> str:
+    """Horizontal bars, one row per (label, value), the value written at the bar's end."""
+    if not rows:
+        return _empty("nothing to show yet")
+    top = max(v for _, v in rows) or 1
+    label_w, row_h = 330, 22
+    plot_w = width - label_w - 60
+    parts = []
+    for i, (label, value) in enumerate(rows):
+        y = i * row_h + 4
+        w = plot_w * value / top
+        shown = label if len(label) <= 52 else label[:51] + "…"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12">'
+            f"<title>{escape(label)}</title>{escape(shown)}</text>"
+            f'<rect class="bar" x="{label_w}" y="{y}" width="{max(w, 1):.1f}" height="{row_h - 6}"'
+            f' fill="{_PALETTE[0]}"><title>{escape(label)}: {value}{unit}</title></rect>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" font-size="11">{value}{unit}</text>'
+        )
+    return _svg(width, len(rows) * row_h + 8, parts)
+
+
+def line_chart(
+    labels: list[str],
+    series: dict[str, list[float | None]],
+    *,
+    floors: dict[str, float] | None = None,
+    width: int = 760,
+    height: int = 220,
+) -> str:
+    """One line per series over ``labels`` on a 0–100 % scale; a point under its floor is red."""
+    if not labels or not series:
+        return _empty("no runs yet")
+    floors = floors or {}
+    left, plot_h, plot_w = 40, height - 70, width - 200
+    step = plot_w / max(len(labels) - 1, 1)
+    parts = [_axis(left, 10, plot_h, 1.0, percent=True)]
+    for i, label in enumerate(labels):
+        if len(labels) <= 12 or i % max(1, round(len(labels) / 12)) == 0:
+            parts.append(
+                f'<text x="{left + i * step:.1f}" y="{plot_h + 28}" text-anchor="middle"'
+                f' font-size="10">{escape(label)}</text>'
+            )
+    for n, (name, values) in enumerate(series.items()):
+        colour = _PALETTE[n % len(_PALETTE)]
+        points = [
+            (left + i * step, 10 + plot_h * (1 - v), v)
+            for i, v in enumerate(values)
+            if v is not None
+        ]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+            parts.append(
+                f'<polyline class="line" points="{path}" fill="none" stroke="{colour}"'
+                ' stroke-width="2"/>'
+            )
+        for x, y, v in points:
+            bad = name in floors and v < floors[name]
+            parts.append(
+                f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="{5 if bad else 3}"'
+                f' fill="{_BAD if bad else colour}"><title>{escape(name)}: {v:.0%}</title></circle>'
+            )
+        parts.append(
+            f'<rect x="{width - 150}" y="{12 + n * 18}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{width - 132}" y="{22 + n * 18}" font-size="12">{escape(name)}</text>'
+        )
+    return _svg(width, height, parts)
+
+
+def _axis(left: int, top: int, plot_h: float, maximum: float, percent: bool = False) -> str:
+    marks = []
+    for fraction in (0, 0.5, 1):
+        y = top + plot_h * (1 - fraction)
+        value = f"{fraction:.0%}" if percent else f"{maximum * fraction:g}"
+        marks.append(
+            f'<line x1="{left}" x2="{left + 4}" y1="{y:.1f}" y2="{y:.1f}" stroke="#999"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">{value}</text>'
+        )
+    return (
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#999"/>'
+        + "".join(marks)
+    )
+
+
+def _svg(width: int, height: int, parts: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" role="img">' + "".join(parts) + "</svg>"
+    )
+
+
+def _empty(message: str) -> str:
+    return f'<p class="empty">{escape(message)}</p>'
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+_STYLE = """
+body { font-family: sans-serif; margin: 2em auto; max-width: 800px; color: #1a202c; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+td, th { border-bottom: 1px solid #e2e8f0; padding: 3px 8px; text-align: right; }
+td:first-child, th:first-child { text-align: left; }
+.bad { color: #c53030; font-weight: bold; } .empty { color: #718096; }
+"""
+
+
+def render(data: ReportData) -> str:
+    """The whole report as one HTML document (no network needed to open it)."""
+    labels = [f"#{run.id}" for run in data.runs]
+    fills = {
+        name: [run.fill_rates.get(name) for run in data.runs]
+        for name in HEALTH_FIELDS
+        if any(run.fill_rates.get(name) is not None for run in data.runs)
+    }
+    generic_share = {
+        "generic bodies": [_generic_share(run) for run in data.runs],
+    }
+    sections = [
+        f"<h1>kazscraper report: {escape(Path(data.archive).name)}</h1>",
+        f"<p>{data.articles} articles, published {escape(data.first_date or '-')} .. "
+        f"{escape(data.last_date or '-')}; made {escape(data.generated_at)} from "
+        f"<code>{escape(data.archive)}</code>.</p>",
+        '<h2 id="months">Articles per month</h2>',
+        column_chart(data.per_month),
+        '<h2 id="authors">Most frequent authors</h2>',
+        bar_chart(data.authors),
+        '<h2 id="top">Longest in «Топ жаңалықтар» (days seen in the top-news list)</h2>',
+        bar_chart([(t, d) for t, d, _, _ in data.top_news], unit=" d"),
+        '<h2 id="health">Last runs: fill rates per field (red: under the health floor)</h2>',
+        line_chart(labels, fills, floors=HEALTH_FIELDS),
+        '<h2 id="layers">Last runs: share of bodies from the generic layer</h2>',
+        "<p>A rise means the site profile stopped matching: the layout has probably changed.</p>",
+        line_chart(labels, generic_share),
+        '<h2 id="runs">Last runs</h2>',
+        _runs_table(data.runs),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>kazscraper report: {escape(Path(data.archive).name)}</title>"
+        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n"
+    )
+
+
+def _generic_share(run: Run) -> float | None:
+    bodies = {k: v for k, v in run.layers.items() if k.startswith("body:")}
+    total = sum(bodies.values())
+    if not total:
+        return None
+    return sum(v for k, v in bodies.items() if "generic" in k) / total
+
+
+def _runs_table(runs: list[Run]) -> str:
+    if not runs:
+        return _empty("no runs yet")
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("run", "started", "command", "status", "pages", "new", "upd", "same", "fail")
+    )
+    head += "".join(f"<th>{escape(name)}</th>" for name in HEALTH_FIELDS)
+    rows = []
+    for run in reversed(runs):
+        status = escape(run.verdict or run.status)
+        cells = [
+            f"#{run.id}",
+            escape(run.started_at[:16].replace("T", " ")),
+            escape(run.command),
+            f'<span class="{"" if run.status == "ok" else "bad"}">{status}</span>',
+            *(str(n) for n in (run.pages, run.new, run.updated, run.unchanged, run.failures)),
+        ]
+        for name, floor in HEALTH_FIELDS.items():
+            rate = run.fill_rates.get(name)
+            text = "-" if rate is None else f"{rate:.0%}"
+            bad = rate is not None and rate < floor
+            cells.append(f'<span class="bad">{text}</span>' if bad else text)
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def write_report(db_path: str | Path, out: str | Path) -> ReportData:
+    """Collect from ``db_path`` and write the report to ``out``; returns what was drawn."""
+    data = collect(db_path)
+    Path(out).write_text(render(data), encoding="utf-8")
+    return data

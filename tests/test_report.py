@@ -1,0 +1,113 @@
+"""``kazscraper report``: the charts (pure functions) and the command on a demo archive."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kazscraper.report import (
+    ReportData,
+    Run,
+    bar_chart,
+    collect,
+    column_chart,
+    line_chart,
+    render,
+)
+
+from .conftest import run_cli
+
+
+def test_column_chart_draws_one_bar_per_month_scaled_to_the_largest() -> None:
+    svg = column_chart([("2025-01", 2), ("2025-02", 4), ("2025-03", 0)])
+    heights = [float(h) for h in re.findall(r'class="bar"[^>]* height="([\d.]+)"', svg)]
+    assert len(heights) == 3
+    assert heights[1] == 2 * heights[0] and heights[2] == 0
+    assert "2025-01: 2" in svg
+
+
+def test_bar_chart_escapes_labels_and_shortens_long_ones() -> None:
+    hostile = "<script>alert(1)</script>" + "ұ" * 80
+    svg = bar_chart([(hostile, 3), ("Ахметова Зауреш", 1)])
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert svg.count('class="bar"') == 2
+    assert "…" in svg  # the long label is cut on the chart, whole in its tooltip
+
+
+def test_line_chart_marks_a_run_under_its_floor_in_red() -> None:
+    svg = line_chart(["#1", "#2", "#3"], {"title": [1.0, 0.5, None]}, floors={"title": 0.95})
+    points = re.findall(r'<circle class="point"[^>]* fill="([^"]+)"', svg)
+    assert points == ["#2b6cb0", "#c53030"]  # the run without a value has no point
+    assert svg.count("<polyline") == 1
+
+
+def test_empty_archive_parts_say_so_instead_of_drawing_nothing() -> None:
+    data = ReportData("x.sqlite", "2026-01-01T00:00:00+00:00", 0, None, None, [], [], [], [])
+    page = render(data)
+    assert "no dated articles yet" in page and "no runs yet" in page
+    assert "<svg" not in page
+
+
+def test_render_is_one_offline_document() -> None:
+    run = Run(1, "2026-01-01T00:00:00", "crawl", "unhealthy", "", 10, 5, 0, 0, 1)
+    run.fill_rates = {"title": 1.0, "body": 0.4, "published_date": 1.0, "authors": 0.9}
+    run.layers = {"body:profile": 4, "body:generic (trafilatura)": 6}
+    data = ReportData(
+        "a.sqlite", "2026-01-01", 5, "2025-01-01", "2025-02-01",
+        [("2025-01", 3), ("2025-02", 2)], [("Ахметова Зауреш", 2)],
+        [("Тақырып", 3, "2025-01-01", "2025-01-03")], [run],
+    )  # fmt: skip
+    page = render(data)
+    assert page.startswith("<!DOCTYPE html>")
+    # nothing is fetched when the file is opened: no scripts, no external resources
+    assert not re.search(r"<script|<link|<img|src=|@import|url\(", page)
+    assert page.count("<svg") == 5
+    assert '<span class="bad">40%</span>' in page  # body under its floor, in the runs table
+    assert "Тақырып" in page
+
+
+@pytest.fixture(scope="module")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("report") / "demo.sqlite"
+    built = run_cli("demo", "--articles", "60", "--db", str(db))
+    assert built.returncode == 0, built.stdout + built.stderr
+    return db
+
+
+def test_report_command_draws_the_archive(demo_archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = run_cli("report", "--db", str(demo_archive), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"60 articles, 1 runs -> {out}"
+    page = out.read_text(encoding="utf-8")
+    with sqlite3.connect(demo_archive) as conn:
+        months = conn.execute(
+            "SELECT count(DISTINCT substr(published_date, 1, 7)) FROM articles"
+        ).fetchone()[0]
+        top_author = conn.execute(
+            "SELECT au.name FROM authors au JOIN article_authors aa ON aa.author_id = au.id"
+            " GROUP BY au.id ORDER BY count(*) DESC, au.name LIMIT 1"
+        ).fetchone()[0]
+    data = collect(demo_archive)
+    assert len(data.per_month) == min(months, 36)
+    assert data.authors[0][0] == top_author
+    assert data.top_news, "the replica's pages carry a top-news block"
+    assert data.runs[0].pages > 0 and data.runs[0].new == 60
+    assert top_author in page
+
+
+def test_report_refuses_to_overwrite_the_archive_and_reads_only_archives(
+    demo_archive: Path, tmp_path: Path
+) -> None:
+    same = run_cli("report", "--db", str(demo_archive), "--out", str(demo_archive))
+    assert same.returncode == 2
+    assert "is the archive itself" in same.stderr and "Traceback" not in same.stderr
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not sqlite")
+    bad = run_cli("report", "--db", str(junk), "--out", str(tmp_path / "r.html"))
+    assert bad.returncode == 1
+    assert len(bad.stderr.strip().splitlines()) == 1 and "cannot read" in bad.stderr
