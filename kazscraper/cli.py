@@ -444,7 +444,7 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
         )
         sys.exit(2)
 
-    from kazscraper.datasette_metadata import build_metadata
+    from kazscraper.datasette_metadata import TEMPLATES, TRUNCATE_CELLS, build_metadata
 
     try:
         Archive(db_path).close()  # an older archive gets the current schema and views
@@ -459,7 +459,9 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
         metadata_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
         click.echo(f"Datasette on http://{host}:{port}/ for {db_path}; Ctrl-C stops it", err=True)
         args = ["serve", db_path, "--metadata", str(metadata_file), "--host", host]
-        args += ["--port", str(port), "--setting", "sql_time_limit_ms", "5000", *datasette_args]
+        args += ["--port", str(port), "--setting", "sql_time_limit_ms", "5000"]
+        args += ["--template-dir", str(TEMPLATES)]
+        args += ["--setting", "truncate_cells_html", str(TRUNCATE_CELLS), *datasette_args]
         datasette_cli.main(args, prog_name="datasette", standalone_mode=False)
 
 

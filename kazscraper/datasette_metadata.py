@@ -12,8 +12,10 @@ a JSON file and hands it to ``datasette serve --metadata``.
 from __future__ import annotations
 
 import sqlite3
+from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 TITLE = "qazdauiri.kz archive"
 DESCRIPTION = (
@@ -23,7 +25,13 @@ DESCRIPTION = (
 )
 SOURCE_URL = "https://qazdauiri.kz/"
 
-HIDDEN = ("article_minhash", "article_lsh")  # binary MinHash signatures: nothing to read
+# binary MinHash signatures and the migration log: nothing for a reader
+HIDDEN = ("article_minhash", "article_lsh", "_sqlite_migrations")
+
+# Datasette's own templates, overridden where the archive's first screen needs it
+TEMPLATES = Path(__file__).with_name("datasette_templates")
+# a table page shows this many characters of a cell; the row page (one click) shows it whole
+TRUNCATE_CELLS = 300
 
 PER_MONTH_VIEW = """\
 SELECT month, sum(count) AS articles
@@ -181,13 +189,22 @@ def build_metadata(db_path: str | Path, database: str | None = None) -> dict[str
         described = descriptions(conn, have)
     finally:
         conn.close()
+    database = database or Path(db_path).stem
+    # column descriptions get a page of their own (the schema_descriptions table): above a
+    # table they pushed its search box and rows a screen and a half down
+    own_page = "schema_descriptions" in have and "schema_descriptions" in described
     tables: dict[str, dict[str, Any]] = {}
     for name in sorted(have):
         about, columns = described.get(name, ("", {}))
         meta: dict[str, Any] = {}
         if about:
             meta["description"] = about
-        if columns:
+        if columns and own_page:
+            link = f"/{quote(database)}/schema_descriptions?table_name={quote(name)}"
+            meta["description_html"] = (
+                f'{escape(about)} <a href="{escape(link)}">What each column holds</a>.'
+            )
+        elif columns:
             meta["columns"] = columns
         if name in HIDDEN:
             meta["hidden"] = True
@@ -209,7 +226,7 @@ def build_metadata(db_path: str | Path, database: str | None = None) -> dict[str
         "source": "qazdauiri.kz",
         "source_url": SOURCE_URL,
         "databases": {
-            database or Path(db_path).stem: {
+            database: {
                 "description": DESCRIPTION,
                 "tables": tables,
                 "queries": _queries(have),

@@ -164,7 +164,14 @@ def test_metadata_and_canned_queries(datasette_url: str) -> None:
     metadata = json.loads(get(datasette_url.rsplit("/", 1)[0] + "/-/metadata.json"))
     articles = metadata["databases"]["demo"]["tables"]["articles"]
     assert articles["fts_table"] == "articles_fts"
-    assert articles["columns"]["published_date"]
+    # column descriptions are on a page of their own, one link away from the table
+    assert "columns" not in articles
+    assert "/demo/schema_descriptions?table_name=articles" in articles["description_html"]
+    described = json.loads(
+        get(datasette_url + "/schema_descriptions.json?_shape=array&table_name=articles")
+    )
+    assert any(row["column_name"] == "published_date" for row in described)
+    assert metadata["databases"]["demo"]["tables"]["_sqlite_migrations"]["hidden"] is True
     queries = metadata["databases"]["demo"]["queries"]
     assert set(queries) == {
         "articles_by_month",
@@ -247,3 +254,38 @@ def test_report_charts_are_drawn_in_the_browser(demo_db: Path, browser, tmp_path
     finally:
         page.close()
     assert requests == [out.as_uri()]  # the file asked for nothing else
+
+
+def test_first_screens_lead_to_the_articles(datasette_url: str, browser, tmp_path: Path) -> None:
+    """Home page: articles first; database page: a query about articles; articles page: the
+    search box and rows on the first screen, long bodies cut, whole one click away."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(datasette_url.rsplit("/", 1)[0] + "/")
+        first_link = page.locator("h2 + p a").first  # the first link under the database
+        assert first_link.inner_text() == "articles"
+        assert "_sqlite_migrations" not in page.content()
+
+        page.goto(datasette_url)
+        page.wait_for_load_state("load")
+        assert "from articles" in page.locator("textarea#sql-editor").input_value()
+        assert "_sqlite_migrations" not in page.locator("textarea#sql-editor").input_value()
+
+        page.goto(datasette_url + "/articles")
+        search = page.locator("input#_search").bounding_box()
+        assert search is not None and search["y"] + search["height"] < 800
+        assert page.locator("dl.column-descriptions").count() == 0
+        body_cell = page.locator("table.rows-and-columns td.col-body").first
+        shown = body_cell.inner_text()
+        assert len(shown) <= 300 + 1  # 300 characters and an ellipsis
+        row_box = body_cell.bounding_box()
+        assert row_box is not None and row_box["height"] < 800
+        page.screenshot(path=str(tmp_path / "articles.png"))
+
+        page.locator("table.rows-and-columns td.col-id a").first.click()
+        page.wait_for_load_state("load")
+        whole = page.locator("td.col-body").first.inner_text()
+        assert len(whole) > 300 and whole.startswith(shown.rstrip("…"))
+    finally:
+        page.close()
