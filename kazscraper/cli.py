@@ -33,6 +33,7 @@ from kazscraper.crawl import (
 from kazscraper.sites import get_profile
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
+DEMO_PORT = 8470  # kazscraper demo: the replica on 8470, its mirror on 8471
 DEMO_DB = "archive/demo.sqlite"
 # stats: one line per run, side by side
 RUN_ROW = "  {:>4} {:<25} {:<8} {:<9} {:>6} {:>5} {:>5} {:>5} {:>5}  {:>6} {:>6} {:>6} {:>6}"
@@ -110,6 +111,11 @@ def crawl_options(func: Callable) -> Callable:
     """Options shared by ``crawl`` and ``demo``: how much to fetch, where to log."""
     options = [
         click.option(
+            "--max-articles",
+            type=click.IntRange(min=1),
+            help="Fetch at most this many article pages.",
+        ),
+        click.option(
             "--full", is_flag=True, help="Walk every listing page and revisit every article."
         ),
         click.option(
@@ -173,9 +179,6 @@ def crawl_options(func: Callable) -> Callable:
     callback=lambda c, p, v: tuple(_http_url(c, p, m) for m in v),
     help="An origin that serves the same site (repeatable); its links count as the site's.",
 )
-@click.option(
-    "--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages."
-)
 @crawl_options
 def crawl(
     db_path: str | None, start_url: str | None, mirrors: tuple[str, ...], **kwargs: Any
@@ -206,25 +209,53 @@ def crawl(
 
 
 @main.command()
-@click.option("--articles", type=click.IntRange(min=6), default=300, show_default=True)
+@click.option(
+    "--articles",
+    type=click.IntRange(min=6),
+    default=300,
+    show_default=True,
+    help="How many articles the replica has (as in `replica serve`).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65534),
+    default=DEMO_PORT,
+    show_default=True,
+    help="The replica's port (the mirror: the next one). The same port on every run keeps"
+    " the demo's URLs, so a second demo is an incremental crawl of the same site.",
+)
 @click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), default=DEMO_DB, show_default=True
 )
 @crawl_options
-def demo(articles: int, db_path: str, **kwargs: Any) -> None:
+def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
     """Serve the offline replica on loopback and crawl it into an archive.
 
     Needs no network: this is how to see kazscraper work on a new machine.
     The replica has exactly ARTICLES articles, the real seed article among them.
+    Every crawl option works here too. Run it again and it crawls the same site
+    incrementally (nothing new, nothing changed), as a scheduled crawl would.
 
     \b
-    Example:
+    Examples:
       kazscraper demo --articles 300 --db /tmp/a.sqlite
+      kazscraper demo --articles 2000 --max-articles 100 --workers 2
     """
     from kazscraper.replica.server import ReplicaServer
     from kazscraper.replica.site import ReplicaSite
 
-    with ReplicaServer(ReplicaSite(articles)) as server:
+    site = ReplicaSite(articles)
+    try:
+        server = ReplicaServer(site, port=port, mirror_port=port + 1)
+    except OSError:
+        server = ReplicaServer(site)
+        click.echo(
+            f"kazscraper demo: ports {port} and {port + 1} are busy; serving on other ports,"
+            f" so the archive gets these URLs beside any earlier demo's (use another --db or"
+            f" --port)",
+            err=True,
+        )
+    with server:
         click.echo(
             f"Replica of {articles} articles at {server.origin}/ (mirror {server.mirror_origin}/)",
             err=True,
@@ -237,11 +268,8 @@ def demo(articles: int, db_path: str, **kwargs: Any) -> None:
             **kwargs,
         )
         options.arguments = {
-            "db": db_path,
-            "articles": articles,
-            "start_url": server.origin + "/",
-            "mirrors": [server.mirror_origin],
-        }
+            k: v for k, v in asdict(options).items() if k not in ("arguments", "command")
+        } | {"articles": articles}
         _run_and_exit(options)
 
 

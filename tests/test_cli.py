@@ -111,3 +111,47 @@ def test_parse_says_when_the_file_is_not_html(tmp_path: Path) -> None:
     result = run_cli("parse", str(png))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"Error: {png}: binary data, not HTML"]
+
+
+def test_a_second_demo_is_a_clean_incremental_crawl_of_the_same_site(tmp_path: Path) -> None:
+    """The demo's replica keeps its port, so its URLs stay the same: a second run adds no
+    aliases on dead ports and counts nothing as a duplicate; crawl options work in demo."""
+    import sqlite3
+
+    db = tmp_path / "demo.sqlite"
+    port = str(_free_port_pair())
+    first = run_cli("demo", "--articles", "40", "--port", port, "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    with sqlite3.connect(db) as conn:
+        urls = conn.execute("SELECT url FROM article_urls ORDER BY url").fetchall()
+    again = run_cli("demo", "--articles", "40", "--port", port, "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    assert "articles 0 new, 0 updated, 0 unchanged; 0 duplicates, 0 failures" in again.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT url FROM article_urls ORDER BY url").fetchall() == urls
+
+    limited = run_cli(
+        "demo", "--articles", "40", "--port", port, "--max-articles", "5",
+        "--db", str(tmp_path / "small.sqlite"),
+    )  # fmt: skip
+    assert limited.returncode == 0, limited.stderr
+    assert "articles 5 new" in limited.stdout
+
+
+def _free_port_pair() -> int:
+    """A port whose next port is free too (for the replica and its mirror)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            if port >= 65535:
+                continue
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two free ports in a row")
