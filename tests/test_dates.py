@@ -138,3 +138,310 @@ def test_importing_does_not_load_dateparser() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# --- Kazakh dates as Kazakh sites print them (issue 10) ---------------------------------
+
+
+def _both(text: str, fetched_at: datetime) -> tuple[str | None, str | None]:
+    """The date parse_date reads from ``text`` and the one find_date_in_text reads from a line
+    holding it (a label before it, a view counter after it)."""
+    alone = parse_date(text, fetched_at=fetched_at)
+    inside = find_date_in_text(f"Жарияланды: {text} | 1520", fetched_at=fetched_at)
+    return (alone.date if alone else None), (inside.date if inside else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        # Cyrillic, with and without the dot (CLDR kk: қаң. ақп. нау. … жел.)
+        ("24 қыр. 2025", "2025-09-24"),
+        ("24 қыр 2025", "2025-09-24"),
+        ("3 қаң 2024", "2024-01-03"),
+        ("3 ҚАҢ. 2024", "2024-01-03"),
+        ("12 жел. 2023", "2023-12-12"),
+        ("1 ақп. 2025", "2025-02-01"),
+        ("8 нау. 2025", "2025-03-08"),
+        ("9 мам. 2025", "2025-05-09"),
+        ("9 мау. 2025", "2025-06-09"),
+        ("6 шіл. 2025", "2025-07-06"),
+        ("30 там. 2025", "2025-08-30"),
+        ("25 қаз. 2025", "2025-10-25"),
+        ("16 қар. 2025", "2025-11-16"),
+        ("2023 ж. 25 қаң.", "2023-01-25"),  # CLDR kk medium form
+        ("5 ақп. 2024 ж.", "2024-02-05"),
+        # Latin, 2021 alphabet, 2018 (acute) alphabet, plain ASCII
+        ("24 qyr. 2025", "2025-09-24"),
+        ("5 qañ. 2024", "2024-01-05"),
+        ("5 qań. 2024", "2024-01-05"),
+        ("5 qan 2024", "2024-01-05"),
+        ("7 säu. 2025", "2025-04-07"),
+        ("7 sáý. 2025", "2025-04-07"),
+        ("7 SÄU 2025", "2025-04-07"),
+        ("6 şıl. 2025", "2025-07-06"),
+        ("6 ŞIL. 2025", "2025-07-06"),
+        ("6 shil. 2025", "2025-07-06"),
+        ("9 maý. 2025", "2025-06-09"),
+        ("12 jel. 2023", "2023-12-12"),
+        ("Qyr. 24, 2025", "2025-09-24"),
+        # Russian and English abbreviations keep working
+        ("24 сент. 2025", "2025-09-24"),
+        ("24 сен 2025", "2025-09-24"),
+        ("3 янв. 2025", "2025-01-03"),
+        ("14 февр. 2025", "2025-02-14"),
+        ("Sep 24, 2025", "2025-09-24"),
+        ("Sep. 24, 2025", "2025-09-24"),
+        ("24 Sept 2025", "2025-09-24"),
+    ],
+)
+def test_abbreviated_months(text: str, date: str, fetched_at: datetime) -> None:
+    assert _both(text, fetched_at) == (date, date)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 жел. 2023, 14:05", "2023-12-12T14:05:00+06:00"),
+        ("24 қыр. 2025 14:05", "2025-09-24T14:05:00+05:00"),
+        ("5 ақп. 2024 ж., 10:30", "2024-02-05T10:30:00+06:00"),
+        ("24 qyr. 2025, 09:15", "2025-09-24T09:15:00+05:00"),
+    ],
+)
+def test_abbreviated_months_with_a_time(text: str, expected: str, fetched_at: datetime) -> None:
+    alone = parse_date(text, fetched_at=fetched_at)
+    inside = find_date_in_text(f"Жарияланды: {text} | 1520", fetched_at=fetched_at)
+    assert alone is not None and alone.datetime == expected
+    assert inside is not None and inside.datetime == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5 қазақ 2024",  # 'қаз' abbreviates қазан only as the whole word
+        "5 қазақтар 2024",
+        "5 қарағанды 2024",
+        "3 тамақ 2024",
+        "10 мамандар 2024",
+        "2 ақпарат 2024",
+        "7 сәулет 2024",
+        "4 желтоқ 2024",
+        "5 qazaq 2024",
+        "5 qarjy 2024",
+        "3 сентиментальных 2024",
+        "5 قازاق 2024",  # Arabic script: qazaq, not qazan
+        "5 قازاقستان 2024",
+        "31 ақп. 2024",  # no such day
+        "5 қаң. 1850",  # out of range
+        "15 жел. 2025",  # after the fetch
+    ],
+)
+def test_words_that_begin_like_an_abbreviation_are_not_months(
+    text: str, fetched_at: datetime
+) -> None:
+    assert _both(text, fetched_at) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("word", "month"),
+    [
+        *((word, m) for m, word in enumerate(["қаң", "ақп", "нау", "сәу", "мам", "мау"], 1)),
+        *((word, m) for m, word in enumerate(["шіл", "там", "қыр", "қаз", "қар", "жел"], 7)),
+        *((w, m) for m, w in enumerate(["qañ", "aqp", "nau", "säu", "mam", "mau"], 1)),
+        *((w, m) for m, w in enumerate(["şıl", "tam", "qyr", "qaz", "qar", "jel"], 7)),
+        ("qań.", 1),
+        ("naý.", 3),
+        ("sáý.", 4),
+        ("maý.", 6),
+        ("shil.", 7),
+        ("Қыр.", 9),
+        ("сәуiр", 4),  # Latin i for і, as Kazakh web text often has it
+        ("шiлде", 7),
+        ("ŞILDE", 7),
+        ("SÄUIR", 4),
+        ("қазақ", None),
+        ("қазақ.", None),
+        ("қара", None),
+        ("жел-жел", None),
+        ("там-там", None),
+        ("ақпарат", None),
+        ("qazaq", None),
+    ],
+)
+def test_abbreviations_are_whole_words(word: str, month: int | None) -> None:
+    assert month_number(word) == month
+
+
+def test_kazakh_months_match_cldr() -> None:
+    """Our Cyrillic names and abbreviations and our Arabic-script names are CLDR's."""
+    babel = pytest.importorskip("babel", reason="babel (CLDR data) comes with trafilatura")
+    for locale in ("kk", "kk_Arab"):
+        months = babel.Locale.parse(locale).months
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names = months[context][width]
+                assert [month_number(names[m]) for m in range(1, 13)] == list(range(1, 13))
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("5-наурыз, 2024", "2024-03-05"),
+        ("2024 жылғы 5-наурыз", "2024-03-05"),
+        ("2024 жылғы 5-наурызда", "2024-03-05"),
+        ("5-наурыз 2024 ж.", "2024-03-05"),
+        ("5-наурыз 2024 жылы", "2024-03-05"),
+        ("25-қыркүйек, 2024", "2024-09-25"),
+        ("2024 жылғы 1-қыркүйектен", "2024-09-01"),
+        ("2024 жылғы 31-желтоқсанға", "2024-12-31"),
+        ("2024 ж. 12-сәуірдегі", "2024-04-12"),
+        ("5-qazan, 2024", "2024-10-05"),
+        ("5-қаз. 2024", "2024-10-05"),
+    ],
+)
+def test_hyphenated_ordinal_days(text: str, date: str, fetched_at: datetime) -> None:
+    assert _both(text, fetched_at) == (date, date)
+    found = find_date_in_text(f"Астана, {text}. Бүгін елордада жиын өтті.", fetched_at=fetched_at)
+    assert found is not None and found.date == date
+
+
+def test_hyphenated_ordinal_day_with_a_time(fetched_at: datetime) -> None:
+    parsed = parse_date("5-наурыз 2024 ж., 10:30", fetched_at=fetched_at)
+    assert parsed is not None and parsed.datetime == "2024-03-05T10:30:00+05:00"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["5-сынып 2024", "COVID-19-дан 2024", "3-қабат 2024", "2024 жылғы 5-сынып", "31-ақпан 2024"],
+)
+def test_hyphenated_words_that_are_not_dates(text: str, fetched_at: datetime) -> None:
+    assert _both(text, fetched_at) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "time_"),
+    [
+        ("7 сәу.", "2025-04-07", None),
+        ("7 сәуір", "2025-04-07", None),
+        ("5-наурыз", "2025-03-05", None),
+        ("5-наурызда", "2025-03-05", None),
+        ("7 апр.", "2025-04-07", None),
+        ("7 qyr.", "2025-09-07", None),
+        ("7 сәу. 14:05", "2025-04-07", "2025-04-07T14:05:00+05:00"),
+        ("7 сәу., 14:05", "2025-04-07", "2025-04-07T14:05:00+05:00"),
+        ("12 жел. 09:30", "2025-12-12", "2025-12-12T09:30:00+05:00"),
+        # after the fetch (12 December 2025) in the fetch's year: the year before
+        ("13 жел.", "2024-12-13", None),
+        ("25 желтоқсан", "2024-12-25", None),
+        # 29 February: the last year that has one
+        ("29 ақп.", "2024-02-29", None),
+    ],
+)
+def test_day_and_month_without_a_year_take_the_year_of_the_fetch(
+    text: str, date: str, time_: str | None, fetched_at: datetime
+) -> None:
+    for parsed in (
+        parse_date(text, fetched_at=fetched_at),
+        find_date_in_text(text, fetched_at=fetched_at),
+        find_date_in_text(f"Жарияланды: {text}", fetched_at=fetched_at),
+    ):
+        assert parsed is not None and parsed.method == "day-month"
+        assert (parsed.date, parsed.datetime) == (date, time_)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Президент 5 наурызда Астанаға барады",  # a sentence mentions a day: not its date
+        "Сейсенбі, 7 сәуір",  # a day-of-week widget
+        "Их было 3 там.",
+        "Для 5 мам было",
+        "7 сәу. ішінде",
+        "31 сәу.",
+    ],
+)
+def test_day_and_month_in_a_sentence_are_not_a_date(text: str, fetched_at: datetime) -> None:
+    assert parse_date(text, fetched_at=fetched_at) is None
+    assert find_date_in_text(text, fetched_at=fetched_at) is None
+
+
+def test_day_and_month_without_a_fetch_time_are_not_guessed() -> None:
+    assert parse_date("7 сәу.") is None
+    assert find_date_in_text("Жарияланды: 5-наурыз 14:05") is None
+
+
+# CLDR kk_Arab (Babel), the spelling of the Arabic-script Kazakh of China
+_ARABIC_MONTHS = [
+    "قاڭتار",
+    "اقپان",
+    "ناۋرىز",
+    "ءساۋىر",
+    "مامىر",
+    "ماۋسىم",
+    "شىلدە",
+    "تامىز",
+    "قىركۇيەك",
+    "قازان",
+    "قاراشا",
+    "جەلتوقسان",
+]
+
+
+@pytest.mark.parametrize(("month", "name"), list(enumerate(_ARABIC_MONTHS, 1)))
+def test_arabic_script_months(month: int, name: str, fetched_at: datetime) -> None:
+    expected = f"2023-{month:02d}-25"
+    for text in (f"25 {name}, 2023", f"25 {name}، 2023", f"25-{name}، 2023"):
+        assert _both(text, fetched_at) == (expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("25 قاڭتار, 2023", "2023-01-25"),
+        ("٢٥ قاڭتار، ٢٠٢٣", "2023-01-25"),  # Arabic-Indic digits
+        ("۲۵ قاڭتار ۲۰۲۳", "2023-01-25"),  # Persian digits (MediaWiki kk-arab)
+        ("\u200f25 قاڭتار، 2023\u200f", "2023-01-25"),  # right-to-left marks
+        ("2023 ج. 25 ٴساۋىر", "2023-04-25"),  # ج. = ж. (жыл)
+        ("25 ٴساۋىر 2023", "2023-04-25"),  # ٴ high hamza for the front vowel
+        ("25 ساۋىر 2023", "2023-04-25"),  # no hamza
+        ("25 سٵۋٸر 2023", "2023-04-25"),  # old precomposed hamza letters
+        ("25 قىركٷيەك 2023", "2023-09-25"),
+        ("25 ناۋریز 2023", "2023-03-25"),  # Farsi yeh
+        ("25 قىرکۇيەك 2023", "2023-09-25"),  # keheh
+        ("25 شىلده 2023", "2023-07-25"),  # heh for ە
+        ("25 قاڭتاردا، 2023", "2023-01-25"),  # case suffix
+        ("25 قاڭ. 2023", "2023-01-25"),  # MediaWiki's abbreviations
+        ("25 جەل 2023", "2023-12-25"),
+    ],
+)
+def test_arabic_script_variants(text: str, date: str, fetched_at: datetime) -> None:
+    assert _both(text, fetched_at) == (date, date)
+
+
+def test_arabic_script_date_keeps_its_raw_text(fetched_at: datetime) -> None:
+    text = "٢٥ قاڭتار، ٢٠٢٣"
+    parsed = parse_date(text, fetched_at=fetched_at)
+    assert parsed is not None and parsed.raw == text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "а" * 100_000,  # one long word
+        "а-" * 50_000,  # hyphenated fragments
+        "2024" + " " * 100_000,  # a year and a long run of spaces
+        "1 " * 50_000,
+        "2024 жылғы " * 9_000,
+        "5 наурыз, " * 10_000,  # day-month pairs with no year
+        "қаңтар 5 " * 11_000,
+        "5-" * 50_000,
+        "قاڭتار " * 14_000,
+        "ٴ" * 100_000,
+    ],
+)
+def test_long_adversarial_lines_are_read_in_one_pass(line: str, fetched_at: datetime) -> None:
+    """100 KB lines shaped to make a backtracking regex quadratic (minutes per line before
+    the month regexes matched words from their first letter only); the date at the end is
+    still found."""
+    assert find_date_in_text(line, fetched_at=fetched_at) is None
+    found = find_date_in_text(line + " 11.12.2025", fetched_at=fetched_at)
+    assert found is not None and found.date == "2025-12-11"

@@ -1,18 +1,42 @@
 """Dates as Kazakh news pages write them → ISO dates in the site's time zone.
 
 Numeric forms (``11.12.2025``, ``2025-02-20``, ISO-8601 with a zone) are parsed
-by regex, which costs microseconds. Month-name forms in Kazakh (Cyrillic and
-both Latin alphabets, any case, with case suffixes: ``11 желтоқсанда``,
-``2025 жылғы 11 желтоқсан``), Russian and English are read with our own month
-table. Only what remains (relative forms such as ``2 сағат бұрын``, ``кеше``)
-goes to dateparser, restricted to kk/ru/en, day-first, anchored on the page's
-fetch time — never on the clock of the machine doing the parsing. A date in
-the future of the fetch, or outside 1990–2100, is refused (None).
+by regex, which costs microseconds. Month-name forms are read with our own
+month table:
+
+- Kazakh in Cyrillic, both Latin alphabets (2021 ``qañtar``, 2018 ``qańtar``)
+  and the Arabic script of the Kazakhs of China (``قاڭتار``), any case, with
+  case suffixes: ``11 желтоқсанда``, ``2025 жылғы 11 желтоқсан``,
+  ``қаңтардың 5-і, 2025``, ``25 قاڭتار، 2023``; Russian and English;
+- abbreviated months, with or without the dot: ``24 қыр. 2025``, ``3 қаң 2024``,
+  ``24 qyr. 2025``, ``5 qań. 2024``, ``24 сент. 2025``, ``Sep 24, 2025``;
+  abbreviations count only as a whole word (``қаз.`` is October, ``қазақ`` is
+  not a month);
+- the hyphenated ordinal day of official Kazakh: ``5-наурыз``,
+  ``2024 жылғы 5-наурызда``, ``5-наурыз, 2024``, ``5-наурыз 2024 ж.``;
+- a day and month without a year (``7 сәу.``, ``5-наурызда``, ``7 апр. 14:05``):
+  the year of the page's fetch, or the year before when that would put the
+  date after the fetch; never without a fetch time. Inside a longer line
+  (``find_date_in_text``) only when the line is that date (after a label such
+  as ``Жарияланды:``) or a time of day follows it — a sentence that mentions
+  ``5 наурызда`` is not dated by it.
+
+Arabic-Indic and Persian digits, the Arabic comma and bidi marks are read as
+their ASCII counterparts. Only what remains (relative forms such as
+``2 сағат бұрын``, ``кеше``) goes to dateparser, restricted to kk/ru/en,
+day-first, anchored on the page's fetch time — never on the clock of the
+machine doing the parsing. A date in the future of the fetch, or outside
+1990–2100, is refused (None).
+
+Every regex here runs in time linear in its input: words are matched from
+their first letter only, and the quantifiers that could trade characters with
+their neighbours are possessive.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -21,32 +45,112 @@ from zoneinfo import ZoneInfo
 MIN_YEAR, MAX_YEAR = 1990, 2100
 FUTURE_TOLERANCE = timedelta(days=1)
 
-# month stems: any word starting with one of these (after casefold) is that month
+# Month words are compared after _fold(): casefold, 'ı' → 'i' (so that 'ŞILDE' and
+# 'şılde' agree), a Latin 'i' inside a Cyrillic word → 'і' ('сәуiр'), and for the Arabic
+# script the letter variants below.
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0621": None,  # ء hamza: marks a front-vowel word (ءساۋىر = сәуір)
+        "\u0674": None,  # ٴ high hamza, the same mark (ٴساۋىر); ٵ ٶ ٷ ٸ become letter + ٴ by NFKC
+        "\u0640": None,  # ـ tatweel
+        "\u064a": "\u0649",  # ي → ى (one letter for й/ы/і in the month names)
+        "\u06cc": "\u0649",  # ی Farsi yeh → ى
+        "\u06a9": "\u0643",  # ک keheh → ك
+        "\u0647": "\u06d5",  # ه heh → ە
+        "\u06be": "\u06d5",  # ھ → ە
+        **{chr(mark): None for mark in range(0x064B, 0x0660)},  # harakat
+    }
+)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _fold(word: str) -> str:
+    folded = word.casefold().strip(".,")
+    if folded.isascii() or not folded:
+        return folded
+    if "\u0600" <= folded[0] <= "\u06ff" or folded[0] >= "\ufb50":
+        return unicodedata.normalize("NFKC", folded).translate(_ARABIC_FOLD)
+    folded = folded.replace("ı", "i")
+    return folded.replace("i", "і") if "i" in folded and _CYRILLIC.search(folded) else folded
+
+
+# Month stems: any word starting with one of these (after _fold) is that month.
+# Arabic script (the Kazakh of Xinjiang, China): CLDR's kk_Arab months (as shipped in
+# Babel: Locale('kk_Arab').months), which MediaWiki's MessagesKk_arab.php and moment.js'
+# Kazakh (China) locale spell the same way; tests/test_dates.py checks them against Babel.
 _MONTH_STEMS: dict[str, int] = {}
 for _month, _stems in enumerate(
     (
-        ("қаңтар", "qañtar", "qańtar", "qantar", "январ", "jan"),
-        ("ақпан", "aqpan", "феврал", "feb"),
-        ("наурыз", "nauryz", "naýryz", "март", "мар", "mar"),
-        ("сәуір", "säuır", "sáýir", "sauir", "апрел", "apr"),
-        ("мамыр", "mamyr", "ма", "may"),
-        ("маусым", "mausym", "maýsym", "июн", "jun"),
-        ("шілде", "şılde", "shilde", "июл", "jul"),
-        ("тамыз", "tamyz", "август", "aug"),
-        ("қыркүйек", "qyrküiek", "qyrkúıek", "qyrkuiek", "сентябр", "sep"),
-        ("қазан", "qazan", "октябр", "oct"),
-        ("қараша", "qaraşa", "qarasha", "ноябр", "nov"),
-        ("желтоқсан", "jeltoqsan", "декабр", "dec"),
+        ("қаңтар", "qañtar", "qańtar", "qantar", "قاڭتار", "январ", "jan"),
+        ("ақпан", "aqpan", "اقپان", "феврал", "feb"),
+        ("наурыз", "nauryz", "naýryz", "ناۋرىز", "март", "мар", "mar"),
+        ("сәуір", "säuır", "sáýir", "sauir", "ءساۋىر", "апрел", "apr"),
+        ("мамыр", "mamyr", "مامىر", "ма", "may"),
+        ("маусым", "mausym", "maýsym", "ماۋسىم", "июн", "jun"),
+        ("шілде", "şılde", "shilde", "شىلدە", "июл", "jul"),
+        ("тамыз", "tamyz", "تامىز", "август", "aug"),
+        ("қыркүйек", "qyrküiek", "qyrkúıek", "qyrkuiek", "قىركۇيەك", "сентябр", "sep"),
+        ("қазан", "qazan", "قازان", "октябр", "oct"),
+        ("қараша", "qaraşa", "qarasha", "قاراشا", "ноябр", "nov"),
+        ("желтоқсан", "jeltoqsan", "جەلتوقسان", "декабр", "dec"),
     ),
     start=1,
 ):
     for _stem in _stems:
-        _MONTH_STEMS[_stem] = _month
+        _MONTH_STEMS[_fold(_stem)] = _month
 # 'ма' (Russian 'мая') is too short to be a prefix: match it exactly below
 _MONTH_STEMS.pop("ма")
 _MONTH_STEMS.pop("мар")
 _EXACT_MONTHS = {"мая": 5, "май": 5, "марта": 3, "март": 3}
+# Abbreviations count only as a whole word (a dot may follow), never as a prefix:
+# 'қаз.' is October but 'қазақ' is no month, 'қар.' is November but 'қарағанды' is not.
+# Cyrillic: CLDR kk (format-abbreviated: қаң. ақп. … жел.), as Kazakh sites print them;
+# Latin: the same cut in the 2021 and 2018 alphabets (and plain ASCII); Arabic script:
+# MediaWiki's MessagesKk_arab.php (CLDR kk_Arab has no abbreviations); Russian as
+# Russian-language Kazakh sites print them ('24 сент. 2025', '7 апр.').
+for _month, _abbreviations in enumerate(
+    (
+        ("қаң", "qañ", "qań", "qan", "قاڭ", "янв"),
+        ("ақп", "aqp", "اقپ", "фев", "февр"),
+        ("нау", "nau", "naý", "ناۋ", "мар"),
+        ("сәу", "säu", "sáý", "sau", "ٴساۋ", "апр"),
+        ("мам", "mam", "مام"),
+        ("мау", "mau", "maý", "ماۋ", "июн"),
+        ("шіл", "şıl", "shil", "ٴشىل", "июл"),
+        ("там", "tam", "تام", "авг"),
+        ("қыр", "qyr", "قىر", "сен", "сент"),
+        ("қаз", "qaz", "قاز", "окт"),
+        ("қар", "qar", "قار", "ноя", "нояб"),
+        ("жел", "jel", "جەل", "дек"),
+    ),
+    start=1,
+):
+    for _abbreviation in _abbreviations:
+        _EXACT_MONTHS[_fold(_abbreviation)] = _month
 _STEMS_LONGEST_FIRST = sorted(_MONTH_STEMS, key=len, reverse=True)
+
+# Arabic-Indic and Persian digits, the Arabic comma and decimal/thousands marks read as
+# ASCII; bidi marks (RLM, LRM, ALM, embeddings, isolates) as spaces. One character for
+# one, so that offsets into the text stay true (find_date_span).
+_TEXT_FOLD = str.maketrans(
+    {
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+        "\u060c": ",",  # ، Arabic comma
+        "\u066b": ".",  # ٫ Arabic decimal separator
+        "\u066c": ",",  # ٬ Arabic thousands separator
+        **dict.fromkeys(["\u200e", "\u200f", "\u061c"], " "),
+        **{chr(c): " " for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+    }
+)
+
+
+_TO_FOLD = re.compile("[\u0600-\u06ff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _normalise(text: str) -> str:
+    return text.translate(_TEXT_FOLD) if not text.isascii() and _TO_FOLD.search(text) else text
+
 
 _TIME = (
     r"(?:[ ,T]+(?:сағат\s*|в\s*|at\s*)?"
@@ -60,16 +164,34 @@ _YMD_RE = re.compile(
     r"(?:(?:T|\s+)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
     r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?)?"
 )
-_WORD = r"[^\W\d_][^\W\d_'’-]*"
+# a word: letters, then letters, apostrophes and hyphens (possessive: it never gives back)
+_WORD = r"[^\W\d_][^\W\d_'’-]*+"
 _DAY = r"(?P<day>\d{1,2})(?:-?(?:і|ы|ші|шы|нші|ншы|th|st|nd|rd))?"
-# 11 желтоқсан 2025 | 11 желтоқсанда, 2025 | қаңтардың 5-і, 2025 | 2025 жылғы 11 желтоқсан
+# between the day and the month: spaces (a dot before them), or the hyphen of '5-наурыз'
+_DAY_SEP = r"(?:\.?\s+|-)"
+# the year's word after it: '2024 ж.', '2025 г.', '2024 жылы', '2023 ج.' (Arabic script)
+_YEAR_WORD = r"(?:\s*+(?:жылғы|жылы|жыл|года|г|ж|ج)\b\.?)?"
+# 11 желтоқсан 2025 | 11 желтоқсанда, 2025 | 5-наурыз 2024 ж. | 24 қыр. 2025
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d){_DAY}\.?\s+(?P<month>{_WORD})\.?,?\s+(?P<year>\d{{4}})(?!\d)" + _TIME
+    rf"(?<!\d){_DAY}{_DAY_SEP}(?P<month>{_WORD})\.?,?\s+(?P<year>\d{{4}})(?!\d)"
+    + _YEAR_WORD
+    + _TIME
 )
-_MONTH_DAY_YEAR = re.compile(rf"(?P<month>{_WORD})\s+{_DAY},?\s+(?P<year>\d{{4}})(?!\d)" + _TIME)
+# December 11, 2025 | Sep. 24, 2025 | қаңтардың 5-і, 2025 (the month starts a word)
+_MONTH_DAY_YEAR = re.compile(
+    rf"(?<![^\W\d_'’-])(?P<month>{_WORD})\.?\s+{_DAY},?\s+(?P<year>\d{{4}})(?!\d)"
+    + _YEAR_WORD
+    + _TIME
+)
+# 2025 жылғы 11 желтоқсан | 2024 жылғы 5-наурызда | 2023 ж. 25 қаң.
 _YEAR_DAY_MONTH = re.compile(
-    rf"(?<!\d)(?P<year>\d{{4}})\s*(?:жылғы|жыл|ж\.|г\.|года)?\s*{_DAY}\s+(?P<month>{_WORD})" + _TIME
+    rf"(?<!\d)(?P<year>\d{{4}})(?!\d)\s*+(?:(?:жылғы|жыл|ж\.|г\.|года|ج\.)\s*+)?"
+    rf"{_DAY}{_DAY_SEP}(?P<month>{_WORD})\.?" + _TIME
 )
+# 7 сәу. | 5-наурызда | 7 апр. 14:05 (no year: see _day_month)
+_DAY_MONTH = re.compile(rf"(?<!\d){_DAY}{_DAY_SEP}(?P<month>{_WORD})\.?" + _TIME)
+# what may follow a date that is the whole text
+_TRAILER = re.compile(r"[\s.,]*+")
 _RELATIVE_HINT = re.compile(
     r"бұрын|кеше|бүгін|алдыңғы күні|назад|вчера|сегодня|ago|yesterday|today", re.IGNORECASE
 )
@@ -86,13 +208,17 @@ _RELATIVE_KK = {
 class ParsedDate:
     date: str  # YYYY-MM-DD in the site's time zone
     datetime: str | None  # ISO-8601 with offset when a time of day was given
-    method: str  # which path parsed it: numeric | iso | month-name | relative | dateparser
+    method: str  # numeric | iso | month-name | day-month (year of the fetch) | relative
     raw: str
 
 
 def month_number(word: str) -> int | None:
-    """1–12 for a month name in Kazakh (Cyrillic/Latin), Russian or English, any case/suffix."""
-    folded = word.casefold().strip(".,")
+    """1–12 for a month name in Kazakh (Cyrillic/Latin/Arabic), Russian or English.
+
+    Full names in any case and with case suffixes (``ЖЕЛТОҚСАНДА``, ``қаңтардың``);
+    abbreviations (``қыр.``, ``qañ``, ``сент.``) only as the whole word.
+    """
+    folded = _fold(word)
     if folded in _EXACT_MONTHS:
         return _EXACT_MONTHS[folded]
     for stem in _STEMS_LONGEST_FIRST:
@@ -126,6 +252,7 @@ def find_date_span(text: str, *, tz: str = "Asia/Almaty") -> tuple[ParsedDate, i
     Relative forms are not looked for here.
     """
     zone = _zone(tz)
+    text = _normalise(text)
     for regex, method in ((_YMD_RE, "iso"), (_DMY_RE, "numeric")):
         match = regex.search(text)
         if match is not None and (found := _build(match, int(match["month"]), zone, method)):
@@ -144,12 +271,18 @@ def find_date_span(text: str, *, tz: str = "Asia/Almaty") -> tuple[ParsedDate, i
 
 def _parse(text: str, fetched_at: datetime | None, tz: str, search: bool) -> ParsedDate | None:
     zone = _zone(tz)
+    raw, text = text, _normalise(text)
     for parser in (_numeric, _month_name):
         found = parser(text, zone, search)
         if found is not None:
-            return _guard(found, text, fetched_at, zone)
-    if fetched_at is not None and _RELATIVE_HINT.search(text):
-        return _guard(_relative(text, fetched_at, zone), text, fetched_at, zone)
+            return _guard(found, raw, fetched_at, zone)
+    if fetched_at is None:
+        return None
+    found = _day_month(text, zone, search, fetched_at)
+    if found is not None:
+        return _guard(found, raw, fetched_at, zone)
+    if _RELATIVE_HINT.search(text):
+        return _guard(_relative(text, fetched_at, zone), raw, fetched_at, zone)
     return None
 
 
@@ -175,9 +308,46 @@ def _month_name(text: str, zone: ZoneInfo, search: bool) -> _Found | None:
             month = month_number(match["month"])
             if month is None:
                 continue
-            if not search and text[match.end() :].strip(" .,г") != "":
+            if not search and not _TRAILER.fullmatch(text, match.end()):
                 continue
             return _build(match, month, zone, "month-name")
+    return None
+
+
+def _day_month(text: str, zone: ZoneInfo, search: bool, fetched_at: datetime) -> _Found | None:
+    """A day and month without a year, in the year of the fetch (or the one before).
+
+    Taken when it is the whole text (in a longer line: after a label ending in ':'),
+    or, in a longer line, when a time of day follows it.
+    """
+    fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=zone)
+    today = fetched.astimezone(zone).date()
+    for match in _DAY_MONTH.finditer(text):
+        month = month_number(match["month"])
+        if month is None:
+            continue
+        before = text[max(0, match.start() - 8) : match.start()].rstrip()
+        alone = (not before or (search and before.endswith(":"))) and _TRAILER.fullmatch(
+            text, match.end()
+        )
+        if not alone and not (search and match["hour"] is not None):
+            continue
+        for year in (today.year, today.year - 1):
+            try:
+                day = date(year, month, int(match["day"]))
+            except ValueError:  # 29 ақпан outside a leap year, 31 сәуір
+                continue
+            if day <= today:
+                break
+        else:
+            return None
+        if match["hour"] is None:
+            return day, None, "day-month"
+        try:
+            clock = time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
+        except ValueError:
+            return day, None, "day-month"
+        return day, datetime.combine(day, clock).replace(tzinfo=zone), "day-month"
     return None
 
 
