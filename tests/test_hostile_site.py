@@ -233,6 +233,7 @@ def test_a_hostile_page_ends_as_a_failure_with_its_reason(
     for path in paths[mode]:
         stage, reason = failures[run.origin + path]
         assert FAILED[mode] in reason, (mode, reason)
+        assert stage in ("fetch", "validate"), (mode, stage)
 
 
 def test_a_redirect_to_another_port_stores_nothing_from_there(
@@ -308,7 +309,7 @@ def test_sitemaps_are_counted_and_capped(hostile: Hostile) -> None:
     assert run.exit_code == 0, run.reason
     assert len(run.rows("SELECT url FROM captures WHERE url LIKE ?", "%/sitemap.xml%")) == 5
     stage, reason = run.failures()[run.origin + "/sitemap.xml?n=5"]
-    assert "more than 5 sitemaps" in reason
+    assert stage == "discovery" and "more than 5 sitemaps" in reason
 
 
 def test_gzipped_and_empty_sitemaps_in_an_index(hostile: Hostile) -> None:
