@@ -174,9 +174,14 @@ def verdict(
         return EXIT_FAILED, f"cannot write the archive: {stats['kazscraper/archive_error']}"
     if finish_reason != "finished":
         return EXIT_FAILED, f"crawl ended early: {finish_reason}"
-    if need_responses and not stats.get("response_received_count"):
+    # robots.txt is not a page of the site: a run that fetched only that fetched nothing
+    pages = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0)
+    if need_responses and pages <= 0:
+        if stats.get("robotstxt/forbidden"):
+            return EXIT_FAILED, "robots.txt forbids every start URL; nothing was fetched"
         return EXIT_FAILED, "no page could be fetched (site unreachable?)"
-    errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    # Scrapy counts each error twice: under spider_exceptions/count and under its type
+    errors = stats.get("spider_exceptions/count", 0)
     if errors:
         return EXIT_FAILED, f"{errors} spider error(s); see the log"
     breaches = health_breaches(stats, profile)

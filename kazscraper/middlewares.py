@@ -1,4 +1,5 @@
-"""Downloader middlewares: raw capture of every response into WARC files, and retries.
+"""Downloader middlewares: raw capture of every response into WARC files, retries,
+redirects and meta refreshes within the site only, robots.txt with its Crawl-delay.
 
 Placed next to the downloader (see ``settings.DOWNLOADER_MIDDLEWARES``), it
 sees each response before decompression and writes it, with its request, to
@@ -14,20 +15,26 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Headers, Response
+from scrapy.http import Headers, HtmlResponse, Response
+from scrapy.robotstxt import RobotParser
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.response import response_status_message
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import get_meta_refresh, response_status_message
+from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
+from kazscraper.clean.urls import is_site_url
 from kazscraper.signals import stop_on_archive_error
 from kazscraper.warc import Capture, Exchange, WarcArchiver, recover_open_files
 
@@ -199,25 +206,145 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
+def off_site(crawler: Crawler, url: str) -> bool:
+    """True when ``url`` is not on one of the site's own origins (the canonical host or a
+    known mirror, port included): another port of the same host, or a subdomain that is not
+    a known mirror, is off the site."""
+    profile = getattr(crawler.spider, "profile", None)
+    if profile is not None:
+        return not is_site_url(url, profile)
+    allowed = getattr(crawler.spider, "allowed_domains", None) or ()
+    host = (urlsplit(url).hostname or "").lower()
+    return bool(allowed) and host not in allowed
+
+
+def _site_only(crawler: Crawler, request: Request, result: Request | Response, what: str) -> Any:
+    """A redirect (``what``) to another site refused; one within the site not filtered as a
+    duplicate, so a loop ends at ``REDIRECT_MAX_TIMES`` with an error instead of vanishing."""
+    if isinstance(result, Request) and result is not request:
+        if off_site(crawler, result.url):
+            crawler.stats.inc_value("kazscraper/offsite_redirects")
+            raise IgnoreRequest(f"{what} off the site refused: {result.url}")
+        result.dont_filter = True
+    return result
+
+
 class LoopSafeRedirectMiddleware(RedirectMiddleware):
     """Redirects within the site only, and loops that end in a recorded error.
 
-    A redirect to a host outside the spider's ``allowed_domains`` is refused
-    (IgnoreRequest, recorded as a failure of the URL asked for). Redirect hops
-    are not dropped as duplicates, so that a loop (A → B → A) ends at
-    ``REDIRECT_MAX_TIMES`` with an error, instead of vanishing silently when the
-    duplicate filter drops the hop back to A.
+    A redirect off the site's origins (``off_site``) is refused (IgnoreRequest,
+    recorded as a failure of the URL asked for). Redirect hops are not dropped as
+    duplicates, so that a loop (A → B → A) ends at ``REDIRECT_MAX_TIMES`` with an
+    error, instead of vanishing silently when the duplicate filter drops the hop
+    back to A.
     """
 
     def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         result = super().process_response(request, response)
-        if isinstance(result, Request) and result is not request:
-            allowed = getattr(self.crawler.spider, "allowed_domains", None) or ()
-            host = (urlsplit(result.url).hostname or "").lower()
-            if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
-                self.crawler.stats.inc_value("kazscraper/offsite_redirects")
-                raise IgnoreRequest(f"redirect off the site refused: {result.url}")
-            result.dont_filter = True
-        return result
+        return _site_only(self.crawler, request, result, "redirect")
+
+
+class SiteMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Meta refresh, under the same rules as HTTP redirects (``LoopSafeRedirectMiddleware``).
+
+    A refresh to the page itself (a page that reloads every few minutes) is not a
+    redirect: the page is the response. A refresh off the site is refused with a
+    recorded reason; a loop ends at ``REDIRECT_MAX_TIMES``. A refresh to a
+    ``javascript:`` URL is not followed (Scrapy's rule): the page is the response.
+    """
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if isinstance(response, HtmlResponse):
+            _interval, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
+            if url and (
+                urldefrag(url)[0] == urldefrag(request.url)[0]
+                or urlsplit(url).scheme.lower() not in ("http", "https")
+            ):
+                return response
+        result = super().process_response(request, response)
+        return _site_only(self.crawler, request, result, "meta refresh")
+
+
+class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, checking every request (start requests included:
+    see ``robot_parser``), which also honours ``Crawl-delay``.
+
+    A host's ``Crawl-delay`` (capped at ``KAZSCRAPER_CRAWL_DELAY_MAX`` seconds) becomes
+    the least delay of its download slot, without random jitter (which would shorten
+    half the gaps); AutoThrottle may lengthen the delay but never shortens it below that.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.max_delay = crawler.settings.getfloat("KAZSCRAPER_CRAWL_DELAY_MAX", 30.0)
+        self.delays: dict[str, float] = {}  # download slot -> least delay, seconds
+        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+        # connected after AutoThrottle's handler: restores the floor it may have lowered
+        crawler.signals.connect(self._keep_delay, signal=signals.response_downloaded)
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The host's parsed robots.txt (None: it could not be fetched, all is allowed).
+
+        Scrapy hands the parser to the first request that waited for robots.txt and None
+        to the others waiting with it (one Deferred, several awaiting it): those went out
+        unchecked (the feed, under ``Disallow: /``). Read it again from the cache."""
+        parser = await super().robot_parser(request)
+        if parser is None:
+            cached = self._parsers.get(urlparse_cached(request).netloc)
+            if not isinstance(cached, Deferred):
+                parser = cached
+        return parser
+
+    def _robots_parsed(self, robotparser: Any, request: Request) -> None:
+        agent = self._robotstxt_useragent or request.headers.get(
+            b"User-Agent", self._default_useragent
+        )
+        try:
+            asked = robotparser.crawl_delay(agent)
+        except (NotImplementedError, ValueError, TypeError):
+            return
+        if not asked or asked <= 0:
+            return
+        delay = min(float(asked), self.max_delay)
+        key = self._downloader.get_slot_key(request)
+        self.delays[key] = max(self.delays.get(key, 0.0), delay)
+        self._stats.max_value("kazscraper/robots/crawl_delay", delay)
+        self._enforce(key)
+
+    @property
+    def _downloader(self) -> Any:
+        assert self.crawler.engine is not None
+        return self.crawler.engine.downloader
+
+    def _enforce(self, key: str) -> float | None:
+        """Raise the slot's delay to the host's crawl delay; the slot's delay, if it has one."""
+        delay = self.delays.get(key)
+        if delay is None:
+            return None
+        downloader = self._downloader
+        # a slot dropped when idle is created again with these (Scrapy's DOWNLOAD_SLOTS)
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, jitter=0.0)
+        slot = downloader.slots.get(key)
+        if slot is None:
+            return delay
+        slot.delay = max(slot.delay, delay)
+        slot.jitter = 0.0
+        return slot.delay
+
+    def _keep_delay(self, response: Response, request: Request, spider: Spider) -> None:
+        key = request.meta.get("download_slot")
+        if key is not None:
+            self._enforce(key)
+
+    async def process_request(  # type: ignore[override]
+        self, request: Request, spider: Spider | None = None
+    ) -> None:
+        await super().process_request(request)
+        slot_delay = self._enforce(self._downloader.get_slot_key(request))
+        if slot_delay is not None:
+            self._stats.inc_value("kazscraper/robots/delayed_requests")
+            self._stats.min_value("kazscraper/robots/min_slot_delay", slot_delay)

@@ -26,8 +26,9 @@ from scrapy.http import Response
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from kazscraper.archive import Archive, utc_now
+from kazscraper.archive import Archive, content_hash, utc_now
 from kazscraper.clean.article import clean_article
+from kazscraper.clean.urls import canonical_url
 from kazscraper.extract.article import NotHtmlError, extract_article
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
@@ -187,7 +188,15 @@ class ValidatePipeline(_CrawlerPipeline):
 
 
 class DedupPipeline(_CrawlerPipeline):
-    """Drops a second article with the same canonical URL within one run.
+    """Drops a second article with the same canonical URL within one run, and refuses a
+    declared canonical that names another article with different content.
+
+    A page's URL is its declared canonical only when that names an article whose
+    text this run has seen to be the same (then the page is an alias of it). Any
+    other claim to another article's URL (not met yet, or met with another text)
+    is refused: the page keeps its own URL, so it can neither replace that
+    article's text nor be dropped as its duplicate. Identical texts under two URLs
+    still end as one row: the archive makes the second an alias by content.
 
     A spider whose items are successive captures of the same pages (reparse)
     sets ``dedup_within_run = False``: there a second capture is a later version.
@@ -195,17 +204,21 @@ class DedupPipeline(_CrawlerPipeline):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.seen: set[str] = set()
+        self.seen: dict[str, str] = {}  # canonical URL -> content hash, this run
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article) or not getattr(
-            self.crawler.spider, "dedup_within_run", True
-        ):
+        if not isinstance(item, Article):
             return item
-        if item.url in self.seen:
+        digest = content_hash(item.title, item.body)[:16]
+        own = canonical_url(item.fetched_url, self.profile)
+        if item.url != own and self.seen.get(item.url) != digest:
+            self.stats.inc_value("kazscraper/canonical_refused")
+            item.extraction["canonical"] = f"refused: {item.url} (another article's URL)"
+            item.url = own
+        if item.url in self.seen and getattr(self.crawler.spider, "dedup_within_run", True):
             self.stats.inc_value("kazscraper/duplicates")
             raise DuplicatePage(item.fetched_url, item.url)
-        self.seen.add(item.url)
+        self.seen[item.url] = digest
         return item
 
 

@@ -49,12 +49,25 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "kazscraper.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "kazscraper.middlewares.RobotsCrawlDelayMiddleware": 100,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "kazscraper.middlewares.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "kazscraper.middlewares.LoopSafeRedirectMiddleware": 600,
     "kazscraper.middlewares.WarcCaptureMiddleware": 950,
 }
 KAZSCRAPER_RETRY_BACKOFF = 2.0  # seconds before the first retry; doubled for each next one
 KAZSCRAPER_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for in this run
+# robots.txt Crawl-delay is the least delay between requests to its host, capped here
+KAZSCRAPER_CRAWL_DELAY_MAX = 30.0
+
+# Discovery limits, whatever the site serves (README, "Reliability"):
+KAZSCRAPER_MAX_LISTING_PAGES = 10_000  # listing (home, category) pages fetched per run
+KAZSCRAPER_MAX_SITEMAPS = 1_000  # sitemap files fetched per run
+KAZSCRAPER_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting (the index itself is level 1)
+KAZSCRAPER_SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # of a sitemap, after gunzip (sitemaps.org)
+KAZSCRAPER_MAX_LINKS_PER_PAGE = 5_000  # links read from one page, sitemap aside
 
 # kazscraper's own settings
 KAZSCRAPER_WARC = True  # write every response into <archive dir>/warc/*.warc.gz

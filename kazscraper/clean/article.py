@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kazscraper.clean.text import clean_line, strip_interface_strings
-from kazscraper.clean.urls import canonical_url, is_safe_link, is_site_url
+from kazscraper.clean.urls import canonical_url, declared_canonical, is_safe_link
 from kazscraper.extract.names import name_key, normal_case
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.sites import SiteProfile
@@ -32,11 +32,9 @@ def clean_body(body: str | None, interface_strings: tuple[str, ...]) -> str | No
 
 
 def article_url(article: Article, profile: SiteProfile) -> str:
-    """The canonical URL: the page's declared canonical when it is on the same site."""
-    declared = article.extra.get("declared_canonical")
-    if declared and is_site_url(declared, profile):
-        return canonical_url(declared, profile)
-    return canonical_url(article.fetched_url, profile)
+    """The canonical URL: the page's declared canonical when it is an article URL of the
+    site (``clean.urls.declared_canonical``), else the fetched URL's."""
+    return declared_canonical(article.extra.get("declared_canonical"), article.fetched_url, profile)
 
 
 def clean_authors(authors: list[Author]) -> list[Author]:

@@ -113,3 +113,18 @@ def is_safe_link(url: str) -> bool:
     """True for absolute http(s) URLs; ``javascript:``, ``data:`` and the like are not links."""
     parts = urlsplit(url.strip())
     return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc)
+
+
+def declared_canonical(declared: str | None, fetched_url: str, profile: SiteProfile) -> str:
+    """The canonical URL of a page fetched at ``fetched_url`` that declares ``declared``.
+
+    A page's ``<link rel="canonical">`` is a claim, not a fact: it is used only
+    when it is itself an article URL of the site (by the profile's URL
+    classification). A canonical naming the home page, a category or another
+    host would merge unrelated articles into one row; then the fetched URL's
+    canonical form is the article's URL. (Whether a claimed article has the same
+    content is checked later, by the dedup pipeline.)
+    """
+    if declared and classify_url(declared, profile) == "article":
+        return canonical_url(declared, profile)
+    return canonical_url(fetched_url, profile)

@@ -1,13 +1,16 @@
-"""The replica's HTTP server: real sockets on 127.0.0.1, two origins.
+"""The replica's HTTP server: real sockets on 127.0.0.1, two origins (and a stray port).
 
 One listener plays ``qazdauiri.kz``, a second plays its ``image.`` mirror (same
-pages, links pointing to itself). Both only ever bind the loopback address.
+pages, links pointing to itself); a third, on another port of the same host, is
+not part of the site (the ``redirect-other-port`` fault sends there). All only
+ever bind the loopback address.
 ``ReplicaServer`` runs them in background threads, for tests, benchmarks and
 ``kazscraper demo``; ``kazscraper replica serve`` runs it in the foreground.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import socket
@@ -19,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from kazscraper.replica import corpus
 from kazscraper.replica.render import Renderer
 from kazscraper.replica.site import ReplicaSite
 
@@ -49,8 +53,32 @@ FAULTS = {
     "redirect-offsite": "302 to a host that is not the site's",
     "empty": "200 with an empty body",
     "broken-xml": "(for /sitemap.xml) a 200 whose XML is cut off and malformed",
+    # hostile pages (issue 11): each must end as an article or a failure with its reason
+    "canonical-home": "the article declares the home page as its canonical URL",
+    "canonical-category": "the article declares its category page as its canonical URL",
+    "canonical-other": "the article declares another article (the seed) as its canonical URL",
+    "anchor-bomb": "the article with 200 KB of '<a ' appended (a quadratic-regex trap)",
+    "refresh-offsite": "a page whose meta refresh sends to another host",
+    "refresh-self": "the article with a meta refresh (every 30 s) to itself",
+    "refresh-javascript": "a page whose meta refresh sends to javascript:",
+    "refresh-loop": "a page whose meta refresh sends to a URL that refreshes back",
+    "redirect-other-port": "302 to the same path on another port of the same host",
+    "redirect-home": "302 to the site's home page (a deleted article, a soft 404)",
+    "endless-pagination": "(for a category) every ?page=N exists, with new article links",
+    "robots-crawl-delay": "(for /robots.txt) Crawl-delay: 1",
+    "robots-disallow-all": "(for /robots.txt) Disallow: /",
+    "sitemap-index-chain": "(for /sitemap.xml) a sitemap index pointing to the next, forever",
+    "sitemap-index-gz": "(for /sitemap.xml) an index of /sitemaps/articles.xml.gz and "
+    "/sitemaps/empty.xml (give those paths faults of their own)",
+    "sitemap-gz": "the site's sitemap gzipped, as application/x-gzip (no Content-Encoding)",
+    "sitemap-gz-bomb": "a gzipped sitemap that inflates beyond the size cap (~60 MB)",
 }
+# the modes above from "canonical-home" on: tests/test_hostile_site.py exercises them
+HOSTILE_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("canonical-home") :])
 SLOW_SECONDS = 4.0
+ANCHOR_BOMB = "<a " * 70_000  # 210 KB
+ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
+GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + bytes(64)
 
@@ -142,11 +170,91 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, HTML, b"", Location="http://offsite.invalid" + self.path)
         elif mode == "empty":
             self._send(200, HTML, b"")
+        elif mode.startswith(("canonical-", "refresh-", "robots-", "sitemap-")) or mode in (
+            "anchor-bomb",
+            "redirect-other-port",
+            "redirect-home",
+            "endless-pagination",
+        ):
+            return self._hostile(mode)
         elif mode == "broken-xml":
             _, content_type, body = self.server.respond(self.path)
             self._send(200, content_type, body[: len(body) // 3].encode() + b"<url><loc>&&")
         else:
             raise ValueError(f"unknown fault mode {mode!r}; known: {', '.join(FAULTS)}")
+        return True
+
+    def _hostile(self, mode: str) -> bool:
+        """The hostile-site modes (see ``FAULTS``); False: serve the normal page."""
+        server = self.server
+        origin = f"http://{LOOPBACK}:{server.server_address[1]}"
+        path = urlsplit(self.path).path
+        if mode.startswith("canonical-") or mode in ("anchor-bomb", "refresh-self"):
+            status, content_type, body = server.respond(self.path)
+            tag = f'<link rel="canonical" href="{origin}{path}">'
+            if mode == "canonical-home":
+                body = body.replace(tag, f'<link rel="canonical" href="{origin}/">')
+            elif mode == "canonical-category":
+                category = f"{origin}/category/{corpus.CATEGORIES[0][0]}"
+                body = body.replace(tag, f'<link rel="canonical" href="{category}">')
+            elif mode == "canonical-other":
+                assert server.renderer is not None
+                other = origin + server.renderer.site.articles[0].path
+                body = body.replace(tag, f'<link rel="canonical" href="{other}">')
+            elif mode == "anchor-bomb":
+                body = body.replace("</footer>", "</footer>" + ANCHOR_BOMB)
+            else:
+                refresh = f'<meta http-equiv="refresh" content="30; url={origin}{path}">'
+                body = body.replace("<head>", "<head>\n" + refresh)
+            self._send(status, content_type, body.encode())
+        elif mode.startswith("refresh-"):
+            if mode == "refresh-offsite":
+                target = "http://offsite.invalid" + path
+            elif mode == "refresh-javascript":
+                target = "javascript:window.location='/'"
+            else:  # refresh-loop: A -> A?loop=1 -> A ...
+                target = f"{path}?loop=1" if "loop=1" not in self.path else path
+            page = (
+                '<!DOCTYPE html><html><head><meta charset="utf-8">'
+                f'<meta http-equiv="refresh" content="0; url={target}">'
+                "<title>Redirecting</title></head><body><p>…</p></body></html>"
+            )
+            self._send(200, HTML, page.encode())
+        elif mode == "redirect-other-port":
+            self._send(302, HTML, b"", Location=f"http://{LOOPBACK}:{server.stray_port}{path}")
+        elif mode == "redirect-home":
+            self._send(302, HTML, b"", Location="/")
+        elif mode == "endless-pagination":
+            page = _int_param(urlsplit(self.path).query, "page", default=1) or 1
+            links = "".join(
+                f'<div class="news-item"><a href="/news/endless-{page}-{i}">{page}.{i}</a></div>'
+                for i in range(ENDLESS_LINKS)
+            )
+            nav = f'<a href="{path}?page={page + 1}">»</a>'
+            html = f"<!DOCTYPE html><html><body><main>{links}{nav}</main></body></html>"
+            self._send(200, HTML, html.encode())
+        elif mode == "robots-crawl-delay":
+            self._send(200, TEXT, b"User-agent: *\nCrawl-delay: 1\nDisallow: /search\n")
+        elif mode == "robots-disallow-all":
+            self._send(200, TEXT, b"User-agent: *\nDisallow: /\n")
+        elif mode == "sitemap-index-chain":
+            depth = _int_param(urlsplit(self.path).query, "n", default=0) or 0
+            entry = f"<sitemap><loc>{origin}{path}?n={depth + 1}</loc></sitemap>"
+            self._send(200, XML, _sitemap_index(entry).encode())
+        elif mode == "sitemap-index-gz":
+            entries = "".join(
+                f"<sitemap><loc>{origin}/sitemaps/{name}</loc></sitemap>"
+                for name in ("articles.xml.gz", "empty.xml")
+            )
+            self._send(200, XML, _sitemap_index(entries).encode())
+        elif mode == "sitemap-gz":
+            assert server.renderer is not None
+            payload = gzip.compress(server.renderer.sitemap().encode())
+            self._send(200, "application/x-gzip", payload)
+        elif mode == "sitemap-gz-bomb":
+            self._send(200, "application/x-gzip", _gzip_bomb())
+        else:
+            raise ValueError(f"unknown fault mode {mode!r}")
         return True
 
     def log_message(self, format: str, *args: object) -> None:
@@ -161,6 +269,7 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
         self.renderer = renderer
         self._article_html = lru_cache(maxsize=2048)(self._render_article)
         self.faults: dict[str, str] = {}  # path -> fault mode (shared by both origins)
+        self.stray_port = 9  # another port of this host, not the site's (set by ReplicaServer)
         self._hits: dict[str, int] = {}
         self._hits_lock = threading.Lock()
 
@@ -217,6 +326,21 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
         return 404, HTML, r.not_found()
 
 
+def _sitemap_index(entries: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</sitemapindex>\n"
+    )
+
+
+@lru_cache(maxsize=1)
+def _gzip_bomb() -> bytes:
+    """A gzipped sitemap that inflates to ``GZ_BOMB_BYTES`` (blank space after the root tag)."""
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    return gzip.compress(head + b" " * GZ_BOMB_BYTES + b"</urlset>", compresslevel=9)
+
+
 def _int_param(query: str, name: str, default: int) -> int | None:
     values = parse_qs(query).get(name)
     if not values:
@@ -239,8 +363,14 @@ class ReplicaServer:
         self.site = site
         self._main = _ReplicaHTTPServer(port)
         self._mirror = _ReplicaHTTPServer(mirror_port)
+        # a third port of the same host, serving the same pages but not part of the site:
+        # where the redirect-other-port fault sends (it must be refused, not stored)
+        self._stray = _ReplicaHTTPServer(0)
         self.origin = f"http://{LOOPBACK}:{self._main.server_address[1]}"
         self.mirror_origin = f"http://{LOOPBACK}:{self._mirror.server_address[1]}"
+        self.stray_origin = f"http://{LOOPBACK}:{self._stray.server_address[1]}"
+        for server in (self._main, self._mirror):
+            server.stray_port = self._stray.server_address[1]
         self.use(site)
         self._threads: list[threading.Thread] = []
 
@@ -249,7 +379,7 @@ class ReplicaServer:
         unknown = set(faults.values()) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown fault modes {sorted(unknown)}; known: {', '.join(FAULTS)}")
-        for server in (self._main, self._mirror):
+        for server in self._servers:
             server.faults = dict(faults)
             server._hits.clear()
 
@@ -258,6 +388,11 @@ class ReplicaServer:
         self.site = site
         self._main.use(Renderer(site, self.origin, self.mirror_origin))
         self._mirror.use(Renderer(site, self.mirror_origin, self.mirror_origin))
+        self._stray.use(Renderer(site, self.stray_origin, self.stray_origin))
+
+    @property
+    def _servers(self) -> tuple[_ReplicaHTTPServer, ...]:
+        return (self._main, self._mirror, self._stray)
 
     @property
     def renderer(self) -> Renderer:
@@ -265,29 +400,30 @@ class ReplicaServer:
         return self._main.renderer
 
     def start(self) -> ReplicaServer:
-        for server in (self._main, self._mirror):
+        for server in self._servers:
             thread = threading.Thread(target=server.serve_forever, name="replica", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
 
     def serve_forever(self) -> None:
-        """Block serving both origins (the mirror in a thread) until interrupted."""
-        mirror = threading.Thread(target=self._mirror.serve_forever, daemon=True)
-        mirror.start()
+        """Block serving both origins (the others in threads) until interrupted."""
+        for server in (self._mirror, self._stray):
+            threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             self._main.serve_forever()
         finally:
             self._mirror.shutdown()
+            self._stray.shutdown()
             self.close()
 
     def stop(self) -> None:
-        for server in (self._main, self._mirror):
+        for server in self._servers:
             server.shutdown()
         self.close()
 
     def close(self) -> None:
-        for server in (self._main, self._mirror):
+        for server in self._servers:
             server.server_close()
 
     def __enter__(self) -> ReplicaServer:

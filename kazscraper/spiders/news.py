@@ -14,20 +14,30 @@ until ``stop_after`` pages in a row bring nothing new; ``full`` walks and
 revisits everything; ``since`` bounds a backfill by date. Article URLs found
 but not yet stored wait in the archive's ``frontier`` table, so a killed run
 resumes where it stopped.
+
+Discovery is bounded whatever the site serves: listing pages per run
+(``KAZSCRAPER_MAX_LISTING_PAGES``), sitemaps per run and their nesting depth and
+size (``KAZSCRAPER_MAX_SITEMAPS``, ``KAZSCRAPER_SITEMAP_MAX_DEPTH``,
+``KAZSCRAPER_SITEMAP_MAX_BYTES``, gzipped ones inflated up to that size), links
+read per page (``KAZSCRAPER_MAX_LINKS_PER_PAGE``); ``max_articles`` stops
+discovery once that many articles are scheduled. Every article URL asked for
+ends the run as an article or a recorded failure: one the crawl machinery
+dropped without an answer is recorded when the crawl goes idle.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
-from html import unescape
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from lxml import etree
+from parsel import Selector
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -36,7 +46,7 @@ from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
 from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, url_origin
+from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, is_site_url, url_origin
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.items import NotModified, PageItem
@@ -45,6 +55,16 @@ from kazscraper.sites import SiteProfile, get_profile
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
 CLASSIFY_CACHE = 10_000  # classified URLs kept (the cache is emptied when full: memory stays flat)
+SITEMAP_MAX_ENTRIES = 50_000  # per sitemap file (the sitemaps.org limit)
+LISTING_DATE_CHARS = 500  # of a listing item's text searched for its date (--since)
+# discovery limits; each is a Scrapy setting of the same name (defaults in settings.py)
+LIMITS = {
+    "max_listing_pages": ("KAZSCRAPER_MAX_LISTING_PAGES", 10_000),
+    "max_sitemaps": ("KAZSCRAPER_MAX_SITEMAPS", 1_000),
+    "sitemap_max_depth": ("KAZSCRAPER_SITEMAP_MAX_DEPTH", 3),
+    "sitemap_max_bytes": ("KAZSCRAPER_SITEMAP_MAX_BYTES", 50 * 1024 * 1024),
+    "max_links": ("KAZSCRAPER_MAX_LINKS_PER_PAGE", 5_000),
+}
 
 
 class NewsSpider(scrapy.Spider):
@@ -87,11 +107,20 @@ class NewsSpider(scrapy.Spider):
         self.retries: list[str] = []
         self.failed_discovery: set[str] = set()
         self.archive: Archive | None = None
+        # article URLs asked for and not yet answered (response or error), by canonical URL
+        self.awaited_articles: set[str] = set()
+        self.listing_pages = 0  # listing requests made this run
+        self.sitemaps = 0  # sitemap requests made this run
+        for name, (_setting, default) in LIMITS.items():
+            setattr(self, name, default)
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        for name, (setting, default) in LIMITS.items():
+            setattr(spider, name, crawler.settings.getint(setting, default))
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     # -- what the archive already has ------------------------------------------------
@@ -115,6 +144,14 @@ class NewsSpider(scrapy.Spider):
                 self._flush_frontier()
             archive.close()
             self.archive = None
+
+    def on_idle(self) -> None:
+        """Nothing left to fetch: an article asked for and never answered was dropped by the
+        crawl machinery (a duplicate filter, a middleware); it becomes a failure, not a loss."""
+        for url in sorted(self.awaited_articles):
+            self.crawler.stats.inc_value("kazscraper/articles_unaccounted")
+            self._fail(url, "fetch", "no response: the request was dropped unanswered", None)
+        self.awaited_articles.clear()
 
     def _flush_frontier(self) -> None:
         if self.archive is not None and self.new_frontier:
@@ -143,7 +180,8 @@ class NewsSpider(scrapy.Spider):
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
         for url in self.profile.sitemap_urls():
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
+            for request in self._sitemap_request(url, depth=1):
+                yield request
         for url in self.profile.feed_urls():
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
 
@@ -153,10 +191,51 @@ class NewsSpider(scrapy.Spider):
             self.failed_discovery.discard(url)
             self._write(self.archive.clear_failure, url)
 
+    def discovery_done(self) -> bool:
+        """``max_articles`` articles are scheduled: no more listings, sitemaps or links."""
+        return self.max_articles is not None and len(self.scheduled_articles) >= self.max_articles
+
+    def _listing_request(self, url: str, **meta: Any) -> Iterator[scrapy.Request]:
+        """A request for a listing page, within the run's limit of listing pages."""
+        if self.discovery_done():
+            return
+        if self.listing_pages >= self.max_listing_pages:
+            if not self.crawler.stats.get_value("kazscraper/listing_limit_reached"):
+                self.logger.warning(
+                    "listing page limit reached (%d, KAZSCRAPER_MAX_LISTING_PAGES): "
+                    "no more listing pages this run",
+                    self.max_listing_pages,
+                )
+            self.crawler.stats.inc_value("kazscraper/listing_limit_reached")
+            return
+        self.listing_pages += 1
+        yield scrapy.Request(
+            url, callback=self.parse_listing, errback=self.on_error, meta=meta or None
+        )
+
+    def _sitemap_request(self, url: str, depth: int) -> Iterator[scrapy.Request]:
+        """A request for a sitemap, within the nesting depth and the run's count of sitemaps."""
+        if depth > self.sitemap_max_depth:
+            reason = f"sitemap index nested deeper than {self.sitemap_max_depth}; not followed"
+        elif self.sitemaps >= self.max_sitemaps:
+            reason = f"more than {self.max_sitemaps} sitemaps in one run; not followed"
+        else:
+            self.sitemaps += 1
+            yield scrapy.Request(
+                url,
+                callback=self.parse_sitemap,
+                errback=self.on_error,
+                meta={"sitemap_depth": depth},
+            )
+            return
+        self._fail(url, "discovery", reason, None)
+
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         self._discovery_worked(response.url)
+        if self.discovery_done():
+            return
         new = 0
         old_items = 0
         next_pages: list[str] = []
@@ -166,6 +245,8 @@ class NewsSpider(scrapy.Spider):
                 if self.since and item_date and item_date < self.since:
                     old_items += 1
                     continue
+                if self.discovery_done():
+                    return
                 new += canonical not in self.known
                 yield from self.follow(url)
             elif kind == "listing":
@@ -182,31 +263,33 @@ class NewsSpider(scrapy.Spider):
         current = _page_number(response.url)
         for url in next_pages:
             if self.full or _page_number(url) == current + 1:
-                yield scrapy.Request(
-                    canonical_url(url, self.profile),
-                    callback=self.parse_listing,
-                    errback=self.on_error,
-                    meta={"empty_run": empty_run},
+                yield from self._listing_request(
+                    canonical_url(url, self.profile), empty_run=empty_run
                 )
 
     def _listing_links(self, response: TextResponse) -> Iterator[tuple[str, date | None]]:
-        """Every link of a listing page, with the date its list item shows (if any)."""
+        """The links of a listing page (at most ``max_links``), with the date its list item
+        shows (if any)."""
         for item in response.css(self.profile.selectors.listing_item) if self.since else ():
-            found = find_date_in_text(node_text(item))
+            found = find_date_in_text(node_text(item)[:LISTING_DATE_CHARS])
             item_date = date.fromisoformat(found.date) if found else None
-            for href in item.css("a::attr(href)").getall():
+            for href in islice(item.css("a::attr(href)").getall(), self.max_links):
                 yield response.urljoin(href.strip()), item_date
-        for href in response.css("a::attr(href)").getall():
+        for href in islice(response.css("a::attr(href)").getall(), self.max_links):
             yield response.urljoin(href.strip()), None
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        body, problem = sitemap_body(response.body, self.sitemap_max_bytes)
+        if problem:
+            self._fail(response.url, "discovery", problem, response.status)
+            return
         try:
-            sitemap = Sitemap(response.body)
-        except ValueError as exc:
+            sitemap = Sitemap(body)
+            entries = list(islice(sitemap, SITEMAP_MAX_ENTRIES))
+        except (ValueError, AttributeError, etree.LxmlError) as exc:
             self._fail(response.url, "discovery", f"unreadable sitemap: {exc}", response.status)
             return
-        entries = list(sitemap)
-        problem = xml_problem(response.body)
+        problem = xml_problem(body)
         if not problem:
             self._discovery_worked(response.url)
         else:
@@ -214,10 +297,14 @@ class NewsSpider(scrapy.Spider):
             entries = entries[:-1]
             reason = f"malformed sitemap XML ({problem}); {len(entries)} entries used"
             self._fail(response.url, "discovery", reason, response.status)
+        depth = response.meta.get("sitemap_depth", 1)
         for entry in entries:
+            if self.discovery_done():
+                return
             loc = entry.get("loc", "").strip()
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
+                if is_site_url(loc, self.profile):
+                    yield from self._sitemap_request(loc, depth + 1)
             elif loc and not self._older_than_since(entry.get("lastmod")):
                 yield from self.follow(loc)
 
@@ -233,7 +320,10 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
-        for link in response.xpath("//item/link/text() | //entry/link/@href").getall():
+        links = response.xpath("//item/link/text() | //entry/link/@href").getall()
+        for link in islice(links, self.max_links):
+            if self.discovery_done():
+                return
             yield from self.follow(link.strip())
 
     def classify(self, url: str) -> tuple[UrlKind | None, str]:
@@ -254,7 +344,7 @@ class NewsSpider(scrapy.Spider):
         if kind is None:
             return
         if kind == "listing":
-            yield scrapy.Request(canonical, callback=self.parse_listing, errback=self.on_error)
+            yield from self._listing_request(canonical)
             return
         self._report_alias(url, canonical)
         if canonical in self.scheduled_articles:
@@ -276,12 +366,13 @@ class NewsSpider(scrapy.Spider):
             self.new_frontier.append(canonical)
             if len(self.new_frontier) >= FRONTIER_FLUSH:
                 self._flush_frontier()
+        self.awaited_articles.add(canonical)
         yield scrapy.Request(
             canonical,
             callback=self.parse_article,
             errback=self.on_error,
             headers=headers,
-            meta={"handle_httpstatus_list": [304]},
+            meta={"handle_httpstatus_list": [304], "article_url": canonical},
         )
 
     def _in_revisit_window(self, published: str | None) -> bool:
@@ -305,9 +396,16 @@ class NewsSpider(scrapy.Spider):
     def parse_article(
         self, response: Response
     ) -> Iterator[PageItem | NotModified | scrapy.Request]:
+        self.awaited_articles.discard(response.meta.get("article_url", ""))
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(
             timespec="seconds"
         )
+        hops = response.meta.get("redirect_urls") or []
+        if hops and self.classify(response.url)[0] != "article":
+            # a deleted article sent to the home page or a category: not an article page
+            reason = f"redirected to a page that is not an article: {response.url}"
+            self._fail(hops[0], "fetch", reason, response.status)
+            return
         if response.status == 304:
             yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
             return
@@ -322,7 +420,9 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "decode", str(exc), response.status)
             return
         # articles link to articles (similar and top news): follow those, not listings
-        for href in anchor_hrefs(page.text):
+        for href in anchor_hrefs(page.text, self.max_links):
+            if self.discovery_done():
+                break
             url = response.urljoin(href)
             if self.classify(url)[0] == "article":
                 yield from self.follow(url)
@@ -338,6 +438,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        self.awaited_articles.discard(request.meta.get("article_url", ""))
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
@@ -358,18 +459,35 @@ class NewsSpider(scrapy.Spider):
         )
 
 
-_ANCHOR_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+def anchor_hrefs(html: str, limit: int = LIMITS["max_links"][1]) -> list[str]:
+    """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
 
-
-def anchor_hrefs(html: str) -> list[str]:
-    """The distinct ``href`` values of ``<a>`` tags, entity-decoded, in page order.
-
-    A regex rather than a DOM: discovery needs only the links, and the page is
-    parsed once, by the extractor. A link inside a comment or a script's string
-    may be found too; like any link it is followed only if it is an article URL.
+    Read by the HTML parser (linear in the page's size, which the download limit
+    caps), never by a regex over the markup: a regex can backtrack for minutes on
+    a hostile page (``<a `` repeated).
     """
-    found = (a or b or c for a, b, c in _ANCHOR_HREF.findall(html))
-    return list(dict.fromkeys(unescape(h).strip() for h in found if h))
+    if not html.strip():
+        return []
+    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
+    return list(islice(dict.fromkeys(h for h in hrefs if h), limit))
+
+
+def sitemap_body(body: bytes, max_bytes: int) -> tuple[bytes, str | None]:
+    """The XML of a sitemap response, gunzipped when it is gzip (``.xml.gz``, served with or
+    without ``Content-Encoding``), and why it cannot be used (empty, too large), or None."""
+    if body[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
+        try:
+            body = inflater.decompress(body, max_bytes + 1)  # never more than the cap
+        except zlib.error as exc:
+            return b"", f"unreadable gzipped sitemap: {exc}"
+        if len(body) > max_bytes:
+            return b"", f"gzipped sitemap larger than {max_bytes} bytes inflated; not read"
+    if len(body) > max_bytes:
+        return b"", f"sitemap larger than {max_bytes} bytes; not read"
+    if not body.strip():
+        return b"", "empty sitemap"
+    return body, None
 
 
 def xml_problem(body: bytes) -> str | None:

@@ -1,0 +1,140 @@
+"""The rules behind the hostile-site crawls (issue 11), offline: which canonical is
+trusted, how links and sitemaps are read, which redirects leave the site, the verdict."""
+
+from __future__ import annotations
+
+import gzip
+from types import SimpleNamespace
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from kazscraper.clean.urls import declared_canonical
+from kazscraper.crawl import EXIT_FAILED, verdict
+from kazscraper.middlewares import off_site
+from kazscraper.signals import page_failed
+from kazscraper.sites import get_profile
+from kazscraper.spiders.news import NewsSpider, anchor_hrefs, sitemap_body
+
+PROFILE = get_profile("qazdauiri")
+PAGE = "https://qazdauiri.kz/news/bir-maqala"
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("https://qazdauiri.kz/news/baska", "https://qazdauiri.kz/news/baska"),
+        ("https://image.qazdauiri.kz/news/baska", "https://qazdauiri.kz/news/baska"),
+        ("https://qazdauiri.kz/", PAGE),  # the home page: not an article
+        ("https://qazdauiri.kz/category/sayasat", PAGE),  # a category
+        ("https://qazdauiri.kz/page/2", PAGE),  # a page of the site that is no article
+        ("https://evil.example/news/baska", PAGE),  # another site
+        ("javascript:alert(1)", PAGE),
+        ("", PAGE),
+        (None, PAGE),
+    ],
+)
+def test_a_declared_canonical_is_used_only_when_it_is_an_article_url(
+    declared: str | None, expected: str
+) -> None:
+    assert declared_canonical(declared, PAGE + "?utm_source=x", PROFILE) == expected
+
+
+def test_anchor_hrefs_reads_links_with_the_parser() -> None:
+    html = (
+        "<p><a href=\"/news/a\">A</a> <A HREF='/news/b?x=1&amp;y=2'>B</A>"
+        '<a class="x" href = /news/c>C</a><a href="/news/a">again</a><a>no href</a>'
+        '<!-- <a href="/news/in-a-comment"> --><script>var s = \'<a href="/news/js">\';</script>'
+    )
+    assert anchor_hrefs(html) == ["/news/a", "/news/b?x=1&y=2", "/news/c"]
+
+
+def test_anchor_hrefs_on_a_regex_trap_is_linear_and_capped() -> None:
+    # '<a ' repeated made the old regex backtrack for minutes (cubic); the parser reads it
+    # in one pass. 1 MB of it, and 10,000 distinct links capped at the limit.
+    assert anchor_hrefs("<a " * 350_000) == []
+    many = "".join(f'<a href="/news/n{i}">{i}</a>' for i in range(10_000))
+    assert anchor_hrefs(many, limit=100) == [f"/news/n{i}" for i in range(100)]
+    assert anchor_hrefs("") == [] and anchor_hrefs("   ") == []
+
+
+XML = b'<?xml version="1.0"?><urlset><url><loc>https://qazdauiri.kz/news/a</loc></url></urlset>'
+
+
+def test_a_sitemap_body_is_gunzipped_with_a_size_cap() -> None:
+    assert sitemap_body(XML, 1000) == (XML, None)
+    assert sitemap_body(gzip.compress(XML), 1000) == (XML, None)
+    body, problem = sitemap_body(gzip.compress(b" " * 10_000 + XML), 1000)
+    assert body == b"" and problem and "larger than 1000 bytes" in problem
+    assert sitemap_body(b"\x1f\x8bnot gzip at all", 1000)[1].startswith("unreadable gzipped")
+    assert sitemap_body(b"  \n", 1000) == (b"", "empty sitemap")
+    assert sitemap_body(b"", 1000) == (b"", "empty sitemap")
+    assert "larger than 10 bytes" in sitemap_body(XML, 10)[1]
+
+
+@pytest.mark.parametrize(
+    ("url", "leaves"),
+    [
+        ("https://qazdauiri.kz/news/a", False),
+        ("http://qazdauiri.kz/news/a", False),  # http -> https of the same host
+        ("https://www.qazdauiri.kz/news/a", False),  # a known mirror
+        ("https://qazdauiri.kz:8443/news/a", True),  # another port of the same host
+        ("https://evil.qazdauiri.kz/news/a", True),  # a subdomain that is not a mirror
+        ("https://qazdauiri.kz.evil.example/news/a", True),
+        ("https://evil.example/news/a", True),
+    ],
+)
+def test_a_redirect_leaves_the_site_unless_it_stays_on_its_origins(url: str, leaves: bool) -> None:
+    crawler = SimpleNamespace(spider=SimpleNamespace(profile=PROFILE))
+    assert off_site(crawler, url) is leaves  # type: ignore[arg-type]
+
+
+def test_one_spider_error_is_counted_once() -> None:
+    stats = {
+        "finish_reason": "finished",
+        "response_received_count": 5,
+        "spider_exceptions/count": 1,
+        "spider_exceptions/ValueError": 1,
+    }
+    assert verdict(stats, PROFILE) == (EXIT_FAILED, "1 spider error(s); see the log")
+
+
+def test_a_run_that_fetched_only_robots_txt_fails_and_says_why() -> None:
+    stats = {
+        "finish_reason": "finished",
+        "response_received_count": 1,
+        "robotstxt/response_count": 1,
+        "robotstxt/forbidden": 3,
+    }
+    code, reason = verdict(stats, PROFILE)
+    assert code == EXIT_FAILED and "robots.txt forbids" in reason
+
+
+def test_an_article_never_answered_becomes_a_failure_when_the_crawl_goes_idle() -> None:
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler)
+    crawler.spider = spider
+    failed: list[dict] = []
+
+    def record(**kwargs: object) -> None:  # a named receiver: signals hold weak references
+        failed.append(kwargs)
+
+    crawler.signals.connect(record, signal=page_failed)
+    crawler.stats.open_spider()
+    spider.awaited_articles = {PAGE}
+    spider.on_idle()
+    assert [(f["url"], f["stage"]) for f in failed] == [(PAGE, "fetch")]
+    assert "dropped unanswered" in failed[0]["reason"]
+    assert crawler.stats.get_value("kazscraper/articles_unaccounted") == 1
+    assert spider.awaited_articles == set()
+
+
+def test_discovery_limits_are_read_from_the_settings() -> None:
+    crawler = get_crawler(
+        NewsSpider, {"KAZSCRAPER_MAX_LISTING_PAGES": 7, "KAZSCRAPER_SITEMAP_MAX_DEPTH": 2}
+    )
+    spider = NewsSpider.from_crawler(crawler, max_articles="3")
+    assert (spider.max_listing_pages, spider.sitemap_max_depth) == (7, 2)
+    assert not spider.discovery_done()
+    spider.scheduled_articles = {"a", "b", "c"}
+    assert spider.discovery_done()
