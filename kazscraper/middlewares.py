@@ -2,7 +2,8 @@
 
 Placed next to the downloader (see ``settings.DOWNLOADER_MIDDLEWARES``), it
 sees each response before decompression and writes it, with its request, to
-the archive's WARC folder; the ``captures`` table indexes every record. The
+the archive's WARC folder; the ``captures`` table indexes every record (written
+through the run's archive owner, ``kazscraper.extension``). The
 capture time is passed to the spider in ``request.meta["fetched_at"]`` so the
 archive rows and the raw records carry the same timestamp.
 """
@@ -28,6 +29,7 @@ from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
+from kazscraper.extension import archive_of
 from kazscraper.signals import stop_on_archive_error
 from kazscraper.warc import Capture, Exchange, WarcArchiver, recover_open_files
 
@@ -70,7 +72,8 @@ class WarcCaptureMiddleware:
         directory = warc_directory(self.db_path)
         recover_open_files(directory)  # a killed run's last file
         self.archiver = WarcArchiver(directory, Path(self.db_path).stem, self.max_bytes)
-        self.archive = Archive(self.db_path)
+        owner = archive_of(self.crawler)
+        self.archive = owner.archive if owner is not None else None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.archiver is None:
@@ -130,8 +133,7 @@ class WarcCaptureMiddleware:
                 self.archiver.close()
             except OSError as exc:
                 self._failed("WARC", exc)
-        if self.archive is not None:
-            self.archive.close()
+        self.archive = None  # closed by the archive extension
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -27,6 +27,7 @@ from kazscraper.warc import StoredPage, read_captures
 class ReparseSpider(scrapy.Spider):
     name = "reparse"
     dedup_within_run = False  # captures of one URL over several crawls are its versions
+    fetches_pages = False  # no network: a run without HTTP responses is not a failure
 
     def __init__(
         self,
