@@ -222,21 +222,45 @@ def upgrade_if_idle(db_path: str | Path) -> bool:
 
 
 def run_reparse(options: CrawlOptions) -> CrawlResult:
-    """Rebuild the article tables from the WARC files alone, through the same pipelines."""
+    """Rebuild the article tables from the WARC files alone, through the same pipelines.
+
+    The rebuild goes into a copy of the archive (``<name>.reparse.sqlite`` beside it), which
+    replaces the archive only when the run succeeds (exit 0). Otherwise the archive stays as
+    it was and the copy is kept for inspection: with damaged WARC records, the articles whose
+    only capture was damaged would be missing from it."""
     with RunLock(options.db_path):
+        upgrade(options.db_path)
         warc_dir = warc_directory(options.db_path)
         recover_open_files(warc_dir)
-        with Archive(options.db_path) as archive:  # migrations under the lock
+        target = Path(options.db_path)
+        rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
+        _remove_database(rebuilt)
+        with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
-            archive.clear_articles()
+            archive.db.conn.execute("VACUUM INTO ?", [str(rebuilt)])
+        with Archive(rebuilt) as copy:
+            copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
+        options.settings["KAZSCRAPER_DB"] = str(rebuilt)
         spider_kwargs = {
             "site": options.site,
             "warc_dir": str(warc_dir),
             "origin": origin,
             "mirrors": ",".join(mirrors),
         }
-        return _run_process(options, ReparseSpider, spider_kwargs)
+        result = _run_process(options, ReparseSpider, spider_kwargs)
+        if result.exit_code == EXIT_OK:
+            _remove_database(target, keep_main=True)
+            os.replace(rebuilt, target)
+        else:
+            logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
+        return result
+
+
+def _remove_database(path: Path, keep_main: bool = False) -> None:
+    """Remove an SQLite file and its -wal/-shm companions (only those with ``keep_main``)."""
+    for suffix in ("-wal", "-shm", *(() if keep_main else ("",))):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _run_process(
