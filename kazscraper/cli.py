@@ -285,6 +285,10 @@ def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
         sys.exit(EXIT_LOCKED)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the lock file beside the archive cannot be made
+        raise click.ClickException(
+            f"cannot create the archive at {options.db_path}: {exc}"
+        ) from exc
     result.stats["kazscraper/elapsed_seconds"] = round(time.monotonic() - started, 1)
     click.echo(summary_line(result, options.db_path))
     sys.exit(result.exit_code)
