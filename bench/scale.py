@@ -8,17 +8,64 @@ keeps peak RSS about constant. The last lines give the ratios between the
 largest and the smallest size.
 
     python bench/scale.py --sizes 5000,20000
+    python bench/scale.py --sizes 5000,20000 --reparse   # peak RSS of `kazscraper reparse`
+
+With ``--reparse`` each size is crawled once (kept), then rebuilt from its WARC
+files by ``kazscraper reparse`` in a subprocess whose peak RSS is printed: a
+reparse that streams keeps it about constant whatever the archive's size.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl import crawl_benchmark, summarize
+from crawl import StaticServer, crawl_benchmark, prepare_site, summarize
+
+
+def _child(*args: str) -> tuple[int, float, float]:
+    """``kazscraper ARGS`` in a subprocess: exit code, wall seconds, peak RSS in MB."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kazscraper", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def reparse_memory(sizes: list[int]) -> None:
+    """Crawl each size once, then measure ``kazscraper reparse`` of that archive."""
+    table = []
+    for n in sizes:
+        print(f"-- {n} articles", flush=True)
+        with tempfile.TemporaryDirectory(prefix="kazscraper-reparse-") as tmp:
+            workdir = Path(tmp)
+            _, root, port, mirror_port = prepare_site(n, workdir)
+            db = workdir / "archive" / "bench.sqlite"
+            with StaticServer(root, port, mirror_port) as server:
+                crawl = _child(
+                    "crawl", "--start-url", server.origin + "/", "--mirror",
+                    server.mirror_origin, "--db", str(db),
+                )  # fmt: skip
+            warc_mb = sum(f.stat().st_size for f in (db.parent / "warc").glob("*")) / 2**20
+            table.append((n, crawl, _child("reparse", "--db", str(db)), warc_mb))
+    print(f"\n{'articles':>9}{'WARC MB':>9}{'crawl RSS MB':>14}{'reparse s':>11}"
+          f"{'reparse RSS MB':>16}")  # fmt: skip
+    for n, crawl, reparse, warc_mb in table:
+        flag = "" if crawl[0] == reparse[0] == 0 else f"  (exit {crawl[0]}/{reparse[0]}!)"
+        print(f"{n:>9}{warc_mb:>9.0f}{crawl[2]:>14.0f}{reparse[1]:>11.1f}{reparse[2]:>16.0f}{flag}")
+    if len(table) > 1:
+        (n0, _, r0, _), (n1, _, r1, _) = table[0], table[-1]
+        print(f"\nreparse peak RSS, {n1} vs {n0} articles: x{r1[2] / r0[2]:.2f}")
 
 
 def main() -> None:
@@ -29,6 +76,9 @@ def main() -> None:
         help="comma-separated replica sizes, in articles [5000,20000]",
     )
     parser.add_argument("--runs", type=int, default=1, help="runs per size, medians kept [1]")
+    parser.add_argument(
+        "--reparse", action="store_true", help="measure the peak RSS of reparse instead"
+    )
     args = parser.parse_args()
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -36,6 +86,9 @@ def main() -> None:
         parser.error("--sizes takes integers separated by commas")
     if not sizes or min(sizes) < 6:
         parser.error("sizes must be at least 6 articles")
+    if args.reparse:
+        reparse_memory(sizes)
+        return
 
     table = []
     for n in sizes:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import click
 from w3lib.encoding import html_to_unicode
 
-from kazscraper.archive import Archive, ArchiveError
+from kazscraper.archive import Archive, ArchiveError, queries
 from kazscraper.crawl import (
     EXIT_LOCKED,
     AlreadyRunning,
@@ -29,6 +29,7 @@ from kazscraper.crawl import (
     CrawlResult,
     run_crawl,
     run_reparse,
+    upgrade_if_idle,
 )
 from kazscraper.sites import get_profile
 
@@ -303,17 +304,19 @@ def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
 
 def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
     """Run the crawl and exit with its code, printing the one-line summary."""
-    try:
-        Archive(options.db_path).close()  # fail fast, with one line, on a bad archive path
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
     options.progress = sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run(options)
+        result = run(options)  # a bad archive path fails first, under the lock, in one line
     except AlreadyRunning as exc:
         click.echo(f"kazscraper: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the lock file beside the archive cannot be made
+        raise click.ClickException(
+            f"cannot create the archive at {options.db_path}: {exc}"
+        ) from exc
     result.stats["kazscraper/elapsed_seconds"] = round(time.monotonic() - started, 1)
     click.echo(summary_line(result, options.db_path))
     sys.exit(result.exit_code)
@@ -391,43 +394,35 @@ def stats(db_path: str, runs: int) -> None:
     Example:
       kazscraper stats --db archive/demo.sqlite
     """
-    try:
-        archive = Archive(db_path)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with archive:
-        db = archive.db
-        first, last = db.execute(
-            "SELECT min(published_date), max(published_date) FROM articles"
-        ).fetchone()
-        click.echo(f"Archive {db_path}")
-        for table in (
-            "articles",
-            "authors",
-            "article_urls",
-            "article_versions",
-            "related_links",
-            "failures",
-        ):
-            click.echo(f"  {table:<17} {archive.count(table):>8}")
-        click.echo(f"  published         {first or '-'} .. {last or '-'}")
-        click.echo("Categories:")
-        for name, n in db.execute(
-            "SELECT coalesce(category, '(none)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
-        ):
-            click.echo(f"  {name:<20} {n:>8}")
-        click.echo("Recent runs (fill rates: share of the run's article pages with the field):")
-        header = ("id", "started", "command", "status", "pages", "new", "upd", "same", "fail")
-        click.echo(RUN_ROW.format(*header, *(f[:6] for f in FILL_COLUMNS)))
-        for row in db.execute(
-            "SELECT id, started_at, command, status, pages_fetched, articles_new, "
-            "articles_updated, articles_unchanged, failures, fill_rates "
-            f"FROM crawls ORDER BY id DESC LIMIT {runs}"
-        ):
-            fills = json.loads(row[-1] or "{}")
-            rates = (f"{fills[f]:.0%}" if fills.get(f) is not None else "-" for f in FILL_COLUMNS)
-            values = (v if v is not None else "-" for v in row[:-1])
-            click.echo(RUN_ROW.format(*values, *rates))
+    with _open_archive(db_path) as archive:
+        found = queries.summary(archive.db, runs=runs)
+    click.echo(f"Archive {db_path}")
+    for table, n in found.counts.items():
+        click.echo(f"  {table:<17} {n:>8}")
+    first, last = found.first_published or "-", found.last_published or "-"
+    click.echo(f"  published         {first} .. {last}")
+    click.echo("Categories:")
+    for name, n in found.categories:
+        click.echo(f"  {name:<20} {n:>8}")
+    click.echo("Recent runs (fill rates: share of the run's article pages with the field):")
+    header = ("id", "started", "command", "status", "pages", "new", "upd", "same", "fail")
+    click.echo(RUN_ROW.format(*header, *(f[:6] for f in FILL_COLUMNS)))
+    for run in found.runs:
+        fills = run.fill_rates
+        rates = (f"{fills[f]:.0%}" if fills.get(f) is not None else "-" for f in FILL_COLUMNS)
+        row = (
+            run.id,
+            run.started_at,
+            run.command,
+            run.status,
+            run.pages_fetched,
+            run.articles_new,
+            run.articles_updated,
+            run.articles_unchanged,
+            run.failures,
+        )
+        values = (v if v is not None else "-" for v in row)
+        click.echo(RUN_ROW.format(*values, *rates))
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -475,7 +470,9 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
     from kazscraper.datasette_metadata import TEMPLATES, TRUNCATE_CELLS, build_metadata
 
     try:
-        Archive(db_path).close()  # an older archive gets the current schema and views
+        # an older archive gets the current schema and views (unless a crawl holds the lock:
+        # that crawl upgrades it)
+        upgrade_if_idle(db_path)
     except ArchiveError as exc:
         click.echo(f"kazscraper: warning: {exc}; serving it as it is", err=True)
     try:
@@ -494,9 +491,11 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
 
 
 def _open_archive(db_path: str) -> Archive:
-    """Open (and upgrade) an archive, or exit with a one-line message."""
+    """Open an archive to read it, or exit with a one-line message. An older archive is
+    upgraded first, under the run lock (unless a run holds it: that run upgrades it)."""
     try:
-        return Archive(db_path)
+        upgrade_if_idle(db_path)
+        return Archive(db_path, migrate=False)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -4,8 +4,10 @@
 ``CrawlerProcess`` with kazscraper's settings, runs the news spider to the end
 and turns what happened into an exit code: 0 ok, 1 failed, 3 the health check
 failed (fields the profile expects went missing: the layout probably changed).
-The verdict is written into the run's ``crawls`` row. Scrapy's reactor runs
-once per process: call this once, from the CLI.
+The archive is upgraded (migrations) here, under the lock, before Scrapy starts;
+during the run the archive extension (``kazscraper.extension``) owns the file and
+writes the run's ``crawls`` row once, verdict included (``kazscraper.verdict``).
+Scrapy's reactor runs once per process: call this once, from the CLI.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import ipaddress
 import logging
 import os
 import shutil
-import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,16 +31,27 @@ from scrapy.settings import Settings
 from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
 from kazscraper.middlewares import warc_directory
-from kazscraper.sites import SiteProfile, get_profile
+from kazscraper.sites import get_profile
 from kazscraper.spiders.news import NewsSpider
 from kazscraper.spiders.reparse import ReparseSpider
+from kazscraper.verdict import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_UNHEALTHY,
+    health_breaches,
+    verdict,
+)
 from kazscraper.warc import recover_open_files
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNHEALTHY = 3
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_UNHEALTHY",
+    "health_breaches",
+    "verdict",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -159,55 +171,13 @@ def build_settings(options: CrawlOptions) -> Settings:
             KAZSCRAPER_RETRY_BACKOFF=0.1,
         )
     if options.progress:
-        overrides["EXTENSIONS"] = {"kazscraper.extensions.Progress": 500}
+        overrides["EXTENSIONS"] = {
+            **settings.getdict("EXTENSIONS"),
+            "kazscraper.extensions.Progress": 500,
+        }
     overrides.update(options.settings)
     settings.setdict(overrides, priority="cmdline")
     return settings
-
-
-def verdict(
-    stats: dict[str, Any], profile: SiteProfile, need_responses: bool = True
-) -> tuple[int, str]:
-    """Exit code and a one-line reason for a finished Scrapy run."""
-    finish_reason = stats.get("finish_reason", "unknown")
-    if stats.get("kazscraper/archive_error"):
-        return EXIT_FAILED, f"cannot write the archive: {stats['kazscraper/archive_error']}"
-    if finish_reason != "finished":
-        return EXIT_FAILED, f"crawl ended early: {finish_reason}"
-    # robots.txt is not a page of the site: a run that fetched only that fetched nothing
-    pages = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0)
-    if need_responses and pages <= 0:
-        if stats.get("robotstxt/forbidden"):
-            return EXIT_FAILED, "robots.txt forbids every start URL; nothing was fetched"
-        return EXIT_FAILED, "no page could be fetched (site unreachable?)"
-    # Scrapy counts each error twice: under spider_exceptions/count and under its type
-    errors = stats.get("spider_exceptions/count", 0)
-    if errors:
-        return EXIT_FAILED, f"{errors} spider error(s); see the log"
-    breaches = health_breaches(stats, profile)
-    if breaches:
-        return EXIT_UNHEALTHY, "health check failed, fields dropped: " + ", ".join(breaches)
-    return EXIT_OK, "ok"
-
-
-def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
-    """Fields whose fill rate on this run's article pages is below the profile's threshold.
-
-    A threshold named ``field:layer`` (``body:profile``) counts only the pages
-    where that layer gave the field: the generic fallback may rescue a page
-    whose layout changed, but the change is still reported.
-    """
-    pages = stats.get("kazscraper/extracted", 0)
-    if pages < profile.health_min_pages:
-        return []
-    breaches = []
-    for name, minimum in profile.health_thresholds.items():
-        key = f"kazscraper/layer/{name}" if ":" in name else f"kazscraper/filled/{name}"
-        rate = stats.get(key, 0) / pages
-        if rate < minimum:
-            note = " (the profile's selectors no longer match)" if ":profile" in name else ""
-            breaches.append(f"{name} {rate:.0%} < {minimum:.0%}{note}")
-    return breaches
 
 
 def _console_handler(stream: TextIO) -> logging.Handler:
@@ -230,25 +200,67 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         "stop_after": options.stop_after,
     }
     with RunLock(options.db_path):
+        upgrade(options.db_path)
         return _run_process(options, NewsSpider, spider_kwargs)
 
 
+def upgrade(db_path: str | Path) -> None:
+    """Create or upgrade the archive's schema; call it with the run lock held.
+
+    Raises ``ArchiveError`` (one line for the CLI) when the file cannot be an archive."""
+    Archive(db_path).close()
+
+
+def upgrade_if_idle(db_path: str | Path) -> bool:
+    """Upgrade the archive unless a run holds its lock (that run upgrades it itself)."""
+    try:
+        with RunLock(db_path):
+            upgrade(db_path)
+    except (AlreadyRunning, PermissionError):  # a run holds it; a folder we cannot write
+        return False
+    return True
+
+
 def run_reparse(options: CrawlOptions) -> CrawlResult:
-    """Rebuild the article tables from the WARC files alone, through the same pipelines."""
+    """Rebuild the article tables from the WARC files alone, through the same pipelines.
+
+    The rebuild goes into a copy of the archive (``<name>.reparse.sqlite`` beside it), which
+    replaces the archive only when the run succeeds (exit 0). Otherwise the archive stays as
+    it was and the copy is kept for inspection: with damaged WARC records, the articles whose
+    only capture was damaged would be missing from it."""
     with RunLock(options.db_path):
+        upgrade(options.db_path)
         warc_dir = warc_directory(options.db_path)
         recover_open_files(warc_dir)
-        with Archive(options.db_path) as archive:
+        target = Path(options.db_path)
+        rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
+        _remove_database(rebuilt)
+        with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
-            archive.clear_articles()
+            archive.db.conn.execute("VACUUM INTO ?", [str(rebuilt)])
+        with Archive(rebuilt) as copy:
+            copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
+        options.settings["KAZSCRAPER_DB"] = str(rebuilt)
         spider_kwargs = {
             "site": options.site,
             "warc_dir": str(warc_dir),
             "origin": origin,
             "mirrors": ",".join(mirrors),
         }
-        return _run_process(options, ReparseSpider, spider_kwargs)
+        result = _run_process(options, ReparseSpider, spider_kwargs)
+        if result.exit_code == EXIT_OK:
+            _remove_database(target, keep_main=True)
+            os.replace(rebuilt, target)
+        else:
+            logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
+        return result
+
+
+def _remove_database(path: Path, keep_main: bool = False) -> None:
+    """Remove an SQLite file and its -wal/-shm companions (only those with ``keep_main``)."""
+    for suffix in ("-wal", "-shm", *(() if keep_main else ("",))):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _run_process(
@@ -263,6 +275,7 @@ def _run_process(
     queues = Path(options.db_path).parent / ".queues"
     shutil.rmtree(queues, ignore_errors=True)  # left by a killed run
     settings.set("JOBDIR", str(queues / str(os.getpid())), priority="cmdline")
+    settings.set("KAZSCRAPER_ARCHIVE_READY", True, priority="cmdline")  # upgraded under the lock
     try:
         return _crawl(options, settings, spider_cls, spider_kwargs)
     finally:
@@ -281,22 +294,11 @@ def _crawl(
     process.crawl(crawler, **spider_kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
-    exit_code, reason = verdict(stats, profile, need_responses=spider_cls is NewsSpider)
-    crawl_id = stats.get("kazscraper/crawl_id")
-    if crawl_id is not None:
-        status = {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")
-        try:
-            with Archive(options.db_path) as archive:
-                archive.finish_crawl(
-                    crawl_id,
-                    status=status,
-                    finish_reason=stats.get("finish_reason"),
-                    exit_code=exit_code,
-                    verdict=reason,
-                )
-        except sqlite3.Error as exc:  # the disk is still full: the verdict goes to the log
-            logger.error("could not record the run's verdict in the archive: %s", exc)
+    if "kazscraper/exit_code" in stats:  # judged by the archive extension, in the crawls row
+        exit_code, reason = stats["kazscraper/exit_code"], stats["kazscraper/verdict"]
+    else:
+        profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
+        exit_code, reason = verdict(stats, profile, need_responses=spider_cls is NewsSpider)
     if exit_code != EXIT_OK:
         logger.error("%s", reason)
     return CrawlResult(exit_code=exit_code, reason=reason, stats=stats, log_file=options.log_file)

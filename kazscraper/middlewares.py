@@ -3,7 +3,8 @@ redirects and meta refreshes within the site only, robots.txt with its Crawl-del
 
 Placed next to the downloader (see ``settings.DOWNLOADER_MIDDLEWARES``), it
 sees each response before decompression and writes it, with its request, to
-the archive's WARC folder; the ``captures`` table indexes every record. The
+the archive's WARC folder; the ``captures`` table indexes every record (written
+through the run's archive owner, ``kazscraper.extension``). The
 capture time is passed to the spider in ``request.meta["fetched_at"]`` so the
 archive rows and the raw records carry the same timestamp.
 """
@@ -35,6 +36,7 @@ from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
 from kazscraper.clean.urls import is_site_url
+from kazscraper.extension import archive_of
 from kazscraper.signals import stop_on_archive_error
 from kazscraper.warc import Capture, Exchange, WarcArchiver, recover_open_files
 
@@ -77,7 +79,8 @@ class WarcCaptureMiddleware:
         directory = warc_directory(self.db_path)
         recover_open_files(directory)  # a killed run's last file
         self.archiver = WarcArchiver(directory, Path(self.db_path).stem, self.max_bytes)
-        self.archive = Archive(self.db_path)
+        owner = archive_of(self.crawler)
+        self.archive = owner.archive if owner is not None else None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.archiver is None:
@@ -137,8 +140,7 @@ class WarcCaptureMiddleware:
                 self.archiver.close()
             except OSError as exc:
                 self._failed("WARC", exc)
-        if self.archive is not None:
-            self.archive.close()
+        self.archive = None  # closed by the archive extension
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

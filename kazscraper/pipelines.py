@@ -5,12 +5,14 @@ the archive; order and numbers are in ``settings.ITEM_PIPELINES``. A page that
 cannot become an article is dropped with ``PageRejected`` (a ``DropItem``
 carrying the URL, stage and reason), which the store pipeline records in the
 ``failures`` table; the crawl goes on. Everything is counted in the crawler
-stats under ``kazscraper/``.
+stats under ``kazscraper/``. The store pipeline writes through the run's
+archive owner (``kazscraper.extension``); it opens no connection of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -29,15 +31,17 @@ from twisted.python.failure import Failure
 from kazscraper.archive import Archive, content_hash, utc_now
 from kazscraper.clean.article import clean_article
 from kazscraper.clean.urls import canonical_url
+from kazscraper.extension import archive_of
 from kazscraper.extract.article import NotHtmlError, extract_article
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile
+from kazscraper.verdict import REPORTED_FIELDS, crawl_summary
+
+__all__ = ["REPORTED_FIELDS", "crawl_summary"]  # with the pipelines below
 
 logger = logging.getLogger(__name__)
 
-#: fields whose fill rate is reported for every crawl
-REPORTED_FIELDS = ("title", "body", "published_date", "authors", "category", "related")
 REQUIRED_FIELDS = ("title", "body")
 
 
@@ -235,22 +239,31 @@ class StorePipeline(_CrawlerPipeline):
         self.waiting_aliases: dict[str, set[str]] = {}
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
+        self.run_starts: list[str] = []
         crawler.signals.connect(self.on_item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.on_page_failed, signal=page_failed)
         crawler.signals.connect(self.on_alias_found, signal=alias_found)
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.db_path, site=self.profile.name)
-        self.crawl_id = self.archive.begin_crawl(
-            self.crawler.settings.get("KAZSCRAPER_COMMAND", "crawl"),
-            dict(self.crawler.settings.getdict("KAZSCRAPER_ARGUMENTS")),
-        )
-        self.stats.set_value("kazscraper/crawl_id", self.crawl_id)
+        owner = archive_of(self.crawler)
+        if owner is not None and owner.archive is not None:
+            self.archive, self.crawl_id = owner.archive, owner.crawl_id
+            if getattr(self.crawler.spider, "dedup_within_run", True):
+                self.run_starts = [self.archive.crawl_started_at(self.crawl_id)]
+            else:  # reparse: the captures of every earlier crawl, each with its own run
+                self.run_starts = self.archive.crawl_starts()
+
+    def run_start(self, fetched_at: str) -> str:
+        """When the run that fetched a capture at ``fetched_at`` began."""
+        index = bisect.bisect_right(self.run_starts, fetched_at) - 1
+        return self.run_starts[index] if index >= 0 else ""
 
     def process_item(self, item: Any) -> Any:
         with self._writing():
-            if isinstance(item, NotModified) and item.url in self.pending:
-                self.flush()  # reparse: the capture being revisited is still in this batch
+            if isinstance(item, (NotModified, Article)) and item.url in self.pending:
+                # reparse: an earlier capture of this URL is still in this batch; it is
+                # written first, so a later capture is its next version, not its replacement
+                self.flush()
             touched = (
                 isinstance(item, NotModified)
                 and self.archive is not None
@@ -272,7 +285,7 @@ class StorePipeline(_CrawlerPipeline):
             return
         batch = list(self.pending.values())
         self.pending.clear()
-        outcomes = self.archive.write_batch(batch, crawl_id=self.crawl_id)
+        outcomes = self.archive.write_batch(batch, crawl_id=self.crawl_id, run_start=self.run_start)
         for outcome in outcomes:
             self.stats.inc_value(f"kazscraper/articles_{outcome}")
 
@@ -322,32 +335,4 @@ class StorePipeline(_CrawlerPipeline):
             self.flush()
             archive.link_related_articles()
             archive.prune_frontier()
-            archive.finish_crawl(self.crawl_id, **crawl_summary(self.stats.get_stats()))
-        archive.close()
-        self.archive = None
-
-
-def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
-    """The ``crawls`` row's counts, from the crawler stats."""
-    prefix = "downloader/response_status_count/"
-    pages = stats.get("kazscraper/extracted", 0)
-    return {
-        "pages_fetched": stats.get("response_received_count", 0),
-        "articles_new": stats.get("kazscraper/articles_new", 0),
-        "articles_updated": stats.get("kazscraper/articles_updated", 0),
-        "articles_unchanged": stats.get("kazscraper/articles_unchanged", 0),
-        "duplicates": stats.get("kazscraper/duplicates", 0)
-        + stats.get("kazscraper/articles_alias", 0),
-        "failures": stats.get("kazscraper/failures", 0),
-        "http_statuses": {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)},
-        "fill_rates": {
-            name: round(stats.get(f"kazscraper/filled/{name}", 0) / pages, 4) if pages else None
-            for name in REPORTED_FIELDS
-        },
-        # which extraction layer gave each field, e.g. {"body:profile": 58, "body:generic": 2}
-        "extraction_layers": {
-            k[len("kazscraper/layer/") :]: v
-            for k, v in sorted(stats.items())
-            if k.startswith("kazscraper/layer/")
-        },
-    }
+        self.archive = None  # the archive extension writes the crawls row and closes the file

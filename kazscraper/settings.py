@@ -44,6 +44,9 @@ ITEM_PIPELINES = {
     "kazscraper.pipelines.StorePipeline": 900,
 }
 
+# The archive's owner: one connection for the whole run, the crawls row (see extension.py).
+EXTENSIONS = {"kazscraper.extension.ArchiveExtension": 100}
+
 # Raw capture sits next to the downloader, so it records responses as transferred.
 # Retries pause first: Retry-After when sent, else exponential back-off.
 DOWNLOADER_MIDDLEWARES = {

@@ -9,6 +9,12 @@ written under ``*.warc.gz.open`` and renamed when complete; a run killed
 mid-write leaves an ``.open`` file that ``recover_open_files`` trims to its
 last whole record. ``read_captures`` yields the records back in capture
 order, revisits resolved to their original payload, for ``kazscraper reparse``.
+
+Reading back streams: one record's payload at a time, never more than
+``max_bytes`` of it (a gzip bomb kept in the archive is skipped as too large, not
+inflated), revisits re-read their original from its file and offset (the index
+holds offsets, not bodies), and a damaged record (truncated, corrupted) is
+skipped and reported while reading goes on with the next whole record.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -25,11 +32,24 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: the most payload bytes read back from one record (Scrapy's DOWNLOAD_MAXSIZE by default)
+DEFAULT_RECORD_MAX = 10 * 1024 * 1024
+_CHUNK = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+#: what a damaged record raises while warcio reads it
+DAMAGED = (
+    ArchiveLoadFailed,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    StatusAndHeadersParserException,
+)
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # headers that describe the transfer, not the message: Scrapy has already undone them
@@ -192,7 +212,9 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
 
 
 def recover_open_files(directory: str | Path) -> list[Path]:
-    """Trim ``.open`` files left by a killed run to their last whole record, and close them."""
+    """Trim ``.open`` files left by a killed run to their last whole record, and close them.
+
+    Records are read through without decoding their payload, a bounded chunk at a time."""
     recovered = []
     for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
         good = 0
@@ -200,9 +222,10 @@ def recover_open_files(directory: str | Path) -> list[Path]:
             iterator = ArchiveIterator(fh)
             try:
                 for record in iterator:
-                    record.content_stream().read()
+                    while record.raw_stream.read(_CHUNK):
+                        pass
                     good = iterator.get_record_offset() + iterator.get_record_length()
-            except (ArchiveLoadFailed, EOFError, OSError, ValueError):
+            except DAMAGED:
                 pass  # the torn record at the end
         with open(path, "r+b") as fh:
             fh.truncate(good)
@@ -221,32 +244,121 @@ class StoredPage:
     body: bytes  # decoded payload (content-encoding undone)
 
 
-def read_captures(directory: str | Path) -> Iterator[StoredPage]:
-    """Every response and revisit record, in capture order; revisits carry the original body."""
-    bodies: dict[str, bytes] = {}  # payload digest -> body, for revisits
+#: called for a record that is skipped: (kind 'damaged' | 'too_large', where, reason)
+OnSkipped = Callable[[str, str, str], None]
+
+
+class TooLarge(Exception):
+    """A record's payload is larger than the reader's cap."""
+
+
+def _bounded(record: object, max_bytes: int) -> bytes:
+    body = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
+    if len(body) > max_bytes:
+        raise TooLarge(f"payload larger than {max_bytes} bytes")
+    return body
+
+
+def read_body_at(path: Path, offset: int, max_bytes: int = DEFAULT_RECORD_MAX) -> bytes:
+    """The payload of the record at ``offset`` of ``path`` (a revisit's original)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            return _bounded(record, max_bytes)
+    return b""
+
+
+def _next_member(fh: object, start: int) -> int | None:
+    """The offset of the next gzip member at or after ``start`` (resynchronising after a
+    damaged record), or None at the end of the file."""
+    position = start
+    while True:
+        fh.seek(position)  # type: ignore[attr-defined]
+        chunk = fh.read(_CHUNK + 2)  # type: ignore[attr-defined]
+        if len(chunk) < 3:
+            return None
+        found = chunk.find(_GZIP_MAGIC)
+        if found >= 0:
+            return position + found
+        position += _CHUNK
+
+
+def read_captures(
+    directory: str | Path,
+    max_bytes: int = DEFAULT_RECORD_MAX,
+    on_skipped: OnSkipped | None = None,
+) -> Iterator[StoredPage]:
+    """Every response and revisit record, in capture order; revisits carry the original body.
+
+    Memory stays flat: one payload at a time (at most ``max_bytes``), and for revisits an
+    index of where each payload's original lies (digest -> file and offset). A damaged or
+    too large record is reported to ``on_skipped`` and reading goes on."""
+    originals: dict[str, tuple[Path, int]] = {}  # payload digest -> its response record
+    skipped = on_skipped or (lambda kind, where, reason: None)
     for path in sorted(Path(directory).glob("*.warc.gz")):
         with open(path, "rb") as fh:
-            iterator = ArchiveIterator(fh)
-            for record in iterator:
-                if record.rec_type not in ("response", "revisit"):
-                    continue
-                body = record.content_stream().read()
-                headers = record.http_headers.headers if record.http_headers else []
-                digest = record.rec_headers.get_header("WARC-Payload-Digest") or payload_digest(
-                    body
-                )
-                if record.rec_type == "response":
-                    bodies[digest] = body
-                status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
-                capture = Capture(
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
-                    status=status,
-                    fetched_at=iso_date(record.rec_headers.get_header("WARC-Date")),
-                    record_type=record.rec_type,
-                    warc_file=path.name,
-                    offset=iterator.get_record_offset(),
-                    length=iterator.get_record_length(),
-                    payload_digest=digest,
-                    content_type=_header(headers, "content-type"),
-                )
-                yield StoredPage(capture, headers, bodies.get(digest, b""))
+            start: int | None = 0
+            while start is not None:
+                fh.seek(start)
+                iterator = ArchiveIterator(fh)
+                last_end = start
+                try:
+                    for record in iterator:
+                        page = _page(record, path, iterator, originals, max_bytes, skipped)
+                        last_end = iterator.get_record_offset() + iterator.get_record_length()
+                        if page is not None:
+                            yield page
+                    start = None
+                    if last_end < path.stat().st_size:  # warcio stops quietly at a torn end
+                        skipped("damaged", f"{path.name} at byte {last_end}", "truncated record")
+                        start = _next_member(fh, last_end + 1)
+                except DAMAGED as exc:
+                    where = f"{path.name} at byte {last_end}"
+                    skipped("damaged", where, f"{type(exc).__name__}: {exc}")
+                    start = _next_member(fh, last_end + 1)
+
+
+def _page(
+    record: object,
+    path: Path,
+    iterator: ArchiveIterator,
+    originals: dict[str, tuple[Path, int]],
+    max_bytes: int,
+    skipped: OnSkipped,
+) -> StoredPage | None:
+    rec_type = record.rec_type  # type: ignore[attr-defined]
+    if rec_type not in ("response", "revisit"):
+        return None
+    rec_headers = record.rec_headers  # type: ignore[attr-defined]
+    http_headers = record.http_headers  # type: ignore[attr-defined]
+    url = rec_headers.get_header("WARC-Target-URI")
+    try:
+        body = _bounded(record, max_bytes)
+    except TooLarge as exc:
+        skipped("too_large", f"{url} ({path.name})", str(exc))
+        return None
+    offset = iterator.get_record_offset()
+    headers = http_headers.headers if http_headers else []
+    digest = rec_headers.get_header("WARC-Payload-Digest") or payload_digest(body)
+    if rec_type == "response":
+        originals[digest] = (path, offset)
+    elif digest in originals:
+        try:
+            body = read_body_at(*originals[digest], max_bytes=max_bytes)
+        except (TooLarge, *DAMAGED):
+            body = b""
+    else:
+        body = b""
+    status = int(http_headers.get_statuscode()) if http_headers else 0
+    capture = Capture(
+        url=url,
+        status=status,
+        fetched_at=iso_date(rec_headers.get_header("WARC-Date")),
+        record_type=rec_type,
+        warc_file=path.name,
+        offset=offset,
+        length=iterator.get_record_length(),
+        payload_digest=digest,
+        content_type=_header(headers, "content-type"),
+    )
+    return StoredPage(capture, headers, body)

@@ -120,3 +120,90 @@ def test_a_file_torn_by_a_kill_is_trimmed_to_whole_records(tmp_path: Path, cut: 
     assert warcio_check(*recovered).returncode == 0
     # only the last (request) record was torn: both responses survive whole
     assert [p.capture.url[-1] for p in read_captures(tmp_path)] == ["a", "b"]
+
+
+# -- damaged and hostile records (issue 11: #4, #8) -------------------------------------------
+
+
+def _three_pages(tmp_path: Path) -> list:
+    archiver = WarcArchiver(tmp_path, "test")
+    captures = [
+        archiver.write(exchange(f"https://qazdauiri.kz/news/{name}", f"<p>{name}</p>".encode()))
+        for name in ("a", "b", "c")
+    ]
+    archiver.close()
+    return captures
+
+
+def test_a_corrupted_record_is_skipped_and_reading_goes_on(tmp_path: Path) -> None:
+    a, b, c = _three_pages(tmp_path)
+    (path,) = tmp_path.glob("*.warc.gz")
+    data = bytearray(path.read_bytes())
+    middle = b.offset + b.length // 2
+    data[middle : middle + 16] = b"\x00" * 16  # a flipped disk block inside record b
+    path.write_bytes(bytes(data))
+    skipped: list[tuple[str, str, str]] = []
+    pages = list(read_captures(tmp_path, on_skipped=lambda *s: skipped.append(s)))
+    assert [p.capture.url for p in pages] == [a.url, c.url]
+    assert [p.body for p in pages] == [b"<p>a</p>", b"<p>c</p>"]
+    assert [kind for kind, _, _ in skipped] == ["damaged"]
+
+
+def test_a_truncated_file_gives_its_whole_records_and_reports_the_torn_one(
+    tmp_path: Path,
+) -> None:
+    a, b, _c = _three_pages(tmp_path)
+    (path,) = tmp_path.glob("*.warc.gz")
+    path.write_bytes(path.read_bytes()[: b.offset + b.length // 2])
+    skipped: list[tuple[str, str, str]] = []
+    pages = list(read_captures(tmp_path, on_skipped=lambda *s: skipped.append(s)))
+    assert [p.capture.url for p in pages] == [a.url]
+    assert [kind for kind, _, _ in skipped] == ["damaged"]
+
+
+def test_a_gzip_bomb_in_the_warc_is_skipped_without_inflating_it(tmp_path: Path) -> None:
+    import tracemalloc
+
+    bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)  # 200 MB in ~200 KB
+    archiver = WarcArchiver(tmp_path, "test")
+    bad = exchange("https://qazdauiri.kz/news/bomb", bomb)
+    bad = Exchange(**{**bad.__dict__, "response_headers": [("Content-Encoding", "gzip")]})
+    archiver.write(bad)
+    fine = archiver.write(exchange("https://qazdauiri.kz/news/fine"))
+    archiver.close()
+    skipped: list[tuple[str, str, str]] = []
+    tracemalloc.start()
+    pages = list(
+        read_captures(tmp_path, max_bytes=1024 * 1024, on_skipped=lambda *s: skipped.append(s))
+    )
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [p.capture.url for p in pages] == [fine.url]
+    assert [(kind, "bomb" in where) for kind, where, _ in skipped] == [("too_large", True)]
+    # bounded by the cap and warcio's inflate buffer, not by the 200 MB the record inflates to
+    assert peak < 64 * 1024 * 1024
+
+
+def test_recovery_does_not_inflate_a_gzip_bomb(tmp_path: Path) -> None:
+    import tracemalloc
+
+    bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)
+    archiver = WarcArchiver(tmp_path, "test")
+    bad = exchange("https://qazdauiri.kz/news/bomb", bomb)
+    archiver.write(Exchange(**{**bad.__dict__, "response_headers": [("Content-Encoding", "gzip")]}))
+    archiver._fh.flush()  # killed before closing: the file stays .open
+    tracemalloc.start()
+    (recovered,) = recover_open_files(tmp_path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert recovered.exists() and peak < 16 * 1024 * 1024
+
+
+def test_a_revisit_reads_its_original_from_the_file(tmp_path: Path) -> None:
+    archiver = WarcArchiver(tmp_path, "test")
+    first = archiver.write(exchange())
+    again = archiver.write(exchange(), previous=first)
+    archiver.close()
+    pages = list(read_captures(tmp_path))
+    assert again.record_type == "revisit"
+    assert [p.body for p in pages] == [HTML, HTML]

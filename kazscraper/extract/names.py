@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from unicodedata import normalize
 
+from kazscraper import keys
+
 _LETTERS = r"[^\W\d_]"
 _NAME_WORD = re.compile(rf"^{_LETTERS}+(?:[-'’]{_LETTERS}+)*$")
 _INITIALS = re.compile(rf"^(?:{_LETTERS}\.){{1,3}}$")
@@ -64,8 +66,7 @@ class PersonName:
 
 def name_key(name: PersonName | str) -> str:
     """Identity key of a name: NFC, case-folded, single spaces (word order kept)."""
-    text = name.name if isinstance(name, PersonName) else name
-    return " ".join(normalize("NFC", text).casefold().split())
+    return keys.name_key(name.name if isinstance(name, PersonName) else name)
 
 
 def _normal_word(word: str) -> str:

@@ -47,6 +47,7 @@ from twisted.python.failure import Failure
 from kazscraper.archive import Archive
 from kazscraper.clean.encoding import UndecodablePage, decode_page
 from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, is_site_url, url_origin
+from kazscraper.extension import archive_of
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.items import NotModified, PageItem
@@ -126,10 +127,10 @@ class NewsSpider(scrapy.Spider):
     # -- what the archive already has ------------------------------------------------
 
     def _open_archive(self) -> None:
-        path = self.settings.get("KAZSCRAPER_DB")
-        if not path:
+        owner = archive_of(self.crawler)
+        if owner is None or owner.archive is None:
             return
-        self.archive = Archive(path, site=self.profile.name)
+        self.archive = owner.archive  # the run's one connection, held by the extension
         self.known = self.archive.known_articles()
         self.frontier = self.archive.frontier_urls()
         self.retries = self.archive.failed_urls()
@@ -142,7 +143,6 @@ class NewsSpider(scrapy.Spider):
         if archive is not None:
             if reason != "finished":  # interrupted: keep what is still to fetch
                 self._flush_frontier()
-            archive.close()
             self.archive = None
 
     def on_idle(self) -> None:

@@ -21,12 +21,13 @@ from kazscraper.clean.urls import canonical_url, classify_url
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
-from kazscraper.warc import StoredPage, read_captures
+from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
 
 
 class ReparseSpider(scrapy.Spider):
     name = "reparse"
     dedup_within_run = False  # captures of one URL over several crawls are its versions
+    fetches_pages = False  # no network: a run without HTTP responses is not a failure
 
     def __init__(
         self,
@@ -45,12 +46,19 @@ class ReparseSpider(scrapy.Spider):
         self.reported: set[str] = set()
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
-        for page in read_captures(self.warc_dir):
+        max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
+        for page in read_captures(self.warc_dir, max_bytes, self.on_skipped):
             self.report_aliases(page)
             item = self.item_for(page)
             if item is not None:
                 self.crawler.stats.inc_value("kazscraper/reparse/records")
                 yield item
+
+    def on_skipped(self, kind: str, where: str, reason: str) -> None:
+        """A WARC record that cannot be read back (damaged) or is larger than the download
+        limit (a gzip bomb the crawl refused): counted, logged, and reading goes on."""
+        self.crawler.stats.inc_value(f"kazscraper/reparse/{kind}")
+        self.logger.error("WARC record skipped (%s): %s: %s", kind, where, reason)
 
     def report_aliases(self, page: StoredPage) -> None:
         """Mirror-host links in the captured page, as the crawl reported them."""

@@ -1,0 +1,90 @@
+"""The SQLite archive: the only code that writes it.
+
+One file per site, opened through ``Archive``. The package is split by concern:
+
+- ``schema``: frozen migrations (sqlite-utils ``Migrations``), each with its own copy
+  of the views and descriptions it creates;
+- ``store``: the article write path (rows, versions, addresses, related links,
+  authors, near-duplicates), in batched transactions;
+- ``state``: the crawl's own rows (``crawls``, ``frontier``, ``failures``, ``captures``);
+- ``queries``: read-only questions (``stats``); search and export are in
+  ``kazscraper.analysis``.
+
+During a crawl one ``Archive`` (one connection) is held by the archive extension
+(``kazscraper.extension.ArchiveExtension``); the spider, the WARC middleware and the
+pipelines write through it. The database runs in WAL mode with a busy timeout so
+analysts can read while a crawl writes, and a killed crawl loses at most the batch in
+flight, never the file's consistency. Migrations are applied by ``Archive(path)``
+(``migrate=True``): the crawl runner does it under the run lock, before the crawl.
+
+Tables (documented for analysts in README.md and in ``schema_descriptions``):
+``articles``, ``authors``, ``article_authors``, ``article_urls``,
+``article_versions``, ``related_links``, ``crawls``, ``failures``, ``frontier``,
+``captures``, ``anomalies`` and the FTS5 index ``articles_fts`` over title and body.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from kazscraper.archive.schema import migrations
+from kazscraper.archive.state import CrawlState, utc_now
+from kazscraper.archive.store import ArticleStore, Outcome, content_hash
+
+BUSY_TIMEOUT_MS = 30_000
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "Archive",
+    "ArchiveError",
+    "Outcome",
+    "content_hash",
+    "migrations",
+    "utc_now",
+]
+
+
+class ArchiveError(Exception):
+    """The archive file cannot be opened or written (wrong file, read-only, full disk)."""
+
+
+class Archive(ArticleStore, CrawlState):
+    """An open archive file (one connection). Use as a context manager or call ``close``.
+
+    ``migrate=False`` opens the file as it is (no schema change): for readers, and for a
+    crawl whose runner has already upgraded the file under the run lock.
+    """
+
+    def __init__(self, path: str | Path, site: str = "qazdauiri", migrate: bool = True) -> None:
+        self.path = Path(path)
+        self.site = site
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(self.path)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if migrate:
+                migrations.apply(self.db)
+            elif "articles" not in self.db.table_names():
+                raise sqlite3.DatabaseError("not a kazscraper archive (no articles table)")
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"cannot use {self.path} as an archive: {exc}") from exc
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the archive at {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def count(self, table: str) -> int:
+        return self.db[table].count

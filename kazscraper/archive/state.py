@@ -1,0 +1,209 @@
+"""Crawl state in the archive: the ``crawls`` rows, the frontier, failures, the captures index.
+
+A mixin of ``Archive`` (it writes through ``self.db``, the archive's one
+connection). Nothing here touches article rows but to read which URLs are
+archived.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from kazscraper.warc import Capture
+
+#: SQLite's limit on host parameters is 32,766; chunks stay far below it
+_CHUNK = 500
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class CrawlState:
+    db: sqlite_utils.Database
+    site: str
+
+    # -- crawls ----------------------------------------------------------------------
+
+    def begin_crawl(self, command: str, arguments: dict[str, Any]) -> int:
+        with self.db.atomic():
+            row = self.db["crawls"].insert(
+                {
+                    "started_at": utc_now(),
+                    "site": self.site,
+                    "command": command,
+                    "arguments": json.dumps(arguments, ensure_ascii=False, sort_keys=True),
+                    "status": "running",
+                }
+            )
+        return int(row.last_pk)
+
+    def finish_crawl(self, crawl_id: int, **fields: Any) -> None:
+        values = {
+            k: json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else v
+            for k, v in fields.items()
+        }
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, {"finished_at": utc_now(), **values})
+
+    def crawl_starts(self) -> list[str]:
+        """When each crawl (not reparse) began, oldest first: which run fetched a capture."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT started_at FROM crawls WHERE command IN ('crawl', 'demo') "
+                "ORDER BY started_at"
+            )
+        ]
+
+    def crawl_started_at(self, crawl_id: int) -> str:
+        (started,) = self.db.execute(
+            "SELECT started_at FROM crawls WHERE id = ?", [crawl_id]
+        ).fetchone()
+        return str(started)
+
+    def crawled_origin(self) -> tuple[str | None, tuple[str, ...]]:
+        """The start URL's origin and the mirrors of the latest crawl (for reparse)."""
+        for (arguments,) in self.db.execute(
+            "SELECT arguments FROM crawls WHERE command IN ('crawl', 'demo') ORDER BY id DESC"
+        ):
+            args = json.loads(arguments or "{}")
+            start = args.get("start_url") or args.get("replica")
+            if start:
+                parts = urlsplit(start)
+                return f"{parts.scheme}://{parts.netloc}", tuple(args.get("mirrors") or ())
+            return None, ()
+        return None, ()
+
+    # -- failures --------------------------------------------------------------------
+
+    def record_failure(
+        self,
+        url: str,
+        stage: str,
+        reason: str,
+        http_status: int | None = None,
+        crawl_id: int | None = None,
+    ) -> None:
+        now = utc_now()
+        with self.db.atomic():
+            self.db.execute(
+                """
+                INSERT INTO failures (url, stage, reason, http_status, attempts,
+                                      first_seen_at, last_seen_at, crawl_id)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET
+                    stage = excluded.stage, reason = excluded.reason,
+                    http_status = excluded.http_status, attempts = attempts + 1,
+                    last_seen_at = excluded.last_seen_at, crawl_id = excluded.crawl_id
+                """,
+                [url, stage, reason[:2000], http_status, now, now, crawl_id],
+            )
+            self.db.execute("DELETE FROM frontier WHERE url = ?", [url])
+
+    def failed_urls(self) -> list[str]:
+        """Pages that failed on an earlier run (not discovery pages): retried on the next one.
+
+        A URL stays in ``failures`` until a run stores it; ``attempts`` counts the runs
+        that failed on it.
+        """
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT url FROM failures WHERE stage != 'discovery' "
+                "AND url NOT IN (SELECT url FROM article_urls) ORDER BY last_seen_at, url"
+            )
+        ]
+
+    def discovery_failures(self) -> set[str]:
+        """Listing, sitemap and feed URLs that failed on an earlier run."""
+        rows = self.db.execute("SELECT url FROM failures WHERE stage = 'discovery'")
+        return {row[0] for row in rows}
+
+    def clear_failure(self, url: str) -> None:
+        """``url`` worked this time: it is no longer a failure."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM failures WHERE url = ?", [url])
+
+    # -- the crawl frontier ----------------------------------------------------------
+
+    def add_to_frontier(self, urls: Iterable[str]) -> None:
+        now = utc_now()
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO frontier (url, found_at) VALUES (?, ?)",
+                [(url, now) for url in urls],
+            )
+
+    def frontier_urls(self) -> list[str]:
+        """URLs found but not stored yet (entries archived meanwhile are dropped first)."""
+        self.prune_frontier()
+        return [
+            row[0] for row in self.db.execute("SELECT url FROM frontier ORDER BY found_at, url")
+        ]
+
+    def prune_frontier(self) -> None:
+        # the spider writes the frontier in batches, so an article can be stored first
+        with self.db.atomic():
+            self.db.execute("DELETE FROM frontier WHERE url IN (SELECT url FROM article_urls)")
+
+    def known_articles(self) -> dict[str, tuple[str | None, str | None]]:
+        """Every archived article URL (aliases too) → (published_date, etag)."""
+        return {
+            url: (published, etag)
+            for url, published, etag in self.db.execute(
+                "SELECT u.url, a.published_date, a.etag FROM article_urls u "
+                "JOIN articles a ON a.id = u.article_id"
+            )
+        }
+
+    def unaccounted(self, urls: Iterable[str], frontier_counts: bool = False) -> list[str]:
+        """Of ``urls`` (article URLs a run scheduled), those that are neither an article
+        address, a failure nor (when ``frontier_counts``: an interrupted run) in the frontier."""
+        tables = ["article_urls", "failures"] + (["frontier"] if frontier_counts else [])
+        missing: list[str] = []
+        batch: list[str] = []
+
+        def check() -> None:
+            marks = ", ".join("?" * len(batch))
+            found: set[str] = set()
+            for table in tables:
+                found.update(
+                    row[0]
+                    for row in self.db.execute(
+                        f"SELECT url FROM {table} WHERE url IN ({marks})", batch
+                    )
+                )
+            missing.extend(url for url in batch if url not in found)
+            batch.clear()
+
+        for url in urls:
+            batch.append(url)
+            if len(batch) >= _CHUNK:
+                check()
+        if batch:
+            check()
+        return missing
+
+    # -- raw captures ----------------------------------------------------------------
+
+    def add_captures(self, captures: Iterable[Capture]) -> None:
+        with self.db.atomic():
+            self.db["captures"].insert_all(asdict(c) for c in captures)
+
+    def latest_capture(self, url: str) -> Capture | None:
+        """The latest full ('response') capture of ``url``: what a revisit refers to."""
+        row = self.db.execute(
+            "SELECT url, status, fetched_at, record_type, warc_file, offset, length, "
+            "payload_digest, content_type FROM captures "
+            "WHERE url = ? AND record_type = 'response' ORDER BY id DESC LIMIT 1",
+            [url],
+        ).fetchone()
+        return Capture(*row) if row else None

@@ -1,0 +1,302 @@
+"""The article write path: rows, versions, addresses, related links, authors, near-duplicates.
+
+A mixin of ``Archive`` (it writes through ``self.db``, the archive's one
+connection). ``write_batch`` stores a batch of articles in one transaction.
+
+Identical text under several URLs (a CMS serving one article at two paths,
+each declaring itself canonical) is one row whose other URLs are aliases. Within
+one run, which URL names the row does not depend on which arrived first: it is
+the shortest (then the smallest) of them, so a crawl and a reparse of the same
+captures, in whatever order the concurrent responses came back, build the same
+rows. A row made by an earlier run keeps its URL (an archived article's address
+never changes); ``run_start`` tells the store when the run of a capture began.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from typing import Any, Literal
+
+import sqlite_utils
+
+from kazscraper import neardup
+from kazscraper.archive.state import utc_now
+from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.keys import name_key
+
+Outcome = Literal["new", "updated", "unchanged", "alias"]
+
+#: the tables that ``reparse`` rebuilds from the WARC files
+ARTICLE_TABLES = (
+    "related_links",
+    "article_minhash",
+    "article_lsh",
+    "article_authors",
+    "article_versions",
+    "article_urls",
+    "articles",
+    "authors",
+)
+
+
+def content_hash(title: str | None, body: str | None) -> str:
+    return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
+
+
+def _url_rank(url: str) -> tuple[int, str]:
+    """Which of several URLs of one text names the row: the shortest, then the smallest."""
+    return len(url), url
+
+
+class ArticleStore:
+    db: sqlite_utils.Database
+    site: str
+
+    def write_batch(
+        self,
+        articles: Iterable[tuple[Article, Iterable[str]]],
+        crawl_id: int | None = None,
+        run_start: Callable[[str], str] | None = None,
+    ) -> list[Outcome]:
+        """Store articles (each with the extra URLs that led to it) in one transaction.
+
+        ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
+        capture's own time, i.e. each capture is its own run and rows keep their URL)."""
+        start = run_start or (lambda fetched_at: fetched_at)
+        with self.db.atomic():
+            return [self._store(article, aliases, crawl_id, start) for article, aliases in articles]
+
+    def _store(
+        self,
+        article: Article,
+        aliases: Iterable[str],
+        crawl_id: int | None,
+        run_start: Callable[[str], str],
+    ) -> Outcome:
+        seen = article.fetched_at or utc_now()
+        digest = content_hash(article.title, article.body)
+        existing = self.db.execute(
+            "SELECT id, content_hash, version, title, body, first_seen_at, last_seen_at "
+            "FROM articles WHERE url = ?",
+            [article.url],
+        ).fetchone()
+        record = self._article_row(article, digest, seen, crawl_id)
+        same_text = None
+        if existing is None:
+            same_text = self.db.execute(
+                "SELECT id, url, first_seen_at FROM articles WHERE content_hash = ? "
+                "ORDER BY id LIMIT 1",
+                [digest],
+            ).fetchone()
+        if same_text is not None:
+            # the same article under another URL: one row, one more address
+            article_id, row_url, row_first_seen = same_text
+            this_run = row_first_seen >= run_start(seen)
+            if this_run and _url_rank(article.url) < _url_rank(row_url):
+                # this URL names the row: the same choice whichever URL came first
+                keep = ("url", "fetched_url", "etag", "last_seen_at", "crawl_id")
+                self.db["articles"].update(article_id, {k: record[k] for k in keep})
+            for url in {article.url, article.fetched_url, *aliases}:
+                if url:
+                    self._touch_url(url, article_id, seen)
+            self._done_with(article.url, article.fetched_url)
+            return "alias"
+        if existing is None:
+            article_id = int(self.db["articles"].insert({**record, "first_seen_at": seen}).last_pk)
+            outcome: Outcome = "new"
+        else:
+            article_id, old_hash, version, old_title, old_body, first_seen, _last = existing
+            if old_hash == digest:
+                outcome = "unchanged"
+                keep = ("last_seen_at", "views", "fetched_url", "crawl_id", "etag")
+                record = {k: record[k] for k in keep}
+            else:
+                outcome = "updated"
+                self.db["article_versions"].insert(
+                    {
+                        "article_id": article_id,
+                        "version": version,
+                        "title": old_title,
+                        "body": old_body,
+                        "content_hash": old_hash,
+                        "first_seen_at": first_seen,
+                        "superseded_at": seen,
+                    }
+                )
+                record["version"] = version + 1
+            self.db["articles"].update(article_id, record)
+        if outcome != "unchanged":
+            self._store_authors(article_id, article.authors)
+            self._mark_near_duplicate(article_id, article.body)
+        self._store_related(article_id, article.related, seen)
+        for url in {article.url, article.fetched_url, *aliases}:
+            if url:
+                self._touch_url(url, article_id, seen)
+        self._done_with(article.url, article.fetched_url)
+        return outcome
+
+    def _done_with(self, *urls: str) -> None:
+        """A URL stored (or given up on for this run) leaves the failures and the frontier."""
+        marks = ", ".join("?" * len(urls))
+        for table in ("failures", "frontier"):
+            self.db.execute(f"DELETE FROM {table} WHERE url IN ({marks})", list(urls))
+
+    def _article_row(
+        self, article: Article, digest: str, seen: str, crawl_id: int | None
+    ) -> dict[str, Any]:
+        return {
+            "url": article.url,
+            "site": self.site,
+            "title": article.title,
+            "body": article.body,
+            "lead": article.lead,
+            "published_date": article.published_date,
+            "published_at": article.published_at,
+            "date_raw": article.date_raw,
+            "modified_at": article.modified_at,
+            "category": article.category,
+            "tags": json.dumps(article.tags, ensure_ascii=False) if article.tags else None,
+            "image_url": article.image_url,
+            "views": article.views,
+            "language": article.language,
+            "affiliation": article.affiliation,
+            "word_count": len(article.body.split()) if article.body else 0,
+            "content_hash": digest,
+            "fetched_url": article.fetched_url,
+            "last_seen_at": seen,
+            "extraction": json.dumps(article.extraction, ensure_ascii=False, sort_keys=True),
+            "etag": article.extra.get("etag") or None,
+            "crawl_id": crawl_id,
+        }
+
+    def _mark_near_duplicate(self, article_id: int, body: str | None) -> None:
+        """Link an article to an earlier one it nearly repeats (a republished, edited story)."""
+        minhash = neardup.signature(body)
+        if minhash is None:
+            return
+        keys = neardup.band_keys(minhash)
+        candidates = self.db.execute(
+            "SELECT m.article_id, m.signature FROM article_minhash m WHERE m.article_id IN "
+            "(SELECT article_id FROM article_lsh WHERE "
+            + " OR ".join(["(band = ? AND bucket = ?)"] * len(keys))
+            + ") AND m.article_id != ?",
+            [v for key in keys for v in key] + [article_id],
+        )
+        similar = neardup.most_similar(minhash, candidates)
+        if similar is not None:
+            # the earlier-published text is the original (ties: the one archived first)
+            first, copy = sorted((similar, article_id), key=self._publication_order)
+            self.db.execute("UPDATE articles SET near_duplicate_of = ? WHERE id = ?", [first, copy])
+        self.db.execute(
+            "INSERT OR REPLACE INTO article_minhash (article_id, signature) VALUES (?, ?)",
+            [article_id, neardup.to_bytes(minhash)],
+        )
+        self.db.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
+        self.db.conn.executemany(
+            "INSERT INTO article_lsh (band, bucket, article_id) VALUES (?, ?, ?)",
+            [(band, bucket, article_id) for band, bucket in keys],
+        )
+
+    def _publication_order(self, article_id: int) -> tuple[str, int]:
+        row = self.db.execute("SELECT published_date FROM articles WHERE id = ?", [article_id])
+        published = row.fetchone()[0]
+        return (published or "9999", article_id)
+
+    def _store_authors(self, article_id: int, authors: list[Author]) -> None:
+        self.db.execute("DELETE FROM article_authors WHERE article_id = ?", [article_id])
+        for position, author in enumerate(authors, start=1):
+            key = name_key(author.name)
+            row = self.db.execute("SELECT id FROM authors WHERE name_key = ?", [key]).fetchone()
+            if row is None:
+                author_id = self.db["authors"].insert({**asdict(author), "name_key": key}).last_pk
+            else:
+                author_id = row[0]
+            self.db["article_authors"].insert(
+                {"article_id": article_id, "author_id": author_id, "position": position}
+            )
+
+    def _store_related(self, article_id: int, links: list[RelatedLink], seen: str) -> None:
+        """Append the article's related links when they differ from the last capture."""
+        latest = self.db.execute(
+            "SELECT kind, rank, url, title, author, date, views FROM related_links "
+            "WHERE article_id = ? AND captured_at = (SELECT max(captured_at) FROM related_links "
+            "WHERE article_id = ?) ORDER BY id",
+            [article_id, article_id],
+        ).fetchall()
+        current = [
+            (lnk.kind, lnk.rank, lnk.url, lnk.title, lnk.author, lnk.date, lnk.views)
+            for lnk in links
+        ]
+        if [tuple(r) for r in latest] == current:
+            return
+        self.db["related_links"].insert_all(
+            {
+                **asdict(link),
+                "article_id": article_id,
+                "linked_article_id": self._article_id_for(link.url),
+                "captured_at": seen,
+            }
+            for link in links
+        )
+
+    def _article_id_for(self, url: str | None) -> int | None:
+        if not url:
+            return None
+        row = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def _touch_url(self, url: str, article_id: int, seen: str) -> None:
+        self.db.execute(
+            """
+            INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET last_seen_at = excluded.last_seen_at
+            """,
+            [url, article_id, seen, seen],
+        )
+
+    def record_alias(self, alias_url: str, canonical: str, seen_at: str) -> bool:
+        """Point ``alias_url`` at the article stored under ``canonical``; False if none is."""
+        row = self.db.execute("SELECT id FROM articles WHERE url = ?", [canonical]).fetchone()
+        if row is None:
+            row = self.db.execute(
+                "SELECT article_id FROM article_urls WHERE url = ?", [canonical]
+            ).fetchone()
+        if row is None:
+            return False
+        with self.db.atomic():
+            self._touch_url(alias_url, row[0], seen_at)
+        return True
+
+    def link_related_articles(self) -> int:
+        """Fill ``related_links.linked_article_id`` for links whose article arrived later."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                """
+                UPDATE related_links SET linked_article_id =
+                    (SELECT article_id FROM article_urls WHERE article_urls.url = related_links.url)
+                WHERE linked_article_id IS NULL AND url IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM article_urls WHERE article_urls.url = related_links.url)
+                """
+            )
+        return cursor.rowcount
+
+    def touch_article(self, url: str, seen_at: str) -> bool:
+        """A revisit found the article unchanged (HTTP 304): note when it was seen."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE articles SET last_seen_at = ? WHERE id = "
+                "(SELECT article_id FROM article_urls WHERE url = ?)",
+                [seen_at, url],
+            )
+            self._done_with(url)
+        return cursor.rowcount > 0
+
+    def clear_articles(self) -> None:
+        """Empty the tables that reparse rebuilds (captures, crawls and failures stay)."""
+        with self.db.atomic():
+            for table in (*ARTICLE_TABLES, "frontier"):
+                self.db.execute(f"DELETE FROM {table}")

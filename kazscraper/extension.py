@@ -1,0 +1,117 @@
+"""The archive's owner during a run: ``ArchiveExtension``.
+
+Built by Scrapy ``from_crawler`` before the spider's middlewares and
+pipelines, it opens the archive once (one SQLite connection for the whole run)
+and the run's ``crawls`` row. The spider (frontier, failures), the WARC
+middleware (captures) and the store pipeline (articles) write through it:
+``archive_of(crawler)``. When the engine stops it checks that every article URL
+the spider scheduled ended as an article or a failure, computes the verdict
+(``kazscraper.verdict``) and writes the whole ``crawls`` row once.
+
+Schema migrations are not its business: the runner (``kazscraper.crawl``)
+upgrades the file under the run lock and sets ``KAZSCRAPER_ARCHIVE_READY``; a
+crawler built without the runner (tests, ``scrapy crawl``) migrates here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from kazscraper.archive import Archive
+from kazscraper.sites import get_profile
+from kazscraper.verdict import crawl_summary, status_of, verdict
+
+logger = logging.getLogger(__name__)
+
+UNACCOUNTED_SHOWN = 5  # unaccounted URLs named in the log
+
+
+class ArchiveExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        path = settings.get("KAZSCRAPER_DB")
+        if not path:
+            raise NotConfigured("no archive (KAZSCRAPER_DB) for this crawler")
+        self.crawler = crawler
+        profile = getattr(crawler.spider, "profile", None)
+        site = profile.name if profile else settings.get("KAZSCRAPER_SITE", "qazdauiri")
+        self.archive: Archive | None = Archive(
+            path, site=site, migrate=not settings.getbool("KAZSCRAPER_ARCHIVE_READY")
+        )
+        self.crawl_id = self.archive.begin_crawl(
+            settings.get("KAZSCRAPER_COMMAND", "crawl"),
+            dict(settings.getdict("KAZSCRAPER_ARGUMENTS")),
+        )
+        assert crawler.stats is not None
+        crawler.stats.set_value("kazscraper/crawl_id", self.crawl_id)
+        crawler.signals.connect(self.finish, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
+        return cls(crawler)
+
+    def finish(self) -> None:
+        """Account for the scheduled URLs, judge the run, write its ``crawls`` row, close."""
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
+        spider = self.crawler.spider
+        archive = self.archive
+        if archive is not None:
+            self._account(archive, getattr(spider, "scheduled_articles", None), stats.get_stats())
+        values = stats.get_stats()
+        profile = getattr(spider, "profile", None) or get_profile(
+            self.crawler.settings.get("KAZSCRAPER_SITE", "qazdauiri")
+        )
+        exit_code, reason = verdict(
+            values, profile, need_responses=getattr(spider, "fetches_pages", True)
+        )
+        stats.set_value("kazscraper/exit_code", exit_code)
+        stats.set_value("kazscraper/verdict", reason)
+        if archive is None:
+            return
+        self.archive = None
+        try:
+            archive.finish_crawl(
+                self.crawl_id,
+                status=status_of(exit_code),
+                finish_reason=values.get("finish_reason"),
+                exit_code=exit_code,
+                verdict=reason,
+                **crawl_summary(values),
+            )
+        except sqlite3.Error as exc:  # the disk is still full: the verdict goes to the log
+            logger.error("could not record the run's verdict in the archive: %s", exc)
+        finally:
+            archive.close()
+
+    def _account(self, archive: Archive, scheduled: Any, values: dict[str, Any]) -> None:
+        """Every article URL the spider scheduled must end as an article or a failure (or,
+        when the run was interrupted, still wait in the frontier for the next run)."""
+        if scheduled is None:
+            return
+        assert self.crawler.stats is not None
+        interrupted = values.get("finish_reason") != "finished"
+        try:
+            missing = archive.unaccounted(sorted(scheduled), frontier_counts=interrupted)
+        except sqlite3.Error as exc:
+            logger.error("could not check the run's scheduled URLs: %s", exc)
+            return
+        self.crawler.stats.set_value("kazscraper/scheduled_articles", len(scheduled))
+        self.crawler.stats.set_value("kazscraper/unaccounted", len(missing))
+        if missing:
+            logger.error(
+                "%d scheduled article URL(s) ended neither as an article nor as a failure: %s",
+                len(missing),
+                ", ".join(missing[:UNACCOUNTED_SHOWN]) + (" …" if len(missing) > 5 else ""),
+            )
+
+
+def archive_of(crawler: Crawler) -> ArchiveExtension | None:
+    """The run's archive owner, or None when the crawler has no archive."""
+    return crawler.get_extension(ArchiveExtension)

@@ -1,0 +1,111 @@
+"""What a finished run amounts to: the ``crawls`` row's counts, the exit code and its reason.
+
+Pure functions of the crawler stats (and the site profile's health thresholds):
+the archive extension calls them when the engine stops, and writes the run's
+``crawls`` row once, verdict included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kazscraper.sites import SiteProfile
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_UNHEALTHY = 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+
+#: fields whose fill rate is reported for every crawl
+REPORTED_FIELDS = ("title", "body", "published_date", "authors", "category", "related")
+
+
+def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The ``crawls`` row's counts, from the crawler stats."""
+    prefix = "downloader/response_status_count/"
+    pages = stats.get("kazscraper/extracted", 0)
+    return {
+        "pages_fetched": stats.get("response_received_count", 0),
+        "articles_new": stats.get("kazscraper/articles_new", 0),
+        "articles_updated": stats.get("kazscraper/articles_updated", 0),
+        "articles_unchanged": stats.get("kazscraper/articles_unchanged", 0),
+        "duplicates": stats.get("kazscraper/duplicates", 0)
+        + stats.get("kazscraper/articles_alias", 0),
+        "failures": stats.get("kazscraper/failures", 0),
+        "http_statuses": {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)},
+        "fill_rates": {
+            name: round(stats.get(f"kazscraper/filled/{name}", 0) / pages, 4) if pages else None
+            for name in REPORTED_FIELDS
+        },
+        # which extraction layer gave each field, e.g. {"body:profile": 58, "body:generic": 2}
+        "extraction_layers": {
+            k[len("kazscraper/layer/") :]: v
+            for k, v in sorted(stats.items())
+            if k.startswith("kazscraper/layer/")
+        },
+        "scheduled_articles": stats.get("kazscraper/scheduled_articles"),
+        "unaccounted": stats.get("kazscraper/unaccounted"),
+        "damaged_records": stats.get("kazscraper/reparse/damaged"),
+    }
+
+
+def verdict(
+    stats: dict[str, Any], profile: SiteProfile, need_responses: bool = True
+) -> tuple[int, str]:
+    """Exit code and a one-line reason for a finished Scrapy run."""
+    finish_reason = stats.get("finish_reason", "unknown")
+    if stats.get("kazscraper/archive_error"):
+        return EXIT_FAILED, f"cannot write the archive: {stats['kazscraper/archive_error']}"
+    if finish_reason != "finished":
+        return EXIT_FAILED, f"crawl ended early: {finish_reason}"
+    # robots.txt is not a page of the site: a run that fetched only that fetched nothing
+    pages = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0)
+    if need_responses and pages <= 0:
+        if stats.get("robotstxt/forbidden"):
+            return EXIT_FAILED, "robots.txt forbids every start URL; nothing was fetched"
+        return EXIT_FAILED, "no page could be fetched (site unreachable?)"
+    # Scrapy counts each error twice: under spider_exceptions/count and under its type
+    errors = stats.get("spider_exceptions/count", 0)
+    if errors:
+        return EXIT_FAILED, f"{errors} spider error(s); see the log"
+    unaccounted = stats.get("kazscraper/unaccounted")
+    if unaccounted:
+        return EXIT_FAILED, (
+            f"{unaccounted} scheduled article URL(s) ended neither as an article nor as a "
+            "failure; see the log"
+        )
+    damaged = stats.get("kazscraper/reparse/damaged")
+    if damaged:
+        return EXIT_FAILED, (
+            f"{damaged} WARC record(s) damaged or too large were skipped; the articles of "
+            "every other record were rebuilt"
+        )
+    breaches = health_breaches(stats, profile)
+    if breaches:
+        return EXIT_UNHEALTHY, "health check failed, fields dropped: " + ", ".join(breaches)
+    return EXIT_OK, "ok"
+
+
+def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
+    """Fields whose fill rate on this run's article pages is below the profile's threshold.
+
+    A threshold named ``field:layer`` (``body:profile``) counts only the pages
+    where that layer gave the field: the generic fallback may rescue a page
+    whose layout changed, but the change is still reported.
+    """
+    pages = stats.get("kazscraper/extracted", 0)
+    if pages < profile.health_min_pages:
+        return []
+    breaches = []
+    for name, minimum in profile.health_thresholds.items():
+        key = f"kazscraper/layer/{name}" if ":" in name else f"kazscraper/filled/{name}"
+        rate = stats.get(key, 0) / pages
+        if rate < minimum:
+            note = " (the profile's selectors no longer match)" if ":profile" in name else ""
+            breaches.append(f"{name} {rate:.0%} < {minimum:.0%}{note}")
+    return breaches
+
+
+def status_of(exit_code: int) -> str:
+    """The ``crawls.status`` of an exit code."""
+    return {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")

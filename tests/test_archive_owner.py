@@ -1,0 +1,215 @@
+"""One owner for the archive: the extension's one connection, order-independent outcomes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from kazscraper.archive import Archive
+from kazscraper.extension import ArchiveExtension, archive_of
+from kazscraper.pipelines import StorePipeline
+from kazscraper.spiders.reparse import ReparseSpider
+
+from .test_archive import make_article
+
+ORIGIN = "https://qazdauiri.kz/news/"
+
+
+def crawler_for(db: Path, spider_cls: type = ReparseSpider, **settings):
+    return get_crawler(
+        spider_cls,
+        {
+            "KAZSCRAPER_DB": str(db),
+            "EXTENSIONS": {"kazscraper.extension.ArchiveExtension": 100},
+            **settings,
+        },
+    )
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with Archive(db, migrate=False) as archive:
+        return [tuple(r) for r in archive.db.execute(sql).fetchall()]
+
+
+@pytest.mark.parametrize("order", [("slug", "slug-4"), ("slug-4", "slug")])
+def test_one_text_under_two_urls_is_named_by_the_shortest_url_whatever_came_first(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    # a CMS serving one article at two paths, each page declaring itself canonical: the
+    # crawl's concurrent responses arrive in either order, and reparse replays the WARC order
+    with Archive(tmp_path / "a.sqlite") as archive:
+        for n, path in enumerate(order):
+            page = make_article(ORIGIN + path, fetched_at=f"2026-01-0{n + 1}T10:00:00+00:00")
+            page.extra["etag"] = f'"{path}"'
+            archive.write_batch([(page, [])], run_start=lambda _: "2026-01-01T00:00:00+00:00")
+        row = archive.db.execute("SELECT url, fetched_url, etag, version FROM articles").fetchall()
+        urls = archive.db.execute("SELECT url FROM article_urls ORDER BY url").fetchall()
+    assert [tuple(r) for r in row] == [(ORIGIN + "slug", ORIGIN + "slug", '"slug"', 1)]
+    assert [u for (u,) in urls] == [ORIGIN + "slug", ORIGIN + "slug-4"]
+
+
+def test_a_row_made_by_an_earlier_run_keeps_its_url(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite") as archive:
+        first = make_article(ORIGIN + "slug-4", fetched_at="2026-01-01T10:00:00+00:00")
+        archive.write_batch([(first, [])])
+        later = make_article(ORIGIN + "slug", fetched_at="2026-01-08T10:00:00+00:00")
+        assert archive.write_batch([(later, [])], run_start=lambda _: "2026-01-08T09:00:00+00:00")
+        (url,) = archive.db.execute("SELECT url FROM articles").fetchone()
+    assert url == ORIGIN + "slug-4"
+
+
+def test_an_alias_reported_for_a_renamed_row_finds_it(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite") as archive:
+        same_run = {"run_start": lambda _: ""}
+        archive.write_batch([(make_article(ORIGIN + "slug-4"), [])], **same_run)
+        archive.write_batch([(make_article(ORIGIN + "slug"), [])], **same_run)
+        assert archive.record_alias("https://m.qazdauiri.kz/news/slug-4", ORIGIN + "slug-4", "t")
+        (target,) = archive.db.execute(
+            "SELECT a.url FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.url = 'https://m.qazdauiri.kz/news/slug-4'"
+        ).fetchone()
+    assert target == ORIGIN + "slug"
+
+
+def test_two_captures_of_one_url_in_one_batch_are_two_versions(tmp_path: Path) -> None:
+    # reparse: an edited article's original and edited captures both fall in one batch of
+    # the store pipeline; the later one used to replace the earlier in the pending batch,
+    # losing version 1, its first_seen_at and the aliases reported with it
+    db = tmp_path / "a.sqlite"
+    crawler = crawler_for(db)
+    store = StorePipeline(crawler)
+    store.open_spider()
+    original = make_article(fetched_at="2026-01-01T10:00:00+00:00")
+    edited = make_article(body="Түзетілген мәтін.", fetched_at="2026-01-08T10:00:00+00:00")
+    store.process_item(original)
+    store.on_alias_found("https://m.qazdauiri.kz/news/kaspii", original.url)
+    store.process_item(edited)
+    store.close_spider()
+    owner = archive_of(crawler)
+    assert owner is not None
+    owner.finish()
+    assert rows(db, "SELECT version, first_seen_at, last_seen_at FROM articles") == [
+        (2, "2026-01-01T10:00:00+00:00", "2026-01-08T10:00:00+00:00")
+    ]
+    assert rows(db, "SELECT version, body FROM article_versions") == [
+        (1, "Каспий теңізі туралы мақала.")
+    ]
+    assert ("https://m.qazdauiri.kz/news/kaspii",) in rows(db, "SELECT url FROM article_urls")
+
+
+def test_the_store_pipeline_writes_through_the_extensions_connection(tmp_path: Path) -> None:
+    crawler = crawler_for(tmp_path / "a.sqlite")
+    owner = crawler.get_extension(ArchiveExtension)
+    store = StorePipeline(crawler)
+    store.open_spider()
+    assert owner is not None and store.archive is owner.archive
+    assert store.crawl_id == owner.crawl_id
+
+
+def test_the_crawls_row_is_written_once_with_its_verdict(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    crawler = crawler_for(db, KAZSCRAPER_COMMAND="reparse")
+    assert crawler.stats is not None
+    crawler.stats.set_value("finish_reason", "finished")
+    crawler.stats.set_value("response_received_count", 1)
+    store = StorePipeline(crawler)
+    store.open_spider()
+    store.process_item(make_article())
+    store.close_spider()
+    owner = archive_of(crawler)
+    assert owner is not None
+    (running,) = rows(db, "SELECT status FROM crawls")
+    assert running == ("running",)
+    owner.finish()
+    assert rows(db, "SELECT command, status, exit_code, verdict, articles_new FROM crawls") == [
+        ("reparse", "ok", 0, "ok", 1)
+    ]
+
+
+# Runs `kazscraper ARGS` in this process with sqlite3.connect wrapped: every connection to
+# the archive file is recorded with the kazscraper modules that asked for it.
+_COUNTING_RUNNER = r"""
+import json, os, sqlite3, sys, traceback
+from pathlib import Path
+from sqlite_utils.utils import sqlite3 as su_sqlite3
+
+archive, report = Path(sys.argv[1]).resolve(), sys.argv[2]
+opened = []
+real_connect = su_sqlite3.connect
+
+def connect(database, *args, **kwargs):
+    if Path(str(database)).resolve() == archive:
+        stack = [f.filename for f in traceback.extract_stack()]
+        opened.append(sorted({s.split("kazscraper/", 1)[1] for s in stack if "/kazscraper/" in s}))
+    return real_connect(database, *args, **kwargs)
+
+su_sqlite3.connect = sqlite3.connect = connect
+from kazscraper.cli import main
+try:
+    main(sys.argv[3:])
+finally:
+    Path(report).write_text(json.dumps(opened))
+"""
+
+
+def test_one_connection_writes_the_archive_during_a_crawl(replica, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import crawl_args
+
+    db = tmp_path / "a.sqlite"
+    report = tmp_path / "connections.json"
+    result = subprocess.run(
+        [sys.executable, "-c", _COUNTING_RUNNER, str(db), str(report), *crawl_args(replica, db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    opened = json.loads(report.read_text())
+    # one to upgrade the schema under the run lock (closed before the crawl starts), one for
+    # the whole crawl: the archive extension's, through which every component writes
+    assert len(opened) == 2, opened
+    upgrade, crawl = opened
+    assert "crawl.py" in upgrade and "extension.py" not in upgrade
+    assert "extension.py" in crawl
+    for modules in opened:
+        assert not {"pipelines.py", "middlewares.py", "spiders/news.py"} & set(modules)
+
+
+PACKAGE = Path(__file__).parent.parent / "kazscraper"
+
+
+def test_the_cli_holds_no_sql() -> None:
+    source = (PACKAGE / "cli.py").read_text(encoding="utf-8")
+    for word in ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", ".execute("):
+        assert word not in source, word
+
+
+def test_the_archive_package_imports_neither_analysis_nor_extract() -> None:
+    import ast
+
+    for path in (PACKAGE / "archive").glob("*.py"):
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        bad = {m for m in imported if m.startswith(("kazscraper.analysis", "kazscraper.extract"))}
+        assert not bad, (path.name, bad)
+
+
+def test_old_migrations_carry_their_own_views_and_descriptions() -> None:
+    import inspect
+
+    from kazscraper.archive import schema
+
+    for name in ("m006_views", "m008_lsh_in_sqlite"):
+        source = inspect.getsource(getattr(schema, name))
+        assert "_M00" in source and "VIEWS)" not in source and "DESCRIPTIONS)" not in source

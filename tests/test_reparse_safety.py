@@ -1,0 +1,42 @@
+"""Reparse never empties the archive on a damaged WARC (issue 11, #4)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .conftest import crawl_args, run_cli
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_reparse_with_a_damaged_record_keeps_the_archive_and_says_so(replica, tmp_path) -> None:
+    db = tmp_path / "a.sqlite"
+    assert run_cli(*crawl_args(replica, db)).returncode == 0
+    before = rows(db, "SELECT url, body, version FROM articles ORDER BY url")
+    ((warc_file, offset, length),) = rows(
+        db,
+        # the only capture of an article (not one of a CMS duplicate's two URLs)
+        "SELECT c.warc_file, c.offset, c.length FROM captures c JOIN articles a ON a.url = c.url "
+        "WHERE (SELECT count(*) FROM captures x JOIN article_urls u ON u.url = x.url "
+        "WHERE u.article_id = a.id) = 1 ORDER BY c.id LIMIT 1 OFFSET 10",
+    )
+    path = db.parent / "warc" / warc_file
+    data = bytearray(path.read_bytes())
+    data[offset + length // 2 : offset + length // 2 + 32] = b"\xff" * 32
+    path.write_bytes(bytes(data))
+
+    result = run_cli("reparse", "--db", str(db))
+    assert result.returncode == 1
+    assert "damaged" in result.stdout + result.stderr
+    assert rows(db, "SELECT url, body, version FROM articles ORDER BY url") == before
+    rebuilt = db.with_name("a.reparse.sqlite")
+    (count,) = rows(rebuilt, "SELECT count(*) FROM articles")[0]
+    assert count == len(before) - 1  # every other record was read
+    ((damaged, status),) = rows(
+        rebuilt, "SELECT damaged_records, status FROM crawls WHERE command = 'reparse'"
+    )
+    assert damaged == 1 and status == "failed"
