@@ -590,13 +590,26 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
     return n
 
 
+# a spreadsheet runs a cell that starts with one of these as a formula (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: lists joined with ``'; '``, and a text that a spreadsheet would
+    run as a formula prefixed with ``'`` (OWASP's advice); numbers and None as they are."""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(records: Iterator[dict[str, Any]], out: TextIO) -> int:
-    """CSV with a header; lists joined with ``'; '``. Open ``out`` as ``utf-8-sig``, newline=''."""
+    """CSV with a header, cells escaped by ``csv_cell``. Open ``out`` as ``utf-8-sig``,
+    newline=''."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     n = 0
     for n, record in enumerate(records, start=1):  # noqa: B007
-        writer.writerow(
-            "; ".join(v) if isinstance(v, list) else v for v in (record[c] for c in EXPORT_COLUMNS)
-        )
+        writer.writerow(csv_cell(record[c]) for c in EXPORT_COLUMNS)
     return n

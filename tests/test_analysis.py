@@ -263,7 +263,7 @@ def test_search_command(runner: CliRunner, demo_db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count("[Каспий") == 3 and "/news/" in result.output
     bad = runner.invoke(main, ["search", 'Каспий"', "--db", str(demo_db)])
-    assert bad.exit_code == 2 and "Error:" in bad.output
+    assert bad.exit_code == 2 and ": error: " in bad.output
     bad_date = runner.invoke(main, ["search", "x", "--since", "2025-02-30", "--db", str(demo_db)])
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
 
@@ -321,7 +321,7 @@ def test_export_to_stdout(runner: CliRunner, demo_db: Path) -> None:
 def test_export_bad_options_exit_2(runner: CliRunner, demo_db: Path, args: list[str]) -> None:
     result = runner.invoke(main, ["export", *args, "--db", str(demo_db)])
     assert result.exit_code == 2
-    assert "Error:" in result.output
+    assert ": error: " in result.output
 
 
 def test_export_to_an_unwritable_path_is_one_line(runner: CliRunner, demo_db: Path) -> None:
@@ -400,3 +400,33 @@ def test_v1_archive_upgrades_through_the_stats_command(runner: CliRunner, tmp_pa
     db = sqlite3.connect(path)
     assert db.execute("SELECT count(*) FROM articles_per_month").fetchone()[0] == 3
     assert db.execute("SELECT count(*) FROM schema_descriptions").fetchone()[0] > 100
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped() -> None:
+    """OWASP's CSV injection advice: a cell starting with = + - @ TAB or CR gets a leading '."""
+    hostile = {
+        '=HYPERLINK("http://evil","click")': '\'=HYPERLINK("http://evil","click")',
+        "+7 701 000 00 00": "'+7 701 000 00 00",
+        "-1+2": "'-1+2",
+        "@SUM(A1)": "'@SUM(A1)",
+        "\t=1": "'\t=1",
+        "\r=1": "'\r=1",
+        "Қазақстан = ел": "Қазақстан = ел",  # only the first character matters
+        "": "",
+    }
+    for value, expected in hostile.items():
+        record = dict.fromkeys(analysis.EXPORT_COLUMNS)
+        record.update(title=value, authors=[value, "Ахметова"], tags=[], views=-3, id=1)
+        out = io.StringIO()
+        assert analysis.write_csv(iter([record]), out) == 1
+        row = next(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+        assert row["title"] == expected
+        joined = f"{value}; Ахметова"
+        assert row["authors"] == (f"'{joined}" if expected != value else joined)
+        assert row["views"] == "-3"  # numbers stay numbers
+    # JSONL is data, not a spreadsheet: untouched
+    record = dict.fromkeys(analysis.EXPORT_COLUMNS)
+    record.update(title="=1+1", authors=["@x"], tags=[])
+    out = io.StringIO()
+    analysis.write_jsonl(iter([record]), out)
+    assert json.loads(out.getvalue())["title"] == "=1+1"
