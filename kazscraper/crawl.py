@@ -29,7 +29,7 @@ from scrapy.settings import Settings
 
 from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
-from kazscraper.middlewares import warc_directory
+from kazscraper.middlewares import warc_directory, warc_name
 from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.spiders.news import NewsSpider
 from kazscraper.spiders.reparse import ReparseSpider
@@ -85,10 +85,12 @@ class AlreadyRunning(Exception):
 
 
 class RunLock:
-    """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9."""
+    """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9.
+
+    Beside the real file: a symlink or another spelling of the path takes the same lock."""
 
     def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(f"{db_path}.lock")
+        self.path = Path(f"{Path(db_path).resolve()}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> RunLock:
@@ -129,6 +131,11 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def queues_directory(db_path: str | Path) -> Path:
+    """``<archive>.queues/``: the run's disk queue of requests, removed when it ends."""
+    return Path(f"{Path(db_path).resolve()}.queues")
 
 
 def default_log_file(db_path: str) -> str:
@@ -231,8 +238,8 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
 def run_reparse(options: CrawlOptions) -> CrawlResult:
     """Rebuild the article tables from the WARC files alone, through the same pipelines."""
     with RunLock(options.db_path):
-        warc_dir = warc_directory(options.db_path)
-        recover_open_files(warc_dir)
+        warc_dir, name = warc_directory(options.db_path), warc_name(options.db_path)
+        recover_open_files(warc_dir, name)
         with Archive(options.db_path) as archive:
             origin, mirrors = archive.crawled_origin()
             archive.clear_articles()
@@ -240,6 +247,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         spider_kwargs = {
             "site": options.site,
             "warc_dir": str(warc_dir),
+            "warc_name": name,
             "origin": origin,
             "mirrors": ",".join(mirrors),
         }
@@ -254,9 +262,10 @@ def _run_process(
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
     settings = build_settings(options)
     # The requests waiting to be fetched (a sitemap yields every article at once) wait on
-    # disk, not in memory; the folder is this run's only (resuming goes by the frontier).
-    queues = Path(options.db_path).parent / ".queues"
-    shutil.rmtree(queues, ignore_errors=True)  # left by a killed run
+    # disk, not in memory, in the archive's own folder (beside the real file: the run lock
+    # covers it, another archive's run never touches it); resuming goes by the frontier.
+    queues = queues_directory(options.db_path)
+    shutil.rmtree(queues, ignore_errors=True)  # left by a killed run of this archive
     settings.set("JOBDIR", str(queues / str(os.getpid())), priority="cmdline")
     try:
         return _crawl(options, settings, spider_cls, spider_kwargs)

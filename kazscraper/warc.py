@@ -9,6 +9,11 @@ written under ``*.warc.gz.open`` and renamed when complete; a run killed
 mid-write leaves an ``.open`` file that ``recover_open_files`` trims to its
 last whole record. ``read_captures`` yields the records back in capture
 order, revisits resolved to their original payload, for ``kazscraper reparse``.
+
+Archives in one folder share its ``warc/`` folder: an archive's files are those
+named after it (``<name>-<14 digits>-<5 digits>.warc.gz``, see ``own_files``), and
+recovery and reading take only those, so that a run never closes another
+archive's open file nor reparses another archive's pages.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -191,10 +197,20 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == name), None)
 
 
-def recover_open_files(directory: str | Path) -> list[Path]:
-    """Trim ``.open`` files left by a killed run to their last whole record, and close them."""
+def own_files(directory: str | Path, name: str | None, suffix: str = ".warc.gz") -> list[Path]:
+    """The WARC files of the archive called ``name`` (as ``WarcArchiver`` names them), in
+    order; every ``*.warc.gz`` file when ``name`` is None."""
+    if name is None:
+        return sorted(Path(directory).glob(f"*{suffix}"))
+    pattern = re.compile(re.escape(name) + r"-\d{14}-\d{5}" + re.escape(suffix))
+    return sorted(p for p in Path(directory).glob(f"*{suffix}") if pattern.fullmatch(p.name))
+
+
+def recover_open_files(directory: str | Path, name: str | None = None) -> list[Path]:
+    """Trim the ``.open`` files of archive ``name`` left by a killed run to their last whole
+    record, and close them. Another archive's ``.open`` file may be one a run is writing."""
     recovered = []
-    for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    for path in own_files(directory, name, f".warc.gz{OPEN_SUFFIX}"):
         good = 0
         with open(path, "rb") as fh:
             iterator = ArchiveIterator(fh)
@@ -221,10 +237,11 @@ class StoredPage:
     body: bytes  # decoded payload (content-encoding undone)
 
 
-def read_captures(directory: str | Path) -> Iterator[StoredPage]:
-    """Every response and revisit record, in capture order; revisits carry the original body."""
+def read_captures(directory: str | Path, name: str | None = None) -> Iterator[StoredPage]:
+    """Every response and revisit record of archive ``name``'s files, in capture order;
+    revisits carry the original body."""
     bodies: dict[str, bytes] = {}  # payload digest -> body, for revisits
-    for path in sorted(Path(directory).glob("*.warc.gz")):
+    for path in own_files(directory, name):
         with open(path, "rb") as fh:
             iterator = ArchiveIterator(fh)
             for record in iterator:

@@ -31,6 +31,7 @@ class ReparseSpider(scrapy.Spider):
     def __init__(
         self,
         warc_dir: str,
+        warc_name: str | None = None,
         site: str = "qazdauiri",
         origin: str | None = None,
         mirrors: str = "",
@@ -42,10 +43,11 @@ class ReparseSpider(scrapy.Spider):
             profile = profile.rebased(origin, tuple(m for m in mirrors.split(",") if m))
         self.profile = profile
         self.warc_dir = warc_dir
+        self.warc_name = warc_name  # only this archive's files (others may share the folder)
         self.reported: set[str] = set()
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
-        for page in read_captures(self.warc_dir):
+        for page in read_captures(self.warc_dir, self.warc_name):
             self.report_aliases(page)
             item = self.item_for(page)
             if item is not None:
