@@ -9,6 +9,7 @@ messages; exit codes are documented in README.md (0 ok, 1 failed, 2 usage).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -332,6 +333,38 @@ def _check_log_file(log_file: str | None, db_path: str) -> None:
         raise click.BadParameter(
             f"{log_file!r} {reason}: a log there would overwrite it", param_hint="'--log-file'"
         )
+    try:  # can the log be written at all? (a missing folder is made, as the run would)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {log_file!r}: {exc.strerror}", param_hint="'--log-file'"
+        ) from exc
+
+
+def _check_writable(db_path: str) -> None:
+    """A run writes to its archive: say so in one line when it cannot, before starting
+    (a read-only file or mount would fail inside Scrapy, with its tracebacks)."""
+    if not Path(db_path).exists():
+        return
+    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("CREATE TABLE _kazscraper_write_probe (x)")  # rolled back below
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return  # another run is writing: its lock says so next
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY":
+            raise click.ClickException(
+                f"{db_path} is read-only (file permissions or a read-only disk): "
+                "a run must write to it; `kazscraper stats`, `search` and `export` can read it"
+            ) from exc
+        raise click.ClickException(f"cannot write {db_path}: {exc}") from exc
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
 
 
 def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
@@ -341,6 +374,7 @@ def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
         Archive(options.db_path).close()  # fail fast, with one line, on a bad archive path
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
+    _check_writable(options.db_path)
     options.progress = sys.stderr.isatty()
     started = time.monotonic()
     try:
@@ -621,11 +655,17 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
             records = iter_articles(archive.db, since=since, until=until)
             n = (write_csv if fmt == "csv" else write_jsonl)(records, stream)
             stream.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            where = "stdout" if out == "-" else out
+            if out == "-":  # what is left in stdout's buffer must not fail again at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.ClickException(f"cannot write {where}: {exc.strerror}") from exc
         finally:
-            if out == "-":
-                stream.detach()
-            else:
-                stream.close()
+            with suppress(OSError):  # the error, if any, is reported above
+                if out == "-":
+                    stream.detach()
+                else:
+                    stream.close()
     click.echo(f"{n} articles -> {'stdout' if out == '-' else out}", err=True)
 
 

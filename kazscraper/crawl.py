@@ -29,6 +29,7 @@ from scrapy.settings import Settings
 
 from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
+from kazscraper.extensions import capped
 from kazscraper.middlewares import warc_directory, warc_name
 from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.spiders.news import NewsSpider
@@ -172,8 +173,38 @@ def build_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
+# download errors in words, by (a part of) the exception's class name in Scrapy's stats
+_NETWORK_CAUSES = (
+    ("ConnectionRefused", "connection refused"),
+    ("DNSLookup", "host name not found (DNS)"),
+    ("TimedOut", "no answer (timed out)"),
+    ("Timeout", "no answer (timed out)"),
+    ("NoRoute", "no route to the host"),
+    ("SSL", "TLS handshake failed"),
+    ("TLS", "TLS handshake failed"),
+    ("ConnectionLost", "connection lost"),
+    ("ResponseNeverReceived", "no response"),
+)
+
+
+def network_cause(stats: dict[str, Any]) -> str | None:
+    """The commonest download error of the run, in words (None if there was none)."""
+    prefix = "downloader/exception_type_count/"
+    errors = sorted(
+        ((v, k[len(prefix) :]) for k, v in stats.items() if k.startswith(prefix)), reverse=True
+    )
+    for _, name in errors:
+        for part, words in _NETWORK_CAUSES:
+            if part in name:
+                return words
+    return errors[0][1].rsplit(".", 1)[-1] if errors else None
+
+
 def verdict(
-    stats: dict[str, Any], profile: SiteProfile, need_responses: bool = True
+    stats: dict[str, Any],
+    profile: SiteProfile,
+    need_responses: bool = True,
+    start_url: str | None = None,
 ) -> tuple[int, str]:
     """Exit code and a one-line reason for a finished Scrapy run."""
     finish_reason = stats.get("finish_reason", "unknown")
@@ -182,7 +213,12 @@ def verdict(
     if finish_reason != "finished":
         return EXIT_FAILED, f"crawl ended early: {finish_reason}"
     if need_responses and not stats.get("response_received_count"):
-        return EXIT_FAILED, "no page could be fetched (site unreachable?)"
+        host = urlsplit(start_url or profile.origin).netloc
+        cause = network_cause(stats) or "no response"
+        return EXIT_FAILED, (
+            f"no page could be fetched from {host}: {cause}; check the address and the "
+            "network (`kazscraper demo` works offline)"
+        )
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
     if errors:
         return EXIT_FAILED, f"{errors} spider error(s); see the log"
@@ -212,10 +248,24 @@ def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
     return breaches
 
 
-def _console_handler(stream: TextIO) -> logging.Handler:
+class OneLineFormatter(logging.Formatter):
+    """``kazscraper <command>: error: <first line of the message>``, capped: stderr (cron's
+    mail) gets one line per error; the traceback stays in the run's log file."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        lines = record.getMessage().strip().splitlines() or [""]
+        level = "error" if record.levelno >= logging.ERROR else record.levelname.lower()
+        return f"kazscraper {self.command}: {level}: {capped(lines[0], 300)}"
+
+
+def _console_handler(stream: TextIO, command: str = "crawl") -> logging.Handler:
     handler = logging.StreamHandler(stream)
     handler.setLevel(logging.ERROR)
-    handler.setFormatter(logging.Formatter("kazscraper: %(levelname)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter(command))
     return handler
 
 
@@ -280,13 +330,17 @@ def _crawl(
     spider_kwargs: dict[str, Any],
 ) -> CrawlResult:
     process = CrawlerProcess(settings)
-    logging.getLogger().addHandler(_console_handler(sys.stderr))  # errors reach cron's mail
+    # errors reach cron's mail, one line each
+    logging.getLogger().addHandler(_console_handler(sys.stderr, options.command))
+    logging.raiseExceptions = False  # a log file on a full disk: no traceback per record
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
-    exit_code, reason = verdict(stats, profile, need_responses=spider_cls is NewsSpider)
+    exit_code, reason = verdict(
+        stats, profile, need_responses=spider_cls is NewsSpider, start_url=options.start_url
+    )
     crawl_id = stats.get("kazscraper/crawl_id")
     if crawl_id is not None:
         status = {EXIT_OK: "ok", EXIT_UNHEALTHY: "unhealthy"}.get(exit_code, "failed")

@@ -18,7 +18,7 @@ from kazscraper.cli import main
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.settings import DOWNLOAD_MAXSIZE
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 from .test_archive import make_article
 
 
@@ -133,3 +133,77 @@ def test_credentials_in_the_start_url_are_stored_nowhere(
     with sqlite3.connect(db) as conn:
         (arguments,) = conn.execute("SELECT arguments FROM crawls").fetchone()
     assert json.loads(arguments)["start_url"] == f"http://{host}/"
+
+
+# -- one line, never a traceback (item 20) ---------------------------------------------------
+
+
+def test_an_unreachable_site_ends_with_the_cause_in_words(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    result = run_cli("crawl", "--start-url", "http://127.0.0.1:1/", "--db", str(db))  # closed
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kazscraper crawl: error: "), result.stderr
+    assert "127.0.0.1:1" in last and "connection refused" in last
+    assert "kazscraper demo" in last  # works offline
+    assert all(line.startswith("kazscraper crawl: ") for line in result.stderr.splitlines())
+    (log,) = (tmp_path / "logs").glob("*.log")
+    assert "Traceback" in log.read_text()  # the details stay in the run's log
+
+
+@pytest.mark.parametrize("where", ["proc", "under-a-file"])
+def test_an_unwritable_log_file_is_one_line(tmp_path: Path, where: str) -> None:
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("x")
+    log = {"proc": "/proc/kazscraper-test.log", "under-a-file": f"{blocker}/run.log"}[where]
+    args = ["--db", str(tmp_path / "a.sqlite"), "--log-file", log]
+    result = run_cli("crawl", "--start-url", "http://127.0.0.1:9/", *args)
+    assert result.returncode == 2
+    line = one_error_line(result.stderr, "crawl")
+    assert "--log-file" in line and "cannot write" in line
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_export_to_a_full_disk_is_one_line(archive_db: Path) -> None:
+    result = run_cli("export", "--format", "csv", "--out", "/dev/full", "--db", str(archive_db))
+    assert result.returncode == 1
+    line = one_error_line(result.stderr, "export")
+    assert "/dev/full" in line and "No space left on device" in line
+    with open("/dev/full", "w") as full:  # stdout on the full disk
+        piped = subprocess.run(
+            [sys.executable, "-m", "kazscraper", "export", "--db", str(archive_db)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert piped.returncode == 1
+    assert "No space left on device" in one_error_line(piped.stderr, "export")
+
+
+@pytest.fixture
+def read_only_archive(archive_db: Path):
+    """The archive file bind-mounted read-only (as root, chmod does not stop a write)."""
+    if os.geteuid() == 0:
+        mount = subprocess.run(["mount", "--bind", archive_db, archive_db], check=False)
+        if mount.returncode != 0:
+            pytest.skip("cannot bind-mount here: no way to make a file read-only for root")
+        try:
+            subprocess.run(["mount", "-o", "remount,ro,bind", archive_db], check=True)
+            yield archive_db
+        finally:
+            subprocess.run(["umount", archive_db], check=False)
+    else:
+        archive_db.chmod(0o444)
+        yield archive_db
+
+
+@pytest.mark.parametrize("command", ["crawl", "reparse"])
+def test_a_read_only_archive_is_one_line(read_only_archive: Path, command: str) -> None:
+    args = ["--start-url", "http://127.0.0.1:9/"] if command == "crawl" else []
+    result = run_cli(command, "--db", str(read_only_archive), *args)
+    assert result.returncode == 1
+    line = one_error_line(result.stderr, command)
+    assert "read-only" in line and str(read_only_archive) in line
