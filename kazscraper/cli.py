@@ -570,13 +570,22 @@ def _open_archive(db_path: str) -> Archive:
 @click.option("--author", help="Only articles by an author whose name contains this (any case).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Stop a search that runs longer than this many seconds.",
+)
+@click.option(
     "--db",
     "db_path",
     type=click.Path(exists=True, dir_okay=False),
     default=DEFAULT_DB,
     show_default=True,
 )
-def search(query: str, since: str | None, author: str | None, limit: int, db_path: str) -> None:
+def search(
+    query: str, since: str | None, author: str | None, limit: int, time_limit: float, db_path: str
+) -> None:
     """Full-text search of titles and bodies, best matches first.
 
     Case does not matter, Kazakh letters included (ҚАЗАҚСТАН = қазақстан), and
@@ -590,13 +599,18 @@ def search(query: str, since: str | None, author: str | None, limit: int, db_pat
       kazscraper search 'ҚАЗАҚСТАН' --since 2025-01-01 --author ахметова --limit 5
       kazscraper search '"су тасқыны" OR су*'
     """
+    from kazscraper.analysis import SearchTooSlow
     from kazscraper.analysis import search as run_search
 
     with _open_archive(db_path) as archive:
         try:
-            hits = run_search(archive.db, query, since=since, author=author, limit=limit)
+            hits = run_search(
+                archive.db, query, since=since, author=author, limit=limit, time_limit=time_limit
+            )
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="QUERY") from exc
+        except SearchTooSlow as exc:
+            raise click.ClickException(str(exc)) from exc
     for n, hit in enumerate(hits, start=1):
         click.echo(f"{n:>3}. {hit.published_date or '----------'}  {hit.title}")
         click.echo(f"     {hit.url}")

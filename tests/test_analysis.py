@@ -430,3 +430,50 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped() -> Non
     out = io.StringIO()
     analysis.write_jsonl(iter([record]), out)
     assert json.loads(out.getvalue())["title"] == "=1+1"
+
+
+# -- bounds on search (issue 11, item 21) ----------------------------------------------------
+
+LETTERS = "абвгдежзийклмнопрстуфхцчшщыіәғқңөұүһ"
+
+
+@pytest.mark.parametrize(
+    ("query", "what"),
+    [
+        ("NEAR(" + " ".join(f"{LETTERS[i % 36]}*" for i in range(1000)) + ", 10)", "characters"),
+        (" OR ".join(f"{LETTERS[i % 36]}*" for i in range(20)), "prefix terms"),
+        (" OR ".join(f"сөз{i}" for i in range(40)), "terms"),
+        (" OR ".join(f"NEAR(а{i} б{i})" for i in range(5)), "NEAR groups"),
+        (" ".join(f"сөз{i}" for i in range(20)), "prefix terms"),  # plain words: prefixes
+    ],
+)
+def test_a_too_complex_query_is_refused_before_it_runs(
+    conn: sqlite3.Connection, query: str, what: str
+) -> None:
+    with pytest.raises(analysis.QueryTooComplex, match=what):
+        analysis.search(conn, query)
+
+
+def test_usual_queries_are_within_the_bounds(conn: sqlite3.Connection) -> None:
+    for query in ["Каспий", '"су тасқыны" OR су*', "NEAR(Алматы облысы, 5) NOT Астана"]:
+        analysis.check_fts_query(analysis.fts_query(query))
+    assert analysis.search(conn, " OR ".join(f"{LETTERS[i]}*" for i in range(16)))
+
+
+def test_a_search_past_its_time_limit_is_stopped(conn: sqlite3.Connection) -> None:
+    with pytest.raises(analysis.SearchTooSlow, match="0 s"):
+        analysis.search(conn, "Алматы", time_limit=0)  # the first check stops it
+    assert analysis.search(conn, "Алматы")  # the connection is usable after
+
+
+def test_search_bounds_at_the_command_line(runner: CliRunner, demo_db: Path) -> None:
+    near = "NEAR(" + " ".join(f"{LETTERS[i % 36]}*" for i in range(1000)) + ")"
+    refused = runner.invoke(main, ["search", near, "--db", str(demo_db)], prog_name="kazscraper")
+    assert refused.exit_code == 2
+    assert (
+        refused.output.startswith("kazscraper search: error: ") and refused.output.count("\n") == 1
+    )
+    slow = ["search", "Алматы", "--time-limit", "0", "--db", str(demo_db)]
+    stopped = runner.invoke(main, slow, prog_name="kazscraper")
+    assert stopped.exit_code == 1
+    assert "kazscraper search: error: " in stopped.output and "time limit" in stopped.output
