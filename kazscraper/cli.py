@@ -537,7 +537,13 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
             "kazscraper serve", "Datasette is not installed: pip install 'kazscraper[datasette]'", 2
         )
 
+    from datasette.plugins import pm
+
+    from kazscraper import datasette_guard
     from kazscraper.datasette_metadata import build_metadata
+
+    if not pm.is_registered(datasette_guard):  # full-text queries bounded (see its docstring)
+        pm.register(datasette_guard, name="kazscraper-guard")
 
     try:
         Archive(db_path).close()  # an older archive gets the current schema and views

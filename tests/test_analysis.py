@@ -477,3 +477,42 @@ def test_search_bounds_at_the_command_line(runner: CliRunner, demo_db: Path) -> 
     stopped = runner.invoke(main, slow, prog_name="kazscraper")
     assert stopped.exit_code == 1
     assert "kazscraper search: error: " in stopped.output and "time limit" in stopped.output
+
+
+def test_datasette_refuses_a_too_complex_full_text_query(demo_db: Path) -> None:
+    pytest.importorskip("datasette")
+    import asyncio
+    from urllib.parse import urlencode
+
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from kazscraper import datasette_guard
+    from kazscraper.datasette_metadata import build_metadata
+
+    if not pm.is_registered(datasette_guard):
+        pm.register(datasette_guard, name="kazscraper-guard")
+    near = "NEAR(" + " ".join(f"{LETTERS[i % 36]}*" for i in range(1000)) + ")"
+    name = demo_db.stem
+    requests = {
+        f"/{name}/articles.json?" + urlencode({"_search": "Каспий"}): 200,
+        f"/{name}/articles.json?" + urlencode({"_search": near, "_searchmode": "raw"}): 400,
+        f"/{name}/articles?" + urlencode({"_search": near}): 400,
+        f"/{name}/full_text_search.json?" + urlencode({"q": near}): 400,
+        f"/{name}/full_text_search.json?" + urlencode({"q": "Каспий"}): 200,
+        f"/{name}.json?"
+        + urlencode(
+            {"sql": f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{near}'"}
+        ): 400,
+        f"/{name}.json?"
+        + urlencode(
+            {"sql": "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :w", "w": near}
+        ): 400,
+    }
+
+    async def statuses() -> dict[str, int]:
+        ds = Datasette([str(demo_db)], metadata=build_metadata(demo_db))
+        return {path: (await ds.client.get(path)).status_code for path in requests}
+
+    got = asyncio.run(statuses())
+    assert got == requests
