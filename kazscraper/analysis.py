@@ -491,7 +491,8 @@ def check_fts_query(expression: str) -> None:
     counts["characters"] = len(expression)
     if counts["characters"] <= FTS_LIMITS["characters"]:
         tokens = _FTS_TOKEN.findall(expression)
-        for token, following in zip(tokens, [*tokens[1:], ""], strict=True):
+        for n, token in enumerate(tokens):
+            following = tokens[n + 1] if n + 1 < len(tokens) else ""
             if token == "NEAR":
                 counts["NEAR groups"] += 1
             elif token.startswith('"'):

@@ -455,7 +455,14 @@ def test_a_too_complex_query_is_refused_before_it_runs(
 
 
 def test_usual_queries_are_within_the_bounds(conn: sqlite3.Connection) -> None:
-    for query in ["Каспий", '"су тасқыны" OR су*', "NEAR(Алматы облысы, 5) NOT Астана"]:
+    for query in [
+        "",
+        "  ",
+        "*",
+        "Каспий",
+        '"су тасқыны" OR су*',
+        "NEAR(Алматы облысы, 5) NOT Астана",
+    ]:
         analysis.check_fts_query(analysis.fts_query(query))
     assert analysis.search(conn, " OR ".join(f"{LETTERS[i]}*" for i in range(16)))
 
@@ -500,6 +507,7 @@ def test_datasette_refuses_a_too_complex_full_text_query(demo_db: Path) -> None:
         f"/{name}/articles?" + urlencode({"_search": near}): 400,
         f"/{name}/full_text_search.json?" + urlencode({"q": near}): 400,
         f"/{name}/full_text_search.json?" + urlencode({"q": "Каспий"}): 200,
+        f"/{name}/full_text_search.json?q=": 200,
         f"/{name}.json?"
         + urlencode(
             {"sql": f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{near}'"}
