@@ -125,12 +125,24 @@ class ExtractWorkers:
         self.replaced = 0  # broken pools replaced
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             workers,
             mp_context=get_context("forkserver"),
             initializer=_start_worker,
             initargs=(self.profile,),
         )
+        # Every worker starts with the first page, none later: a worker spawned on demand
+        # while a broken pool is torn down is never stopped, and joining it hangs for ever
+        # (CPython 3.11); 'fork' pools always work this way.
+        pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
+        return pool
+
+    @staticmethod
+    def _discard(pool: ProcessPoolExecutor) -> None:
+        """Stop a broken pool without blocking the crawl: kill what is left of it."""
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False)
 
     async def run(self, html: str, url: str, fetched_at: str) -> Article:
         pool = self.pool
@@ -140,7 +152,7 @@ class ExtractWorkers:
             if self.pool is pool:  # the first page to see it replaces it, for every page
                 self.pool = self._new_pool(self.workers)
                 self.replaced += 1
-                pool.shutdown(wait=True)  # broken: its manager thread is ending; join it
+                self._discard(pool)
         if self._alone_lock is None:
             self._alone_lock = asyncio.Lock()
         async with self._alone_lock:
@@ -150,7 +162,7 @@ class ExtractWorkers:
                 future = self.alone.submit(self.function, html, url, fetched_at)
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:
-                self.alone.shutdown(wait=True)
+                self._discard(self.alone)
                 self.alone = None
                 raise WorkerDied(
                     "the extraction worker process died on this page twice "
