@@ -2,4 +2,4 @@
 
 from kazscraper.cli import main
 
-main()
+main(prog_name="kazscraper")

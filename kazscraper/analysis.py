@@ -13,7 +13,10 @@ Pure functions over an open archive (a ``sqlite3.Connection`` or a
 - ``search``: full text (FTS5, ``unicode61``: folds the case of Kazakh letters
   too, keeps ``қ`` apart from ``к``), ranked by bm25, with snippets; the
   author filter folds case in Python (``casefold``), because SQLite's
-  ``lower()``/``LIKE`` fold ASCII letters only.
+  ``lower()``/``LIKE`` fold ASCII letters only. Bounded: ``check_fts_query``
+  refuses a query past ``FTS_LIMITS`` before it runs (FTS5 does a complex query's
+  work inside single steps that no time limit can interrupt), and a time limit
+  stops the rest.
 - ``iter_articles``/``write_csv``/``write_jsonl``: streaming exports.
 """
 
@@ -23,6 +26,7 @@ import csv
 import json
 import re
 import sqlite3
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,6 +105,47 @@ def fts_query(query: str) -> str:
     return " ".join(f'"{word}"*' for word in query.split())
 
 
+#: what one FTS5 query may hold: a NEAR of 1,000 prefix terms took 47 s, most of it inside
+#: FTS5 calls that SQLite's progress handler cannot interrupt
+FTS_LIMITS = {"characters": 500, "terms": 32, "prefix terms": 16, "NEAR groups": 4}
+SEARCH_TIME_LIMIT = 5.0  # seconds
+_FTS_TOKEN = re.compile(r'"(?:[^"]|"")*"|\w+|\S')
+_FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+class QueryTooComplex(ValueError):
+    """A full-text query past ``FTS_LIMITS``."""
+
+
+class SearchTooSlow(Exception):
+    """A search stopped at its time limit."""
+
+
+def check_fts_query(expression: str) -> None:
+    """Raise ``QueryTooComplex`` when an FTS5 expression exceeds ``FTS_LIMITS``: its length,
+    its terms (each word of a phrase counts), prefix terms (``word*``) and NEAR groups."""
+    counts = dict.fromkeys(FTS_LIMITS, 0)
+    counts["characters"] = len(expression)
+    if counts["characters"] <= FTS_LIMITS["characters"]:
+        tokens = _FTS_TOKEN.findall(expression)
+        for n, token in enumerate(tokens):
+            following = tokens[n + 1] if n + 1 < len(tokens) else ""
+            if token == "NEAR":
+                counts["NEAR groups"] += 1
+            elif token.startswith('"'):
+                counts["terms"] += max(1, len(re.findall(r"\w+", token)))
+            elif token[0].isalnum() or token[0] == "_":
+                counts["terms"] += token not in _FTS_OPERATORS
+            else:
+                continue
+            counts["prefix terms"] += following == "*"
+    for what, limit in FTS_LIMITS.items():
+        if counts[what] > limit:
+            raise QueryTooComplex(
+                f"the query is too complex: {counts[what]} {what}, at most {limit}"
+            )
+
+
 @dataclass
 class Hit:
     article_id: int
@@ -119,16 +164,21 @@ def search(
     author: str | None = None,
     limit: int = 20,
     markers: tuple[str, str] = ("[", "]"),
+    time_limit: float = SEARCH_TIME_LIMIT,
 ) -> list[Hit]:
     """Articles matching ``query`` (FTS5), best first (bm25), with a snippet each.
 
     ``since``: published on or after this ISO date. ``author``: some author's
     name contains this text, compared case-insensitively for all letters.
-    Raises ``ValueError`` for a query FTS5 cannot parse.
+    Raises ``ValueError`` for a query FTS5 cannot parse, ``QueryTooComplex`` (a
+    ``ValueError``) for one past ``FTS_LIMITS``, ``SearchTooSlow`` when it runs past
+    ``time_limit`` seconds.
     """
     conn = _conn(db)
     register_functions(conn)
-    where, params = ["articles_fts MATCH ?"], [fts_query(query)]
+    expression = fts_query(query)
+    check_fts_query(expression)
+    where, params = ["articles_fts MATCH ?"], [expression]
     if since:
         where.append("a.published_date >= ?")
         params.append(since)
@@ -149,10 +199,18 @@ def search(
         ORDER BY score, a.id
         LIMIT ?
     """
+    deadline = time.monotonic() + time_limit
+    conn.set_progress_handler(lambda: time.monotonic() >= deadline, 100)
     try:
         rows = conn.execute(sql, [*markers, *params, limit]).fetchall()
     except sqlite3.OperationalError as exc:
+        if time.monotonic() >= deadline and "interrupt" in str(exc):
+            raise SearchTooSlow(
+                f"the search was stopped at its time limit ({time_limit:g} s): narrow the query"
+            ) from exc
         raise ValueError(f"cannot search for {query!r}: {exc}") from exc
+    finally:
+        conn.set_progress_handler(None, 0)
     return [
         Hit(*row[:4], " ".join(row[4].split()), row[5], authors=json.loads(row[6])) for row in rows
     ]
@@ -227,13 +285,26 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
     return n
 
 
+# a spreadsheet runs a cell that starts with one of these as a formula (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: lists joined with ``'; '``, and a text that a spreadsheet would
+    run as a formula prefixed with ``'`` (OWASP's advice); numbers and None as they are."""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(records: Iterator[dict[str, Any]], out: TextIO) -> int:
-    """CSV with a header; lists joined with ``'; '``. Open ``out`` as ``utf-8-sig``, newline=''."""
+    """CSV with a header, cells escaped by ``csv_cell``. Open ``out`` as ``utf-8-sig``,
+    newline=''."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     n = 0
     for n, record in enumerate(records, start=1):  # noqa: B007
-        writer.writerow(
-            "; ".join(v) if isinstance(v, list) else v for v in (record[c] for c in EXPORT_COLUMNS)
-        )
+        writer.writerow(csv_cell(record[c]) for c in EXPORT_COLUMNS)
     return n

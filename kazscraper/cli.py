@@ -9,13 +9,16 @@ messages; exit codes are documented in README.md (0 ok, 1 failed, 2 usage).
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import click
@@ -31,6 +34,7 @@ from kazscraper.crawl import (
     run_reparse,
     upgrade_if_idle,
 )
+from kazscraper.settings import DOWNLOAD_MAXSIZE
 from kazscraper.sites import get_profile
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
@@ -43,11 +47,21 @@ LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=
 
 
 def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An http(s) URL, without the ``user:password@`` it may carry: a secret must not end up
+    in the archive's file name, ``crawls.arguments`` or the logs (and Scrapy does not send it)."""
     if value is None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise click.BadParameter(f"{value!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+        value = parts.geturl()
+        click.echo(
+            f"{ctx.command_path}: warning: the user name and password in {param.opts[0]} "
+            f"are not used and not stored ({value})",
+            err=True,
+        )
     return value
 
 
@@ -62,10 +76,22 @@ def _default_db_for(start_url: str | None) -> str:
 
 
 class OneLineErrors(click.Group):
-    """Errors as one line on stderr (cron mails and log greps read one line), exit 2 for usage.
+    """Errors as one line on stderr (cron mails and log greps read one line), in one format
+    for every command: ``kazscraper <command>: error: <message>``; exit 2 for usage.
 
-    ``kazscraper crawl: Error: Invalid value for '--since': ... (see 'kazscraper crawl --help')``
+    ``kazscraper crawl: error: Invalid value for '--since': ... (see 'kazscraper crawl --help')``
+    A file the system refuses (read-only, full disk, missing) is an error of the
+    environment, not a bug: one line and exit 1 too, whichever command met it.
     """
+
+    command_path = "kazscraper"  # of the command being run, for errors raised outside click
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        finally:
+            if ctx.invoked_subcommand:
+                self.command_path = f"{ctx.command_path} {ctx.invoked_subcommand}"
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
@@ -73,17 +99,29 @@ class OneLineErrors(click.Group):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
-            path = exc.ctx.command_path if exc.ctx else "kazscraper"
-            message = " ".join(exc.format_message().split())
-            click.echo(f"{path}: Error: {message} (see '{path} --help')", err=True)
-            sys.exit(exc.exit_code)
+            path = exc.ctx.command_path if exc.ctx else self.command_path
+            fail(path, f"{exc.format_message()} (see '{path} --help')", exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"Error: {' '.join(exc.format_message().split())}", err=True)
-            sys.exit(exc.exit_code)
+            fail(self.command_path, exc.format_message(), exc.exit_code)
         except click.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+            fail(self.command_path, "aborted", 1)
+        except (OSError, sqlite3.Error) as exc:
+            fail(self.command_path, describe_error(exc), 1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def fail(command_path: str, message: str, exit_code: int) -> NoReturn:
+    """Print ``<command path>: error: <message>`` as one line on stderr and exit."""
+    click.echo(f"{command_path}: error: {' '.join(message.split())}", err=True)
+    sys.exit(exit_code)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An OS or SQLite error in words, with the file it concerns."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return str(exc) or type(exc).__name__
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -302,15 +340,74 @@ def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
     _run_and_exit(options, run_reparse)
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_ARCHIVE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
+
+
+def _check_log_file(log_file: str | None, db_path: str) -> None:
+    """Refuse a ``--log-file`` that would overwrite the archive (its -wal, -shm, lock file,
+    through any path or symlink) or any other SQLite database."""
+    if log_file is None:
+        return
+    target = Path(log_file).resolve()
+    db = Path(db_path).resolve()
+    reason = None
+    if target in {Path(f"{db}{suffix}") for suffix in _ARCHIVE_COMPANIONS}:
+        reason = f"is the archive {db_path}" + ("" if target == db else " (one of its files)")
+    elif target.is_file():
+        with suppress(OSError), open(target, "rb") as fh:
+            if fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+                reason = "is a SQLite database"
+    if reason:
+        raise click.BadParameter(
+            f"{log_file!r} {reason}: a log there would overwrite it", param_hint="'--log-file'"
+        )
+    try:  # can the log be written at all? (a missing folder is made, as the run would)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {log_file!r}: {exc.strerror}", param_hint="'--log-file'"
+        ) from exc
+
+
+def _check_writable(db_path: str) -> None:
+    """A run writes to its archive: say so in one line when it cannot, before starting
+    (a read-only file or mount would fail inside Scrapy, with its tracebacks)."""
+    if not Path(db_path).exists():
+        return
+    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("CREATE TABLE _kazscraper_write_probe (x)")  # rolled back below
+    except sqlite3.DatabaseError as exc:
+        if not isinstance(exc, sqlite3.OperationalError):
+            return  # not an SQLite file: opening it as the archive says so, in one line
+        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return  # another run is writing: its lock says so next
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY":
+            raise click.ClickException(
+                f"{db_path} is read-only (file permissions or a read-only disk): "
+                "a run must write to it; `kazscraper stats`, `search` and `export` can read it"
+            ) from exc
+        raise click.ClickException(f"cannot write {db_path}: {exc}") from exc
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+
+
 def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
     """Run the crawl and exit with its code, printing the one-line summary."""
+    _check_log_file(options.log_file, options.db_path)
+    _check_writable(options.db_path)
     options.progress = sys.stderr.isatty()
     started = time.monotonic()
     try:
         result = run(options)  # a bad archive path fails first, under the lock, in one line
     except AlreadyRunning as exc:
-        click.echo(f"kazscraper: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
+        fail(f"kazscraper {options.command}", str(exc), EXIT_LOCKED)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the lock file beside the archive cannot be made
@@ -456,25 +553,29 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
       kazscraper serve --db archive/demo.sqlite      # then open http://127.0.0.1:8001/
       kazscraper serve --port 8080 -- --setting sql_time_limit_ms 10000
     """
-    import sqlite3
     import tempfile
 
     try:
         from datasette.cli import cli as datasette_cli
     except ImportError:
-        click.echo(
-            "kazscraper: Datasette is not installed: pip install 'kazscraper[datasette]'", err=True
+        fail(
+            "kazscraper serve", "Datasette is not installed: pip install 'kazscraper[datasette]'", 2
         )
-        sys.exit(2)
 
+    from datasette.plugins import pm
+
+    from kazscraper import datasette_guard
     from kazscraper.datasette_metadata import TEMPLATES, TRUNCATE_CELLS, build_metadata
+
+    if not pm.is_registered(datasette_guard):  # full-text queries bounded (see its docstring)
+        pm.register(datasette_guard, name="kazscraper-guard")
 
     try:
         # an older archive gets the current schema and views (unless a crawl holds the lock:
         # that crawl upgrades it)
         upgrade_if_idle(db_path)
     except ArchiveError as exc:
-        click.echo(f"kazscraper: warning: {exc}; serving it as it is", err=True)
+        click.echo(f"kazscraper serve: warning: {exc}; serving it as it is", err=True)
     try:
         metadata = build_metadata(db_path)
     except sqlite3.DatabaseError as exc:
@@ -506,13 +607,22 @@ def _open_archive(db_path: str) -> Archive:
 @click.option("--author", help="Only articles by an author whose name contains this (any case).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Stop a search that runs longer than this many seconds.",
+)
+@click.option(
     "--db",
     "db_path",
     type=click.Path(exists=True, dir_okay=False),
     default=DEFAULT_DB,
     show_default=True,
 )
-def search(query: str, since: str | None, author: str | None, limit: int, db_path: str) -> None:
+def search(
+    query: str, since: str | None, author: str | None, limit: int, time_limit: float, db_path: str
+) -> None:
     """Full-text search of titles and bodies, best matches first.
 
     Case does not matter, Kazakh letters included (ҚАЗАҚСТАН = қазақстан), and
@@ -526,13 +636,18 @@ def search(query: str, since: str | None, author: str | None, limit: int, db_pat
       kazscraper search 'ҚАЗАҚСТАН' --since 2025-01-01 --author ахметова --limit 5
       kazscraper search '"су тасқыны" OR су*'
     """
+    from kazscraper.analysis import SearchTooSlow
     from kazscraper.analysis import search as run_search
 
     with _open_archive(db_path) as archive:
         try:
-            hits = run_search(archive.db, query, since=since, author=author, limit=limit)
+            hits = run_search(
+                archive.db, query, since=since, author=author, limit=limit, time_limit=time_limit
+            )
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="QUERY") from exc
+        except SearchTooSlow as exc:
+            raise click.ClickException(str(exc)) from exc
     for n, hit in enumerate(hits, start=1):
         click.echo(f"{n:>3}. {hit.published_date or '----------'}  {hit.title}")
         click.echo(f"     {hit.url}")
@@ -591,11 +706,17 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
             records = iter_articles(archive.db, since=since, until=until)
             n = (write_csv if fmt == "csv" else write_jsonl)(records, stream)
             stream.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            where = "stdout" if out == "-" else out
+            if out == "-":  # what is left in stdout's buffer must not fail again at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.ClickException(f"cannot write {where}: {exc.strerror}") from exc
         finally:
-            if out == "-":
-                stream.detach()
-            else:
-                stream.close()
+            with suppress(OSError):  # the error, if any, is reported above
+                if out == "-":
+                    stream.detach()
+                else:
+                    stream.close()
     click.echo(f"{n} articles -> {'stdout' if out == '-' else out}", err=True)
 
 
@@ -660,7 +781,13 @@ def parse(source: click.utils.LazyFile, url: str | None, site: str) -> None:
     from kazscraper.extract.article import NotHtmlError, extract_article
 
     profile = get_profile(site)
-    data = source.read()
+    data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory
+    if len(data) > DOWNLOAD_MAXSIZE:
+        raise click.BadParameter(
+            f"{getattr(source, 'name', 'input')} is larger than "
+            f"{DOWNLOAD_MAXSIZE // (1024 * 1024)} MB, the crawl's download limit: not a saved page",
+            param_hint="'SOURCE'",
+        )
     _, html = html_to_unicode(None, data)
     page_url = url or profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
     try:

@@ -30,7 +30,8 @@ from scrapy.settings import Settings
 
 from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
-from kazscraper.middlewares import warc_directory
+from kazscraper.extensions import capped
+from kazscraper.middlewares import warc_directory, warc_name
 from kazscraper.sites import get_profile
 from kazscraper.spiders.news import NewsSpider
 from kazscraper.spiders.reparse import ReparseSpider
@@ -97,10 +98,12 @@ class AlreadyRunning(Exception):
 
 
 class RunLock:
-    """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9."""
+    """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9.
+
+    Beside the real file: a symlink or another spelling of the path takes the same lock."""
 
     def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(f"{db_path}.lock")
+        self.path = Path(f"{Path(db_path).resolve()}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> RunLock:
@@ -143,6 +146,11 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+def queues_directory(db_path: str | Path) -> Path:
+    """``<archive>.queues/``: the run's disk queue of requests, removed when it ends."""
+    return Path(f"{Path(db_path).resolve()}.queues")
+
+
 def default_log_file(db_path: str) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return str(Path(db_path).parent / "logs" / f"{Path(db_path).stem}-{stamp}.log")
@@ -180,10 +188,24 @@ def build_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
-def _console_handler(stream: TextIO) -> logging.Handler:
+class OneLineFormatter(logging.Formatter):
+    """``kazscraper <command>: error: <first line of the message>``, capped: stderr (cron's
+    mail) gets one line per error; the traceback stays in the run's log file."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        lines = record.getMessage().strip().splitlines() or [""]
+        level = "error" if record.levelno >= logging.ERROR else record.levelname.lower()
+        return f"kazscraper {self.command}: {level}: {capped(lines[0], 300)}"
+
+
+def _console_handler(stream: TextIO, command: str = "crawl") -> logging.Handler:
     handler = logging.StreamHandler(stream)
     handler.setLevel(logging.ERROR)
-    handler.setFormatter(logging.Formatter("kazscraper: %(levelname)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter(command))
     return handler
 
 
@@ -230,8 +252,8 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
     only capture was damaged would be missing from it."""
     with RunLock(options.db_path):
         upgrade(options.db_path)
-        warc_dir = warc_directory(options.db_path)
-        recover_open_files(warc_dir)
+        warc_dir, name = warc_directory(options.db_path), warc_name(options.db_path)
+        recover_open_files(warc_dir, name)
         target = Path(options.db_path)
         rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
         _remove_database(rebuilt)
@@ -245,6 +267,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         spider_kwargs = {
             "site": options.site,
             "warc_dir": str(warc_dir),
+            "warc_name": name,
             "origin": origin,
             "mirrors": ",".join(mirrors),
         }
@@ -271,9 +294,10 @@ def _run_process(
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
     settings = build_settings(options)
     # The requests waiting to be fetched (a sitemap yields every article at once) wait on
-    # disk, not in memory; the folder is this run's only (resuming goes by the frontier).
-    queues = Path(options.db_path).parent / ".queues"
-    shutil.rmtree(queues, ignore_errors=True)  # left by a killed run
+    # disk, not in memory, in the archive's own folder (beside the real file: the run lock
+    # covers it, another archive's run never touches it); resuming goes by the frontier.
+    queues = queues_directory(options.db_path)
+    shutil.rmtree(queues, ignore_errors=True)  # left by a killed run of this archive
     settings.set("JOBDIR", str(queues / str(os.getpid())), priority="cmdline")
     settings.set("KAZSCRAPER_ARCHIVE_READY", True, priority="cmdline")  # upgraded under the lock
     try:
@@ -289,7 +313,9 @@ def _crawl(
     spider_kwargs: dict[str, Any],
 ) -> CrawlResult:
     process = CrawlerProcess(settings)
-    logging.getLogger().addHandler(_console_handler(sys.stderr))  # errors reach cron's mail
+    # errors reach cron's mail, one line each
+    logging.getLogger().addHandler(_console_handler(sys.stderr, options.command))
+    logging.raiseExceptions = False  # a log file on a full disk: no traceback per record
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_kwargs)
     process.start()
@@ -298,7 +324,9 @@ def _crawl(
         exit_code, reason = stats["kazscraper/exit_code"], stats["kazscraper/verdict"]
     else:
         profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
-        exit_code, reason = verdict(stats, profile, need_responses=spider_cls is NewsSpider)
+        exit_code, reason = verdict(
+            stats, profile, need_responses=spider_cls is NewsSpider, start_url=options.start_url
+        )
     if exit_code != EXIT_OK:
         logger.error("%s", reason)
     return CrawlResult(exit_code=exit_code, reason=reason, stats=stats, log_file=options.log_file)

@@ -68,8 +68,12 @@ class ArchiveExtension:
         profile = getattr(spider, "profile", None) or get_profile(
             self.crawler.settings.get("KAZSCRAPER_SITE", "qazdauiri")
         )
+        start_urls = getattr(spider, "start_urls", None) or [None]
         exit_code, reason = verdict(
-            values, profile, need_responses=getattr(spider, "fetches_pages", True)
+            values,
+            profile,
+            need_responses=getattr(spider, "fetches_pages", True),
+            start_url=start_urls[0],
         )
         stats.set_value("kazscraper/exit_code", exit_code)
         stats.set_value("kazscraper/verdict", reason)

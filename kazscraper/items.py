@@ -23,6 +23,9 @@ class PageItem:
     etag: str = ""  # the validator for the next visit's conditional GET
     encoding: str = ""  # the codec that decoded the page, with a note when its declaration lied
 
+    def __repr__(self) -> str:  # in log lines: never the whole page
+        return f"PageItem(url={self.url!r}, status={self.status}, html=<{len(self.html)} chars>)"
+
 
 @dataclass
 class NotModified:

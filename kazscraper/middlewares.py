@@ -44,7 +44,13 @@ CAPTURE_BATCH = 200
 
 
 def warc_directory(db_path: str | Path) -> Path:
-    return Path(db_path).parent / "warc"
+    """The WARC folder beside the archive file (the real one, if ``db_path`` is a symlink)."""
+    return Path(db_path).resolve().parent / "warc"
+
+
+def warc_name(db_path: str | Path) -> str:
+    """The prefix of the archive's WARC file names: its real file's stem."""
+    return Path(db_path).resolve().stem
 
 
 def _pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -76,9 +82,9 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def opened(self, spider: Spider) -> None:
-        directory = warc_directory(self.db_path)
-        recover_open_files(directory)  # a killed run's last file
-        self.archiver = WarcArchiver(directory, Path(self.db_path).stem, self.max_bytes)
+        directory, name = warc_directory(self.db_path), warc_name(self.db_path)
+        recover_open_files(directory, name)  # a killed run's last file (this archive's only)
+        self.archiver = WarcArchiver(directory, name, self.max_bytes)
         owner = archive_of(self.crawler)
         self.archive = owner.archive if owner is not None else None
 

@@ -17,6 +17,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing import get_context
 from typing import Any
@@ -100,6 +101,86 @@ def extract_and_clean(html: str, url: str, fetched_at: str) -> Article:
 _CLEANED = "_cleaned"  # set on an article cleaned in a worker: the clean stage only counts it
 
 
+class WorkerDied(Exception):
+    """The extraction worker process died (killed, crashed) on this page, twice."""
+
+
+class ExtractWorkers:
+    """A pool of extraction processes that outlives its workers.
+
+    A worker that dies (a crash in a C parser, the OOM killer) breaks Python's whole pool:
+    every page in flight fails with ``BrokenProcessPool`` and so would every later one. The
+    broken pool is replaced at once and each of those pages is tried once more, alone, in a
+    one-process pool: a bystander succeeds, and a page that kills that worker too raises
+    ``WorkerDied``, which becomes a failure row; the other pages go on.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        profile: SiteProfile,
+        function: Callable[[str, str, str], Article] | None = None,
+    ) -> None:
+        self.workers = workers
+        self.profile = profile
+        self.function = function or extract_and_clean
+        self.pool = self._new_pool(workers)
+        self.alone: ProcessPoolExecutor | None = None  # the one-process pool for second tries
+        self._alone_lock: asyncio.Lock | None = None
+        self.replaced = 0  # broken pools replaced
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("forkserver"),
+            initializer=_start_worker,
+            initargs=(self.profile,),
+        )
+        # Every worker starts with the first page, none later: a worker spawned on demand
+        # while a broken pool is torn down is never stopped, and joining it hangs for ever
+        # (CPython 3.11); 'fork' pools always work this way.
+        pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
+        return pool
+
+    @staticmethod
+    def _discard(pool: ProcessPoolExecutor) -> None:
+        """Stop a broken pool without blocking the crawl: kill what is left of it."""
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False)
+
+    async def run(self, html: str, url: str, fetched_at: str) -> Article:
+        pool = self.pool
+        try:
+            return await asyncio.wrap_future(pool.submit(self.function, html, url, fetched_at))
+        except BrokenProcessPool:
+            if self.pool is pool:  # the first page to see it replaces it, for every page
+                self.pool = self._new_pool(self.workers)
+                self.replaced += 1
+                self._discard(pool)
+        if self._alone_lock is None:
+            self._alone_lock = asyncio.Lock()
+        async with self._alone_lock:
+            if self.alone is None:
+                self.alone = self._new_pool(1)
+            try:
+                future = self.alone.submit(self.function, html, url, fetched_at)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                self._discard(self.alone)
+                self.alone = None
+                raise WorkerDied(
+                    "the extraction worker process died on this page twice "
+                    "(crashed or killed); not extracted"
+                ) from None
+
+    def close(self) -> None:
+        for pool in (self.pool, self.alone):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.alone = None
+
+
 class ExtractPipeline(_CrawlerPipeline):
     """HTML → Article, in this process or, with ``KAZSCRAPER_EXTRACT_WORKERS`` > 0, in a pool
     of worker processes (the second core: the crawl process keeps fetching meanwhile)."""
@@ -107,22 +188,18 @@ class ExtractPipeline(_CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.workers = crawler.settings.getint("KAZSCRAPER_EXTRACT_WORKERS", 0)
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ExtractWorkers | None = None
         if self.workers:
             crawler.signals.connect(self._open_pool, signal=signals.spider_opened)
             crawler.signals.connect(self._close_pool, signal=signals.spider_closed)
 
     def _open_pool(self) -> None:
-        self.pool = ProcessPoolExecutor(
-            self.workers,
-            mp_context=get_context("forkserver"),
-            initializer=_start_worker,
-            initargs=(self.profile,),
-        )
+        self.pool = ExtractWorkers(self.workers, self.profile)
 
     def _close_pool(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.stats.set_value("kazscraper/worker_pools_replaced", self.pool.replaced)
+            self.pool.close()
             self.pool = None
 
     def process_item(self, item: Any) -> Any:
@@ -131,8 +208,8 @@ class ExtractPipeline(_CrawlerPipeline):
         self.stats.inc_value("kazscraper/extracted")
         if self.pool is None:
             return self._finish(item, lambda: extract_article(*self._args(item)))
-        future = self.pool.submit(extract_and_clean, item.html, item.url, item.fetched_at)
-        waited = Deferred.fromFuture(asyncio.wrap_future(future))
+        job = asyncio.ensure_future(self.pool.run(item.html, item.url, item.fetched_at))
+        waited = Deferred.fromFuture(job)
         return waited.addBoth(lambda result: self._finish(item, lambda: _unwrap(result)))
 
     def _args(self, item: PageItem) -> tuple[str, str, SiteProfile, str]:
@@ -141,6 +218,11 @@ class ExtractPipeline(_CrawlerPipeline):
     def _finish(self, item: PageItem, extract: Callable[[], Article]) -> Article:
         try:
             article = extract()
+        except WorkerDied as exc:
+            # no extractor saw the page: it says nothing about the layout (the health check)
+            self.stats.inc_value("kazscraper/extracted", -1)
+            self.stats.inc_value("kazscraper/worker_deaths")
+            raise PageRejected(item.url, "extract", str(exc)) from None
         except NotHtmlError as exc:
             raise PageRejected(item.url, "extract", str(exc)) from exc
         except Exception as exc:

@@ -80,4 +80,5 @@ KAZSCRAPER_BATCH_SIZE = 100  # articles per write transaction
 KAZSCRAPER_EXTRACT_WORKERS = 0  # >0: extract in that many worker processes (crawl --workers)
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "kazscraper.extensions.CappedLogFormatter"  # no page HTML in the log
 FEED_EXPORT_ENCODING = "utf-8"

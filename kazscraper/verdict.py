@@ -8,6 +8,7 @@ the archive extension calls them when the engine stops, and writes the run's
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from kazscraper.sites import SiteProfile
 
@@ -49,8 +50,38 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# download errors in words, by (a part of) the exception's class name in Scrapy's stats
+_NETWORK_CAUSES = (
+    ("ConnectionRefused", "connection refused"),
+    ("DNSLookup", "host name not found (DNS)"),
+    ("TimedOut", "no answer (timed out)"),
+    ("Timeout", "no answer (timed out)"),
+    ("NoRoute", "no route to the host"),
+    ("SSL", "TLS handshake failed"),
+    ("TLS", "TLS handshake failed"),
+    ("ConnectionLost", "connection lost"),
+    ("ResponseNeverReceived", "no response"),
+)
+
+
+def network_cause(stats: dict[str, Any]) -> str | None:
+    """The commonest download error of the run, in words (None if there was none)."""
+    prefix = "downloader/exception_type_count/"
+    errors = sorted(
+        ((v, k[len(prefix) :]) for k, v in stats.items() if k.startswith(prefix)), reverse=True
+    )
+    for _, name in errors:
+        for part, words in _NETWORK_CAUSES:
+            if part in name:
+                return words
+    return errors[0][1].rsplit(".", 1)[-1] if errors else None
+
+
 def verdict(
-    stats: dict[str, Any], profile: SiteProfile, need_responses: bool = True
+    stats: dict[str, Any],
+    profile: SiteProfile,
+    need_responses: bool = True,
+    start_url: str | None = None,
 ) -> tuple[int, str]:
     """Exit code and a one-line reason for a finished Scrapy run."""
     finish_reason = stats.get("finish_reason", "unknown")
@@ -63,7 +94,12 @@ def verdict(
     if need_responses and pages <= 0:
         if stats.get("robotstxt/forbidden"):
             return EXIT_FAILED, "robots.txt forbids every start URL; nothing was fetched"
-        return EXIT_FAILED, "no page could be fetched (site unreachable?)"
+        host = urlsplit(start_url or profile.origin).netloc
+        cause = network_cause(stats) or "no response"
+        return EXIT_FAILED, (
+            f"no page could be fetched from {host}: {cause}; check the address and the "
+            "network (`kazscraper demo` works offline)"
+        )
     # Scrapy counts each error twice: under spider_exceptions/count and under its type
     errors = stats.get("spider_exceptions/count", 0)
     if errors:

@@ -15,6 +15,11 @@ Reading back streams: one record's payload at a time, never more than
 inflated), revisits re-read their original from its file and offset (the index
 holds offsets, not bodies), and a damaged record (truncated, corrupted) is
 skipped and reported while reading goes on with the next whole record.
+
+Archives in one folder share its ``warc/`` folder: an archive's files are those
+named after it (``<name>-<14 digits>-<5 digits>.warc.gz``, see ``own_files``), and
+recovery and reading take only those, so that a run never closes another
+archive's open file nor reparses another archive's pages.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -211,12 +217,22 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == name), None)
 
 
-def recover_open_files(directory: str | Path) -> list[Path]:
-    """Trim ``.open`` files left by a killed run to their last whole record, and close them.
+def own_files(directory: str | Path, name: str | None, suffix: str = ".warc.gz") -> list[Path]:
+    """The WARC files of the archive called ``name`` (as ``WarcArchiver`` names them), in
+    order; every ``*.warc.gz`` file when ``name`` is None."""
+    if name is None:
+        return sorted(Path(directory).glob(f"*{suffix}"))
+    pattern = re.compile(re.escape(name) + r"-\d{14}-\d{5}" + re.escape(suffix))
+    return sorted(p for p in Path(directory).glob(f"*{suffix}") if pattern.fullmatch(p.name))
+
+
+def recover_open_files(directory: str | Path, name: str | None = None) -> list[Path]:
+    """Trim the ``.open`` files of archive ``name`` left by a killed run to their last whole
+    record, and close them. Another archive's ``.open`` file may be one a run is writing.
 
     Records are read through without decoding their payload, a bounded chunk at a time."""
     recovered = []
-    for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    for path in own_files(directory, name, f".warc.gz{OPEN_SUFFIX}"):
         good = 0
         with open(path, "rb") as fh:
             iterator = ArchiveIterator(fh)
@@ -287,15 +303,17 @@ def read_captures(
     directory: str | Path,
     max_bytes: int = DEFAULT_RECORD_MAX,
     on_skipped: OnSkipped | None = None,
+    name: str | None = None,
 ) -> Iterator[StoredPage]:
-    """Every response and revisit record, in capture order; revisits carry the original body.
+    """Every response and revisit record of archive ``name``'s files (every file's when
+    None), in capture order; revisits carry the original body.
 
     Memory stays flat: one payload at a time (at most ``max_bytes``), and for revisits an
     index of where each payload's original lies (digest -> file and offset). A damaged or
     too large record is reported to ``on_skipped`` and reading goes on."""
     originals: dict[str, tuple[Path, int]] = {}  # payload digest -> its response record
     skipped = on_skipped or (lambda kind, where, reason: None)
-    for path in sorted(Path(directory).glob("*.warc.gz")):
+    for path in own_files(directory, name):
         with open(path, "rb") as fh:
             start: int | None = 0
             while start is not None:

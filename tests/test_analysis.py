@@ -263,7 +263,7 @@ def test_search_command(runner: CliRunner, demo_db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count("[Каспий") == 3 and "/news/" in result.output
     bad = runner.invoke(main, ["search", 'Каспий"', "--db", str(demo_db)])
-    assert bad.exit_code == 2 and "Error:" in bad.output
+    assert bad.exit_code == 2 and ": error: " in bad.output
     bad_date = runner.invoke(main, ["search", "x", "--since", "2025-02-30", "--db", str(demo_db)])
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
 
@@ -321,7 +321,7 @@ def test_export_to_stdout(runner: CliRunner, demo_db: Path) -> None:
 def test_export_bad_options_exit_2(runner: CliRunner, demo_db: Path, args: list[str]) -> None:
     result = runner.invoke(main, ["export", *args, "--db", str(demo_db)])
     assert result.exit_code == 2
-    assert "Error:" in result.output
+    assert ": error: " in result.output
 
 
 def test_export_to_an_unwritable_path_is_one_line(runner: CliRunner, demo_db: Path) -> None:
@@ -400,3 +400,127 @@ def test_v1_archive_upgrades_through_the_stats_command(runner: CliRunner, tmp_pa
     db = sqlite3.connect(path)
     assert db.execute("SELECT count(*) FROM articles_per_month").fetchone()[0] == 3
     assert db.execute("SELECT count(*) FROM schema_descriptions").fetchone()[0] > 100
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped() -> None:
+    """OWASP's CSV injection advice: a cell starting with = + - @ TAB or CR gets a leading '."""
+    hostile = {
+        '=HYPERLINK("http://evil","click")': '\'=HYPERLINK("http://evil","click")',
+        "+7 701 000 00 00": "'+7 701 000 00 00",
+        "-1+2": "'-1+2",
+        "@SUM(A1)": "'@SUM(A1)",
+        "\t=1": "'\t=1",
+        "\r=1": "'\r=1",
+        "Қазақстан = ел": "Қазақстан = ел",  # only the first character matters
+        "": "",
+    }
+    for value, expected in hostile.items():
+        record = dict.fromkeys(analysis.EXPORT_COLUMNS)
+        record.update(title=value, authors=[value, "Ахметова"], tags=[], views=-3, id=1)
+        out = io.StringIO()
+        assert analysis.write_csv(iter([record]), out) == 1
+        row = next(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+        assert row["title"] == expected
+        joined = f"{value}; Ахметова"
+        assert row["authors"] == (f"'{joined}" if expected != value else joined)
+        assert row["views"] == "-3"  # numbers stay numbers
+    # JSONL is data, not a spreadsheet: untouched
+    record = dict.fromkeys(analysis.EXPORT_COLUMNS)
+    record.update(title="=1+1", authors=["@x"], tags=[])
+    out = io.StringIO()
+    analysis.write_jsonl(iter([record]), out)
+    assert json.loads(out.getvalue())["title"] == "=1+1"
+
+
+# -- bounds on search (issue 11, item 21) ----------------------------------------------------
+
+LETTERS = "абвгдежзийклмнопрстуфхцчшщыіәғқңөұүһ"
+
+
+@pytest.mark.parametrize(
+    ("query", "what"),
+    [
+        ("NEAR(" + " ".join(f"{LETTERS[i % 36]}*" for i in range(1000)) + ", 10)", "characters"),
+        (" OR ".join(f"{LETTERS[i % 36]}*" for i in range(20)), "prefix terms"),
+        (" OR ".join(f"сөз{i}" for i in range(40)), "terms"),
+        (" OR ".join(f"NEAR(а{i} б{i})" for i in range(5)), "NEAR groups"),
+        (" ".join(f"сөз{i}" for i in range(20)), "prefix terms"),  # plain words: prefixes
+    ],
+)
+def test_a_too_complex_query_is_refused_before_it_runs(
+    conn: sqlite3.Connection, query: str, what: str
+) -> None:
+    with pytest.raises(analysis.QueryTooComplex, match=what):
+        analysis.search(conn, query)
+
+
+def test_usual_queries_are_within_the_bounds(conn: sqlite3.Connection) -> None:
+    for query in [
+        "",
+        "  ",
+        "*",
+        "Каспий",
+        '"су тасқыны" OR су*',
+        "NEAR(Алматы облысы, 5) NOT Астана",
+    ]:
+        analysis.check_fts_query(analysis.fts_query(query))
+    assert analysis.search(conn, " OR ".join(f"{LETTERS[i]}*" for i in range(16)))
+
+
+def test_a_search_past_its_time_limit_is_stopped(conn: sqlite3.Connection) -> None:
+    with pytest.raises(analysis.SearchTooSlow, match="0 s"):
+        analysis.search(conn, "Алматы", time_limit=0)  # the first check stops it
+    assert analysis.search(conn, "Алматы")  # the connection is usable after
+
+
+def test_search_bounds_at_the_command_line(runner: CliRunner, demo_db: Path) -> None:
+    near = "NEAR(" + " ".join(f"{LETTERS[i % 36]}*" for i in range(1000)) + ")"
+    refused = runner.invoke(main, ["search", near, "--db", str(demo_db)], prog_name="kazscraper")
+    assert refused.exit_code == 2
+    assert (
+        refused.output.startswith("kazscraper search: error: ") and refused.output.count("\n") == 1
+    )
+    slow = ["search", "Алматы", "--time-limit", "0", "--db", str(demo_db)]
+    stopped = runner.invoke(main, slow, prog_name="kazscraper")
+    assert stopped.exit_code == 1
+    assert "kazscraper search: error: " in stopped.output and "time limit" in stopped.output
+
+
+def test_datasette_refuses_a_too_complex_full_text_query(demo_db: Path) -> None:
+    pytest.importorskip("datasette")
+    import asyncio
+    from urllib.parse import urlencode
+
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from kazscraper import datasette_guard
+    from kazscraper.datasette_metadata import build_metadata
+
+    if not pm.is_registered(datasette_guard):
+        pm.register(datasette_guard, name="kazscraper-guard")
+    near = "NEAR(" + " ".join(f"{LETTERS[i % 36]}*" for i in range(1000)) + ")"
+    name = demo_db.stem
+    requests = {
+        f"/{name}/articles.json?" + urlencode({"_search": "Каспий"}): 200,
+        f"/{name}/articles.json?" + urlencode({"_search": near, "_searchmode": "raw"}): 400,
+        f"/{name}/articles?" + urlencode({"_search": near}): 400,
+        f"/{name}/full_text_search.json?" + urlencode({"q": near}): 400,
+        f"/{name}/full_text_search.json?" + urlencode({"q": "Каспий"}): 200,
+        f"/{name}/full_text_search.json?q=": 200,
+        f"/{name}.json?"
+        + urlencode(
+            {"sql": f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{near}'"}
+        ): 400,
+        f"/{name}.json?"
+        + urlencode(
+            {"sql": "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :w", "w": near}
+        ): 400,
+    }
+
+    async def statuses() -> dict[str, int]:
+        ds = Datasette([str(demo_db)], metadata=build_metadata(demo_db))
+        return {path: (await ds.client.get(path)).status_code for path in requests}
+
+    got = asyncio.run(statuses())
+    assert got == requests

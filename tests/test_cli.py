@@ -45,7 +45,7 @@ def test_every_command_has_help_with_an_example(runner: CliRunner, command: list
 def test_usage_errors_exit_2_with_a_message(runner: CliRunner, args: list[str]) -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 2
-    assert "Error:" in result.output
+    assert ": error: " in result.output
 
 
 def test_parse_prints_the_record_with_provenance(runner: CliRunner, seed_expected: dict) -> None:
@@ -101,7 +101,7 @@ def test_a_bad_argument_gets_one_line_on_stderr_and_exit_2(args: list[str]) -> N
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "Error:" in lines[0] and "--help" in lines[0]
+    assert lines[0].startswith("kazscraper") and ": error: " in lines[0] and "--help" in lines[0]
     assert result.stdout == ""
 
 
@@ -110,7 +110,9 @@ def test_parse_says_when_the_file_is_not_html(tmp_path: Path) -> None:
     png.write_bytes(bytes.fromhex("89504e470d0a1a0a") + bytes(200))
     result = run_cli("parse", str(png))
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"Error: {png}: binary data, not HTML"]
+    assert result.stderr.strip().splitlines() == [
+        f"kazscraper parse: error: {png}: binary data, not HTML"
+    ]
 
 
 def test_a_second_demo_is_a_clean_incremental_crawl_of_the_same_site(tmp_path: Path) -> None:

@@ -207,7 +207,7 @@ def test_serve_without_datasette_says_how_to_install_it(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "kazscraper: Datasette is not installed: pip install 'kazscraper[datasette]'"
+        "kazscraper serve: error: Datasette is not installed: pip install 'kazscraper[datasette]'"
     )
 
 

@@ -58,3 +58,35 @@ def test_anchor_hrefs_reads_every_quoting_and_decodes_entities() -> None:
         '<a data-x="1" href="/news/a?x=1&amp;y=2">dup</a>'
     )
     assert anchor_hrefs(html) == ["/news/a?x=1&y=2", "/news/b", "/news/c"]
+
+
+STRAY = b"\xff", b"\xc0", b"\x80"  # an editor's stray byte, a cut sequence, a lone continuation
+
+
+def _utf8_with_stray_bytes(html: str) -> bytes:
+    data = html.encode("utf-8")
+    for n, stray in enumerate(STRAY, start=1):
+        at = data.index(b" ", len(data) * n // 4)  # between two words
+        data = data[:at] + stray + data[at:]
+    return data
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html", "text/html; charset=utf-8", "text/html; charset=windows-1251"]
+)
+def test_utf8_with_a_few_stray_bytes_stays_utf8(content_type: str) -> None:
+    html = KAZAKH.format("utf-8") * 3
+    page = decode_page(_utf8_with_stray_bytes(html), content_type)
+    assert page.encoding == "utf-8"
+    assert page.text.count("\ufffd") == len(STRAY)
+    assert page.text.replace("\ufffd", "") == html  # every Kazakh letter as it was
+    assert "3 invalid bytes replaced" in page.note
+
+
+def test_a_legacy_page_is_still_read_in_its_legacy_encoding() -> None:
+    html = KAZAKH.format("windows-1251") * 3
+    for content_type in ("text/html", "text/html; charset=utf-8"):
+        page = decode_page(html.encode("kz1048"), content_type)
+        assert page.text == html and page.encoding == "kz1048"
+    russian = RUSSIAN * 3
+    assert decode_page(russian.encode("cp1251"), "text/html").text == russian

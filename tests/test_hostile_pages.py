@@ -3,6 +3,8 @@ links in the related blocks are http(s) only."""
 
 from __future__ import annotations
 
+import pytest
+
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import extract_article
 from kazscraper.sites import get_profile
@@ -64,3 +66,39 @@ def test_related_links_are_http_only() -> None:
     related = [r for r in extract().related if r.kind == "similar"]
     assert [r.url for r in related if r.url] == ["https://qazdauiri.kz/news/durys-silteme"]
     assert all(r.url is None for r in related if r.title != "Дұрыс сілтеме")
+
+
+def _page(head: str = "", lang: str = "kk") -> str:
+    body = HOSTILE.split("<article>", 1)[1]
+    return f'<!DOCTYPE html><html lang="{lang}"><head>{head}</head><body><article>{body}'
+
+
+@pytest.mark.parametrize("depth", [50, 5_000, 200_000])
+def test_deeply_nested_json_ld_is_skipped_and_the_article_still_extracted(depth: int) -> None:
+    nested = "[" * depth + "]" * depth  # json.loads raises RecursionError past ~1000
+    author = '{"@type":"NewsArticle","headline":"JSON-LD тақырыбы","author":' + nested + "}"
+    chain = '{"@graph":' * depth + '{"@type":"NewsArticle"}' + "}" * depth
+    head = "".join(
+        f'<script type="application/ld+json">{raw}</script>' for raw in (nested, author, chain)
+    )
+    article = clean_article(extract_article(_page(head), URL, PROFILE), PROFILE)
+    assert article.body.startswith(PARAGRAPH)
+    assert article.title in ("JSON-LD тақырыбы", "Аурухана құрылысы")
+    assert [a.name for a in article.authors] == ["Жұмабаев Ержан Болатұлы"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("kk", "kk"),
+        ("kk-KZ", "kk"),
+        ("RU", "ru"),
+        ("x" * 100_000, None),
+        ("kk<script>", None),
+        ("", "kk"),  # no declaration: the site profile's language
+        ("12", None),
+    ],
+)
+def test_the_language_is_a_short_language_tag_or_none(lang: str, expected: str | None) -> None:
+    article = clean_article(extract_article(_page(lang=lang), URL, PROFILE), PROFILE)
+    assert article.language == expected

@@ -4,11 +4,13 @@ Every text field gets Unicode NFC, one kind of space, no invisible
 characters and Kazakh letters in place of Latin lookalikes; interface strings
 ("Show more") are dropped; names are put in normal case; the article's URL
 and every related link become canonical URLs, and links that are not http(s)
-(``javascript:``) are dropped. Pure: returns a new record.
+(``javascript:``) are dropped; the language is a short language tag or None.
+Pure: returns a new record.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from kazscraper.clean.text import clean_line, strip_interface_strings
@@ -29,6 +31,19 @@ def clean_body(body: str | None, interface_strings: tuple[str, ...]) -> str | No
     paragraphs = strip_interface_strings(body.split("\n\n"), interface_strings)
     # clean_line has normalised each paragraph already: join without normalising again
     return "\n\n".join(p for p in (clean_line(x) for x in paragraphs) if p) or None
+
+
+# BCP 47's shape, kept short: a 2-3 letter language, then up to three subtags (kk, kk-KZ,
+# kk-Cyrl-KZ); the archive stores the language alone, lower-cased
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8}){0,3}")
+
+
+def language_tag(value: str | None) -> str | None:
+    """``kk-KZ`` -> ``kk``; anything that is not a short language tag -> None."""
+    if not value or len(value) > 35:
+        return None
+    match = _LANGUAGE_TAG.fullmatch(value.strip())
+    return match.group(1).lower() if match else None
 
 
 def article_url(article: Article, profile: SiteProfile) -> str:
@@ -96,6 +111,7 @@ def clean_article(article: Article, profile: SiteProfile) -> Article:
         category=clean_optional(article.category),
         tags=[t for t in (clean_line(tag) for tag in article.tags) if t],
         affiliation=clean_optional(article.affiliation),
+        language=language_tag(article.language),
         authors=clean_authors(article.authors),
         related=clean_related(article.related, profile),
         image_url=article.image_url

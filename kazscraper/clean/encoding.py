@@ -4,11 +4,16 @@ Kazakh sites still serve pages in windows-1251 (or KOI8-R), and some declare
 the wrong charset (``Content-Type: text/html; charset=utf-8`` on windows-1251
 bytes). A browser guesses; an archive must not store replacement characters
 or ``Ð°Ð»Ð¼Ð°`` in place of Kazakh text. Bytes that are valid UTF-8 are UTF-8
-(legacy text almost never is by chance), whatever the declaration; otherwise
-the declared encodings are tried (BOM, HTTP header, ``<meta charset>``), then
-the legacy Cyrillic ones, and a single-byte decoding is accepted only if it
-reads as text: letters mostly of one script, no control characters. If none
-does, the page is refused with the reason, to be recorded as a failure.
+(legacy text almost never is by chance), whatever the declaration, and so are
+bytes that are UTF-8 but for a few stray bytes (at most one invalid sequence for
+every ``UTF8_VALID_PER_INVALID`` valid multi-byte characters: legacy Cyrillic text
+makes nearly every non-ASCII byte invalid): the stray bytes become U+FFFD, noted,
+instead of the whole page turning into mojibake under a single-byte codec that
+accepts anything. Otherwise the declared encodings are tried (BOM, HTTP header,
+``<meta charset>``), then the legacy Cyrillic ones, and a single-byte decoding is
+accepted only if it reads as text: letters mostly of one script, no control
+characters. If none does, the page is refused with the reason, to be recorded as
+a failure.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 LEGACY_CYRILLIC = ("kz1048", "cp1251", "koi8_r", "cp866")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LETTER = re.compile(r"[^\W\d_]")
+# UTF-8 with stray bytes: valid multi-byte characters per invalid sequence, at least
+UTF8_VALID_PER_INVALID = 20
+UTF8_STRAY_ALLOWED = 2  # invalid sequences always forgiven (a page with no other non-ASCII)
 
 
 class UndecodablePage(ValueError):
@@ -80,6 +88,18 @@ def _looks_like_mojibake(letters: list[str]) -> bool:
     return sum(1 for ch in letters if ch in "ÐÑÒÓ") / len(letters) > 0.3
 
 
+def mostly_utf8(body: bytes) -> str | None:
+    """``body`` as UTF-8 with its few invalid bytes replaced, if it is UTF-8 but for them;
+    None if the invalid sequences are too many to be strays (a legacy encoding)."""
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.count("\ufffd".encode())
+    valid = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    if invalid > max(UTF8_STRAY_ALLOWED, valid // UTF8_VALID_PER_INVALID):
+        return None
+    text = text.removeprefix("\ufeff")
+    return None if _CONTROL.search(text) else text
+
+
 def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
     """Decode ``body`` by its declarations, else by the legacy Cyrillic encodings."""
     bom = read_bom(body)
@@ -92,7 +112,14 @@ def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
     for codec in candidates:
         try:
             text = body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError:
+            if codec != "utf-8" or (mostly := mostly_utf8(body)) is None:
+                continue
+            replaced = mostly.count("\ufffd") - body.count("\ufffd".encode())
+            was = f"declared {declared[0]}, " if declared and declared[0] != codec else ""
+            note = f"{was}decoded as utf-8, {replaced} invalid bytes replaced"
+            return DecodedPage(mostly, codec, note)
+        except LookupError:
             continue
         if codec == "utf-8":
             text = text.removeprefix("\ufeff")

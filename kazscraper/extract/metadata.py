@@ -3,7 +3,9 @@
 Reads what a page declares about itself: JSON-LD (``NewsArticle`` and its
 relatives, also inside ``@graph``), OpenGraph and ``article:*`` meta tags,
 ``<meta name="author">``, ``<time datetime>`` inside the article and
-``<link rel="canonical">``. Malformed JSON-LD is skipped, never fatal.
+``<link rel="canonical">``. Malformed JSON-LD is skipped, never fatal, and so is
+JSON-LD nested deeper than Python's parser goes (a ``RecursionError``) or larger than
+``JSONLD_MAX_CHARS``; objects are looked for at most ``JSONLD_MAX_DEPTH`` levels down.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from typing import Any
 
 from lxml import etree
 from parsel import Selector
+
+#: JSON-LD blocks larger than this are not parsed (a page's real ones are a few KB)
+JSONLD_MAX_CHARS = 1_000_000
+#: how deep article objects are looked for (lists, ``@graph``) and values read (author lists)
+JSONLD_MAX_DEPTH = 8
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
@@ -61,46 +68,54 @@ def read_metadata(page: Selector) -> PageMetadata:
 def jsonld_articles(page: Selector) -> Iterator[dict[str, Any]]:
     """JSON-LD objects whose @type is an article type, in document order."""
     for raw in _JSONLD(page.root):
+        if len(raw) > JSONLD_MAX_CHARS:
+            continue
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the C parser's limit
             continue
         yield from _walk_articles(data)
 
 
-def _walk_articles(data: Any) -> Iterator[dict[str, Any]]:
+def _walk_articles(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > JSONLD_MAX_DEPTH:
+        return
     if isinstance(data, list):
         for entry in data:
-            yield from _walk_articles(entry)
+            yield from _walk_articles(entry, depth + 1)
     elif isinstance(data, dict):
         types = data.get("@type")
         types = types if isinstance(types, list) else [types]
         if any(t in ARTICLE_TYPES for t in types if isinstance(t, str)):
             yield data
         if "@graph" in data:
-            yield from _walk_articles(data["@graph"])
+            yield from _walk_articles(data["@graph"], depth + 1)
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: Any, depth: int = 0) -> list[str]:
     """Author names from a JSON-LD author value (string, Person, list of either)."""
+    if depth > JSONLD_MAX_DEPTH:
+        return []
     if isinstance(value, str):
         return [value] if value.strip() else []
     if isinstance(value, dict):
         if value.get("@type") == "Organization":
             return []
-        return _names(value.get("name"))
+        return _names(value.get("name"), depth + 1)
     if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
+        return [n for v in value for n in _names(v, depth + 1)]
     return []
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, depth: int = 0) -> str | None:
+    if depth > JSONLD_MAX_DEPTH:
+        return None
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, dict):
-        return _text(value.get("url") or value.get("name"))
+        return _text(value.get("url") or value.get("name"), depth + 1)
     if isinstance(value, list) and value:
-        return _text(value[0])
+        return _text(value[0], depth + 1)
     return None
 
 

@@ -32,6 +32,7 @@ class ReparseSpider(scrapy.Spider):
     def __init__(
         self,
         warc_dir: str,
+        warc_name: str | None = None,
         site: str = "qazdauiri",
         origin: str | None = None,
         mirrors: str = "",
@@ -43,11 +44,12 @@ class ReparseSpider(scrapy.Spider):
             profile = profile.rebased(origin, tuple(m for m in mirrors.split(",") if m))
         self.profile = profile
         self.warc_dir = warc_dir
+        self.warc_name = warc_name  # only this archive's files (others may share the folder)
         self.reported: set[str] = set()
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
-        for page in read_captures(self.warc_dir, max_bytes, self.on_skipped):
+        for page in read_captures(self.warc_dir, max_bytes, self.on_skipped, self.warc_name):
             self.report_aliases(page)
             item = self.item_for(page)
             if item is not None:

@@ -1,0 +1,109 @@
+"""Archives that share a folder (``archive/qazdauiri.sqlite`` and ``archive/demo.sqlite``):
+each run touches only its own archive's lock, queues and WARC files, whatever path or
+symlink names the archive (issue 11, item 5)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kazscraper.crawl import EXIT_LOCKED, AlreadyRunning, RunLock
+from kazscraper.replica.server import ReplicaServer
+from kazscraper.warc import Exchange, WarcArchiver
+
+from .conftest import crawl_args, run_cli
+
+
+def articles(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_a_symlink_to_the_archive_takes_the_same_lock(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    db.touch()
+    link = tmp_path / "elsewhere" / "link.sqlite"
+    link.parent.mkdir()
+    link.symlink_to(db)
+    with RunLock(db), pytest.raises(AlreadyRunning):
+        RunLock(link).acquire()
+    with RunLock(link), pytest.raises(AlreadyRunning):
+        RunLock(tmp_path / "." / "a.sqlite").acquire()
+
+
+def test_a_run_through_a_symlink_waits_for_the_run_on_the_real_file(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "a.sqlite"
+    assert run_cli(*crawl_args(replica, db, "--max-articles", "3")).returncode == 0
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(db)
+    with RunLock(db):
+        result = run_cli(*crawl_args(replica, link, "--max-articles", "3"))
+    assert result.returncode == EXIT_LOCKED, result.stderr
+
+
+def _other_run_in_progress(folder: Path) -> tuple[Path, Path]:
+    """What a crawl of ``other.sqlite`` has on disk while it runs: a WARC file still being
+    written and its queued requests."""
+    archiver = WarcArchiver(folder / "warc", "other")
+    archiver._open_next()
+    archiver.write(
+        Exchange(
+            url="http://127.0.0.1:9/news/x",
+            method="GET",
+            request_headers=[],
+            status=200,
+            response_headers=[("Content-Type", "text/html")],
+            body=b"<html>x</html>",
+            fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
+        )
+    )
+    archiver._fh.flush()
+    open_file = next((folder / "warc").glob("other-*.warc.gz.open"))
+    queue = folder / "other.sqlite.queues" / "4242" / "requests.queue"
+    queue.parent.mkdir(parents=True)
+    queue.write_bytes(b"queued")
+    return open_file, queue
+
+
+def test_a_run_leaves_another_archives_files_in_the_same_folder_alone(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    open_file, queue = _other_run_in_progress(tmp_path)
+    before = open_file.read_bytes()
+    db = tmp_path / "demo.sqlite"
+    result = run_cli(*crawl_args(replica, db, "--max-articles", "3"))
+    assert result.returncode == 0, result.stderr
+    assert open_file.read_bytes() == before  # not "recovered" (closed) under the other run
+    assert queue.read_bytes() == b"queued"  # not wiped
+    assert not (tmp_path / "demo.sqlite.queues").exists()  # its own: removed at the end
+    own = list((tmp_path / "warc").glob("demo-*.warc.gz"))
+    assert own and not list((tmp_path / "warc").glob("demo-*.open"))
+    reparse = run_cli("reparse", "--db", str(db))
+    assert reparse.returncode == 0, reparse.stderr
+    assert open_file.read_bytes() == before
+
+
+def test_reparse_reads_only_its_own_archives_warc_files(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    big, small = tmp_path / "big.sqlite", tmp_path / "small.sqlite"
+    assert run_cli(*crawl_args(replica, big, "--max-articles", "12")).returncode == 0
+    assert run_cli(*crawl_args(replica, small, "--max-articles", "3")).returncode == 0
+    counts = articles(big), articles(small)
+    assert counts[1] < counts[0]
+    for db in (small, big):
+        result = run_cli("reparse", "--db", str(db))
+        assert result.returncode == 0, result.stderr
+    assert (articles(big), articles(small)) == counts  # small did not take big's articles
+    # through a symlink from another folder: the same archive, the same WARC files
+    link = tmp_path / "links" / "s.sqlite"
+    link.parent.mkdir()
+    link.symlink_to(small)
+    assert run_cli("reparse", "--db", str(link)).returncode == 0
+    assert articles(small) == counts[1]
+    assert not (link.parent / "warc").exists()

@@ -1,0 +1,111 @@
+"""Extraction in worker processes (``crawl --workers``) survives a worker's death (issue 11,
+item 12): the pool is replaced, the page tried once more alone, a page that kills the worker
+again is a failure with its reason, and no page's HTML is ever logged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from kazscraper.extensions import CappedLogFormatter
+from kazscraper.items import Article, PageItem
+from kazscraper.pipelines import (
+    ExtractPipeline,
+    ExtractWorkers,
+    PageRejected,
+    WorkerDied,
+    extract_and_clean,
+)
+from kazscraper.sites import get_profile
+
+PROFILE = get_profile("qazdauiri")
+KILLER = "<!-- KILL-THE-WORKER -->"
+PAGE = (
+    "<html><head><title>Жаңалық</title></head><body><article><h1 class='news-title'>Жаңалық"
+    "</h1><div class='news-text'><p>Облыс әкімдігі жаңа аурухана құрылысының екінші кезеңін "
+    "бастады, нысан келесі жылы пайдалануға беріледі.</p></div></article></body></html>"
+)
+
+
+def die_on_killer(html: str, url: str, fetched_at: str) -> Article:
+    """What a worker runs in these tests: a page with the marker kills its process (as a
+    segfault in a C parser or the OOM killer would)."""
+    if KILLER in html:
+        os._exit(70)
+    return extract_and_clean(html, url, fetched_at)
+
+
+def run(workers: ExtractWorkers, *pages: str) -> list[Article | BaseException]:
+    async def all_pages() -> list[Article | BaseException]:
+        jobs = [
+            workers.run(page, f"https://qazdauiri.kz/news/p{n}", "") for n, page in enumerate(pages)
+        ]
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    return asyncio.run(all_pages())
+
+
+@pytest.fixture
+def workers():
+    pool = ExtractWorkers(2, PROFILE, function=die_on_killer)
+    yield pool
+    pool.close()
+
+
+def test_a_killed_worker_is_replaced_and_later_pages_are_extracted(
+    workers: ExtractWorkers,
+) -> None:
+    assert isinstance(run(workers, PAGE)[0], Article)
+    for process in list(workers.pool._processes.values()):  # the OOM killer strikes
+        os.kill(process.pid, signal.SIGKILL)
+        process.join()
+    results = run(workers, PAGE, PAGE, PAGE)
+    assert all(isinstance(r, Article) and r.title == "Жаңалық" for r in results), results
+    assert workers.replaced == 1
+
+
+def test_a_page_that_kills_the_worker_twice_fails_alone(workers: ExtractWorkers) -> None:
+    results = run(workers, PAGE, PAGE + KILLER, PAGE, PAGE)
+    died = results[1]
+    assert isinstance(died, WorkerDied) and "died" in str(died)
+    assert all(isinstance(r, Article) for n, r in enumerate(results) if n != 1), results
+    assert isinstance(run(workers, PAGE)[0], Article)  # and the pool works on
+
+
+def test_a_page_item_is_logged_without_its_html() -> None:
+    item = PageItem(url="https://qazdauiri.kz/news/x", html="<p>" + "ж" * 1_000_000)
+    assert len(repr(item)) < 300 and "https://qazdauiri.kz/news/x" in repr(item)
+
+
+def test_a_dropped_or_failed_item_is_logged_capped() -> None:
+    formatter = CappedLogFormatter.from_crawler(get_crawler())
+    huge = PageItem(url="https://qazdauiri.kz/news/x", html="x" * 1_000_000)
+    drop = PageRejected(huge.url, "extract", "y" * 1_000_000)
+    for entry in (
+        formatter.dropped(huge, drop, None, None),
+        formatter.item_error(huge, ValueError("z" * 1_000_000), None, None),
+    ):
+        message = entry["msg"] % entry["args"]
+        assert len(message) < 5_000
+        assert logging.getLevelName(entry["level"]) in ("WARNING", "ERROR", "DEBUG")
+
+
+def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layout() -> None:
+    crawler = get_crawler(settings_dict={"KAZSCRAPER_EXTRACT_WORKERS": 0})
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    item = PageItem(url="https://qazdauiri.kz/news/x", html=PAGE + KILLER)
+    crawler.stats.inc_value("kazscraper/extracted")  # as process_item does first
+
+    def died() -> Article:
+        raise WorkerDied("the extraction worker process died on this page twice")
+
+    with pytest.raises(PageRejected) as rejected:
+        pipeline._finish(item, died)
+    assert rejected.value.stage == "extract" and "died" in rejected.value.reason
+    assert crawler.stats.get_value("kazscraper/extracted") == 0
+    assert crawler.stats.get_value("kazscraper/worker_deaths") == 1
