@@ -157,52 +157,36 @@ class Hit:
     authors: list[str]
 
 
-def search(
-    db: Db,
-    query: str,
-    since: str | None = None,
-    author: str | None = None,
-    limit: int = 20,
-    markers: tuple[str, str] = ("[", "]"),
-    time_limit: float = SEARCH_TIME_LIMIT,
-) -> list[Hit]:
-    """Articles matching ``query`` (FTS5), best first (bm25), with a snippet each.
-
-    ``since``: published on or after this ISO date. ``author``: some author's
-    name contains this text, compared case-insensitively for all letters.
-    Raises ``ValueError`` for a query FTS5 cannot parse, ``QueryTooComplex`` (a
-    ``ValueError``) for one past ``FTS_LIMITS``, ``SearchTooSlow`` when it runs past
-    ``time_limit`` seconds.
-    """
-    conn = _conn(db)
-    register_functions(conn)
+def _search_filter(
+    query: str, since: str | None, until: str | None, author: str | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of a search, the query checked first."""
     expression = fts_query(query)
     check_fts_query(expression)
     where, params = ["articles_fts MATCH ?"], [expression]
     if since:
         where.append("a.published_date >= ?")
         params.append(since)
+    if until:
+        where.append("a.published_date <= ?")
+        params.append(until)
     if author:
         where.append(
             "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
             "WHERE aa.article_id = a.id AND instr(casefold(au.name), ?) > 0)"
         )
         params.append(" ".join(casefold(author).split()))
-    sql = f"""
-        SELECT a.id, a.published_date, a.title, a.url,
-               snippet(articles_fts, -1, ?, ?, '…', 16), bm25(articles_fts) AS score,
-               (SELECT json_group_array(name) FROM (
-                    SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-                    WHERE aa.article_id = a.id ORDER BY aa.position))
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE {" AND ".join(where)}
-        ORDER BY score, a.id
-        LIMIT ?
-    """
+    return " AND ".join(where), params
+
+
+def _bounded(
+    conn: sqlite3.Connection, query: str, sql: str, params: list[Any], time_limit: float
+) -> list[tuple[Any, ...]]:
+    """Run a search statement, interrupted at ``time_limit`` seconds."""
     deadline = time.monotonic() + time_limit
     conn.set_progress_handler(lambda: time.monotonic() >= deadline, 100)
     try:
-        rows = conn.execute(sql, [*markers, *params, limit]).fetchall()
+        return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         if time.monotonic() >= deadline and "interrupt" in str(exc):
             raise SearchTooSlow(
@@ -211,9 +195,63 @@ def search(
         raise ValueError(f"cannot search for {query!r}: {exc}") from exc
     finally:
         conn.set_progress_handler(None, 0)
+
+
+def search(
+    db: Db,
+    query: str,
+    since: str | None = None,
+    author: str | None = None,
+    limit: int = 20,
+    markers: tuple[str, str] = ("[", "]"),
+    time_limit: float = SEARCH_TIME_LIMIT,
+    until: str | None = None,
+) -> list[Hit]:
+    """Articles matching ``query`` (FTS5), best first (bm25), with a snippet each.
+
+    ``since``/``until``: published on or after / on or before these ISO dates.
+    ``author``: some author's name contains this text, compared case-insensitively
+    for all letters. Raises ``ValueError`` for a query FTS5 cannot parse,
+    ``QueryTooComplex`` (a ``ValueError``) for one past ``FTS_LIMITS``,
+    ``SearchTooSlow`` when it runs past ``time_limit`` seconds.
+    """
+    conn = _conn(db)
+    register_functions(conn)
+    where, params = _search_filter(query, since, until, author)
+    sql = f"""
+        SELECT a.id, a.published_date, a.title, a.url,
+               snippet(articles_fts, -1, ?, ?, '…', 16), bm25(articles_fts) AS score,
+               (SELECT json_group_array(name) FROM (
+                    SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+                    WHERE aa.article_id = a.id ORDER BY aa.position))
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE {where}
+        ORDER BY score, a.id
+        LIMIT ?
+    """
+    rows = _bounded(conn, query, sql, [*markers, *params, limit], time_limit)
     return [
         Hit(*row[:4], " ".join(row[4].split()), row[5], authors=json.loads(row[6])) for row in rows
     ]
+
+
+def count_matches(
+    db: Db,
+    query: str,
+    since: str | None = None,
+    author: str | None = None,
+    time_limit: float = SEARCH_TIME_LIMIT,
+    until: str | None = None,
+) -> int:
+    """How many articles ``search`` would find without its limit (same filters, same bounds)."""
+    conn = _conn(db)
+    register_functions(conn)
+    where, params = _search_filter(query, since, until, author)
+    sql = (
+        "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE {where}"
+    )
+    return int(_bounded(conn, query, sql, params, time_limit)[0][0])
 
 
 # -- exports -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import date
@@ -604,8 +604,17 @@ def _open_archive(db_path: str) -> Archive:
 @main.command()
 @click.argument("query")
 @click.option("--since", callback=_since, help="Only articles published on or after YYYY-MM-DD.")
+@click.option("--until", callback=_since, help="Only articles published on or before YYYY-MM-DD.")
 @click.option("--author", help="Only articles by an author whose name contains this (any case).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object with the total and the hits (for scripts).",
+)
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0),
@@ -621,40 +630,148 @@ def _open_archive(db_path: str) -> Archive:
     show_default=True,
 )
 def search(
-    query: str, since: str | None, author: str | None, limit: int, time_limit: float, db_path: str
+    query: str,
+    since: str | None,
+    until: str | None,
+    author: str | None,
+    limit: int,
+    fmt: str,
+    time_limit: float,
+    db_path: str,
 ) -> None:
     """Full-text search of titles and bodies, best matches first.
 
     Case does not matter, Kazakh letters included (ҚАЗАҚСТАН = қазақстан), and
     each word also finds its suffixed forms (Каспий finds Каспийдің). A query
     with quotes, *, AND, OR, NOT or NEAR is passed to SQLite FTS5 as it is.
-    Prints date, title, URL, authors and a snippet with the match in [brackets].
+    Prints date, title, URL, authors and a snippet with the match in [brackets],
+    then how many articles match in all and how many are shown.
 
     \b
     Examples:
       kazscraper search Каспий --db archive/demo.sqlite
-      kazscraper search 'ҚАЗАҚСТАН' --since 2025-01-01 --author ахметова --limit 5
-      kazscraper search '"су тасқыны" OR су*'
+      kazscraper search 'ҚАЗАҚСТАН' --since 2025-01-01 --until 2025-06-30 --author ахметова
+      kazscraper search '"су тасқыны" OR су*' --limit 5 --format json | jq .total
     """
-    from kazscraper.analysis import SearchTooSlow
+    from kazscraper.analysis import SearchTooSlow, count_matches
     from kazscraper.analysis import search as run_search
 
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}")
+    filters = {"since": since, "until": until, "author": author, "time_limit": time_limit}
     with _open_archive(db_path) as archive:
         try:
-            hits = run_search(
-                archive.db, query, since=since, author=author, limit=limit, time_limit=time_limit
-            )
+            hits = run_search(archive.db, query, limit=limit, **filters)
+            total = count_matches(archive.db, query, **filters) if len(hits) == limit else len(hits)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="QUERY") from exc
         except SearchTooSlow as exc:
             raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        payload = {"query": query, "total": total, "shown": len(hits)}
+        payload["hits"] = [asdict(hit) for hit in hits]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
     for n, hit in enumerate(hits, start=1):
         click.echo(f"{n:>3}. {hit.published_date or '----------'}  {hit.title}")
         click.echo(f"     {hit.url}")
         if hit.authors:
             click.echo(f"     {'; '.join(hit.authors)}")
         click.echo(f"     {hit.snippet}")
-    click.echo(f"{len(hits)} hits", err=True)
+    click.echo(matches_line(total, len(hits)), err=True)
+
+
+@main.command()
+@click.argument("article")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+def show(article: str, fmt: str, db_path: str) -> None:
+    """Show one archived article as a reader sees it, with its history.
+
+    ARTICLE is its id (as `search` prints it in --format json, or Datasette
+    shows it) or any URL that led to it (mirror and alias addresses too).
+    Prints the title, date, category, authors and body, the similar-news and
+    top-news blocks as last captured, the earlier versions of an edited article,
+    its addresses, and every capture of its pages (WARC file and offset).
+
+    \b
+    Examples:
+      kazscraper show 12 --db archive/demo.sqlite
+      kazscraper show https://qazdauiri.kz/news/some-slug --format json
+    """
+    with _open_archive(db_path) as archive:
+        article_id = queries.find_article_id(archive.db, article)
+        view = queries.article_view(archive.db, article_id) if article_id is not None else None
+    if view is None:
+        raise click.BadParameter(f"no article {article!r} in {db_path}", param_hint="'ARTICLE'")
+    if fmt == "json":
+        click.echo(json.dumps(asdict(view), ensure_ascii=False, indent=2))
+        return
+    for line in article_lines(view):
+        click.echo(line)
+
+
+_BLOCK_NAMES = {"similar": "Ұқсас жаңалықтар (similar news)", "top": "Топ жаңалықтар (top news)"}
+
+
+def article_lines(view: queries.ArticleView) -> Iterator[str]:
+    """``kazscraper show``'s text: the article first, its history after."""
+    a = view.article
+    yield f"#{a['id']} · version {a['version']} · {a['url']}"
+    yield ""
+    yield a["title"] or "(no title)"
+    facts = [a["published_at"] or a["published_date"] or "no date", a["category"], a["language"]]
+    yield " · ".join(str(f) for f in facts if f)
+    if view.authors:
+        yield "Authors: " + "; ".join(view.authors)
+    yield ""
+    yield from (a["body"] or "(no body)").split("\n")
+    for kind, entries in view.related.items():
+        yield ""
+        yield f"{_BLOCK_NAMES.get(kind, kind)}, as captured {entries[0]['captured_at']}:"
+        for entry in entries:
+            target = f" (#{entry['linked_article_id']})" if entry["linked_article_id"] else ""
+            yield f"  {entry['rank']}. {entry['title']}{target}"
+            if entry["url"]:
+                yield f"     {entry['url']}"
+    yield ""
+    if view.versions:
+        yield f"Earlier versions ({len(view.versions)}):"
+        for version in view.versions:
+            yield (
+                f"  v{version['version']}: seen {version['first_seen_at']},"
+                f" replaced {version['superseded_at']}: {version['title']}"
+            )
+    else:
+        yield "Earlier versions: none"
+    yield f"Addresses ({len(view.urls)}): " + ", ".join(view.urls)
+    yield f"Captures ({len(view.captures)}):"
+    for capture in view.captures:
+        yield (
+            f"  {capture['fetched_at']}  {capture['status']} {capture['record_type']:<8}"
+            f" {capture['warc_file']}@{capture['offset']}  {capture['url']}"
+        )
+    yield f"First seen {a['first_seen_at']}, last seen {a['last_seen_at']}."
+
+
+def matches_line(total: int, shown: int) -> str:
+    """``3 matches``, ``1 match``, ``no matches``, or ``108 matches, 5 shown (--limit)``."""
+    if total == 0:
+        return "no matches"
+    line = f"{total} match{'' if total == 1 else 'es'}"
+    return line if shown == total else f"{line}, {shown} shown (--limit)"
 
 
 @main.command()

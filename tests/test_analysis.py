@@ -268,6 +268,55 @@ def test_search_command(runner: CliRunner, demo_db: Path) -> None:
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
 
 
+def test_search_until_and_count_matches(conn: sqlite3.Connection) -> None:
+    every = analysis.search(conn, "Алматы", limit=1000)
+    until = analysis.search(conn, "Алматы", until="2024-12-31", limit=1000)
+    assert until and all(h.published_date <= "2024-12-31" for h in until)
+    assert len(until) < len(every)
+    assert analysis.count_matches(conn, "Алматы") == len(every)
+    assert analysis.count_matches(conn, "Алматы", until="2024-12-31") == len(until)
+    assert analysis.count_matches(conn, "жоқсөзжоқ") == 0
+
+
+def test_search_command_says_how_many_match_and_how_many_are_shown(
+    runner: CliRunner, demo_db: Path, conn: sqlite3.Connection
+) -> None:
+    total = analysis.count_matches(conn, "Алматы")
+    assert total > 5
+    shown = runner.invoke(main, ["search", "Алматы", "--limit", "5", "--db", str(demo_db)])
+    assert shown.exit_code == 0
+    assert shown.stderr.strip() == f"{total} matches, 5 shown (--limit)"
+    one_title = analysis.search(conn, "Алматы", limit=1)[0].title
+    assert one_title
+    everything = runner.invoke(main, ["search", "Алматы", "--limit", "1000", "--db", str(demo_db)])
+    assert everything.stderr.strip() == f"{total} matches"
+    nothing = runner.invoke(main, ["search", "жоқсөзжоқ", "--db", str(demo_db)])
+    assert nothing.exit_code == 0 and nothing.stderr.strip() == "no matches"
+    backwards = ["search", "x", "--since", "2025-01-01", "--until", "2024-01-01"]
+    assert runner.invoke(main, [*backwards, "--db", str(demo_db)]).exit_code == 2
+
+
+def test_matches_line_plurals() -> None:
+    from kazscraper.cli import matches_line
+
+    assert matches_line(0, 0) == "no matches"
+    assert matches_line(1, 1) == "1 match"
+    assert matches_line(2, 2) == "2 matches"
+    assert matches_line(108, 5) == "108 matches, 5 shown (--limit)"
+
+
+def test_search_command_json(runner: CliRunner, demo_db: Path, conn: sqlite3.Connection) -> None:
+    result = runner.invoke(
+        main, ["search", "Алматы", "--limit", "3", "--format", "json", "--db", str(demo_db)]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["total"] == analysis.count_matches(conn, "Алматы")
+    assert payload["shown"] == len(payload["hits"]) == 3
+    first = payload["hits"][0]
+    assert {"article_id", "url", "title", "snippet", "authors", "published_date"} <= set(first)
+
+
 # -- exports --------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -20,9 +21,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.parametrize(
-    "command", [[], ["crawl"], ["demo"], ["replica", "serve"], ["stats"], ["parse"]]
-)
+def _every_command(group: click.Group = main, path: tuple[str, ...] = ()) -> list[list[str]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += _every_command(command, (*path, name))
+        else:
+            found.append([*path, name])
+    return found
+
+
+@pytest.mark.parametrize("command", [[], *_every_command()], ids=" ".join)
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0
@@ -157,3 +166,65 @@ def _free_port_pair() -> int:
                     continue
                 return port
     raise RuntimeError("no two free ports in a row")
+
+
+def test_show_prints_one_article_found_by_id_or_any_of_its_urls(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "demo.sqlite"
+    built = run_cli("demo", "--articles", "30", "--port", str(_free_port_pair()), "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    with sqlite3.connect(db) as conn:
+        article_id, url, title = conn.execute(
+            "SELECT a.id, a.url, a.title FROM articles a"
+            " WHERE (SELECT count(*) FROM article_urls u WHERE u.article_id = a.id) > 1"
+            " ORDER BY a.id LIMIT 1"
+        ).fetchone()
+        alias = conn.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? AND url <> ?", (article_id, url)
+        ).fetchone()[0]
+        body_start = conn.execute(
+            "SELECT substr(body, 1, 40) FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()[0]
+    by_id = run_cli("show", str(article_id), "--db", str(db))
+    assert by_id.returncode == 0, by_id.stderr
+    lines = by_id.stdout.splitlines()
+    assert lines[0] == f"#{article_id} · version 1 · {url}"
+    assert lines[2] == title
+    assert body_start in by_id.stdout
+    assert "Топ жаңалықтар (top news)" in by_id.stdout
+    assert "Addresses (2): " in by_id.stdout and alias in by_id.stdout
+    assert "Captures (" in by_id.stdout and ".warc.gz@" in by_id.stdout
+    assert run_cli("show", alias, "--db", str(db)).stdout == by_id.stdout
+
+    as_json = json.loads(run_cli("show", url, "--format", "json", "--db", str(db)).stdout)
+    assert as_json["article"]["id"] == article_id and alias in as_json["urls"]
+    assert as_json["related"]["top"] and as_json["captures"]
+
+    missing = run_cli("show", "999999", "--db", str(db))
+    assert missing.returncode == 2
+    assert missing.stderr.strip().startswith("kazscraper show: error: ")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_show_lists_earlier_versions() -> None:
+    from kazscraper.archive.queries import ArticleView
+    from kazscraper.cli import article_lines
+
+    article = {
+        "id": 7, "version": 2, "url": "https://qazdauiri.kz/news/x", "title": "Жаңа тақырып",
+        "published_at": None, "published_date": "2025-12-11", "category": "Саясат",
+        "language": "kk", "body": "Бірінші абзац.\nЕкінші абзац.",
+        "first_seen_at": "2025-12-11T10:00:00+00:00", "last_seen_at": "2025-12-12T10:00:00+00:00",
+    }  # fmt: skip
+    version = {
+        "version": 1, "title": "Ескі тақырып", "first_seen_at": "2025-12-11T10:00:00+00:00",
+        "superseded_at": "2025-12-12T10:00:00+00:00", "content_hash": "abc",
+    }  # fmt: skip
+    view = ArticleView(article, ["Ахметова Зауреш"], [article["url"]], {}, [version], [])
+    text = list(article_lines(view))
+    assert text[:5] == ["#7 · version 2 · https://qazdauiri.kz/news/x", "", "Жаңа тақырып",
+                        "2025-12-11 · Саясат · kk", "Authors: Ахметова Зауреш"]  # fmt: skip
+    assert "Бірінші абзац." in text and "Екінші абзац." in text
+    assert "Earlier versions (1):" in text
+    assert any(line.startswith("  v1: seen 2025-12-11") and "Ескі тақырып" in line for line in text)

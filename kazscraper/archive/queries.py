@@ -75,3 +75,77 @@ def crawl_row(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any] | None
     """One row of ``crawls`` as a dict (None if there is none)."""
     rows = list(db.query("SELECT * FROM crawls WHERE id = ?", [crawl_id]))
     return rows[0] if rows else None
+
+
+@dataclass
+class ArticleView:
+    """One archived article as a reader sees it, with its history (``kazscraper show``)."""
+
+    article: dict[str, Any]
+    authors: list[str]
+    urls: list[str]
+    related: dict[str, list[dict[str, Any]]]  # kind -> the block's latest captured entries
+    versions: list[dict[str, Any]]  # earlier texts, oldest first
+    captures: list[dict[str, Any]]  # every fetch of its URLs, oldest first
+
+
+def find_article_id(db: sqlite_utils.Database, key: str) -> int | None:
+    """The id of the article that ``key`` names: an id, its URL, or any URL that led to it."""
+    if key.isdigit():
+        found = db.execute("SELECT id FROM articles WHERE id = ?", [int(key)]).fetchone()
+        return found[0] if found else None
+    found = db.execute("SELECT id FROM articles WHERE url = ?", [key]).fetchone()
+    if found is None:
+        found = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [key]).fetchone()
+    return found[0] if found else None
+
+
+def article_view(db: sqlite_utils.Database, article_id: int) -> ArticleView | None:
+    """Everything the archive holds about article ``article_id`` (None if there is none)."""
+    rows = list(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+    if not rows:
+        return None
+    authors = [
+        name
+        for (name,) in db.execute(
+            "SELECT au.name FROM article_authors aa JOIN authors au ON au.id = aa.author_id"
+            " WHERE aa.article_id = ? ORDER BY aa.position",
+            [article_id],
+        )
+    ]
+    urls = [
+        url
+        for (url,) in db.execute(
+            "SELECT url FROM article_urls WHERE article_id = ? ORDER BY first_seen_at, url",
+            [article_id],
+        )
+    ]
+    related: dict[str, list[dict[str, Any]]] = {}
+    for kind in ("similar", "top"):
+        entries = list(
+            db.query(
+                "SELECT rank, title, url, author, date, views, linked_article_id, captured_at"
+                " FROM related_links WHERE article_id = ? AND kind = ? AND captured_at ="
+                " (SELECT max(captured_at) FROM related_links WHERE article_id = ? AND kind = ?)"
+                " ORDER BY rank",
+                [article_id, kind, article_id, kind],
+            )
+        )
+        if entries:
+            related[kind] = entries
+    versions = list(
+        db.query(
+            "SELECT version, title, first_seen_at, superseded_at, content_hash"
+            " FROM article_versions WHERE article_id = ? ORDER BY version",
+            [article_id],
+        )
+    )
+    captures = list(
+        db.query(
+            "SELECT c.url, c.status, c.record_type, c.fetched_at, c.warc_file, c.offset"
+            " FROM captures c WHERE c.url IN (SELECT url FROM article_urls WHERE article_id = ?)"
+            " ORDER BY c.fetched_at, c.id",
+            [article_id],
+        )
+    )
+    return ArticleView(rows[0], authors, urls, related, versions, captures)
