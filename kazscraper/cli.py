@@ -46,6 +46,52 @@ FILL_COLUMNS = ("title", "body", "published_date", "authors")
 LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
 
 
+def default_read_archive(
+    candidates: tuple[str, ...] = (DEFAULT_DB, DEMO_DB),
+) -> str | None:
+    """The archive a read command uses without --db: the first of ``candidates`` that holds
+    articles, else the first that exists (a crawl of the real site that could not reach it
+    leaves an archive without articles: it must not hide the demo's)."""
+    existing = [path for path in candidates if Path(path).is_file()]
+    for path in existing:
+        if queries.has_articles(path):
+            return path
+    return existing[0] if existing else None
+
+
+def _archive_to_read(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value is not None:
+        return value
+    chosen = default_read_archive()
+    if chosen is None:
+        raise click.BadParameter(
+            f"no archive at {DEFAULT_DB} or {DEMO_DB} yet: run `kazscraper demo` (offline) or "
+            "`kazscraper crawl` first, or name one with --db",
+            param_hint="'--db'",
+        )
+    click.echo(f"kazscraper {ctx.info_name}: reading {chosen}", err=True)
+    return chosen
+
+
+# --db of the commands that read an archive (one option, one rule for its default)
+read_db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    callback=_archive_to_read,
+    help=f"The archive to read [default: {DEFAULT_DB} if it holds articles, else {DEMO_DB}].",
+)
+# --db of a command that rebuilds an existing archive
+existing_db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=DEFAULT_DB,
+    show_default=True,
+)
+
+
 def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An http(s) URL, without the ``user:password@`` it may carry: a secret must not end up
     in the archive's file name, ``crawls.arguments`` or the logs (and Scrapy does not send it)."""
@@ -313,13 +359,7 @@ def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@existing_db_option
 @click.option("--log-file", type=click.Path(dir_okay=False))
 @click.option("--log-level", type=LOG_LEVELS, default="INFO", show_default=True)
 def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
@@ -476,13 +516,7 @@ def replica_serve(port: int, mirror_port: int, articles: int, seed: int) -> None
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@read_db_option
 @click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True)
 def stats(db_path: str, runs: int) -> None:
     """Summarise an archive: counts, date range, categories, recent runs.
@@ -523,13 +557,7 @@ def stats(db_path: str, runs: int) -> None:
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@read_db_option
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -622,13 +650,7 @@ def _open_archive(db_path: str) -> Archive:
     show_default=True,
     help="Stop a search that runs longer than this many seconds.",
 )
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@read_db_option
 def search(
     query: str,
     since: str | None,
@@ -690,13 +712,7 @@ def search(
     default="text",
     show_default=True,
 )
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@read_db_option
 def show(article: str, fmt: str, db_path: str) -> None:
     """Show one archived article as a reader sees it, with its history.
 
@@ -783,13 +799,7 @@ def matches_line(total: int, shown: int) -> str:
 @click.option(
     "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="[default: stdout]"
 )
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@read_db_option
 def export(fmt: str, since: str | None, until: str | None, out: str, db_path: str) -> None:
     """Export articles (with their authors) in publication order, streaming.
 
@@ -838,13 +848,7 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+@read_db_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True),

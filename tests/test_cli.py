@@ -228,3 +228,34 @@ def test_show_lists_earlier_versions() -> None:
     assert "Бірінші абзац." in text and "Екінші абзац." in text
     assert "Earlier versions (1):" in text
     assert any(line.startswith("  v1: seen 2025-12-11") and "Ескі тақырып" in line for line in text)
+
+
+def test_read_commands_pick_the_archive_that_holds_articles_and_say_which(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first `crawl` that could not reach the site leaves archive/qazdauiri.sqlite without
+    articles: `stats`, `search`, `show`, … then read the demo's archive, and say so."""
+    monkeypatch.chdir(tmp_path)
+    nothing = runner.invoke(main, ["stats"])
+    assert nothing.exit_code == 2
+    assert "no archive at archive/qazdauiri.sqlite or archive/demo.sqlite" in nothing.stderr
+    assert "kazscraper demo" in nothing.stderr
+
+    (tmp_path / "archive").mkdir()
+    Archive(tmp_path / "archive" / "qazdauiri.sqlite").close()  # the failed first crawl's
+    with Archive(tmp_path / "archive" / "demo.sqlite") as demo:
+        demo.write_batch([(make_article(category="Қоғам"), [])])
+    stats = runner.invoke(main, ["stats"])
+    assert stats.exit_code == 0, stats.output
+    assert stats.stderr.splitlines()[0] == "kazscraper stats: reading archive/demo.sqlite"
+    assert "Қоғам" in stats.stdout
+    show = runner.invoke(main, ["show", "1"])
+    assert show.exit_code == 0 and "reading archive/demo.sqlite" in show.stderr
+
+    with Archive(tmp_path / "archive" / "qazdauiri.sqlite") as real:
+        real.write_batch([(make_article(category="Саясат"), [])])
+    stats = runner.invoke(main, ["stats"])
+    assert stats.stderr.splitlines()[0] == "kazscraper stats: reading archive/qazdauiri.sqlite"
+    assert "Саясат" in stats.stdout
+    explicit = runner.invoke(main, ["stats", "--db", "archive/demo.sqlite"])
+    assert "reading" not in explicit.stderr and "Қоғам" in explicit.stdout

@@ -7,7 +7,9 @@ Search and export live in ``kazscraper.analysis``; this module answers
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -149,3 +151,18 @@ def article_view(db: sqlite_utils.Database, article_id: int) -> ArticleView | No
         )
     )
     return ArticleView(rows[0], authors, urls, related, versions, captures)
+
+
+def has_articles(path: str | Path) -> bool:
+    """Whether the file at ``path`` is an archive with at least one article (read-only;
+    False for anything that is not one)."""
+    try:
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
