@@ -54,6 +54,7 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
 _NETWORK_CAUSES = (
     ("ConnectionRefused", "connection refused"),
     ("DNSLookup", "host name not found (DNS)"),
+    ("CannotResolveHost", "host name not found (DNS)"),
     ("TimedOut", "no answer (timed out)"),
     ("Timeout", "no answer (timed out)"),
     ("NoRoute", "no route to the host"),

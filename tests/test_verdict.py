@@ -1,0 +1,35 @@
+"""The run's verdict in words: why nothing could be fetched."""
+
+from __future__ import annotations
+
+import pytest
+
+from kazscraper.sites import get_profile
+from kazscraper.verdict import EXIT_FAILED, network_cause, verdict
+
+PREFIX = "downloader/exception_type_count/"
+
+
+@pytest.mark.parametrize(
+    ("exception", "words"),
+    [
+        ("scrapy.exceptions.CannotResolveHostError", "host name not found (DNS)"),
+        ("twisted.internet.error.DNSLookupError", "host name not found (DNS)"),
+        ("twisted.internet.error.ConnectionRefusedError", "connection refused"),
+        ("twisted.internet.error.TimeoutError", "no answer (timed out)"),
+        ("some.library.StrangeError", "StrangeError"),
+    ],
+)
+def test_network_cause_in_words(exception: str, words: str) -> None:
+    assert network_cause({PREFIX + exception: 3}) == words
+
+
+def test_an_unreachable_site_is_named_with_its_cause_and_the_offline_hint() -> None:
+    stats = {
+        "finish_reason": "finished",
+        PREFIX + "scrapy.exceptions.CannotResolveHostError": 4,
+    }
+    code, reason = verdict(stats, get_profile("qazdauiri"), start_url="https://qazdauiri.kz/")
+    assert code == EXIT_FAILED
+    assert reason.startswith("no page could be fetched from qazdauiri.kz: host name not found")
+    assert "`kazscraper demo` works offline" in reason
