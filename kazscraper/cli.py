@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import click
 from w3lib.encoding import html_to_unicode
 
-from kazscraper.archive import Archive, ArchiveError, queries
+from kazscraper.archive import Archive, ArchiveError, check_writable, queries
 from kazscraper.crawl import (
     EXIT_LOCKED,
     AlreadyRunning,
@@ -413,29 +413,10 @@ def _check_log_file(log_file: str | None, db_path: str) -> None:
 
 
 def _check_writable(db_path: str) -> None:
-    """A run writes to its archive: say so in one line when it cannot, before starting
-    (a read-only file or mount would fail inside Scrapy, with its tracebacks)."""
-    if not Path(db_path).exists():
-        return
-    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("CREATE TABLE _kazscraper_write_probe (x)")  # rolled back below
-    except sqlite3.DatabaseError as exc:
-        if not isinstance(exc, sqlite3.OperationalError):
-            return  # not an SQLite file: opening it as the archive says so, in one line
-        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-            return  # another run is writing: its lock says so next
-        if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY":
-            raise click.ClickException(
-                f"{db_path} is read-only (file permissions or a read-only disk): "
-                "a run must write to it; `kazscraper stats`, `search` and `export` can read it"
-            ) from exc
-        raise click.ClickException(f"cannot write {db_path}: {exc}") from exc
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        conn.close()
+        check_writable(db_path)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:

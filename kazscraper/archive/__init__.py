@@ -41,6 +41,7 @@ __all__ = [
     "Archive",
     "ArchiveError",
     "Outcome",
+    "check_writable",
     "content_hash",
     "migrations",
     "utc_now",
@@ -88,3 +89,32 @@ class Archive(ArticleStore, CrawlState):
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise ``ArchiveError`` when a run could not write the existing file at ``path``
+    (read-only file or mount), before the run starts (inside Scrapy it would fail with its
+    tracebacks). A probe write is rolled back; a busy file (another run) or a file that is
+    not SQLite passes: the lock and the opening of the archive say so next, in one line."""
+    if not Path(path).exists():
+        return
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("CREATE TABLE _kazscraper_write_probe (x)")  # rolled back below
+    except sqlite3.DatabaseError as exc:
+        name = getattr(exc, "sqlite_errorname", "")
+        if not isinstance(exc, sqlite3.OperationalError):
+            return  # not SQLite: opening it as the archive says so
+        if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return  # another run is writing: its lock says so
+        if name == "SQLITE_READONLY":
+            raise ArchiveError(
+                f"{path} is read-only (file permissions or a read-only disk): "
+                "a run must write to it; `kazscraper stats`, `search` and `export` can read it"
+            ) from exc
+        raise ArchiveError(f"cannot write {path}: {exc}") from exc
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
