@@ -30,7 +30,7 @@ from kazscraper.crawl import (
     run_crawl,
     run_reparse,
 )
-from kazscraper.sites import get_profile
+from kazscraper.sites import get_profile, profile_for_url
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
 DEMO_DB = "archive/demo.sqlite"
@@ -573,21 +573,29 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
 @main.command()
 @click.argument("source", type=click.File("rb"))
 @click.option("--url", default=None, help="The page's URL (for canonical URLs and relative links).")
-@click.option("--site", default="qazdauiri", show_default=True)
-def parse(source: click.utils.LazyFile, url: str | None, site: str) -> None:
+@click.option(
+    "--site",
+    type=click.Choice(["qazdauiri", "generic"]),
+    default=None,
+    help="The site profile [default: qazdauiri for its hosts or no --url, else generic].",
+)
+def parse(source: click.utils.LazyFile, url: str | None, site: str | None) -> None:
     """Extract one saved page (FILE, or - for stdin) and print the record as JSON.
 
     Shows which layer gave each field (``extraction``): use it to check a page
-    saved from a browser against the site profile.
+    saved from a browser against the site profile. A page of another host is
+    read with the generic profile (language from the page, dates in the page's
+    own offset).
 
     \b
-    Example:
+    Examples:
       kazscraper parse page.html --url https://qazdauiri.kz/news/some-slug
+      kazscraper parse saved.html --url https://example.com/2024/05/story.html
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
 
-    profile = get_profile(site)
+    profile = get_profile(site) if site else profile_for_url(url)
     data = source.read()
     _, html = html_to_unicode(None, data)
     page_url = url or profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
