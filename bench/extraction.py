@@ -239,9 +239,10 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:[;,&/|]|\band\b|\bund\b|\bet\b|\by\b)\s*", re
 
 
 def author_set(names: list[str]) -> set[str]:
-    """People as a set: each name split at ``;``, ``,``, ``&``, and/und/et/y, case folded."""
+    """People as a set: each name split at ``;``, ``,``, ``&``, and/und/et/y, case folded,
+    its words in sorted order (``Kalt Andreas`` is ``Andreas Kalt``)."""
     return {
-        _flat(part).casefold()
+        " ".join(sorted(_flat(part).casefold().split()))
         for name in names
         for part in _AUTHOR_SPLIT.split(name or "")
         if _flat(part)

@@ -46,6 +46,7 @@ from kazscraper.extract.generic import (
     listing_evidence,
     trafilatura_paragraphs,
 )
+from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
 from kazscraper.extract.signature import Signature, split_signature
@@ -292,8 +293,12 @@ def _simple_fields(
     article.views = int(digits) if digits else None
     prov["views"] = "profile" if digits else "missing: no view counter on the page"
 
-    article.language = (meta.language or profile.language or "").split("-")[0].lower() or None
-    prov["language"] = meta.source.get("language", "profile")
+    language, layer = meta.language or profile.language, meta.source.get("language", "profile")
+    if not language.strip():  # the generic profile: the page's own text tells
+        language = text_language(f"{article.title or ''}\n{article.body or ''}") or ""
+        layer = "text" if language else "missing: not declared, not told by the text"
+    article.language = language.strip().split("-")[0].lower() or None
+    prov["language"] = layer
 
 
 def first_text(page: Selector, css: str) -> str:

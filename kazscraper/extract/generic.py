@@ -20,55 +20,41 @@ from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
+from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import attribute, node_text
 from kazscraper.extract.dates import ParsedDate, find_date_in_text
 from kazscraper.extract.names import PersonName, parse_byline, parse_display_name
 
-# where a page's own date line lives: classes/attributes that name a date
-_DATE_ELEMENTS = (
-    "//body//*[self::time or @itemprop='datePublished'"
-    " or contains(@class,'date') or contains(@class,'Date') or contains(@class,'time')"
-    " or contains(@class,'published') or contains(@class,'meta')]"
-)
-# never read a date from furniture, scripts or another article's teaser
-_FURNITURE = (
-    "ancestor-or-self::script|ancestor-or-self::style|ancestor::footer|ancestor::aside"
-    "|ancestor::nav|ancestor::header[not(ancestor::article)]"
-    "|ancestor::*[contains(@class,'similar') or contains(@class,'related')"
-    " or contains(@class,'popular') or contains(@class,'top-news') or contains(@class,'sidebar')"
-    " or contains(@class,'comment') or contains(@class,'footer') or contains(@class,'widget')"
-    " or contains(@id,'comment') or contains(@class,'news-item') or contains(@class,'teaser')]"
-)
 _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is not one
 
-# a teaser list: many links, little running text per link
-_MIN_LISTING_LINKS = 8
-_MAX_TEXT_PER_LINK = 220
-
+# a listing: at least this many teaser items (repeated siblings, each with a link) ...
+_MIN_TEASERS = 5
+# ... whose text makes up this share of the main text found
+_TEASER_SHARE = 0.6
+_TEASER_TAGS = frozenset({"div", "li", "article", "section", "tr", "dd", "figure"})
 
 # a generic body shorter than this is a notice or an error page, not an article
-MIN_GENERIC_BODY = 200
+# (a news item of three short paragraphs is longer)
+MIN_GENERIC_BODY = 120
 
-# dropped before trafilatura and htmldate see the page
-_DROP = (
-    "//script|//style|//noscript|//template|//nav|//footer|//aside|//form"
-    "|//header[not(ancestor::article)]"
-    "|//*[contains(@class,'similar') or contains(@class,'related') or contains(@class,'popular')"
-    " or contains(@class,'top-news') or contains(@class,'sidebar') or contains(@class,'comment')"
-    " or contains(@class,'cookie') or contains(@class,'banner') or contains(@class,'widget')"
-    " or contains(@class,'share') or contains(@id,'comment') or contains(@id,'cookie')]"
-)
+_DROP = etree.XPath(xpaths.DROP)
+_SCRIPTS = etree.XPath(xpaths.SCRIPTS)
+_DROP_FROM_TEXT = etree.XPath(xpaths.DROP_FROM_TEXT)
+_FIELD_LINES = etree.XPath(xpaths.FIELD_LINE_CANDIDATES)
+_MAX_FIELD_LINE_WORDS = 12
+_CLASS_WORD = re.compile(r"[^\s_-]+")
 
 
-# for the body only: feeds, breadcrumbs and the short date/views/author lines of the article
-_DROP_FROM_TEXT = (
-    "//*[contains(@class,'latest') or contains(@class,'breadcrumb') or contains(@class,'lenta')"
-    " or contains(@class,'feed') or contains(@class,'tags')]"
-    "|//time|//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'views')"
-    " or contains(@class,'info') or contains(@class,'meta') or contains(@class,'author')]"
-)
+def _class_words(node: Any) -> set[str]:
+    """The words of an element's class: ``news-detail__info`` -> {news, detail, info}."""
+    return {word.casefold() for word in _CLASS_WORD.findall(node.get("class") or "")}
+
+
+_MAIN_TEXT_ANCHORS = etree.XPath(xpaths.MAIN_TEXT_ANCHORS)
+_IN_FURNITURE = etree.XPath(f"boolean({xpaths.IN_FURNITURE})")
 
 
 def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool = False) -> Any:
@@ -77,15 +63,24 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool 
     What the generic layer reads: the related-news and top-news blocks, the
     footer and scripts hold other articles' titles and dates, never this one's.
     ``for_text`` also drops feeds and the article's own short date, views and
-    author lines, which are fields, not body text.
+    author lines, which are fields, not body text. An element that holds the
+    main text (the ``<h1>``, ``<main>``, the article body) is never dropped.
     """
     root = deepcopy(page.root)
-    doomed = list(root.xpath(_DROP))
+    # the elements themselves, not their id(): lxml makes a new proxy object on each access
+    keep = {root}
+    for anchor in _MAIN_TEXT_ANCHORS(root):
+        keep.update(anchor.iterancestors())
+        keep.add(anchor)
+    doomed = list(_SCRIPTS(root)) + [n for n in _DROP(root) if n not in keep]
     if for_text:
+        doomed += [node for node in _DROP_FROM_TEXT(root) if node not in keep]
         doomed += [
             node
-            for node in root.xpath(_DROP_FROM_TEXT)
-            if len(" ".join(node.itertext()).split()) <= 12 or "latest" in node.get("class", "")
+            for node in _FIELD_LINES(root)
+            if node not in keep
+            and (node.tag == "time" or _class_words(node) & xpaths.FIELD_LINE_WORDS)
+            and len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
         ]
     if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
         wanted = {id(getattr(block, "root", block)) for block in blocks}
@@ -128,7 +123,7 @@ def generic_title(page: Selector) -> tuple[str, str] | None:
     дәуірі``): the longest part between separators is the article's.
     """
     for h1 in page.xpath("//body//h1"):
-        if not h1.xpath(_NAV_ANCESTORS):
+        if not h1.xpath(xpaths.NAV_ANCESTORS):
             text = node_text(h1)
             if text:
                 return text, "h1"
@@ -172,15 +167,15 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
 
 
 def date_from_elements(
-    page: Selector, fetched_at: datetime | None, tz: str
+    page: Selector, fetched_at: datetime | None, tz: str | None
 ) -> tuple[ParsedDate, str] | None:
     """A date from the page's own date line (``<span class="date">``, ``<time>``).
 
     Short elements only, outside footers, sidebars, comments and teaser blocks.
     Returns the date and the element's text.
     """
-    for element in page.xpath(_DATE_ELEMENTS):
-        if element.xpath(_FURNITURE):
+    for element in page.xpath(xpaths.DATE_ELEMENTS):
+        if _IN_FURNITURE(element.root):
             continue
         text = attribute(element, "datetime") or node_text(element)
         if not text or len(text) > _MAX_DATE_LINE:
@@ -191,19 +186,14 @@ def date_from_elements(
     return None
 
 
-_AUTHOR_TEST = (
-    "[@rel='author' or @itemprop='author'"
-    " or contains(@class,'author') or contains(@class,'byline')]"
-)
-_AUTHOR_ELEMENTS = "//body//*" + _AUTHOR_TEST
 _MAX_AUTHOR_LINE = 120
 
 
 def authors_from_elements(page: Selector) -> list[PersonName]:
     """Names from the page's visible author element (``<span class="post-author">``,
     ``<p class="article__author">Автор: …</p>``), outside teasers and furniture."""
-    for element in page.xpath(_AUTHOR_ELEMENTS):
-        if element.xpath(_FURNITURE) or element.xpath(".//*" + _AUTHOR_TEST):
+    for element in page.xpath(xpaths.AUTHOR_ELEMENTS):
+        if _IN_FURNITURE(element.root) or element.xpath(".//*" + xpaths.AUTHOR_TEST):
             continue  # furniture, or a wrapper whose inner author element comes next
         text = node_text(element)
         if not text or len(text) > _MAX_AUTHOR_LINE:
@@ -217,7 +207,7 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
 
 
 def date_from_lead(
-    paragraphs: list[str], fetched_at: datetime | None, tz: str
+    paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
     """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``."""
     if not paragraphs:
@@ -248,26 +238,47 @@ def htmldate_date(tree: Any, url: str, fetched_at: datetime | None) -> str | Non
         return None
 
 
-_WORD_RE = re.compile(r"\w+")
-
-
 def listing_evidence(page: Selector, paragraphs: list[str]) -> str | None:
-    """Why the page looks like a list of teasers rather than one article, or None.
+    """Why the page is a list of teasers rather than one article, or None.
 
-    A listing shows many links to other pages whose text makes up most of
-    the page's running text; an article has paragraphs that link nowhere.
+    A listing has no main text of its own: what text it has sits in teasers,
+    repeated sibling items (``<div class="news-item">``, ``<li>``) that each
+    link to another page. An article with link boxes around it (a menu, a
+    related-news rail, a most-read list) is not one: its paragraphs are
+    outside those boxes.
     """
-    main = page.css("main") or page.css("body")
-    if not main:
-        return None
-    links = [a for a in main[0].xpath(".//a[@href]") if not a.xpath(_NAV_ANCESTORS)]
-    titled = [a for a in links if len(_WORD_RE.findall(node_text(a))) >= 3]
-    if len(titled) < _MIN_LISTING_LINKS:
-        return None
     text = sum(len(p) for p in paragraphs)
-    if text / len(titled) > _MAX_TEXT_PER_LINK:
+    if not text:
         return None
-    return f"{len(titled)} teaser links and {text} characters of text: a listing page"
+    teasers = _teaser_texts(page.root)
+    if len(teasers) < _MIN_TEASERS:
+        return None
+    joined = "\n".join(teasers)
+    in_teasers = sum(len(p) for p in paragraphs if p in joined)
+    if in_teasers < _TEASER_SHARE * text:
+        return None
+    return (
+        f"{len(teasers)} teasers hold {in_teasers} of the {text} characters of text: a listing page"
+    )
 
 
-_NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
+def _teaser_texts(root: Any) -> list[str]:
+    """The text of each teaser: an item of a run of >= ``_MIN_TEASERS`` sibling elements
+    of one tag and class, each holding a link (outside menus, header and footer)."""
+    found: list[str] = []
+    for parent in root.iter():
+        children = [c for c in parent if isinstance(c.tag, str) and c.tag in _TEASER_TAGS]
+        if len(children) < _MIN_TEASERS:
+            continue
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for child in children:
+            groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+        for items in groups.values():
+            linked = [item for item in items if _HAS_LINK(item)]
+            if len(linked) >= _MIN_TEASERS and not _IN_CHROME(parent):
+                found += [" ".join(" ".join(item.itertext()).split()) for item in linked]
+    return found
+
+
+_HAS_LINK = etree.XPath("boolean(descendant-or-self::a[@href])")
+_IN_CHROME = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::header or self::footer])")

@@ -157,3 +157,4 @@ def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
     meta.set("canonical", links.get("canonical") or None, "link-canonical")
     meta.set("canonical", first("og:url"), "opengraph")
     meta.set("language", next(iter(_HTML_LANG(page.root)), None), "html-lang")
+    meta.set("language", (first("og:locale") or "").replace("_", "-") or None, "og-locale")
