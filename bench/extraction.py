@@ -279,8 +279,8 @@ class Score:
         self.titles += 1
         self.titles_right += _flat(got) == _flat(want)
 
-    def authors(self, got: list[str], want: str) -> None:
-        got_set, want_set = author_set(got), author_set([want])
+    def authors(self, got: list[str], want: str | list[str]) -> None:
+        got_set, want_set = author_set(got), author_set(want if isinstance(want, list) else [want])
         self.a_tp += len(got_set & want_set)
         self.a_fp += len(got_set - want_set)
         self.a_fn += len(want_set - got_set)

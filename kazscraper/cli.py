@@ -59,6 +59,23 @@ def _default_db_for(start_url: str | None) -> str:
     return f"archive/{netloc.replace(':', '-')}.sqlite"
 
 
+def _profile_note(start_url: str | None) -> str | None:
+    """One line saying which profile a crawl of another host uses (None for qazdauiri.kz
+    and for a replica on this machine, which the qazdauiri profile serves as it is)."""
+    from kazscraper.crawl import is_loopback
+
+    if start_url is None or is_loopback(start_url):
+        return None
+    site = get_profile("qazdauiri")
+    netloc = urlsplit(start_url).netloc.lower()
+    if netloc in site.site_netlocs:
+        return None
+    return (
+        f"profile: qazdauiri (its paths and selectors, rebased on {netloc}); pages it does not"
+        " match are read by the generic layer"
+    )
+
+
 class OneLineErrors(click.Group):
     """Errors as one line on stderr (cron mails and log greps read one line), exit 2 for usage.
 
@@ -198,6 +215,8 @@ def crawl(
       kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:8001
     """
     db = db_path or _default_db_for(start_url)
+    if (note := _profile_note(start_url)) is not None:
+        click.echo(note, err=True)
     options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
     options.arguments = {
         k: v for k, v in asdict(options).items() if k not in ("arguments", "command")

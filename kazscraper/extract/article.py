@@ -19,6 +19,7 @@ crawl, ``kazscraper parse`` and the tests.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from copy import deepcopy
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -42,8 +43,10 @@ from kazscraper.extract.generic import (
     date_from_elements,
     date_from_lead,
     generic_title,
+    headline_of,
     htmldate_date,
     listing_evidence,
+    trafilatura_authors,
     trafilatura_paragraphs,
 )
 from kazscraper.extract.language import text_language
@@ -96,7 +99,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     _title(article, page, meta, profile)
     _date(article, page, generic, meta, signature, body, profile)
-    _authors(article, page, meta, signature)
+    _authors(article, page, meta, signature, profile.name == "generic")
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
@@ -149,6 +152,8 @@ def body_paragraphs(
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
     paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
+    if not paragraphs:  # our drops may have taken too much: trafilatura on the page as it is
+        paragraphs = trafilatura_paragraphs(deepcopy(page.root), generic.url, generic.title())
     listing = listing_evidence(page, paragraphs)
     if listing:
         return paragraphs, f"missing: {listing}"
@@ -180,7 +185,10 @@ MAX_TITLE = 400  # longer is not a headline but a parse gone wrong (an unclosed 
 
 def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
     def candidates() -> Iterator[tuple[str, str]]:  # lazily: the first good one wins
-        yield squash(meta.title or ""), meta.source.get("title", "metadata")
+        declared = squash(meta.title or "")
+        if declared and profile.name == "generic":  # another site: its name is no part of it
+            declared = headline_of(declared, page)
+        yield declared, meta.source.get("title", "metadata")
         yield first_text(page, profile.selectors.title), "profile"
         if generic := generic_title(page):
             yield generic[0], f"generic ({generic[1]})"
@@ -231,7 +239,11 @@ def _date(
         article.published_at = parsed.datetime
         article.date_raw = raw
         article.extraction["published_date"] = f"{layer} ({parsed.method})"
-    elif (guessed := htmldate_date(generic.tree, article.fetched_url, fetched)) is not None:
+    elif (
+        guessed := htmldate_date(
+            generic.tree, article.fetched_url, fetched, extensive=profile.name == "generic"
+        )
+    ) is not None:
         article.published_date = guessed
         article.extraction["published_date"] = "htmldate"
     else:
@@ -252,7 +264,9 @@ def _as_datetime(fetched_at: str) -> datetime | None:
         return None
 
 
-def _authors(article: Article, page: Selector, meta: PageMetadata, sig: Signature) -> None:
+def _authors(
+    article: Article, page: Selector, meta: PageMetadata, sig: Signature, generic_profile: bool
+) -> None:
     names: list[PersonName] = []
     layer = None
     if meta.authors:
@@ -260,6 +274,8 @@ def _authors(article: Article, page: Selector, meta: PageMetadata, sig: Signatur
         layer = meta.source["authors"]
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
+    if not names and generic_profile:  # a page of another site: trafilatura's byline reading
+        names, layer = trafilatura_authors(page), "generic (trafilatura)"
     if not names:
         names, layer = authors_from_elements(page), "author-element"
     article.authors = [

@@ -13,6 +13,7 @@ archived as an article made of teasers.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from contextlib import suppress
@@ -26,7 +27,13 @@ from parsel import Selector
 from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import attribute, node_text
 from kazscraper.extract.dates import ParsedDate, find_date_in_text
-from kazscraper.extract.names import PersonName, parse_byline, parse_display_name
+from kazscraper.extract.names import (
+    PersonName,
+    is_source_name,
+    name_key,
+    parse_byline,
+    parse_display_name,
+)
 
 _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is not one
 
@@ -34,6 +41,7 @@ _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is
 _MIN_TEASERS = 5
 # ... whose text makes up this share of the main text found
 _TEASER_SHARE = 0.6
+_MAX_TEASER = 400  # characters: a title, an excerpt, a date; a longer item is no teaser
 _TEASER_TAGS = frozenset({"div", "li", "article", "section", "tr", "dd", "figure"})
 
 # a generic body shorter than this is a notice or an error page, not an article
@@ -134,6 +142,28 @@ def generic_title(page: Selector) -> tuple[str, str] | None:
     return max(parts, key=len).strip(), "title element"
 
 
+_SITE_NAME = etree.XPath("//meta[@property='og:site_name']/@content", smart_strings=False)
+
+
+def headline_of(title: str, page: Selector) -> str:
+    """A declared title without the site's name: ``Story | The Site`` -> ``Story``.
+
+    The part that is the page's ``<h1>``, else the title without the part that is
+    its ``og:site_name``; entities a page escaped twice (``&#8222;``) are decoded.
+    """
+    title = " ".join(html.unescape(title).split())
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    found = generic_title(page)
+    if found and found[1] == "h1" and found[0] in parts:
+        return found[0]
+    site = " ".join(" ".join(_SITE_NAME(page.root)[:1]).split()).casefold()
+    if site and parts[-1].casefold() == site:
+        return title[: title.rfind(parts[-1])].rstrip(" |–—-:").strip()
+    return title
+
+
 # trafilatura warns on every page it finds too short ("discarding data"): for us that is an
 # ordinary outcome, reported in provenance, not a warning for the crawl log
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -178,7 +208,7 @@ def date_from_elements(
         if _IN_FURNITURE(element.root):
             continue
         text = attribute(element, "datetime") or node_text(element)
-        if not text or len(text) > _MAX_DATE_LINE:
+        if not text or len(text) > _MAX_DATE_LINE or _is_today_widget(element, text):
             continue
         parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
         if parsed is not None:
@@ -206,6 +236,48 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
     return []
 
 
+_TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(?:дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
+    r"|четверг|пятница|суббота|воскресенье|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_BEFORE_HEADLINE = etree.XPath("boolean(following::h1)")
+
+
+def _is_today_widget(element: Selector, text: str) -> bool:
+    """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``): the day the page
+    was shown, not the day the article was published."""
+    if _TODAY.search(text) and _YEAR.search(text):  # "Бүгін 14:30" is a date line, kept
+        return True
+    return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
+
+
+def trafilatura_authors(page: Selector) -> list[PersonName]:
+    """The byline trafilatura reads in the page's markup (``<span class="author">``,
+    ``rel=author``, ...), one name per ``;``; a name our parser does not take (a
+    nickname, a lower-case handle) is kept as written."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(page.root) or ""
+    except (ValueError, TypeError):
+        return []
+    names = []
+    for part in found.split(";"):
+        text = " ".join(part.split())
+        if text and len(text) <= _MAX_AUTHOR_LINE and not is_source_name(text):
+            names.append(
+                parse_display_name(text)
+                or PersonName(
+                    name=text, surname=None, given=None, patronymic=None, key=name_key(text)
+                )
+            )
+    return names
+
+
 def date_from_lead(
     paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
@@ -216,12 +288,15 @@ def date_from_lead(
     return find_date_in_text(head, fetched_at=fetched_at, tz=tz)
 
 
-def htmldate_date(tree: Any, url: str, fetched_at: datetime | None) -> str | None:
+def htmldate_date(
+    tree: Any, url: str, fetched_at: datetime | None, extensive: bool = False
+) -> str | None:
     """htmldate's reading of the publication date of the page ``tree`` (from ``content_tree``).
 
-    Metadata, URL and date markup only, never its extensive search, which
-    takes any date in the text (copyright lines, comment dates): a guess, and
-    we store no guesses.
+    Metadata, URL and date markup only, unless ``extensive``: its extensive search
+    takes dates from the text too, which on the site's own pages (where the profile
+    knows the date line) would be a guess; on a page of another site it is what
+    htmldate's own evaluation runs, and it is read from the tree without furniture.
     """
     from htmldate import find_date
 
@@ -230,7 +305,7 @@ def htmldate_date(tree: Any, url: str, fetched_at: datetime | None) -> str | Non
             deepcopy(tree),
             url=url or None,
             original_date=True,
-            extensive_search=False,
+            extensive_search=extensive,
             outputformat="%Y-%m-%d",
             max_date=fetched_at.strftime("%Y-%m-%d") if fetched_at else None,
         )
@@ -276,7 +351,8 @@ def _teaser_texts(root: Any) -> list[str]:
         for items in groups.values():
             linked = [item for item in items if _HAS_LINK(item)]
             if len(linked) >= _MIN_TEASERS and not _IN_CHROME(parent):
-                found += [" ".join(" ".join(item.itertext()).split()) for item in linked]
+                texts = [" ".join(" ".join(item.itertext()).split()) for item in linked]
+                found += [text for text in texts if len(text) <= _MAX_TEASER]
     return found
 
 
