@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -23,11 +24,15 @@ from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import extract_article
 from kazscraper.sites import profile_for_url
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
+# ../shared from the repository's root, as CI has it (another place: KAZSCRAPER_REALPAGES)
+SHARED = Path(
+    os.environ.get("KAZSCRAPER_REALPAGES")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
+)
 
-# measured on this sample when the gate was set (see the README's extraction section)
-FLOORS = {"body_f1": BODY_F1, "title_accuracy": TITLE_ACC, "date_accuracy": DATE_ACC}
-MAX_REFUSED = REFUSED  # pages of the trafilatura sample with no body
+# measured: body F1 0.913, titles 0.688, dates 0.910 (134 dated pages), 0 % refused
+FLOORS = {"body_f1": 0.9, "title_accuracy": 0.67, "date_accuracy": 0.89}
+MAX_REFUSED = 0.03  # pages of the trafilatura sample with no body
 
 SAMPLE = {
     "htmldate-eval/html/0af99c85f22b451a93a75bbf99ac412e.html": "acf70894b2e3d06d978a9f35293b3103ff24922c1bb6de91a021f3259aee3cd2",
