@@ -48,10 +48,9 @@ _TEASER_TAGS = frozenset({"div", "li", "article", "section", "tr", "dd", "figure
 # (a news item of three short paragraphs is longer)
 MIN_GENERIC_BODY = 120
 
-_DROP = etree.XPath(xpaths.DROP)
-_SCRIPTS = etree.XPath(xpaths.SCRIPTS)
-_DROP_FROM_TEXT = etree.XPath(xpaths.DROP_FROM_TEXT)
-_FIELD_LINES = etree.XPath(xpaths.FIELD_LINE_CANDIDATES)
+_FURNITURE_CLASSES = frozenset(xpaths.FURNITURE_CLASSES)
+_FURNITURE_IDS = frozenset(xpaths.FURNITURE_IDS)
+_TEXT_FURNITURE_CLASSES = frozenset(xpaths.TEXT_FURNITURE_CLASSES)
 _MAX_FIELD_LINE_WORDS = 12
 _CLASS_WORD = re.compile(r"[^\s_-]+")
 
@@ -62,7 +61,51 @@ def _class_words(node: Any) -> set[str]:
 
 
 _MAIN_TEXT_ANCHORS = etree.XPath(xpaths.MAIN_TEXT_ANCHORS)
-_IN_FURNITURE = etree.XPath(f"boolean({xpaths.IN_FURNITURE})")
+
+
+def _furniture_by_name(node: Any) -> bool:
+    """Whether ``node``'s class or id names furniture, by whole tokens."""
+    attrib = node.attrib
+    if not attrib:
+        return False
+    classes = attrib.get("class")
+    if classes and not _FURNITURE_CLASSES.isdisjoint(classes.split()):
+        return True
+    ident = attrib.get("id")
+    return bool(ident) and not _FURNITURE_IDS.isdisjoint(ident.split())
+
+
+def _is_field_line(node: Any) -> bool:
+    """The article's own short date, views or author line (``<span class="post-date">``)."""
+    if node.tag != "time":
+        classes = node.get("class")
+        if not classes or not any(word in classes for word in xpaths.FIELD_LINE_WORDS):
+            return False  # a cheap test first: most elements have no such class
+        if not _class_words(node) & xpaths.FIELD_LINE_WORDS:
+            return False
+    return len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
+
+
+def _is_text_furniture(node: Any) -> bool:
+    classes = node.get("class")
+    if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
+        return True
+    return _is_field_line(node)
+
+
+def in_furniture(node: Any) -> bool:
+    """Whether ``node`` is (in) a script, or inside furniture: a footer, aside, nav, a
+    header outside ``<article>``, or an element whose class or id names furniture."""
+    if node.tag in ("script", "style"):
+        return True
+    ancestors = list(node.iterancestors())
+    for index, ancestor in enumerate(ancestors):
+        tag = ancestor.tag
+        if tag in ("script", "style", "footer", "aside", "nav") or _furniture_by_name(ancestor):
+            return True
+        if tag == "header" and not any(a.tag == "article" for a in ancestors[index + 1 :]):
+            return True
+    return False
 
 
 def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool = False) -> Any:
@@ -73,6 +116,8 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool 
     ``for_text`` also drops feeds and the article's own short date, views and
     author lines, which are fields, not body text. An element that holds the
     main text (the ``<h1>``, ``<main>``, the article body) is never dropped.
+    The page is copied once and walked once (class tokens are compared in Python:
+    an XPath token test per class name costs ten times more).
     """
     root = deepcopy(page.root)
     # the elements themselves, not their id(): lxml makes a new proxy object on each access
@@ -80,16 +125,26 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool 
     for anchor in _MAIN_TEXT_ANCHORS(root):
         keep.update(anchor.iterancestors())
         keep.add(anchor)
-    doomed = list(_SCRIPTS(root)) + [n for n in _DROP(root) if n not in keep]
-    if for_text:
-        doomed += [node for node in _DROP_FROM_TEXT(root) if node not in keep]
-        doomed += [
-            node
-            for node in _FIELD_LINES(root)
-            if node not in keep
-            and (node.tag == "time" or _class_words(node) & xpaths.FIELD_LINE_WORDS)
-            and len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
-        ]
+    doomed = []
+    stack = [(root, False)]
+    while stack:  # a dropped element's subtree is not visited
+        parent, in_article = stack.pop()
+        for node in parent:
+            tag = node.tag
+            if not isinstance(tag, str):  # a comment or processing instruction
+                continue
+            if tag in xpaths.NEVER_READ_TAGS or (
+                (
+                    tag in xpaths.FURNITURE_TAGS
+                    or (tag == "header" and not in_article)
+                    or _furniture_by_name(node)
+                    or (for_text and _is_text_furniture(node))
+                )
+                and node not in keep
+            ):
+                doomed.append(node)
+            elif len(node):
+                stack.append((node, in_article or tag == "article"))
     if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
         wanted = {id(getattr(block, "root", block)) for block in blocks}
         doomed += [
@@ -205,7 +260,7 @@ def date_from_elements(
     Returns the date and the element's text.
     """
     for element in page.xpath(xpaths.DATE_ELEMENTS):
-        if _IN_FURNITURE(element.root):
+        if in_furniture(element.root):
             continue
         text = attribute(element, "datetime") or node_text(element)
         if not text or len(text) > _MAX_DATE_LINE or _is_today_widget(element, text):
@@ -223,7 +278,7 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
     """Names from the page's visible author element (``<span class="post-author">``,
     ``<p class="article__author">Автор: …</p>``), outside teasers and furniture."""
     for element in page.xpath(xpaths.AUTHOR_ELEMENTS):
-        if _IN_FURNITURE(element.root) or element.xpath(".//*" + xpaths.AUTHOR_TEST):
+        if in_furniture(element.root) or element.xpath(".//*" + xpaths.AUTHOR_TEST):
             continue  # furniture, or a wrapper whose inner author element comes next
         text = node_text(element)
         if not text or len(text) > _MAX_AUTHOR_LINE:
@@ -301,8 +356,8 @@ def htmldate_date(
     from htmldate import find_date
 
     try:
-        return find_date(
-            deepcopy(tree),
+        return find_date(  # htmldate copies a tree it is given before pruning it
+            tree,
             url=url or None,
             original_date=True,
             extensive_search=extensive,
@@ -342,6 +397,8 @@ def _teaser_texts(root: Any) -> list[str]:
     of one tag and class, each holding a link (outside menus, header and footer)."""
     found: list[str] = []
     for parent in root.iter():
+        if len(parent) < _MIN_TEASERS:  # most elements: too few children to hold a run
+            continue
         children = [c for c in parent if isinstance(c.tag, str) and c.tag in _TEASER_TAGS]
         if len(children) < _MIN_TEASERS:
             continue

@@ -1,4 +1,4 @@
-"""The generic layer's XPaths, in one place.
+"""The generic layer's XPaths and class names, in one place.
 
 Furniture is named by whole class *tokens* (``class="post sidebar"`` holds the
 token ``sidebar``; ``class="one-sidebar sidebar-second"`` on a ``<body>`` does
@@ -8,13 +8,6 @@ element that holds the page's main text (its ``<h1>``, ``<main>``,
 """
 
 from __future__ import annotations
-
-
-def class_tokens(*tokens: str, attribute: str = "class") -> str:
-    """An XPath test: the element's ``attribute`` holds one of ``tokens`` as a whole word."""
-    padded = f"concat(' ',normalize-space(@{attribute}),' ')"
-    return " or ".join(f"contains({padded},' {token} ')" for token in tokens)
-
 
 # blocks of other articles, comments and page chrome, as sites name them
 FURNITURE_CLASSES = (
@@ -26,15 +19,10 @@ FURNITURE_CLASSES = (
 )  # fmt: skip
 FURNITURE_IDS = ("comments", "comment", "cookie", "cookies", "sidebar", "respond")
 
-_FURNITURE_TEST = (
-    f"{class_tokens(*FURNITURE_CLASSES)} or {class_tokens(*FURNITURE_IDS, attribute='id')}"
-)
+FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "form"})  # and <header> outside <article>
 
 # never read: scripts and styles
-SCRIPTS = "//script|//style|//noscript|//template"
-
-# dropped before trafilatura and htmldate see the page (unless it holds the main text)
-DROP = f"//nav|//footer|//aside|//form|//header[not(ancestor::article)]|//*[{_FURNITURE_TEST}]"
+NEVER_READ_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 # where the main text is: what a drop must never take with it
 MAIN_TEXT_ANCHORS = (
@@ -46,29 +34,17 @@ MAIN_TEXT_ANCHORS = (
 TEXT_FURNITURE_CLASSES = (
     "latest", "latest-news", "breadcrumb", "breadcrumbs", "lenta", "feed", "tags", "tag-list",
 )  # fmt: skip
-DROP_FROM_TEXT = f"//*[{class_tokens(*TEXT_FURNITURE_CLASSES)}]"
 # ... and the article's own short date, views and author lines: a short element (a few
 # words, never a container of text) whose class has one of these words, split at - and _
-# too (``news-detail__info``, ``date-published``); the XPath only preselects candidates
+# too (``news-detail__info``, ``date-published``)
 FIELD_LINE_WORDS = frozenset({"date", "time", "views", "info", "meta", "author", "byline"})
-FIELD_LINE_CANDIDATES = (
-    "//time|//*["
-    + " or ".join(f"contains(@class,'{word}')" for word in sorted(FIELD_LINE_WORDS))
-    + "]"
-)
+
 
 # where a page's own date line lives (found by name: substrings are fine for *finding*)
 DATE_ELEMENTS = (
     "//body//*[self::time or @itemprop='datePublished'"
     " or contains(@class,'date') or contains(@class,'Date') or contains(@class,'time')"
     " or contains(@class,'published') or contains(@class,'meta')]"
-)
-
-# never read a date or an author from furniture, scripts or another article's teaser
-IN_FURNITURE = (
-    "ancestor-or-self::script|ancestor-or-self::style|ancestor::footer|ancestor::aside"
-    "|ancestor::nav|ancestor::header[not(ancestor::article)]"
-    f"|ancestor::*[{_FURNITURE_TEST}]"
 )
 
 AUTHOR_TEST = (
