@@ -46,6 +46,7 @@ from kazscraper.extract.generic import (
     headline_of,
     htmldate_date,
     listing_evidence,
+    text_tree,
     trafilatura_authors,
     trafilatura_paragraphs,
 )
@@ -99,7 +100,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     _title(article, page, meta, profile)
     _date(article, page, generic, meta, signature, body, profile)
-    _authors(article, page, meta, signature, profile.name == "generic")
+    _authors(article, page, meta, signature, generic if profile.name == "generic" else None)
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
@@ -130,7 +131,7 @@ class _GenericView:
     def text_tree(self) -> Any:
         """For the body: also without feeds and the short date/views/author lines."""
         if self._text_tree is None:
-            self._text_tree = content_tree(self.page, self.blocks, for_text=True)
+            self._text_tree = text_tree(self.tree)
         return self._text_tree
 
     def title(self) -> str:
@@ -265,7 +266,11 @@ def _as_datetime(fetched_at: str) -> datetime | None:
 
 
 def _authors(
-    article: Article, page: Selector, meta: PageMetadata, sig: Signature, generic_profile: bool
+    article: Article,
+    page: Selector,
+    meta: PageMetadata,
+    sig: Signature,
+    generic: _GenericView | None,
 ) -> None:
     names: list[PersonName] = []
     layer = None
@@ -274,8 +279,8 @@ def _authors(
         layer = meta.source["authors"]
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
-    if not names and generic_profile:  # a page of another site: trafilatura's byline reading
-        names, layer = trafilatura_authors(page), "generic (trafilatura)"
+    if not names and generic is not None:  # another site's page: trafilatura's byline reading
+        names, layer = trafilatura_authors(generic.tree), "generic (trafilatura)"
     if not names:
         names, layer = authors_from_elements(page), "author-element"
     article.authors = [

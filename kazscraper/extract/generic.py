@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Callable
 from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
@@ -86,7 +87,7 @@ def _is_field_line(node: Any) -> bool:
     return len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
 
 
-def _is_text_furniture(node: Any) -> bool:
+def _is_text_furniture(node: Any, tag: str = "", in_article: bool = False) -> bool:
     classes = node.get("class")
     if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
         return True
@@ -108,43 +109,18 @@ def in_furniture(node: Any) -> bool:
     return False
 
 
-def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool = False) -> Any:
+def content_tree(page: Selector, blocks: list[Any] | tuple = ()) -> Any:
     """A copy of the page's tree without furniture, scripts and the given link ``blocks``.
 
     What the generic layer reads: the related-news and top-news blocks, the
     footer and scripts hold other articles' titles and dates, never this one's.
-    ``for_text`` also drops feeds and the article's own short date, views and
-    author lines, which are fields, not body text. An element that holds the
-    main text (the ``<h1>``, ``<main>``, the article body) is never dropped.
-    The page is copied once and walked once (class tokens are compared in Python:
-    an XPath token test per class name costs ten times more).
+    An element that holds the main text (the ``<h1>``, ``<main>``, the article
+    body) is never dropped. The page is copied once and walked once (class
+    tokens are compared in Python: an XPath token test per class name costs ten
+    times more); what is dropped is not visited.
     """
     root = deepcopy(page.root)
-    # the elements themselves, not their id(): lxml makes a new proxy object on each access
-    keep = {root}
-    for anchor in _MAIN_TEXT_ANCHORS(root):
-        keep.update(anchor.iterancestors())
-        keep.add(anchor)
-    doomed = []
-    stack = [(root, False)]
-    while stack:  # a dropped element's subtree is not visited
-        parent, in_article = stack.pop()
-        for node in parent:
-            tag = node.tag
-            if not isinstance(tag, str):  # a comment or processing instruction
-                continue
-            if tag in xpaths.NEVER_READ_TAGS or (
-                (
-                    tag in xpaths.FURNITURE_TAGS
-                    or (tag == "header" and not in_article)
-                    or _furniture_by_name(node)
-                    or (for_text and _is_text_furniture(node))
-                )
-                and node not in keep
-            ):
-                doomed.append(node)
-            elif len(node):
-                stack.append((node, in_article or tag == "article"))
+    doomed = _doomed(root, _is_furniture)
     if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
         wanted = {id(getattr(block, "root", block)) for block in blocks}
         doomed += [
@@ -154,6 +130,47 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool 
     for node in doomed:
         _drop_keeping_tail(node)
     return root
+
+
+def text_tree(tree: Any) -> Any:
+    """A copy of ``tree`` (from ``content_tree``) for the body's text: also without feeds,
+    breadcrumbs and the article's own short date, views and author lines, which are
+    fields, not body text."""
+    root = deepcopy(tree)
+    for node in _doomed(root, _is_text_furniture):
+        _drop_keeping_tail(node)
+    return root
+
+
+def _is_furniture(node: Any, tag: str, in_article: bool) -> bool:
+    return (
+        tag in xpaths.FURNITURE_TAGS
+        or (tag == "header" and not in_article)
+        or _furniture_by_name(node)
+    )
+
+
+def _doomed(root: Any, test: Callable[[Any, str, bool], bool]) -> list[Any]:
+    """The elements of ``root`` to drop: scripts, and those ``test`` names unless they
+    hold the main text (elements inside a doomed one are not visited)."""
+    # the elements themselves, not their id(): lxml makes a new proxy object on each access
+    keep = {root}
+    for anchor in _MAIN_TEXT_ANCHORS(root):
+        keep.update(anchor.iterancestors())
+        keep.add(anchor)
+    doomed = []
+    stack = [(root, False)]
+    while stack:
+        parent, in_article = stack.pop()
+        for node in parent:
+            tag = node.tag
+            if not isinstance(tag, str):  # a comment or processing instruction
+                continue
+            if tag in xpaths.NEVER_READ_TAGS or (test(node, tag, in_article) and node not in keep):
+                doomed.append(node)
+            elif len(node):
+                stack.append((node, in_article or tag == "article"))
+    return doomed
 
 
 def _drop_keeping_tail(node: Any) -> None:
@@ -310,14 +327,15 @@ def _is_today_widget(element: Selector, text: str) -> bool:
     return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
 
 
-def trafilatura_authors(page: Selector) -> list[PersonName]:
-    """The byline trafilatura reads in the page's markup (``<span class="author">``,
-    ``rel=author``, ...), one name per ``;``; a name our parser does not take (a
-    nickname, a lower-case handle) is kept as written."""
+def trafilatura_authors(tree: Any) -> list[PersonName]:
+    """The byline trafilatura reads in the markup of ``tree`` (from ``content_tree``:
+    no comments, no teasers) (``<span class="author">``, ``rel=author``, ...), one
+    name per ``;``; a name our parser does not take (a nickname, a lower-case
+    handle) is kept as written."""
     from trafilatura.metadata import extract_author
 
     try:
-        found = extract_author(page.root) or ""
+        found = extract_author(tree) or ""
     except (ValueError, TypeError):
         return []
     names = []
