@@ -589,6 +589,19 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
     click.echo(f"{n} articles -> {'stdout' if out == '-' else out}", err=True)
 
 
+def _declared_url(html: str) -> str:
+    """The absolute http(s) URL a page declares for itself (canonical link, og:url), or ''."""
+    from kazscraper.extract.article import NotHtmlError, parse_html
+    from kazscraper.extract.metadata import read_metadata
+
+    try:
+        declared = (read_metadata(parse_html(html)).canonical or "").strip()
+    except NotHtmlError:
+        return ""  # the extraction below says why
+    parts = urlsplit(declared)
+    return declared if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 @main.command()
 @click.argument("source", type=click.File("rb"))
 @click.option("--url", default=None, help="The page's URL (for canonical URLs and relative links).")
@@ -610,6 +623,7 @@ def parse(source: click.utils.LazyFile, url: str | None, site: str | None) -> No
     Examples:
       kazscraper parse page.html --url https://qazdauiri.kz/news/some-slug
       kazscraper parse saved.html --url https://example.com/2024/05/story.html
+      kazscraper parse saved.html --site generic   # URL: the page's canonical link, if any
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
@@ -617,7 +631,21 @@ def parse(source: click.utils.LazyFile, url: str | None, site: str | None) -> No
     profile = get_profile(site) if site else profile_for_url(url)
     data = source.read()
     _, html = html_to_unicode(None, data)
-    page_url = url or profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
+    if url:
+        page_url = url
+    elif profile.name == "generic":  # another site: its host is not ours to invent
+        page_url = _declared_url(html)
+        click.echo(
+            f"no --url: using the page's canonical link {page_url}"
+            if page_url
+            else "no --url and no canonical link in the page: the record has no URL",
+            err=True,
+        )
+        if page_url:  # its links are resolved and cleaned as that host's
+            parts = urlsplit(page_url)
+            profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
+    else:
+        page_url = profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
     try:
         article = clean_article(extract_article(html, page_url, profile), profile)
     except NotHtmlError as exc:

@@ -45,9 +45,11 @@ _TEASER_SHARE = 0.6
 _MAX_TEASER = 400  # characters: a title, an excerpt, a date; a longer item is no teaser
 _TEASER_TAGS = frozenset({"div", "li", "article", "section", "tr", "dd", "figure"})
 
-# a generic body shorter than this is a notice or an error page, not an article
-# (a news item of three short paragraphs is longer)
+# a generic body shorter than this is a notice or an error page, not an article ...
 MIN_GENERIC_BODY = 120
+# ... unless it is a short news item: at least three paragraphs that are sentences
+_SHORT_ITEM_PARAGRAPHS = 3
+_SENTENCE_WORDS = 4
 
 _FURNITURE_CLASSES = frozenset(xpaths.FURNITURE_CLASSES)
 _FURNITURE_IDS = frozenset(xpaths.FURNITURE_IDS)
@@ -245,7 +247,8 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
     """The main content of the page ``tree`` as paragraphs, by trafilatura.
 
     Comments and tables are left out; a paragraph that repeats the title is
-    dropped; less than ``MIN_GENERIC_BODY`` characters of text is no body.
+    dropped; less than ``MIN_GENERIC_BODY`` characters of text is no body, unless
+    it is three sentences or more (a short news item).
     """
     import trafilatura
 
@@ -263,9 +266,16 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
         return []
     lines = [" ".join(line.split()) for line in text.splitlines()]
     paragraphs = [line for line in lines if line and line != title]
-    if sum(len(p) for p in paragraphs) < MIN_GENERIC_BODY:
+    if sum(len(p) for p in paragraphs) < MIN_GENERIC_BODY and not _short_news_item(paragraphs):
         return []
     return paragraphs
+
+
+def _short_news_item(paragraphs: list[str]) -> bool:
+    """Three sentences or more (``The bridge reopened on Monday.``): a short article, not a
+    notice (one line) or a menu (single words)."""
+    sentences = [p for p in paragraphs if len(p.split()) >= _SENTENCE_WORDS]
+    return len(sentences) >= _SHORT_ITEM_PARAGRAPHS
 
 
 def date_from_elements(

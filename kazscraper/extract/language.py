@@ -12,7 +12,9 @@ import re
 
 _KAZAKH_CYRILLIC = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _KAZAKH_ARABIC = frozenset("ۇۋەڭٶٵٷٴ")
-_KAZAKH_LATIN = re.compile(r"\b\w*[ğñūışǵńúý]\w*\b", re.IGNORECASE)
+# both cases listed, no IGNORECASE: with it Python's re matches ``ı`` to ``i`` and every
+# English word with an i would count as Kazakh
+_KAZAKH_LATIN = re.compile(r"\b\w*[ğñūışǵńúýĞÑŪŞǴŃÚÝ]\w*\b")
 _ENGLISH_WORDS = frozenset({"the", "and", "of", "to", "in", "is", "that", "for", "with", "was"})
 _LATIN_WORD = re.compile(r"[a-zA-Z]+")
 _SAMPLE = 4000  # characters: enough to tell, cheap on long pages
