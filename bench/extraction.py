@@ -201,6 +201,7 @@ def generic(html: str, url: str) -> dict[str, Any]:
         "body": article.body or "",
         "body_layer": article.extraction.get("body", ""),
         "date_layer": article.extraction.get("published_date", ""),
+        "author_layer": article.extraction.get("authors", ""),
     }
 
 
@@ -240,12 +241,13 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:[;,&/|]|\band\b|\bund\b|\bet\b|\by\b)\s*", re
 
 def author_set(names: list[str]) -> set[str]:
     """People as a set: each name split at ``;``, ``,``, ``&``, and/und/et/y, case folded,
-    its words in sorted order (``Kalt Andreas`` is ``Andreas Kalt``)."""
+    its words (letters and digits, punctuation left out, the same for both sides) in
+    sorted order (``Kalt Andreas`` is ``Andreas Kalt``, ``Joe S.`` is ``Joe S``)."""
     return {
-        " ".join(sorted(_flat(part).casefold().split()))
+        " ".join(sorted(words))
         for name in names
         for part in _AUTHOR_SPLIT.split(name or "")
-        if _flat(part)
+        if (words := _TOKEN.findall(part.casefold()))
     }
 
 

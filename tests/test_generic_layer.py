@@ -289,3 +289,50 @@ def test_a_notice_or_a_menu_is_no_short_news_item(texts: list[str]) -> None:
     article = generic(html_page("<h1>Notice</h1>" + paragraphs(texts)))
     assert article.body is None
     assert f"under {MIN_GENERIC_BODY} characters" in article.extraction["body"]
+
+
+# --- authors ----------------------------------------------------------------------------
+
+
+def test_a_jsonld_author_given_by_reference_is_resolved() -> None:
+    graph = (
+        '{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "NewsArticle", "headline": "Storm", "author": {"@id": "https://x/#p1"}},'
+        '{"@type": "Person", "@id": "https://x/#p1", "name": "Jane Doe"}]}'
+    )
+    head = f"<script type='application/ld+json'>{graph}</script>"
+    article = generic(html_page("<h1>Storm</h1>" + paragraphs(ENGLISH), head=head))
+    assert [a.name for a in article.authors] == ["Doe Jane"]
+    assert article.extraction["authors"] == "jsonld"
+
+
+@pytest.mark.parametrize(
+    ("byline", "name"),
+    [
+        ("Post author By Jane Doe", "Doe Jane"),
+        ("Geschrieben von Jane Doe", "Doe Jane"),
+        ("Author: Jane Doe", "Doe Jane"),
+    ],
+)
+def test_a_byline_is_read_without_its_label(byline: str, name: str) -> None:
+    html = html_page(
+        f"<article><h1>Storm</h1><span class='author'>{byline}</span>"
+        + paragraphs(ENGLISH)
+        + "</article>"
+    )
+    article = generic(html)
+    assert [a.name for a in article.authors] == [name]
+
+
+def test_a_byline_that_is_only_a_label_is_no_author() -> None:
+    html = html_page(
+        "<article><h1>Storm</h1><span class='author'>By</span>" + paragraphs(ENGLISH) + "</article>"
+    )
+    assert generic(html).authors == []
+
+
+def test_a_declared_single_word_author_is_kept_on_another_sites_page() -> None:
+    head = "<meta name='author' content='mh'>"
+    article = generic(html_page("<h1>Storm</h1>" + paragraphs(ENGLISH), head=head))
+    assert [a.name for a in article.authors] == ["mh"]
+    assert article.extraction["authors"] == "meta-author"

@@ -46,6 +46,7 @@ from kazscraper.extract.generic import (
     headline_of,
     htmldate_date,
     listing_evidence,
+    name_as_written,
     text_tree,
     trafilatura_authors,
     trafilatura_paragraphs,
@@ -274,8 +275,9 @@ def _authors(
 ) -> None:
     names: list[PersonName] = []
     layer = None
-    if meta.authors:
-        names = [n for n in (parse_display_name(a) for a in meta.authors) if n is not None]
+    if meta.authors:  # another site's page: its declared names as it writes them
+        read = name_as_written if generic is not None else parse_display_name
+        names = [n for n in (read(a) for a in meta.authors) if n is not None]
         layer = meta.source["authors"]
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source

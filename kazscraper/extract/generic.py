@@ -313,6 +313,7 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
         names = parse_byline(text)
         if not names and (person := parse_display_name(text)) is not None:
             names = [person]
+        names = [n for n in names if not _BYLINE_LABEL.fullmatch(n.name)]  # "By" is no one
         if names:
             return names
     return []
@@ -338,9 +339,9 @@ def _is_today_widget(element: Selector, text: str) -> bool:
 
 
 def trafilatura_authors(tree: Any) -> list[PersonName]:
-    """The byline trafilatura reads in the markup of ``tree`` (from ``content_tree``:
-    no comments, no teasers) (``<span class="author">``, ``rel=author``, ...), one
-    name per ``;``; a name our parser does not take (a nickname, a lower-case
+    """The byline trafilatura reads in the markup of ``tree`` (``<span class="author">``,
+    ``rel=author``, ...), one name per ``;``, without its label (``Post author By``,
+    ``Geschrieben von``); a name our parser does not take (a nickname, a lower-case
     handle) is kept as written."""
     from trafilatura.metadata import extract_author
 
@@ -348,17 +349,27 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
         found = extract_author(tree) or ""
     except (ValueError, TypeError):
         return []
-    names = []
-    for part in found.split(";"):
-        text = " ".join(part.split())
-        if text and len(text) <= _MAX_AUTHOR_LINE and not is_source_name(text):
-            names.append(
-                parse_display_name(text)
-                or PersonName(
-                    name=text, surname=None, given=None, patronymic=None, key=name_key(text)
-                )
-            )
-    return names
+    return [name for part in found.split(";") if (name := name_as_written(part)) is not None]
+
+
+# a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:post|article|artikel|beitrag|written|posted|geschrieben|publié|escrito|scritto"
+    r"|about|the|this|author|autor|auteur|autore|автор|by|von|vom|par|por|di|de|от)\b[\s:.,]*)+",
+    re.IGNORECASE,
+)
+
+
+def name_as_written(text: str) -> PersonName | None:
+    """A name from a byline or a declared author, without its label: parsed where our
+    parser takes it, else kept as written (``mh``, ``det/dpa``); None for a label alone or
+    a news agency."""
+    text = _BYLINE_LABEL.sub("", " ".join(text.split())).strip(" :,.")
+    if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text):
+        return None
+    return parse_display_name(text) or PersonName(
+        name=text, surname=None, given=None, patronymic=None, key=name_key(text)
+    )
 
 
 def date_from_lead(

@@ -52,20 +52,41 @@ _HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
 
 def read_metadata(page: Selector) -> PageMetadata:
     meta = PageMetadata()
-    for obj in jsonld_articles(page):
-        _from_jsonld(meta, obj)
+    documents = list(_jsonld_documents(page))
+    named = _named_nodes(documents) if documents else {}
+    for obj in _walk_articles(documents):
+        _from_jsonld(meta, obj, named)
     _from_meta_tags(meta, page)
     return meta
 
 
 def jsonld_articles(page: Selector) -> Iterator[dict[str, Any]]:
     """JSON-LD objects whose @type is an article type, in document order."""
+    yield from _walk_articles(list(_jsonld_documents(page)))
+
+
+def _jsonld_documents(page: Selector) -> Iterator[Any]:
     for raw in _JSONLD(page.root):
         try:
-            data = json.loads(raw)
+            yield json.loads(raw)
         except ValueError:
             continue
-        yield from _walk_articles(data)
+
+
+def _named_nodes(data: Any, found: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Every JSON-LD node with an ``@id`` and a ``name``, by its ``@id``: an article's
+    ``"author": {"@id": ".../#/schema/person/1"}`` names its Person elsewhere in the graph."""
+    found = {} if found is None else found
+    if isinstance(data, list):
+        for entry in data:
+            _named_nodes(entry, found)
+    elif isinstance(data, dict):
+        if isinstance(data.get("@id"), str) and data.get("name"):
+            found.setdefault(data["@id"], data)
+        for value in data.values():
+            if isinstance(value, (list, dict)):
+                _named_nodes(value, found)
+    return found
 
 
 def _walk_articles(data: Any) -> Iterator[dict[str, Any]]:
@@ -81,16 +102,19 @@ def _walk_articles(data: Any) -> Iterator[dict[str, Any]]:
             yield from _walk_articles(data["@graph"])
 
 
-def _names(value: Any) -> list[str]:
-    """Author names from a JSON-LD author value (string, Person, list of either)."""
+def _names(value: Any, named: dict[str, Any] | None = None) -> list[str]:
+    """Author names from a JSON-LD author value (string, Person, list of either, or a
+    reference ``{"@id": ...}`` to a node of ``named``)."""
     if isinstance(value, str):
         return [value] if value.strip() else []
     if isinstance(value, dict):
+        if "name" not in value and named and isinstance(value.get("@id"), str):
+            value = named.get(value["@id"], value)
         if value.get("@type") == "Organization":
             return []
         return _names(value.get("name"))
     if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
+        return [n for v in value for n in _names(v, named)]
     return []
 
 
@@ -104,11 +128,11 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _from_jsonld(meta: PageMetadata, obj: dict[str, Any]) -> None:
+def _from_jsonld(meta: PageMetadata, obj: dict[str, Any], named: dict[str, Any]) -> None:
     meta.set("title", _text(obj.get("headline")) or _text(obj.get("name")), "jsonld")
     meta.set("published", _text(obj.get("datePublished")), "jsonld")
     meta.set("modified", _text(obj.get("dateModified")), "jsonld")
-    meta.set("authors", _names(obj.get("author")), "jsonld")
+    meta.set("authors", _names(obj.get("author"), named), "jsonld")
     meta.set("image", _text(obj.get("image")), "jsonld")
     meta.set("section", _text(obj.get("articleSection")), "jsonld")
     keywords = obj.get("keywords")
