@@ -47,10 +47,10 @@ def paragraphs(texts: list[str]) -> str:
     return "".join(f"<p>{t}</p>" for t in texts)
 
 
-def generic(html: str, url: str = URL):
+def generic(html: str, url: str = URL, fetched: str = FETCHED):
     profile = profile_for_url(url)
     assert profile.name == "generic"
-    return clean_article(extract_article(html, url, profile, FETCHED), profile)
+    return clean_article(extract_article(html, url, profile, fetched), profile)
 
 
 # --- dates keep the page's own offset ------------------------------------------------
@@ -336,3 +336,49 @@ def test_a_declared_single_word_author_is_kept_on_another_sites_page() -> None:
     article = generic(html_page("<h1>Storm</h1>" + paragraphs(ENGLISH), head=head))
     assert [a.name for a in article.authors] == ["mh"]
     assert article.extraction["authors"] == "meta-author"
+
+
+# --- a UTC timestamp in the metadata and the day the page shows ---------------------------
+
+LATER = "2023-11-20T08:00:00+00:00"
+UTC_HEAD = "<meta property='article:published_time' content='2023-11-09T03:28:35Z'>"
+
+
+def test_a_utc_timestamp_yields_to_the_day_in_the_url() -> None:
+    html = html_page("<h1>Vote</h1>" + paragraphs(ENGLISH), head=UTC_HEAD)
+    article = generic(html, "https://news.example.com/2023/11/08/vote-count/", LATER)
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith("url")
+
+
+def test_a_utc_timestamp_yields_to_the_pages_date_line() -> None:
+    html = html_page(
+        "<h1>Vote</h1><span class='post-date'>November 8, 2023</span>" + paragraphs(ENGLISH),
+        head=UTC_HEAD,
+    )
+    article = generic(html, "https://news.example.com/vote-count", LATER)
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith("date-element")
+
+
+@pytest.mark.parametrize(
+    ("head", "date_line", "date"),
+    [
+        (UTC_HEAD, "November 2, 2023", "2023-11-09"),  # days apart: another date
+        (UTC_HEAD.replace("Z", "-05:00"), "November 8, 2023", "2023-11-09"),  # a stated offset
+    ],
+)
+def test_the_metadata_day_stands_otherwise(head: str, date_line: str, date: str) -> None:
+    html = html_page(
+        f"<h1>Vote</h1><span class='post-date'>{date_line}</span>" + paragraphs(ENGLISH),
+        head=head,
+    )
+    article = generic(html, "https://news.example.com/vote-count", LATER)
+    assert article.published_date == date
+
+
+def test_the_site_profile_reads_a_utc_timestamp_in_almaty_time() -> None:
+    html = html_page("<h1>Vote</h1>" + paragraphs(ENGLISH), head=UTC_HEAD)
+    url = "https://qazdauiri.kz/news/2023/11/08/vote"
+    article = extract_article(html, url, profile_for_url(url), LATER)
+    assert article.published_date == "2023-11-09"

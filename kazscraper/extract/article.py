@@ -18,11 +18,14 @@ crawl, ``kazscraper parse`` and the tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from contextlib import suppress
 from copy import deepcopy
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -231,6 +234,8 @@ def _date(
         if parsed is not None:
             found = parsed, raw or "", layer or "metadata"
             break
+    if found is not None and tz is None and found[2] != "signature":
+        found = _local_day(found, page, article.fetched_url, fetched) or found
     if found is None and (on_page := date_from_elements(page, fetched, tz)) is not None:
         found = on_page[0], on_page[1], "date-element"
     if found is None and (lead := date_from_lead(body, fetched, tz)) is not None:
@@ -255,6 +260,33 @@ def _date(
     if meta.modified:
         modified = parse_date(meta.modified, fetched_at=fetched, tz=tz)
         article.modified_at = (modified.datetime or modified.date) if modified else None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|$|[-_.])")
+
+
+def _local_day(
+    found: tuple[ParsedDate, str, str], page: Selector, url: str, fetched: datetime | None
+) -> tuple[ParsedDate, str, str] | None:
+    """For another site's page whose metadata states its time in UTC (``...T03:28:35Z``,
+    a server's notation, not the site's day): the day the page itself shows, in its URL
+    (``/2023/11/08/``) or its date line, when that is the day before or after. None when
+    the metadata's day stands."""
+    parsed = found[0]
+    if not parsed.datetime or not parsed.datetime.endswith("+00:00"):
+        return None
+    day = date.fromisoformat(parsed.date)
+    candidates: list[tuple[ParsedDate, str, str]] = []
+    if match := _URL_DATE.search(urlsplit(url).path):
+        with suppress(ValueError):
+            shown = date(int(match[1]), int(match[2]), int(match[3]))
+            candidates.append((replace(parsed, date=shown.isoformat(), datetime=None), url, "url"))
+    if (on_page := date_from_elements(page, fetched, None)) is not None:
+        candidates.append((on_page[0], on_page[1], "date-element"))
+    for candidate in candidates:
+        if abs((date.fromisoformat(candidate[0].date) - day).days) == 1:
+            return candidate
+    return None
 
 
 def _as_datetime(fetched_at: str) -> datetime | None:
