@@ -382,3 +382,35 @@ def test_the_site_profile_reads_a_utc_timestamp_in_almaty_time() -> None:
     url = "https://qazdauiri.kz/news/2023/11/08/vote"
     article = extract_article(html, url, profile_for_url(url), LATER)
     assert article.published_date == "2023-11-09"
+
+
+def test_an_article_whose_own_text_is_long_is_no_listing_for_its_teasers() -> None:
+    teasers = "".join(
+        f"<li><a href='/2020/03/story-{i}'>Story number {i} about the storm</a>"
+        f" A short excerpt of story {i}, a line or two, with a date.</li>"
+        for i in range(40)
+    )
+    own = ENGLISH * 5  # about 1,700 characters of the article's own text
+    article = generic(html_page(f"<h1>Storm</h1><div>{paragraphs(own)}<ul>{teasers}</ul></div>"))
+    assert article.body is not None
+    assert ENGLISH[0] in article.body
+
+
+def test_a_table_in_the_article_is_part_of_its_body() -> None:
+    table = (
+        "<table><tr><th>Town</th><th>Hours without power</th></tr>"
+        "<tr><td>Westport</td><td>14 hours</td></tr></table>"
+    )
+    article = generic(html_page(f"<article><h1>Storm</h1>{paragraphs(ENGLISH)}{table}</article>"))
+    assert "Westport" in article.body and "14 hours" in article.body
+
+
+def test_the_whole_page_is_read_when_our_drops_took_most_of_the_text() -> None:
+    # the story sits in a container whose class names furniture ("social" here): our drops
+    # leave one short line; trafilatura on the page as it is finds the story
+    html = html_page(
+        "<div class='post'><p>The storm reached the coast on Saturday, officials said.</p></div>"
+        f"<div class='social'>{paragraphs(ENGLISH * 3)}</div>"
+    )
+    article = generic(html)
+    assert article.body is not None and ENGLISH[2] in article.body

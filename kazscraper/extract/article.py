@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import suppress
-from copy import deepcopy
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -157,8 +156,12 @@ def body_paragraphs(
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
     paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
-    if not paragraphs:  # our drops may have taken too much: trafilatura on the page as it is
-        paragraphs = trafilatura_paragraphs(deepcopy(page.root), generic.url, generic.title())
+    if sum(len(p) for p in paragraphs) < _SHORT_BODY:
+        # our drops may have taken too much: trafilatura on the page as it is (it copies
+        # the tree), kept when it finds much more
+        whole = trafilatura_paragraphs(page.root, generic.url, generic.title())
+        if sum(len(p) for p in whole) > _MUCH_LONGER * sum(len(p) for p in paragraphs):
+            paragraphs = whole
     listing = listing_evidence(page, paragraphs)
     if listing:
         return paragraphs, f"missing: {listing}"
@@ -171,6 +174,10 @@ def body_paragraphs(
 
 
 _IN_FURNITURE = etree.XPath(f"boolean({_BODY_EXCLUDE})")
+# a generic body shorter than this (characters) is checked against trafilatura's reading of
+# the whole page, taken when it is this many times longer
+_SHORT_BODY = 1000
+_MUCH_LONGER = 2
 
 
 _LOOSE_TEXT = etree.XPath(
@@ -246,11 +253,7 @@ def _date(
         article.published_at = parsed.datetime
         article.date_raw = raw
         article.extraction["published_date"] = f"{layer} ({parsed.method})"
-    elif (
-        guessed := htmldate_date(
-            generic.tree, article.fetched_url, fetched, extensive=profile.name == "generic"
-        )
-    ) is not None:
+    elif (guessed := _htmldate(page, generic, article.fetched_url, fetched, profile)) is not None:
         article.published_date = guessed
         article.extraction["published_date"] = "htmldate"
     else:
@@ -260,6 +263,19 @@ def _date(
     if meta.modified:
         modified = parse_date(meta.modified, fetched_at=fetched, tz=tz)
         article.modified_at = (modified.datetime or modified.date) if modified else None
+
+
+def _htmldate(
+    page: Selector, generic: _GenericView, url: str, fetched: datetime | None, profile: SiteProfile
+) -> str | None:
+    """htmldate's reading: on the site's own pages, of the tree without furniture and from
+    metadata and markup only (the profile knows the date line: a guess from the text would
+    be worse); on another site's page, of the page as it is with its extensive search, as
+    htmldate's own evaluation runs it (measured on the dev sets: 192 of 250 pages right,
+    against 178 without furniture, whose header often holds the date)."""
+    if profile.name == "generic":
+        return htmldate_date(page.root, url, fetched, extensive=True)
+    return htmldate_date(generic.tree, url, fetched)
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|$|[-_.])")

@@ -43,6 +43,9 @@ _MIN_TEASERS = 5
 # ... whose text makes up this share of the main text found
 _TEASER_SHARE = 0.6
 _MAX_TEASER = 400  # characters: a title, an excerpt, a date; a longer item is no teaser
+# ... unless this much text (characters) is outside the teasers: an article's own text (a
+# listing's introduction is a paragraph or two)
+_OWN_TEXT = 1500
 _TEASER_TAGS = frozenset({"div", "li", "article", "section", "tr", "dd", "figure"})
 
 # a generic body shorter than this is a notice or an error page, not an article ...
@@ -256,7 +259,7 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
         tree,
         url=url or None,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_links=False,
         deduplicate=False,
@@ -385,12 +388,12 @@ def date_from_lead(
 def htmldate_date(
     tree: Any, url: str, fetched_at: datetime | None, extensive: bool = False
 ) -> str | None:
-    """htmldate's reading of the publication date of the page ``tree`` (from ``content_tree``).
+    """htmldate's reading of the publication date of the page ``tree`` (htmldate copies it).
 
     Metadata, URL and date markup only, unless ``extensive``: its extensive search
     takes dates from the text too, which on the site's own pages (where the profile
     knows the date line) would be a guess; on a page of another site it is what
-    htmldate's own evaluation runs, and it is read from the tree without furniture.
+    htmldate's own evaluation runs.
     """
     from htmldate import find_date
 
@@ -410,11 +413,11 @@ def htmldate_date(
 def listing_evidence(page: Selector, paragraphs: list[str]) -> str | None:
     """Why the page is a list of teasers rather than one article, or None.
 
-    A listing has no main text of its own: what text it has sits in teasers,
-    repeated sibling items (``<div class="news-item">``, ``<li>``) that each
-    link to another page. An article with link boxes around it (a menu, a
-    related-news rail, a most-read list) is not one: its paragraphs are
-    outside those boxes.
+    A listing has no main text of its own (under ``_OWN_TEXT`` characters outside
+    teasers): what text it has sits in teasers, repeated sibling items
+    (``<div class="news-item">``, ``<li>``) that each link to another page. An
+    article with link boxes around it (a menu, a related-news rail, a most-read
+    list) is not one: its paragraphs are outside those boxes.
     """
     text = sum(len(p) for p in paragraphs)
     if not text:
@@ -424,8 +427,8 @@ def listing_evidence(page: Selector, paragraphs: list[str]) -> str | None:
         return None
     joined = "\n".join(teasers)
     in_teasers = sum(len(p) for p in paragraphs if p in joined)
-    if in_teasers < _TEASER_SHARE * text:
-        return None
+    if in_teasers < _TEASER_SHARE * text or text - in_teasers >= _OWN_TEXT:
+        return None  # the page's own text, outside teasers, is an article's
     return (
         f"{len(teasers)} teasers hold {in_teasers} of the {text} characters of text: a listing page"
     )
