@@ -404,6 +404,11 @@ def _print_realpages(
                 f" median {statistics.median(side.ms):6.1f} ({len(side.ms)} pages)"
             )
     if reference and traf.ms:
+        same = ours_side.ms[: len(traf.ms)]  # the pages trafilatura ran on, in the same order
+        print(
+            f"  kazscraper on trafilatura-eval: mean {statistics.mean(same):6.1f} ms/page,"
+            f" median {statistics.median(same):6.1f} (the same {len(same)} pages as trafilatura)"
+        )
         print(
             f"  trafilatura + htmldate on trafilatura-eval: mean"
             f" {statistics.mean(traf.ms) + statistics.mean(hd.ms[: len(traf.ms)]):6.1f} ms/page"
