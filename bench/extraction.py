@@ -10,8 +10,21 @@ NAME.html beside NAME.json holding ``{"url": ..., "body": "...", "date": "YYYY-M
 (either key may be missing). It prints the body's token F1 for our generic
 path and for trafilatura alone, and date accuracy for ours and for htmldate.
 
+``--realpages DIR`` scores the generic path (what ``kazscraper parse FILE --url URL``
+runs on a page of another host) on the development sets of real pages unpacked from
+``../shared/realpages`` (``DIR/trafilatura-eval`` and ``DIR/htmldate-eval``), in the same
+run as the reference libraries with the settings of their own evaluations:
+``trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True)``
+for body, title and author, ``htmldate.find_date(html, url=url, original_date=True)``
+(its default extensive search) for dates. Bodies are scored with the snippets of
+trafilatura's evaluation (``with`` found: true positive, missing: false negative;
+``without`` found: false positive), both sides' text and the snippets compared after
+whitespace normalisation; titles after whitespace normalisation, authors as sets of
+names, dates exactly (no date counts wrong).
+
     python bench/extraction.py
     python bench/extraction.py --external ~/saved-pages --repeat 5
+    python bench/extraction.py --realpages /tmp/realpages
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ from typing import Any
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import extract_article
 from kazscraper.extract.names import name_key
-from kazscraper.sites import get_profile
+from kazscraper.sites import get_profile, profile_for_url
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
@@ -177,13 +190,249 @@ def external_report(folder: Path) -> None:
             print(f"  date accuracy {name:<12} {hits / dated:.0%} ({hits}/{dated})")
 
 
+def generic(html: str, url: str) -> dict[str, Any]:
+    """What ``kazscraper parse FILE --url URL`` extracts from a page of another host."""
+    profile = profile_for_url(url)
+    article = clean_article(extract_article(html, url, profile), profile)
+    return {
+        "title": article.title,
+        "date": article.published_date,
+        "authors": [a.name for a in article.authors],
+        "body": article.body or "",
+        "body_layer": article.extraction.get("body", ""),
+        "date_layer": article.extraction.get("published_date", ""),
+        "author_layer": article.extraction.get("authors", ""),
+    }
+
+
+def reference_body(html: str, url: str) -> dict[str, Any]:
+    """trafilatura as its own evaluation runs it (comments left out), with its metadata."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, url=url or None, include_comments=False, with_metadata=True
+    )
+    if doc is None:
+        return {"title": None, "authors": [], "body": ""}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    return {
+        "title": data.get("title"),
+        "authors": [data["author"]] if data.get("author") else [],
+        "body": data.get("text") or "",
+    }
+
+
+def reference_date(html: str, url: str) -> str | None:
+    """htmldate as its own evaluation runs it: extensive search (the default), first date."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, url=url or None, original_date=True)
+    except (ValueError, TypeError):
+        return None
+
+
+def _flat(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[;,&/|]|\band\b|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+
+
+def author_set(names: list[str]) -> set[str]:
+    """People as a set: each name split at ``;``, ``,``, ``&``, and/und/et/y, case folded,
+    its words (letters and digits, punctuation left out, the same for both sides) in
+    sorted order (``Kalt Andreas`` is ``Andreas Kalt``, ``Joe S.`` is ``Joe S``)."""
+    return {
+        " ".join(sorted(words))
+        for name in names
+        for part in _AUTHOR_SPLIT.split(name or "")
+        if (words := _TOKEN.findall(part.casefold()))
+    }
+
+
+class Score:
+    """Counts for one side: body snippets, titles, authors, dates, refusals, time."""
+
+    def __init__(self) -> None:
+        self.tp = self.fn = self.fp = self.tn = 0
+        self.a_tp = self.a_fp = self.a_fn = 0
+        self.titles = self.titles_right = 0
+        self.dates: Counter[str] = Counter()  # set name -> pages, "set:right" -> right
+        self.pages = self.no_body = 0
+        self.ms: list[float] = []
+
+    def body(self, text: str, answer: dict[str, Any]) -> None:
+        self.pages += 1
+        flat = _flat(text)
+        self.no_body += not flat
+        for snippet in answer.get("with", []):
+            if flat and _flat(snippet) in flat:
+                self.tp += 1
+            else:
+                self.fn += 1
+        for snippet in answer.get("without", []):
+            if flat and _flat(snippet) in flat:
+                self.fp += 1
+            else:
+                self.tn += 1
+
+    def title(self, got: str | None, want: str) -> None:
+        self.titles += 1
+        self.titles_right += _flat(got) == _flat(want)
+
+    def authors(self, got: list[str], want: str | list[str]) -> None:
+        got_set, want_set = author_set(got), author_set(want if isinstance(want, list) else [want])
+        self.a_tp += len(got_set & want_set)
+        self.a_fp += len(got_set - want_set)
+        self.a_fn += len(want_set - got_set)
+
+    def date(self, dataset: str, got: str | None, want: str) -> None:
+        self.dates[dataset] += 1
+        self.dates[dataset + ":right"] += got == want
+
+    def body_figures(self) -> tuple[float, float, float, float]:
+        precision = self.tp / max(1, self.tp + self.fp)
+        recall = self.tp / max(1, self.tp + self.fn)
+        f1 = 2 * precision * recall / max(1e-9, precision + recall)
+        accuracy = (self.tp + self.tn) / max(1, self.tp + self.tn + self.fp + self.fn)
+        return precision, recall, f1, accuracy
+
+    def author_f1(self) -> float:
+        precision = self.a_tp / max(1, self.a_tp + self.a_fp)
+        recall = self.a_tp / max(1, self.a_tp + self.a_fn)
+        return 2 * precision * recall / max(1e-9, precision + recall)
+
+
+def _read_page(folder: Path, name: str) -> str:
+    from w3lib.encoding import html_to_unicode
+
+    _, html = html_to_unicode(None, (folder / "html" / name).read_bytes())
+    return html
+
+
+def _timed_once(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = function(*args)
+    return result, (time.perf_counter() - start) * 1000
+
+
+def realpages_report(folder: Path, limit: int | None = None, reference: bool = True) -> None:
+    """Generic path vs trafilatura/htmldate on the development sets, in one run."""
+    sides = {"kazscraper": Score(), "trafilatura": Score(), "htmldate": Score()}
+    ours_side, traf, hd = sides["kazscraper"], sides["trafilatura"], sides["htmldate"]
+    layers: Counter[str] = Counter()
+    for dataset in ("trafilatura-eval", "htmldate-eval"):
+        base = folder / dataset
+        if not (base / "expected.json").exists():
+            print(f"{base}/expected.json not found: set skipped")
+            continue
+        answers = json.loads((base / "expected.json").read_text(encoding="utf-8"))
+        for url, answer in list(answers.items())[:limit]:
+            html = _read_page(base, answer["file"])
+            got, elapsed = _timed_once(generic, html, url)
+            ours_side.ms.append(elapsed)
+            layers[got["body_layer"].split(":")[0].split(" (")[0]] += 1
+            if reference:
+                date, elapsed = _timed_once(reference_date, html, url)
+                hd.ms.append(elapsed)
+            if answer.get("date"):
+                ours_side.date(dataset, got["date"], answer["date"])
+                if reference:
+                    hd.date(dataset, date, answer["date"])
+            if dataset != "trafilatura-eval":
+                continue
+            ours_side.body(got["body"], answer)
+            if answer.get("title"):
+                ours_side.title(got["title"], answer["title"])
+            if answer.get("author"):
+                ours_side.authors(got["authors"], answer["author"])
+            if reference:
+                ref, elapsed = _timed_once(reference_body, html, url)
+                traf.ms.append(elapsed)
+                traf.body(ref["body"], answer)
+                if answer.get("title"):
+                    traf.title(ref["title"], answer["title"])
+                if answer.get("author"):
+                    traf.authors(ref["authors"], answer["author"])
+    _print_realpages(folder, sides, layers, reference)
+
+
+def _print_realpages(
+    folder: Path, sides: dict[str, Score], layers: Counter[str], reference: bool
+) -> None:
+    ours_side, traf, hd = sides["kazscraper"], sides["trafilatura"], sides["htmldate"]
+    names = ("kazscraper", "trafilatura") if reference else ("kazscraper",)
+    print(f"\nReal pages in {folder} (one run, same pages):")
+    print(
+        f"  {'trafilatura-eval, ' + str(ours_side.pages) + ' pages':<40}"
+        + "".join(f"{n:>13}" for n in names)
+    )
+    rows = [("body precision", 0), ("body recall", 1), ("body F1", 2), ("body accuracy", 3)]
+    for label, index in rows:
+        cells = "".join(f"{sides[n].body_figures()[index]:>13.3f}" for n in names)
+        print(f"  {label:<40}{cells}")
+    cells = "".join(f"{sides[n].no_body / max(1, sides[n].pages):>13.1%}" for n in names)
+    print(f"  {'pages with no body (refused)':<40}{cells}")
+    cells = "".join(f"{sides[n].titles_right / max(1, sides[n].titles):>13.3f}" for n in names)
+    print(f"  {f'title accuracy ({ours_side.titles} pages)':<40}{cells}")
+    cells = "".join(f"{sides[n].author_f1():>13.3f}" for n in names)
+    print(f"  {'author F1 (pages with an author)':<40}{cells}")
+    print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}" if reference else "")
+    total = Counter()
+    for dataset in ("trafilatura-eval", "htmldate-eval", "both"):
+        if dataset == "both":
+            counts = {n: total[n] for n in ("kazscraper", "htmldate")}
+            pages = total["pages"]
+        else:
+            pages = ours_side.dates[dataset]
+            counts = {n: sides[n].dates[dataset + ":right"] for n in ("kazscraper", "htmldate")}
+            total["pages"] += pages
+            for n, c in counts.items():
+                total[n] += c
+        if not pages:
+            continue
+        cells = f"{counts['kazscraper'] / pages:>13.3f}"
+        if reference:
+            cells += f"{counts['htmldate'] / pages:>13.3f}"
+        print(f"  {f'date accuracy, {dataset} ({pages})':<40}{cells}")
+    print()
+    for name, side in sides.items():
+        if side.ms:
+            print(
+                f"  {name:<12} mean {statistics.mean(side.ms):6.1f} ms/page,"
+                f" median {statistics.median(side.ms):6.1f} ({len(side.ms)} pages)"
+            )
+    if reference and traf.ms:
+        same = ours_side.ms[: len(traf.ms)]  # the pages trafilatura ran on, in the same order
+        print(
+            f"  kazscraper on trafilatura-eval: mean {statistics.mean(same):6.1f} ms/page,"
+            f" median {statistics.median(same):6.1f} (the same {len(same)} pages as trafilatura)"
+        )
+        print(
+            f"  trafilatura + htmldate on trafilatura-eval: mean"
+            f" {statistics.mean(traf.ms) + statistics.mean(hd.ms[: len(traf.ms)]):6.1f} ms/page"
+        )
+    print("  kazscraper body layers: " + ", ".join(f"{k} {v}" for k, v in layers.most_common()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="timings per page (median)")
     parser.add_argument("--external", type=Path, help="folder of NAME.html + NAME.json answers")
+    parser.add_argument(
+        "--realpages", type=Path, help="folder with trafilatura-eval/ and htmldate-eval/"
+    )
+    parser.add_argument("--limit", type=int, help="--realpages: first N pages of each set")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="--realpages: kazscraper only (faster)"
+    )
     args = parser.parse_args()
     ours("<html><body><p>warm-up</p></body></html>", "https://qazdauiri.kz/news/x", "")
     trafilatura_fields("<html><body><p>warm-up</p></body></html>", "", "")
+    if args.realpages:
+        realpages_report(args.realpages, args.limit, reference=not args.no_reference)
+        return
     fixture_report(args.repeat)
     if args.external:
         external_report(args.external)

@@ -35,7 +35,7 @@ from kazscraper.crawl import (
     upgrade_if_idle,
 )
 from kazscraper.settings import DOWNLOAD_MAXSIZE
-from kazscraper.sites import get_profile
+from kazscraper.sites import get_profile, profile_for_url
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
 DEMO_PORT = 8470  # kazscraper demo: the replica on 8470, its mirror on 8471
@@ -119,6 +119,23 @@ def _default_db_for(start_url: str | None) -> str:
     if netloc == get_profile("qazdauiri").netloc:
         return DEFAULT_DB
     return f"archive/{netloc.replace(':', '-')}.sqlite"
+
+
+def _profile_note(start_url: str | None) -> str | None:
+    """One line saying which profile a crawl of another host uses (None for qazdauiri.kz
+    and for a replica on this machine, which the qazdauiri profile serves as it is)."""
+    from kazscraper.crawl import is_loopback
+
+    if start_url is None or is_loopback(start_url):
+        return None
+    site = get_profile("qazdauiri")
+    netloc = urlsplit(start_url).netloc.lower()
+    if netloc in site.site_netlocs:
+        return None
+    return (
+        f"profile: qazdauiri (its paths and selectors, rebased on {netloc}); pages it does not"
+        " match are read by the generic layer"
+    )
 
 
 class OneLineErrors(click.Group):
@@ -286,6 +303,8 @@ def crawl(
       kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:8001
     """
     db = db_path or _default_db_for(start_url)
+    if (note := _profile_note(start_url)) is not None:
+        click.echo(note, err=True)
     options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
     options.arguments = {
         k: v for k, v in asdict(options).items() if k not in ("arguments", "command")
@@ -828,6 +847,19 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
     click.echo(f"{n} articles -> {'stdout' if out == '-' else out}", err=True)
 
 
+def _declared_url(html: str) -> str:
+    """The absolute http(s) URL a page declares for itself (canonical link, og:url), or ''."""
+    from kazscraper.extract.article import NotHtmlError, parse_html
+    from kazscraper.extract.metadata import read_metadata
+
+    try:
+        declared = (read_metadata(parse_html(html)).canonical or "").strip()
+    except NotHtmlError:
+        return ""  # the extraction below says why
+    parts = urlsplit(declared)
+    return declared if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 @main.command()
 @read_db_option
 @click.option(
@@ -868,21 +900,30 @@ def report(db_path: str, out: str) -> None:
 @main.command()
 @click.argument("source", type=click.File("rb"))
 @click.option("--url", default=None, help="The page's URL (for canonical URLs and relative links).")
-@click.option("--site", default="qazdauiri", show_default=True)
-def parse(source: click.utils.LazyFile, url: str | None, site: str) -> None:
+@click.option(
+    "--site",
+    type=click.Choice(["qazdauiri", "generic"]),
+    default=None,
+    help="The site profile [default: qazdauiri for its hosts or no --url, else generic].",
+)
+def parse(source: click.utils.LazyFile, url: str | None, site: str | None) -> None:
     """Extract one saved page (FILE, or - for stdin) and print the record as JSON.
 
     Shows which layer gave each field (``extraction``): use it to check a page
-    saved from a browser against the site profile.
+    saved from a browser against the site profile. A page of another host is
+    read with the generic profile (language from the page, dates in the page's
+    own offset).
 
     \b
-    Example:
+    Examples:
       kazscraper parse page.html --url https://qazdauiri.kz/news/some-slug
+      kazscraper parse saved.html --url https://example.com/2024/05/story.html
+      kazscraper parse saved.html --site generic   # URL: the page's canonical link, if any
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
 
-    profile = get_profile(site)
+    profile = get_profile(site) if site else profile_for_url(url)
     data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory
     if len(data) > DOWNLOAD_MAXSIZE:
         raise click.BadParameter(
@@ -891,7 +932,21 @@ def parse(source: click.utils.LazyFile, url: str | None, site: str) -> None:
             param_hint="'SOURCE'",
         )
     _, html = html_to_unicode(None, data)
-    page_url = url or profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
+    if url:
+        page_url = url
+    elif profile.name == "generic":  # another site: its host is not ours to invent
+        page_url = _declared_url(html)
+        click.echo(
+            f"no --url: using the page's canonical link {page_url}"
+            if page_url
+            else "no --url and no canonical link in the page: the record has no URL",
+            err=True,
+        )
+        if page_url:  # its links are resolved and cleaned as that host's
+            parts = urlsplit(page_url)
+            profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
+    else:
+        page_url = profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
     try:
         article = clean_article(extract_article(html, page_url, profile), profile)
     except NotHtmlError as exc:

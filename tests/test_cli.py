@@ -259,3 +259,51 @@ def test_read_commands_pick_the_archive_that_holds_articles_and_say_which(
     assert "Саясат" in stats.stdout
     explicit = runner.invoke(main, ["stats", "--db", "archive/demo.sqlite"])
     assert "reading" not in explicit.stderr and "Қоғам" in explicit.stdout
+
+
+OTHER_SITE_PAGE = """<!DOCTYPE html><html lang="en"><head>
+<title>Storm hits the coast | Daily</title>
+{canonical}<meta property="article:published_time" content="2020-03-14T21:15:05-03:00">
+</head><body><nav><a href="/">Home</a></nav><article><h1>Storm hits the coast</h1>
+<p>The storm reached the coast on Saturday evening and the town lost power for hours.</p>
+<p>Residents were asked to stay at home while crews cleared the roads and the lines.</p>
+<p>The weather service expects the wind to ease by Monday morning, officials said.</p>
+</article></body></html>"""
+CANONICAL = '<link rel="canonical" href="https://news.example.com/2020/03/storm">'
+
+
+def test_parse_reads_a_page_of_another_host_with_the_generic_profile(tmp_path: Path) -> None:
+    page = tmp_path / "storm.html"
+    page.write_text(OTHER_SITE_PAGE.format(canonical=""), encoding="utf-8")
+    result = run_cli("parse", str(page), "--url", "https://news.example.com/2020/03/storm")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["url"] == "https://news.example.com/2020/03/storm"
+    assert record["language"] == "en"  # from the page, not the qazdauiri profile's kk
+    assert record["extraction"]["language"] == "html-lang"
+    # the page's own offset kept: 21:15 at -03:00 is the 14th there, the 15th in Almaty
+    assert record["published_date"] == "2020-03-14"
+    assert record["published_at"] == "2020-03-14T21:15:05-03:00"
+    assert record["extraction"]["body"] == "generic (trafilatura)"
+    assert record["body"].startswith("The storm reached the coast")
+
+
+@pytest.mark.parametrize(
+    ("canonical", "url", "note"),
+    [
+        (CANONICAL, "https://news.example.com/2020/03/storm", "the page's canonical link"),
+        ("", "", "no canonical link in the page: the record has no URL"),
+    ],
+)
+def test_parse_with_the_generic_site_and_no_url_invents_no_host(
+    runner: CliRunner, tmp_path: Path, canonical: str, url: str, note: str
+) -> None:
+    page = tmp_path / "storm.html"
+    page.write_text(OTHER_SITE_PAGE.format(canonical=canonical), encoding="utf-8")
+    result = run_cli("parse", str(page), "--site", "generic")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["url"] == url and record["fetched_url"] == url
+    assert "qazdauiri" not in result.stdout
+    assert note in result.stderr
+    assert record["published_date"] == "2020-03-14"

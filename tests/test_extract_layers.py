@@ -8,6 +8,7 @@ import pytest
 
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import NotHtmlError, extract_article
+from kazscraper.extract.generic import MIN_GENERIC_BODY
 from kazscraper.sites import get_profile
 
 PROFILE = get_profile("qazdauiri")
@@ -125,7 +126,7 @@ def test_a_short_notice_is_no_generic_body() -> None:
     )
     article = extract(html)
     assert article.body is None
-    assert "under 200 characters" in article.extraction["body"]
+    assert f"under {MIN_GENERIC_BODY} characters" in article.extraction["body"]
 
 
 def test_similar_block_items_are_parsed_and_unsafe_links_dropped() -> None:

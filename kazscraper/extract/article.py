@@ -18,10 +18,13 @@ crawl, ``kazscraper parse`` and the tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import datetime
+from contextlib import suppress
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -42,10 +45,15 @@ from kazscraper.extract.generic import (
     date_from_elements,
     date_from_lead,
     generic_title,
+    headline_of,
     htmldate_date,
     listing_evidence,
+    name_as_written,
+    text_tree,
+    trafilatura_authors,
     trafilatura_paragraphs,
 )
+from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
 from kazscraper.extract.signature import Signature, split_signature
@@ -95,7 +103,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     _title(article, page, meta, profile)
     _date(article, page, generic, meta, signature, body, profile)
-    _authors(article, page, meta, signature)
+    _authors(article, page, meta, signature, generic if profile.name == "generic" else None)
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
@@ -126,7 +134,7 @@ class _GenericView:
     def text_tree(self) -> Any:
         """For the body: also without feeds and the short date/views/author lines."""
         if self._text_tree is None:
-            self._text_tree = content_tree(self.page, self.blocks, for_text=True)
+            self._text_tree = text_tree(self.tree)
         return self._text_tree
 
     def title(self) -> str:
@@ -148,6 +156,12 @@ def body_paragraphs(
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
     paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
+    if sum(len(p) for p in paragraphs) < _SHORT_BODY:
+        # our drops may have taken too much: trafilatura on the page as it is (it copies
+        # the tree), kept when it finds much more
+        whole = trafilatura_paragraphs(page.root, generic.url, generic.title())
+        if sum(len(p) for p in whole) > _MUCH_LONGER * sum(len(p) for p in paragraphs):
+            paragraphs = whole
     listing = listing_evidence(page, paragraphs)
     if listing:
         return paragraphs, f"missing: {listing}"
@@ -160,6 +174,10 @@ def body_paragraphs(
 
 
 _IN_FURNITURE = etree.XPath(f"boolean({_BODY_EXCLUDE})")
+# a generic body shorter than this (characters) is checked against trafilatura's reading of
+# the whole page, taken when it is this many times longer
+_SHORT_BODY = 1000
+_MUCH_LONGER = 2
 
 
 _LOOSE_TEXT = etree.XPath(
@@ -179,7 +197,10 @@ MAX_TITLE = 400  # longer is not a headline but a parse gone wrong (an unclosed 
 
 def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
     def candidates() -> Iterator[tuple[str, str]]:  # lazily: the first good one wins
-        yield squash(meta.title or ""), meta.source.get("title", "metadata")
+        declared = squash(meta.title or "")
+        if declared and profile.name == "generic":  # another site: its name is no part of it
+            declared = headline_of(declared, page)
+        yield declared, meta.source.get("title", "metadata")
         yield first_text(page, profile.selectors.title), "profile"
         if generic := generic_title(page):
             yield generic[0], f"generic ({generic[1]})"
@@ -220,6 +241,8 @@ def _date(
         if parsed is not None:
             found = parsed, raw or "", layer or "metadata"
             break
+    if found is not None and tz is None and found[2] != "signature":
+        found = _local_day(found, page, article.fetched_url, fetched) or found
     if found is None and (on_page := date_from_elements(page, fetched, tz)) is not None:
         found = on_page[0], on_page[1], "date-element"
     if found is None and (lead := date_from_lead(body, fetched, tz)) is not None:
@@ -230,7 +253,7 @@ def _date(
         article.published_at = parsed.datetime
         article.date_raw = raw
         article.extraction["published_date"] = f"{layer} ({parsed.method})"
-    elif (guessed := htmldate_date(generic.tree, article.fetched_url, fetched)) is not None:
+    elif (guessed := _htmldate(page, generic, article.fetched_url, fetched, profile)) is not None:
         article.published_date = guessed
         article.extraction["published_date"] = "htmldate"
     else:
@@ -242,6 +265,46 @@ def _date(
         article.modified_at = (modified.datetime or modified.date) if modified else None
 
 
+def _htmldate(
+    page: Selector, generic: _GenericView, url: str, fetched: datetime | None, profile: SiteProfile
+) -> str | None:
+    """htmldate's reading: on the site's own pages, of the tree without furniture and from
+    metadata and markup only (the profile knows the date line: a guess from the text would
+    be worse); on another site's page, of the page as it is with its extensive search, as
+    htmldate's own evaluation runs it (measured on the dev sets: 192 of 250 pages right,
+    against 178 without furniture, whose header often holds the date)."""
+    if profile.name == "generic":
+        return htmldate_date(page.root, url, fetched, extensive=True)
+    return htmldate_date(generic.tree, url, fetched)
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|$|[-_.])")
+
+
+def _local_day(
+    found: tuple[ParsedDate, str, str], page: Selector, url: str, fetched: datetime | None
+) -> tuple[ParsedDate, str, str] | None:
+    """For another site's page whose metadata states its time in UTC (``...T03:28:35Z``,
+    a server's notation, not the site's day): the day the page itself shows, in its URL
+    (``/2023/11/08/``) or its date line, when that is the day before or after. None when
+    the metadata's day stands."""
+    parsed = found[0]
+    if not parsed.datetime or not parsed.datetime.endswith("+00:00"):
+        return None
+    day = date.fromisoformat(parsed.date)
+    candidates: list[tuple[ParsedDate, str, str]] = []
+    if match := _URL_DATE.search(urlsplit(url).path):
+        with suppress(ValueError):
+            shown = date(int(match[1]), int(match[2]), int(match[3]))
+            candidates.append((replace(parsed, date=shown.isoformat(), datetime=None), url, "url"))
+    if (on_page := date_from_elements(page, fetched, None)) is not None:
+        candidates.append((on_page[0], on_page[1], "date-element"))
+    for candidate in candidates:
+        if abs((date.fromisoformat(candidate[0].date) - day).days) == 1:
+            return candidate
+    return None
+
+
 def _as_datetime(fetched_at: str) -> datetime | None:
     if not fetched_at:
         return None
@@ -251,14 +314,23 @@ def _as_datetime(fetched_at: str) -> datetime | None:
         return None
 
 
-def _authors(article: Article, page: Selector, meta: PageMetadata, sig: Signature) -> None:
+def _authors(
+    article: Article,
+    page: Selector,
+    meta: PageMetadata,
+    sig: Signature,
+    generic: _GenericView | None,
+) -> None:
     names: list[PersonName] = []
     layer = None
-    if meta.authors:
-        names = [n for n in (parse_display_name(a) for a in meta.authors) if n is not None]
+    if meta.authors:  # another site's page: its declared names as it writes them
+        read = name_as_written if generic is not None else parse_display_name
+        names = [n for n in (read(a) for a in meta.authors) if n is not None]
         layer = meta.source["authors"]
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
+    if not names and generic is not None:  # another site's page: trafilatura's byline reading
+        names, layer = trafilatura_authors(generic.tree), "generic (trafilatura)"
     if not names:
         names, layer = authors_from_elements(page), "author-element"
     article.authors = [
@@ -292,8 +364,12 @@ def _simple_fields(
     article.views = int(digits) if digits else None
     prov["views"] = "profile" if digits else "missing: no view counter on the page"
 
-    article.language = (meta.language or profile.language or "").split("-")[0].lower() or None
-    prov["language"] = meta.source.get("language", "profile")
+    language, layer = meta.language or profile.language, meta.source.get("language", "profile")
+    if not language.strip():  # the generic profile: the page's own text tells
+        language = text_language(f"{article.title or ''}\n{article.body or ''}") or ""
+        layer = "text" if language else "missing: not declared, not told by the text"
+    article.language = language.strip().split("-")[0].lower() or None
+    prov["language"] = layer
 
 
 def first_text(page: Selector, css: str) -> str:

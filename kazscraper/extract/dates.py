@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -228,16 +228,21 @@ def month_number(word: str) -> int | None:
 
 
 def parse_date(
-    text: str, *, fetched_at: datetime | None = None, tz: str = "Asia/Almaty"
+    text: str, *, fetched_at: datetime | None = None, tz: str | None = "Asia/Almaty"
 ) -> ParsedDate | None:
-    """The date ``text`` states, or None. ``text`` should be a date and little else."""
+    """The date ``text`` states, or None. ``text`` should be a date and little else.
+
+    ``tz`` is the site's time zone: a stated offset is converted into it, and a
+    time without one is taken to be in it. ``tz=None`` (a page of another site)
+    keeps the offset the page states, so the day is the page's own day.
+    """
     if not text or not text.strip() or len(text) > 200:
         return None
     return _parse(text.strip(), fetched_at, tz, search=False)
 
 
 def find_date_in_text(
-    text: str, *, fetched_at: datetime | None = None, tz: str = "Asia/Almaty"
+    text: str, *, fetched_at: datetime | None = None, tz: str | None = "Asia/Almaty"
 ) -> ParsedDate | None:
     """The first date found inside a longer line (``Жарияланды: 11.12.2025, 14:30``)."""
     if not text or not text.strip():
@@ -245,7 +250,9 @@ def find_date_in_text(
     return _parse(text.strip(), fetched_at, tz, search=True)
 
 
-def find_date_span(text: str, *, tz: str = "Asia/Almaty") -> tuple[ParsedDate, int, int] | None:
+def find_date_span(
+    text: str, *, tz: str | None = "Asia/Almaty"
+) -> tuple[ParsedDate, int, int] | None:
     """The first absolute date in ``text`` and where it stands: (date, start, end).
 
     For lines that mix a date with other things (``Камила Мүлік - 20 ақпан 2025 21340``).
@@ -269,7 +276,9 @@ def find_date_span(text: str, *, tz: str = "Asia/Almaty") -> tuple[ParsedDate, i
     return None
 
 
-def _parse(text: str, fetched_at: datetime | None, tz: str, search: bool) -> ParsedDate | None:
+def _parse(
+    text: str, fetched_at: datetime | None, tz: str | None, search: bool
+) -> ParsedDate | None:
     zone = _zone(tz)
     raw, text = text, _normalise(text)
     for parser in (_numeric, _month_name):
@@ -287,14 +296,14 @@ def _parse(text: str, fetched_at: datetime | None, tz: str, search: bool) -> Par
 
 
 @lru_cache(maxsize=8)
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
+def _zone(tz: str | None) -> ZoneInfo | None:
+    return ZoneInfo(tz) if tz else None
 
 
 _Found = tuple[date, datetime | None, str]
 
 
-def _numeric(text: str, zone: ZoneInfo, search: bool) -> _Found | None:
+def _numeric(text: str, zone: ZoneInfo | None, search: bool) -> _Found | None:
     for regex, method in ((_YMD_RE, "iso"), (_DMY_RE, "numeric")):
         match = regex.search(text) if search else regex.fullmatch(text)
         if match is not None:
@@ -302,7 +311,7 @@ def _numeric(text: str, zone: ZoneInfo, search: bool) -> _Found | None:
     return None
 
 
-def _month_name(text: str, zone: ZoneInfo, search: bool) -> _Found | None:
+def _month_name(text: str, zone: ZoneInfo | None, search: bool) -> _Found | None:
     for regex in (_YEAR_DAY_MONTH, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
         for match in regex.finditer(text):
             month = month_number(match["month"])
@@ -314,14 +323,17 @@ def _month_name(text: str, zone: ZoneInfo, search: bool) -> _Found | None:
     return None
 
 
-def _day_month(text: str, zone: ZoneInfo, search: bool, fetched_at: datetime) -> _Found | None:
+def _day_month(
+    text: str, zone: ZoneInfo | None, search: bool, fetched_at: datetime
+) -> _Found | None:
     """A day and month without a year, in the year of the fetch (or the one before).
 
     Taken when it is the whole text (in a longer line: after a label ending in ':'),
     or, in a longer line, when a time of day follows it.
     """
-    fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=zone)
-    today = fetched.astimezone(zone).date()
+    fetched = fetched_at if fetched_at.tzinfo or zone is None else fetched_at.replace(tzinfo=zone)
+    # the day of the fetch where the site is (no zone: where the fetch time says it was)
+    today = (fetched.astimezone(zone) if zone is not None else fetched).date()
     for match in _DAY_MONTH.finditer(text):
         month = month_number(match["month"])
         if month is None:
@@ -351,7 +363,7 @@ def _day_month(text: str, zone: ZoneInfo, search: bool, fetched_at: datetime) ->
     return None
 
 
-def _build(match: re.Match[str], month: int, zone: ZoneInfo, method: str) -> _Found | None:
+def _build(match: re.Match[str], month: int, zone: ZoneInfo | None, method: str) -> _Found | None:
     try:
         day = date(int(match["year"]), month, int(match["day"]))
     except ValueError:
@@ -367,7 +379,9 @@ def _build(match: re.Match[str], month: int, zone: ZoneInfo, method: str) -> _Fo
     zone_text = match.groupdict().get("zone")
     if zone_text:
         offset = datetime.fromisoformat(f"2000-01-01T00:00:00{_iso_zone(zone_text)}").tzinfo
-        moment = moment.replace(tzinfo=offset).astimezone(zone)
+        moment = moment.replace(tzinfo=offset)
+        if zone is not None:  # the site's own zone; otherwise the page's day stays its day
+            moment = moment.astimezone(zone)
     else:
         moment = moment.replace(tzinfo=zone)
     return moment.date(), moment, method
@@ -379,11 +393,11 @@ def _iso_zone(zone_text: str) -> str:
     return zone_text if ":" in zone_text else f"{zone_text[:3]}:{zone_text[3:]}"
 
 
-def _relative(text: str, fetched_at: datetime, zone: ZoneInfo) -> _Found | None:
+def _relative(text: str, fetched_at: datetime, zone: ZoneInfo | None) -> _Found | None:
     import dateparser  # first call costs ~80 ms: only relative forms pay it
 
-    base = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=zone)
-    base_local = base.astimezone(zone).replace(tzinfo=None)
+    base = _aware(fetched_at, zone)
+    base_local = (base.astimezone(zone) if zone else base).replace(tzinfo=None)
     settings = {
         "DATE_ORDER": "DMY",
         "PREFER_DATES_FROM": "past",
@@ -402,7 +416,7 @@ def _relative(text: str, fetched_at: datetime, zone: ZoneInfo) -> _Found | None:
 
 
 def _guard(
-    found: _Found | None, raw: str, fetched_at: datetime | None, zone: ZoneInfo
+    found: _Found | None, raw: str, fetched_at: datetime | None, zone: ZoneInfo | None
 ) -> ParsedDate | None:
     """Refuse impossible dates: outside 1990–2100 or after the page was fetched."""
     if found is None:
@@ -411,9 +425,8 @@ def _guard(
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         return None
     if fetched_at is not None:
-        fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=zone)
-        latest = fetched.astimezone(zone) + FUTURE_TOLERANCE
-        if (moment or datetime.combine(day, time(0), zone)) > latest:
+        latest = _aware(fetched_at, zone) + FUTURE_TOLERANCE
+        if _aware(moment or datetime.combine(day, time(0)), zone) > latest:
             return None
     return ParsedDate(
         date=day.isoformat(),
@@ -421,3 +434,8 @@ def _guard(
         method=method,
         raw=raw,
     )
+
+
+def _aware(moment: datetime, zone: tzinfo | None) -> datetime:
+    """``moment`` with a zone: its own, else the site's, else UTC (a page with no zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone or UTC)

@@ -13,80 +13,119 @@ archived as an article made of teasers.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+from collections.abc import Callable
 from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
+from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import attribute, node_text
 from kazscraper.extract.dates import ParsedDate, find_date_in_text
-from kazscraper.extract.names import PersonName, parse_byline, parse_display_name
+from kazscraper.extract.names import (
+    PersonName,
+    is_source_name,
+    name_key,
+    parse_byline,
+    parse_display_name,
+)
 
-# where a page's own date line lives: classes/attributes that name a date
-_DATE_ELEMENTS = (
-    "//body//*[self::time or @itemprop='datePublished'"
-    " or contains(@class,'date') or contains(@class,'Date') or contains(@class,'time')"
-    " or contains(@class,'published') or contains(@class,'meta')]"
-)
-# never read a date from furniture, scripts or another article's teaser
-_FURNITURE = (
-    "ancestor-or-self::script|ancestor-or-self::style|ancestor::footer|ancestor::aside"
-    "|ancestor::nav|ancestor::header[not(ancestor::article)]"
-    "|ancestor::*[contains(@class,'similar') or contains(@class,'related')"
-    " or contains(@class,'popular') or contains(@class,'top-news') or contains(@class,'sidebar')"
-    " or contains(@class,'comment') or contains(@class,'footer') or contains(@class,'widget')"
-    " or contains(@id,'comment') or contains(@class,'news-item') or contains(@class,'teaser')]"
-)
 _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is not one
 
-# a teaser list: many links, little running text per link
-_MIN_LISTING_LINKS = 8
-_MAX_TEXT_PER_LINK = 220
+# a listing: at least this many teaser items (repeated siblings, each with a link) ...
+_MIN_TEASERS = 5
+# ... whose text makes up this share of the main text found
+_TEASER_SHARE = 0.6
+_MAX_TEASER = 400  # characters: a title, an excerpt, a date; a longer item is no teaser
+# ... unless this much text (characters) is outside the teasers: an article's own text (a
+# listing's introduction is a paragraph or two)
+_OWN_TEXT = 1500
+_TEASER_TAGS = frozenset({"div", "li", "article", "section", "tr", "dd", "figure"})
+
+# a generic body shorter than this is a notice or an error page, not an article ...
+MIN_GENERIC_BODY = 120
+# ... unless it is a short news item: at least three paragraphs that are sentences
+_SHORT_ITEM_PARAGRAPHS = 3
+_SENTENCE_WORDS = 4
+
+_FURNITURE_CLASSES = frozenset(xpaths.FURNITURE_CLASSES)
+_FURNITURE_IDS = frozenset(xpaths.FURNITURE_IDS)
+_TEXT_FURNITURE_CLASSES = frozenset(xpaths.TEXT_FURNITURE_CLASSES)
+_MAX_FIELD_LINE_WORDS = 12
+_CLASS_WORD = re.compile(r"[^\s_-]+")
 
 
-# a generic body shorter than this is a notice or an error page, not an article
-MIN_GENERIC_BODY = 200
-
-# dropped before trafilatura and htmldate see the page
-_DROP = (
-    "//script|//style|//noscript|//template|//nav|//footer|//aside|//form"
-    "|//header[not(ancestor::article)]"
-    "|//*[contains(@class,'similar') or contains(@class,'related') or contains(@class,'popular')"
-    " or contains(@class,'top-news') or contains(@class,'sidebar') or contains(@class,'comment')"
-    " or contains(@class,'cookie') or contains(@class,'banner') or contains(@class,'widget')"
-    " or contains(@class,'share') or contains(@id,'comment') or contains(@id,'cookie')]"
-)
+def _class_words(node: Any) -> set[str]:
+    """The words of an element's class: ``news-detail__info`` -> {news, detail, info}."""
+    return {word.casefold() for word in _CLASS_WORD.findall(node.get("class") or "")}
 
 
-# for the body only: feeds, breadcrumbs and the short date/views/author lines of the article
-_DROP_FROM_TEXT = (
-    "//*[contains(@class,'latest') or contains(@class,'breadcrumb') or contains(@class,'lenta')"
-    " or contains(@class,'feed') or contains(@class,'tags')]"
-    "|//time|//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'views')"
-    " or contains(@class,'info') or contains(@class,'meta') or contains(@class,'author')]"
-)
+_MAIN_TEXT_ANCHORS = etree.XPath(xpaths.MAIN_TEXT_ANCHORS)
 
 
-def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool = False) -> Any:
+def _furniture_by_name(node: Any) -> bool:
+    """Whether ``node``'s class or id names furniture, by whole tokens."""
+    attrib = node.attrib
+    if not attrib:
+        return False
+    classes = attrib.get("class")
+    if classes and not _FURNITURE_CLASSES.isdisjoint(classes.split()):
+        return True
+    ident = attrib.get("id")
+    return bool(ident) and not _FURNITURE_IDS.isdisjoint(ident.split())
+
+
+def _is_field_line(node: Any) -> bool:
+    """The article's own short date, views or author line (``<span class="post-date">``)."""
+    if node.tag != "time":
+        classes = node.get("class")
+        if not classes or not any(word in classes for word in xpaths.FIELD_LINE_WORDS):
+            return False  # a cheap test first: most elements have no such class
+        if not _class_words(node) & xpaths.FIELD_LINE_WORDS:
+            return False
+    return len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
+
+
+def _is_text_furniture(node: Any, tag: str = "", in_article: bool = False) -> bool:
+    classes = node.get("class")
+    if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
+        return True
+    return _is_field_line(node)
+
+
+def in_furniture(node: Any) -> bool:
+    """Whether ``node`` is (in) a script, or inside furniture: a footer, aside, nav, a
+    header outside ``<article>``, or an element whose class or id names furniture."""
+    if node.tag in ("script", "style"):
+        return True
+    ancestors = list(node.iterancestors())
+    for index, ancestor in enumerate(ancestors):
+        tag = ancestor.tag
+        if tag in ("script", "style", "footer", "aside", "nav") or _furniture_by_name(ancestor):
+            return True
+        if tag == "header" and not any(a.tag == "article" for a in ancestors[index + 1 :]):
+            return True
+    return False
+
+
+def content_tree(page: Selector, blocks: list[Any] | tuple = ()) -> Any:
     """A copy of the page's tree without furniture, scripts and the given link ``blocks``.
 
     What the generic layer reads: the related-news and top-news blocks, the
     footer and scripts hold other articles' titles and dates, never this one's.
-    ``for_text`` also drops feeds and the article's own short date, views and
-    author lines, which are fields, not body text.
+    An element that holds the main text (the ``<h1>``, ``<main>``, the article
+    body) is never dropped. The page is copied once and walked once (class
+    tokens are compared in Python: an XPath token test per class name costs ten
+    times more); what is dropped is not visited.
     """
     root = deepcopy(page.root)
-    doomed = list(root.xpath(_DROP))
-    if for_text:
-        doomed += [
-            node
-            for node in root.xpath(_DROP_FROM_TEXT)
-            if len(" ".join(node.itertext()).split()) <= 12 or "latest" in node.get("class", "")
-        ]
+    doomed = _doomed(root, _is_furniture)
     if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
         wanted = {id(getattr(block, "root", block)) for block in blocks}
         doomed += [
@@ -96,6 +135,47 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = (), for_text: bool 
     for node in doomed:
         _drop_keeping_tail(node)
     return root
+
+
+def text_tree(tree: Any) -> Any:
+    """A copy of ``tree`` (from ``content_tree``) for the body's text: also without feeds,
+    breadcrumbs and the article's own short date, views and author lines, which are
+    fields, not body text."""
+    root = deepcopy(tree)
+    for node in _doomed(root, _is_text_furniture):
+        _drop_keeping_tail(node)
+    return root
+
+
+def _is_furniture(node: Any, tag: str, in_article: bool) -> bool:
+    return (
+        tag in xpaths.FURNITURE_TAGS
+        or (tag == "header" and not in_article)
+        or _furniture_by_name(node)
+    )
+
+
+def _doomed(root: Any, test: Callable[[Any, str, bool], bool]) -> list[Any]:
+    """The elements of ``root`` to drop: scripts, and those ``test`` names unless they
+    hold the main text (elements inside a doomed one are not visited)."""
+    # the elements themselves, not their id(): lxml makes a new proxy object on each access
+    keep = {root}
+    for anchor in _MAIN_TEXT_ANCHORS(root):
+        keep.update(anchor.iterancestors())
+        keep.add(anchor)
+    doomed = []
+    stack = [(root, False)]
+    while stack:
+        parent, in_article = stack.pop()
+        for node in parent:
+            tag = node.tag
+            if not isinstance(tag, str):  # a comment or processing instruction
+                continue
+            if tag in xpaths.NEVER_READ_TAGS or (test(node, tag, in_article) and node not in keep):
+                doomed.append(node)
+            elif len(node):
+                stack.append((node, in_article or tag == "article"))
+    return doomed
 
 
 def _drop_keeping_tail(node: Any) -> None:
@@ -128,7 +208,7 @@ def generic_title(page: Selector) -> tuple[str, str] | None:
     дәуірі``): the longest part between separators is the article's.
     """
     for h1 in page.xpath("//body//h1"):
-        if not h1.xpath(_NAV_ANCESTORS):
+        if not h1.xpath(xpaths.NAV_ANCESTORS):
             text = node_text(h1)
             if text:
                 return text, "h1"
@@ -137,6 +217,28 @@ def generic_title(page: Selector) -> tuple[str, str] | None:
         return None
     parts = _TITLE_SEPARATORS.split(" ".join(title))
     return max(parts, key=len).strip(), "title element"
+
+
+_SITE_NAME = etree.XPath("//meta[@property='og:site_name']/@content", smart_strings=False)
+
+
+def headline_of(title: str, page: Selector) -> str:
+    """A declared title without the site's name: ``Story | The Site`` -> ``Story``.
+
+    The part that is the page's ``<h1>``, else the title without the part that is
+    its ``og:site_name``; entities a page escaped twice (``&#8222;``) are decoded.
+    """
+    title = " ".join(html.unescape(title).split())
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    found = generic_title(page)
+    if found and found[1] == "h1" and found[0] in parts:
+        return found[0]
+    site = " ".join(" ".join(_SITE_NAME(page.root)[:1]).split()).casefold()
+    if site and parts[-1].casefold() == site:
+        return title[: title.rfind(parts[-1])].rstrip(" |–—-:").strip()
+    return title
 
 
 # trafilatura warns on every page it finds too short ("discarding data"): for us that is an
@@ -148,7 +250,8 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
     """The main content of the page ``tree`` as paragraphs, by trafilatura.
 
     Comments and tables are left out; a paragraph that repeats the title is
-    dropped; less than ``MIN_GENERIC_BODY`` characters of text is no body.
+    dropped; less than ``MIN_GENERIC_BODY`` characters of text is no body, unless
+    it is three sentences or more (a short news item).
     """
     import trafilatura
 
@@ -156,7 +259,7 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
         tree,
         url=url or None,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_links=False,
         deduplicate=False,
@@ -166,24 +269,31 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
         return []
     lines = [" ".join(line.split()) for line in text.splitlines()]
     paragraphs = [line for line in lines if line and line != title]
-    if sum(len(p) for p in paragraphs) < MIN_GENERIC_BODY:
+    if sum(len(p) for p in paragraphs) < MIN_GENERIC_BODY and not _short_news_item(paragraphs):
         return []
     return paragraphs
 
 
+def _short_news_item(paragraphs: list[str]) -> bool:
+    """Three sentences or more (``The bridge reopened on Monday.``): a short article, not a
+    notice (one line) or a menu (single words)."""
+    sentences = [p for p in paragraphs if len(p.split()) >= _SENTENCE_WORDS]
+    return len(sentences) >= _SHORT_ITEM_PARAGRAPHS
+
+
 def date_from_elements(
-    page: Selector, fetched_at: datetime | None, tz: str
+    page: Selector, fetched_at: datetime | None, tz: str | None
 ) -> tuple[ParsedDate, str] | None:
     """A date from the page's own date line (``<span class="date">``, ``<time>``).
 
     Short elements only, outside footers, sidebars, comments and teaser blocks.
     Returns the date and the element's text.
     """
-    for element in page.xpath(_DATE_ELEMENTS):
-        if element.xpath(_FURNITURE):
+    for element in page.xpath(xpaths.DATE_ELEMENTS):
+        if in_furniture(element.root):
             continue
         text = attribute(element, "datetime") or node_text(element)
-        if not text or len(text) > _MAX_DATE_LINE:
+        if not text or len(text) > _MAX_DATE_LINE or _is_today_widget(element, text):
             continue
         parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
         if parsed is not None:
@@ -191,19 +301,14 @@ def date_from_elements(
     return None
 
 
-_AUTHOR_TEST = (
-    "[@rel='author' or @itemprop='author'"
-    " or contains(@class,'author') or contains(@class,'byline')]"
-)
-_AUTHOR_ELEMENTS = "//body//*" + _AUTHOR_TEST
 _MAX_AUTHOR_LINE = 120
 
 
 def authors_from_elements(page: Selector) -> list[PersonName]:
     """Names from the page's visible author element (``<span class="post-author">``,
     ``<p class="article__author">Автор: …</p>``), outside teasers and furniture."""
-    for element in page.xpath(_AUTHOR_ELEMENTS):
-        if element.xpath(_FURNITURE) or element.xpath(".//*" + _AUTHOR_TEST):
+    for element in page.xpath(xpaths.AUTHOR_ELEMENTS):
+        if in_furniture(element.root) or element.xpath(".//*" + xpaths.AUTHOR_TEST):
             continue  # furniture, or a wrapper whose inner author element comes next
         text = node_text(element)
         if not text or len(text) > _MAX_AUTHOR_LINE:
@@ -211,13 +316,67 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
         names = parse_byline(text)
         if not names and (person := parse_display_name(text)) is not None:
             names = [person]
+        names = [n for n in names if not _BYLINE_LABEL.fullmatch(n.name)]  # "By" is no one
         if names:
             return names
     return []
 
 
+_TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(?:дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
+    r"|четверг|пятница|суббота|воскресенье|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_BEFORE_HEADLINE = etree.XPath("boolean(following::h1)")
+
+
+def _is_today_widget(element: Selector, text: str) -> bool:
+    """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``): the day the page
+    was shown, not the day the article was published."""
+    if _TODAY.search(text) and _YEAR.search(text):  # "Бүгін 14:30" is a date line, kept
+        return True
+    return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
+
+
+def trafilatura_authors(tree: Any) -> list[PersonName]:
+    """The byline trafilatura reads in the markup of ``tree`` (``<span class="author">``,
+    ``rel=author``, ...), one name per ``;``, without its label (``Post author By``,
+    ``Geschrieben von``); a name our parser does not take (a nickname, a lower-case
+    handle) is kept as written."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(tree) or ""
+    except (ValueError, TypeError):
+        return []
+    return [name for part in found.split(";") if (name := name_as_written(part)) is not None]
+
+
+# a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:post|article|artikel|beitrag|written|posted|geschrieben|publié|escrito|scritto"
+    r"|about|the|this|author|autor|auteur|autore|автор|by|von|vom|par|por|di|de|от)\b[\s:.,]*)+",
+    re.IGNORECASE,
+)
+
+
+def name_as_written(text: str) -> PersonName | None:
+    """A name from a byline or a declared author, without its label: parsed where our
+    parser takes it, else kept as written (``mh``, ``det/dpa``); None for a label alone or
+    a news agency."""
+    text = _BYLINE_LABEL.sub("", " ".join(text.split())).strip(" :,.")
+    if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text):
+        return None
+    return parse_display_name(text) or PersonName(
+        name=text, surname=None, given=None, patronymic=None, key=name_key(text)
+    )
+
+
 def date_from_lead(
-    paragraphs: list[str], fetched_at: datetime | None, tz: str
+    paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
     """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``."""
     if not paragraphs:
@@ -226,21 +385,24 @@ def date_from_lead(
     return find_date_in_text(head, fetched_at=fetched_at, tz=tz)
 
 
-def htmldate_date(tree: Any, url: str, fetched_at: datetime | None) -> str | None:
-    """htmldate's reading of the publication date of the page ``tree`` (from ``content_tree``).
+def htmldate_date(
+    tree: Any, url: str, fetched_at: datetime | None, extensive: bool = False
+) -> str | None:
+    """htmldate's reading of the publication date of the page ``tree`` (htmldate copies it).
 
-    Metadata, URL and date markup only, never its extensive search, which
-    takes any date in the text (copyright lines, comment dates): a guess, and
-    we store no guesses.
+    Metadata, URL and date markup only, unless ``extensive``: its extensive search
+    takes dates from the text too, which on the site's own pages (where the profile
+    knows the date line) would be a guess; on a page of another site it is what
+    htmldate's own evaluation runs.
     """
     from htmldate import find_date
 
     try:
-        return find_date(
-            deepcopy(tree),
+        return find_date(  # htmldate copies a tree it is given before pruning it
+            tree,
             url=url or None,
             original_date=True,
-            extensive_search=False,
+            extensive_search=extensive,
             outputformat="%Y-%m-%d",
             max_date=fetched_at.strftime("%Y-%m-%d") if fetched_at else None,
         )
@@ -248,26 +410,50 @@ def htmldate_date(tree: Any, url: str, fetched_at: datetime | None) -> str | Non
         return None
 
 
-_WORD_RE = re.compile(r"\w+")
-
-
 def listing_evidence(page: Selector, paragraphs: list[str]) -> str | None:
-    """Why the page looks like a list of teasers rather than one article, or None.
+    """Why the page is a list of teasers rather than one article, or None.
 
-    A listing shows many links to other pages whose text makes up most of
-    the page's running text; an article has paragraphs that link nowhere.
+    A listing has no main text of its own (under ``_OWN_TEXT`` characters outside
+    teasers): what text it has sits in teasers, repeated sibling items
+    (``<div class="news-item">``, ``<li>``) that each link to another page. An
+    article with link boxes around it (a menu, a related-news rail, a most-read
+    list) is not one: its paragraphs are outside those boxes.
     """
-    main = page.css("main") or page.css("body")
-    if not main:
-        return None
-    links = [a for a in main[0].xpath(".//a[@href]") if not a.xpath(_NAV_ANCESTORS)]
-    titled = [a for a in links if len(_WORD_RE.findall(node_text(a))) >= 3]
-    if len(titled) < _MIN_LISTING_LINKS:
-        return None
     text = sum(len(p) for p in paragraphs)
-    if text / len(titled) > _MAX_TEXT_PER_LINK:
+    if not text:
         return None
-    return f"{len(titled)} teaser links and {text} characters of text: a listing page"
+    teasers = _teaser_texts(page.root)
+    if len(teasers) < _MIN_TEASERS:
+        return None
+    joined = "\n".join(teasers)
+    in_teasers = sum(len(p) for p in paragraphs if p in joined)
+    if in_teasers < _TEASER_SHARE * text or text - in_teasers >= _OWN_TEXT:
+        return None  # the page's own text, outside teasers, is an article's
+    return (
+        f"{len(teasers)} teasers hold {in_teasers} of the {text} characters of text: a listing page"
+    )
 
 
-_NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
+def _teaser_texts(root: Any) -> list[str]:
+    """The text of each teaser: an item of a run of >= ``_MIN_TEASERS`` sibling elements
+    of one tag and class, each holding a link (outside menus, header and footer)."""
+    found: list[str] = []
+    for parent in root.iter():
+        if len(parent) < _MIN_TEASERS:  # most elements: too few children to hold a run
+            continue
+        children = [c for c in parent if isinstance(c.tag, str) and c.tag in _TEASER_TAGS]
+        if len(children) < _MIN_TEASERS:
+            continue
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for child in children:
+            groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+        for items in groups.values():
+            linked = [item for item in items if _HAS_LINK(item)]
+            if len(linked) >= _MIN_TEASERS and not _IN_CHROME(parent):
+                texts = [" ".join(" ".join(item.itertext()).split()) for item in linked]
+                found += [text for text in texts if len(text) <= _MAX_TEASER]
+    return found
+
+
+_HAS_LINK = etree.XPath("boolean(descendant-or-self::a[@href])")
+_IN_CHROME = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::header or self::footer])")

@@ -59,22 +59,49 @@ _HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
 
 def read_metadata(page: Selector) -> PageMetadata:
     meta = PageMetadata()
-    for obj in jsonld_articles(page):
-        _from_jsonld(meta, obj)
+    documents = list(_jsonld_documents(page))
+    named = _named_nodes(documents) if documents else {}
+    for obj in _walk_articles(documents):
+        _from_jsonld(meta, obj, named)
     _from_meta_tags(meta, page)
     return meta
 
 
 def jsonld_articles(page: Selector) -> Iterator[dict[str, Any]]:
     """JSON-LD objects whose @type is an article type, in document order."""
+    yield from _walk_articles(list(_jsonld_documents(page)))
+
+
+def _jsonld_documents(page: Selector) -> Iterator[Any]:
     for raw in _JSONLD(page.root):
         if len(raw) > JSONLD_MAX_CHARS:
             continue
         try:
-            data = json.loads(raw)
+            document = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: nested past the C parser's limit
             continue
-        yield from _walk_articles(data)
+        yield document
+
+
+def _named_nodes(
+    data: Any, found: dict[str, dict[str, Any]] | None = None, depth: int = 0
+) -> dict[str, Any]:
+    """Every JSON-LD node with an ``@id`` and a ``name``, by its ``@id``: an article's
+    ``"author": {"@id": ".../#/schema/person/1"}`` names its Person elsewhere in the graph.
+    Nodes nested deeper than ``JSONLD_MAX_DEPTH`` are not looked at."""
+    found = {} if found is None else found
+    if depth > JSONLD_MAX_DEPTH:
+        return found
+    if isinstance(data, list):
+        for entry in data:
+            _named_nodes(entry, found, depth + 1)
+    elif isinstance(data, dict):
+        if isinstance(data.get("@id"), str) and data.get("name"):
+            found.setdefault(data["@id"], data)
+        for value in data.values():
+            if isinstance(value, (list, dict)):
+                _named_nodes(value, found, depth + 1)
+    return found
 
 
 def _walk_articles(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -92,18 +119,21 @@ def _walk_articles(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _walk_articles(data["@graph"], depth + 1)
 
 
-def _names(value: Any, depth: int = 0) -> list[str]:
-    """Author names from a JSON-LD author value (string, Person, list of either)."""
+def _names(value: Any, named: dict[str, Any] | None = None, depth: int = 0) -> list[str]:
+    """Author names from a JSON-LD author value (string, Person, list of either, or a
+    reference ``{"@id": ...}`` to a node of ``named``)."""
     if depth > JSONLD_MAX_DEPTH:
         return []
     if isinstance(value, str):
         return [value] if value.strip() else []
     if isinstance(value, dict):
+        if "name" not in value and named and isinstance(value.get("@id"), str):
+            value = named.get(value["@id"], value)
         if value.get("@type") == "Organization":
             return []
-        return _names(value.get("name"), depth + 1)
+        return _names(value.get("name"), named, depth + 1)
     if isinstance(value, list):
-        return [n for v in value for n in _names(v, depth + 1)]
+        return [n for v in value for n in _names(v, named, depth + 1)]
     return []
 
 
@@ -119,11 +149,11 @@ def _text(value: Any, depth: int = 0) -> str | None:
     return None
 
 
-def _from_jsonld(meta: PageMetadata, obj: dict[str, Any]) -> None:
+def _from_jsonld(meta: PageMetadata, obj: dict[str, Any], named: dict[str, Any]) -> None:
     meta.set("title", _text(obj.get("headline")) or _text(obj.get("name")), "jsonld")
     meta.set("published", _text(obj.get("datePublished")), "jsonld")
     meta.set("modified", _text(obj.get("dateModified")), "jsonld")
-    meta.set("authors", _names(obj.get("author")), "jsonld")
+    meta.set("authors", _names(obj.get("author"), named), "jsonld")
     meta.set("image", _text(obj.get("image")), "jsonld")
     meta.set("section", _text(obj.get("articleSection")), "jsonld")
     keywords = obj.get("keywords")
@@ -172,3 +202,4 @@ def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
     meta.set("canonical", links.get("canonical") or None, "link-canonical")
     meta.set("canonical", first("og:url"), "opengraph")
     meta.set("language", next(iter(_HTML_LANG(page.root)), None), "html-lang")
+    meta.set("language", (first("og:locale") or "").replace("_", "-") or None, "og-locale")

@@ -45,8 +45,8 @@ class SiteProfile:
     similar_labels: tuple[str, ...] = ()
     top_labels: tuple[str, ...] = ()
     interface_strings: tuple[str, ...] = ()
-    language: str = "kk"
-    timezone: str = "Asia/Almaty"
+    language: str = "kk"  # "" : read from each page (the generic profile)
+    timezone: str | None = "Asia/Almaty"  # None: a date keeps the offset its page states
     # health check: least share of a run's article pages on which each field must be found
     health_thresholds: dict[str, float] = field(default_factory=dict)
     health_min_pages: int = 10  # fewer pages than this: too few to judge
@@ -106,10 +106,24 @@ class SiteProfile:
 
 def get_profile(name: str) -> SiteProfile:
     """The registered profile called ``name``; KeyError lists the known ones."""
+    from kazscraper.sites.generic import PROFILE as GENERIC
     from kazscraper.sites.qazdauiri import PROFILE as QAZDAURI
 
-    profiles = {QAZDAURI.name: QAZDAURI}
+    profiles = {QAZDAURI.name: QAZDAURI, GENERIC.name: GENERIC}
     try:
         return profiles[name]
     except KeyError:
         raise KeyError(f"unknown site {name!r}; known: {', '.join(sorted(profiles))}") from None
+
+
+def profile_for_url(url: str | None, default: str = "qazdauiri") -> SiteProfile:
+    """The profile of the site ``url`` belongs to: the ``default`` site's for its own hosts
+    (and when there is no URL), the generic profile, rebased on ``url``'s origin, for any
+    other host."""
+    profile = get_profile(default)
+    if not url:
+        return profile
+    parts = urlsplit(url)
+    if not parts.netloc or parts.netloc.lower() in profile.site_netlocs:
+        return profile
+    return get_profile("generic").rebased(f"{parts.scheme or 'https'}://{parts.netloc}")

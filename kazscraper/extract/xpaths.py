@@ -1,0 +1,56 @@
+"""The generic layer's XPaths and class names, in one place.
+
+Furniture is named by whole class *tokens* (``class="post sidebar"`` holds the
+token ``sidebar``; ``class="one-sidebar sidebar-second"`` on a ``<body>`` does
+not), never by substrings, and ``kazscraper.extract.generic`` never drops an
+element that holds the page's main text (its ``<h1>``, ``<main>``,
+``[itemprop=articleBody]``, or ``<html>``/``<body>``).
+"""
+
+from __future__ import annotations
+
+# blocks of other articles, comments and page chrome, as sites name them
+FURNITURE_CLASSES = (
+    "sidebar", "side-bar", "widget", "widget-area", "related", "related-posts",
+    "related-news", "related-articles", "similar", "similar-news", "popular", "most-read",
+    "top-news", "comments", "comment", "comment-list", "commentlist", "comments-area",
+    "cookie", "cookies", "cookie-banner", "cookie-notice", "banner", "share", "sharing",
+    "share-buttons", "social", "social-share", "newsletter", "teaser", "teasers", "news-item",
+)  # fmt: skip
+FURNITURE_IDS = ("comments", "comment", "cookie", "cookies", "sidebar", "respond")
+
+FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "form"})  # and <header> outside <article>
+
+# never read: scripts and styles
+NEVER_READ_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+# where the main text is: what a drop must never take with it
+MAIN_TEXT_ANCHORS = (
+    "//main|//*[@itemprop='articleBody' or @role='main']"
+    "|//h1[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)]"
+)
+
+# for the body only: feeds and breadcrumbs (whole class tokens) ...
+TEXT_FURNITURE_CLASSES = (
+    "latest", "latest-news", "breadcrumb", "breadcrumbs", "lenta", "feed", "tags", "tag-list",
+)  # fmt: skip
+# ... and the article's own short date, views and author lines: a short element (a few
+# words, never a container of text) whose class has one of these words, split at - and _
+# too (``news-detail__info``, ``date-published``)
+FIELD_LINE_WORDS = frozenset({"date", "time", "views", "info", "meta", "author", "byline"})
+
+
+# where a page's own date line lives (found by name: substrings are fine for *finding*)
+DATE_ELEMENTS = (
+    "//body//*[self::time or @itemprop='datePublished'"
+    " or contains(@class,'date') or contains(@class,'Date') or contains(@class,'time')"
+    " or contains(@class,'published') or contains(@class,'meta')]"
+)
+
+AUTHOR_TEST = (
+    "[@rel='author' or @itemprop='author'"
+    " or contains(@class,'author') or contains(@class,'byline')]"
+)
+AUTHOR_ELEMENTS = "//body//*" + AUTHOR_TEST
+
+NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"

@@ -1,0 +1,416 @@
+"""The generic layer on pages of other sites: furniture by whole class tokens, the main
+text never dropped, listings told from articles, dates in the page's own offset and the
+language read from the page. Small pages written here (never pages of the dev sets)."""
+
+from __future__ import annotations
+
+import pytest
+from parsel import Selector
+
+from kazscraper.clean.article import clean_article
+from kazscraper.cli import _profile_note
+from kazscraper.extract.article import extract_article
+from kazscraper.extract.dates import parse_date
+from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree
+from kazscraper.sites import get_profile, profile_for_url
+
+URL = "https://news.example.com/2020/03/storm-hits-the-coast"
+FETCHED = "2020-03-20T08:00:00+00:00"
+ENGLISH = [
+    "The storm reached the coast on Saturday evening and the town lost power for several "
+    "hours, officials said in a statement.",
+    "Residents were asked to stay at home while crews cleared the roads and repaired the "
+    "power lines that the wind had brought down.",
+    "The weather service expects the wind to ease by Monday morning, and schools will open "
+    "as usual.",
+]
+KAZAKH = [
+    "Каспий теңізінің деңгейі соңғы жылдары айтарлықтай төмендеп, экологтарды алаңдатып отыр.",
+    "Мамандар су ресурстарын үнемді пайдалану мәселесіне ерекше назар аударуды ұсынды.",
+    "Жергілікті тұрғындар жаңа жобаның ауыл өміріне оң әсер ететініне сенім білдіріп отыр.",
+]
+RUSSIAN = [
+    "Уровень Каспийского моря в последние годы заметно снизился, что тревожит экологов.",
+    "Специалисты предложили уделить особое внимание бережному использованию водных ресурсов.",
+    "Местные жители уверены, что новый проект положительно скажется на жизни села.",
+]
+
+
+def html_page(body: str, head: str = "", html_attrs: str = "", body_attrs: str = "") -> str:
+    return (
+        f"<!DOCTYPE html><html{html_attrs}><head>{head}</head>"
+        f"<body{body_attrs}>{body}</body></html>"
+    )
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def generic(html: str, url: str = URL, fetched: str = FETCHED):
+    profile = profile_for_url(url)
+    assert profile.name == "generic"
+    return clean_article(extract_article(html, url, profile, fetched), profile)
+
+
+# --- dates keep the page's own offset ------------------------------------------------
+
+
+def test_a_stated_offset_is_kept_for_a_page_of_another_site() -> None:
+    parsed = parse_date("2020-03-14T16:15:05-03:00", tz=None)
+    assert parsed is not None
+    assert parsed.date == "2020-03-14"
+    assert parsed.datetime == "2020-03-14T16:15:05-03:00"
+
+
+def test_the_site_profile_still_moves_a_stated_offset_into_almaty_time() -> None:
+    parsed = parse_date("2020-03-14T16:15:05-03:00", tz=get_profile("qazdauiri").timezone)
+    assert parsed is not None
+    assert parsed.date == "2020-03-15"  # 19:15 UTC is 01:15 the next day in Almaty (UTC+6)
+    assert parsed.datetime == "2020-03-15T01:15:05+06:00"
+
+
+@pytest.mark.parametrize(
+    ("url", "date"),
+    [(URL, "2020-03-14"), ("https://qazdauiri.kz/news/storm", "2020-03-15")],
+)
+def test_the_page_metadata_date_is_read_in_the_profile_time(url: str, date: str) -> None:
+    head = "<meta property='article:published_time' content='2020-03-14T16:15:05-03:00'>"
+    html = html_page("<article><h1>Storm</h1>" + paragraphs(ENGLISH) + "</article>", head=head)
+    profile = profile_for_url(url)
+    article = extract_article(html, url, profile, FETCHED)
+    assert article.published_date == date
+
+
+# --- language from the page ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html_attrs", "head", "texts", "language", "layer"),
+    [
+        (" lang='en-GB'", "", KAZAKH, "en", "html-lang"),  # the declaration wins
+        ("", "<meta property='og:locale' content='ru_RU'>", ENGLISH, "ru", "og-locale"),
+        ("", "", ENGLISH, "en", "text"),
+        ("", "", KAZAKH, "kk", "text"),
+        ("", "", RUSSIAN, "ru", "text"),
+        (
+            "",
+            "",
+            [
+                "Qazaqstan ekonomikasy ösıp keledı, ınvestısıa köbeiıp jatyr jäne jūmys ornı"
+                " aşyluda, būl barlyq öñırlerde baiqalady."
+            ]
+            * 3,
+            "kk",
+            "text",
+        ),
+    ],
+)
+def test_language_comes_from_the_page(
+    html_attrs: str, head: str, texts: list[str], language: str, layer: str
+) -> None:
+    html = html_page("<h1>Title</h1>" + paragraphs(texts), head=head, html_attrs=html_attrs)
+    article = generic(html)
+    assert article.language == language
+    assert article.extraction["language"] == layer
+
+
+def test_no_language_is_guessed_from_text_that_does_not_tell() -> None:
+    numbers = ["12 345 678 90 12 345 678 90 12 345 678 90 12 345 678 90 12 345 678 90 1234"] * 3
+    article = generic(html_page("<h1>2020</h1>" + paragraphs(numbers)))
+    assert article.language is None
+    assert article.extraction["language"].startswith("missing:")
+
+
+def test_the_qazdauiri_profile_language_is_not_stamped_on_other_sites() -> None:
+    article = generic(html_page("<h1>Storm</h1>" + paragraphs(ENGLISH)))
+    assert article.language == "en"
+
+
+# --- the crawl says which profile another host gets -------------------------------------
+
+
+def test_a_crawl_of_another_host_says_which_profile_it_uses() -> None:
+    note = _profile_note("https://news.example.com/")
+    assert note is not None
+    assert "news.example.com" in note and "generic layer" in note
+    assert _profile_note("https://qazdauiri.kz/") is None
+    assert _profile_note("http://127.0.0.1:8000/") is None  # the replica: the site itself
+    assert _profile_note(None) is None
+
+
+# --- the header's "today" widget is no publication date ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        "<div class='topbar'><span class='date'>Бүгін, 19 наурыз 2020</span></div>",
+        "<div class='topbar'><span class='date'>Сәрсенбі, 18 наурыз 2020</span></div>",
+        "<div class='topbar'><span class='current-date'>Today: 19 March 2020</span></div>",
+    ],
+)
+def test_the_today_widget_is_skipped_for_the_article_date_line(widget: str) -> None:
+    html = html_page(
+        widget
+        + "<article><h1>Storm</h1><span class='post-date'>14.03.2020</span>"
+        + paragraphs(ENGLISH)
+        + "</article>"
+    )
+    article = generic(html)
+    assert article.published_date == "2020-03-14"
+    assert article.extraction["published_date"].startswith("date-element")
+
+
+# --- furniture by whole class tokens; the main text is never dropped ---------------------
+
+
+def kept_text(html: str) -> str:
+    return " ".join(" ".join(content_tree(Selector(text=html)).itertext()).split())
+
+
+def test_a_body_class_naming_a_sidebar_layout_is_not_furniture() -> None:
+    html = html_page(paragraphs(ENGLISH), body_attrs=" class='one-sidebar sidebar-second'")
+    assert ENGLISH[0] in kept_text(html)
+    article = generic(html)
+    assert article.body_paragraphs == ENGLISH
+
+
+def test_a_container_with_a_sidebar_layout_class_is_not_furniture() -> None:
+    html = html_page(
+        "<div class='container container-single penci_sidebar'><div class='post'>"
+        + paragraphs(ENGLISH)
+        + "</div><aside class='sidebar'><p>Most read: a story about something else</p></aside>"
+        "<div class='widget'><p>Subscribe to our newsletter today</p></div></div>"
+    )
+    text = kept_text(html)
+    assert ENGLISH[0] in text and ENGLISH[2] in text
+    assert "Most read" not in text and "Subscribe" not in text
+    assert generic(html).body_paragraphs == ENGLISH
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "<aside class='sidebar'><p>Popular stories</p></aside>",
+        "<div class='sidebar'><p>Popular stories</p></div>",
+        "<div class='box related-posts'><p>Popular stories</p></div>",
+        "<div id='comments'><p>Popular stories</p></div>",
+        "<footer><p>Popular stories</p></footer>",
+    ],
+)
+def test_furniture_is_dropped(furniture: str) -> None:
+    html = html_page("<div class='post'>" + paragraphs(ENGLISH) + "</div>" + furniture)
+    text = kept_text(html)
+    assert "Popular stories" not in text
+    assert ENGLISH[1] in text
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "<div class='related'>{}</div>",  # a furniture class on the article's own container
+        "<div class='sidebar'><article>{}</article></div>",
+        "<div class='comments'><div itemprop='articleBody'>{}</div></div>",
+        "<div class='widget'><main>{}</main></div>",
+        "<footer><div role='main'>{}</div></footer>",
+    ],
+)
+def test_the_containers_of_the_main_text_are_never_dropped(wrapper: str) -> None:
+    html = html_page(wrapper.format("<h1>Storm hits the coast</h1>" + paragraphs(ENGLISH)))
+    text = kept_text(html)
+    assert "Storm hits the coast" in text and ENGLISH[2] in text
+
+
+def test_an_article_in_a_container_named_like_furniture_keeps_its_body() -> None:
+    html = html_page(
+        "<div class='related'><h1>Storm hits the coast</h1>" + paragraphs(ENGLISH) + "</div>"
+        "<aside><h1>Elsewhere</h1><p>Popular stories</p></aside>"
+    )
+    assert "Popular stories" not in kept_text(html)  # an <h1> in an aside protects nothing
+    article = generic(html)
+    assert article.body_paragraphs == ENGLISH
+    assert article.title == "Storm hits the coast"
+
+
+def test_the_text_after_a_dropped_element_stays() -> None:
+    html = html_page(f"<div class='post'><p>{ENGLISH[0]}<span class='share'>Share</span> tail</p>")
+    assert kept_text(html) == ENGLISH[0] + " tail"
+
+
+# --- listings refused, articles with link boxes kept, short news accepted ----------------
+
+
+def test_a_listing_page_is_refused() -> None:
+    teasers = "".join(
+        f"<div class='card'><a href='/2020/03/story-{i}'>Story number {i} about the storm</a>"
+        f"<p>A short excerpt of story {i}, a line or two, with a date.</p></div>"
+        for i in range(12)
+    )
+    article = generic(html_page(f"<h1>Weather</h1><div class='list'>{teasers}</div>"))
+    assert article.body is None
+    assert "listing page" in article.extraction["body"]
+
+
+def test_an_article_with_link_boxes_around_it_is_not_refused() -> None:
+    menu = "".join(f"<li><a href='/section-{i}'>Section {i}</a></li>" for i in range(15))
+    rail = "".join(
+        f"<div class='item'><a href='/2020/03/other-{i}'>Another story number {i}</a></div>"
+        for i in range(10)
+    )
+    html = html_page(
+        f"<nav><ul>{menu}</ul></nav><h1>Storm hits the coast</h1>"
+        f"<div class='content'>{paragraphs(ENGLISH * 2)}</div>"
+        f"<div class='more'>{rail}</div><ol>{menu}</ol>"
+    )
+    article = generic(html)
+    assert article.body is not None
+    assert article.extraction["body"] == "generic (trafilatura)"
+    assert ENGLISH[0] in article.body
+
+
+def test_a_three_paragraph_news_item_is_an_article() -> None:
+    short = [
+        "The bridge over the river reopened on Monday.",
+        "Repairs took two weeks, the city said.",
+        "Traffic is back to normal.",
+    ]
+    assert sum(len(p) for p in short) < 2 * MIN_GENERIC_BODY  # a short item, as news often is
+    article = generic(html_page("<h1>Bridge reopens</h1>" + paragraphs(short)))
+    assert article.body_paragraphs == short
+    assert article.extraction["body"] == "generic (trafilatura)"
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["This page is temporarily unavailable."], ["Home", "News", "Contact", "Search", "About"]],
+)
+def test_a_notice_or_a_menu_is_no_short_news_item(texts: list[str]) -> None:
+    article = generic(html_page("<h1>Notice</h1>" + paragraphs(texts)))
+    assert article.body is None
+    assert f"under {MIN_GENERIC_BODY} characters" in article.extraction["body"]
+
+
+# --- authors ----------------------------------------------------------------------------
+
+
+def test_a_jsonld_author_given_by_reference_is_resolved() -> None:
+    graph = (
+        '{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "NewsArticle", "headline": "Storm", "author": {"@id": "https://x/#p1"}},'
+        '{"@type": "Person", "@id": "https://x/#p1", "name": "Jane Doe"}]}'
+    )
+    head = f"<script type='application/ld+json'>{graph}</script>"
+    article = generic(html_page("<h1>Storm</h1>" + paragraphs(ENGLISH), head=head))
+    assert [a.name for a in article.authors] == ["Doe Jane"]
+    assert article.extraction["authors"] == "jsonld"
+
+
+@pytest.mark.parametrize(
+    ("byline", "name"),
+    [
+        ("Post author By Jane Doe", "Doe Jane"),
+        ("Geschrieben von Jane Doe", "Doe Jane"),
+        ("Author: Jane Doe", "Doe Jane"),
+    ],
+)
+def test_a_byline_is_read_without_its_label(byline: str, name: str) -> None:
+    html = html_page(
+        f"<article><h1>Storm</h1><span class='author'>{byline}</span>"
+        + paragraphs(ENGLISH)
+        + "</article>"
+    )
+    article = generic(html)
+    assert [a.name for a in article.authors] == [name]
+
+
+def test_a_byline_that_is_only_a_label_is_no_author() -> None:
+    html = html_page(
+        "<article><h1>Storm</h1><span class='author'>By</span>" + paragraphs(ENGLISH) + "</article>"
+    )
+    assert generic(html).authors == []
+
+
+def test_a_declared_single_word_author_is_kept_on_another_sites_page() -> None:
+    head = "<meta name='author' content='mh'>"
+    article = generic(html_page("<h1>Storm</h1>" + paragraphs(ENGLISH), head=head))
+    assert [a.name for a in article.authors] == ["mh"]
+    assert article.extraction["authors"] == "meta-author"
+
+
+# --- a UTC timestamp in the metadata and the day the page shows ---------------------------
+
+LATER = "2023-11-20T08:00:00+00:00"
+UTC_HEAD = "<meta property='article:published_time' content='2023-11-09T03:28:35Z'>"
+
+
+def test_a_utc_timestamp_yields_to_the_day_in_the_url() -> None:
+    html = html_page("<h1>Vote</h1>" + paragraphs(ENGLISH), head=UTC_HEAD)
+    article = generic(html, "https://news.example.com/2023/11/08/vote-count/", LATER)
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith("url")
+
+
+def test_a_utc_timestamp_yields_to_the_pages_date_line() -> None:
+    html = html_page(
+        "<h1>Vote</h1><span class='post-date'>November 8, 2023</span>" + paragraphs(ENGLISH),
+        head=UTC_HEAD,
+    )
+    article = generic(html, "https://news.example.com/vote-count", LATER)
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith("date-element")
+
+
+@pytest.mark.parametrize(
+    ("head", "date_line", "date"),
+    [
+        (UTC_HEAD, "November 2, 2023", "2023-11-09"),  # days apart: another date
+        (UTC_HEAD.replace("Z", "-05:00"), "November 8, 2023", "2023-11-09"),  # a stated offset
+    ],
+)
+def test_the_metadata_day_stands_otherwise(head: str, date_line: str, date: str) -> None:
+    html = html_page(
+        f"<h1>Vote</h1><span class='post-date'>{date_line}</span>" + paragraphs(ENGLISH),
+        head=head,
+    )
+    article = generic(html, "https://news.example.com/vote-count", LATER)
+    assert article.published_date == date
+
+
+def test_the_site_profile_reads_a_utc_timestamp_in_almaty_time() -> None:
+    html = html_page("<h1>Vote</h1>" + paragraphs(ENGLISH), head=UTC_HEAD)
+    url = "https://qazdauiri.kz/news/2023/11/08/vote"
+    article = extract_article(html, url, profile_for_url(url), LATER)
+    assert article.published_date == "2023-11-09"
+
+
+def test_an_article_whose_own_text_is_long_is_no_listing_for_its_teasers() -> None:
+    teasers = "".join(
+        f"<li><a href='/2020/03/story-{i}'>Story number {i} about the storm</a>"
+        f" A short excerpt of story {i}, a line or two, with a date.</li>"
+        for i in range(40)
+    )
+    own = ENGLISH * 5  # about 1,700 characters of the article's own text
+    article = generic(html_page(f"<h1>Storm</h1><div>{paragraphs(own)}<ul>{teasers}</ul></div>"))
+    assert article.body is not None
+    assert ENGLISH[0] in article.body
+
+
+def test_a_table_in_the_article_is_part_of_its_body() -> None:
+    table = (
+        "<table><tr><th>Town</th><th>Hours without power</th></tr>"
+        "<tr><td>Westport</td><td>14 hours</td></tr></table>"
+    )
+    article = generic(html_page(f"<article><h1>Storm</h1>{paragraphs(ENGLISH)}{table}</article>"))
+    assert "Westport" in article.body and "14 hours" in article.body
+
+
+def test_the_whole_page_is_read_when_our_drops_took_most_of_the_text() -> None:
+    # the story sits in a container whose class names furniture ("social" here): our drops
+    # leave one short line; trafilatura on the page as it is finds the story
+    html = html_page(
+        "<div class='post'><p>The storm reached the coast on Saturday, officials said.</p></div>"
+        f"<div class='social'>{paragraphs(ENGLISH * 3)}</div>"
+    )
+    article = generic(html)
+    assert article.body is not None and ENGLISH[2] in article.body
