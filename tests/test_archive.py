@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -208,3 +210,63 @@ def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> None:
     bogus.write_text("this is not a database\n" * 100)
     with pytest.raises(ArchiveError, match=r"cannot use .*notes\.sqlite"):
         Archive(bogus)
+
+
+# -- values SQLite cannot store, and one bad record in a batch (issue 11, item 1) --------
+
+
+def test_values_sqlite_cannot_store_are_made_storable_with_a_note(archive: Archive) -> None:
+    odd = make_article(
+        title="Каспий \ud83d",
+        body="Мәтін\x00 мұнда.",
+        views=2**70,
+        tags=["тег\udc00"],
+        related=[RelatedLink("similar", 1, URL + "-x", "Басқа\ud800", views=-(2**64))],
+    )
+    assert archive.write_batch([(odd, [URL + "-alias\udfff"])]) == ["new"]
+    title, body, views, tags, extraction = archive.db.execute(
+        "SELECT title, body, views, tags, extraction FROM articles"
+    ).fetchone()
+    assert (title, body, views) == ("Каспий \ufffd", "Мәтін мұнда.", None)
+    assert tags == '["тег\ufffd"]'
+    notes = json.loads(extraction)
+    assert "out of SQLite's integer range" in notes["views"]
+    assert "made storable" in notes["title"]
+    assert archive.db.execute("SELECT title, views FROM related_links").fetchall() == [
+        ("Басқа\ufffd", None)
+    ]
+    assert archive.db.execute(
+        "SELECT count(*) FROM article_urls WHERE url = ?", [URL + "-alias\ufffd"]
+    ).fetchone() == (1,)
+
+
+class _OneBadRecord(Archive):
+    """An archive whose write path breaks on one URL (a bug no sanitising foresaw)."""
+
+    bad = URL + "-bad"
+
+    def _store(self, article, aliases, crawl_id, run_start):  # type: ignore[no-untyped-def]
+        outcome = super()._store(article, aliases, crawl_id, run_start)
+        if article.url == self.bad:
+            raise ValueError("unforeseen")
+        return outcome
+
+
+def test_one_record_that_breaks_the_batch_costs_no_other(tmp_path: Path) -> None:
+    with _OneBadRecord(tmp_path / "a.sqlite") as archive:
+        batch = [(make_article(url=f"{URL}-{i}", body=f"Мақала {i}."), []) for i in range(5)]
+        batch.insert(2, (make_article(url=_OneBadRecord.bad, body="Жаман."), []))
+        outcomes, refused = archive.write_each(batch)
+        assert outcomes == ["new"] * 5
+        assert [(a.url, reason) for a, reason in refused] == [
+            (_OneBadRecord.bad, "cannot store: ValueError: unforeseen")
+        ]
+        urls = {u for (u,) in archive.db.execute("SELECT url FROM articles")}
+        assert urls == {f"{URL}-{i}" for i in range(5)}  # the bad one rolled back alone
+
+
+def test_an_archive_error_is_not_blamed_on_a_record(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.db.execute("PRAGMA query_only = ON")  # every write now fails the same way
+        with pytest.raises(sqlite3.OperationalError):
+            archive.write_each([(make_article(), [])])

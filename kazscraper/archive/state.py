@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from kazscraper.archive.values import storable_text
 from kazscraper.warc import Capture
 
 #: SQLite's limit on host parameters is 32,766; chunks stay far below it
@@ -104,7 +105,15 @@ class CrawlState:
                     http_status = excluded.http_status, attempts = attempts + 1,
                     last_seen_at = excluded.last_seen_at, crawl_id = excluded.crawl_id
                 """,
-                [url, stage, reason[:2000], http_status, now, now, crawl_id],
+                [
+                    storable_text(url),
+                    stage,
+                    storable_text(reason, 2000),
+                    http_status,
+                    now,
+                    now,
+                    crawl_id,
+                ],
             )
             self.db.execute("DELETE FROM frontier WHERE url = ?", [url])
 

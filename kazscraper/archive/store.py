@@ -1,7 +1,10 @@
 """The article write path: rows, versions, addresses, related links, authors, near-duplicates.
 
 A mixin of ``Archive`` (it writes through ``self.db``, the archive's one
-connection). ``write_batch`` stores a batch of articles in one transaction.
+connection). ``write_batch`` stores a batch of articles in one transaction;
+``write_each`` does the same but, when the batch fails on a record, stores the
+others one by one and returns the records it could not store with the reason. Every
+value is made storable first (``archive.values``).
 
 Identical text under several URLs (a CMS serving one article at two paths,
 each declaring itself canonical) is one row whose other URLs are aliases. Within
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any, Literal
@@ -24,10 +29,16 @@ import sqlite_utils
 
 from kazscraper import neardup
 from kazscraper.archive.state import utc_now
+from kazscraper.archive.values import storable_article, storable_text
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.keys import name_key
 
-Outcome = Literal["new", "updated", "unchanged", "alias"]
+Outcome = Literal["new", "updated", "unchanged", "alias", "kept"]
+
+logger = logging.getLogger(__name__)
+
+#: errors of the archive itself (disk full, read-only file, I/O): no record is to blame
+SYSTEMIC_ERRORS = (sqlite3.OperationalError, OSError)
 
 #: the tables that ``reparse`` rebuilds from the WARC files
 ARTICLE_TABLES = (
@@ -66,8 +77,46 @@ class ArticleStore:
         ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
         capture's own time, i.e. each capture is its own run and rows keep their URL)."""
         start = run_start or (lambda fetched_at: fetched_at)
+        ready = [
+            (article, [storable_text(url) for url in aliases])
+            for article, aliases in articles
+            if storable_article(article) is not None
+        ]
         with self.db.atomic():
-            return [self._store(article, aliases, crawl_id, start) for article, aliases in articles]
+            return [self._store(article, aliases, crawl_id, start) for article, aliases in ready]
+
+    def write_each(
+        self,
+        articles: list[tuple[Article, Iterable[str]]],
+        crawl_id: int | None = None,
+        run_start: Callable[[str], str] | None = None,
+    ) -> tuple[list[Outcome], list[tuple[Article, str]]]:
+        """``write_batch``, but one record that cannot be stored costs no other.
+
+        The batch is tried in one transaction; if a record breaks it, each record is
+        written in a transaction of its own. Returns the outcomes of the records stored
+        and the records not stored, each with the reason. An error of the archive itself
+        (``SYSTEMIC_ERRORS``) is raised: it is no record's fault.
+        """
+        try:
+            return self.write_batch(articles, crawl_id, run_start), []
+        except SYSTEMIC_ERRORS:
+            raise
+        except Exception as exc:  # one record (or more): find which
+            logger.warning(
+                "a batch of %d articles failed (%r); storing one by one", len(articles), exc
+            )
+        outcomes: list[Outcome] = []
+        refused: list[tuple[Article, str]] = []
+        for article, aliases in articles:
+            try:
+                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start)
+            except SYSTEMIC_ERRORS:
+                raise
+            except Exception as exc:
+                reason = storable_text(f"cannot store: {type(exc).__name__}: {exc}", 2000)
+                refused.append((article, reason))
+        return outcomes, refused
 
     def _store(
         self,
