@@ -300,6 +300,8 @@ class StorePipeline(_CrawlerPipeline):
         for article, reason in refused:
             self.stats.inc_value("kazscraper/store_errors")
             self._failure(article.fetched_url, "store", reason, None)
+        # revisits that were garbage (kept as stored) or lost fields (kept field by field)
+        self.stats.set_value("kazscraper/anomalies", self.archive.anomalies_of(self.crawl_id))
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

@@ -270,3 +270,65 @@ def test_an_archive_error_is_not_blamed_on_a_record(tmp_path: Path) -> None:
         archive.db.execute("PRAGMA query_only = ON")  # every write now fails the same way
         with pytest.raises(sqlite3.OperationalError):
             archive.write_each([(make_article(), [])])
+
+
+# -- a revisit that brings garbage (issue 11, item 3) --------------------------------------
+
+LONG_BODY = "Каспий теңізінің деңгейі соңғы жылдары төмендеп келеді. " * 20
+
+
+def _anomalies(archive: Archive) -> list[tuple[str, str]]:
+    return archive.db.execute("SELECT kind, detail FROM anomalies ORDER BY id").fetchall()
+
+
+def test_an_edit_that_lost_fields_keeps_the_stored_values(archive: Archive) -> None:
+    first = make_article(body=LONG_BODY, category="Қоғам", tags=["теңіз"], views=10)
+    archive.write_batch([(first, [])])
+    edited = make_article(
+        body=LONG_BODY + "Түзету.",
+        published_date=None,
+        authors=[],
+        views=12,
+        fetched_at="2026-01-02T10:00:00+00:00",
+    )
+    assert archive.write_batch([(edited, [])], crawl_id=None) == ["updated"]
+    row = archive.db.execute(
+        "SELECT version, body, published_date, category, tags, views, extraction FROM articles"
+    ).fetchone()
+    assert row[:6] == (2, LONG_BODY + "Түзету.", "2025-12-11", "Қоғам", '["теңіз"]', 12)
+    assert json.loads(row[6])["category"] == "kept: this capture had none"
+    authors = archive.db.execute("SELECT count(*) FROM article_authors").fetchone()
+    assert authors == (1,)
+    [(kind, detail)] = _anomalies(archive)
+    assert kind == "metadata_lost"
+    assert "published_date, category, tags, authors" in detail
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "reason"),
+    [
+        ("Бет табылмады", LONG_BODY, "'not found' page"),
+        ("404 – Page not found", LONG_BODY, "'not found' page"),
+        ("Каспий теңізінің болашағы", "Материал уақытша қолжетімсіз.", "body shrank"),
+    ],
+)
+def test_a_garbage_capture_is_not_a_new_version(
+    archive: Archive, title: str, body: str, reason: str
+) -> None:
+    archive.write_batch([(make_article(body=LONG_BODY), [])])
+    before = archive.db.execute("SELECT * FROM articles").fetchall()
+    garbage = make_article(
+        title=title, body=body, published_date=None, fetched_at="2026-01-02T10:00:00+00:00"
+    )
+    assert archive.write_batch([(garbage, [])]) == ["kept"]
+    assert archive.db.execute("SELECT * FROM articles").fetchall() == before
+    assert archive.count("article_versions") == 0
+    [(kind, detail)] = _anomalies(archive)
+    assert kind == "not_a_version" and reason in detail
+
+
+def test_a_headline_about_something_not_found_is_an_edit(archive: Archive) -> None:
+    archive.write_batch([(make_article(body=LONG_BODY), [])])
+    edited = make_article(title="Ұшақ табылмады", body=LONG_BODY + " Жаңарту.")
+    assert archive.write_batch([(edited, [])]) == ["updated"]
+    assert _anomalies(archive) == []
