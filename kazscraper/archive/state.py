@@ -207,6 +207,21 @@ class CrawlState:
         with self.db.atomic():
             self.db["captures"].insert_all(asdict(c) for c in captures)
 
+    def capture_spans(self, warc_file: str, size: int) -> list[tuple[int, int]]:
+        """(offset, length) of the indexed records of ``warc_file``; rows that point past
+        its ``size`` (a record cut off when a killed run's file was recovered) are dropped."""
+        with self.db.atomic():
+            self.db.execute(
+                "DELETE FROM captures WHERE warc_file = ? AND offset + length > ?",
+                [warc_file, size],
+            )
+        return [
+            (offset, length)
+            for offset, length in self.db.execute(
+                "SELECT offset, length FROM captures WHERE warc_file = ?", [warc_file]
+            )
+        ]
+
     def latest_capture(self, url: str) -> Capture | None:
         """The latest full ('response') capture of ``url``: what a revisit refers to."""
         row = self.db.execute(
