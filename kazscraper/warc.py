@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -393,6 +393,8 @@ def unindexed_captures(path: Path, spans: list[tuple[int, int]]) -> Iterator[Cap
         gaps.append((start, size))
     with open(path, "rb") as fh:
         for gap_start, gap_end in gaps:
+            if _only_a_request(fh, gap_start, gap_end):
+                continue  # the usual gap: the request record written after its response
             fh.seek(gap_start)
             iterator = ArchiveIterator(fh)
             try:
@@ -419,6 +421,24 @@ def unindexed_captures(path: Path, spans: list[tuple[int, int]]) -> Iterator[Cap
                     )
             except DAMAGED:
                 continue
+
+
+_REQUEST_MAX = 64 * 1024  # a request record is headers only
+
+
+def _only_a_request(fh: BinaryIO, start: int, end: int) -> bool:
+    """Whether bytes ``start``..``end`` are exactly one gzip member holding a request record
+    (checked with zlib alone: the fast path that keeps re-indexing cheap)."""
+    if not 0 < end - start <= _REQUEST_MAX:
+        return False
+    fh.seek(start)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        head = inflater.decompress(fh.read(end - start), _REQUEST_MAX)
+    except zlib.error:
+        return False
+    complete = inflater.eof and not inflater.unused_data
+    return complete and head.startswith(b"WARC/") and b"\r\nWARC-Type: request\r\n" in head
 
 
 class CaptureIndex(Protocol):
