@@ -123,11 +123,10 @@ class ArticleStore:
         ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
         capture's own time, i.e. each capture is its own run and rows keep their URL)."""
         start = run_start or (lambda fetched_at: fetched_at)
-        ready = [
-            (article, [storable_text(url) for url in aliases])
-            for article, aliases in articles
-            if storable_article(article) is not None
-        ]
+        ready = []
+        for article, aliases in articles:
+            storable_article(article)  # already done by the clean pipeline; cheap, idempotent
+            ready.append((article, [storable_text(url) for url in aliases]))
         with self.db.atomic():
             return [self._store(article, aliases, crawl_id, start) for article, aliases in ready]
 
