@@ -11,6 +11,7 @@ archive rows and the raw records carry the same timestamp.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -38,9 +39,17 @@ from kazscraper.archive import Archive
 from kazscraper.clean.urls import is_site_url
 from kazscraper.extension import archive_of
 from kazscraper.signals import stop_on_archive_error
-from kazscraper.warc import Capture, Exchange, WarcArchiver, recover_open_files
+from kazscraper.warc import (
+    Capture,
+    Exchange,
+    WarcArchiver,
+    recover_open_files,
+    reindex_captures,
+)
 
 CAPTURE_BATCH = 200
+
+logger = logging.getLogger(__name__)
 
 
 def warc_directory(db_path: str | Path) -> Path:
@@ -87,6 +96,16 @@ class WarcCaptureMiddleware:
         self.archiver = WarcArchiver(directory, name, self.max_bytes)
         owner = archive_of(self.crawler)
         self.archive = owner.archive if owner is not None else None
+        if self.archive is not None:  # the rows a killed run had not written yet
+            try:
+                added = reindex_captures(self.archive, directory, Path(self.db_path).stem)
+            except (sqlite3.Error, OSError) as exc:
+                self.archive = None
+                self._failed("captures index", exc)
+                return
+            if added:
+                logger.warning("re-indexed %d WARC records missing from captures", added)
+            self.crawler.stats.set_value("kazscraper/warc/reindexed", added)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.archiver is None:

@@ -30,6 +30,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive, content_hash, utc_now
+from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
 from kazscraper.clean.urls import canonical_url
 from kazscraper.extension import archive_of
@@ -251,6 +252,10 @@ class CleanPipeline(_CrawlerPipeline):
             return item
         cleaned = item.extra.pop(_CLEANED, False)
         article = item if cleaned else clean_article(item, self.profile)
+        # what SQLite cannot store (a lone surrogate, a 2^70 counter) is made storable here,
+        # before dedup hashes the text and the store writes it (the store checks again)
+        if storable_article(article):
+            self.stats.inc_value("kazscraper/values_made_storable")
         for name in REPORTED_FIELDS:
             if getattr(article, name):
                 self.stats.inc_value(f"kazscraper/filled/{name}")
@@ -323,6 +328,7 @@ class StorePipeline(_CrawlerPipeline):
         self.crawl_id: int | None = None
         self.run_starts: list[str] = []
         crawler.signals.connect(self.on_item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.on_item_error, signal=signals.item_error)
         crawler.signals.connect(self.on_page_failed, signal=page_failed)
         crawler.signals.connect(self.on_alias_found, signal=alias_found)
 
@@ -366,10 +372,18 @@ class StorePipeline(_CrawlerPipeline):
         if not self.pending or self.archive is None:
             return
         batch = list(self.pending.values())
-        self.pending.clear()
-        outcomes = self.archive.write_batch(batch, crawl_id=self.crawl_id, run_start=self.run_start)
+        # a record that breaks the batch costs no other: it becomes a failure row
+        outcomes, refused = self.archive.write_each(
+            batch, crawl_id=self.crawl_id, run_start=self.run_start
+        )
+        self.pending.clear()  # only now: every record is stored or refused
         for outcome in outcomes:
             self.stats.inc_value(f"kazscraper/articles_{outcome}")
+        for article, reason in refused:
+            self.stats.inc_value("kazscraper/store_errors")
+            self._failure(article.fetched_url, "store", reason, None)
+        # revisits that were garbage (kept as stored) or lost fields (kept field by field)
+        self.stats.set_value("kazscraper/anomalies", self.archive.anomalies_of(self.crawl_id))
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -391,6 +405,16 @@ class StorePipeline(_CrawlerPipeline):
             self._failure(exception.url, exception.stage, exception.reason, status)
         elif isinstance(exception, DuplicatePage):
             self.on_alias_found(exception.url, exception.canonical)
+
+    def on_item_error(self, item: Any, response: Response | None, failure: Failure) -> None:
+        """A pipeline that raised (a bug, not a verdict on the page) loses no URL: it is a
+        failure row with the error, retried next run."""
+        url = getattr(item, "fetched_url", None) or getattr(item, "url", None)
+        if not isinstance(url, str):
+            return
+        status = response.status if response is not None else None
+        exc = failure.value
+        self._failure(url, "pipeline", f"{type(exc).__name__}: {exc}", status)
 
     def on_alias_found(self, url: str, canonical: str) -> None:
         if canonical in self.pending:

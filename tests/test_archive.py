@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -208,3 +210,125 @@ def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> None:
     bogus.write_text("this is not a database\n" * 100)
     with pytest.raises(ArchiveError, match=r"cannot use .*notes\.sqlite"):
         Archive(bogus)
+
+
+# -- values SQLite cannot store, and one bad record in a batch (issue 11, item 1) --------
+
+
+def test_values_sqlite_cannot_store_are_made_storable_with_a_note(archive: Archive) -> None:
+    odd = make_article(
+        title="Каспий \ud83d",
+        body="Мәтін\x00 мұнда.",
+        views=2**70,
+        tags=["тег\udc00"],
+        related=[RelatedLink("similar", 1, URL + "-x", "Басқа\ud800", views=-(2**64))],
+    )
+    assert archive.write_batch([(odd, [URL + "-alias\udfff"])]) == ["new"]
+    title, body, views, tags, extraction = archive.db.execute(
+        "SELECT title, body, views, tags, extraction FROM articles"
+    ).fetchone()
+    assert (title, body, views) == ("Каспий \ufffd", "Мәтін мұнда.", None)
+    assert tags == '["тег\ufffd"]'
+    notes = json.loads(extraction)
+    assert "out of SQLite's integer range" in notes["views"]
+    assert "made storable" in notes["title"]
+    assert archive.db.execute("SELECT title, views FROM related_links").fetchall() == [
+        ("Басқа\ufffd", None)
+    ]
+    assert archive.db.execute(
+        "SELECT count(*) FROM article_urls WHERE url = ?", [URL + "-alias\ufffd"]
+    ).fetchone() == (1,)
+
+
+class _OneBadRecord(Archive):
+    """An archive whose write path breaks on one URL (a bug no sanitising foresaw)."""
+
+    bad = URL + "-bad"
+
+    def _store(self, article, aliases, crawl_id, run_start):  # type: ignore[no-untyped-def]
+        outcome = super()._store(article, aliases, crawl_id, run_start)
+        if article.url == self.bad:
+            raise ValueError("unforeseen")
+        return outcome
+
+
+def test_one_record_that_breaks_the_batch_costs_no_other(tmp_path: Path) -> None:
+    with _OneBadRecord(tmp_path / "a.sqlite") as archive:
+        batch = [(make_article(url=f"{URL}-{i}", body=f"Мақала {i}."), []) for i in range(5)]
+        batch.insert(2, (make_article(url=_OneBadRecord.bad, body="Жаман."), []))
+        outcomes, refused = archive.write_each(batch)
+        assert outcomes == ["new"] * 5
+        assert [(a.url, reason) for a, reason in refused] == [
+            (_OneBadRecord.bad, "cannot store: ValueError: unforeseen")
+        ]
+        urls = {u for (u,) in archive.db.execute("SELECT url FROM articles")}
+        assert urls == {f"{URL}-{i}" for i in range(5)}  # the bad one rolled back alone
+
+
+def test_an_archive_error_is_not_blamed_on_a_record(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.db.execute("PRAGMA query_only = ON")  # every write now fails the same way
+        with pytest.raises(sqlite3.OperationalError):
+            archive.write_each([(make_article(), [])])
+
+
+# -- a revisit that brings garbage (issue 11, item 3) --------------------------------------
+
+LONG_BODY = "Каспий теңізінің деңгейі соңғы жылдары төмендеп келеді. " * 20
+
+
+def _anomalies(archive: Archive) -> list[tuple[str, str]]:
+    return archive.db.execute("SELECT kind, detail FROM anomalies ORDER BY id").fetchall()
+
+
+def test_an_edit_that_lost_fields_keeps_the_stored_values(archive: Archive) -> None:
+    first = make_article(body=LONG_BODY, category="Қоғам", tags=["теңіз"], views=10)
+    archive.write_batch([(first, [])])
+    edited = make_article(
+        body=LONG_BODY + "Түзету.",
+        published_date=None,
+        authors=[],
+        views=12,
+        fetched_at="2026-01-02T10:00:00+00:00",
+    )
+    assert archive.write_batch([(edited, [])], crawl_id=None) == ["updated"]
+    row = archive.db.execute(
+        "SELECT version, body, published_date, category, tags, views, extraction FROM articles"
+    ).fetchone()
+    assert row[:6] == (2, LONG_BODY + "Түзету.", "2025-12-11", "Қоғам", '["теңіз"]', 12)
+    assert json.loads(row[6])["category"] == "kept: this capture had none"
+    authors = archive.db.execute("SELECT count(*) FROM article_authors").fetchone()
+    assert authors == (1,)
+    [(kind, detail)] = _anomalies(archive)
+    assert kind == "metadata_lost"
+    assert "published_date, category, tags, authors" in detail
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "reason"),
+    [
+        ("Бет табылмады", LONG_BODY, "'not found' page"),
+        ("404 – Page not found", LONG_BODY, "'not found' page"),
+        ("Каспий теңізінің болашағы", "Материал уақытша қолжетімсіз.", "body shrank"),
+    ],
+)
+def test_a_garbage_capture_is_not_a_new_version(
+    archive: Archive, title: str, body: str, reason: str
+) -> None:
+    archive.write_batch([(make_article(body=LONG_BODY), [])])
+    before = archive.db.execute("SELECT * FROM articles").fetchall()
+    garbage = make_article(
+        title=title, body=body, published_date=None, fetched_at="2026-01-02T10:00:00+00:00"
+    )
+    assert archive.write_batch([(garbage, [])]) == ["kept"]
+    assert archive.db.execute("SELECT * FROM articles").fetchall() == before
+    assert archive.count("article_versions") == 0
+    [(kind, detail)] = _anomalies(archive)
+    assert kind == "not_a_version" and reason in detail
+
+
+def test_a_headline_about_something_not_found_is_an_edit(archive: Archive) -> None:
+    archive.write_batch([(make_article(body=LONG_BODY), [])])
+    edited = make_article(title="Ұшақ табылмады", body=LONG_BODY + " Жаңарту.")
+    assert archive.write_batch([(edited, [])]) == ["updated"]
+    assert _anomalies(archive) == []

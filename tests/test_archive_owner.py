@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -133,6 +134,7 @@ def test_the_crawls_row_is_written_once_with_its_verdict(tmp_path: Path) -> None
 _COUNTING_RUNNER = r"""
 import json, os, sqlite3, sys, traceback
 from pathlib import Path
+from types import SimpleNamespace
 from sqlite_utils.utils import sqlite3 as su_sqlite3
 
 archive, report = Path(sys.argv[1]).resolve(), sys.argv[2]
@@ -213,3 +215,47 @@ def test_old_migrations_carry_their_own_views_and_descriptions() -> None:
     for name in ("m006_views", "m008_lsh_in_sqlite"):
         source = inspect.getsource(getattr(schema, name))
         assert "_M00" in source and "VIEWS)" not in source and "DESCRIPTIONS)" not in source
+
+
+def _finished_crawl(db: Path, scheduled: set[str], finish_reason: str = "finished"):
+    crawler = crawler_for(db, KAZSCRAPER_COMMAND="crawl")
+    assert crawler.stats is not None
+    crawler.stats.set_value("finish_reason", finish_reason)
+    crawler.stats.set_value("response_received_count", len(scheduled))
+    crawler.spider = SimpleNamespace(scheduled_articles=scheduled)  # what the spider asked for
+    store = StorePipeline(crawler)
+    store.open_spider()
+    return crawler, store
+
+
+def test_a_scheduled_url_neither_stored_nor_failed_fails_the_run(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    stored, failed, lost = (ORIGIN + name for name in ("stored", "failed", "lost"))
+    crawler, store = _finished_crawl(db, {stored, failed, lost})
+    store.process_item(make_article(url=stored))
+    store.on_page_failed(failed, "fetch", "HTTP 404", 404)
+    store.close_spider()  # `lost` ends neither as an article nor as a failure
+    owner = archive_of(crawler)
+    assert owner is not None
+    owner.finish()
+    [(scheduled, unaccounted, exit_code, status, verdict)] = rows(
+        db, "SELECT scheduled_articles, unaccounted, exit_code, status, verdict FROM crawls"
+    )
+    assert (scheduled, unaccounted, exit_code, status) == (3, 1, 1, "failed")
+    assert "1 scheduled article URL(s) ended neither as an article nor as a failure" in verdict
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("kazscraper/unaccounted") == 1
+
+
+def test_an_interrupted_run_accounts_for_what_waits_in_the_frontier(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    stored, waiting, lost = (ORIGIN + name for name in ("stored", "waiting", "lost"))
+    crawler, store = _finished_crawl(db, {stored, waiting, lost}, finish_reason="shutdown")
+    assert store.archive is not None
+    store.archive.add_to_frontier([waiting])
+    store.process_item(make_article(url=stored))
+    store.close_spider()
+    owner = archive_of(crawler)
+    assert owner is not None
+    owner.finish()
+    assert rows(db, "SELECT scheduled_articles, unaccounted FROM crawls") == [(3, 1)]

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from kazscraper.replica.server import HOSTILE_FAULTS, ReplicaServer
+from kazscraper.replica.server import HOSTILE_FAULTS, STORAGE_FAULTS, ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 _RUN = """
@@ -193,6 +193,7 @@ def test_every_hostile_mode_has_a_test() -> None:
         "sitemap-index-gz",
         "sitemap-gz",
         "sitemap-gz-bomb",
+        *STORAGE_FAULTS,  # tests/test_storage_faults.py
     }
     assert covered == HOSTILE_FAULTS
     assert set(ARTICLE_MODES) == STORED | set(FAILED)

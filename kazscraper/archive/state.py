@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from kazscraper.archive.values import storable_text
 from kazscraper.warc import Capture
 
 #: SQLite's limit on host parameters is 32,766; chunks stay far below it
@@ -104,7 +105,15 @@ class CrawlState:
                     http_status = excluded.http_status, attempts = attempts + 1,
                     last_seen_at = excluded.last_seen_at, crawl_id = excluded.crawl_id
                 """,
-                [url, stage, reason[:2000], http_status, now, now, crawl_id],
+                [
+                    storable_text(url),
+                    stage,
+                    storable_text(reason, 2000),
+                    http_status,
+                    now,
+                    now,
+                    crawl_id,
+                ],
             )
             self.db.execute("DELETE FROM frontier WHERE url = ?", [url])
 
@@ -197,6 +206,21 @@ class CrawlState:
     def add_captures(self, captures: Iterable[Capture]) -> None:
         with self.db.atomic():
             self.db["captures"].insert_all(asdict(c) for c in captures)
+
+    def capture_spans(self, warc_file: str, size: int) -> list[tuple[int, int]]:
+        """(offset, length) of the indexed records of ``warc_file``; rows that point past
+        its ``size`` (a record cut off when a killed run's file was recovered) are dropped."""
+        with self.db.atomic():
+            self.db.execute(
+                "DELETE FROM captures WHERE warc_file = ? AND offset + length > ?",
+                [warc_file, size],
+            )
+        return [
+            (offset, length)
+            for offset, length in self.db.execute(
+                "SELECT offset, length FROM captures WHERE warc_file = ?", [warc_file]
+            )
+        ]
 
     def latest_capture(self, url: str) -> Capture | None:
         """The latest full ('response') capture of ``url``: what a revisit refers to."""

@@ -1,7 +1,10 @@
 """The article write path: rows, versions, addresses, related links, authors, near-duplicates.
 
 A mixin of ``Archive`` (it writes through ``self.db``, the archive's one
-connection). ``write_batch`` stores a batch of articles in one transaction.
+connection). ``write_batch`` stores a batch of articles in one transaction;
+``write_each`` does the same but, when the batch fails on a record, stores the
+others one by one and returns the records it could not store with the reason. Every
+value is made storable first (``archive.values``).
 
 Identical text under several URLs (a CMS serving one article at two paths,
 each declaring itself canonical) is one row whose other URLs are aliases. Within
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any, Literal
@@ -24,10 +29,16 @@ import sqlite_utils
 
 from kazscraper import neardup
 from kazscraper.archive.state import utc_now
+from kazscraper.archive.values import storable_article, storable_text
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.keys import name_key
 
-Outcome = Literal["new", "updated", "unchanged", "alias"]
+Outcome = Literal["new", "updated", "unchanged", "alias", "kept"]
+
+logger = logging.getLogger(__name__)
+
+#: errors of the archive itself (disk full, read-only file, I/O): no record is to blame
+SYSTEMIC_ERRORS = (sqlite3.OperationalError, OSError)
 
 #: the tables that ``reparse`` rebuilds from the WARC files
 ARTICLE_TABLES = (
@@ -40,6 +51,52 @@ ARTICLE_TABLES = (
     "articles",
     "authors",
 )
+
+
+#: fields a capture may change but never blank (the title and body are checked apart)
+KEPT_FIELDS = (
+    "lead",
+    "published_date",
+    "published_at",
+    "date_raw",
+    "modified_at",
+    "category",
+    "tags",
+    "image_url",
+    "views",
+    "language",
+    "affiliation",
+)
+#: titles of a page that says it is missing (casefolded, without the site's suffix)
+NOT_FOUND_TITLES = frozenset(
+    {
+        "404",
+        "not found",
+        "page not found",
+        "бет табылмады",
+        "парақ табылмады",
+        "страница не найдена",
+        "ошибка 404",
+        "error 404",
+    }
+)
+#: a body shorter than this share of the stored one (stored ≥ MIN_BODY characters) is gone
+BODY_KEPT_SHARE = 0.25
+MIN_BODY = 400
+
+
+def not_a_version(article: Article, old_title: str | None, old_body: str | None) -> str | None:
+    """Why a new capture of a stored article is garbage rather than an edit (None: it is
+    a capture like any other): a title that reads 'page not found', a body gone or tiny
+    next to the stored one."""
+    title = (article.title or "").casefold().split(" | ")[0].strip(" .!")
+    missing = title in NOT_FOUND_TITLES or title.startswith(("404 ", "404:", "404-", "404 –"))
+    if missing and title != (old_title or "").casefold():
+        return f"the title reads as a 'not found' page ({article.title!r})"
+    old, new = len(old_body or ""), len(article.body or "")
+    if old >= MIN_BODY and new < old * BODY_KEPT_SHARE:
+        return f"the body shrank from {old} to {new} characters (a page that is gone)"
+    return None
 
 
 def content_hash(title: str | None, body: str | None) -> str:
@@ -66,8 +123,45 @@ class ArticleStore:
         ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
         capture's own time, i.e. each capture is its own run and rows keep their URL)."""
         start = run_start or (lambda fetched_at: fetched_at)
+        ready = []
+        for article, aliases in articles:
+            storable_article(article)  # already done by the clean pipeline; cheap, idempotent
+            ready.append((article, [storable_text(url) for url in aliases]))
         with self.db.atomic():
-            return [self._store(article, aliases, crawl_id, start) for article, aliases in articles]
+            return [self._store(article, aliases, crawl_id, start) for article, aliases in ready]
+
+    def write_each(
+        self,
+        articles: list[tuple[Article, Iterable[str]]],
+        crawl_id: int | None = None,
+        run_start: Callable[[str], str] | None = None,
+    ) -> tuple[list[Outcome], list[tuple[Article, str]]]:
+        """``write_batch``, but one record that cannot be stored costs no other.
+
+        The batch is tried in one transaction; if a record breaks it, each record is
+        written in a transaction of its own. Returns the outcomes of the records stored
+        and the records not stored, each with the reason. An error of the archive itself
+        (``SYSTEMIC_ERRORS``) is raised: it is no record's fault.
+        """
+        try:
+            return self.write_batch(articles, crawl_id, run_start), []
+        except SYSTEMIC_ERRORS:
+            raise
+        except Exception as exc:  # one record (or more): find which
+            logger.warning(
+                "a batch of %d articles failed (%r); storing one by one", len(articles), exc
+            )
+        outcomes: list[Outcome] = []
+        refused: list[tuple[Article, str]] = []
+        for article, aliases in articles:
+            try:
+                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start)
+            except SYSTEMIC_ERRORS:
+                raise
+            except Exception as exc:
+                reason = storable_text(f"cannot store: {type(exc).__name__}: {exc}", 2000)
+                refused.append((article, reason))
+        return outcomes, refused
 
     def _store(
         self,
@@ -77,12 +171,25 @@ class ArticleStore:
         run_start: Callable[[str], str],
     ) -> Outcome:
         seen = article.fetched_at or utc_now()
-        digest = content_hash(article.title, article.body)
         existing = self.db.execute(
-            "SELECT id, content_hash, version, title, body, first_seen_at, last_seen_at "
-            "FROM articles WHERE url = ?",
+            "SELECT id, content_hash, version, title, body, first_seen_at, last_seen_at, "
+            + ", ".join(KEPT_FIELDS)
+            + " FROM articles WHERE url = ?",
             [article.url],
         ).fetchone()
+        lost: list[str] = []
+        if existing is not None:
+            article_id, old_title, old_body = existing[0], existing[3], existing[4]
+            garbage = not_a_version(article, old_title, old_body)
+            if garbage is not None:
+                # a soft 404, an emptied page: not an edit; the stored article stays as it was
+                self._anomaly(article, "not_a_version", garbage, article_id, seen, crawl_id)
+                self._done_with(article.url, article.fetched_url)
+                return "kept"
+            lost = self._keep_stored_values(
+                article, article_id, dict(zip(KEPT_FIELDS, existing[7:], strict=True))
+            )
+        digest = content_hash(article.title, article.body)
         record = self._article_row(article, digest, seen, crawl_id)
         same_text = None
         if existing is None:
@@ -108,7 +215,7 @@ class ArticleStore:
             article_id = int(self.db["articles"].insert({**record, "first_seen_at": seen}).last_pk)
             outcome: Outcome = "new"
         else:
-            article_id, old_hash, version, old_title, old_body, first_seen, _last = existing
+            article_id, old_hash, version, old_title, old_body, first_seen = existing[:6]
             if old_hash == digest:
                 outcome = "unchanged"
                 keep = ("last_seen_at", "views", "fetched_url", "crawl_id", "etag")
@@ -128,8 +235,15 @@ class ArticleStore:
                 )
                 record["version"] = version + 1
             self.db["articles"].update(article_id, record)
+        if lost:
+            detail = (
+                f"the capture had no {', '.join(lost)}; the stored values were kept "
+                f"(outcome: {outcome})"
+            )
+            self._anomaly(article, "metadata_lost", detail, article_id, seen, crawl_id)
         if outcome != "unchanged":
-            self._store_authors(article_id, article.authors)
+            if "authors" not in lost:
+                self._store_authors(article_id, article.authors)
             self._mark_near_duplicate(article_id, article.body)
         self._store_related(article_id, article.related, seen)
         for url in {article.url, article.fetched_url, *aliases}:
@@ -137,6 +251,53 @@ class ArticleStore:
                 self._touch_url(url, article_id, seen)
         self._done_with(article.url, article.fetched_url)
         return outcome
+
+    def _keep_stored_values(
+        self, article: Article, article_id: int, stored: dict[str, Any]
+    ) -> list[str]:
+        """A capture may change a field's value, never blank one that was set: the stored
+        value goes back into ``article``. Returns the fields kept that way."""
+        lost: list[str] = []
+        for name, value in stored.items():
+            if value in (None, "") or getattr(article, name) not in (None, "", []):
+                continue
+            setattr(article, name, json.loads(value) if name == "tags" else value)
+            article.extraction[name] = "kept: this capture had none"
+            lost.append(name)
+        if not article.authors:
+            has_authors = self.db.execute(
+                "SELECT 1 FROM article_authors WHERE article_id = ? LIMIT 1", [article_id]
+            ).fetchone()
+            if has_authors:
+                article.extraction["authors"] = "kept: this capture had none"
+                lost.append("authors")
+        return lost
+
+    def _anomaly(
+        self,
+        article: Article,
+        kind: str,
+        detail: str,
+        article_id: int,
+        seen: str,
+        crawl_id: int | None,
+    ) -> None:
+        logger.warning("%s: %s: %s", kind, article.fetched_url, detail)
+        self.db["anomalies"].insert(
+            {
+                "url": article.fetched_url,
+                "kind": kind,
+                "detail": detail,
+                "article_id": article_id,
+                "seen_at": seen,
+                "crawl_id": crawl_id,
+            }
+        )
+
+    def anomalies_of(self, crawl_id: int | None) -> int:
+        """How many anomalies run ``crawl_id`` recorded."""
+        row = self.db.execute("SELECT count(*) FROM anomalies WHERE crawl_id IS ?", [crawl_id])
+        return int(row.fetchone()[0])
 
     def _done_with(self, *urls: str) -> None:
         """A URL stored (or given up on for this run) leaves the failures and the frontier."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 import socket
 import struct
@@ -23,7 +24,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from kazscraper.replica import corpus
-from kazscraper.replica.render import Renderer
+from kazscraper.replica.render import Renderer, e
 from kazscraper.replica.site import ReplicaSite
 
 LOOPBACK = "127.0.0.1"
@@ -72,9 +73,19 @@ FAULTS = {
     "/sitemaps/empty.xml (give those paths faults of their own)",
     "sitemap-gz": "the site's sitemap gzipped, as application/x-gzip (no Content-Encoding)",
     "sitemap-gz-bomb": "a gzipped sitemap that inflates beyond the size cap (~60 MB)",
+    # values SQLite cannot store as they come, and revisits that bring garbage (issue 11)
+    "views-overflow": "the article with a view counter of 2^70 (beyond SQLite's 64-bit integers)",
+    "headline-surrogate": "the article with JSON-LD whose headline ends in a lone surrogate "
+    "escape (a headline cut inside an emoji)",
+    "soft-404": "200 with a 'page not found' page at the article's URL (no date, no authors)",
+    "metadata-stripped": "the article's text without its signature (date, authors) and with "
+    "no category",
 }
 # the modes above from "canonical-home" on: tests/test_hostile_site.py exercises them
 HOSTILE_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("canonical-home") :])
+STORAGE_FAULTS = ("views-overflow", "headline-surrogate", "soft-404", "metadata-stripped")
+VIEWS_OVERFLOW = 2**70
+SOFT_404_TITLE = "Бет табылмады"
 SLOW_SECONDS = 4.0
 ANCHOR_BOMB = "<a " * 70_000  # 210 KB
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
@@ -175,6 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
             "redirect-other-port",
             "redirect-home",
             "endless-pagination",
+            *STORAGE_FAULTS,
         ):
             return self._hostile(mode)
         elif mode == "broken-xml":
@@ -220,6 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "<title>Redirecting</title></head><body><p>…</p></body></html>"
             )
             self._send(200, HTML, page.encode())
+        elif mode in STORAGE_FAULTS:
+            self._send(200, HTML, self._storage_page(mode, path).encode())
         elif mode == "redirect-other-port":
             self._send(302, HTML, b"", Location=f"http://{LOOPBACK}:{server.stray_port}{path}")
         elif mode == "redirect-home":
@@ -256,6 +270,46 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             raise ValueError(f"unknown fault mode {mode!r}")
         return True
+
+    def _storage_page(self, mode: str, path: str) -> str:
+        renderer = self.server.renderer
+        assert renderer is not None
+        article = renderer.site.article_at(path)
+        if mode == "soft-404" or article is None:
+            # a CMS that answers a missing page with 200 and a long apology
+            text = "".join(
+                f"<p>{line}</p>"
+                for line in (
+                    "Кешіріңіз, сіз іздеген бет табылмады немесе жойылған.",
+                    "Сілтеменің дұрыс екенін тексеріңіз не басты бетке оралыңыз.",
+                    "Сайттағы соңғы жаңалықтарды төмендегі тізімнен оқи аласыз.",
+                )
+            )
+            main = (
+                '<main class="page"><div class="row"><article class="news-single">'
+                f'<h1 class="news-title">{SOFT_404_TITLE}</h1>'
+                f'<div class="news-text">{text}</div>'
+                f"</article>{renderer.top_news_block()}</div></main>"
+            )
+            return renderer.page(SOFT_404_TITLE, main)
+        body = renderer.article_page(article, path)
+        if mode == "views-overflow":
+            counter = f'<span class="views-count">{VIEWS_OVERFLOW}</span>'
+            return body.replace('<div class="news-image">', counter + '<div class="news-image">')
+        if mode == "headline-surrogate":
+            # the JSON escape of half an emoji: valid JSON, a str Python cannot encode
+            headline = json.dumps(article.title, ensure_ascii=True)[1:-1] + "\\ud83d"
+            ld = (
+                '<script type="application/ld+json">'
+                f'{{"@type": "NewsArticle", "headline": "{headline}"}}</script>\n'
+            )
+            return body.replace("</head>", ld + "</head>")
+        # metadata-stripped: the same text, without the signature lines and the active menu
+        for line in renderer.site.signature_lines(article):
+            body = body.replace(f"<p><strong>{e(line)}</strong></p>", "").replace(
+                f"<p>{e(line)}</p>", ""
+            )
+        return body.replace(' class="active"', "")
 
     def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
