@@ -98,7 +98,7 @@ class WarcCaptureMiddleware:
         self.archive = owner.archive if owner is not None else None
         if self.archive is not None:  # the rows a killed run had not written yet
             try:
-                added = reindex_captures(self.archive, directory, Path(self.db_path).stem)
+                added = reindex_captures(self.archive, directory, name)
             except (sqlite3.Error, OSError) as exc:
                 self.archive = None
                 self._failed("captures index", exc)

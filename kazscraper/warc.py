@@ -383,15 +383,6 @@ def _page(
     return StoredPage(capture, headers, body)
 
 
-def archive_warc_files(directory: str | Path, name: str) -> list[Path]:
-    """The closed WARC files of the archive named ``name`` (``WarcArchiver``'s naming)."""
-    return [
-        path
-        for path in sorted(Path(directory).glob(f"{name}-*.warc.gz"))
-        if path.name[len(name) + 1 :].split("-")[0].isdigit()
-    ]
-
-
 def unindexed_captures(path: Path, spans: list[tuple[int, int]]) -> Iterator[Capture]:
     """The response and revisit records of ``path`` outside ``spans`` ((offset, length) of
     the records already indexed).
@@ -472,7 +463,7 @@ def reindex_captures(archive: CaptureIndex, directory: str | Path, name: str) ->
     killed with ``kill -9`` wrote records whose rows were still in memory); rows that
     point past the end of their file are dropped. Returns how many rows were added."""
     added = 0
-    for path in archive_warc_files(directory, name):
+    for path in own_files(directory, name):
         spans = archive.capture_spans(path.name, path.stat().st_size)
         batch: list[Capture] = []
         for capture in unindexed_captures(path, spans):
