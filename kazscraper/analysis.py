@@ -157,19 +157,28 @@ class Hit:
     authors: list[str]
 
 
-def _search_filter(
-    query: str, since: str | None, until: str | None, author: str | None
-) -> tuple[str, list[Any]]:
-    """The WHERE clause (and its parameters) of a search, the query checked first."""
-    expression = fts_query(query)
-    check_fts_query(expression)
-    where, params = ["articles_fts MATCH ?"], [expression]
+def _date_bounds(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
+    """Conditions (and parameters) on ``a.published_date`` for an ISO date range."""
+    where: list[str] = []
+    params: list[Any] = []
     if since:
         where.append("a.published_date >= ?")
         params.append(since)
     if until:
         where.append("a.published_date <= ?")
         params.append(until)
+    return where, params
+
+
+def _search_filter(
+    query: str, since: str | None, until: str | None, author: str | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of a search, the query checked first."""
+    expression = fts_query(query)
+    check_fts_query(expression)
+    where, params = _date_bounds(since, until)
+    where.insert(0, "articles_fts MATCH ?")
+    params.insert(0, expression)
     if author:
         where.append(
             "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
@@ -287,13 +296,7 @@ _AUTHORS = (
 def export_sql(since: str | None = None, until: str | None = None) -> tuple[str, list[str]]:
     """The export query: in publication order through the date index, so no sort in memory."""
     columns = ", ".join(_AUTHORS if c == "authors" else f"a.{c}" for c in EXPORT_COLUMNS)
-    where, params = [], []
-    if since:
-        where.append("a.published_date >= ?")
-        params.append(since)
-    if until:
-        where.append("a.published_date <= ?")
-        params.append(until)
+    where, params = _date_bounds(since, until)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"SELECT {columns} FROM articles a {clause} ORDER BY a.published_date, a.id"
     return sql, params

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -69,3 +73,31 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
         env=env,
         check=False,
     )
+
+
+def stored_articles(db: Path) -> int:
+    """Rows in ``articles`` now (0 while the file or the table does not exist yet)."""
+    try:
+        with closing(sqlite3.connect(db, timeout=5)) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def kill_crawl_after(server: ReplicaServer, db: Path, articles: int, timeout: float = 120) -> None:
+    """Crawl the replica ``server`` into ``db`` and kill -9 the crawl once it has stored at
+    least ``articles`` articles (a killed cron run)."""
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while stored_articles(db) < articles:
+            if time.monotonic() > deadline or victim.poll() is not None:
+                raise AssertionError(f"the crawl did not store {articles} articles to be killed")
+            time.sleep(0.05)
+    finally:
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()

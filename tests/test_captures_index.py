@@ -8,11 +8,7 @@ exactly one ``captures`` row, at its file and offset.
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -24,8 +20,7 @@ from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from kazscraper.warc import reindex_captures
 
-from .conftest import crawl_args, run_cli
-from .test_scheduled_crawls import _count, _wait_for
+from .conftest import crawl_args, kill_crawl_after, run_cli
 
 
 def rows(db: Path, sql: str, *params: object) -> list[tuple]:
@@ -97,14 +92,7 @@ def test_a_killed_run_gets_its_captures_rows_back(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
     site = ReplicaSite(600)
     with ReplicaServer(site) as server:
-        victim = subprocess.Popen(
-            [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_for(lambda: db.exists() and _count(db) >= 100, timeout=120)
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait()
+        kill_crawl_after(server, db, articles=100)
         result = run_cli(*crawl_args(server, db, "--max-articles", "1"))
         assert result.returncode == 0, result.stderr
     # every record of the killed run (its torn last one cut off) and of the rerun has its

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +13,7 @@ from pathlib import Path
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import EDIT_NOTE, ReplicaSite
 
-from .conftest import crawl_args, run_cli
+from .conftest import crawl_args, kill_crawl_after, run_cli
 
 
 def rows(db: Path, sql: str, *params) -> list[tuple]:
@@ -85,14 +83,7 @@ def test_killed_run_leaves_a_consistent_archive_and_the_rerun_completes(tmp_path
     db = tmp_path / "a.sqlite"
     site = ReplicaSite(1500)
     with ReplicaServer(site) as server:
-        victim = subprocess.Popen(
-            [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_for(lambda: db.exists() and _count(db) >= 200, timeout=120)
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait()
+        kill_crawl_after(server, db, articles=200)
         committed = {r[0] for r in rows(db, "SELECT url FROM articles")}
         assert 0 < len(committed) < site.n_articles
         assert rows(db, "PRAGMA integrity_check") == [("ok",)]
@@ -119,13 +110,6 @@ def test_redesigned_site_fails_the_health_check_and_names_the_fields(tmp_path: P
     assert count == 60
     layers = json.loads(rows(db, "SELECT extraction_layers FROM crawls")[0][0])
     assert layers["body:generic"] == 60 and "body:profile" not in layers
-
-
-def _count(db: Path) -> int:
-    try:
-        return rows(db, "SELECT count(*) FROM articles")[0][0]
-    except sqlite3.Error:
-        return 0
 
 
 def _wait_for(condition, timeout: float = 60) -> None:
