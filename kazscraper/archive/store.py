@@ -23,7 +23,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from kazscraper import neardup
-from kazscraper.archive.state import utc_now
+from kazscraper.archive.state import inserted_id, utc_now
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.keys import name_key
 
@@ -98,14 +98,16 @@ class ArticleStore:
             if this_run and _url_rank(article.url) < _url_rank(row_url):
                 # this URL names the row: the same choice whichever URL came first
                 keep = ("url", "fetched_url", "etag", "last_seen_at", "crawl_id")
-                self.db["articles"].update(article_id, {k: record[k] for k in keep})
+                self.db.table("articles").update(article_id, {k: record[k] for k in keep})
             for url in {article.url, article.fetched_url, *aliases}:
                 if url:
                     self._touch_url(url, article_id, seen)
             self._done_with(article.url, article.fetched_url)
             return "alias"
         if existing is None:
-            article_id = int(self.db["articles"].insert({**record, "first_seen_at": seen}).last_pk)
+            article_id = inserted_id(
+                self.db.table("articles").insert({**record, "first_seen_at": seen})
+            )
             outcome: Outcome = "new"
         else:
             article_id, old_hash, version, old_title, old_body, first_seen, _last = existing
@@ -115,7 +117,7 @@ class ArticleStore:
                 record = {k: record[k] for k in keep}
             else:
                 outcome = "updated"
-                self.db["article_versions"].insert(
+                self.db.table("article_versions").insert(
                     {
                         "article_id": article_id,
                         "version": version,
@@ -127,7 +129,7 @@ class ArticleStore:
                     }
                 )
                 record["version"] = version + 1
-            self.db["articles"].update(article_id, record)
+            self.db.table("articles").update(article_id, record)
         if outcome != "unchanged":
             self._store_authors(article_id, article.authors)
             self._mark_near_duplicate(article_id, article.body)
@@ -211,10 +213,12 @@ class ArticleStore:
             key = name_key(author.name)
             row = self.db.execute("SELECT id FROM authors WHERE name_key = ?", [key]).fetchone()
             if row is None:
-                author_id = self.db["authors"].insert({**asdict(author), "name_key": key}).last_pk
+                author_id = inserted_id(
+                    self.db.table("authors").insert({**asdict(author), "name_key": key})
+                )
             else:
                 author_id = row[0]
-            self.db["article_authors"].insert(
+            self.db.table("article_authors").insert(
                 {"article_id": article_id, "author_id": author_id, "position": position}
             )
 
@@ -232,7 +236,7 @@ class ArticleStore:
         ]
         if [tuple(r) for r in latest] == current:
             return
-        self.db["related_links"].insert_all(
+        self.db.table("related_links").insert_all(
             {
                 **asdict(link),
                 "article_id": article_id,
