@@ -174,7 +174,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if seconds > 0:
             await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
-    async def process_response(
+    # Scrapy (2.13+) also takes a coroutine process_response; RetryMiddleware's is typed sync
+    async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if response.status not in self.retry_http_codes or not self._will_retry(request):
