@@ -30,7 +30,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 
 import sqlite_utils
 
@@ -79,6 +79,10 @@ def undescribed(db: Db) -> list[str]:
 # -- search --------------------------------------------------------------------------------
 
 
+@overload
+def casefold(text: str) -> str: ...
+@overload
+def casefold(text: None) -> None: ...
 def casefold(text: str | None) -> str | None:
     """Unicode case folding (NFC first): ``ҚАЗАҚ`` -> ``қазақ``, unlike SQLite's ``lower()``."""
     return None if text is None else unicodedata.normalize("NFC", text).casefold()
@@ -240,7 +244,8 @@ def search(
     """
     rows = _bounded(conn, query, sql, [*markers, *params, limit], time_limit)
     return [
-        Hit(*row[:4], " ".join(row[4].split()), row[5], authors=json.loads(row[6])) for row in rows
+        Hit(article_id, date, title, url, " ".join(snippet.split()), score, json.loads(authors))
+        for article_id, date, title, url, snippet, score, authors in rows
     ]
 
 

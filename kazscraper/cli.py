@@ -13,12 +13,12 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 from urllib.parse import urlsplit
 
 import click
@@ -156,11 +156,18 @@ class OneLineErrors(click.Group):
             if ctx.invoked_subcommand:
                 self.command_path = f"{ctx.command_path} {ctx.invoked_subcommand}"
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             path = exc.ctx.command_path if exc.ctx else self.command_path
             fail(path, f"{exc.format_message()} (see '{path} --help')", exc.exit_code)
@@ -680,11 +687,29 @@ def search(
 
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
-    filters = {"since": since, "until": until, "author": author, "time_limit": time_limit}
     with _open_archive(db_path) as archive:
         try:
-            hits = run_search(archive.db, query, limit=limit, **filters)
-            total = count_matches(archive.db, query, **filters) if len(hits) == limit else len(hits)
+            hits = run_search(
+                archive.db,
+                query,
+                limit=limit,
+                since=since,
+                until=until,
+                author=author,
+                time_limit=time_limit,
+            )
+            total = (
+                count_matches(
+                    archive.db,
+                    query,
+                    since=since,
+                    until=until,
+                    author=author,
+                    time_limit=time_limit,
+                )
+                if len(hits) == limit
+                else len(hits)
+            )
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="QUERY") from exc
         except SearchTooSlow as exc:
@@ -906,7 +931,7 @@ def report(db_path: str, out: str) -> None:
     default=None,
     help="The site profile [default: qazdauiri for its hosts or no --url, else generic].",
 )
-def parse(source: click.utils.LazyFile, url: str | None, site: str | None) -> None:
+def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     """Extract one saved page (FILE, or - for stdin) and print the record as JSON.
 
     Shows which layer gave each field (``extraction``): use it to check a page

@@ -39,7 +39,9 @@ class CappedLogFormatter(LogFormatter):
 
     def _capped(self, result: LogFormatterResult) -> LogFormatterResult:
         args = result.get("args") or {}
-        return {**result, "args": {k: capped(v) for k, v in args.items()}}
+        if isinstance(args, dict):
+            return {**result, "args": {k: capped(v) for k, v in args.items()}}
+        return {**result, "args": tuple(capped(v) for v in args)}
 
     def dropped(self, *args: Any, **kwargs: Any) -> LogFormatterResult:
         return self._capped(super().dropped(*args, **kwargs))

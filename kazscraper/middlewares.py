@@ -193,6 +193,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if seconds > 0:
             await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
+    # Scrapy (2.13+) also takes a coroutine process_response; RetryMiddleware's is typed sync
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
@@ -266,7 +267,7 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
     back to A.
     """
 
-    def process_response(  # type: ignore[override]
+    def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         result = super().process_response(request, response)
@@ -282,7 +283,7 @@ class SiteMetaRefreshMiddleware(MetaRefreshMiddleware):
     ``javascript:`` URL is not followed (Scrapy's rule): the page is the response.
     """
 
-    def process_response(  # type: ignore[override]
+    def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if isinstance(response, HtmlResponse):
@@ -367,9 +368,7 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
         if key is not None:
             self._enforce(key)
 
-    async def process_request(  # type: ignore[override]
-        self, request: Request, spider: Spider | None = None
-    ) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         await super().process_request(request)
         slot_delay = self._enforce(self._downloader.get_slot_key(request))
         if slot_delay is not None:

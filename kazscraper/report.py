@@ -113,9 +113,22 @@ def collect(
 
 
 def _run(row: tuple[Any, ...]) -> Run:
-    *head, fills, layers = row
-    numbers = [v or 0 for v in head[5:]]
-    return Run(*head[:5], *numbers, fill_rates=_json(fills), layers=_json(layers))
+    run_id, started_at, command, status, verdict, *counts, fills, layers = row
+    pages, new, updated, unchanged, failures = (v or 0 for v in counts)
+    return Run(
+        run_id,
+        started_at,
+        command,
+        status,
+        verdict,
+        pages,
+        new,
+        updated,
+        unchanged,
+        failures,
+        fill_rates=_json(fills),
+        layers=_json(layers),
+    )
 
 
 def _json(text: str | None) -> dict[str, Any]:

@@ -114,7 +114,7 @@ class WarcArchiver:
         self.name = name
         self.max_bytes = max_bytes
         self._file: Path | None = None
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._writer: WARCWriter | None = None
         self._sequence = 0
 
@@ -132,7 +132,7 @@ class WarcArchiver:
 
     def write(self, exchange: Exchange, previous: Capture | None = None) -> Capture:
         """Write the exchange; a revisit record if ``previous`` has the same payload or on 304."""
-        if self._writer is None or self._fh.tell() >= self.max_bytes:
+        if self._writer is None or self._fh is None or self._fh.tell() >= self.max_bytes:
             self._open_next()
         assert self._writer is not None and self._fh is not None and self._file is not None
         date = warc_date(exchange.fetched_at)

@@ -1,4 +1,5 @@
-"""The code stays ruff-clean (check and format), and CI runs the README's test command."""
+"""The code stays ruff-clean (check and format) and mypy-clean, and CI runs the README's test
+command."""
 
 from __future__ import annotations
 
@@ -26,6 +27,21 @@ def test_ruff_check() -> None:
 
 def test_ruff_format() -> None:
     result = ruff("format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy() -> None:
+    """``mypy`` (configured in pyproject.toml) finds no type error in the package; its cache
+    stays in the git-ignored .mypy_cache, so a run after a small change is quick."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "kazscraper"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if "No module named mypy" in result.stderr:
+        pytest.fail("mypy is not installed: install the test extra (pip install -e '.[test]')")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

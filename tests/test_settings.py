@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 # Runs in a child process: a Twisted reactor is installed there, as in a real crawl (the
 # remote-control extension is only enabled under the asyncio reactor), not in pytest's process.
@@ -19,7 +20,7 @@ from kazscraper.crawl import CrawlOptions, build_settings
 class Idle(scrapy.Spider):
     name = "idle"
 
-options = CrawlOptions(db_path="unused.sqlite", start_url=sys.argv[1] or None)
+options = CrawlOptions(db_path=sys.argv[3], start_url=sys.argv[1] or None)
 settings = build_settings(options)
 if sys.argv[2] == "on":
     settings.set("REMOTE_CONTROL_ENABLED", True, priority="cmdline")
@@ -29,9 +30,9 @@ print(json.dumps(sorted(type(ext).__name__ for ext in crawler.extensions.middlew
 """
 
 
-def _enabled_extensions(start_url: str, remote_control: str = "") -> set[str]:
+def _enabled_extensions(db: Path, start_url: str, remote_control: str = "") -> set[str]:
     out = subprocess.run(
-        [sys.executable, "-c", _LIST_EXTENSIONS, start_url, remote_control],
+        [sys.executable, "-c", _LIST_EXTENSIONS, start_url, remote_control, str(db)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -40,11 +41,12 @@ def _enabled_extensions(start_url: str, remote_control: str = "") -> set[str]:
     return set(json.loads(out.strip().splitlines()[-1]))
 
 
-def test_no_remote_control_or_telnet_server_in_a_crawl() -> None:
+def test_no_remote_control_or_telnet_server_in_a_crawl(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
     # the probe sees the extension when it is switched on: the check below is not vacuous
-    assert "RemoteControl" in _enabled_extensions("", remote_control="on")
+    assert "RemoteControl" in _enabled_extensions(db, "", remote_control="on")
     for start_url in ("", "http://127.0.0.1:8000/"):
-        enabled = _enabled_extensions(start_url)
+        enabled = _enabled_extensions(db, start_url)
         assert "CoreStats" in enabled
         assert "RemoteControl" not in enabled
         assert "TelnetConsole" not in enabled

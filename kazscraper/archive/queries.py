@@ -61,7 +61,7 @@ def summary(db: sqlite_utils.Database, runs: int = 10) -> ArchiveSummary:
         )
     ]
     recent = [
-        RunRow(*row[:-1], fill_rates=json.loads(row[-1] or "{}"))
+        _run_row(row)
         for row in db.execute(
             "SELECT id, started_at, command, status, pages_fetched, articles_new, "
             "articles_updated, articles_unchanged, failures, fill_rates "
@@ -71,6 +71,22 @@ def summary(db: sqlite_utils.Database, runs: int = 10) -> ArchiveSummary:
     ]
     counts = {table: db[table].count for table in SUMMARY_TABLES}
     return ArchiveSummary(counts, first, last, categories, recent)
+
+
+def _run_row(row: tuple[Any, ...]) -> RunRow:
+    id_, started_at, command, status, pages, new, updated, unchanged, failures, fills = row
+    return RunRow(
+        id_,
+        started_at,
+        command,
+        status,
+        pages,
+        new,
+        updated,
+        unchanged,
+        failures,
+        fill_rates=json.loads(fills or "{}"),
+    )
 
 
 def crawl_row(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any] | None:

@@ -63,9 +63,6 @@ def describe_schema(db: Db, descriptions: Descriptions) -> None:
 
 # -- the views and descriptions of m006 (frozen) -------------------------------------------
 
-
-Db = sqlite3.Connection | sqlite_utils.Database
-
 # -- views ---------------------------------------------------------------------------------
 
 VIEWS_M006: dict[str, str] = {
@@ -540,7 +537,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         );
         """
     )
-    db["articles"].enable_fts(["title", "body"], create_triggers=True)
+    db.table("articles").enable_fts(["title", "body"], create_triggers=True)
 
 
 @migrations()

@@ -27,6 +27,13 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def inserted_id(table: sqlite_utils.db.Table) -> int:
+    """The integer key of the row that ``table.insert(...)`` has just written."""
+    if table.last_pk is None:
+        raise ValueError(f"no row was inserted into {table.name}")
+    return int(table.last_pk)
+
+
 class CrawlState:
     db: sqlite_utils.Database
     site: str
@@ -35,7 +42,7 @@ class CrawlState:
 
     def begin_crawl(self, command: str, arguments: dict[str, Any]) -> int:
         with self.db.atomic():
-            row = self.db["crawls"].insert(
+            row = self.db.table("crawls").insert(
                 {
                     "started_at": utc_now(),
                     "site": self.site,
@@ -44,7 +51,7 @@ class CrawlState:
                     "status": "running",
                 }
             )
-        return int(row.last_pk)
+        return inserted_id(row)
 
     def finish_crawl(self, crawl_id: int, **fields: Any) -> None:
         values = {
@@ -52,7 +59,7 @@ class CrawlState:
             for k, v in fields.items()
         }
         with self.db.atomic():
-            self.db["crawls"].update(crawl_id, {"finished_at": utc_now(), **values})
+            self.db.table("crawls").update(crawl_id, {"finished_at": utc_now(), **values})
 
     def crawl_starts(self) -> list[str]:
         """When each crawl (not reparse) began, oldest first: which run fetched a capture."""
@@ -205,7 +212,7 @@ class CrawlState:
 
     def add_captures(self, captures: Iterable[Capture]) -> None:
         with self.db.atomic():
-            self.db["captures"].insert_all(asdict(c) for c in captures)
+            self.db.table("captures").insert_all(asdict(c) for c in captures)
 
     def capture_spans(self, warc_file: str, size: int) -> list[tuple[int, int]]:
         """(offset, length) of the indexed records of ``warc_file``; rows that point past

@@ -21,14 +21,14 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import Any, Literal
 
 import sqlite_utils
 
 from kazscraper import neardup
-from kazscraper.archive.state import utc_now
+from kazscraper.archive.state import inserted_id, utc_now
 from kazscraper.archive.values import storable_article, storable_text
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.keys import name_key
@@ -132,7 +132,7 @@ class ArticleStore:
 
     def write_each(
         self,
-        articles: list[tuple[Article, Iterable[str]]],
+        articles: Sequence[tuple[Article, Iterable[str]]],
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
     ) -> tuple[list[Outcome], list[tuple[Article, str]]]:
@@ -205,14 +205,16 @@ class ArticleStore:
             if this_run and _url_rank(article.url) < _url_rank(row_url):
                 # this URL names the row: the same choice whichever URL came first
                 keep = ("url", "fetched_url", "etag", "last_seen_at", "crawl_id")
-                self.db["articles"].update(article_id, {k: record[k] for k in keep})
+                self.db.table("articles").update(article_id, {k: record[k] for k in keep})
             for url in {article.url, article.fetched_url, *aliases}:
                 if url:
                     self._touch_url(url, article_id, seen)
             self._done_with(article.url, article.fetched_url)
             return "alias"
         if existing is None:
-            article_id = int(self.db["articles"].insert({**record, "first_seen_at": seen}).last_pk)
+            article_id = inserted_id(
+                self.db.table("articles").insert({**record, "first_seen_at": seen})
+            )
             outcome: Outcome = "new"
         else:
             article_id, old_hash, version, old_title, old_body, first_seen = existing[:6]
@@ -222,7 +224,7 @@ class ArticleStore:
                 record = {k: record[k] for k in keep}
             else:
                 outcome = "updated"
-                self.db["article_versions"].insert(
+                self.db.table("article_versions").insert(
                     {
                         "article_id": article_id,
                         "version": version,
@@ -234,7 +236,7 @@ class ArticleStore:
                     }
                 )
                 record["version"] = version + 1
-            self.db["articles"].update(article_id, record)
+            self.db.table("articles").update(article_id, record)
         if lost:
             detail = (
                 f"the capture had no {', '.join(lost)}; the stored values were kept "
@@ -283,7 +285,7 @@ class ArticleStore:
         crawl_id: int | None,
     ) -> None:
         logger.warning("%s: %s: %s", kind, article.fetched_url, detail)
-        self.db["anomalies"].insert(
+        self.db.table("anomalies").insert(
             {
                 "url": article.fetched_url,
                 "kind": kind,
@@ -372,10 +374,12 @@ class ArticleStore:
             key = name_key(author.name)
             row = self.db.execute("SELECT id FROM authors WHERE name_key = ?", [key]).fetchone()
             if row is None:
-                author_id = self.db["authors"].insert({**asdict(author), "name_key": key}).last_pk
+                author_id = inserted_id(
+                    self.db.table("authors").insert({**asdict(author), "name_key": key})
+                )
             else:
                 author_id = row[0]
-            self.db["article_authors"].insert(
+            self.db.table("article_authors").insert(
                 {"article_id": article_id, "author_id": author_id, "position": position}
             )
 
@@ -393,7 +397,7 @@ class ArticleStore:
         ]
         if [tuple(r) for r in latest] == current:
             return
-        self.db["related_links"].insert_all(
+        self.db.table("related_links").insert_all(
             {
                 **asdict(link),
                 "article_id": article_id,

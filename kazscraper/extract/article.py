@@ -338,7 +338,7 @@ def _authors(
         for n in names
     ]
     article.extraction["authors"] = (
-        layer if names else "missing: no metadata, byline, signature or author element"
+        layer if names and layer else "missing: no metadata, byline, signature or author element"
     )
 
 

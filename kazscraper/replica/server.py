@@ -239,12 +239,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "redirect-home":
             self._send(302, HTML, b"", Location="/")
         elif mode == "endless-pagination":
-            page = _int_param(urlsplit(self.path).query, "page", default=1) or 1
+            n = _int_param(urlsplit(self.path).query, "page", default=1) or 1
             links = "".join(
-                f'<div class="news-item"><a href="/news/endless-{page}-{i}">{page}.{i}</a></div>'
+                f'<div class="news-item"><a href="/news/endless-{n}-{i}">{n}.{i}</a></div>'
                 for i in range(ENDLESS_LINKS)
             )
-            nav = f'<a href="{path}?page={page + 1}">»</a>'
+            nav = f'<a href="{path}?page={n + 1}">»</a>'
             html = f"<!DOCTYPE html><html><body><main>{links}{nav}</main></body></html>"
             self._send(200, HTML, html.encode())
         elif mode == "robots-crawl-delay":

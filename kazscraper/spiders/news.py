@@ -70,6 +70,12 @@ LIMITS = {
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    # the discovery limits, set from LIMITS: the defaults, then the crawler's settings
+    max_listing_pages: int
+    max_sitemaps: int
+    sitemap_max_depth: int
+    sitemap_max_bytes: int
+    max_links: int
 
     def __init__(
         self,
@@ -409,7 +415,7 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         if not isinstance(response, TextResponse):
             reason = f"not a text page ({content_type or 'no type'})"
             self._fail(response.url, "fetch", reason, response.status)
@@ -432,7 +438,7 @@ class NewsSpider(scrapy.Spider):
             status=response.status,
             fetched_at=fetched_at,
             content_type=content_type,
-            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
+            etag=(response.headers.get(b"ETag") or b"").decode("latin-1"),
             encoding=f"{page.encoding} ({page.note})" if page.note else page.encoding,
         )
 
