@@ -943,7 +943,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     Examples:
       kazscraper parse page.html --url https://qazdauiri.kz/news/some-slug
       kazscraper parse saved.html --url https://example.com/2024/05/story.html
-      kazscraper parse saved.html --site generic   # URL: the page's canonical link, if any
+      kazscraper parse saved.html   # URL: the page's canonical link, if it has one
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
@@ -957,23 +957,26 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             param_hint="'SOURCE'",
         )
     _, html = html_to_unicode(None, data)
+    note = ""
     if url:
         page_url = url
-    elif profile.name == "generic":  # another site: its host is not ours to invent
+    else:  # the page's own canonical link; a host is not ours to invent
         page_url = _declared_url(html)
-        click.echo(
-            f"no --url: using the page's canonical link {page_url}"
+        note = (
+            f"kazscraper parse: no --url: using the page's canonical link {page_url}"
             if page_url
-            else "no --url and no canonical link in the page: the record has no URL",
-            err=True,
+            else "kazscraper parse: no --url and no canonical link in the page: "
+            "the record has no URL"
         )
-        if page_url:  # its links are resolved and cleaned as that host's
+        if page_url and not site:  # the canonical link's host decides the profile
+            profile = profile_for_url(page_url)
+        if page_url and profile.name == "generic":  # its links resolved as that host's
             parts = urlsplit(page_url)
             profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
-    else:
-        page_url = profile.origin + "/news/" + Path(getattr(source, "name", "page")).stem
     try:
         article = clean_article(extract_article(html, page_url, profile), profile)
     except NotHtmlError as exc:
         raise click.ClickException(f"{getattr(source, 'name', 'input')}: {exc}") from exc
+    if note:
+        click.echo(note, err=True)
     click.echo(json.dumps(asdict(article), ensure_ascii=False, indent=2))

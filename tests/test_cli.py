@@ -68,6 +68,22 @@ def test_parse_prints_the_record_with_provenance(runner: CliRunner, seed_expecte
     assert record["extraction"]["authors"] == "signature"
 
 
+def test_parse_without_url_takes_the_pages_canonical_link(
+    runner: CliRunner, seed_expected: dict
+) -> None:
+    """No URL is invented from the file's name: the page says where it lives."""
+    page = Path(__file__).parent / "fixtures" / "pages" / "qazdauiri-seed.html"
+    result = runner.invoke(main, ["parse", str(page)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["url"] == record["fetched_url"] == seed_expected["canonical_url"]
+    assert "qazdauiri-seed" not in result.stdout
+    assert result.stderr.strip() == (
+        f"kazscraper parse: no --url: using the page's canonical link {record['url']}"
+    )
+    assert record["title"] == seed_expected["title"]
+
+
 def test_parse_reads_stdin_and_refuses_binary(runner: CliRunner) -> None:
     result = runner.invoke(main, ["parse", "-"], input=b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
     assert result.exit_code == 1
