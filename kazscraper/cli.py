@@ -410,12 +410,10 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _ARCHIVE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
 
 
-def _check_log_file(log_file: str | None, db_path: str) -> None:
-    """Refuse a ``--log-file`` that would overwrite the archive (its -wal, -shm, lock file,
-    through any path or symlink) or any other SQLite database."""
-    if log_file is None:
-        return
-    target = Path(log_file).resolve()
+def _refuse_overwrite(path: str, db_path: str, option: str, what: str) -> Path:
+    """Refuse an output ``path`` that would overwrite the archive (its -wal, -shm, lock
+    file, through any path or symlink) or any other SQLite database; its resolved path."""
+    target = Path(path).resolve()
     db = Path(db_path).resolve()
     reason = None
     if target in {Path(f"{db}{suffix}") for suffix in _ARCHIVE_COMPANIONS}:
@@ -426,8 +424,17 @@ def _check_log_file(log_file: str | None, db_path: str) -> None:
                 reason = "is a SQLite database"
     if reason:
         raise click.BadParameter(
-            f"{log_file!r} {reason}: a log there would overwrite it", param_hint="'--log-file'"
+            f"{path!r} {reason}: {what} there would overwrite it", param_hint=f"'{option}'"
         )
+    return target
+
+
+def _check_log_file(log_file: str | None, db_path: str) -> None:
+    """Refuse a ``--log-file`` that would overwrite the archive or any SQLite database, or
+    that cannot be written."""
+    if log_file is None:
+        return
+    target = _refuse_overwrite(log_file, db_path, "--log-file", "a log")
     try:  # can the log be written at all? (a missing folder is made, as the run would)
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "a", encoding="utf-8"):
@@ -844,6 +851,8 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
 
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
+    if out != "-":
+        _refuse_overwrite(out, db_path, "--out", "the export")
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     with _open_archive(db_path) as archive:
         if out == "-":
@@ -911,8 +920,9 @@ def report(db_path: str, out: str) -> None:
 
     from kazscraper.report import write_report
 
-    if Path(out).resolve() == Path(db_path).resolve():
-        raise click.BadParameter("is the archive itself", param_hint="'--out'")
+    _refuse_overwrite(out, db_path, "--out", "the report")
+    with suppress(ArchiveError):  # an older archive gets the current schema, if no run holds it
+        upgrade_if_idle(db_path)
     try:
         data = write_report(db_path, out)
     except sqlite3.Error as exc:

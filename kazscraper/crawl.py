@@ -254,7 +254,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         upgrade(options.db_path)
         warc_dir, name = warc_directory(options.db_path), warc_name(options.db_path)
         recover_open_files(warc_dir, name)
-        target = Path(options.db_path)
+        target = Path(options.db_path).resolve()  # a symlink's file, not the link, is replaced
         rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
         _remove_database(rebuilt)
         with Archive(target) as archive:

@@ -46,7 +46,9 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         },
         "scheduled_articles": stats.get("kazscraper/scheduled_articles"),
         "unaccounted": stats.get("kazscraper/unaccounted"),
-        "damaged_records": stats.get("kazscraper/reparse/damaged"),
+        "damaged_records": skipped_records(stats)
+        if "kazscraper/reparse/records" in stats
+        else None,
     }
 
 
@@ -76,6 +78,12 @@ def network_cause(stats: dict[str, Any]) -> str | None:
             if part in name:
                 return words
     return errors[0][1].rsplit(".", 1)[-1] if errors else None
+
+
+def skipped_records(stats: dict[str, Any]) -> int:
+    """WARC records a reparse could not read back: damaged, or larger than the size cap
+    (their articles would be missing from the rebuilt archive)."""
+    return stats.get("kazscraper/reparse/damaged", 0) + stats.get("kazscraper/reparse/too_large", 0)
 
 
 def verdict(
@@ -111,7 +119,7 @@ def verdict(
             f"{unaccounted} scheduled article URL(s) ended neither as an article nor as a "
             "failure; see the log"
         )
-    damaged = stats.get("kazscraper/reparse/damaged")
+    damaged = skipped_records(stats)
     if damaged:
         return EXIT_FAILED, (
             f"{damaged} WARC record(s) damaged or too large were skipped; the articles of "

@@ -104,6 +104,11 @@ def test_reparse_reads_only_its_own_archives_warc_files(
     link = tmp_path / "links" / "s.sqlite"
     link.parent.mkdir()
     link.symlink_to(small)
+    before = small.stat().st_mtime_ns
     assert run_cli("reparse", "--db", str(link)).returncode == 0
     assert articles(small) == counts[1]
     assert not (link.parent / "warc").exists()
+    # the rebuilt archive replaced the real file, not the link (which would leave it stale)
+    assert link.is_symlink() and link.resolve() == small.resolve()
+    assert small.stat().st_mtime_ns != before
+    assert list(link.parent.glob("*.sqlite*")) == [link]  # no rebuilt copy left beside it

@@ -76,6 +76,31 @@ def test_a_log_file_that_is_the_archive_or_a_database_is_refused(
         conn.execute("SELECT count(*) FROM articles").fetchone()
 
 
+@pytest.mark.parametrize("target", ["db", "wal", "symlink", "other-sqlite"])
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_an_output_file_that_is_the_archive_or_a_database_is_refused(
+    tmp_path: Path, archive_db: Path, target: str, command: str
+) -> None:
+    other = tmp_path / "other.sqlite"
+    with Archive(other):
+        pass
+    link = tmp_path / "link.csv"
+    link.symlink_to(archive_db)
+    out = {
+        "db": str(tmp_path / "." / "a.sqlite"),
+        "wal": f"{archive_db}-wal",
+        "symlink": str(link),
+        "other-sqlite": str(other),
+    }[target]
+    before = archive_db.read_bytes()
+    result = invoke([command, "--db", str(archive_db), "--out", out])
+    assert result.exit_code == 2, result.output
+    assert "--out" in one_error_line(result.output, command)
+    assert archive_db.read_bytes() == before
+    with sqlite3.connect(other) as conn:
+        conn.execute("SELECT count(*) FROM articles").fetchone()
+
+
 # -- parse reads at most DOWNLOAD_MAXSIZE (item 19) -----------------------------------------
 
 

@@ -33,3 +33,13 @@ def test_an_unreachable_site_is_named_with_its_cause_and_the_offline_hint() -> N
     assert code == EXIT_FAILED
     assert reason.startswith("no page could be fetched from qazdauiri.kz: host name not found")
     assert "`kazscraper demo` works offline" in reason
+
+
+def test_a_reparse_that_skipped_too_large_records_does_not_pass() -> None:
+    """A record over the size cap is as missing from the rebuild as a damaged one: the
+    archive must not be replaced by a copy without its articles."""
+    stats = {"finish_reason": "finished", "kazscraper/reparse/too_large": 1}
+    code, reason = verdict(stats, get_profile("qazdauiri"), need_responses=False)
+    assert code == EXIT_FAILED and "1 WARC record(s) damaged or too large" in reason
+    stats = {"finish_reason": "finished", "kazscraper/reparse/records": 5}
+    assert verdict(stats, get_profile("qazdauiri"), need_responses=False)[0] == 0
