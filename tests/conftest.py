@@ -48,6 +48,15 @@ def replica(small_site: ReplicaSite) -> Iterator[ReplicaServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo archive of 60 articles (``kazscraper demo``), built once, read by many tests."""
+    db = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    built = run_cli("demo", "--articles", "60", "--db", str(db))
+    assert built.returncode == 0, built.stdout + built.stderr
+    return db
+
+
 def crawl_args(server: ReplicaServer, db: Path, *extra: str) -> list[str]:
     """``kazscraper crawl`` arguments for the replica ``server`` (both origins) into ``db``."""
     return [

@@ -23,18 +23,15 @@ from kazscraper.cli import main
 from kazscraper.items import RelatedLink
 from kazscraper.warc import Capture
 
-from .conftest import FIXTURES, run_cli
+from .conftest import FIXTURES
 from .test_archive import make_article
 
 V1_ARCHIVE = FIXTURES / "archives" / "v1-schema.sqlite"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    result = run_cli("demo", "--articles", "60", "--db", str(path))
-    assert result.returncode == 0, result.stderr
-    return path
+def demo_db(demo_archive: Path) -> Path:
+    return demo_archive
 
 
 @pytest.fixture(scope="module")

@@ -53,12 +53,9 @@ def get(url: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo archive of 60 articles."""
-    db = tmp_path_factory.mktemp("datasette") / "demo.sqlite"
-    built = run_cli("demo", "--articles", "60", "--db", str(db))
-    assert built.returncode == 0, built.stdout + built.stderr
-    return db
+def demo_db(demo_archive: Path) -> Path:
+    """The session's demo archive of 60 articles."""
+    return demo_archive
 
 
 @pytest.fixture(scope="module")

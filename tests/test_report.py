@@ -6,8 +6,6 @@ import re
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from kazscraper.report import (
     ReportData,
     Run,
@@ -68,14 +66,6 @@ def test_render_is_one_offline_document() -> None:
     assert page.count("<svg") == 5
     assert '<span class="bad">40%</span>' in page  # body under its floor, in the runs table
     assert "Тақырып" in page
-
-
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("report") / "demo.sqlite"
-    built = run_cli("demo", "--articles", "60", "--db", str(db))
-    assert built.returncode == 0, built.stdout + built.stderr
-    return db
 
 
 def test_report_command_draws_the_archive(demo_archive: Path, tmp_path: Path) -> None:

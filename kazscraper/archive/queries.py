@@ -89,12 +89,6 @@ def _run_row(row: tuple[Any, ...]) -> RunRow:
     )
 
 
-def crawl_row(db: sqlite_utils.Database, crawl_id: int) -> dict[str, Any] | None:
-    """One row of ``crawls`` as a dict (None if there is none)."""
-    rows = list(db.query("SELECT * FROM crawls WHERE id = ?", [crawl_id]))
-    return rows[0] if rows else None
-
-
 @dataclass
 class ArticleView:
     """One archived article as a reader sees it, with its history (``kazscraper show``)."""

@@ -67,11 +67,6 @@ def read_metadata(page: Selector) -> PageMetadata:
     return meta
 
 
-def jsonld_articles(page: Selector) -> Iterator[dict[str, Any]]:
-    """JSON-LD objects whose @type is an article type, in document order."""
-    yield from _walk_articles(list(_jsonld_documents(page)))
-
-
 def _jsonld_documents(page: Selector) -> Iterator[Any]:
     for raw in _JSONLD(page.root):
         if len(raw) > JSONLD_MAX_CHARS:
