@@ -13,14 +13,15 @@ charts are plain SVG written here. ``collect`` holds the queries (read-only),
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
 
+import sqlite_utils
+
+from kazscraper.archive.queries import RunRow, recent_runs
 from kazscraper.sites import get_profile
 
 # fields whose fill rate is drawn per run, with the share below which the run looks wrong:
@@ -35,22 +36,6 @@ _BAD = "#c53030"
 
 
 @dataclass
-class Run:
-    id: int
-    started_at: str
-    command: str
-    status: str
-    verdict: str
-    pages: int
-    new: int
-    updated: int
-    unchanged: int
-    failures: int
-    fill_rates: dict[str, float | None] = field(default_factory=dict)
-    layers: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
 class ReportData:
     archive: str
     generated_at: str
@@ -60,7 +45,7 @@ class ReportData:
     per_month: list[tuple[str, int]]
     authors: list[tuple[str, int]]
     top_news: list[tuple[str, int, str, str]]  # title, days in the list, first day, last day
-    runs: list[Run]
+    runs: list[RunRow]  # oldest first
 
 
 def collect(
@@ -91,12 +76,7 @@ def collect(
             " GROUP BY coalesce(url, title) ORDER BY days DESC, min(rank), 1 LIMIT ?",
             (people,),
         ).fetchall()
-        run_rows = conn.execute(
-            "SELECT id, started_at, coalesce(command, ''), status, coalesce(verdict, ''),"
-            " pages_fetched, articles_new, articles_updated, articles_unchanged, failures,"
-            " fill_rates, extraction_layers FROM crawls ORDER BY id DESC LIMIT ?",
-            (runs,),
-        ).fetchall()
+        recent = recent_runs(sqlite_utils.Database(conn), runs)
     finally:
         conn.close()
     return ReportData(
@@ -108,35 +88,8 @@ def collect(
         per_month=[(m, n) for m, n in reversed(per_month)],
         authors=[(name, n) for name, n in authors],
         top_news=[(t or "", d, f, la) for t, d, f, la in top_news],
-        runs=[_run(row) for row in reversed(run_rows)],
+        runs=recent[::-1],
     )
-
-
-def _run(row: tuple[Any, ...]) -> Run:
-    run_id, started_at, command, status, verdict, *counts, fills, layers = row
-    pages, new, updated, unchanged, failures = (v or 0 for v in counts)
-    return Run(
-        run_id,
-        started_at,
-        command,
-        status,
-        verdict,
-        pages,
-        new,
-        updated,
-        unchanged,
-        failures,
-        fill_rates=_json(fills),
-        layers=_json(layers),
-    )
-
-
-def _json(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 # -- charts: pure functions, data in, SVG out ------------------------------------------------
@@ -311,15 +264,15 @@ def render(data: ReportData) -> str:
     )
 
 
-def _generic_share(run: Run) -> float | None:
-    bodies = {k: v for k, v in run.layers.items() if k.startswith("body:")}
+def _generic_share(run: RunRow) -> float | None:
+    bodies = {k: v for k, v in run.extraction_layers.items() if k.startswith("body:")}
     total = sum(bodies.values())
     if not total:
         return None
     return sum(v for k, v in bodies.items() if "generic" in k) / total
 
 
-def _runs_table(runs: list[Run]) -> str:
+def _runs_table(runs: list[RunRow]) -> str:
     if not runs:
         return _empty("no runs yet")
     head = "".join(
@@ -333,9 +286,18 @@ def _runs_table(runs: list[Run]) -> str:
         cells = [
             f"#{run.id}",
             escape(run.started_at[:16].replace("T", " ")),
-            escape(run.command),
+            escape(run.command or ""),
             f'<span class="{"" if run.status == "ok" else "bad"}">{status}</span>',
-            *(str(n) for n in (run.pages, run.new, run.updated, run.unchanged, run.failures)),
+            *(
+                str(n or 0)
+                for n in (
+                    run.pages_fetched,
+                    run.articles_new,
+                    run.articles_updated,
+                    run.articles_unchanged,
+                    run.failures,
+                )
+            ),
         ]
         for name, floor in HEALTH_FIELDS.items():
             rate = run.fill_rates.get(name)

@@ -6,9 +6,9 @@ import re
 import sqlite3
 from pathlib import Path
 
+from kazscraper.archive.queries import RunRow
 from kazscraper.report import (
     ReportData,
-    Run,
     bar_chart,
     collect,
     column_chart,
@@ -51,9 +51,9 @@ def test_empty_archive_parts_say_so_instead_of_drawing_nothing() -> None:
 
 
 def test_render_is_one_offline_document() -> None:
-    run = Run(1, "2026-01-01T00:00:00", "crawl", "unhealthy", "", 10, 5, 0, 0, 1)
+    run = RunRow(1, "2026-01-01T00:00:00", "crawl", "unhealthy", 10, 5, 0, 0, 1)
     run.fill_rates = {"title": 1.0, "body": 0.4, "published_date": 1.0, "authors": 0.9}
-    run.layers = {"body:profile": 4, "body:generic (trafilatura)": 6}
+    run.extraction_layers = {"body:profile": 4, "body:generic (trafilatura)": 6}
     data = ReportData(
         "a.sqlite", "2026-01-01", 5, "2025-01-01", "2025-02-01",
         [("2025-01", 3), ("2025-02", 2)], [("Ахметова Зауреш", 2)],
@@ -86,7 +86,7 @@ def test_report_command_draws_the_archive(demo_archive: Path, tmp_path: Path) ->
     assert len(data.per_month) == min(months, 36)
     assert data.authors[0][0] == top_author
     assert data.top_news, "the replica's pages carry a top-news block"
-    assert data.runs[0].pages > 0 and data.runs[0].new == 60
+    assert (data.runs[0].pages_fetched or 0) > 0 and data.runs[0].articles_new == 60
     assert top_author in page
 
 

@@ -38,6 +38,8 @@ class RunRow:
     articles_unchanged: int | None
     failures: int | None
     fill_rates: dict[str, float | None] = field(default_factory=dict)
+    verdict: str | None = None
+    extraction_layers: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,21 +62,25 @@ def summary(db: sqlite_utils.Database, runs: int = 10) -> ArchiveSummary:
             "SELECT coalesce(category, '(none)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
         )
     ]
-    recent = [
-        _run_row(row)
-        for row in db.execute(
-            "SELECT id, started_at, command, status, pages_fetched, articles_new, "
-            "articles_updated, articles_unchanged, failures, fill_rates "
-            "FROM crawls ORDER BY id DESC LIMIT ?",
-            [runs],
-        )
-    ]
+    recent = recent_runs(db, runs)
     counts = {table: db[table].count for table in SUMMARY_TABLES}
     return ArchiveSummary(counts, first, last, categories, recent)
 
 
+def recent_runs(db: sqlite_utils.Database, limit: int = 10) -> list[RunRow]:
+    """The last ``limit`` runs (rows of ``crawls``), newest first."""
+    rows = db.execute(
+        "SELECT id, started_at, command, status, pages_fetched, articles_new, "
+        "articles_updated, articles_unchanged, failures, fill_rates, verdict, "
+        "extraction_layers FROM crawls ORDER BY id DESC LIMIT ?",
+        [limit],
+    )
+    return [_run_row(row) for row in rows]
+
+
 def _run_row(row: tuple[Any, ...]) -> RunRow:
-    id_, started_at, command, status, pages, new, updated, unchanged, failures, fills = row
+    id_, started_at, command, status, pages, new, updated, unchanged, failures, *rest = row
+    fills, verdict, layers = rest
     return RunRow(
         id_,
         started_at,
@@ -85,8 +91,19 @@ def _run_row(row: tuple[Any, ...]) -> RunRow:
         updated,
         unchanged,
         failures,
-        fill_rates=json.loads(fills or "{}"),
+        fill_rates=_json_object(fills),
+        verdict=verdict,
+        extraction_layers=_json_object(layers),
     )
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    """A JSON object column as a dict ({} for NULL, bad JSON or another JSON type)."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass
