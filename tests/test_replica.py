@@ -128,3 +128,21 @@ def test_broken_articles_have_no_body(small_site: ReplicaSite) -> None:
     assert len(site.broken_articles) == 2
     html = Renderer(site, "http://x").article_page(site.broken_articles[0])
     assert "news-text" not in html
+
+
+def test_huge_fault_declares_its_size_and_serves_it_whole(
+    replica: ReplicaServer, small_site: ReplicaSite
+) -> None:
+    """The 'huge' mode: the article padded past 10 MB, its Content-Length exact (the crawler
+    refuses it from the headers, before the body, which is streamed)."""
+    article = small_site.articles[7]
+    replica.set_faults({article.path: "huge"})
+    try:
+        with urllib.request.urlopen(replica.origin + article.path) as response:
+            declared = int(response.headers["Content-Length"])
+            body = response.read()
+    finally:
+        replica.set_faults({})
+    assert declared == len(body) > 11 * 1024 * 1024
+    assert body.rstrip().endswith(b"</html>")
+    assert article.title.encode() in body

@@ -132,6 +132,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _send_huge(self) -> None:
+        """The article padded past the crawler's size limit (a comment of ``HUGE_BYTES``).
+
+        The headers, with the full Content-Length, go out before any of the padding is
+        made, and the padding is streamed a chunk at a time: the crawler can refuse the page
+        from its headers at once, however loaded the machine (building 11 MB first made the
+        answer late enough, under load, to end as a timeout instead of a size refusal).
+        """
+        _, _, body = self.server.respond(self.path)
+        head, _, tail = body.encode("utf-8").rpartition(b"</body>")
+        opening, closing = b"<!-- ", b" -->"
+        size = len(head) + len(opening) + HUGE_BYTES + len(closing) + len(b"</body>" + tail)
+        self.send_response(200)
+        self.send_header("Content-Type", HTML)
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.flush()
+        chunk = b"x" * 65_536
+        try:
+            self.wfile.write(head + opening)
+            for start in range(0, HUGE_BYTES, len(chunk)):
+                self.wfile.write(chunk[: HUGE_BYTES - start])
+            self.wfile.write(closing + b"</body>" + tail)
+        except OSError:  # the crawler hung up once it read the size: what it should do
+            self.close_connection = True
+
     def _fault(self, mode: str) -> bool:
         """Answer with fault ``mode``; False when the normal page should be served instead."""
         if mode in ("500", "502", "503"):
@@ -167,9 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = body.replace('<meta charset="utf-8">', f'<meta charset="{declared}">')
             self._send(status, f"text/html; charset={declared}", body.encode("kz1048"))
         elif mode == "huge":
-            _, _, body = self.server.respond(self.path)
-            padding = "<!-- " + "x" * HUGE_BYTES + " -->"
-            self._send(200, HTML, body.replace("</body>", padding + "</body>").encode())
+            self._send_huge()
         elif mode == "binary":
             self._send(200, "image/png", PNG)
         elif mode == "redirect-loop":
