@@ -426,3 +426,22 @@ def test_page_number(url: str, number: int) -> None:
 def test_same_listing_compares_paths() -> None:
     assert same_listing(f"{LISTING}/?page=2", LISTING)
     assert not same_listing(f"{SITE}/category/sport", LISTING)
+
+
+def test_the_default_limits_are_the_settings_defaults() -> None:
+    from kazscraper import settings
+
+    assert Limits.from_settings(lambda name, default: getattr(settings, name)) == Limits()
+
+
+def test_the_frontier_imports_neither_scrapy_nor_sqlite() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kazscraper.frontier; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'scrapy', 'twisted', 'sqlite3', 'sqlite_utils', 'parsel', 'lxml'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
