@@ -34,7 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, Protocol
+from types import MappingProxyType
+from typing import Literal, NamedTuple, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, is_site_url
@@ -142,16 +143,17 @@ DONE = "discovery done (--max-articles)"
 LISTING_LIMIT = "listing page limit reached"
 STOP_AFTER = "nothing new on --stop-after pages in a row"
 
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
-@dataclass(frozen=True)
-class Decision:
-    """What to do with one discovered URL."""
+
+class Decision(NamedTuple):
+    """What to do with one discovered URL (a tuple: one is made for every link read)."""
 
     url: str  # canonical when the URL is the site's, else as given
     kind: Kind | None  # what it is (None: not a page of the site)
     fetch: bool
     reason: str
-    headers: Mapping[str, str] = field(default_factory=dict)  # conditional GET of a revisit
+    headers: Mapping[str, str] = NO_HEADERS  # conditional GET of a revisit
     empty_run: int = 0  # listing: pages in a row with nothing new before this one
     depth: int = 1  # sitemap: nesting level (the first sitemap is 1)
     failure: bool = False  # a skip to record as a discovery failure (sitemap limits)
