@@ -121,12 +121,12 @@ def test_an_article_never_answered_becomes_a_failure_when_the_crawl_goes_idle() 
 
     crawler.signals.connect(record, signal=page_failed)
     crawler.stats.open_spider()
-    spider.awaited_articles = {PAGE}
+    assert [r.url for r in spider.follow(PAGE)] == [PAGE]  # asked for, never answered
     spider.on_idle()
     assert [(f["url"], f["stage"]) for f in failed] == [(PAGE, "fetch")]
     assert "dropped unanswered" in failed[0]["reason"]
     assert crawler.stats.get_value("kazscraper/articles_unaccounted") == 1
-    assert spider.awaited_articles == set()
+    assert spider.frontier.awaited == set()
 
 
 def test_discovery_limits_are_read_from_the_settings() -> None:
@@ -134,7 +134,8 @@ def test_discovery_limits_are_read_from_the_settings() -> None:
         NewsSpider, {"KAZSCRAPER_MAX_LISTING_PAGES": 7, "KAZSCRAPER_SITEMAP_MAX_DEPTH": 2}
     )
     spider = NewsSpider.from_crawler(crawler, max_articles="3")
-    assert (spider.max_listing_pages, spider.sitemap_max_depth) == (7, 2)
+    limits = spider.frontier.limits
+    assert (limits.max_listing_pages, limits.sitemap_max_depth) == (7, 2)
     assert not spider.discovery_done()
-    spider.scheduled_articles = {"a", "b", "c"}
+    spider.frontier.scheduled = {"a", "b", "c"}
     assert spider.discovery_done()

@@ -2,27 +2,25 @@
 
 It starts from the profile's home page, sitemap and RSS feed, follows the
 listing pages (categories and their numbered pagination) and the article
-links on article pages, and yields one ``PageItem`` per article page. Every
-link is canonicalised before it is requested, so an article reachable from
-several listings, the sitemap, the mirror host or with tracking parameters is
-fetched once. It extracts no fields: that is the pipelines' job.
+links on article pages, and yields one ``PageItem`` per article page. It
+extracts no fields (that is the pipelines' job) and decides nothing itself:
+every link it reads goes to its ``Frontier`` (``kazscraper.frontier``), whose
+``Decision`` says whether to fetch it, at which canonical address and with
+which headers; the spider turns decisions into Scrapy requests, counts them in
+the crawl stats and forwards what must be written (the frontier's new URLs,
+cleared and new failures, mirror aliases) to the run's archive owner
+(``kazscraper.extension``) and its signals.
 
-Scheduled crawls are incremental. Articles already in the archive are not
-fetched again, except those published in the last ``revisit_days`` (asked
-with a conditional GET, to catch edits); a category's pagination is walked
-until ``stop_after`` pages in a row bring nothing new; ``full`` walks and
-revisits everything; ``since`` bounds a backfill by date. Article URLs found
-but not yet stored wait in the archive's ``frontier`` table, so a killed run
-resumes where it stopped.
-
-Discovery is bounded whatever the site serves: listing pages per run
-(``KAZSCRAPER_MAX_LISTING_PAGES``), sitemaps per run and their nesting depth and
-size (``KAZSCRAPER_MAX_SITEMAPS``, ``KAZSCRAPER_SITEMAP_MAX_DEPTH``,
-``KAZSCRAPER_SITEMAP_MAX_BYTES``, gzipped ones inflated up to that size), links
-read per page (``KAZSCRAPER_MAX_LINKS_PER_PAGE``); ``max_articles`` stops
-discovery once that many articles are scheduled. Every article URL asked for
-ends the run as an article or a recorded failure: one the crawl machinery
-dropped without an answer is recorded when the crawl goes idle.
+The rules live in the frontier: incremental crawls (archived articles
+revisited only inside ``revisit_days``, with a conditional GET; pagination
+walked until ``stop_after`` pages in a row bring nothing new; ``full``;
+``since``), ``max_articles`` and the discovery limits (``KAZSCRAPER_MAX_*``
+settings). What stays here is reading pages: links of listings (with the date
+their list item shows, for ``since``), sitemaps (gzipped ones inflated up to
+``KAZSCRAPER_SITEMAP_MAX_BYTES``, malformed ones used up to the break), feeds,
+and article pages. Every article URL asked for ends the run as an article or a
+recorded failure: one the crawl machinery dropped without an answer is
+recorded when the crawl goes idle.
 """
 
 from __future__ import annotations
@@ -30,10 +28,10 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
@@ -46,36 +44,28 @@ from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
 from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, is_site_url, url_origin
+from kazscraper.clean.urls import UrlKind, canonical_url, url_origin
 from kazscraper.extension import archive_of
 from kazscraper.extract.blocks import node_text
-from kazscraper.extract.dates import find_date_in_text
+from kazscraper.frontier import (
+    ArchiveState,
+    Decision,
+    Frontier,
+    Limits,
+    ListingPage,
+    Rules,
+    ScheduledUrls,
+    listing_item_date,
+)
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, get_profile
 
-FRONTIER_FLUSH = 200  # new article URLs per frontier write
-CLASSIFY_CACHE = 10_000  # classified URLs kept (the cache is emptied when full: memory stays flat)
 SITEMAP_MAX_ENTRIES = 50_000  # per sitemap file (the sitemaps.org limit)
-LISTING_DATE_CHARS = 500  # of a listing item's text searched for its date (--since)
-# discovery limits; each is a Scrapy setting of the same name (defaults in settings.py)
-LIMITS = {
-    "max_listing_pages": ("KAZSCRAPER_MAX_LISTING_PAGES", 10_000),
-    "max_sitemaps": ("KAZSCRAPER_MAX_SITEMAPS", 1_000),
-    "sitemap_max_depth": ("KAZSCRAPER_SITEMAP_MAX_DEPTH", 3),
-    "sitemap_max_bytes": ("KAZSCRAPER_SITEMAP_MAX_BYTES", 50 * 1024 * 1024),
-    "max_links": ("KAZSCRAPER_MAX_LINKS_PER_PAGE", 5_000),
-}
 
 
 class NewsSpider(scrapy.Spider):
     name = "news"
-    # the discovery limits, set from LIMITS: the defaults, then the crawler's settings
-    max_listing_pages: int
-    max_sitemaps: int
-    sitemap_max_depth: int
-    sitemap_max_bytes: int
-    max_links: int
 
     def __init__(
         self,
@@ -100,35 +90,23 @@ class NewsSpider(scrapy.Spider):
         hosts = {urlsplit(f"//{netloc}").hostname for netloc in base.site_netlocs}
         self.allowed_domains = sorted(h for h in hosts if h)
         self.start_urls = [start_url] if start_url else base.start_urls()
-        self.max_articles = int(max_articles) if max_articles not in (None, "", 0, "0") else None
-        self.full = full in (True, "1", "true", "True")
-        self.since = date.fromisoformat(since) if since else None
-        self.revisit_days = int(revisit_days)
-        self.stop_after = int(stop_after)
-        self.scheduled_articles: set[str] = set()
-        self._classified: dict[str, tuple[UrlKind | None, str]] = {}
-        self.reported_aliases: set[str] = set()
-        self.known: dict[str, tuple[str | None, str | None]] = {}  # url -> (published, etag)
-        self.frontier: list[str] = []
-        self.new_frontier: list[str] = []
-        self.retries: list[str] = []
-        self.failed_discovery: set[str] = set()
+        self.rules = Rules.from_arguments(full, since, revisit_days, stop_after, max_articles)
+        self.frontier = Frontier(base, self.rules)
         self.archive: Archive | None = None
-        # article URLs asked for and not yet answered (response or error), by canonical URL
-        self.awaited_articles: set[str] = set()
-        self.listing_pages = 0  # listing requests made this run
-        self.sitemaps = 0  # sitemap requests made this run
-        for name, (_setting, default) in LIMITS.items():
-            setattr(self, name, default)
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        for name, (setting, default) in LIMITS.items():
-            setattr(spider, name, crawler.settings.getint(setting, default))
+        spider.frontier.limits = Limits.from_settings(crawler.settings.getint)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
+
+    @property
+    def scheduled_articles(self) -> ScheduledUrls:
+        """The canonical article URLs this run scheduled (the archive extension accounts
+        for each of them when the engine stops)."""
+        return self.frontier.scheduled
 
     # -- what the archive already has ------------------------------------------------
 
@@ -137,32 +115,34 @@ class NewsSpider(scrapy.Spider):
         if owner is None or owner.archive is None:
             return
         self.archive = owner.archive  # the run's one connection, held by the extension
-        self.known = self.archive.known_articles()
-        self.frontier = self.archive.frontier_urls()
-        self.retries = self.archive.failed_urls()
-        self.failed_discovery = self.archive.discovery_failures()
-        self.crawler.stats.set_value("kazscraper/known_articles", len(self.known))
-        self.crawler.stats.set_value("kazscraper/frontier_resumed", len(self.frontier))
+        state = ArchiveState(
+            known=self.archive.known_articles(),
+            frontier=self.archive.frontier_urls(),
+            retries=self.archive.failed_urls(),
+            failed_discovery=self.archive.discovery_failures(),
+        )
+        self.frontier.load(state)
+        self.crawler.stats.set_value("kazscraper/known_articles", len(state.known))
+        self.crawler.stats.set_value("kazscraper/frontier_resumed", len(state.frontier))
 
     def on_closed(self, reason: str) -> None:
         archive = self.archive
         if archive is not None:
             if reason != "finished":  # interrupted: keep what is still to fetch
-                self._flush_frontier()
+                self._flush_frontier(everything=True)
             self.archive = None
 
     def on_idle(self) -> None:
         """Nothing left to fetch: an article asked for and never answered was dropped by the
         crawl machinery (a duplicate filter, a middleware); it becomes a failure, not a loss."""
-        for url in sorted(self.awaited_articles):
+        for url in self.frontier.unanswered():
             self.crawler.stats.inc_value("kazscraper/articles_unaccounted")
             self._fail(url, "fetch", "no response: the request was dropped unanswered", None)
-        self.awaited_articles.clear()
 
-    def _flush_frontier(self) -> None:
-        if self.archive is not None and self.new_frontier:
-            self._write(self.archive.add_to_frontier, self.new_frontier)
-            self.new_frontier = []
+    def _flush_frontier(self, everything: bool = False) -> None:
+        batch = self.frontier.new_urls(everything)
+        if self.archive is not None and batch:
+            self._write(self.archive.add_to_frontier, batch)
 
     def _write(self, method: Any, *args: Any) -> None:
         """An archive write from the spider; a refused one (disk full) stops the crawl."""
@@ -176,65 +156,83 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._open_archive()
-        for url in self.frontier:  # found by a run that did not finish
+        for url in self.frontier.resumed:  # found by a run that did not finish
             for request in self.follow(url):
                 yield request
-        for url in self.retries:  # failed on an earlier run: tried again until stored
+        for url in self.frontier.retries:  # failed on an earlier run: tried again until stored
             self.crawler.stats.inc_value("kazscraper/failures_retried")
             for request in self.follow(url):
                 yield request
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
         for url in self.profile.sitemap_urls():
-            for request in self._sitemap_request(url, depth=1):
+            for request in self.requests(self.frontier.sitemap(url)):
                 yield request
         for url in self.profile.feed_urls():
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
 
     def _discovery_worked(self, url: str) -> None:
         """A listing or sitemap that failed on an earlier run worked now."""
-        if url in self.failed_discovery and self.archive is not None:
-            self.failed_discovery.discard(url)
+        if self.frontier.discovery_worked(url) and self.archive is not None:
             self._write(self.archive.clear_failure, url)
 
     def discovery_done(self) -> bool:
         """``max_articles`` articles are scheduled: no more listings, sitemaps or links."""
-        return self.max_articles is not None and len(self.scheduled_articles) >= self.max_articles
+        return self.frontier.discovery_done()
 
-    def _listing_request(self, url: str, **meta: Any) -> Iterator[scrapy.Request]:
-        """A request for a listing page, within the run's limit of listing pages."""
-        if self.discovery_done():
-            return
-        if self.listing_pages >= self.max_listing_pages:
-            if not self.crawler.stats.get_value("kazscraper/listing_limit_reached"):
+    def requests(self, decision: Decision) -> Iterator[scrapy.Request]:
+        """The request a frontier decision asks for (none for a skip), its counters and
+        signals: an alias to report, a sitemap refused by the limits to record as failed."""
+        if decision.alias:
+            self.crawler.signals.send_catch_log(
+                alias_found, url=decision.alias, canonical=decision.url
+            )
+        if decision.event:
+            self.crawler.stats.inc_value(f"kazscraper/{decision.event}")
+            if (
+                decision.event == "listing_limit_reached"
+                and self.frontier.counts[decision.event] == 1
+            ):
                 self.logger.warning(
                     "listing page limit reached (%d, KAZSCRAPER_MAX_LISTING_PAGES): "
                     "no more listing pages this run",
-                    self.max_listing_pages,
+                    self.frontier.limits.max_listing_pages,
                 )
-            self.crawler.stats.inc_value("kazscraper/listing_limit_reached")
+        if decision.failure:
+            self._fail(decision.url, "discovery", decision.reason, None)
+        if not decision.fetch:
             return
-        self.listing_pages += 1
-        yield scrapy.Request(
-            url, callback=self.parse_listing, errback=self.on_error, meta=meta or None
-        )
-
-    def _sitemap_request(self, url: str, depth: int) -> Iterator[scrapy.Request]:
-        """A request for a sitemap, within the nesting depth and the run's count of sitemaps."""
-        if depth > self.sitemap_max_depth:
-            reason = f"sitemap index nested deeper than {self.sitemap_max_depth}; not followed"
-        elif self.sitemaps >= self.max_sitemaps:
-            reason = f"more than {self.max_sitemaps} sitemaps in one run; not followed"
-        else:
-            self.sitemaps += 1
+        if decision.kind == "article":
+            self._flush_frontier()
             yield scrapy.Request(
-                url,
+                decision.url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                headers=dict(decision.headers),
+                meta={"handle_httpstatus_list": [304], "article_url": decision.url},
+            )
+        elif decision.kind == "listing":
+            yield scrapy.Request(
+                decision.url,
+                callback=self.parse_listing,
+                errback=self.on_error,
+                meta={"empty_run": decision.empty_run},
+            )
+        else:
+            yield scrapy.Request(
+                decision.url,
                 callback=self.parse_sitemap,
                 errback=self.on_error,
-                meta={"sitemap_depth": depth},
+                meta={"sitemap_depth": decision.depth},
             )
-            return
-        self._fail(url, "discovery", reason, None)
+
+    def follow(self, url: str) -> Iterator[scrapy.Request]:
+        """A request for ``url`` if it is one of ours and not yet scheduled or archived."""
+        return self.requests(self.frontier.decide(url))
+
+    def classify(self, url: str) -> tuple[UrlKind | None, str]:
+        """(kind, canonical URL) of an absolute URL (cached by the frontier)."""
+        return self.frontier.classify(url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -242,50 +240,35 @@ class NewsSpider(scrapy.Spider):
         self._discovery_worked(response.url)
         if self.discovery_done():
             return
-        new = 0
-        old_items = 0
-        next_pages: list[str] = []
+        page = ListingPage(response.url, empty_run=response.meta.get("empty_run", 0))
         for url, item_date in self._listing_links(response):
-            kind, canonical = self.classify(url)
-            if kind == "article":
-                if self.since and item_date and item_date < self.since:
-                    old_items += 1
-                    continue
-                if self.discovery_done():
-                    return
-                new += canonical not in self.known
-                yield from self.follow(url)
-            elif kind == "listing":
-                if _same_listing(url, response.url):
-                    next_pages.append(url)
-                else:
-                    yield from self.follow(url)
-        empty_run = 0 if new else response.meta.get("empty_run", 0) + 1
-        if self.since and old_items and not new:
-            return  # a backfill bounded by date: this page is already older than --since
-        if not self.full and empty_run >= self.stop_after:
-            self.crawler.stats.inc_value("kazscraper/pagination_stopped")
-            return
-        current = _page_number(response.url)
-        for url in next_pages:
-            if self.full or _page_number(url) == current + 1:
-                yield from self._listing_request(
-                    canonical_url(url, self.profile), empty_run=empty_run
-                )
+            decision = self.frontier.listing_link(page, url, item_date)
+            if decision.stop:
+                return
+            yield from self.requests(decision)
+        for decision in self.frontier.listing_next(page):
+            yield from self.requests(decision)
 
     def _listing_links(self, response: TextResponse) -> Iterator[tuple[str, date | None]]:
         """The links of a listing page (at most ``max_links``), with the date its list item
-        shows (if any)."""
-        for item in response.css(self.profile.selectors.listing_item) if self.since else ():
-            found = find_date_in_text(node_text(item)[:LISTING_DATE_CHARS])
-            item_date = date.fromisoformat(found.date) if found else None
-            for href in islice(item.css("a::attr(href)").getall(), self.max_links):
-                yield response.urljoin(href.strip()), item_date
-        for href in islice(response.css("a::attr(href)").getall(), self.max_links):
-            yield response.urljoin(href.strip()), None
+        shows (read only for ``--since``); a link given with its item's date is not given
+        again undated."""
+        max_links = self.frontier.limits.max_links
+        dated: set[str] = set()
+        for item in response.css(self.profile.selectors.listing_item) if self.rules.since else ():
+            item_date = listing_item_date(node_text(item))
+            for href in islice(item.css("a::attr(href)").getall(), max_links):
+                url = response.urljoin(href.strip())
+                if item_date and len(dated) < max_links:
+                    dated.add(url)
+                yield url, item_date
+        for href in islice(response.css("a::attr(href)").getall(), max_links):
+            url = response.urljoin(href.strip())
+            if url not in dated:
+                yield url, None
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        body, problem = sitemap_body(response.body, self.sitemap_max_bytes)
+        body, problem = sitemap_body(response.body, self.frontier.limits.sitemap_max_bytes)
         if problem:
             self._fail(response.url, "discovery", problem, response.status)
             return
@@ -304,105 +287,31 @@ class NewsSpider(scrapy.Spider):
             reason = f"malformed sitemap XML ({problem}); {len(entries)} entries used"
             self._fail(response.url, "discovery", reason, response.status)
         depth = response.meta.get("sitemap_depth", 1)
+        index = sitemap.type == "sitemapindex"
         for entry in entries:
-            if self.discovery_done():
-                return
             loc = entry.get("loc", "").strip()
-            if sitemap.type == "sitemapindex":
-                if is_site_url(loc, self.profile):
-                    yield from self._sitemap_request(loc, depth + 1)
-            elif loc and not self._older_than_since(entry.get("lastmod")):
-                yield from self.follow(loc)
-
-    def _older_than_since(self, lastmod: str | None) -> bool:
-        if not self.since or not lastmod:
-            return False
-        try:
-            return date.fromisoformat(lastmod[:10]) < self.since
-        except ValueError:
-            return False
+            decision = self.frontier.sitemap_entry(loc, entry.get("lastmod"), index, depth)
+            if decision.stop:
+                return
+            yield from self.requests(decision)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
         links = response.xpath("//item/link/text() | //entry/link/@href").getall()
-        for link in islice(links, self.max_links):
-            if self.discovery_done():
+        for link in islice(links, self.frontier.limits.max_links):
+            decision = self.frontier.link(link.strip())
+            if decision.stop:
                 return
-            yield from self.follow(link.strip())
-
-    def classify(self, url: str) -> tuple[UrlKind | None, str]:
-        """(kind, canonical URL) of an absolute URL, cached: menus and top-news lists repeat
-        the same links on every page."""
-        found = self._classified.get(url)
-        if found is None:
-            if len(self._classified) >= CLASSIFY_CACHE:
-                self._classified.clear()
-            kind = classify_url(url, self.profile)
-            found = kind, canonical_url(url, self.profile) if kind else url
-            self._classified[url] = found
-        return found
-
-    def follow(self, url: str) -> Iterator[scrapy.Request]:
-        """A request for ``url`` if it is one of ours and not yet scheduled or archived."""
-        kind, canonical = self.classify(url)
-        if kind is None:
-            return
-        if kind == "listing":
-            yield from self._listing_request(canonical)
-            return
-        self._report_alias(url, canonical)
-        if canonical in self.scheduled_articles:
-            self.crawler.stats.inc_value("kazscraper/links_deduplicated")
-            return
-        if self.max_articles is not None and len(self.scheduled_articles) >= self.max_articles:
-            return
-        self.scheduled_articles.add(canonical)
-        headers = {}
-        if canonical in self.known:
-            published, etag = self.known[canonical]
-            if not (self.full or self._in_revisit_window(published)):
-                self.crawler.stats.inc_value("kazscraper/known_skipped")
-                return
-            self.crawler.stats.inc_value("kazscraper/revisits")
-            if etag:
-                headers["If-None-Match"] = etag
-        else:
-            self.new_frontier.append(canonical)
-            if len(self.new_frontier) >= FRONTIER_FLUSH:
-                self._flush_frontier()
-        self.awaited_articles.add(canonical)
-        yield scrapy.Request(
-            canonical,
-            callback=self.parse_article,
-            errback=self.on_error,
-            headers=headers,
-            meta={"handle_httpstatus_list": [304], "article_url": canonical},
-        )
-
-    def _in_revisit_window(self, published: str | None) -> bool:
-        if not published:
-            return False
-        try:
-            day = date.fromisoformat(published[:10])
-        except ValueError:
-            return False
-        return day >= datetime.now(UTC).date() - timedelta(days=self.revisit_days)
-
-    def _report_alias(self, url: str, canonical: str) -> None:
-        """Tell the archive about a mirror-host address of an article (once per address)."""
-        alias = canonical_url(url, self.profile, map_mirrors=False)
-        if alias != canonical and alias not in self.reported_aliases:
-            self.reported_aliases.add(alias)
-            self.crawler.signals.send_catch_log(alias_found, url=alias, canonical=canonical)
+            yield from self.requests(decision)
 
     # -- articles --------------------------------------------------------------------
 
     def parse_article(
         self, response: Response
     ) -> Iterator[PageItem | NotModified | scrapy.Request]:
-        self.awaited_articles.discard(response.meta.get("article_url", ""))
+        self.frontier.answered(response.meta.get("article_url", ""))
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(
             timespec="seconds"
         )
@@ -426,12 +335,11 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "decode", str(exc), response.status)
             return
         # articles link to articles (similar and top news): follow those, not listings
-        for href in anchor_hrefs(page.text, self.max_links):
-            if self.discovery_done():
+        for href in anchor_hrefs(page.text, self.frontier.limits.max_links):
+            decision = self.frontier.link(response.urljoin(href), articles_only=True)
+            if decision.stop:
                 break
-            url = response.urljoin(href)
-            if self.classify(url)[0] == "article":
-                yield from self.follow(url)
+            yield from self.requests(decision)
         yield PageItem(
             url=response.url,
             html=page.text,
@@ -444,7 +352,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.awaited_articles.discard(request.meta.get("article_url", ""))
+        self.frontier.answered(request.meta.get("article_url", ""))
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
@@ -465,7 +373,7 @@ class NewsSpider(scrapy.Spider):
         )
 
 
-def anchor_hrefs(html: str, limit: int = LIMITS["max_links"][1]) -> list[str]:
+def anchor_hrefs(html: str, limit: int = Limits.max_links) -> list[str]:
     """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
 
     Read by the HTML parser (linear in the page's size, which the download limit
@@ -504,16 +412,3 @@ def xml_problem(body: bytes) -> str | None:
     except etree.XMLSyntaxError as exc:
         return str(exc)
     return None
-
-
-def _page_number(url: str) -> int:
-    values = parse_qs(urlsplit(url).query).get("page")
-    try:
-        return int(values[0]) if values else 1
-    except ValueError:
-        return 1
-
-
-def _same_listing(url: str, current: str) -> bool:
-    """A pagination link: the same listing path as the current page."""
-    return urlsplit(url).path.rstrip("/") == urlsplit(current).path.rstrip("/")
