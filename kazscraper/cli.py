@@ -22,7 +22,6 @@ from typing import Any, BinaryIO, NoReturn
 from urllib.parse import urlsplit
 
 import click
-from w3lib.encoding import html_to_unicode
 
 from kazscraper.archive import Archive, ArchiveError, check_writable, queries
 from kazscraper.crawl import (
@@ -957,6 +956,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
+    from kazscraper.intake import Refused, page_item, with_page
 
     profile = get_profile(site) if site else profile_for_url(url)
     data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory
@@ -966,7 +966,10 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             f"{DOWNLOAD_MAXSIZE // (1024 * 1024)} MB, the crawl's download limit: not a saved page",
             param_hint="'SOURCE'",
         )
-    _, html = html_to_unicode(None, data)
+    page = page_item(url or "", [], data)  # as the crawl and reparse read a page's bytes
+    if isinstance(page, Refused):
+        raise click.ClickException(f"{getattr(source, 'name', 'input')}: {page.reason}")
+    html = page.html
     note = ""
     if url:
         page_url = url
@@ -984,7 +987,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             parts = urlsplit(page_url)
             profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
     try:
-        article = clean_article(extract_article(html, page_url, profile), profile)
+        article = with_page(clean_article(extract_article(html, page_url, profile), profile), page)
     except NotHtmlError as exc:
         raise click.ClickException(f"{getattr(source, 'name', 'input')}: {exc}") from exc
     if note:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.spiders.news import anchor_hrefs
+from kazscraper.intake import anchor_hrefs
 
 KAZAKH = (
     "<html><head><meta charset='{}'></head><body><p>Қазақстан Республикасының Үкіметі бүгін "

@@ -37,7 +37,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from lxml import etree
-from parsel import Selector
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -45,14 +44,15 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
-from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, is_site_url, url_origin
+from kazscraper.clean.urls import url_origin
 from kazscraper.extension import archive_of
 from kazscraper.extract.blocks import node_text
 from kazscraper.extract.dates import find_date_in_text
+from kazscraper.intake import Aliases, Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
+from kazscraper.signals import page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, get_profile
+from kazscraper.sites.urls import UrlKind, canonical_url, classify_url, is_site_url
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
 CLASSIFY_CACHE = 10_000  # classified URLs kept (the cache is emptied when full: memory stays flat)
@@ -107,7 +107,7 @@ class NewsSpider(scrapy.Spider):
         self.stop_after = int(stop_after)
         self.scheduled_articles: set[str] = set()
         self._classified: dict[str, tuple[UrlKind | None, str]] = {}
-        self.reported_aliases: set[str] = set()
+        self.aliases = Aliases(base)  # mirror-host addresses reported this run
         self.known: dict[str, tuple[str | None, str | None]] = {}  # url -> (published, etag)
         self.frontier: list[str] = []
         self.new_frontier: list[str] = []
@@ -392,10 +392,7 @@ class NewsSpider(scrapy.Spider):
 
     def _report_alias(self, url: str, canonical: str) -> None:
         """Tell the archive about a mirror-host address of an article (once per address)."""
-        alias = canonical_url(url, self.profile, map_mirrors=False)
-        if alias != canonical and alias not in self.reported_aliases:
-            self.reported_aliases.add(alias)
-            self.crawler.signals.send_catch_log(alias_found, url=alias, canonical=canonical)
+        self.aliases.report(self.crawler, url, canonical)
 
     # -- articles --------------------------------------------------------------------
 
@@ -415,32 +412,19 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
             return
-        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        if not isinstance(response, TextResponse):
-            reason = f"not a text page ({content_type or 'no type'})"
-            self._fail(response.url, "fetch", reason, response.status)
-            return
-        try:
-            page = decode_page(response.body, content_type)
-        except UndecodablePage as exc:
-            self._fail(response.url, "decode", str(exc), response.status)
+        headers = header_pairs(response.headers)
+        page = page_item(response.url, headers, response.body, fetched_at, response.status)
+        if isinstance(page, Refused):
+            self._fail(page.url, page.stage, page.reason, response.status)
             return
         # articles link to articles (similar and top news): follow those, not listings
-        for href in anchor_hrefs(page.text, self.max_links):
+        for href in anchor_hrefs(page.html, self.max_links):
             if self.discovery_done():
                 break
             url = response.urljoin(href)
             if self.classify(url)[0] == "article":
                 yield from self.follow(url)
-        yield PageItem(
-            url=response.url,
-            html=page.text,
-            status=response.status,
-            fetched_at=fetched_at,
-            content_type=content_type,
-            etag=(response.headers.get(b"ETag") or b"").decode("latin-1"),
-            encoding=f"{page.encoding} ({page.note})" if page.note else page.encoding,
-        )
+        yield page
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -463,19 +447,6 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, http_status=status
         )
-
-
-def anchor_hrefs(html: str, limit: int = LIMITS["max_links"][1]) -> list[str]:
-    """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
-
-    Read by the HTML parser (linear in the page's size, which the download limit
-    caps), never by a regex over the markup: a regex can backtrack for minutes on
-    a hostile page (``<a `` repeated).
-    """
-    if not html.strip():
-        return []
-    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
-    return list(islice(dict.fromkeys(h for h in hrefs if h), limit))
 
 
 def sitemap_body(body: bytes, max_bytes: int) -> tuple[bytes, str | None]:
