@@ -26,6 +26,7 @@ from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
+from w3lib.encoding import read_bom
 
 from kazscraper.clean.encoding import UndecodablePage, decode_page
 from kazscraper.items import Article, PageItem
@@ -65,10 +66,14 @@ def header(headers: HeaderPairs, name: str) -> str:
 
 def is_text_page(url: str, headers: HeaderPairs, body: bytes) -> bool:
     """The page is text, as Scrapy decides when it builds the response (a ``TextResponse``):
-    by Content-Type (and Content-Encoding), Content-Disposition, the URL, the body."""
+    by Content-Type (and Content-Encoding), Content-Disposition, the URL, the body; and a
+    body with a byte-order mark and no Content-Type is text too (Scrapy's sniffing takes
+    the NULs of UTF-16 for binary data)."""
     scrapy_headers = Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers])
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
-    return issubclass(cls, TextResponse)
+    if issubclass(cls, TextResponse):
+        return True
+    return not header(headers, "Content-Type") and bool(read_bom(body)[0])
 
 
 def page_item(
