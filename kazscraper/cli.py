@@ -72,23 +72,35 @@ def _archive_to_read(ctx: click.Context, param: click.Parameter, value: str | No
     return chosen
 
 
-# --db of the commands that read an archive (one option, one rule for its default)
-read_db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
+def db_option(
+    default: str | None,
+    *,
+    exists: bool = True,
+    callback: Callable[[click.Context, click.Parameter, Any], Any] | None = None,
+    help: str = "The archive file.",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--db`` option (the archive file, passed as ``db_path``) of every command: one
+    declaration, told apart only by its default, whether the file must exist already, and
+    how a missing value is chosen (``callback``)."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(exists=exists, dir_okay=False),
+        default=default,
+        show_default=default is not None,
+        callback=callback,
+        help=help,
+    )
+
+
+# the commands that read an archive: without --db, the one that holds articles
+read_db_option = db_option(
+    None,
     callback=_archive_to_read,
     help=f"The archive to read [default: {DEFAULT_DB} if it holds articles, else {DEMO_DB}].",
 )
-# --db of a command that rebuilds an existing archive
-existing_db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+# a command that rebuilds an existing archive
+existing_db_option = db_option(DEFAULT_DB, help="The archive to rebuild.")
 
 
 def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -276,8 +288,10 @@ def crawl_options(func: Callable) -> Callable:
 
 
 @main.command()
-@click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False), help=f"Archive file [default: {DEFAULT_DB}]"
+@db_option(
+    None,
+    exists=False,
+    help=f"The archive file [default: {DEFAULT_DB}, or one named after --start-url's host].",
 )
 @click.option("--start-url", callback=_http_url, help="Start here instead of the site's home page.")
 @click.option(
@@ -334,9 +348,7 @@ def crawl(
     help="The replica's port (the mirror: the next one). The same port on every run keeps"
     " the demo's URLs, so a second demo is an incremental crawl of the same site.",
 )
-@click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False), default=DEMO_DB, show_default=True
-)
+@db_option(DEMO_DB, exists=False)
 @crawl_options
 def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
     """Serve the offline replica on loopback and crawl it into an archive.
