@@ -956,9 +956,11 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     """Extract one saved page (FILE, or - for stdin) and print the record as JSON.
 
     Shows which layer gave each field (``extraction``): use it to check a page
-    saved from a browser against the site profile. A page of another host is
-    read with the generic profile (language from the page, dates in the page's
-    own offset).
+    saved from a browser against the site profile. The bytes are decoded as the
+    crawl decodes a response (UTF-8, the page's charset, legacy Cyrillic
+    encodings, windows-1252; the codec in ``extraction.encoding``). A page of
+    another host is read with the generic profile (language from the page,
+    dates in the page's own offset).
 
     \b
     Examples:
