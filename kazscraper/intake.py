@@ -37,6 +37,8 @@ from kazscraper.sites.urls import canonical_url, classify_url
 MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
 
 HeaderPairs = Sequence[tuple[str, str]]
+# what Scrapy reads to choose a response's class
+_TYPE_HEADERS = frozenset({"content-type", "content-encoding", "content-disposition"})
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,13 @@ def is_text_page(url: str, headers: HeaderPairs, body: bytes) -> bool:
     by Content-Type (and Content-Encoding), Content-Disposition, the URL, the body; and a
     body with a byte-order mark and no Content-Type is text too (Scrapy's sniffing takes
     the NULs of UTF-16 for binary data)."""
-    scrapy_headers = Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers])
+    scrapy_headers = Headers(
+        [
+            (k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+            for k, v in headers
+            if k.lower() in _TYPE_HEADERS
+        ]
+    )
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
     if issubclass(cls, TextResponse):
         return True

@@ -235,3 +235,11 @@ def test_a_mirror_link_is_reported_once_as_an_alias(tmp_path: Path) -> None:
         ("https://image.qazdauiri.kz/news/mirror-link", "https://qazdauiri.kz/news/mirror-link")
     ]
     assert by_reparse(tmp_path, headers, body).aliases == crawl.aliases
+
+
+def test_headers_that_are_not_latin_1_are_read_not_fatal() -> None:
+    """A WARC record's header may hold any character (warcio reads them as text)."""
+    headers = [("Content-Type", "text/html; charset=utf-8 ☃"), ("ETag", '"жаңа"')]
+    item = page_item(URL, headers, KAZAKH.format("utf-8").encode(), FETCHED)
+    assert isinstance(item, PageItem) and item.etag == '"жаңа"'
+    assert "Қазақстан" in item.html

@@ -16,7 +16,7 @@ from typing import Any
 
 import scrapy
 
-from kazscraper.intake import Aliases, Refused, anchor_hrefs, page_item
+from kazscraper.intake import MAX_LINKS_PER_PAGE, Aliases, Refused, anchor_hrefs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import page_failed
 from kazscraper.sites import SiteProfile, get_profile
@@ -86,5 +86,6 @@ class ReparseSpider(scrapy.Spider):
                     http_status=None,
                 )
             return None
-        self.aliases.report_links(self.crawler, item, anchor_hrefs(item.html))
+        limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
+        self.aliases.report_links(self.crawler, item, anchor_hrefs(item.html, limit))
         return item if is_article else None
