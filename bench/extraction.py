@@ -304,11 +304,12 @@ class Score:
         return 2 * precision * recall / max(1e-9, precision + recall)
 
 
-def _read_page(folder: Path, name: str) -> str:
-    from w3lib.encoding import html_to_unicode
+def _read_page(folder: Path, name: str, url: str = "") -> str:
+    """The page's text as ``kazscraper parse`` reads a saved file (``kazscraper.intake``)."""
+    from kazscraper.intake import Refused, page_item
 
-    _, html = html_to_unicode(None, (folder / "html" / name).read_bytes())
-    return html
+    page = page_item(url, [], (folder / "html" / name).read_bytes())
+    return "" if isinstance(page, Refused) else page.html
 
 
 def _timed_once(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
@@ -329,7 +330,7 @@ def realpages_report(folder: Path, limit: int | None = None, reference: bool = T
             continue
         answers = json.loads((base / "expected.json").read_text(encoding="utf-8"))
         for url, answer in list(answers.items())[:limit]:
-            html = _read_page(base, answer["file"])
+            html = _read_page(base, answer["file"], url)
             got, elapsed = _timed_once(generic, html, url)
             ours_side.ms.append(elapsed)
             layers[got["body_layer"].split(":")[0].split(" (")[0]] += 1

@@ -22,7 +22,6 @@ from typing import Any, BinaryIO, NoReturn
 from urllib.parse import urlsplit
 
 import click
-from w3lib.encoding import html_to_unicode
 
 from kazscraper.archive import Archive, ArchiveError, check_writable, queries
 from kazscraper.crawl import (
@@ -73,23 +72,35 @@ def _archive_to_read(ctx: click.Context, param: click.Parameter, value: str | No
     return chosen
 
 
-# --db of the commands that read an archive (one option, one rule for its default)
-read_db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
+def db_option(
+    default: str | None,
+    *,
+    exists: bool = True,
+    callback: Callable[[click.Context, click.Parameter, Any], Any] | None = None,
+    help: str = "The archive file.",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--db`` option (the archive file, passed as ``db_path``) of every command: one
+    declaration, told apart only by its default, whether the file must exist already, and
+    how a missing value is chosen (``callback``)."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(exists=exists, dir_okay=False),
+        default=default,
+        show_default=default is not None,
+        callback=callback,
+        help=help,
+    )
+
+
+# the commands that read an archive: without --db, the one that holds articles
+read_db_option = db_option(
+    None,
     callback=_archive_to_read,
     help=f"The archive to read [default: {DEFAULT_DB} if it holds articles, else {DEMO_DB}].",
 )
-# --db of a command that rebuilds an existing archive
-existing_db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
-)
+# a command that rebuilds an existing archive
+existing_db_option = db_option(DEFAULT_DB, help="The archive to rebuild.")
 
 
 def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -277,8 +288,10 @@ def crawl_options(func: Callable) -> Callable:
 
 
 @main.command()
-@click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False), help=f"Archive file [default: {DEFAULT_DB}]"
+@db_option(
+    None,
+    exists=False,
+    help=f"The archive file [default: {DEFAULT_DB}, or one named after --start-url's host].",
 )
 @click.option("--start-url", callback=_http_url, help="Start here instead of the site's home page.")
 @click.option(
@@ -335,9 +348,7 @@ def crawl(
     help="The replica's port (the mirror: the next one). The same port on every run keeps"
     " the demo's URLs, so a second demo is an incremental crawl of the same site.",
 )
-@click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False), default=DEMO_DB, show_default=True
-)
+@db_option(DEMO_DB, exists=False)
 @crawl_options
 def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
     """Serve the offline replica on loopback and crawl it into an archive.
@@ -945,9 +956,11 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     """Extract one saved page (FILE, or - for stdin) and print the record as JSON.
 
     Shows which layer gave each field (``extraction``): use it to check a page
-    saved from a browser against the site profile. A page of another host is
-    read with the generic profile (language from the page, dates in the page's
-    own offset).
+    saved from a browser against the site profile. The bytes are decoded as the
+    crawl decodes a response (UTF-8, the page's charset, legacy Cyrillic
+    encodings, windows-1252; the codec in ``extraction.encoding``). A page of
+    another host is read with the generic profile (language from the page,
+    dates in the page's own offset).
 
     \b
     Examples:
@@ -957,6 +970,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
+    from kazscraper.intake import Refused, page_item, with_page
 
     profile = get_profile(site) if site else profile_for_url(url)
     data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory
@@ -966,7 +980,10 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             f"{DOWNLOAD_MAXSIZE // (1024 * 1024)} MB, the crawl's download limit: not a saved page",
             param_hint="'SOURCE'",
         )
-    _, html = html_to_unicode(None, data)
+    page = page_item(url or "", [], data)  # as the crawl and reparse read a page's bytes
+    if isinstance(page, Refused):
+        raise click.ClickException(f"{getattr(source, 'name', 'input')}: {page.reason}")
+    html = page.html
     note = ""
     if url:
         page_url = url
@@ -984,7 +1001,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             parts = urlsplit(page_url)
             profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
     try:
-        article = clean_article(extract_article(html, page_url, profile), profile)
+        article = with_page(clean_article(extract_article(html, page_url, profile), profile), page)
     except NotHtmlError as exc:
         raise click.ClickException(f"{getattr(source, 'name', 'input')}: {exc}") from exc
     if note:

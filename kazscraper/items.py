@@ -3,18 +3,21 @@
 ``PageItem`` is what the spider yields: one fetched article page, raw. The
 extract pipeline turns it into an ``Article`` (with ``Author`` and
 ``RelatedLink`` rows), which clean, validate, dedup and store refine and
-write. Plain dataclasses: Scrapy handles them natively and the pure
-extraction code can build them without importing Scrapy.
+write. Plain dataclasses with typed fields only (nothing travels between the
+stages in an untyped dict): Scrapy handles them natively and the pure extraction
+code can build them without importing Scrapy. ``kazscraper.intake`` makes every
+``PageItem``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass
 class PageItem:
+    """One fetched page as text; made by ``kazscraper.intake.page_item`` on every route."""
+
     url: str  # the URL the response came from (after redirects)
     html: str
     status: int = 200
@@ -77,7 +80,9 @@ class Article:
     # field name -> which layer gave it ('jsonld', 'meta', 'profile', 'signature', 'label', ...)
     # or why it is missing ('missing: ...')
     extraction: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    # the page's <link rel=canonical> (or og:url), absolute: a claim the clean stage weighs
+    declared_canonical: str | None = None
+    etag: str | None = None  # the response's validator, for the next visit's conditional GET
 
     @property
     def body_paragraphs(self) -> list[str]:

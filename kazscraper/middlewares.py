@@ -26,7 +26,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, Redirec
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Headers, HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import RobotParser
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -36,9 +36,10 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
-from kazscraper.clean.urls import is_site_url
 from kazscraper.extension import archive_of
+from kazscraper.intake import header_pairs
 from kazscraper.signals import stop_on_archive_error
+from kazscraper.sites.urls import is_site_url
 from kazscraper.warc import (
     Capture,
     Exchange,
@@ -60,14 +61,6 @@ def warc_directory(db_path: str | Path) -> Path:
 def warc_name(db_path: str | Path) -> str:
     """The prefix of the archive's WARC file names: its real file's stem."""
     return Path(db_path).resolve().stem
-
-
-def _pairs(headers: Headers) -> list[tuple[str, str]]:
-    return [
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in headers.items()
-        for value in values
-    ]
 
 
 class WarcCaptureMiddleware:
@@ -114,9 +107,9 @@ class WarcCaptureMiddleware:
         exchange = Exchange(
             url=response.url,
             method=request.method,
-            request_headers=_pairs(request.headers),
+            request_headers=header_pairs(request.headers),
             status=response.status,
-            response_headers=_pairs(response.headers),
+            response_headers=header_pairs(response.headers),
             body=response.body,
             fetched_at=fetched_at,
         )

@@ -26,18 +26,19 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
-from twisted.internet.defer import Deferred
+from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive, content_hash, utc_now
 from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
-from kazscraper.clean.urls import canonical_url
 from kazscraper.extension import archive_of
 from kazscraper.extract.article import NotHtmlError, extract_article
+from kazscraper.intake import with_page
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile
+from kazscraper.sites.urls import canonical_url
 from kazscraper.verdict import REPORTED_FIELDS, crawl_summary
 
 __all__ = ["REPORTED_FIELDS", "crawl_summary"]  # with the pipelines below
@@ -92,14 +93,15 @@ def extract_and_clean(html: str, url: str, fetched_at: str) -> Article:
 
     The profile is sent once, when the worker starts, not with every page."""
     assert _worker_profile is not None, "worker started without a profile"
-    article = clean_article(
-        extract_article(html, url, _worker_profile, fetched_at), _worker_profile
-    )
-    article.extra[_CLEANED] = True
-    return article
+    return clean_article(extract_article(html, url, _worker_profile, fetched_at), _worker_profile)
 
 
-_CLEANED = "_cleaned"  # set on an article cleaned in a worker: the clean stage only counts it
+def extract_workers(settings: Settings) -> int:
+    """Extraction processes of the run (``KAZSCRAPER_EXTRACT_WORKERS``, ``crawl --workers``).
+
+    With workers, each page is extracted and cleaned in one worker call (the second core
+    does both); the clean stage, which reads the same setting, then only counts."""
+    return settings.getint("KAZSCRAPER_EXTRACT_WORKERS", 0)
 
 
 class WorkerDied(Exception):
@@ -184,11 +186,14 @@ class ExtractWorkers:
 
 class ExtractPipeline(_CrawlerPipeline):
     """HTML → Article, in this process or, with ``KAZSCRAPER_EXTRACT_WORKERS`` > 0, in a pool
-    of worker processes (the second core: the crawl process keeps fetching meanwhile)."""
+    of worker processes (the second core: the crawl process keeps fetching meanwhile).
+
+    ``process_item`` is a coroutine: a page sent to the pool is awaited, and pages in flight
+    overlap (Scrapy 2.19 warns that a Deferred returned by a pipeline is deprecated)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.workers = crawler.settings.getint("KAZSCRAPER_EXTRACT_WORKERS", 0)
+        self.workers = extract_workers(crawler.settings)
         self.pool: ExtractWorkers | None = None
         if self.workers:
             crawler.signals.connect(self._open_pool, signal=signals.spider_opened)
@@ -203,22 +208,29 @@ class ExtractPipeline(_CrawlerPipeline):
             self.pool.close()
             self.pool = None
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         self.stats.inc_value("kazscraper/extracted")
         if self.pool is None:
             return self._finish(item, lambda: extract_article(*self._args(item)))
-        job = asyncio.ensure_future(self.pool.run(item.html, item.url, item.fetched_at))
-        waited = Deferred.fromFuture(job)
-        return waited.addBoth(lambda result: self._finish(item, lambda: _unwrap(result)))
+        with self._rejections(item):
+            article = await self.pool.run(item.html, item.url, item.fetched_at)
+        return with_page(article, item)
 
     def _args(self, item: PageItem) -> tuple[str, str, SiteProfile, str]:
         return item.html, item.url, self.profile, item.fetched_at
 
     def _finish(self, item: PageItem, extract: Callable[[], Article]) -> Article:
-        try:
+        with self._rejections(item):
             article = extract()
+        return with_page(article, item)
+
+    @contextmanager
+    def _rejections(self, item: PageItem) -> Iterator[None]:
+        """An extraction that fails makes the page a ``PageRejected`` with the reason."""
+        try:
+            yield
         except WorkerDied as exc:
             # no extractor saw the page: it says nothing about the layout (the health check)
             self.stats.inc_value("kazscraper/extracted", -1)
@@ -232,26 +244,22 @@ class ExtractPipeline(_CrawlerPipeline):
             self.stats.inc_value("kazscraper/extract_errors")
             logger.exception("extractor error on %s", item.url)
             raise PageRejected(item.url, "extract", f"{type(exc).__name__}: {exc}") from exc
-        article.extra["etag"] = item.etag
-        if item.encoding:
-            article.extraction["encoding"] = item.encoding
-        return article
-
-
-def _unwrap(result: Any) -> Any:
-    if isinstance(result, Failure):
-        result.raiseException()
-    return result
 
 
 class CleanPipeline(_CrawlerPipeline):
-    """Cleans, and counts which fields each article page yielded (the health check's input)."""
+    """Cleans, and counts which fields each article page yielded (the health check's input).
+
+    With extraction workers the worker has cleaned the article already (``extract_workers``
+    says so to both stages): then this stage only makes it storable and counts."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.cleaned_upstream = extract_workers(crawler.settings) > 0
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        cleaned = item.extra.pop(_CLEANED, False)
-        article = item if cleaned else clean_article(item, self.profile)
+        article = item if self.cleaned_upstream else clean_article(item, self.profile)
         # what SQLite cannot store (a lone surrogate, a 2^70 counter) is made storable here,
         # before dedup hashes the text and the store writes it (the store checks again)
         if storable_article(article):

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
@@ -257,7 +258,7 @@ class StoredPage:
     """A response read back from the WARC files, for reparsing."""
 
     capture: Capture
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str, str]]  # of the decoded payload (no Content-Encoding undone)
     body: bytes  # decoded payload (content-encoding undone)
 
 
@@ -357,7 +358,7 @@ def _page(
         skipped("too_large", f"{url} ({path.name})", str(exc))
         return None
     offset = iterator.get_record_offset()
-    headers = http_headers.headers if http_headers else []
+    headers = _payload_headers(http_headers.headers) if http_headers else []
     digest = rec_headers.get_header("WARC-Payload-Digest") or payload_digest(body)
     if rec_type == "response":
         originals[digest] = (path, offset)
@@ -381,6 +382,17 @@ def _page(
         content_type=_header(headers, "content-type"),
     )
     return StoredPage(capture, headers, body)
+
+
+def _payload_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a payload read back: without the Content-Encoding warcio undid
+    (``StoredPage.body`` is the decoded payload, as a crawl's response body is)."""
+    supported = BufferedReader.get_supported_decompressors()
+    return [
+        (k, v)
+        for k, v in headers
+        if not (k.lower() == "content-encoding" and v.strip().lower() in supported)
+    ]
 
 
 def unindexed_captures(path: Path, spans: list[tuple[int, int]]) -> Iterator[Capture]:

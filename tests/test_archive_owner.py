@@ -43,7 +43,7 @@ def test_one_text_under_two_urls_is_named_by_the_shortest_url_whatever_came_firs
     with Archive(tmp_path / "a.sqlite") as archive:
         for n, path in enumerate(order):
             page = make_article(ORIGIN + path, fetched_at=f"2026-01-0{n + 1}T10:00:00+00:00")
-            page.extra["etag"] = f'"{path}"'
+            page.etag = f'"{path}"'
             archive.write_batch([(page, [])], run_start=lambda _: "2026-01-01T00:00:00+00:00")
         row = archive.db.execute("SELECT url, fetched_url, etag, version FROM articles").fetchall()
         urls = archive.db.execute("SELECT url FROM article_urls ORDER BY url").fetchall()

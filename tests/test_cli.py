@@ -323,3 +323,27 @@ def test_parse_with_the_generic_site_and_no_url_invents_no_host(
     assert "qazdauiri" not in result.stdout
     assert note in result.stderr
     assert record["published_date"] == "2020-03-14"
+
+
+def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
+    """One ``--db`` (cli.db_option): the same parameter, a file never a folder; the read
+    commands choose an archive that holds articles, reparse defaults to the site's, crawl
+    and demo may create theirs."""
+    from kazscraper.cli import DEFAULT_DB, DEMO_DB, _archive_to_read
+
+    found = {}
+    for name, command in main.commands.items():
+        for group_name, sub in getattr(command, "commands", {name: command}).items():
+            for param in sub.params:
+                if "--db" in getattr(param, "opts", ()):
+                    found[group_name] = param
+    assert {"crawl", "demo", "reparse", "stats", "search", "export", "report"} <= set(found)
+    for name, param in found.items():
+        assert param.name == "db_path" and isinstance(param.type, click.Path), name
+        assert param.type.dir_okay is False, name
+        creates = name in ("crawl", "demo")
+        assert param.type.exists is not creates, name
+        if name not in ("crawl", "demo", "reparse"):
+            assert param.default is None and param.callback is _archive_to_read, name
+    assert (found["reparse"].default, found["demo"].default) == (DEFAULT_DB, DEMO_DB)
+    assert found["crawl"].default is None  # chosen from --start-url's host

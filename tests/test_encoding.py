@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.spiders.news import anchor_hrefs
+from kazscraper.intake import anchor_hrefs
 
 KAZAKH = (
     "<html><head><meta charset='{}'></head><body><p>Қазақстан Республикасының Үкіметі бүгін "
@@ -90,3 +90,51 @@ def test_a_legacy_page_is_still_read_in_its_legacy_encoding() -> None:
         assert page.text == html and page.encoding == "kz1048"
     russian = RUSSIAN * 3
     assert decode_page(russian.encode("cp1251"), "text/html").text == russian
+
+
+# -- real pages of other sites that the decoder misread (kazscraper parse reads them too) ----
+
+GERMAN = (
+    "<html><head><title>Über uns</title></head><body><p>Die Straße zur Küste war gesperrt, "
+    "während die Feuerwehr die Bäume räumte. Für die Anwohner gab es Ersatzbusse, später "
+    "öffnete die Polizei die Brücke wieder.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize("control", ["\x85", "\x8f", "\x07", "\x7f", "\x97"])
+def test_utf8_with_a_few_control_characters_stays_utf8(control: str) -> None:
+    """chefkoch.de, globalvoices.org, elnuevodia.com: valid UTF-8 with a stray U+0085 or DEL
+    was read as KZ-1048 or KOI8-R ('Гњber', 'Rц╪cktritt') or refused."""
+    html = GERMAN.replace("Küste", f"Küste{control}", 1) + GERMAN * 2
+    for content_type in ("", "text/html; charset=utf-8"):
+        page = decode_page(html.encode("utf-8"), content_type)
+        assert page.text == html and page.encoding == "utf-8", page
+
+
+def test_a_page_full_of_control_characters_is_still_no_utf8_text() -> None:
+    """UTF-16 without a BOM is valid UTF-8, one NUL every other byte: no text."""
+    with pytest.raises(UndecodablePage):
+        decode_page(RUSSIAN.encode("utf-16-le"), "text/html")
+
+
+def test_a_declared_legacy_page_with_no_utf8_in_it_keeps_its_declaration() -> None:
+    """archive.org, kyffhaeuser-nachrichten.de: a cp1252 page whose only non-ASCII bytes are
+    one or two letters (and a DEL or two) was read as UTF-8 with '�' or refused."""
+    html = "<html><body><p>Login f\xfcr Vote\x7f</p><p>D\xc8but</p></body></html>"
+    page = decode_page(html.encode("cp1252"), "text/html; charset=windows-1252")
+    assert page.text == html and page.encoding == "cp1252" and page.note == ""
+
+
+def test_an_undeclared_western_page_is_not_read_as_cyrillic() -> None:
+    """nmb-media.de: German in windows-1252 with no charset was read as KZ-1048
+    ('Auswдhlen'): Cyrillic letters inside Latin words are no Cyrillic text."""
+    html = GERMAN * 3
+    page = decode_page(html.encode("cp1252"), "text/html")
+    assert page.text == html and page.encoding == "cp1252"
+    assert page.note == "no charset declared, decoded as cp1252"
+
+
+def test_sloppy_kazakh_with_latin_lookalikes_is_still_cyrillic() -> None:
+    html = KAZAKH.format("windows-1251").replace("а", "a", 3) * 3  # Latin 'a' in three words
+    page = decode_page(html.encode("kz1048", errors="strict"), "text/html")
+    assert page.text == html and page.encoding == "kz1048"

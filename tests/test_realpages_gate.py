@@ -18,10 +18,11 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from w3lib.encoding import html_to_unicode
 
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import extract_article
+from kazscraper.intake import page_item
+from kazscraper.items import PageItem
 from kazscraper.sites import profile_for_url
 
 # ../shared from the repository's root, as CI has it (another place: KAZSCRAPER_REALPAGES)
@@ -206,7 +207,9 @@ def sample_pages() -> list[tuple[str, dict, str]]:
                 data = tar.extractfile(member).read()
                 assert hashlib.sha256(data).hexdigest() == SAMPLE[member.name], member.name
                 url, answer = by_file[member.name]
-                pages.append((dataset, {**answer, "url": url}, html_to_unicode(None, data)[1]))
+                page = page_item(url, [], data)  # as `kazscraper parse` reads a saved page
+                assert isinstance(page, PageItem), (member.name, page)
+                pages.append((dataset, {**answer, "url": url}, page.html))
     assert len(pages) == len(SAMPLE), "pages of the pinned sample are missing from the tars"
     return pages
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from kazscraper.clean.urls import canonical_url, classify_url, is_safe_link
+from kazscraper.clean.urls import is_safe_link
 from kazscraper.sites import get_profile
+from kazscraper.sites.urls import canonical_url, classify_url
 
 PROFILE = get_profile("qazdauiri")
 CANON = "https://qazdauiri.kz/news/ortalyq-aziya"
@@ -86,3 +87,38 @@ def test_rebased_profile_treats_mirror_port_as_the_site() -> None:
 )
 def test_safe_links(url: str, safe: bool) -> None:
     assert is_safe_link(url) is safe
+
+
+def test_the_pure_url_module_imports_nothing_of_the_project() -> None:
+    """``clean/urls.py`` serves any code (the replica, a profile) without an import loop."""
+    import ast
+    from pathlib import Path
+
+    import kazscraper.clean.urls as pure
+
+    tree = ast.parse(Path(pure.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    ] + [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    assert imported and not [name for name in imported if name.startswith("kazscraper")]
+
+
+def test_clean_url_needs_only_plain_values() -> None:
+    from kazscraper.clean.urls import clean_url
+
+    hosts = {"example.com", "m.example.com"}
+    url = "HTTP://m.Example.com:80/a/b/?utm_source=x&z=1&a=2#top"
+    assert clean_url(url, "https://example.com", hosts, ("utm_*",)) == (
+        "https://example.com/a/b?a=2&z=1"
+    )
+    assert clean_url(url, "https://example.com", hosts, ("utm_*",), map_mirrors=False) == (
+        "http://m.example.com/a/b?a=2&z=1"
+    )
+    assert clean_url("javascript:void(0) ", "https://example.com", hosts, ()) == (
+        "javascript:void(0)"
+    )

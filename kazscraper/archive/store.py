@@ -331,7 +331,7 @@ class ArticleStore:
             "fetched_url": article.fetched_url,
             "last_seen_at": seen,
             "extraction": json.dumps(article.extraction, ensure_ascii=False, sort_keys=True),
-            "etag": article.extra.get("etag") or None,
+            "etag": article.etag or None,
             "crawl_id": crawl_id,
         }
 

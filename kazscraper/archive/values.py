@@ -61,14 +61,12 @@ def storable_article(article: Article) -> list[str]:
         field_name = note.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
         current = article.extraction.get(field_name, "")
         article.extraction[field_name] = f"{current}; {note}" if current else note
-    if article.extra.get("etag") is not None:
-        article.extra["etag"] = storable_text(str(article.extra["etag"]))
     return notes
 
 
 def _fix(record: Any, notes: list[str], prefix: str) -> None:
     for spec in fields(record):
-        if spec.name in ("extraction", "extra"):
+        if spec.name == "extraction":
             continue
         name = prefix + spec.name
         value = getattr(record, spec.name)

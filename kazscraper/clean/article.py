@@ -14,10 +14,11 @@ import re
 from dataclasses import replace
 
 from kazscraper.clean.text import clean_line, strip_interface_strings
-from kazscraper.clean.urls import canonical_url, declared_canonical, is_safe_link
+from kazscraper.clean.urls import is_safe_link
 from kazscraper.extract.names import name_key, normal_case
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.sites import SiteProfile
+from kazscraper.sites.urls import canonical_url, declared_canonical
 
 
 def clean_optional(text: str | None) -> str | None:
@@ -48,8 +49,8 @@ def language_tag(value: str | None) -> str | None:
 
 def article_url(article: Article, profile: SiteProfile) -> str:
     """The canonical URL: the page's declared canonical when it is an article URL of the
-    site (``clean.urls.declared_canonical``), else the fetched URL's."""
-    return declared_canonical(article.extra.get("declared_canonical"), article.fetched_url, profile)
+    site (``sites.urls.declared_canonical``), else the fetched URL's."""
+    return declared_canonical(article.declared_canonical, article.fetched_url, profile)
 
 
 def clean_authors(authors: list[Author]) -> list[Author]:

@@ -9,11 +9,15 @@ bytes that are UTF-8 but for a few stray bytes (at most one invalid sequence for
 every ``UTF8_VALID_PER_INVALID`` valid multi-byte characters: legacy Cyrillic text
 makes nearly every non-ASCII byte invalid): the stray bytes become U+FFFD, noted,
 instead of the whole page turning into mojibake under a single-byte codec that
-accepts anything. Otherwise the declared encodings are tried (BOM, HTTP header,
-``<meta charset>``), then the legacy Cyrillic ones, and a single-byte decoding is
-accepted only if it reads as text: letters mostly of one script, no control
-characters. If none does, the page is refused with the reason, to be recorded as
-a failure.
+accepts anything (unless the page declares a legacy encoding and has no UTF-8 in it
+at all: then the declaration is right). Otherwise the declared encodings are tried
+(BOM, HTTP header, ``<meta charset>``), then the legacy Cyrillic ones, then
+windows-1252, and a single-byte decoding is accepted only if it reads as text:
+letters mostly of one script and no Cyrillic letters inside Latin words (German read
+as KZ-1048 gives 'Auswдhlen'). Any decoding may hold a few control characters (a
+stray U+0085 or DEL on a real page), not more than one in ``CONTROL_PER_CHARS``
+characters (UTF-16 without a BOM is valid UTF-8, a NUL every other byte). If none
+reads as text, the page is refused with the reason, to be recorded as a failure.
 """
 
 from __future__ import annotations
@@ -21,17 +25,21 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 # KZ-1048 is windows-1251 with the Kazakh letters in place of Serbian/Macedonian ones, so it
 # reads Russian windows-1251 text the same and Kazakh text right: it goes first
 LEGACY_CYRILLIC = ("kz1048", "cp1251", "koi8_r", "cp866")
+# pages of other sites (``kazscraper parse``) are Western more often than Cyrillic: last resort
+LEGACY = (*LEGACY_CYRILLIC, "cp1252")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LETTER = re.compile(r"[^\W\d_]")
 # UTF-8 with stray bytes: valid multi-byte characters per invalid sequence, at least
 UTF8_VALID_PER_INVALID = 20
 UTF8_STRAY_ALLOWED = 2  # invalid sequences always forgiven (a page with no other non-ASCII)
+CONTROL_PER_CHARS = 1000  # control characters allowed: one per this many characters
 
 
 class UndecodablePage(ValueError):
@@ -54,10 +62,18 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
+def few_controls(text: str) -> bool:
+    """At most one control character per ``CONTROL_PER_CHARS`` characters (and a handful on
+    a short page): binary data and UTF-16 read as UTF-8 have far more."""
+    allowed = max(UTF8_STRAY_ALLOWED, len(text) // CONTROL_PER_CHARS)
+    return next(islice(_CONTROL.finditer(text), allowed, None), None) is None
+
+
 def plausible_text(text: str) -> bool:
-    """Text a person wrote: no control characters, and non-ASCII letters mostly Cyrillic or
-    mostly Latin (a wrong single-byte decoding of Cyrillic gives a mix of accented Latin)."""
-    if "\ufffd" in text or _CONTROL.search(text):
+    """Text a person wrote: few control characters, and non-ASCII letters mostly Cyrillic
+    (not inside Latin words) or mostly Latin (a wrong single-byte decoding of Cyrillic gives
+    a mix of accented Latin)."""
+    if "\ufffd" in text or not few_controls(text) or _cyrillic_in_latin_words(text):
         return False
     letters = [ch for ch in _LETTER.findall(text) if not ch.isascii()]
     if len(letters) < 20:
@@ -83,6 +99,22 @@ def _case_inverted(text: str) -> bool:
     return odd / len(words) > 0.3
 
 
+_WORD = re.compile(r"[^\W\d_]+")  # nothing after the +: linear, whatever the text
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _cyrillic_in_latin_words(text: str) -> bool:
+    """Western text read as a Cyrillic codec: its accented letters become Cyrillic letters
+    inside Latin words ('Auswдhlen', 'StraГџe'), so most words holding Cyrillic letters hold
+    as many ASCII letters as Cyrillic ones, or more. Kazakh text with Latin lookalikes
+    ('Қaзaқ') is the other way round."""
+    words = [w for w in _WORD.findall(text) if _CYRILLIC.search(w)]
+    if len(words) < 5:
+        return False
+    latin_led = sum(1 for w in words if 2 * sum(ch.isascii() for ch in w) >= len(w))
+    return latin_led / len(words) > 0.5
+
+
 def _looks_like_mojibake(letters: list[str]) -> bool:
     # UTF-8 Cyrillic read as latin-1/cp1252: 'Ð', 'Ñ' and 'Ò' make up much of the letters
     return sum(1 for ch in letters if ch in "ÐÑÒÓ") / len(letters) > 0.3
@@ -97,7 +129,13 @@ def mostly_utf8(body: bytes) -> str | None:
     if invalid > max(UTF8_STRAY_ALLOWED, valid // UTF8_VALID_PER_INVALID):
         return None
     text = text.removeprefix("\ufeff")
-    return None if _CONTROL.search(text) else text
+    return text if few_controls(text) else None
+
+
+def _has_utf8(body: bytes) -> bool:
+    """Some valid multi-byte UTF-8 sequence in ``body`` (the evidence a stray byte needs)."""
+    text = body.decode("utf-8", errors="replace")
+    return any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text)
 
 
 def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
@@ -108,13 +146,16 @@ def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
     declared = [c for c in (_codec(bom[0]) if bom[0] else None, header, meta) if c]
     if bom[0] and not bom[0].startswith("utf-8"):  # UTF-16/32 with a BOM: trust it
         return DecodedPage(body[len(bom[1]) :].decode(bom[0], errors="replace"), bom[0])
-    candidates = list(dict.fromkeys(["utf-8", *declared, *LEGACY_CYRILLIC]))
+    candidates = list(dict.fromkeys(["utf-8", *declared, *LEGACY]))
+    legacy_declared = any(c != "utf-8" for c in declared)
     for codec in candidates:
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
             if codec != "utf-8" or (mostly := mostly_utf8(body)) is None:
                 continue
+            if legacy_declared and not _has_utf8(body):
+                continue  # no UTF-8 in it: the declared legacy encoding decides
             replaced = mostly.count("\ufffd") - body.count("\ufffd".encode())
             was = f"declared {declared[0]}, " if declared and declared[0] != codec else ""
             note = f"{was}decoded as utf-8, {replaced} invalid bytes replaced"
@@ -123,7 +164,7 @@ def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
             continue
         if codec == "utf-8":
             text = text.removeprefix("\ufeff")
-            if _CONTROL.search(text):
+            if not few_controls(text):
                 continue
         elif not plausible_text(text):
             continue

@@ -1,28 +1,25 @@
-"""URL canonicalisation: many addresses, one article.
+"""URL normalisation: pure functions of a URL and plain values, no project imports.
 
 The site serves every article under several addresses: mirror hosts
 (``image.``, ``www.``, ``m.``), http and https, with tracking parameters from
 newsletters and share buttons, with fragments and trailing slashes, and with
-percent-encoding in either case. ``canonical_url`` maps all of them to one
-address so that the archive keeps one row per article and every alias as a
-pointer to it. Percent-encoding and query order are normalised by w3lib (the
-library Scrapy itself uses for request fingerprints).
+percent-encoding in either case. ``clean_url`` maps all of them to one address,
+given the site's origin, its hosts and the tracking parameters to drop; percent-encoding
+and query order are normalised by w3lib (the library Scrapy itself uses for request
+fingerprints). What a site profile says about its URLs (which host is the site's, which
+path is an article) is in ``kazscraper.sites.urls``, built on these.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from fnmatch import fnmatchcase
-from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
-from kazscraper.sites import SiteProfile
-
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-_SAFE_SCHEMES = frozenset({"http", "https"})
-
-UrlKind = Literal["article", "listing"]
+SAFE_SCHEMES = frozenset({"http", "https"})
 
 
 def normalize_netloc(scheme: str, netloc: str) -> str:
@@ -34,47 +31,40 @@ def normalize_netloc(scheme: str, netloc: str) -> str:
     return host
 
 
-def is_tracking_param(name: str, patterns: tuple[str, ...]) -> bool:
+def is_tracking_param(name: str, patterns: Collection[str]) -> bool:
     lowered = name.lower()
     return any(fnmatchcase(lowered, p) for p in patterns)
 
 
-def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> str:
-    """The one address of the page behind ``url``.
+def clean_url(
+    url: str,
+    origin: str,
+    site_netlocs: Collection[str],
+    tracking_params: Collection[str],
+    map_mirrors: bool = True,
+) -> str:
+    """The one address of the page behind ``url``, on a site served from ``origin``.
 
-    Site hosts (canonical or mirror) become the profile's origin; tracking
-    parameters, fragments and a trailing slash are dropped; query parameters
-    are sorted and percent-encoding normalised. URLs of other sites keep their
-    host but get the same cleaning. Non-http(s) URLs are returned stripped.
-    With ``map_mirrors=False`` a mirror keeps its host: the alias as a clean URL.
+    Hosts in ``site_netlocs`` (canonical or mirror) become ``origin``; query parameters
+    matching ``tracking_params`` (``utm_*``), fragments and a trailing slash are dropped;
+    query parameters are sorted and percent-encoding normalised. URLs of other sites keep
+    their host but get the same cleaning. Non-http(s) URLs are returned stripped. With
+    ``map_mirrors=False`` a mirror keeps its host: the alias as a clean URL.
     """
-    cache = profile.url_cache
-    found = cache.get((url, map_mirrors))
-    if found is None:
-        if len(cache) >= URL_CACHE_SIZE:
-            cache.clear()
-        found = cache[(url, map_mirrors)] = _canonical_url(url, profile, map_mirrors)
-    return found
-
-
-URL_CACHE_SIZE = 10_000
-
-
-def _canonical_url(url: str, profile: SiteProfile, map_mirrors: bool) -> str:
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in _SAFE_SCHEMES:
+    if scheme not in SAFE_SCHEMES:
         return url
     netloc = normalize_netloc(scheme, parts.netloc)
-    if map_mirrors and netloc in profile.site_netlocs:
-        origin = urlsplit(profile.origin)
-        scheme, netloc = origin.scheme, origin.netloc.lower()
+    if map_mirrors and netloc in site_netlocs:
+        home = urlsplit(origin)
+        scheme, netloc = home.scheme, home.netloc.lower()
     query = urlencode(
         [
             (k, v)
             for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not is_tracking_param(k, profile.tracking_params)
+            if not is_tracking_param(k, tracking_params)
         ]
     )
     path = parts.path or "/"
@@ -83,24 +73,11 @@ def _canonical_url(url: str, profile: SiteProfile, map_mirrors: bool) -> str:
     return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
 
 
-def is_site_url(url: str, profile: SiteProfile) -> bool:
+def netloc_in(url: str, netlocs: Collection[str]) -> bool:
+    """``url`` is an http(s) URL on one of ``netlocs`` (normalised: case, default port)."""
     parts = urlsplit(url)
-    return (
-        parts.scheme.lower() in _SAFE_SCHEMES
-        and normalize_netloc(parts.scheme.lower(), parts.netloc) in profile.site_netlocs
-    )
-
-
-def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
-    """'article', 'listing' or None (not ours, or a page we do not crawl)."""
-    if not is_site_url(url, profile):
-        return None
-    path = urlsplit(url).path or "/"
-    if profile.article_path_re.match(path):
-        return "article"
-    if any(p.match(path) for p in profile.listing_path_res):
-        return "listing"
-    return None
+    scheme = parts.scheme.lower()
+    return scheme in SAFE_SCHEMES and normalize_netloc(scheme, parts.netloc) in netlocs
 
 
 def url_origin(url: str) -> str:
@@ -112,19 +89,4 @@ def url_origin(url: str) -> str:
 def is_safe_link(url: str) -> bool:
     """True for absolute http(s) URLs; ``javascript:``, ``data:`` and the like are not links."""
     parts = urlsplit(url.strip())
-    return parts.scheme.lower() in _SAFE_SCHEMES and bool(parts.netloc)
-
-
-def declared_canonical(declared: str | None, fetched_url: str, profile: SiteProfile) -> str:
-    """The canonical URL of a page fetched at ``fetched_url`` that declares ``declared``.
-
-    A page's ``<link rel="canonical">`` is a claim, not a fact: it is used only
-    when it is itself an article URL of the site (by the profile's URL
-    classification). A canonical naming the home page, a category or another
-    host would merge unrelated articles into one row; then the fetched URL's
-    canonical form is the article's URL. (Whether a claimed article has the same
-    content is checked later, by the dedup pipeline.)
-    """
-    if declared and classify_url(declared, profile) == "article":
-        return canonical_url(declared, profile)
-    return canonical_url(fetched_url, profile)
+    return parts.scheme.lower() in SAFE_SCHEMES and bool(parts.netloc)

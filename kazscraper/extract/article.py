@@ -111,7 +111,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     article.related = related_links(blocks, profile, url)
     prov["related"] = "label" if article.related else "missing: no similar/top news items"
     if meta.canonical:
-        article.extra["declared_canonical"] = urljoin(url, meta.canonical)
+        article.declared_canonical = urljoin(url, meta.canonical)
     return article
 
 

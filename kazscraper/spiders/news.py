@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
-from parsel import Selector
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -43,8 +42,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
-from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import UrlKind, canonical_url, url_origin
+from kazscraper.clean.urls import url_origin
 from kazscraper.extension import archive_of
 from kazscraper.extract.blocks import node_text
 from kazscraper.frontier import (
@@ -57,9 +55,11 @@ from kazscraper.frontier import (
     ScheduledUrls,
     listing_item_date,
 )
+from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, get_profile
+from kazscraper.sites.urls import UrlKind, canonical_url
 
 SITEMAP_MAX_ENTRIES = 50_000  # per sitemap file (the sitemaps.org limit)
 
@@ -324,31 +324,18 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
             return
-        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        if not isinstance(response, TextResponse):
-            reason = f"not a text page ({content_type or 'no type'})"
-            self._fail(response.url, "fetch", reason, response.status)
-            return
-        try:
-            page = decode_page(response.body, content_type)
-        except UndecodablePage as exc:
-            self._fail(response.url, "decode", str(exc), response.status)
+        headers = header_pairs(response.headers)
+        page = page_item(response.url, headers, response.body, fetched_at, response.status)
+        if isinstance(page, Refused):
+            self._fail(page.url, page.stage, page.reason, response.status)
             return
         # articles link to articles (similar and top news): follow those, not listings
-        for href in anchor_hrefs(page.text, self.frontier.limits.max_links):
+        for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
             decision = self.frontier.link(response.urljoin(href), articles_only=True)
             if decision.stop:
                 break
             yield from self.requests(decision)
-        yield PageItem(
-            url=response.url,
-            html=page.text,
-            status=response.status,
-            fetched_at=fetched_at,
-            content_type=content_type,
-            etag=(response.headers.get(b"ETag") or b"").decode("latin-1"),
-            encoding=f"{page.encoding} ({page.note})" if page.note else page.encoding,
-        )
+        yield page
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -371,19 +358,6 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, http_status=status
         )
-
-
-def anchor_hrefs(html: str, limit: int = Limits.max_links) -> list[str]:
-    """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
-
-    Read by the HTML parser (linear in the page's size, which the download limit
-    caps), never by a regex over the markup: a regex can backtrack for minutes on
-    a hostile page (``<a `` repeated).
-    """
-    if not html.strip():
-        return []
-    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
-    return list(islice(dict.fromkeys(h for h in hrefs if h), limit))
 
 
 def sitemap_body(body: bytes, max_bytes: int) -> tuple[bytes, str | None]:

@@ -4,23 +4,23 @@ It yields the same items the news spider yields (a ``PageItem`` per archived
 article response, ``NotModified`` for a 304 revisit), in capture order, so the
 unchanged pipelines rebuild the article tables from the raw archive alone:
 after an extractor fix, ``kazscraper reparse`` improves every stored article.
+Each capture's bytes become a ``PageItem`` through ``kazscraper.intake``, as in
+the crawl, and the mirror-host links of every captured page are reported as the
+crawl reported them.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urljoin
 
 import scrapy
-from parsel import Selector
-from w3lib.encoding import html_to_unicode
 
-from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import canonical_url, classify_url
+from kazscraper.intake import MAX_LINKS_PER_PAGE, Aliases, Refused, anchor_hrefs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.signals import alias_found, page_failed
+from kazscraper.signals import page_failed
 from kazscraper.sites import SiteProfile, get_profile
+from kazscraper.sites.urls import canonical_url, classify_url
 from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
 
 
@@ -45,12 +45,11 @@ class ReparseSpider(scrapy.Spider):
         self.profile = profile
         self.warc_dir = warc_dir
         self.warc_name = warc_name  # only this archive's files (others may share the folder)
-        self.reported: set[str] = set()
+        self.aliases = Aliases(profile)
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
         for page in read_captures(self.warc_dir, max_bytes, self.on_skipped, self.warc_name):
-            self.report_aliases(page)
             item = self.item_for(page)
             if item is not None:
                 self.crawler.stats.inc_value("kazscraper/reparse/records")
@@ -62,44 +61,31 @@ class ReparseSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"kazscraper/reparse/{kind}")
         self.logger.error("WARC record skipped (%s): %s: %s", kind, where, reason)
 
-    def report_aliases(self, page: StoredPage) -> None:
-        """Mirror-host links in the captured page, as the crawl reported them."""
-        if not (200 <= page.capture.status < 300 and "html" in (page.capture.content_type or "")):
-            return
-        _, html = html_to_unicode(page.capture.content_type, page.body)
-        for href in Selector(text=html).css("a::attr(href)").getall():
-            url = urljoin(page.capture.url, href.strip())
-            if classify_url(url, self.profile) != "article":
-                continue
-            alias = canonical_url(url, self.profile, map_mirrors=False)
-            canonical = canonical_url(url, self.profile)
-            if alias != canonical and alias not in self.reported:
-                self.reported.add(alias)
-                self.crawler.signals.send_catch_log(alias_found, url=alias, canonical=canonical)
-
     def item_for(self, page: StoredPage) -> PageItem | NotModified | None:
+        """The item the crawl made of this capture: its mirror-host links reported (any
+        captured page), then a ``PageItem`` for an article page, ``NotModified`` for a 304;
+        an article page the intake refuses is a failure, as in the crawl."""
         capture = page.capture
-        if classify_url(capture.url, self.profile) != "article":
-            return None
+        is_article = classify_url(capture.url, self.profile) == "article"
         if capture.status == 304:
+            if not is_article:
+                return None
             return NotModified(
                 url=canonical_url(capture.url, self.profile), fetched_at=capture.fetched_at
             )
         if not 200 <= capture.status < 300:
             return None
-        try:
-            decoded = decode_page(page.body, capture.content_type or "")
-        except UndecodablePage as exc:
-            self.crawler.signals.send_catch_log(
-                page_failed, url=capture.url, stage="decode", reason=str(exc), http_status=None
-            )
+        item = page_item(capture.url, page.headers, page.body, capture.fetched_at, capture.status)
+        if isinstance(item, Refused):
+            if is_article:
+                self.crawler.signals.send_catch_log(
+                    page_failed,
+                    url=item.url,
+                    stage=item.stage,
+                    reason=item.reason,
+                    http_status=None,
+                )
             return None
-        return PageItem(
-            url=capture.url,
-            html=decoded.text,
-            encoding=f"{decoded.encoding} ({decoded.note})" if decoded.note else decoded.encoding,
-            status=capture.status,
-            fetched_at=capture.fetched_at,
-            content_type=capture.content_type or "",
-            etag=next((v for k, v in page.headers if k.lower() == "etag"), ""),
-        )
+        limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
+        self.aliases.report_links(self.crawler, item, anchor_hrefs(item.html, limit))
+        return item if is_article else None
