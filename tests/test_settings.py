@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -44,11 +43,8 @@ def _enabled_extensions(db: Path, start_url: str, remote_control: str = "") -> s
 
 def test_no_remote_control_or_telnet_server_in_a_crawl(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
-    # Scrapy has the remote-control server (on by default) from 2.19; the oldest Scrapy we
-    # support (2.18, tested in .ci/run) has none, so there is nothing to switch off there
-    if importlib.util.find_spec("scrapy.extensions.remote_control") is not None:
-        # the probe sees the extension when it is switched on: the check below is not vacuous
-        assert "RemoteControl" in _enabled_extensions(db, "", remote_control="on")
+    # the probe sees the extension when it is switched on: the check below is not vacuous
+    assert "RemoteControl" in _enabled_extensions(db, "", remote_control="on")
     for start_url in ("", "http://127.0.0.1:8000/"):
         enabled = _enabled_extensions(db, start_url)
         assert "CoreStats" in enabled
