@@ -2,9 +2,11 @@
 
 Built by Scrapy ``from_crawler`` before the spider's middlewares and
 pipelines, it opens the archive once (one SQLite connection for the whole run)
-and the run's ``crawls`` row. The spider (frontier, failures), the WARC
-middleware (captures) and the store pipeline (articles) write through it:
-``archive_of(crawler)``. When the engine stops it checks that every article URL
+and the run's ``crawls`` row. The spider asks it for the crawl state
+(``crawl_state``, plain data) and sends it the frontier's new URLs and cleared
+failures; the WARC middleware (captures) and the store pipeline (articles,
+failures) write through it: ``archive_of(crawler)``. No other component holds
+the archive. When the engine stops it checks that every article URL
 the spider scheduled ended as an article or a failure, computes the verdict
 (``kazscraper.verdict``) and writes the whole ``crawls`` row once.
 
@@ -24,6 +26,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from kazscraper.archive import Archive
+from kazscraper.frontier import ArchiveState
+from kazscraper.signals import stop_on_archive_error
 from kazscraper.sites import get_profile
 from kazscraper.verdict import crawl_summary, status_of, verdict
 
@@ -51,10 +55,45 @@ class ArchiveExtension:
         assert crawler.stats is not None
         crawler.stats.set_value("kazscraper/crawl_id", self.crawl_id)
         crawler.signals.connect(self.finish, signal=signals.engine_stopped)
+        self._state_refused = False  # a crawl-state write failed: no more of them this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
         return cls(crawler)
+
+    # -- the crawl state the spider asks for (the spider itself holds no archive) ----------
+
+    def crawl_state(self) -> ArchiveState | None:
+        """What the archive knows, as plain data for the spider's frontier: archived URLs
+        with their date and ETag, the frontier of an unfinished run, earlier failures."""
+        if self.archive is None:
+            return None
+        return ArchiveState(
+            known=self.archive.known_articles(),
+            frontier=self.archive.frontier_urls(),
+            retries=self.archive.failed_urls(),
+            failed_discovery=self.archive.discovery_failures(),
+        )
+
+    def add_to_frontier(self, urls: list[str]) -> None:
+        """Article URLs found but not yet stored: a killed run's next run takes them up."""
+        if urls:
+            self._state_write(lambda archive: archive.add_to_frontier(urls))
+
+    def clear_failure(self, url: str) -> None:
+        """A listing or sitemap that failed on an earlier run worked now."""
+        self._state_write(lambda archive: archive.clear_failure(url))
+
+    def _state_write(self, write: Any) -> None:
+        """A crawl-state write; a refused one (disk full) stops the crawl, and no further
+        state write is tried this run (the articles' batches decide for themselves)."""
+        if self.archive is None or self._state_refused:
+            return
+        try:
+            write(self.archive)
+        except sqlite3.Error as exc:
+            self._state_refused = True
+            stop_on_archive_error(self.crawler, self.crawler.settings.get("KAZSCRAPER_DB"), exc)
 
     def finish(self) -> None:
         """Account for the scheduled URLs, judge the run, write its ``crawls`` row, close."""

@@ -207,6 +207,50 @@ def test_the_archive_package_imports_neither_analysis_nor_extract() -> None:
         assert not bad, (path.name, bad)
 
 
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    return imported
+
+
+def test_the_spiders_have_no_archive_access() -> None:
+    # they ask the archive's owner (the extension): no Archive, no SQLite of their own
+    for path in (PACKAGE / "spiders").glob("*.py"):
+        imported = _imports(path)
+        bad = {m for m in imported if m.startswith(("kazscraper.archive", "sqlite"))}
+        assert not bad, (path.name, bad)
+
+
+def test_the_news_spider_reads_the_crawl_state_from_the_owner(tmp_path: Path) -> None:
+    from kazscraper.spiders.news import NewsSpider
+
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article(ORIGIN + "known"), [])])
+        archive.add_to_frontier([ORIGIN + "waiting"])
+    crawler = crawler_for(db, NewsSpider)
+    crawler.spider = spider = crawler._create_spider()
+    crawler.extensions = type(crawler.extensions).from_crawler(crawler)
+    spider._open_archive()
+    assert spider.owner is archive_of(crawler)
+    assert not any(isinstance(v, Archive) for v in vars(spider).values())
+    assert ORIGIN + "known" in spider.frontier.known
+    assert list(spider.frontier.resumed) == [ORIGIN + "waiting"]
+    spider.frontier.link(ORIGIN + "new")
+    spider.on_closed("shutdown")  # interrupted: the new URL goes to the frontier, via the owner
+    owner = archive_of(crawler)
+    assert owner is not None
+    owner.finish()
+    waiting = {u for (u,) in rows(db, "SELECT url FROM frontier")}
+    assert ORIGIN + "new" in waiting
+
+
 def test_old_migrations_carry_their_own_views_and_descriptions() -> None:
     import inspect
 

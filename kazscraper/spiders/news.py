@@ -25,7 +25,6 @@ recorded when the crawl goes idle.
 
 from __future__ import annotations
 
-import sqlite3
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
@@ -41,12 +40,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from kazscraper.archive import Archive
 from kazscraper.clean.urls import url_origin
-from kazscraper.extension import archive_of
+from kazscraper.extension import ArchiveExtension, archive_of
 from kazscraper.extract.blocks import node_text
 from kazscraper.frontier import (
-    ArchiveState,
     Decision,
     Frontier,
     Limits,
@@ -57,7 +54,7 @@ from kazscraper.frontier import (
 )
 from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
+from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.sites.urls import UrlKind, canonical_url
 
@@ -92,7 +89,7 @@ class NewsSpider(scrapy.Spider):
         self.start_urls = [start_url] if start_url else base.start_urls()
         self.rules = Rules.from_arguments(full, since, revisit_days, stop_after, max_articles)
         self.frontier = Frontier(base, self.rules)
-        self.archive: Archive | None = None
+        self.owner: ArchiveExtension | None = None  # the run's archive owner; asked, never bypassed
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -112,25 +109,19 @@ class NewsSpider(scrapy.Spider):
 
     def _open_archive(self) -> None:
         owner = archive_of(self.crawler)
-        if owner is None or owner.archive is None:
+        state = owner.crawl_state() if owner is not None else None
+        if owner is None or state is None:
             return
-        self.archive = owner.archive  # the run's one connection, held by the extension
-        state = ArchiveState(
-            known=self.archive.known_articles(),
-            frontier=self.archive.frontier_urls(),
-            retries=self.archive.failed_urls(),
-            failed_discovery=self.archive.discovery_failures(),
-        )
+        self.owner = owner  # the spider asks the owner; it holds no connection of its own
         self.frontier.load(state)
         self.crawler.stats.set_value("kazscraper/known_articles", len(state.known))
         self.crawler.stats.set_value("kazscraper/frontier_resumed", len(state.frontier))
 
     def on_closed(self, reason: str) -> None:
-        archive = self.archive
-        if archive is not None:
+        if self.owner is not None:
             if reason != "finished":  # interrupted: keep what is still to fetch
                 self._flush_frontier(everything=True)
-            self.archive = None
+            self.owner = None
 
     def on_idle(self) -> None:
         """Nothing left to fetch: an article asked for and never answered was dropped by the
@@ -141,16 +132,8 @@ class NewsSpider(scrapy.Spider):
 
     def _flush_frontier(self, everything: bool = False) -> None:
         batch = self.frontier.new_urls(everything)
-        if self.archive is not None and batch:
-            self._write(self.archive.add_to_frontier, batch)
-
-    def _write(self, method: Any, *args: Any) -> None:
-        """An archive write from the spider; a refused one (disk full) stops the crawl."""
-        try:
-            method(*args)
-        except sqlite3.Error as exc:
-            self.archive = None
-            stop_on_archive_error(self.crawler, self.settings.get("KAZSCRAPER_DB"), exc)
+        if self.owner is not None and batch:
+            self.owner.add_to_frontier(batch)
 
     # -- discovery -------------------------------------------------------------------
 
@@ -173,8 +156,8 @@ class NewsSpider(scrapy.Spider):
 
     def _discovery_worked(self, url: str) -> None:
         """A listing or sitemap that failed on an earlier run worked now."""
-        if self.frontier.discovery_worked(url) and self.archive is not None:
-            self._write(self.archive.clear_failure, url)
+        if self.frontier.discovery_worked(url) and self.owner is not None:
+            self.owner.clear_failure(url)
 
     def discovery_done(self) -> bool:
         """``max_articles`` articles are scheduled: no more listings, sitemaps or links."""
