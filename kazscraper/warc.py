@@ -25,7 +25,9 @@ archive's open file nor reparses another archive's pages.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import io
 import os
 import re
 import zlib
@@ -49,8 +51,16 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_RECORD_MAX = 10 * 1024 * 1024
 _CHUNK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+class DamagedRecord(Exception):
+    """A record whose block ends before its Content-Length: its gzip member is damaged
+    (warcio reports such an inflate error only on stderr and returns what it has)."""
+
+
 #: what a damaged record raises while warcio reads it
 DAMAGED = (
+    DamagedRecord,
     ArchiveLoadFailed,
     EOFError,
     OSError,
@@ -271,9 +281,18 @@ class TooLarge(Exception):
 
 
 def _bounded(record: object, max_bytes: int) -> bytes:
-    body = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
+    """The record's payload, at most ``max_bytes``, whole and as written: a block cut short
+    (a damaged gzip member) raises ``DamagedRecord``, one whose bytes changed fails its
+    WARC-Block-Digest (the iterators read with ``check_digests="raise"``)."""
+    swallowed = io.StringIO()  # warcio writes the inflate error it swallows to stderr
+    with contextlib.redirect_stderr(swallowed):
+        body = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
     if len(body) > max_bytes:
         raise TooLarge(f"payload larger than {max_bytes} bytes")
+    missing = getattr(record.raw_stream, "limit", 0)  # type: ignore[attr-defined]
+    if missing:
+        cause = swallowed.getvalue().strip()[:200] or "damaged gzip"
+        raise DamagedRecord(f"record block cut short ({missing} bytes missing): {cause}")
     return body
 
 
@@ -281,7 +300,7 @@ def read_body_at(path: Path, offset: int, max_bytes: int = DEFAULT_RECORD_MAX) -
     """The payload of the record at ``offset`` of ``path`` (a revisit's original)."""
     with open(path, "rb") as fh:
         fh.seek(offset)
-        for record in ArchiveIterator(fh):
+        for record in ArchiveIterator(fh, check_digests="raise"):
             return _bounded(record, max_bytes)
     return b""
 
@@ -320,7 +339,7 @@ def read_captures(
             start: int | None = 0
             while start is not None:
                 fh.seek(start)
-                iterator = ArchiveIterator(fh)
+                iterator = ArchiveIterator(fh, check_digests="raise")
                 last_end = start
                 try:
                     for record in iterator:
