@@ -150,7 +150,7 @@ class Store:
             new_captures = [c for c in captures if not self._indexed(c)]
             if new_captures:
                 archive.add_captures(new_captures)
-            inc("captures", len(new_captures))
+                inc("captures", len(new_captures))
             for failure in failures:
                 if self._recorded(failure):
                     continue
