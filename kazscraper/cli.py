@@ -417,6 +417,16 @@ def _run_worker(
     help="Records per write transaction.",
 )
 @click.option(
+    "--revisit-days",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="A new crawl fetches again only the archived articles published in the last N days.",
+)
+@click.option(
+    "--full", is_flag=True, help="A new crawl fetches every article again, archived or not."
+)
+@click.option(
     "--site", default="qazdauiri", show_default=True, help="Site profile (the health check)."
 )
 @click.option(
@@ -430,6 +440,8 @@ def store(
     db_path: str,
     follow: bool,
     batch_size: int,
+    revisit_days: int,
+    full: bool,
     site: str,
     log_file: str | None,
     log_level: str,
@@ -441,6 +453,9 @@ def store(
     in Redis, so a killed store loses nothing when started again. Exits 0 once every
     worker of the crawl has finished and everything is stored (then the crawl's Redis
     keys are removed: the workers' next run is a new crawl), unless --follow.
+    Start it with the crawl: a new crawl's store marks the archived articles as seen
+    in the shared duplicate filter (all but the last --revisit-days), so the workers
+    fetch only what is new, as an incremental local crawl does.
     Exit codes: 0 ok, 1 failed, 3 health check failed, 75 another run holds the archive.
 
     \b
@@ -461,7 +476,12 @@ def store(
     log = log_file or default_log_file(str(Path(db_path).with_name(Path(db_path).stem + "-store")))
     setup_store_logging(log, log_level)
     options = StoreOptions(
-        db_path=db_path, redis_url=redis_url, follow=follow, batch_size=batch_size, site=site
+        db_path=db_path,
+        redis_url=redis_url,
+        follow=follow,
+        batch_size=batch_size,
+        site=site,
+        revisit_days=None if full else revisit_days,
     )
     started = time.monotonic()
     try:

@@ -20,6 +20,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -49,6 +50,7 @@ STATS_KEY = "stats"  # <prefix>:stats:<worker run> -> JSON of that run's crawler
 COUNTS_KEY = "counts"  # <prefix>:counts -> the store's own counts (hash)
 LINK_EVERY = 30.0  # seconds between linking related links while the list is empty
 WAITING_NOTE_EVERY = 60.0  # seconds between log lines naming the workers waited for
+MARK_CHUNK = 5000  # archived URLs per SADD into the duplicate filter
 
 
 class StoreError(Exception):
@@ -64,6 +66,7 @@ class StoreOptions:
     site: str = "qazdauiri"
     prefix: str = PREFIX
     poll: float = 1.0  # seconds to wait for a record before checking whether the crawl ended
+    revisit_days: int | None = 7  # archived articles older than this are not fetched (None: all)
 
 
 @dataclass
@@ -227,6 +230,30 @@ class Store:
                 total[name] = total.get(name, 0) + value
         return total
 
+    def mark_archived(self, revisit_days: int | None) -> int:
+        """Mark the archived articles' URLs as seen in the shared duplicate filter, so that
+        the workers fetch only new ones (and those published in the last ``revisit_days``
+        days, to catch edits; an article without a date is not revisited), as a local
+        incremental crawl does. None marks nothing (a full crawl). Returns how many."""
+        if revisit_days is None:
+            return 0
+        from scrapy import Request
+        from scrapy_redis.dupefilter import RFPDupeFilter
+
+        cutoff = (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
+        fingerprint = RFPDupeFilter(self.client, self.keys.dupefilter).request_fingerprint
+        cursor = self.archive.db.execute(
+            "SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            "WHERE a.published_date IS NULL OR a.published_date < ?",
+            [cutoff],
+        )
+        marked = 0
+        while rows := cursor.fetchmany(MARK_CHUNK):
+            marks = [fingerprint(Request(url)) for (url,) in rows]
+            self.client.sadd(self.keys.dupefilter, *marks)
+            marked += len(marks)
+        return marked
+
     def clear_crawl(self) -> None:
         """The crawl is over: its frontier, duplicate filter and bookkeeping go."""
         names = [
@@ -245,7 +272,8 @@ class Store:
 
 def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOptions) -> int:
     """The ``crawls`` row of this Redis crawl in this archive: the one a killed store had
-    opened, or a new one. A Redis crawl is stored into one archive only."""
+    opened, or a new one (then the archived articles are marked as seen for the workers).
+    A Redis crawl is stored into one archive only."""
     target = str(Path(options.db_path).resolve())
     raw = client.get(keys.store)
     if raw is not None:
@@ -259,10 +287,16 @@ def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOpti
         row = archive.db.execute("SELECT id FROM crawls WHERE id = ?", [crawl_id]).fetchone()
         if row is not None:
             return crawl_id
-    crawl_id = archive.begin_crawl(
-        "crawl", {"redis": _redacted(options.redis_url), "distributed": True}
-    )
+    arguments = {
+        "redis": _redacted(options.redis_url),
+        "distributed": True,
+        "revisit_days": options.revisit_days,
+    }
+    crawl_id = archive.begin_crawl("crawl", arguments)
     client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id}))
+    marked = Store(archive, client, keys, crawl_id).mark_archived(options.revisit_days)
+    if marked:
+        logger.info("%d archived article URL(s) marked as seen for the workers", marked)
     return crawl_id
 
 

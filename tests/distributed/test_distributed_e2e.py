@@ -106,6 +106,20 @@ def test_three_workers_and_a_store_crawl_every_article_once(
     # the crawl is over: its Redis keys are gone, so the next run is a new crawl
     assert redis_server.client().keys("kazscraper:*") == []
 
+    # the next run is incremental: the store marks the archived articles as seen
+    again = start_worker(server, db, redis_url, "w1")
+    store = start_store(db, redis_url)
+    assert finish(again) == 0, output(db, "w1")
+    assert finish(store) == 0, output(db, "store")
+    article_fetches = rows(
+        db,
+        "SELECT count(*), count(DISTINCT c.url) FROM captures c "
+        "JOIN article_urls u ON u.url = c.url",
+    )[0]
+    assert article_fetches[0] == article_fetches[1]  # no article page fetched again
+    assert count(db, "SELECT count(*) FROM articles") == site.n_articles
+    assert rows(db, "SELECT count(*), min(status) FROM crawls") == [(2, "ok")]
+
 
 def test_killed_worker_and_store_restart_and_lose_nothing(
     tmp_path: Path, redis_url: str, site, server

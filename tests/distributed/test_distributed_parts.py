@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,21 @@ def test_store_with_no_redis_fails_in_one_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1
     assert "cannot reach Redis" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_new_crawl_skips_archived_articles_but_revisits_recent_ones(store: Store) -> None:
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    old, recent, undated = article("old"), article("recent", "Жаңа.\n\nМәтін."), article("u", "Ү")
+    today = datetime.now(UTC).date()
+    recent.published_date = today.isoformat()
+    undated.published_date = None
+    for item in (old, recent, undated):
+        store.store_batch([encode_article(item, [], "qazdauiri")])
+    assert store.mark_archived(revisit_days=7) == 2
+    seen = RFPDupeFilter(store.client, KEYS.dupefilter)
+    assert seen.request_seen(Request(old.url))  # archived and old: not fetched again
+    assert seen.request_seen(Request(undated.url))
+    assert not seen.request_seen(Request(recent.url))  # in the revisit window: fetched
+    store.client.delete(KEYS.dupefilter)
+    assert store.mark_archived(revisit_days=None) == 0  # --full
