@@ -240,3 +240,29 @@ def test_a_new_crawl_skips_archived_articles_but_revisits_recent_ones(store: Sto
     assert not seen.request_seen(Request(recent.url))  # in the revisit window: fetched
     store.client.delete(KEYS.dupefilter)
     assert store.mark_archived(revisit_days=None) == 0  # --full
+
+
+def test_store_stopped_by_sigterm_keeps_the_rest_in_redis(tmp_path: Path, redis_url: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    client = client_of(redis_url)
+    Registry(client, KEYS).join("w1")  # a worker still crawling: the store would wait
+    db = tmp_path / "a.sqlite"
+    store = subprocess.Popen(
+        [sys.executable, "-m", "kazscraper", "store", "--redis", redis_url, "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not client.exists(KEYS.store):  # the store has opened the crawl
+        assert time.monotonic() < deadline and store.poll() is None, store.communicate()
+        time.sleep(0.05)
+    store.send_signal(signal.SIGTERM)
+    out, err = store.communicate(timeout=60)
+    assert store.returncode == 0, err
+    assert out.startswith("ok: stored") and "Traceback" not in err
+    assert client.exists(KEYS.store) and client.sismember(KEYS.workers, "w1")  # crawl kept
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM crawls").fetchall() == [("running",)]
