@@ -377,6 +377,8 @@ def _run_worker(
     started = time.monotonic()
     try:
         result = run_worker(options, redis_url, name, idle_timeout)
+    except AlreadyRunning as exc:
+        fail("kazscraper crawl", str(exc), EXIT_LOCKED)
     except ValueError as exc:  # a worker name made of nothing usable
         raise click.BadParameter(str(exc), param_hint="'--worker-name'") from exc
     except redis.RedisError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -140,6 +141,17 @@ class Registry:
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self.client = client
         self.keys = keys
+
+    def claim(self, worker: str, wait: float = HEARTBEAT_TTL + 1) -> bool:
+        """Take the name ``worker`` for this process: False when a live worker beats under
+        it. A killed worker's heartbeat expires within ``HEARTBEAT_TTL`` seconds: waiting
+        that long lets a worker restarted at once take its name back."""
+        deadline = time.monotonic() + wait
+        while not self.client.set(self.keys.alive(worker), "1", nx=True, ex=HEARTBEAT_TTL):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+        return True
 
     def join(self, worker: str) -> None:
         pipe = self.client.pipeline()

@@ -39,7 +39,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import LoopingCall, deferLater
 from twisted.python.failure import Failure
 
-from kazscraper.crawl import CrawlOptions, CrawlResult
+from kazscraper.crawl import AlreadyRunning, CrawlOptions, CrawlResult
 from kazscraper.distributed import PREFIX, Keys
 from kazscraper.distributed.queue import (
     ItemQueue,
@@ -493,7 +493,15 @@ def run_worker(
     from kazscraper.crawl import _crawl, build_settings
 
     name = safe_worker_name(worker)
-    connect(redis_url).close()  # a wrong address fails here, in one line
+    client = connect(redis_url)  # a wrong address fails here, in one line
+    try:
+        if not Registry(client, Keys(PREFIX)).claim(name):
+            raise AlreadyRunning(
+                f"a worker named {name} is running in this Redis crawl; "
+                "give this one another --worker-name"
+            )
+    finally:
+        client.close()
     if options.log_file is None:
         options.log_file = worker_log_file(options.db_path, name)
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)

@@ -266,3 +266,23 @@ def test_store_stopped_by_sigterm_keeps_the_rest_in_redis(tmp_path: Path, redis_
     assert client.exists(KEYS.store) and client.sismember(KEYS.workers, "w1")  # crawl kept
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM crawls").fetchall() == [("running",)]
+
+
+def test_a_worker_name_is_taken_while_its_worker_beats(redis_url: str) -> None:
+    client = client_of(redis_url)
+    registry = Registry(client, KEYS)
+    assert registry.claim("w1", wait=0.3)
+    assert not registry.claim("w1", wait=0.3)  # a live worker of that name
+    assert registry.claim("w2", wait=0.3)
+    client.delete(KEYS.alive("w1"))  # killed: its heartbeat expired
+    assert registry.claim("w1", wait=0.3)
+
+
+def test_second_worker_of_the_same_name_exits_75(tmp_path: Path, redis_url: str) -> None:
+    client_of(redis_url).set(KEYS.alive("w1"), "1", ex=600)  # w1 is alive
+    result = run_cli(
+        "crawl", "--redis", redis_url, "--worker-name", "w1", "--start-url", ORIGIN,
+        "--db", str(tmp_path / "a.sqlite"), timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 75, result.stderr
+    assert "a worker named w1 is running" in result.stderr
