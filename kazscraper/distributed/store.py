@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import Any
 
 import redis
 
-from kazscraper.archive import Archive, utc_now
+from kazscraper.archive import Archive, ArchiveError, utc_now
 from kazscraper.crawl import RunLock, upgrade
 from kazscraper.distributed import PREFIX, Keys
 from kazscraper.distributed.queue import (
@@ -326,9 +327,17 @@ def run_store(options: StoreOptions) -> StoreResult:
         with RunLock(options.db_path):
             upgrade(options.db_path)
             with Archive(options.db_path, site=options.site, migrate=False) as archive:
-                crawl_id = _claim(client, keys, archive, options)
-                store = Store(archive, client, keys, crawl_id)
-                return _drain(store, options, stop)
+                try:
+                    crawl_id = _claim(client, keys, archive, options)
+                    store = Store(archive, client, keys, crawl_id)
+                    return _drain(store, options, stop)
+                except redis.RedisError as exc:  # what was not committed waits in Redis
+                    raise StoreError(f"Redis failed: {type(exc).__name__}: {exc}") from exc
+                except (sqlite3.Error, OSError) as exc:  # the batch was rolled back
+                    raise ArchiveError(
+                        f"cannot write {options.db_path}: {type(exc).__name__}: {exc}; "
+                        "the uncommitted records wait in Redis for the next store"
+                    ) from exc
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
