@@ -43,8 +43,10 @@ def start_worker(
     return start(*worker_args(server, db, redis_url, name), log=db.parent / f"{name}.out")
 
 
-def start_store(db: Path, redis_url: str) -> subprocess.Popen[bytes]:
-    return start("store", "--redis", redis_url, "--db", str(db), log=db.parent / "store.out")
+def start_store(db: Path, redis_url: str, *extra: str) -> subprocess.Popen[bytes]:
+    return start(
+        "store", "--redis", redis_url, "--db", str(db), *extra, log=db.parent / "store.out"
+    )
 
 
 def finish(process: subprocess.Popen[bytes], timeout: float = 300) -> int:

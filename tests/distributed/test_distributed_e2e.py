@@ -126,7 +126,7 @@ def test_killed_worker_and_store_restart_and_lose_nothing(
 ) -> None:
     db = tmp_path / "press.sqlite"
     workers = {name: start_worker(server, db, redis_url, name) for name in WORKERS}
-    store = start_store(db, redis_url)
+    store = start_store(db, redis_url, "--batch-size", "50")  # commits as the crawl goes
     wait_for(db, "SELECT count(*) FROM articles", site.n_articles // 3)
     kill9(workers["w2"])
     kill9(store)
