@@ -301,9 +301,34 @@ def crawl_options(func: Callable) -> Callable:
     callback=lambda c, p, v: tuple(_http_url(c, p, m) for m in v),
     help="An origin that serves the same site (repeatable); its links count as the site's.",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="redis://HOST:PORT/DB",
+    help="Run as a worker of the crawl in this Redis (shared frontier; `kazscraper store`"
+    " writes the archive). Needs the 'distributed' extra.",
+)
+@click.option(
+    "--worker-name",
+    help="With --redis: this worker's name, unique in the crawl (restart a killed worker"
+    " under the same name) [default: the host name]",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="With --redis: exit once the shared frontier has stayed empty this many seconds.",
+)
 @crawl_options
 def crawl(
-    db_path: str | None, start_url: str | None, mirrors: tuple[str, ...], **kwargs: Any
+    db_path: str | None,
+    start_url: str | None,
+    mirrors: tuple[str, ...],
+    redis_url: str | None,
+    worker_name: str | None,
+    idle_timeout: float,
+    **kwargs: Any,
 ) -> None:
     """Crawl qazdauiri.kz (or --start-url) into the archive.
 
@@ -321,8 +346,16 @@ def crawl(
       kazscraper crawl --db /data/qazdauiri.sqlite --max-articles 100
       kazscraper crawl --full --since 2025-01-01
       kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:8001
+      kazscraper crawl --redis redis://10.0.0.5:6379/0 --worker-name w1 --idle-timeout 120
+
+    With --redis this is one worker of a crawl shared by any number of workers
+    (README, "Many machines"): it writes WARC files beside --db, named after the
+    worker, and pushes articles and captures to Redis; it never writes --db.
     """
     db = db_path or _default_db_for(start_url)
+    if redis_url is not None:
+        _run_worker(db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs)
+        return
     if (note := _profile_note(start_url)) is not None:
         click.echo(note, err=True)
     options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
@@ -330,6 +363,158 @@ def crawl(
         k: v for k, v in asdict(options).items() if k not in ("arguments", "command")
     }
     _run_and_exit(options)
+
+
+def _run_worker(
+    db: str,
+    start_url: str | None,
+    mirrors: tuple[str, ...],
+    redis_url: str,
+    worker_name: str | None,
+    idle_timeout: float,
+    kwargs: dict[str, Any],
+) -> None:
+    """``crawl --redis``: one worker of a Redis crawl; exits with its code."""
+    try:
+        import redis
+
+        from kazscraper.distributed.worker import default_worker_name, run_worker
+    except ImportError as exc:
+        raise click.ClickException(
+            f"--redis needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
+        ) from exc
+    _check_log_file(kwargs.get("log_file"), db)
+    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
+    options.progress = sys.stderr.isatty()
+    name = worker_name or default_worker_name()
+    started = time.monotonic()
+    try:
+        result = run_worker(options, redis_url, name, idle_timeout)
+    except AlreadyRunning as exc:
+        fail("kazscraper crawl", str(exc), EXIT_LOCKED)
+    except ValueError as exc:  # a worker name made of nothing usable
+        raise click.BadParameter(str(exc), param_hint="'--worker-name'") from exc
+    except redis.RedisError as exc:
+        raise click.ClickException(f"cannot use Redis at {redis_url}: {exc}") from exc
+    s = result.stats
+    verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
+    click.echo(
+        f"{verdict}: worker {name}: {s.get('response_received_count', 0)} pages in "
+        f"{round(time.monotonic() - started, 1)}s; "
+        f"{s.get('kazscraper/distributed/articles_pushed', 0)} articles and "
+        f"{s.get('kazscraper/failures', 0)} failures pushed to Redis"
+        + ("" if result.exit_code == 0 else f" ({result.reason})")
+    )
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option(
+    "--redis",
+    "redis_url",
+    required=True,
+    metavar="redis://HOST:PORT/DB",
+    help="The Redis of the crawl (as given to the workers' `crawl --redis`).",
+)
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), default=DEFAULT_DB, show_default=True
+)
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Keep running (a service) instead of exiting when the workers have finished.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    show_default=True,
+    help="Records per write transaction.",
+)
+@click.option(
+    "--revisit-days",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="A new crawl fetches again only the archived articles published in the last N days.",
+)
+@click.option(
+    "--full", is_flag=True, help="A new crawl fetches every article again, archived or not."
+)
+@click.option(
+    "--site", default="qazdauiri", show_default=True, help="Site profile (the health check)."
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="[default: <archive dir>/logs/<name>-store-<time>.log]",
+)
+@click.option("--log-level", type=LOG_LEVELS, default="INFO", show_default=True)
+def store(
+    redis_url: str,
+    db_path: str,
+    follow: bool,
+    batch_size: int,
+    revisit_days: int,
+    full: bool,
+    site: str,
+    log_file: str | None,
+    log_level: str,
+) -> None:
+    """Write a Redis crawl's articles and captures into the archive (the one writer).
+
+    Drains what the workers (`crawl --redis`) push, in batched transactions, with the
+    same dedup, versions and aliases as a local crawl; what it has not committed stays
+    in Redis, so a killed store loses nothing when started again. Exits 0 once every
+    worker of the crawl has finished and everything is stored (then the crawl's Redis
+    keys are removed: the workers' next run is a new crawl), unless --follow.
+    Start it with the crawl: a new crawl's store marks the archived articles as seen
+    in the shared duplicate filter (all but the last --revisit-days), so the workers
+    fetch only what is new, as an incremental local crawl does.
+    Exit codes: 0 ok, 1 failed, 3 health check failed, 75 another run holds the archive.
+
+    \b
+    Examples:
+      kazscraper store --redis redis://10.0.0.5:6379/0 --db /data/qazdauiri.sqlite
+      kazscraper store --redis redis://127.0.0.1:6379/0 --follow
+    """
+    try:
+        from kazscraper.distributed.store import StoreError, StoreOptions, run_store
+    except ImportError as exc:
+        raise click.ClickException(
+            f"store needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
+        ) from exc
+    from kazscraper.crawl import default_log_file, setup_store_logging
+
+    _check_log_file(log_file, db_path)
+    _check_writable(db_path)
+    log = log_file or default_log_file(str(Path(db_path).with_name(Path(db_path).stem + "-store")))
+    setup_store_logging(log, log_level)
+    options = StoreOptions(
+        db_path=db_path,
+        redis_url=redis_url,
+        follow=follow,
+        batch_size=batch_size,
+        site=site,
+        revisit_days=None if full else revisit_days,
+    )
+    started = time.monotonic()
+    try:
+        result = run_store(options)
+    except AlreadyRunning as exc:
+        fail("kazscraper store", str(exc), EXIT_LOCKED)
+    except (ArchiveError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    c = result.counts
+    verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
+    click.echo(
+        f"{verdict}: stored in {round(time.monotonic() - started, 1)}s: articles "
+        f"{c.get('articles_new', 0)} new, {c.get('articles_updated', 0)} updated, "
+        f"{c.get('articles_unchanged', 0)} unchanged, {c.get('articles_alias', 0)} aliases; "
+        f"{c.get('captures', 0)} captures, {c.get('failures', 0)} failures -> {db_path}"
+        + ("" if result.exit_code == 0 else f" ({result.reason})")
+    )
+    sys.exit(result.exit_code)
 
 
 @main.command()

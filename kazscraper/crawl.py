@@ -286,6 +286,18 @@ def _remove_database(path: Path, keep_main: bool = False) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def setup_store_logging(log_file: str, level: str) -> None:
+    """``kazscraper store``'s log: everything at ``level`` into ``log_file``, errors on
+    stderr in one line each (as for a crawl)."""
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(level.upper())
+    root.addHandler(handler)
+    root.addHandler(_console_handler(sys.stderr, "store"))
+
+
 def _run_process(
     options: CrawlOptions, spider_cls: type[Spider], spider_kwargs: dict[str, Any]
 ) -> CrawlResult:

@@ -22,6 +22,8 @@ NOT_IMPORTED = {
 # modules of the package that may import an optional extra at module level: nothing
 # imports them unless the extra is installed (`kazscraper serve` imports the guard lazily)
 OPTIONAL_MODULES = {"kazscraper/datasette_guard.py": "datasette"}
+# modules only imported by the commands that need their extra (crawl --redis, store)
+OPTIONAL_PACKAGES = {"kazscraper/distributed/": "distributed"}
 # test tools not pinned in the minimum-versions step: only test_lint runs them, in the main venv
 UNPINNED_TEST_TOOLS = {"ruff", "mypy", "types-dateparser", "types-lxml"}
 
@@ -98,6 +100,9 @@ def _undeclared(folder: str, allowed: set[str], lazy_allowed: set[str]) -> list[
         dists = DISTRIBUTIONS.get(name) or {_name(name)}
         for rel, top in sorted(uses):
             ok = allowed | ({OPTIONAL_MODULES[rel]} if rel in OPTIONAL_MODULES else set())
+            for prefix, extra in OPTIONAL_PACKAGES.items():
+                if rel.startswith(prefix):
+                    ok |= EXTRAS[extra]
             if not top:
                 ok |= lazy_allowed
             if not dists & ok:
@@ -116,7 +121,8 @@ def test_imports_find_both_kinds() -> None:
 
 def test_every_package_import_is_a_declared_dependency() -> None:
     # a lazy import (inside a function) may come from an extra, e.g. datasette for `serve`
-    assert _undeclared("kazscraper", set(RUNTIME), EXTRAS["datasette"]) == []
+    lazy = EXTRAS["datasette"] | EXTRAS["distributed"]
+    assert _undeclared("kazscraper", set(RUNTIME), lazy) == []
 
 
 def test_every_test_and_bench_import_is_declared() -> None:

@@ -1,0 +1,202 @@
+"""The Redis item list between the workers and the store, and the crawl's worker registry.
+
+Workers push one JSON record per article, capture, failure, alias, revisit answered
+304 and, when they end, their crawl stats (``encode_*``). The store takes records
+with ``LMOVE``/``BLMOVE`` into a processing list, commits them to the archive, and only
+then empties the processing list (``ItemQueue.ack``): a store killed before that finds
+them there again (``take`` returns them first). Delivery is at least once; the store's
+writes are idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, fields
+from typing import Any
+
+import redis
+
+from kazscraper.distributed import Keys
+from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.warc import Capture
+
+HEARTBEAT_TTL = 10  # seconds a worker counts as alive after its last heartbeat
+
+KINDS = ("article", "capture", "failure", "alias", "touch", "stats")
+
+
+class BadRecord(ValueError):
+    """A queued record that is not one of ours (kept aside, never dropped silently)."""
+
+
+def _encode(kind: str, **payload: Any) -> bytes:
+    return json.dumps({"kind": kind, **payload}, ensure_ascii=False).encode()
+
+
+def encode_article(article: Article, aliases: list[str], site: str) -> bytes:
+    return _encode("article", article=asdict(article), aliases=sorted(aliases), site=site)
+
+
+def encode_capture(capture: Capture) -> bytes:
+    return _encode("capture", capture=asdict(capture))
+
+
+def encode_failure(url: str, stage: str, reason: str, http_status: int | None) -> bytes:
+    return _encode("failure", url=url, stage=stage, reason=reason, http_status=http_status)
+
+
+def encode_alias(url: str, canonical: str) -> bytes:
+    return _encode("alias", url=url, canonical=canonical)
+
+
+def encode_touch(url: str, fetched_at: str) -> bytes:
+    return _encode("touch", url=url, fetched_at=fetched_at)
+
+
+def encode_stats(worker: str, run: str, stats: dict[str, Any]) -> bytes:
+    numbers = {
+        k: v for k, v in stats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    return _encode("stats", worker=worker, run=run, stats=numbers)
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    """A record as a dict with its ``kind``; raises ``BadRecord`` for anything else."""
+    try:
+        record = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRecord(f"not JSON: {exc}") from None
+    if not isinstance(record, dict) or record.get("kind") not in KINDS:
+        raise BadRecord("not a kazscraper record (no known 'kind')")
+    return record
+
+
+def article_from_dict(data: dict[str, Any]) -> Article:
+    """The ``Article`` that ``encode_article`` sent (authors and related links as rows)."""
+    names = {f.name for f in fields(Article)}
+    unknown = set(data) - names
+    if unknown:
+        raise BadRecord(f"unknown article fields: {', '.join(sorted(unknown))}")
+    values = dict(data)
+    try:
+        values["authors"] = [Author(**a) for a in values.get("authors") or []]
+        values["related"] = [RelatedLink(**r) for r in values.get("related") or []]
+        return Article(**values)
+    except TypeError as exc:
+        raise BadRecord(f"not an article: {exc}") from None
+
+
+def capture_from_dict(data: dict[str, Any]) -> Capture:
+    try:
+        return Capture(**data)
+    except TypeError as exc:
+        raise BadRecord(f"not a capture: {exc}") from None
+
+
+class ItemQueue:
+    """The item list (workers push to its tail; the store takes from its head)."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.client = client
+        self.keys = keys
+
+    def push(self, *records: bytes) -> None:
+        if records:
+            self.client.rpush(self.keys.items, *records)
+
+    def take(self, limit: int, timeout: float) -> list[bytes]:
+        """Up to ``limit`` records, moved into the processing list; first whatever a killed
+        store left there. Waits up to ``timeout`` seconds for the first record."""
+        left: list[bytes] = self.client.lrange(self.keys.processing, 0, -1)  # type: ignore[assignment]
+        if left:
+            return left
+        wait = max(1, math.ceil(timeout))  # whole seconds (redis-py's type)
+        first = self.client.blmove(self.keys.items, self.keys.processing, wait, "LEFT", "RIGHT")
+        if first is None:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for _ in range(limit - 1):
+            pipe.lmove(self.keys.items, self.keys.processing, "LEFT", "RIGHT")
+        rest = [record for record in pipe.execute() if record is not None]
+        return [first, *rest]
+
+    def ack(self) -> None:
+        """The records taken are committed: they leave the processing list."""
+        self.client.delete(self.keys.processing)
+
+    def backlog(self) -> int:
+        """Records not yet committed (waiting and being processed)."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.llen(self.keys.items)
+        pipe.llen(self.keys.processing)
+        waiting, processing = pipe.execute()
+        return int(waiting) + int(processing)
+
+
+class Registry:
+    """Which workers joined the crawl, which are alive (heartbeat) and which finished."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.client = client
+        self.keys = keys
+
+    def claim(self, worker: str, wait: float = HEARTBEAT_TTL + 1) -> bool:
+        """Take the name ``worker`` for this process: False when a live worker beats under
+        it. A killed worker's heartbeat expires within ``HEARTBEAT_TTL`` seconds: waiting
+        that long lets a worker restarted at once take its name back."""
+        deadline = time.monotonic() + wait
+        while not self.client.set(self.keys.alive(worker), "1", nx=True, ex=HEARTBEAT_TTL):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+        return True
+
+    def join(self, worker: str) -> None:
+        pipe = self.client.pipeline()
+        pipe.sadd(self.keys.workers, worker)
+        pipe.srem(self.keys.finished, worker)
+        pipe.set(self.keys.alive(worker), "1", ex=HEARTBEAT_TTL)
+        pipe.execute()
+
+    def beat(self, worker: str) -> None:
+        self.client.set(self.keys.alive(worker), "1", ex=HEARTBEAT_TTL)
+
+    def alive(self, worker: str) -> bool:
+        return bool(self.client.exists(self.keys.alive(worker)))
+
+    def finish(self, worker: str, finished: bool) -> None:
+        """The worker stops: ``finished`` when the crawl is over for it (clean idle end);
+        otherwise (stopped, failed) its in-flight requests wait for its restart."""
+        pipe = self.client.pipeline()
+        if finished:
+            pipe.sadd(self.keys.finished, worker)
+        pipe.delete(self.keys.alive(worker))
+        pipe.execute()
+
+    def workers(self) -> set[str]:
+        return {w.decode() for w in self.client.smembers(self.keys.workers)}  # type: ignore[union-attr]
+
+    def in_flight(self, worker: str) -> int:
+        return int(self.client.hlen(self.keys.inflight(worker)))
+
+    def frontier(self) -> int:
+        return int(self.client.zcard(self.keys.requests))
+
+    def busy(self) -> bool:
+        """Work is left: requests in the frontier, or in flight at a live worker."""
+        if self.frontier():
+            return True
+        return any(self.alive(w) and self.in_flight(w) for w in self.workers())
+
+    def waiting_for(self) -> list[str]:
+        """Workers the crawl still waits for: alive and not finished, or dead (killed)
+        with requests in flight (they come back when it is restarted under its name)."""
+        finished = {w.decode() for w in self.client.smembers(self.keys.finished)}  # type: ignore[union-attr]
+        return sorted(w for w in self.workers() - finished if self.alive(w) or self.in_flight(w))
+
+    def done(self) -> bool:
+        """Every worker that joined has finished (or died with nothing in flight) and the
+        frontier is empty."""
+        return bool(self.workers()) and not self.waiting_for() and not self.frontier()

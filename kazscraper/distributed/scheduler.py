@@ -1,0 +1,105 @@
+"""scrapy-redis's scheduler, with requests kept in flight until their output is pushed.
+
+scrapy-redis pops a request out of the shared frontier for good: a worker killed with
+``kill -9`` would lose every request it had taken. Here one Lua script moves the
+request from the frontier into the worker's in-flight hash (``<prefix>:inflight:<worker>``)
+and the request carries the hash field in its meta. The worker acknowledges it (deletes
+the field) when everything its response produced is pushed
+(``kazscraper.distributed.worker``), or here when it comes back as a new request (a
+redirect, a retry) that is in the frontier again. On start, a worker puts what its
+earlier life left in flight back into the frontier.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy_redis.scheduler import Scheduler
+
+logger = logging.getLogger(__name__)
+
+#: the request meta key holding the request's field in the in-flight hash
+INFLIGHT = "kazscraper_inflight"
+
+# KEYS[1] the frontier (sorted set), KEYS[2] the worker's in-flight hash
+_TAKE = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #found == 0 then return false end
+redis.call('ZREM', KEYS[1], found[1])
+local field = redis.sha1hex(found[1])
+redis.call('HSET', KEYS[2], field, found[1])
+return {field, found[1]}
+"""
+
+# KEYS[1] the in-flight hash, KEYS[2] the frontier; ARGV[1] the field, ARGV[2] its score
+_REQUEUE = """
+local data = redis.call('HGET', KEYS[1], ARGV[1])
+if not data then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], data)
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+class InflightScheduler(Scheduler):
+    """The shared frontier and duplicate filter of scrapy-redis, with an in-flight hash."""
+
+    worker: Any  # kazscraper.distributed.worker.WorkerLifecycle
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> InflightScheduler:
+        from kazscraper.distributed.worker import worker_of
+
+        instance = super().from_crawler(crawler)
+        owner = worker_of(crawler)
+        if owner is None:
+            raise ValueError("InflightScheduler needs the WorkerLifecycle extension")
+        instance.worker = owner
+        return instance
+
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.inflight_key = self.worker.keys.inflight(self.worker.name)
+        self._take = self.server.register_script(_TAKE)
+        self._requeue = self.server.register_script(_REQUEUE)
+        back = self.requeue_all()
+        if back:
+            logger.warning("put %d request(s) left in flight by this worker back", back)
+            self.stats.set_value("kazscraper/distributed/requeued", back)
+
+    def requeue(self, field: str) -> bool:
+        """Put one in-flight request back into the frontier (it keeps its priority)."""
+        data = self.server.hget(self.inflight_key, field)
+        if data is None:
+            return False
+        score = -self.queue._decode_request(data).priority
+        return bool(self._requeue(keys=[self.inflight_key, self.queue.key], args=[field, score]))
+
+    def requeue_all(self) -> int:
+        fields = [f.decode() for f in self.server.hkeys(self.inflight_key)]
+        return sum(self.requeue(field) for field in fields)
+
+    def in_flight(self) -> list[str]:
+        return [f.decode() for f in self.server.hkeys(self.inflight_key)]
+
+    def enqueue_request(self, request: Request) -> bool:
+        # a redirect or a retry of an in-flight request: in the frontier first, then acked
+        field = request.meta.pop(INFLIGHT, None)
+        queued = bool(super().enqueue_request(request))
+        if field:
+            self.worker.ack_field(field)
+        return queued
+
+    def next_request(self) -> Request | None:
+        found = self._take(keys=[self.queue.key, self.inflight_key])
+        if not found:
+            return None
+        field, data = found
+        request: Request = self.queue._decode_request(data)
+        request.meta[INFLIGHT] = field.decode()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request

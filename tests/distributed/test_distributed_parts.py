@@ -1,0 +1,288 @@
+"""The parts of the distributed mode, each against a real redis-server (no HTTP)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from scrapy import Request
+from scrapy.utils.request import request_from_dict
+
+from kazscraper.archive import Archive
+from kazscraper.distributed import Keys, serializer
+from kazscraper.distributed.queue import (
+    ItemQueue,
+    Registry,
+    encode_alias,
+    encode_article,
+    encode_capture,
+    encode_failure,
+)
+from kazscraper.distributed.store import Store, StoreError, StoreOptions, run_store
+from kazscraper.distributed.worker import take_host_turn
+from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.warc import Capture
+
+from ..conftest import run_cli
+
+KEYS = Keys()
+ORIGIN = "http://127.0.0.1:9/"
+
+
+def client_of(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def article(slug: str, body: str = "Мәтін бірінші абзац.\n\nЕкінші абзац.") -> Article:
+    return Article(
+        url=f"{ORIGIN}news/{slug}",
+        fetched_url=f"{ORIGIN}news/{slug}",
+        fetched_at="2026-01-02T03:04:05+00:00",
+        title=f"Тақырып {slug}",
+        body=body,
+        published_date="2026-01-01",
+        authors=[Author(name="Ахметова Зауреш", surname="Ахметова", given="Зауреш")],
+        related=[RelatedLink(kind="similar", rank=1, url=f"{ORIGIN}news/x", title="X")],
+        tags=["саясат"],
+        extraction={"title": "jsonld"},
+    )
+
+
+def capture(url: str, offset: int) -> Capture:
+    return Capture(url, 200, "2026-01-02T03:04:05+00:00", "response", "a-w1-1.warc.gz", offset,
+                   100, "sha1:X", "text/html")  # fmt: skip
+
+
+def test_requests_travel_as_json_not_pickle() -> None:
+    request = Request(
+        "http://127.0.0.1/news/a?x=1",
+        headers={"If-None-Match": '"abc"'},
+        body=b"\x00\xffbytes",
+        meta={"article_url": "http://127.0.0.1/news/a", "handle_httpstatus_list": [304]},
+        priority=3,
+    )
+    data = serializer.dumps(request.to_dict())
+    json.loads(data)  # plain JSON
+    back = request_from_dict(serializer.loads(data))
+    assert (back.url, back.body, back.priority) == (request.url, request.body, 3)
+    assert back.headers.get("If-None-Match") == b'"abc"'
+    assert back.meta == request.meta
+
+
+def test_serializer_refuses_what_is_not_a_request() -> None:
+    with pytest.raises(ValueError):
+        serializer.loads(b"[1, 2]")
+
+
+def test_records_taken_but_not_acknowledged_come_back(redis_url: str) -> None:
+    queue = ItemQueue(client_of(redis_url), KEYS)
+    queue.push(*(f"r{i}".encode() for i in range(5)))
+    first = queue.take(3, timeout=1)
+    assert first == [b"r0", b"r1", b"r2"]
+    assert queue.take(3, timeout=1) == first  # the store was killed before its commit
+    queue.ack()
+    assert queue.take(3, timeout=1) == [b"r3", b"r4"]
+    queue.ack()
+    assert queue.backlog() == 0
+    assert queue.take(3, timeout=1) == []
+
+
+def test_one_host_is_held_for_the_delay_across_workers(redis_url: str) -> None:
+    client = client_of(redis_url)
+    assert take_host_turn(client, KEYS, "example.kz", 5.0) == 0.0  # worker 1 fetches
+    wait = take_host_turn(client, KEYS, "example.kz", 5.0)  # worker 2 must wait
+    assert 0 < wait <= 5.0
+    assert take_host_turn(client, KEYS, "other.kz", 5.0) == 0.0  # another host is free
+    client.delete(KEYS.host("example.kz"))  # the delay is over
+    assert take_host_turn(client, KEYS, "example.kz", 5.0) == 0.0
+
+
+def test_the_crawl_waits_for_live_and_killed_workers(redis_url: str) -> None:
+    client = client_of(redis_url)
+    registry = Registry(client, KEYS)
+    assert not registry.done()  # no worker has joined yet
+    registry.join("w1")
+    registry.join("w2")
+    assert registry.waiting_for() == ["w1", "w2"]
+    registry.finish("w1", finished=True)
+    client.hset(KEYS.inflight("w2"), "f", "request")
+    client.delete(KEYS.alive("w2"))  # w2 killed: no heartbeat, a request in flight
+    assert registry.waiting_for() == ["w2"] and not registry.done()
+    assert not registry.busy()  # a dead worker's requests do not keep the others up
+    registry.join("w2")  # restarted under its name
+    assert registry.busy()
+    client.hdel(KEYS.inflight("w2"), "f")
+    registry.finish("w2", finished=True)
+    assert registry.done()
+    client.zadd(KEYS.requests, {"r": 0})
+    assert not registry.done() and registry.busy()  # requests left in the frontier
+
+
+@pytest.fixture
+def store(tmp_path: Path, redis_url: str):
+    archive = Archive(tmp_path / "a.sqlite")
+    client = client_of(redis_url)
+    crawl_id = archive.begin_crawl("crawl", {"distributed": True})
+    yield Store(archive, client, KEYS, crawl_id)
+    archive.close()
+
+
+def table(store: Store, sql: str) -> list[tuple]:
+    return store.archive.db.execute(sql).fetchall()
+
+
+def test_a_batch_delivered_twice_is_stored_once(store: Store) -> None:
+    batch = [
+        encode_article(article("a"), [], "qazdauiri"),
+        encode_article(article("b", "Басқа мәтін.\n\nТағы."), [f"{ORIGIN}m/b"], "qazdauiri"),
+        encode_capture(capture(f"{ORIGIN}news/a", 0)),
+        encode_capture(capture(f"{ORIGIN}news/b", 100)),
+        encode_failure(f"{ORIGIN}news/c", "fetch", "HTTP 500", 500),
+    ]
+    first = store.store_batch(batch)
+    assert first == {"captures": 2, "failures": 1, "articles_new": 2}
+    again = store.store_batch(batch)  # the store was killed before the acknowledgement
+    assert again == {"articles_unchanged": 2}
+    assert table(store, "SELECT count(*) FROM articles") == [(2,)]
+    assert table(store, "SELECT count(*) FROM article_versions") == [(0,)]
+    assert table(store, "SELECT count(*) FROM captures") == [(2,)]
+    assert table(store, "SELECT count(*) FROM related_links") == [(2,)]
+    assert table(store, "SELECT count(*) FROM article_authors") == [(2,)]
+    assert table(store, "SELECT url, attempts FROM failures") == [(f"{ORIGIN}news/c", 1)]
+    assert (f"{ORIGIN}m/b",) in table(store, "SELECT url FROM article_urls")
+
+
+def test_an_edit_from_another_worker_is_a_version(store: Store) -> None:
+    store.store_batch([encode_article(article("a"), [], "qazdauiri")])
+    edited = article("a", "Түзетілген мәтін бірінші абзац.\n\nЕкінші абзац.")
+    assert store.store_batch([encode_article(edited, [], "qazdauiri")]) == {"articles_updated": 1}
+    assert table(store, "SELECT version FROM articles") == [(2,)]
+    assert table(store, "SELECT count(*) FROM article_versions") == [(1,)]
+
+
+def test_an_alias_before_its_article_waits_in_redis(store: Store) -> None:
+    alias = f"{ORIGIN}mirror/a"
+    assert store.store_batch([encode_alias(alias, f"{ORIGIN}news/a")]) == {}
+    assert store.client.hexists(KEYS.waiting_aliases, f"{ORIGIN}news/a")
+    store.store_batch([encode_article(article("a"), [], "qazdauiri")])
+    urls = [r[0] for r in table(store, "SELECT url FROM article_urls ORDER BY url")]
+    assert alias in urls
+    assert not store.client.hexists(KEYS.waiting_aliases, f"{ORIGIN}news/a")
+
+
+def test_an_unusable_record_is_kept_aside_not_lost(store: Store) -> None:
+    counts = store.store_batch([b"not json", b'{"kind": "nothing"}', b'{"kind": "article"}'])
+    assert counts == {"rejected_records": 3}
+    assert store.client.llen(f"{KEYS.prefix}:rejected") == 3
+
+
+def test_one_redis_crawl_goes_into_one_archive(tmp_path: Path, redis_url: str) -> None:
+    client = client_of(redis_url)
+    client.set(KEYS.store, json.dumps({"db": str(tmp_path / "other.sqlite"), "crawl_id": 1}))
+    with pytest.raises(StoreError, match="stored into"):
+        run_store(StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url))
+
+
+def test_store_drains_and_ends_once_the_workers_have_finished(
+    tmp_path: Path, redis_url: str
+) -> None:
+    client = client_of(redis_url)
+    ItemQueue(client, KEYS).push(encode_article(article("a"), [], "qazdauiri"))
+    registry = Registry(client, KEYS)
+    registry.join("w1")
+    registry.finish("w1", finished=True)
+    db = tmp_path / "a.sqlite"
+    result = run_store(StoreOptions(db_path=str(db), redis_url=redis_url, poll=0.1))
+    assert (result.exit_code, result.counts["articles_new"]) == (0, 1)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        assert conn.execute("SELECT status, articles_new FROM crawls").fetchall() == [("ok", 1)]
+    assert client.keys(f"{KEYS.prefix}:*") == []
+
+
+def test_worker_with_no_redis_fails_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(
+        "crawl", "--redis", "redis://127.0.0.1:9/0", "--start-url", ORIGIN,
+        "--db", str(tmp_path / "a.sqlite"), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "cannot use Redis at redis://127.0.0.1:9/0" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "a.sqlite").exists()  # a worker never writes the archive
+
+
+def test_store_with_no_redis_fails_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(
+        "store", "--redis", "redis://127.0.0.1:9/0", "--db", str(tmp_path / "a.sqlite"),
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "cannot reach Redis" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_new_crawl_skips_archived_articles_but_revisits_recent_ones(store: Store) -> None:
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    old, recent, undated = article("old"), article("recent", "Жаңа.\n\nМәтін."), article("u", "Ү")
+    today = datetime.now(UTC).date()
+    recent.published_date = today.isoformat()
+    undated.published_date = None
+    for item in (old, recent, undated):
+        store.store_batch([encode_article(item, [], "qazdauiri")])
+    assert store.mark_archived(revisit_days=7) == 2
+    seen = RFPDupeFilter(store.client, KEYS.dupefilter)
+    assert seen.request_seen(Request(old.url))  # archived and old: not fetched again
+    assert seen.request_seen(Request(undated.url))
+    assert not seen.request_seen(Request(recent.url))  # in the revisit window: fetched
+    store.client.delete(KEYS.dupefilter)
+    assert store.mark_archived(revisit_days=None) == 0  # --full
+
+
+def test_store_stopped_by_sigterm_keeps_the_rest_in_redis(tmp_path: Path, redis_url: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    client = client_of(redis_url)
+    Registry(client, KEYS).join("w1")  # a worker still crawling: the store would wait
+    db = tmp_path / "a.sqlite"
+    store = subprocess.Popen(
+        [sys.executable, "-m", "kazscraper", "store", "--redis", redis_url, "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not client.exists(KEYS.store):  # the store has opened the crawl
+        assert time.monotonic() < deadline and store.poll() is None, store.communicate()
+        time.sleep(0.05)
+    store.send_signal(signal.SIGTERM)
+    out, err = store.communicate(timeout=60)
+    assert store.returncode == 0, err
+    assert out.startswith("ok: stored") and "Traceback" not in err
+    assert client.exists(KEYS.store) and client.sismember(KEYS.workers, "w1")  # crawl kept
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM crawls").fetchall() == [("running",)]
+
+
+def test_a_worker_name_is_taken_while_its_worker_beats(redis_url: str) -> None:
+    client = client_of(redis_url)
+    registry = Registry(client, KEYS)
+    assert registry.claim("w1", wait=0.3)
+    assert not registry.claim("w1", wait=0.3)  # a live worker of that name
+    assert registry.claim("w2", wait=0.3)
+    client.delete(KEYS.alive("w1"))  # killed: its heartbeat expired
+    assert registry.claim("w1", wait=0.3)
+
+
+def test_second_worker_of_the_same_name_exits_75(tmp_path: Path, redis_url: str) -> None:
+    client_of(redis_url).set(KEYS.alive("w1"), "1", ex=600)  # w1 is alive
+    result = run_cli(
+        "crawl", "--redis", redis_url, "--worker-name", "w1", "--start-url", ORIGIN,
+        "--db", str(tmp_path / "a.sqlite"), timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 75, result.stderr
+    assert "a worker named w1 is running" in result.stderr
