@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlunsplit
+from urllib.parse import urlsplit as _urlsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
@@ -23,6 +24,26 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SAFE_SCHEMES = frozenset({"http", "https"})
 
 UrlKind = Literal["article", "listing"]
+_UNPARSEABLE = SplitResult("", "", "", "", "")
+
+
+def urlsplit(url: str) -> SplitResult:
+    """``urllib.parse.urlsplit``, but a URL it cannot parse (``http://[::1``, a host that
+    NFKC changes, ``//[zz]/``: ``ValueError``) splits into nothing: no scheme, no host, so
+    it is no link of any site, never an exception in the middle of a page."""
+    try:
+        return _urlsplit(url)
+    except ValueError:
+        return _UNPARSEABLE
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``, or None when urllib cannot parse it (a page's
+    link is data, not something that may stop the page from being read)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def normalize_netloc(scheme: str, netloc: str) -> str:
@@ -64,7 +85,7 @@ def _canonical_url(url: str, profile: SiteProfile, map_mirrors: bool) -> str:
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in _SAFE_SCHEMES:
+    if scheme not in _SAFE_SCHEMES or not parts.netloc:
         return url
     netloc = normalize_netloc(scheme, parts.netloc)
     if map_mirrors and netloc in profile.site_netlocs:
@@ -80,7 +101,10 @@ def _canonical_url(url: str, profile: SiteProfile, map_mirrors: bool) -> str:
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/") or "/"
-    return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    try:
+        return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    except ValueError:  # a port past 65535 or not a number: not an address of any page
+        return url
 
 
 def is_site_url(url: str, profile: SiteProfile) -> bool:

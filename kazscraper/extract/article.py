@@ -24,11 +24,11 @@ from contextlib import suppress
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
+from kazscraper.clean.urls import join_url, urlsplit
 from kazscraper.extract.blocks import (
     css_select,
     find_block,
@@ -65,6 +65,9 @@ _BODY_EXCLUDE = (
     "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
     "|ancestor::noscript|ancestor::template"
 )
+
+
+MAX_VIEW_DIGITS = 19  # SQLite's largest integer has 19 digits
 
 
 class NotHtmlError(ValueError):
@@ -110,8 +113,8 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     _simple_fields(article, page, meta, profile, url)
     article.related = related_links(blocks, profile, url)
     prov["related"] = "label" if article.related else "missing: no similar/top news items"
-    if meta.canonical:
-        article.extra["declared_canonical"] = urljoin(url, meta.canonical)
+    if meta.canonical and (declared := join_url(url, meta.canonical)):
+        article.extra["declared_canonical"] = declared
     return article
 
 
@@ -356,13 +359,22 @@ def _simple_fields(
     prov["tags"] = meta.source.get("tags", "profile") if article.tags else "missing: no tags"
 
     image = meta.image or next(iter(css_select(page, sel.image)), None)
-    article.image_url = urljoin(url, image.strip()) if image else None
-    prov["image_url"] = meta.source.get("image", "profile") if image else "missing: no image"
+    image_url = join_url(url, image.strip()) if image else None
+    # an http(s) address (relative only when the page's URL is unknown), never javascript:
+    if image_url and urlsplit(image_url).scheme.lower() in ("", "http", "https"):
+        article.image_url = image_url
+        prov["image_url"] = meta.source.get("image", "profile")
+    else:
+        prov["image_url"] = "refused: not an http(s) URL" if image else "missing: no image"
 
     views_text = first_text(page, sel.views)
-    digits = "".join(ch for ch in views_text if ch.isdigit())
-    article.views = int(digits) if digits else None
-    prov["views"] = "profile" if digits else "missing: no view counter on the page"
+    digits = "".join(ch for ch in views_text if ch.isdecimal())  # not '²': int() refuses it
+    if len(digits) > MAX_VIEW_DIGITS:  # int() itself refuses 4,300 digits; no count has 20
+        article.views = None
+        prov["views"] = f"refused: a view counter of {len(digits)} digits"
+    else:
+        article.views = int(digits) if digits else None
+        prov["views"] = "profile" if digits else "missing: no view counter on the page"
 
     language, layer = meta.language or profile.language, meta.source.get("language", "profile")
     if not language.strip():  # the generic profile: the page's own text tells

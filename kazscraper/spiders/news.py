@@ -280,9 +280,11 @@ class NewsSpider(scrapy.Spider):
             found = find_date_in_text(node_text(item)[:LISTING_DATE_CHARS])
             item_date = date.fromisoformat(found.date) if found else None
             for href in islice(item.css("a::attr(href)").getall(), self.max_links):
-                yield response.urljoin(href.strip()), item_date
+                if url := _joined(response, href.strip()):
+                    yield url, item_date
         for href in islice(response.css("a::attr(href)").getall(), self.max_links):
-            yield response.urljoin(href.strip()), None
+            if url := _joined(response, href.strip()):
+                yield url, None
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         body, problem = sitemap_body(response.body, self.sitemap_max_bytes)
@@ -429,8 +431,8 @@ class NewsSpider(scrapy.Spider):
         for href in anchor_hrefs(page.text, self.max_links):
             if self.discovery_done():
                 break
-            url = response.urljoin(href)
-            if self.classify(url)[0] == "article":
+            url = _joined(response, href)
+            if url and self.classify(url)[0] == "article":
                 yield from self.follow(url)
         yield PageItem(
             url=response.url,
@@ -504,6 +506,15 @@ def xml_problem(body: bytes) -> str | None:
     except etree.XMLSyntaxError as exc:
         return str(exc)
     return None
+
+
+def _joined(response: TextResponse, href: str) -> str | None:
+    """``response.urljoin(href)``, or None for a link urllib cannot parse (``http://[::1``):
+    one bad link is skipped, it does not end the page's callback."""
+    try:
+        return response.urljoin(href)
+    except ValueError:
+        return None
 
 
 def _page_number(url: str) -> int:

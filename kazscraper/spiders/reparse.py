@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urljoin
 
 import scrapy
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from kazscraper.clean.encoding import UndecodablePage, decode_page
-from kazscraper.clean.urls import canonical_url, classify_url
+from kazscraper.clean.urls import canonical_url, classify_url, join_url
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
@@ -68,8 +67,8 @@ class ReparseSpider(scrapy.Spider):
             return
         _, html = html_to_unicode(page.capture.content_type, page.body)
         for href in Selector(text=html).css("a::attr(href)").getall():
-            url = urljoin(page.capture.url, href.strip())
-            if classify_url(url, self.profile) != "article":
+            url = join_url(page.capture.url, href.strip())
+            if url is None or classify_url(url, self.profile) != "article":
                 continue
             alias = canonical_url(url, self.profile, map_mirrors=False)
             canonical = canonical_url(url, self.profile)

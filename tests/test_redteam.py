@@ -1,0 +1,135 @@
+"""Red-team cases: hostile inputs that broke a guarantee of the README, one test each.
+
+End-to-end crawls run over real HTTP against the replica with the red-team fault modes
+(``replica.server.REDTEAM_FAULTS``) switched on; the pure functions are called directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from kazscraper.replica import corpus
+from kazscraper.replica.server import REDTEAM_FAULTS, ReplicaServer
+from kazscraper.replica.site import ReplicaSite
+from tests.test_hostile_site import (
+    Hostile,
+    Run,
+    assert_every_healthy_article_once,
+    assert_scheduled_articles_accounted_for,
+    plain_articles,
+)
+
+
+@pytest.fixture(scope="module")
+def redteam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
+    site = ReplicaSite(40)
+    with ReplicaServer(site) as server:
+        yield Hostile(site, server, tmp_path_factory.mktemp("redteam"))
+
+
+@pytest.fixture(scope="module")
+def odd_pages_run(redteam: Hostile) -> tuple[Run, dict[str, str]]:
+    plain = iter(plain_articles(redteam.site))
+    paths = {mode: next(plain).path for mode in ("bad-urls", "views-digits")}
+    paths["listing-bad-urls"] = "/category/" + corpus.CATEGORIES[1][0]
+    redteam.faults = {path: mode for mode, path in paths.items()}
+    run = redteam.crawl("odd-pages")
+    redteam.faults = {}
+    return run, paths
+
+
+def test_every_redteam_mode_has_a_test() -> None:
+    assert {"bad-urls", "views-digits", "listing-bad-urls"} == REDTEAM_FAULTS
+
+
+def test_unparseable_urls_and_counters_cost_no_article(
+    odd_pages_run: tuple[Run, dict[str, str]], redteam: Hostile
+) -> None:
+    run, _ = odd_pages_run
+    assert run.exit_code == 0, run.reason
+    assert not [k for k in run.stats if k.startswith("spider_exceptions")], run.stats
+    assert run.failures() == {}
+    assert_every_healthy_article_once(run, redteam.site, set())
+    assert_scheduled_articles_accounted_for(run)
+
+
+def test_an_unparseable_canonical_and_image_are_refused_not_stored(
+    odd_pages_run: tuple[Run, dict[str, str]],
+) -> None:
+    run, paths = odd_pages_run
+    url = run.origin + paths["bad-urls"]
+    [(image,)] = run.rows("SELECT image_url FROM articles WHERE url = ?", url)
+    assert image is None or image.startswith("http://127.0.0.1"), image
+    assert "[" not in (image or "")
+
+
+def test_a_view_counter_of_thousands_of_digits_is_not_stored(
+    odd_pages_run: tuple[Run, dict[str, str]],
+) -> None:
+    run, paths = odd_pages_run
+    url = run.origin + paths["views-digits"]
+    [(views,)] = run.rows("SELECT views FROM articles WHERE url = ?", url)
+    assert views is None
+
+
+# -- the same cases, one function at a time --------------------------------------------
+
+PAGE = (
+    '<html><head><link rel="canonical" href="{canonical}">'
+    '<meta property="og:image" content="{image}"></head><body><article>'
+    '<h1 class="news-title">Тақырып</h1><span class="views-count">{views}</span>'
+    '<div class="news-text"><p>Облыс әкімдігі жаңа аурухана құрылысын бастады.</p>'
+    '<p><a href="{link}">x</a></p></div></article></body></html>'
+)
+
+
+@pytest.mark.parametrize("bad", ["http://[::1/news/x", "//[zz]/news/x", "http://a\u2100b/x"])
+def test_an_unparseable_url_in_a_page_is_no_link_and_no_error(bad: str) -> None:
+    from kazscraper.clean.article import clean_article
+    from kazscraper.clean.urls import canonical_url, classify_url, join_url
+    from kazscraper.extract.article import extract_article
+    from kazscraper.sites import get_profile
+
+    profile = get_profile("qazdauiri")
+    url = "https://qazdauiri.kz/news/aurukhana"
+    assert join_url(url, bad) is None
+    assert classify_url(bad, profile) is None
+    assert canonical_url(bad, profile) == bad
+    html = PAGE.format(canonical=bad, image=bad, views="12", link=bad)
+    article = clean_article(extract_article(html, url, profile), profile)
+    assert article.url == url
+    assert article.image_url is None
+    assert article.body.startswith("Облыс әкімдігі")
+
+
+@pytest.mark.parametrize("port", ["99999", "abc"])
+def test_a_port_w3lib_refuses_leaves_the_url_as_it_was(port: str) -> None:
+    from kazscraper.clean.urls import canonical_url
+    from kazscraper.sites import get_profile
+
+    bad = f"https://qazdauiri.kz:{port}/news/x"
+    assert canonical_url(bad, get_profile("qazdauiri")) == bad
+
+
+@pytest.mark.parametrize(
+    ("views", "expected"), [("9" * 5000, None), ("²", None), ("١٢٣", 123), ("12 345", 12345)]
+)
+def test_a_view_counter_python_cannot_read_is_refused(views: str, expected: int | None) -> None:
+    from kazscraper.extract.article import extract_article
+    from kazscraper.sites import get_profile
+
+    html = PAGE.format(canonical="", image="/i.jpg", views=views, link="/news/y")
+    article = extract_article(html, "https://qazdauiri.kz/news/a", get_profile("qazdauiri"))
+    assert article.views == expected
+
+
+def test_a_javascript_image_is_not_stored() -> None:
+    from kazscraper.extract.article import extract_article
+    from kazscraper.sites import get_profile
+
+    html = PAGE.format(canonical="", image="javascript:alert(1)", views="1", link="/news/y")
+    article = extract_article(html, "https://qazdauiri.kz/news/a", get_profile("qazdauiri"))
+    assert article.image_url is None
+    assert article.extraction["image_url"].startswith("refused")
