@@ -133,3 +133,22 @@ def test_a_javascript_image_is_not_stored() -> None:
     article = extract_article(html, "https://qazdauiri.kz/news/a", get_profile("qazdauiri"))
     assert article.image_url is None
     assert article.extraction["image_url"].startswith("refused")
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x0c", "\x7f", "\x85", "\x01\x02"])
+def test_a_utf8_page_with_a_stray_control_character_stays_utf8(control: str) -> None:
+    # U+0085 (NEL) used to send the page to KOI8-R: mojibake stored as the article
+    from kazscraper.clean.encoding import decode_page
+
+    text = "Облыс әкімдігі жаңа аурухана құрылысын бастады. " * 20
+    page = f"<html><body><h1>Аурухана{control}құрылысы</h1><p>{text}</p></body></html>"
+    decoded = decode_page(page.encode("utf-8"), "text/html; charset=utf-8")
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == page
+
+
+def test_a_page_of_control_characters_is_still_refused() -> None:
+    from kazscraper.clean.encoding import UndecodablePage, decode_page
+
+    with pytest.raises(UndecodablePage):
+        decode_page(b"<html>" + b"\x01\x02\x03\x1b" * 500 + b"</html>", "text/html")

@@ -97,7 +97,17 @@ def mostly_utf8(body: bytes) -> str | None:
     if invalid > max(UTF8_STRAY_ALLOWED, valid // UTF8_VALID_PER_INVALID):
         return None
     text = text.removeprefix("\ufeff")
-    return None if _CONTROL.search(text) else text
+    return text if _few_controls(text, body) else None
+
+
+def _few_controls(text: str, body: bytes) -> bool:
+    """UTF-8 ``text`` (decoded from ``body``) has no more control characters than a page's
+    stray bytes may be (an editor's form feed or ESC, a U+0085): they are valid UTF-8 and
+    the text cleaning drops them; a page of them is not text."""
+    controls = len(_CONTROL.findall(text))
+    # every multi-byte character adds at least one byte: a count without a Python loop
+    multibyte = len(body) - len(text)
+    return controls <= max(UTF8_STRAY_ALLOWED, multibyte // UTF8_VALID_PER_INVALID)
 
 
 def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
@@ -123,7 +133,7 @@ def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
             continue
         if codec == "utf-8":
             text = text.removeprefix("\ufeff")
-            if _CONTROL.search(text):
+            if not _few_controls(text, body):
                 continue
         elif not plausible_text(text):
             continue
