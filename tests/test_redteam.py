@@ -32,27 +32,41 @@ def redteam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
 @pytest.fixture(scope="module")
 def odd_pages_run(redteam: Hostile) -> tuple[Run, dict[str, str]]:
     plain = iter(plain_articles(redteam.site))
-    paths = {mode: next(plain).path for mode in ("bad-urls", "views-digits")}
+    paths = {mode: next(plain).path for mode in ("bad-urls", "views-digits", "attribute-bomb")}
     paths["listing-bad-urls"] = "/category/" + corpus.CATEGORIES[1][0]
-    redteam.faults = {path: mode for mode, path in paths.items()}
+    paths["listing-attribute-bomb"] = "/category/" + corpus.CATEGORIES[2][0]
+    redteam.faults = {path: mode.removeprefix("listing-") for mode, path in paths.items()}
+    redteam.faults[paths["listing-bad-urls"]] = "listing-bad-urls"
     run = redteam.crawl("odd-pages")
     redteam.faults = {}
     return run, paths
 
 
 def test_every_redteam_mode_has_a_test() -> None:
-    assert {"bad-urls", "views-digits", "listing-bad-urls"} == REDTEAM_FAULTS
+    assert {"bad-urls", "views-digits", "listing-bad-urls", "attribute-bomb"} == REDTEAM_FAULTS
 
 
 def test_unparseable_urls_and_counters_cost_no_article(
     odd_pages_run: tuple[Run, dict[str, str]], redteam: Hostile
 ) -> None:
-    run, _ = odd_pages_run
+    run, paths = odd_pages_run
     assert run.exit_code == 0, run.reason
     assert not [k for k in run.stats if k.startswith("spider_exceptions")], run.stats
-    assert run.failures() == {}
-    assert_every_healthy_article_once(run, redteam.site, set())
+    bomb = paths["attribute-bomb"]
+    assert set(run.failures()) == {run.origin + bomb, run.origin + paths["listing-attribute-bomb"]}
+    assert_every_healthy_article_once(run, redteam.site, {bomb})
     assert_scheduled_articles_accounted_for(run)
+
+
+def test_a_page_with_an_attribute_bomb_is_a_failure_with_its_reason(
+    odd_pages_run: tuple[Run, dict[str, str]],
+) -> None:
+    run, paths = odd_pages_run
+    failures = run.failures()
+    assert failures[run.origin + paths["attribute-bomb"]][0] == "decode"
+    assert failures[run.origin + paths["listing-attribute-bomb"]][0] == "discovery"
+    for _stage, reason in failures.values():
+        assert "more than 10000 attributes" in reason, reason
 
 
 def test_an_unparseable_canonical_and_image_are_refused_not_stored(
@@ -152,3 +166,23 @@ def test_a_page_of_control_characters_is_still_refused() -> None:
 
     with pytest.raises(UndecodablePage):
         decode_page(b"<html>" + b"\x01\x02\x03\x1b" * 500 + b"</html>", "text/html")
+
+
+def test_a_tag_with_a_million_attributes_is_refused_before_it_is_parsed() -> None:
+    # libxml2 is quadratic in one tag's attributes: 900,000 of them took it tens of minutes
+    from kazscraper.clean.encoding import UndecodablePage, decode_page
+    from kazscraper.clean.markup import markup_problem
+    from kazscraper.extract.article import NotHtmlError, parse_html
+
+    text = "<p>Облыс әкімдігі жаңа аурухана құрылысын бастады.</p>"
+    bomb = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"
+    quoted = "<p " + " ".join(f'a{i}=  ">"' for i in range(20_000)) + ">x</p>"
+    for attack in (bomb, quoted):
+        page = f"<html><body>{text}{attack}</body></html>"
+        assert "10000 attributes" in (markup_problem(page) or "")
+        with pytest.raises(UndecodablePage, match="attributes"):
+            decode_page(page.encode(), "text/html; charset=utf-8")
+        with pytest.raises(NotHtmlError, match="attributes"):
+            parse_html(page)
+    links = "".join(f'<a href="/news/{i}" class="x" title="t=1">x</a>' for i in range(20_000))
+    assert markup_problem(f"<html><body>{text}{links}</body></html>") is None

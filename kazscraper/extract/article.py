@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
+from kazscraper.clean.markup import markup_problem
 from kazscraper.clean.urls import join_url, urlsplit
 from kazscraper.extract.blocks import (
     css_select,
@@ -81,6 +82,8 @@ def parse_html(html: str) -> Selector:
         raise NotHtmlError("binary data, not HTML")
     if "<" not in html[:4096]:
         raise NotHtmlError("no markup in the first 4 KB: not HTML")
+    if problem := markup_problem(html):
+        raise NotHtmlError(problem)
     return Selector(text=html, type="html")
 
 

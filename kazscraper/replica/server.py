@@ -85,6 +85,8 @@ FAULTS = {
     "parse (a broken IPv6 host, an NFKC-unsafe host, a port past 65535)",
     "listing-bad-urls": "(for a category) its page with unparseable links before the real ones",
     "views-digits": "the article with a view counter of 5,000 digits (beyond int()'s limit)",
+    "attribute-bomb": "the page (an article or a category) with one tag of 900,000 "
+    "attributes (libxml2 is quadratic in them)",
 }
 # the modes above from "bad-urls" on: tests/test_redteam.py exercises them
 REDTEAM_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("bad-urls") :])
@@ -101,6 +103,7 @@ VIEWS_OVERFLOW = 2**70
 SOFT_404_TITLE = "Бет табылмады"
 SLOW_SECONDS = 4.0
 ANCHOR_BOMB = "<a " * 70_000  # 210 KB
+ATTRIBUTE_BOMB = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"  # 9 MB
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
 GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
@@ -292,6 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
         links = "".join(f'<a href="{url}">x</a>' for url in BAD_URLS)
         if mode == "listing-bad-urls":
             body = body.replace("<main", f"<div>{links}</div><main", 1)
+        elif mode == "attribute-bomb":
+            body = body.replace("</body>", ATTRIBUTE_BOMB + "</body>", 1)
         elif mode == "bad-urls":
             body = body.replace('rel="canonical" href="', 'rel="canonical" href="http://[', 1)
             body = body.replace('property="og:url" content="', 'property="og:url" content="//[', 1)

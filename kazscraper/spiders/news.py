@@ -46,6 +46,7 @@ from twisted.python.failure import Failure
 
 from kazscraper.archive import Archive
 from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.clean.markup import markup_problem
 from kazscraper.clean.urls import UrlKind, canonical_url, classify_url, is_site_url, url_origin
 from kazscraper.extension import archive_of
 from kazscraper.extract.blocks import node_text
@@ -238,6 +239,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
+            return
+        if problem := markup_problem(response.text):  # before any selector parses it
+            self._fail(response.url, "discovery", problem, response.status)
             return
         self._discovery_worked(response.url)
         if self.discovery_done():
