@@ -186,3 +186,27 @@ def test_a_tag_with_a_million_attributes_is_refused_before_it_is_parsed() -> Non
             parse_html(page)
     links = "".join(f'<a href="/news/{i}" class="x" title="t=1">x</a>' for i in range(20_000))
     assert markup_problem(f"<html><body>{text}{links}</body></html>") is None
+
+
+@pytest.mark.parametrize("nesting", ["<table><tr><td>" * 3000, "<div>" * 100_000])
+def test_deeply_nested_markup_is_not_given_to_trafilatura(nesting: str) -> None:
+    # 3,000 nested tables (45 KB) kept trafilatura busy for two minutes per page
+    from kazscraper.extract.article import MAX_GENERIC_DEPTH, body_paragraphs, parse_html
+    from kazscraper.extract.article import _GenericView as GenericView
+    from kazscraper.sites import get_profile
+
+    url = "https://example.com/2024/05/story.html"
+    page = parse_html(f"<html><body><p>{'Сөйлем. ' * 200}</p>{nesting}x</body></html>")
+    paragraphs, layer = body_paragraphs(page, get_profile("generic"), GenericView(page, [], url))
+    assert paragraphs == []
+    assert layer == f"missing: markup nested deeper than {MAX_GENERIC_DEPTH} elements"
+
+
+def test_nesting_is_measured_in_one_walk() -> None:
+    from lxml import etree
+
+    from kazscraper.extract.article import nested_deeper_than
+
+    root = etree.fromstring("<a>" + "<b>" * 10 + "</b>" * 10 + "<c/></a>")
+    assert nested_deeper_than(root, 10)
+    assert not nested_deeper_than(root, 11)
