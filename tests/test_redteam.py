@@ -210,3 +210,55 @@ def test_nesting_is_measured_in_one_walk() -> None:
     root = etree.fromstring("<a>" + "<b>" * 10 + "</b>" * 10 + "<c/></a>")
     assert nested_deeper_than(root, 10)
     assert not nested_deeper_than(root, 11)
+
+
+# -- command-line arguments: one line and exit 2, never a traceback or a hang -----------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["crawl", "--start-url", "http://[::1"],
+        ["crawl", "--start-url", "http://a\u2100b/"],
+        ["crawl", "--start-url", "http://127.0.0.1:99999/"],
+        ["crawl", "--start-url", "http://127.0.0.1:1/", "--mirror", "http://[zz]/"],
+        ["crawl", "--start-url", "http://127.0.0.1:1/", "--timeout", "nan"],
+        ["crawl", "--start-url", "http://127.0.0.1:1/", "--timeout", "inf"],
+        ["search", "x", "--time-limit", "nan"],
+        ["parse", "-", "--url", "http://[::1"],
+        ["demo", "--articles", "99999999999"],
+        ["replica", "serve", "--articles", "99999999999"],
+    ],
+)
+def test_a_bad_argument_is_one_line_and_exit_2(args: list[str], tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    if args[0] in ("crawl", "search", "demo"):
+        (tmp_path / "a.sqlite").touch()  # an empty file is an empty SQLite database
+        args = [*args, "--db", str(tmp_path / "a.sqlite")]
+    done = run_cli(*args, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"kazscraper {' '.join(args[:2]) if args[0] == 'replica' else args[0]}")
+
+
+def test_a_log_file_that_is_a_pipe_nobody_reads_is_refused_not_waited_on(tmp_path) -> None:
+    import os
+
+    from tests.conftest import run_cli
+
+    pipe = tmp_path / "log.fifo"
+    os.mkfifo(pipe)
+    done = run_cli(
+        "crawl",
+        "--start-url",
+        "http://127.0.0.1:1/",
+        "--db",
+        str(tmp_path / "a.sqlite"),
+        "--log-file",
+        str(pipe),
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "no process reads" in done.stderr
