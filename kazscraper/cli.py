@@ -8,7 +8,9 @@ messages; exit codes are documented in README.md (0 ok, 1 failed, 2 usage).
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
 import sqlite3
 import sys
@@ -108,7 +110,11 @@ def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     in the archive's file name, ``crawls.arguments`` or the logs (and Scrapy does not send it)."""
     if value is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises for a port past 65535 or not a number
+    except ValueError as exc:  # http://[::1, a host NFKC changes
+        raise click.BadParameter(f"{value!r} is not a URL: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise click.BadParameter(f"{value!r} is not an http(s) URL")
     if "@" in parts.netloc:
@@ -120,6 +126,27 @@ def _http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
             err=True,
         )
     return value
+
+
+def _any_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A URL urllib can read (any scheme: ``parse --url`` only names the page)."""
+    if value is not None:
+        try:
+            urlsplit(value).port  # noqa: B018 -- raises for a broken host or port
+        except ValueError as exc:
+            raise click.BadParameter(f"{value!r} is not a URL: {exc}") from exc
+    return value
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A number of seconds: ``nan`` and ``inf`` pass click's ranges but are no limit."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
+
+
+#: the largest replica ``demo`` and ``replica serve`` build (100,000 articles: 6 s, 70 MB)
+MAX_REPLICA_ARTICLES = 1_000_000
 
 
 def _default_db_for(start_url: str | None) -> str:
@@ -265,6 +292,7 @@ def crawl_options(func: Callable) -> Callable:
         click.option(
             "--timeout",
             type=click.FloatRange(min=0.1),
+            callback=_finite,
             default=30.0,
             show_default=True,
             help="Give up on a response after this many seconds (then retried, then recorded).",
@@ -520,7 +548,7 @@ def store(
 @main.command()
 @click.option(
     "--articles",
-    type=click.IntRange(min=6),
+    type=click.IntRange(min=6, max=MAX_REPLICA_ARTICLES),
     default=300,
     show_default=True,
     help="How many articles the replica has (as in `replica serve`).",
@@ -633,9 +661,14 @@ def _check_log_file(log_file: str | None, db_path: str) -> None:
     target = _refuse_overwrite(log_file, db_path, "--log-file", "a log")
     try:  # can the log be written at all? (a missing folder is made, as the run would)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "a", encoding="utf-8"):
-            pass
+        # non-blocking: a named pipe that nobody reads would make the run wait forever
+        os.close(os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666))
     except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise click.BadParameter(
+                f"{log_file!r} is a named pipe that no process reads: the run would wait",
+                param_hint="'--log-file'",
+            ) from exc
         raise click.BadParameter(
             f"cannot write {log_file!r}: {exc.strerror}", param_hint="'--log-file'"
         ) from exc
@@ -694,7 +727,12 @@ def replica() -> None:
 @click.option(
     "--mirror-port", type=click.IntRange(0, 65535), default=0, help="[default: any free port]"
 )
-@click.option("--articles", type=click.IntRange(min=6), default=300, show_default=True)
+@click.option(
+    "--articles",
+    type=click.IntRange(min=6, max=MAX_REPLICA_ARTICLES),
+    default=300,
+    show_default=True,
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Content seed.")
 def replica_serve(port: int, mirror_port: int, articles: int, seed: int) -> None:
     """Serve the replica on 127.0.0.1 until interrupted.
@@ -856,6 +894,7 @@ def _open_archive(db_path: str) -> Archive:
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0),
+    callback=_finite,
     default=5.0,
     show_default=True,
     help="Stop a search that runs longer than this many seconds.",
@@ -1130,7 +1169,12 @@ def report(db_path: str, out: str) -> None:
 
 @main.command()
 @click.argument("source", type=click.File("rb"))
-@click.option("--url", default=None, help="The page's URL (for canonical URLs and relative links).")
+@click.option(
+    "--url",
+    default=None,
+    callback=_any_url,
+    help="The page's URL (for canonical URLs and relative links).",
+)
 @click.option(
     "--site",
     type=click.Choice(["qazdauiri", "generic"]),

@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Literal, NamedTuple, Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+from kazscraper.clean.urls import urlsplit
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile
 from kazscraper.sites.urls import UrlKind, canonical_url, classify_url, is_site_url

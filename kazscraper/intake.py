@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.crawler import Crawler
@@ -29,6 +28,7 @@ from scrapy.responsetypes import responsetypes
 from w3lib.encoding import read_bom
 
 from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.clean.urls import join_url
 from kazscraper.items import Article, PageItem
 from kazscraper.signals import alias_found
 from kazscraper.sites import SiteProfile
@@ -156,6 +156,6 @@ class Aliases:
     def report_links(self, crawler: Crawler, page: PageItem, hrefs: Iterable[str]) -> None:
         """Report the article links among ``hrefs`` (read from ``page``)."""
         for href in hrefs:
-            url = urljoin(page.url, href)
-            if classify_url(url, self.profile) == "article":
+            url = join_url(page.url, href)  # None: a link urllib cannot parse, skipped
+            if url is not None and classify_url(url, self.profile) == "article":
                 self.report(crawler, url)

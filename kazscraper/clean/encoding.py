@@ -29,6 +29,8 @@ from itertools import islice
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from kazscraper.clean.markup import markup_problem
+
 # KZ-1048 is windows-1251 with the Kazakh letters in place of Serbian/Macedonian ones, so it
 # reads Russian windows-1251 text the same and Kazakh text right: it goes first
 LEGACY_CYRILLIC = ("kz1048", "cp1251", "koi8_r", "cp866")
@@ -139,7 +141,15 @@ def _has_utf8(body: bytes) -> bool:
 
 
 def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
-    """Decode ``body`` by its declarations, else by the legacy Cyrillic encodings."""
+    """Decode ``body`` by its declarations, else by the legacy Cyrillic encodings; a page
+    whose markup the parser cannot read in bounded time is refused too (``markup_problem``)."""
+    page = _decode(body, content_type)
+    if problem := markup_problem(page.text):
+        raise UndecodablePage(problem)
+    return page
+
+
+def _decode(body: bytes, content_type: str) -> DecodedPage:
     bom = read_bom(body)
     header = _codec(http_content_type_encoding(content_type))
     meta = _codec(html_body_declared_encoding(body[:4096]))

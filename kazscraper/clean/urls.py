@@ -14,12 +14,34 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from fnmatch import fnmatchcase
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlunsplit
+from urllib.parse import urlsplit as _urlsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 SAFE_SCHEMES = frozenset({"http", "https"})
+
+_UNPARSEABLE = SplitResult("", "", "", "", "")
+
+
+def urlsplit(url: str) -> SplitResult:
+    """``urllib.parse.urlsplit``, but a URL it cannot parse (``http://[::1``, a host that
+    NFKC changes, ``//[zz]/``: ``ValueError``) splits into nothing: no scheme, no host, so
+    it is no link of any site, never an exception in the middle of a page."""
+    try:
+        return _urlsplit(url)
+    except ValueError:
+        return _UNPARSEABLE
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``, or None when urllib cannot parse it (a page's
+    link is data, not something that may stop the page from being read)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def normalize_netloc(scheme: str, netloc: str) -> str:
@@ -54,7 +76,7 @@ def clean_url(
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in SAFE_SCHEMES:
+    if scheme not in SAFE_SCHEMES or not parts.netloc:
         return url
     netloc = normalize_netloc(scheme, parts.netloc)
     if map_mirrors and netloc in site_netlocs:
@@ -70,7 +92,10 @@ def clean_url(
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/") or "/"
-    return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    try:
+        return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    except ValueError:  # a port past 65535 or not a number: not an address of any page
+        return url
 
 
 def netloc_in(url: str, netlocs: Collection[str]) -> bool:

@@ -24,11 +24,12 @@ from contextlib import suppress
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
 
+from kazscraper.clean.markup import markup_problem
+from kazscraper.clean.urls import join_url, urlsplit
 from kazscraper.extract.blocks import (
     css_select,
     find_block,
@@ -67,6 +68,9 @@ _BODY_EXCLUDE = (
 )
 
 
+MAX_VIEW_DIGITS = 19  # SQLite's largest integer has 19 digits
+
+
 class NotHtmlError(ValueError):
     """The input is not an HTML document (binary data, empty, plain text)."""
 
@@ -78,6 +82,8 @@ def parse_html(html: str) -> Selector:
         raise NotHtmlError("binary data, not HTML")
     if "<" not in html[:4096]:
         raise NotHtmlError("no markup in the first 4 KB: not HTML")
+    if problem := markup_problem(html):
+        raise NotHtmlError(problem)
     return Selector(text=html, type="html")
 
 
@@ -110,8 +116,8 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     _simple_fields(article, page, meta, profile, url)
     article.related = related_links(blocks, profile, url)
     prov["related"] = "label" if article.related else "missing: no similar/top news items"
-    if meta.canonical:
-        article.declared_canonical = urljoin(url, meta.canonical)
+    if meta.canonical and (declared := join_url(url, meta.canonical)):
+        article.declared_canonical = declared
     return article
 
 
@@ -155,6 +161,10 @@ def body_paragraphs(
         return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
+    if nested_deeper_than(page.root, MAX_GENERIC_DEPTH):
+        # trafilatura's table handling and jusText are quadratic in the nesting: 3,000
+        # nested tables (45 KB) took them two minutes
+        return [], f"missing: markup nested deeper than {MAX_GENERIC_DEPTH} elements"
     paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
     if sum(len(p) for p in paragraphs) < _SHORT_BODY:
         # our drops may have taken too much: trafilatura on the page as it is (it copies
@@ -173,6 +183,19 @@ def body_paragraphs(
     return paragraphs, "generic (trafilatura)"
 
 
+def nested_deeper_than(root: etree._Element, limit: int) -> bool:
+    """True if some element of ``root``'s tree lies more than ``limit`` elements deep (one
+    walk, stopped at the first such element)."""
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+# the deepest page in 1,628 real pages of the evaluation sets is 43 elements deep
+MAX_GENERIC_DEPTH = 256
 _IN_FURNITURE = etree.XPath(f"boolean({_BODY_EXCLUDE})")
 # a generic body shorter than this (characters) is checked against trafilatura's reading of
 # the whole page, taken when it is this many times longer
@@ -356,13 +379,22 @@ def _simple_fields(
     prov["tags"] = meta.source.get("tags", "profile") if article.tags else "missing: no tags"
 
     image = meta.image or next(iter(css_select(page, sel.image)), None)
-    article.image_url = urljoin(url, image.strip()) if image else None
-    prov["image_url"] = meta.source.get("image", "profile") if image else "missing: no image"
+    image_url = join_url(url, image.strip()) if image else None
+    # an http(s) address (relative only when the page's URL is unknown), never javascript:
+    if image_url and urlsplit(image_url).scheme.lower() in ("", "http", "https"):
+        article.image_url = image_url
+        prov["image_url"] = meta.source.get("image", "profile")
+    else:
+        prov["image_url"] = "refused: not an http(s) URL" if image else "missing: no image"
 
     views_text = first_text(page, sel.views)
-    digits = "".join(ch for ch in views_text if ch.isdigit())
-    article.views = int(digits) if digits else None
-    prov["views"] = "profile" if digits else "missing: no view counter on the page"
+    digits = "".join(ch for ch in views_text if ch.isdecimal())  # not '²': int() refuses it
+    if len(digits) > MAX_VIEW_DIGITS:  # int() itself refuses 4,300 digits; no count has 20
+        article.views = None
+        prov["views"] = f"refused: a view counter of {len(digits)} digits"
+    else:
+        article.views = int(digits) if digits else None
+        prov["views"] = "profile" if digits else "missing: no view counter on the page"
 
     language, layer = meta.language or profile.language, meta.source.get("language", "profile")
     if not language.strip():  # the generic profile: the page's own text tells

@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
-from kazscraper.clean.urls import is_safe_link, url_origin
+from kazscraper.clean.urls import is_safe_link, join_url, url_origin
 from kazscraper.extract.dates import find_date_span
 from kazscraper.items import RelatedLink
 
@@ -229,8 +228,8 @@ def _absolute(base_url: str, href: str, origin: str) -> str | None:
     None for anything but an http(s) URL (``javascript:``, ``data:``, ``mailto:``)."""
     if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
         return origin + href
-    url = urljoin(base_url, href)
-    return url if is_safe_link(url) else None
+    url = join_url(base_url, href)
+    return url if url and is_safe_link(url) else None
 
 
 def parse_item(

@@ -80,14 +80,30 @@ FAULTS = {
     "soft-404": "200 with a 'page not found' page at the article's URL (no date, no authors)",
     "metadata-stripped": "the article's text without its signature (date, authors) and with "
     "no category",
+    # red-team cases (tests/test_redteam.py): values that make urllib or int() raise
+    "bad-urls": "the article with links, canonical, og:url and og:image that urllib cannot "
+    "parse (a broken IPv6 host, an NFKC-unsafe host, a port past 65535)",
+    "listing-bad-urls": "(for a category) its page with unparseable links before the real ones",
+    "views-digits": "the article with a view counter of 5,000 digits (beyond int()'s limit)",
+    "attribute-bomb": "the page (an article or a category) with one tag of 900,000 "
+    "attributes (libxml2 is quadratic in them)",
 }
+# the modes above from "bad-urls" on: tests/test_redteam.py exercises them
+REDTEAM_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("bad-urls") :])
+BAD_URLS = (
+    "http://[::1/news/x",
+    "//[zz]/news/x",
+    "http://a\u2100b/news/x",
+    "http://127.0.0.1:99999/news/x",
+)
 # the modes above from "canonical-home" on: tests/test_hostile_site.py exercises them
-HOSTILE_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("canonical-home") :])
+HOSTILE_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("canonical-home") :]) - REDTEAM_FAULTS
 STORAGE_FAULTS = ("views-overflow", "headline-surrogate", "soft-404", "metadata-stripped")
 VIEWS_OVERFLOW = 2**70
 SOFT_404_TITLE = "Бет табылмады"
 SLOW_SECONDS = 4.0
 ANCHOR_BOMB = "<a " * 70_000  # 210 KB
+ATTRIBUTE_BOMB = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"  # 9 MB
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
 GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
@@ -213,6 +229,8 @@ class _Handler(BaseHTTPRequestHandler):
             *STORAGE_FAULTS,
         ):
             return self._hostile(mode)
+        elif mode in REDTEAM_FAULTS:
+            return self._redteam(mode)
         elif mode == "broken-xml":
             _, content_type, body = self.server.respond(self.path)
             self._send(200, content_type, body[: len(body) // 3].encode() + b"<url><loc>&&")
@@ -293,6 +311,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "application/x-gzip", _gzip_bomb())
         else:
             raise ValueError(f"unknown fault mode {mode!r}")
+        return True
+
+    def _redteam(self, mode: str) -> bool:
+        """The red-team modes (see ``FAULTS``): pages whose values make a parser raise."""
+        status, content_type, body = self.server.respond(self.path)
+        links = "".join(f'<a href="{url}">x</a>' for url in BAD_URLS)
+        if mode == "listing-bad-urls":
+            body = body.replace("<main", f"<div>{links}</div><main", 1)
+        elif mode == "attribute-bomb":
+            body = body.replace("</body>", ATTRIBUTE_BOMB + "</body>", 1)
+        elif mode == "bad-urls":
+            body = body.replace('rel="canonical" href="', 'rel="canonical" href="http://[', 1)
+            body = body.replace('property="og:url" content="', 'property="og:url" content="//[', 1)
+            body = body.replace(
+                'property="og:image" content="', 'property="og:image" content="http://[::1', 1
+            )
+            body = body.replace('<div class="news-text">', links + '<div class="news-text">', 1)
+        else:  # views-digits
+            counter = f'<span class="views-count">{"9" * 5000}</span>'
+            body = body.replace('<div class="news-image">', counter + '<div class="news-image">')
+        self._send(status, content_type, body.encode())
         return True
 
     def _storage_page(self, mode: str, path: str) -> str:

@@ -9,9 +9,8 @@ page); ``classify_url`` reads the profile's article and listing path patterns;
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
-from kazscraper.clean.urls import clean_url, netloc_in
+from kazscraper.clean.urls import clean_url, netloc_in, urlsplit
 from kazscraper.sites import SiteProfile
 
 UrlKind = Literal["article", "listing"]

@@ -40,6 +40,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from kazscraper.clean.markup import markup_problem
 from kazscraper.clean.urls import url_origin
 from kazscraper.extension import ArchiveExtension, archive_of
 from kazscraper.extract.blocks import node_text
@@ -220,6 +221,9 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
+        if problem := markup_problem(response.text):  # before any selector parses it
+            self._fail(response.url, "discovery", problem, response.status)
+            return
         self._discovery_worked(response.url)
         if self.discovery_done():
             return
@@ -241,13 +245,15 @@ class NewsSpider(scrapy.Spider):
         for item in response.css(self.profile.selectors.listing_item) if self.rules.since else ():
             item_date = listing_item_date(node_text(item))
             for href in islice(item.css("a::attr(href)").getall(), max_links):
-                url = response.urljoin(href.strip())
+                url = _joined(response, href.strip())
+                if url is None:
+                    continue
                 if item_date and len(dated) < max_links:
                     dated.add(url)
                 yield url, item_date
         for href in islice(response.css("a::attr(href)").getall(), max_links):
-            url = response.urljoin(href.strip())
-            if url not in dated:
+            url = _joined(response, href.strip())
+            if url is not None and url not in dated:
                 yield url, None
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -314,7 +320,10 @@ class NewsSpider(scrapy.Spider):
             return
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
-            decision = self.frontier.link(response.urljoin(href), articles_only=True)
+            url = _joined(response, href)
+            if url is None:
+                continue
+            decision = self.frontier.link(url, articles_only=True)
             if decision.stop:
                 break
             yield from self.requests(decision)
@@ -369,3 +378,12 @@ def xml_problem(body: bytes) -> str | None:
     except etree.XMLSyntaxError as exc:
         return str(exc)
     return None
+
+
+def _joined(response: Response, href: str) -> str | None:
+    """``response.urljoin(href)``, or None for a link urllib cannot parse (``http://[::1``):
+    one bad link is skipped, it does not end the page's callback."""
+    try:
+        return response.urljoin(href)
+    except ValueError:
+        return None
