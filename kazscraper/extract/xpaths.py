@@ -53,4 +53,10 @@ AUTHOR_TEST = (
 )
 AUTHOR_ELEMENTS = "//body//*" + AUTHOR_TEST
 
+# headings for screen readers only: whole class tokens, case folded
+VISUALLY_HIDDEN_CLASSES = (
+    "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only",
+    "aural", "element-invisible", "hidden", "hide", "sr-text", "a11y-hidden", "offscreen",
+)  # fmt: skip
+
 NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
