@@ -197,6 +197,9 @@ def test_a_container_with_a_sidebar_layout_class_is_not_furniture() -> None:
         "<div class='box related-posts'><p>Popular stories</p></div>",
         "<div id='comments'><p>Popular stories</p></div>",
         "<footer><p>Popular stories</p></footer>",
+        # WordPress's Jetpack: its share/like buttons and its related posts
+        "<div class='sharedaddy sd-sharing-enabled'><h3>Share:</h3><p>Popular stories</p></div>",
+        "<div id='jp-relatedposts' class='jp-relatedposts'><p>Popular stories</p></div>",
     ],
 )
 def test_furniture_is_dropped(furniture: str) -> None:
@@ -576,3 +579,31 @@ def test_a_comment_forms_label_or_a_commenters_heading_is_no_author(text: str) -
         f'<footer><span class="author">{text}</span></footer>'
     )
     assert generic(page).authors == []
+
+
+def test_a_site_beside_no_person_is_the_publisher() -> None:
+    page = html_page(
+        f'<article><p class="byline">By Mara Lindqvist</p>{paragraphs(ENGLISH)}</article>',
+        head='<meta name="author" content="Example, Portland, Oregon">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_a_jsonld_author_named_like_the_site_is_kept() -> None:
+    """A personal site is named after its author."""
+    person = '{"@type": "BlogPosting", "author": {"@type": "Person", "name": "Mara Lindqvist"}}'
+    page = html_page(
+        f'<article><p class="byline">By Tom Berg</p>{paragraphs(ENGLISH)}</article>',
+        head=f'<script type="application/ld+json">{person}</script>'
+        '<meta property="og:site_name" content="Mara Lindqvist">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_an_address_given_as_the_author_is_no_name() -> None:
+    person = '{"@type": "BlogPosting", "author": "https://news.example.com/author/mara/"}'
+    page = html_page(
+        f'<article><p class="byline">By Mara Lindqvist</p>{paragraphs(ENGLISH)}</article>',
+        head=f'<script type="application/ld+json">{person}</script>',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]

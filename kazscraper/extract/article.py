@@ -333,7 +333,9 @@ def _authors(
     def people(found: list[PersonName], source: str) -> list[PersonName]:
         """On another site's page, the names without the site itself (the publisher named
         beside its people, or in place of a byline that a later layer finds); a site named
-        alone is kept for the end (a blog signed with its own name)."""
+        alone is kept for the end (a blog signed with its own name). Not applied to
+        JSON-LD's author, which a site declares for the article (a personal site's name
+        is its author's)."""
         nonlocal publisher
         if generic is None:
             return found
@@ -342,8 +344,8 @@ def _authors(
             rest = without_the_site(name.name, page, article.url)
             if rest == name.name:
                 kept.append(name)
-            elif rest is not None and (person := name_as_written(rest)) is not None:
-                kept.append(person)
+            elif rest is not None and (person := parse_display_name(rest)) is not None:
+                kept.append(person)  # a person beside the site ("Ann Lee, Example")
         if found and not kept and publisher is None:
             publisher = found, source
         return kept
@@ -351,7 +353,9 @@ def _authors(
     if meta.authors:  # another site's page: its declared names as it writes them
         read = name_as_written if generic is not None else parse_display_name
         layer = meta.source["authors"]
-        names = people([n for n in (read(a) for a in meta.authors) if n is not None], layer)
+        names = [n for n in (read(a) for a in meta.authors) if n is not None]
+        if layer != "jsonld":  # JSON-LD names the article's author; a meta tag is often the
+            names = people(names, layer)  # site's default, the publisher's name
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
     if not names and generic is not None:  # another site's page: trafilatura's byline reading

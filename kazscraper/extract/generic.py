@@ -514,8 +514,8 @@ def name_as_written(text: str) -> PersonName | None:
     parser takes it, else kept as written (``mh``, ``det/dpa``); None for a label alone or
     a news agency."""
     text = _BYLINE_LABEL.sub("", " ".join(text.split())).strip(" :,.")
-    if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text):
-        return None
+    if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text) or "://" in text:
+        return None  # ... or an address (an author's page given for the name)
     words = text.casefold().split()
     if text.casefold() in _ROLE_NAMES or words[-1] in _COMMENT_VERBS:
         return None  # a CMS's default account ("admin"), or a comment's heading ("Ann says")

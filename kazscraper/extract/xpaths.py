@@ -16,8 +16,12 @@ FURNITURE_CLASSES = (
     "top-news", "comments", "comment", "comment-list", "commentlist", "comments-area",
     "cookie", "cookies", "cookie-banner", "cookie-notice", "banner", "share", "sharing",
     "share-buttons", "social", "social-share", "newsletter", "teaser", "teasers", "news-item",
+    # WordPress's Jetpack: share and like buttons, related posts
+    "sharedaddy", "jp-relatedposts",
 )  # fmt: skip
-FURNITURE_IDS = ("comments", "comment", "cookie", "cookies", "sidebar", "respond")
+FURNITURE_IDS = (
+    "comments", "comment", "cookie", "cookies", "sidebar", "respond", "jp-relatedposts",
+)  # fmt: skip
 
 FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "form"})  # and <header> outside <article>
 
