@@ -11,7 +11,7 @@ from kazscraper.clean.article import clean_article
 from kazscraper.cli import _profile_note
 from kazscraper.extract.article import extract_article
 from kazscraper.extract.dates import parse_date
-from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree
+from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree, has_author_markup
 from kazscraper.sites import get_profile, profile_for_url
 
 URL = "https://news.example.com/2020/03/storm-hits-the-coast"
@@ -607,3 +607,19 @@ def test_an_address_given_as_the_author_is_no_name() -> None:
         head=f'<script type="application/ld+json">{person}</script>',
     )
     assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "found"),
+    [
+        ('<span class="post-author">Mara Lindqvist</span>', True),
+        ('<a rel="author" href="/m">Mara Lindqvist</a>', True),
+        ('<span class="byline">Mara Lindqvist</span>', True),
+        ("<span>Mara Lindqvist</span>", False),
+    ],
+)
+def test_a_whole_page_is_searched_for_a_byline_only_where_author_markup_is(
+    markup: str, found: bool
+) -> None:
+    page = Selector(text=html_page(f"<header>{markup}</header><article><p>Text</p></article>"))
+    assert has_author_markup(page.root) is found

@@ -45,6 +45,7 @@ from kazscraper.extract.generic import (
     date_from_elements,
     date_from_lead,
     generic_title,
+    has_author_markup,
     headline_of,
     htmldate_date,
     listing_evidence,
@@ -364,7 +365,8 @@ def _authors(
     if not names:
         layer = "author-element"
         names = people(authors_from_elements(page), layer)
-    if not names and generic is not None:  # a byline in the header or footer we dropped
+    if not names and generic is not None and has_author_markup(page.root):
+        # a byline in the header or footer we dropped
         layer = "generic (trafilatura, whole page)"
         names = people(trafilatura_authors(page.root), layer)
     if not names and publisher is not None:

@@ -478,6 +478,16 @@ def _is_today_widget(element: Selector, text: str) -> bool:
     return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
 
 
+_AUTHOR_HINT = etree.XPath(xpaths.AUTHOR_HINT)
+
+
+def has_author_markup(tree: Any) -> bool:
+    """Whether ``tree`` has any author markup (``rel=author``, a class naming an author or
+    a byline) where trafilatura's byline reading could find a name: one cheap test before
+    that reading of a whole page."""
+    return bool(_AUTHOR_HINT(tree))
+
+
 def trafilatura_authors(tree: Any) -> list[PersonName]:
     """The byline trafilatura reads in the markup of ``tree`` (``<span class="author">``,
     ``rel=author``, ...), one name per ``;``, without its label (``Post author By``,

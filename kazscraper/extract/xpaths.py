@@ -56,6 +56,12 @@ AUTHOR_TEST = (
     " or contains(@class,'author') or contains(@class,'byline')]"
 )
 AUTHOR_ELEMENTS = "//body//*" + AUTHOR_TEST
+# any author markup at all: a page without it is not searched for a byline again
+AUTHOR_HINT = (
+    "boolean(//body//*[@rel='author' or @itemprop='author' or contains(@class,'author')"
+    " or contains(@class,'Author') or contains(@class,'autor') or contains(@class,'byline')"
+    " or contains(@class,'writer') or contains(@id,'author')])"
+)
 
 # headings for screen readers only: whole class tokens, case folded
 VISUALLY_HIDDEN_CLASSES = (
