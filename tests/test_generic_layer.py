@@ -11,7 +11,7 @@ from kazscraper.clean.article import clean_article
 from kazscraper.cli import _profile_note
 from kazscraper.extract.article import extract_article
 from kazscraper.extract.dates import parse_date
-from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree
+from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree, has_author_markup
 from kazscraper.sites import get_profile, profile_for_url
 
 URL = "https://news.example.com/2020/03/storm-hits-the-coast"
@@ -197,6 +197,9 @@ def test_a_container_with_a_sidebar_layout_class_is_not_furniture() -> None:
         "<div class='box related-posts'><p>Popular stories</p></div>",
         "<div id='comments'><p>Popular stories</p></div>",
         "<footer><p>Popular stories</p></footer>",
+        # WordPress's Jetpack: its share/like buttons and its related posts
+        "<div class='sharedaddy sd-sharing-enabled'><h3>Share:</h3><p>Popular stories</p></div>",
+        "<div id='jp-relatedposts' class='jp-relatedposts'><p>Popular stories</p></div>",
     ],
 )
 def test_furniture_is_dropped(furniture: str) -> None:
@@ -414,3 +417,209 @@ def test_the_whole_page_is_read_when_our_drops_took_most_of_the_text() -> None:
     )
     article = generic(html)
     assert article.body is not None and ENGLISH[2] in article.body
+
+
+# --- titles: the visible headline, not the site's name ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "logo",
+    [
+        '<h1><a href="/">Harbour Gazette</a></h1>',
+        '<h1 class="site-title"><a href="https://news.example.com/">Harbour Gazette</a></h1>',
+        '<h1><a href="https://web.archive.org/web/2014/http://news.example.com/">Harbour'
+        " Gazette</a></h1>",
+        '<h1 class="sr-only">Harbour Gazette</h1>',
+    ],
+)
+def test_an_h1_that_is_the_sites_logo_is_not_the_title(logo: str) -> None:
+    page = html_page(
+        f'<div class="top">{logo}</div><article><h2>Storm hits the coast</h2>'
+        f"{paragraphs(ENGLISH)}</article>",
+        head="<title>Harbour Gazette » Blog Archive » Storm hits the coast</title>",
+    )
+    assert generic(page).title == "Storm hits the coast"
+
+
+@pytest.mark.parametrize("href", [URL, "#", "?p=12", "/2020/03/storm-hits-the-coast"])
+def test_a_headline_linking_to_its_own_article_is_the_title(href: str) -> None:
+    page = html_page(
+        f'<article><h1><a href="{href}">Storm hits the coast</a></h1>'
+        f"{paragraphs(ENGLISH)}</article>",
+        head='<meta property="og:title" content="Storm hits the coast | Harbour Gazette">',
+    )
+    assert generic(page).title == "Storm hits the coast"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "Weather: Storm hits the coast",  # a section's kicker before the headline
+        "Storm hits the coast (Harbour Gazette)",  # the site's name after it
+        "Storm hits the coast -",
+    ],
+)
+def test_a_declared_title_holding_the_headline_with_more_gives_the_headline(
+    declared: str,
+) -> None:
+    page = html_page(
+        f"<article><h1>Storm hits the coast</h1>{paragraphs(ENGLISH)}</article>",
+        head=f'<meta property="og:title" content="{declared}">',
+    )
+    article = generic(page)
+    assert article.title == "Storm hits the coast"
+    assert article.extraction["title"] == "generic (h1)"
+
+
+def test_the_visible_headline_wins_over_a_reworded_declared_one() -> None:
+    page = html_page(
+        f"<article><h1>Storm hits the coast and cuts the power</h1>{paragraphs(ENGLISH)}</article>",
+        head='<meta property="og:title" content="Storm cuts the power on the coast">',
+    )
+    assert generic(page).title == "Storm hits the coast and cuts the power"
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        "Subscribe to our daily newsletter",  # another thing than the story
+        "Weather Storm hits the coast",  # the declared title with a kicker in the same h1
+    ],
+)
+def test_the_declared_title_wins_over_an_h1_that_is_another_thing_or_more(h1: str) -> None:
+    page = html_page(
+        f"<article><h1>{h1}</h1>{paragraphs(ENGLISH)}</article>",
+        head='<meta property="og:title" content="Storm hits the coast">',
+    )
+    assert generic(page).title == "Storm hits the coast"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="og:title" content="Storm hits the coast - Harbour Gazette - News'
+        ' of the Bay">'
+        '<meta property="og:site_name" content="Harbour Gazette - News of the Bay">',
+        '<meta property="og:title" content="Storm hits the coast • News.Example.com">',
+        '<meta property="og:title" content="Storm hits the coast | EXAMPLE">',
+    ],
+)
+def test_the_sites_name_is_cut_from_a_declared_title(head: str) -> None:
+    page = html_page(f"<article>{paragraphs(ENGLISH)}</article>", head=head)
+    assert generic(page).title == "Storm hits the coast"
+
+
+# --- authors: people, not the site, an account or a comment -------------------------------
+
+
+def test_the_author_of_the_webpage_node_when_no_article_node_names_one() -> None:
+    graph = (
+        '{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "WebPage", "@id": "https://news.example.com/p#webpage",'
+        ' "author": {"@id": "https://news.example.com/#/person/1"}},'
+        '{"@type": "Person", "@id": "https://news.example.com/#/person/1",'
+        ' "name": "Mara Lindqvist"}]}'
+    )
+    page = html_page(
+        f"<article>{paragraphs(ENGLISH)}</article>",
+        head=f'<script type="application/ld+json">{graph}</script>',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+@pytest.mark.parametrize("publisher", ["Example", "news.example.com", "Harbour Gazette"])
+def test_the_site_declared_as_author_yields_to_the_byline(publisher: str) -> None:
+    page = html_page(
+        f'<article><p class="byline">By Mara Lindqvist</p>{paragraphs(ENGLISH)}</article>',
+        head=f'<meta name="author" content="{publisher}">'
+        '<meta property="og:site_name" content="Harbour Gazette">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_the_site_beside_its_people_is_left_out() -> None:
+    page = html_page(
+        f"<article>{paragraphs(ENGLISH)}</article>",
+        head='<meta name="author" content="Mara Lindqvist, Example">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_a_blog_signed_with_its_own_name_keeps_it() -> None:
+    page = html_page(
+        f"<article>{paragraphs(ENGLISH)}</article>",
+        head='<meta name="author" content="Example">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Example"]
+
+
+@pytest.mark.parametrize("account", ["admin", "Administrator"])
+def test_a_cms_default_account_yields_to_the_byline(account: str) -> None:
+    page = html_page(
+        f'<article><p class="byline">By Mara Lindqvist</p>{paragraphs(ENGLISH)}</article>',
+        head=f'<meta name="author" content="{account}">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_a_byline_in_the_page_header_is_read_when_the_article_has_none() -> None:
+    page = html_page(
+        '<header><span class="author">Mara Lindqvist</span></header>'
+        f"<article>{paragraphs(ENGLISH)}</article>"
+    )
+    article = generic(page)
+    assert [a.name for a in article.authors] == ["Lindqvist Mara"]
+    assert article.extraction["authors"] == "generic (trafilatura, whole page)"
+
+
+@pytest.mark.parametrize("text", ["Name", "Tom Berg says"])
+def test_a_comment_forms_label_or_a_commenters_heading_is_no_author(text: str) -> None:
+    page = html_page(
+        f"<article>{paragraphs(ENGLISH)}</article>"
+        f'<footer><span class="author">{text}</span></footer>'
+    )
+    assert generic(page).authors == []
+
+
+def test_a_site_beside_no_person_is_the_publisher() -> None:
+    page = html_page(
+        f'<article><p class="byline">By Mara Lindqvist</p>{paragraphs(ENGLISH)}</article>',
+        head='<meta name="author" content="Example, Portland, Oregon">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_a_jsonld_author_named_like_the_site_is_kept() -> None:
+    """A personal site is named after its author."""
+    person = '{"@type": "BlogPosting", "author": {"@type": "Person", "name": "Mara Lindqvist"}}'
+    page = html_page(
+        f'<article><p class="byline">By Tom Berg</p>{paragraphs(ENGLISH)}</article>',
+        head=f'<script type="application/ld+json">{person}</script>'
+        '<meta property="og:site_name" content="Mara Lindqvist">',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+def test_an_address_given_as_the_author_is_no_name() -> None:
+    person = '{"@type": "BlogPosting", "author": "https://news.example.com/author/mara/"}'
+    page = html_page(
+        f'<article><p class="byline">By Mara Lindqvist</p>{paragraphs(ENGLISH)}</article>',
+        head=f'<script type="application/ld+json">{person}</script>',
+    )
+    assert [a.name for a in generic(page).authors] == ["Lindqvist Mara"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "found"),
+    [
+        ('<span class="post-author">Mara Lindqvist</span>', True),
+        ('<a rel="author" href="/m">Mara Lindqvist</a>', True),
+        ('<span class="byline">Mara Lindqvist</span>', True),
+        ("<span>Mara Lindqvist</span>", False),
+    ],
+)
+def test_a_whole_page_is_searched_for_a_byline_only_where_author_markup_is(
+    markup: str, found: bool
+) -> None:
+    page = Selector(text=html_page(f"<header>{markup}</header><article><p>Text</p></article>"))
+    assert has_author_markup(page.root) is found

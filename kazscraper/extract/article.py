@@ -46,6 +46,7 @@ from kazscraper.extract.generic import (
     date_from_elements,
     date_from_lead,
     generic_title,
+    has_author_markup,
     headline_of,
     htmldate_date,
     listing_evidence,
@@ -53,6 +54,7 @@ from kazscraper.extract.generic import (
     text_tree,
     trafilatura_authors,
     trafilatura_paragraphs,
+    without_the_site,
 )
 from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
@@ -221,9 +223,13 @@ MAX_TITLE = 400  # longer is not a headline but a parse gone wrong (an unclosed 
 def _title(article: Article, page: Selector, meta: PageMetadata, profile: SiteProfile) -> None:
     def candidates() -> Iterator[tuple[str, str]]:  # lazily: the first good one wins
         declared = squash(meta.title or "")
+        layer = meta.source.get("title", "metadata")
         if declared and profile.name == "generic":  # another site: its name is no part of it
-            declared = headline_of(declared, page)
-        yield declared, meta.source.get("title", "metadata")
+            headline = headline_of(declared, page, article.url)
+            if headline != declared and (h1 := generic_title(page)) and h1[0] == headline:
+                layer = "generic (h1)"  # the visible headline, which the declared title holds
+            declared = headline
+        yield declared, layer
         yield first_text(page, profile.selectors.title), "profile"
         if generic := generic_title(page):
             yield generic[0], f"generic ({generic[1]})"
@@ -346,16 +352,48 @@ def _authors(
 ) -> None:
     names: list[PersonName] = []
     layer = None
+    publisher: tuple[list[PersonName], str] | None = None
+
+    def people(found: list[PersonName], source: str) -> list[PersonName]:
+        """On another site's page, the names without the site itself (the publisher named
+        beside its people, or in place of a byline that a later layer finds); a site named
+        alone is kept for the end (a blog signed with its own name). Not applied to
+        JSON-LD's author, which a site declares for the article (a personal site's name
+        is its author's)."""
+        nonlocal publisher
+        if generic is None:
+            return found
+        kept = []
+        for name in found:
+            rest = without_the_site(name.name, page, article.url)
+            if rest == name.name:
+                kept.append(name)
+            elif rest is not None and (person := parse_display_name(rest)) is not None:
+                kept.append(person)  # a person beside the site ("Ann Lee, Example")
+        if found and not kept and publisher is None:
+            publisher = found, source
+        return kept
+
     if meta.authors:  # another site's page: its declared names as it writes them
         read = name_as_written if generic is not None else parse_display_name
-        names = [n for n in (read(a) for a in meta.authors) if n is not None]
         layer = meta.source["authors"]
+        names = [n for n in (read(a) for a in meta.authors) if n is not None]
+        if layer != "jsonld":  # JSON-LD names the article's author; a meta tag is often the
+            names = people(names, layer)  # site's default, the publisher's name
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
     if not names and generic is not None:  # another site's page: trafilatura's byline reading
-        names, layer = trafilatura_authors(generic.tree), "generic (trafilatura)"
+        layer = "generic (trafilatura)"
+        names = people(trafilatura_authors(generic.tree), layer)
     if not names:
-        names, layer = authors_from_elements(page), "author-element"
+        layer = "author-element"
+        names = people(authors_from_elements(page), layer)
+    if not names and generic is not None and has_author_markup(page.root):
+        # a byline in the header or footer we dropped
+        layer = "generic (trafilatura, whole page)"
+        names = people(trafilatura_authors(page.root), layer)
+    if not names and publisher is not None:
+        names, layer = publisher
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names

@@ -21,6 +21,7 @@ from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -198,20 +199,50 @@ def _drop_keeping_tail(node: Any) -> None:
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
+# between a headline and the site's name or section: " | ", " - ", " – ", " — ", " :: ",
+# " » ", " › ", " • ", " · ", " // " (spaced, so that "Covid-19" or "1/4" stay whole)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—»›•·-]|::|//)\s+")
+
+# a heading for screen readers only (visually hidden): never the headline
+_HIDDEN_CLASSES = frozenset(xpaths.VISUALLY_HIDDEN_CLASSES)
+_HOME_LINK = etree.XPath(".//a[@href]/@href", smart_strings=False)
+
+
+def _is_logo(h1: Any) -> bool:
+    """An ``<h1>`` that is the site's logo or a screen-reader label, not the headline:
+    it links to the site's home page (``<h1><a href="/">The Site</a></h1>``, an old
+    theme's habit) or its class hides it from view (``sr-only``, ``visually-hidden``)."""
+    classes = h1.get("class")
+    if classes and not _HIDDEN_CLASSES.isdisjoint(classes.casefold().split()):
+        return True
+    return any(_is_home(href) for href in _HOME_LINK(h1))
+
+
+def _is_home(href: str) -> bool:
+    """Whether ``href`` is a site's home page (``/``, ``https://host/``, ``index.html``),
+    also as a web archive's copy (``/web/2014.../http://host/``)."""
+    href = href.strip()
+    if "://" in href[8:]:  # a copy kept by a web archive: the address it copied
+        href = "//" + href[href.rindex("://") + 3 :]
+    parts = urlsplit(href)
+    if parts.query or not (parts.path or parts.netloc):  # "?p=12" is a post, "#top" this page
+        return False
+    return parts.path.rstrip("/") in ("", "/index.html", "/index.php", "/index.htm")
 
 
 def generic_title(page: Selector) -> tuple[str, str] | None:
-    """The title of a page the profile does not match: its first ``<h1>``, else ``<title>``.
+    """The title of a page the profile does not match: its first ``<h1>`` (not the site's
+    logo), else the ``<title>`` without the site's name.
 
     A ``<title>`` usually carries the site's name (``Тақырып | Қазақстан
     дәуірі``): the longest part between separators is the article's.
     """
-    for h1 in page.xpath("//body//h1"):
-        if not h1.xpath(xpaths.NAV_ANCESTORS):
-            text = node_text(h1)
-            if text:
-                return text, "h1"
+    for h1 in page.root.iter("h1"):
+        if _H1_IN_CHROME(h1) or _is_logo(h1):
+            continue
+        text = node_text(h1)
+        if text:
+            return text, "h1"
     title = " ".join(page.xpath("//title//text()").getall()).split()
     if not title:
         return None
@@ -219,26 +250,132 @@ def generic_title(page: Selector) -> tuple[str, str] | None:
     return max(parts, key=len).strip(), "title element"
 
 
-_SITE_NAME = etree.XPath("//meta[@property='og:site_name']/@content", smart_strings=False)
+_H1_IN_CHROME = etree.XPath("boolean(" + xpaths.NAV_ANCESTORS + ")")
+_SITE_NAMES = etree.XPath(
+    "//meta[@property='og:site_name' or @name='application-name']/@content", smart_strings=False
+)
+_WORD = re.compile(r"\w+")
+# the share of the shorter title's words the other must hold to tell the same story
+_SAME_STORY = 0.5
 
 
-def headline_of(title: str, page: Selector) -> str:
-    """A declared title without the site's name: ``Story | The Site`` -> ``Story``.
+def headline_of(title: str, page: Selector, url: str = "") -> str:
+    """A declared title (``og:title``, JSON-LD ``headline``) as the page's headline.
 
-    The part that is the page's ``<h1>``, else the title without the part that is
-    its ``og:site_name``; entities a page escaped twice (``&#8222;``) are decoded.
+    The page's visible ``<h1>`` where the declared title is that headline with more
+    around it (the site's name, a section: ``Chronik: Story``, ``Story (Site)``) or
+    tells the same story in other words (the social-media version of the headline);
+    the declared title where the ``<h1>`` is it with more (a kicker, a date) or
+    another thing (a logo, a newsletter box). Else the declared title without a part
+    that is the site's name (``og:site_name`` or its domain: ``Story | Site.com``).
+    Entities a page escaped twice (``&#8222;``) are decoded.
     """
     title = " ".join(html.unescape(title).split())
+    found = generic_title(page)
+    if found and found[1] == "h1" and (chosen := _visible_or_declared(title, found[0])):
+        return chosen
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title
-    found = generic_title(page)
     if found and found[1] == "h1" and found[0] in parts:
         return found[0]
-    site = " ".join(" ".join(_SITE_NAME(page.root)[:1]).split()).casefold()
-    if site and parts[-1].casefold() == site:
-        return title[: title.rfind(parts[-1])].rstrip(" |–—-:").strip()
+    folded = title.casefold()
+    for site in _site_names(page):  # "Story - The Site - Its Slogan": all of it the site's
+        if folded.endswith(site) and _TITLE_SEPARATORS.fullmatch(
+            separator := _separator_before(title, len(title) - len(site))
+        ):
+            return title[: len(title) - len(site) - len(separator)].strip()
+    for index in (-1, 0):  # the site's name comes last ("Story | Site") or first
+        if _is_domain_name(parts[index], url):
+            rest = title[: title.rfind(parts[-1])] if index == -1 else title[len(parts[0]) :]
+            return rest.strip(" |–—»›•·-:/").strip()
     return title
+
+
+def _site_names(page: Selector) -> list[str]:
+    """The site's names it declares (``og:site_name``, ``application-name``), case folded."""
+    names = (" ".join(name.split()).casefold() for name in _SITE_NAMES(page.root))
+    return [name for name in names if name]
+
+
+def _separator_before(text: str, end: int) -> str:
+    """The separator (spaces and one mark) that ends at ``end`` in ``text``, or ''."""
+    start = end
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    if start > 0 and not text[start - 1].isalnum():
+        start -= 1
+        while start > 0 and text[start - 1] in "/:":
+            start -= 1
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
+
+
+def _visible_or_declared(declared: str, h1: str) -> str | None:
+    """The headline when the declared title and the ``<h1>`` tell: see ``headline_of``."""
+    folded, visible = declared.casefold(), h1.casefold()
+    if folded == visible:
+        return declared
+    if visible in folded and _has_word_edges(folded, visible) and len(visible) > 0.3 * len(folded):
+        return h1
+    if folded in visible:
+        return declared
+    declared_words, h1_words = set(_WORD.findall(folded)), set(_WORD.findall(visible))
+    shorter = min(len(declared_words), len(h1_words))
+    if shorter >= 2 and len(declared_words & h1_words) >= _SAME_STORY * shorter:
+        return h1
+    return None
+
+
+def _has_word_edges(text: str, part: str) -> bool:
+    """Whether ``part`` stands in ``text`` as whole words (not inside a longer word)."""
+    start = text.find(part)
+    end = start + len(part)
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+def _is_domain_name(part: str, url: str) -> bool:
+    """Whether a title part spells the site's domain (``Vegolosi.it``, ``UKBDNEWS`` on
+    ukbdnews.com): the site's name, not the headline's."""
+    host = (urlsplit(url).hostname or "").casefold().removeprefix("www.")
+    if not host:
+        return False
+    squashed = _squash(part)
+    return bool(squashed) and squashed in _domain_names(host)
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+_NAME_PARTS = re.compile(r"\s*[,/|]\s*|\s+[–—-]\s+")
+
+
+def without_the_site(name: str, page: Selector, url: str) -> str | None:
+    """An author ``name`` without the parts that are the site itself (the publisher, not a
+    person): its declared name or its domain (``Ann Lee, Example`` on example.com is
+    ``Ann Lee``); None when nothing else is left. Words are compared in any order (a
+    parsed name puts the surname first)."""
+    sites = {_word_key(site) for site in _site_names(page)}
+    parts = [part for part in _NAME_PARTS.split(name) if part]
+    kept = [p for p in parts if _word_key(p) not in sites and not _is_domain_name(p, url)]
+    if len(kept) == len(parts):
+        return name
+    return ", ".join(kept) or None
+
+
+def _word_key(text: str) -> str:
+    return " ".join(sorted(_squash(word) for word in text.split()))
+
+
+def _domain_names(host: str) -> set[str]:
+    """What a host spells as a name: the whole host and each label but the last and
+    ``www`` (``edition.cnn.com``: ``editioncnncom``, ``edition``, ``cnn``)."""
+    labels = host.removeprefix("www.").split(".")
+    return {_squash(host.removeprefix("www."))} | {_squash(x) for x in labels[:-1] if len(x) > 2}
 
 
 # trafilatura warns on every page it finds too short ("discarding data"): for us that is an
@@ -341,6 +478,16 @@ def _is_today_widget(element: Selector, text: str) -> bool:
     return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
 
 
+_AUTHOR_HINT = etree.XPath(xpaths.AUTHOR_HINT)
+
+
+def has_author_markup(tree: Any) -> bool:
+    """Whether ``tree`` has any author markup (``rel=author``, a class naming an author or
+    a byline) where trafilatura's byline reading could find a name: one cheap test before
+    that reading of a whole page."""
+    return bool(_AUTHOR_HINT(tree))
+
+
 def trafilatura_authors(tree: Any) -> list[PersonName]:
     """The byline trafilatura reads in the markup of ``tree`` (``<span class="author">``,
     ``rel=author``, ...), one name per ``;``, without its label (``Post author By``,
@@ -358,9 +505,18 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
 # a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"
 _BYLINE_LABEL = re.compile(
     r"^(?:(?:post|article|artikel|beitrag|written|posted|geschrieben|publié|escrito|scritto"
-    r"|about|the|this|author|autor|auteur|autore|автор|by|von|vom|par|por|di|de|от)\b[\s:.,]*)+",
+    r"|about|the|this|author|autor|auteur|autore|автор|by|von|vom|par|por|di|de|от|name)\b"
+    r"[\s:.,]*)+",
     re.IGNORECASE,
 )
+
+
+# a CMS's default account, not a person
+_ROLE_NAMES = frozenset(
+    {"admin", "administrator", "webmaster", "wpadmin", "site admin", "siteadmin"}
+)  # fmt: skip
+# how a comment list heads each comment: "Ann says:", "Ann sagt:"
+_COMMENT_VERBS = frozenset({"says", "said", "wrote", "sagt", "schreibt", "schrieb", "dit", "dice"})
 
 
 def name_as_written(text: str) -> PersonName | None:
@@ -368,8 +524,11 @@ def name_as_written(text: str) -> PersonName | None:
     parser takes it, else kept as written (``mh``, ``det/dpa``); None for a label alone or
     a news agency."""
     text = _BYLINE_LABEL.sub("", " ".join(text.split())).strip(" :,.")
-    if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text):
-        return None
+    if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text) or "://" in text:
+        return None  # ... or an address (an author's page given for the name)
+    words = text.casefold().split()
+    if text.casefold() in _ROLE_NAMES or words[-1] in _COMMENT_VERBS:
+        return None  # a CMS's default account ("admin"), or a comment's heading ("Ann says")
     return parse_display_name(text) or PersonName(
         name=text, surname=None, given=None, patronymic=None, key=name_key(text)
     )

@@ -26,6 +26,8 @@ JSONLD_MAX_DEPTH = 8
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 )
+#: the page itself: where a graph with no article object names the author (Yoast's older graph)
+PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "ProfilePage", "CollectionPage"})
 
 
 @dataclass
@@ -63,6 +65,9 @@ def read_metadata(page: Selector) -> PageMetadata:
     named = _named_nodes(documents) if documents else {}
     for obj in _walk_articles(documents):
         _from_jsonld(meta, obj, named)
+    if documents and not meta.authors:  # no article object names one: the page's own author
+        for obj in _walk_articles(documents, types=PAGE_TYPES):
+            meta.set("authors", _names(obj.get("author"), named), "jsonld")
     _from_meta_tags(meta, page)
     return meta
 
@@ -99,19 +104,22 @@ def _named_nodes(
     return found
 
 
-def _walk_articles(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+def _walk_articles(
+    data: Any, depth: int = 0, types: frozenset[str] = ARTICLE_TYPES
+) -> Iterator[dict[str, Any]]:
+    """The JSON-LD objects of one of ``types`` (the article types), also inside ``@graph``."""
     if depth > JSONLD_MAX_DEPTH:
         return
     if isinstance(data, list):
         for entry in data:
-            yield from _walk_articles(entry, depth + 1)
+            yield from _walk_articles(entry, depth + 1, types)
     elif isinstance(data, dict):
-        types = data.get("@type")
-        types = types if isinstance(types, list) else [types]
-        if any(t in ARTICLE_TYPES for t in types if isinstance(t, str)):
+        declared = data.get("@type")
+        declared = declared if isinstance(declared, list) else [declared]
+        if any(t in types for t in declared if isinstance(t, str)):
             yield data
         if "@graph" in data:
-            yield from _walk_articles(data["@graph"], depth + 1)
+            yield from _walk_articles(data["@graph"], depth + 1, types)
 
 
 def _names(value: Any, named: dict[str, Any] | None = None, depth: int = 0) -> list[str]:

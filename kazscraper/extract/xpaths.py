@@ -16,8 +16,12 @@ FURNITURE_CLASSES = (
     "top-news", "comments", "comment", "comment-list", "commentlist", "comments-area",
     "cookie", "cookies", "cookie-banner", "cookie-notice", "banner", "share", "sharing",
     "share-buttons", "social", "social-share", "newsletter", "teaser", "teasers", "news-item",
+    # WordPress's Jetpack: share and like buttons, related posts
+    "sharedaddy", "jp-relatedposts",
 )  # fmt: skip
-FURNITURE_IDS = ("comments", "comment", "cookie", "cookies", "sidebar", "respond")
+FURNITURE_IDS = (
+    "comments", "comment", "cookie", "cookies", "sidebar", "respond", "jp-relatedposts",
+)  # fmt: skip
 
 FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "form"})  # and <header> outside <article>
 
@@ -52,5 +56,17 @@ AUTHOR_TEST = (
     " or contains(@class,'author') or contains(@class,'byline')]"
 )
 AUTHOR_ELEMENTS = "//body//*" + AUTHOR_TEST
+# any author markup at all: a page without it is not searched for a byline again
+AUTHOR_HINT = (
+    "boolean(//body//*[@rel='author' or @itemprop='author' or contains(@class,'author')"
+    " or contains(@class,'Author') or contains(@class,'autor') or contains(@class,'byline')"
+    " or contains(@class,'writer') or contains(@id,'author')])"
+)
+
+# headings for screen readers only: whole class tokens, case folded
+VISUALLY_HIDDEN_CLASSES = (
+    "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only",
+    "aural", "element-invisible", "hidden", "hide", "sr-text", "a11y-hidden", "offscreen",
+)  # fmt: skip
 
 NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
