@@ -38,10 +38,10 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple, Protocol
 from urllib.parse import parse_qs
 
-from kazscraper.clean.urls import urlsplit
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile
 from kazscraper.sites.urls import UrlKind, canonical_url, classify_url, is_site_url
+from kazscraper.urls import urlsplit
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
 CLASSIFY_CACHE = 10_000  # classified URLs kept (the cache is emptied when full: memory stays flat)

@@ -303,3 +303,39 @@ def test_an_interrupted_run_accounts_for_what_waits_in_the_frontier(tmp_path: Pa
     assert owner is not None
     owner.finish()
     assert rows(db, "SELECT scheduled_articles, unaccounted FROM crawls") == [(3, 1)]
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Which of the project's packages and top-level modules each one imports."""
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        unit = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        for module in _imports(path):
+            if module.startswith("kazscraper."):
+                other = module.split(".")[1]
+                if other != unit:
+                    graph.setdefault(unit, set()).add(other)
+    return graph
+
+
+def test_no_import_loop_between_the_packages() -> None:
+    # extract/ and clean/ are pure layers over the leaf modules (urls, markup, items),
+    # never over each other in both directions
+    graph = _package_imports()
+    loops = []
+
+    def walk(unit: str, path: list[str]) -> None:
+        for other in sorted(graph.get(unit, ())):
+            if other in path:
+                loops.append([*path[path.index(other) :], other])
+            elif len(path) < 12:
+                walk(other, [*path, other])
+
+    for unit in sorted(graph):
+        walk(unit, [unit])
+    assert loops == []
+    assert "extract" in graph.get("clean", set())  # the check sees real edges
+
+
+def test_the_url_module_imports_nothing_of_the_project() -> None:
+    assert {m for m in _imports(PACKAGE / "urls.py") if m.startswith("kazscraper")} == set()

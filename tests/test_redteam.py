@@ -102,10 +102,10 @@ PAGE = (
 @pytest.mark.parametrize("bad", ["http://[::1/news/x", "//[zz]/news/x", "http://a\u2100b/x"])
 def test_an_unparseable_url_in_a_page_is_no_link_and_no_error(bad: str) -> None:
     from kazscraper.clean.article import clean_article
-    from kazscraper.clean.urls import join_url
     from kazscraper.extract.article import extract_article
     from kazscraper.sites import get_profile
     from kazscraper.sites.urls import canonical_url, classify_url
+    from kazscraper.urls import join_url
 
     profile = get_profile("qazdauiri")
     url = "https://qazdauiri.kz/news/aurukhana"
@@ -172,8 +172,8 @@ def test_a_page_of_control_characters_is_still_refused() -> None:
 def test_a_tag_with_a_million_attributes_is_refused_before_it_is_parsed() -> None:
     # libxml2 is quadratic in one tag's attributes: 900,000 of them took it tens of minutes
     from kazscraper.clean.encoding import UndecodablePage, decode_page
-    from kazscraper.clean.markup import markup_problem
     from kazscraper.extract.article import NotHtmlError, parse_html
+    from kazscraper.markup import markup_problem
 
     text = "<p>Облыс әкімдігі жаңа аурухана құрылысын бастады.</p>"
     bomb = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from kazscraper.clean.urls import is_safe_link
 from kazscraper.sites import get_profile
 from kazscraper.sites.urls import canonical_url, classify_url
+from kazscraper.urls import is_safe_link
 
 PROFILE = get_profile("qazdauiri")
 CANON = "https://qazdauiri.kz/news/ortalyq-aziya"
@@ -90,11 +90,11 @@ def test_safe_links(url: str, safe: bool) -> None:
 
 
 def test_the_pure_url_module_imports_nothing_of_the_project() -> None:
-    """``clean/urls.py`` serves any code (the replica, a profile) without an import loop."""
+    """``kazscraper/urls.py`` serves any code (the replica, a profile) without an import loop."""
     import ast
     from pathlib import Path
 
-    import kazscraper.clean.urls as pure
+    import kazscraper.urls as pure
 
     tree = ast.parse(Path(pure.__file__).read_text(encoding="utf-8"))
     imported = [
@@ -109,7 +109,7 @@ def test_the_pure_url_module_imports_nothing_of_the_project() -> None:
 
 
 def test_clean_url_needs_only_plain_values() -> None:
-    from kazscraper.clean.urls import clean_url
+    from kazscraper.urls import clean_url
 
     hosts = {"example.com", "m.example.com"}
     url = "HTTP://m.Example.com:80/a/b/?utm_source=x&z=1&a=2#top"

@@ -14,11 +14,11 @@ import re
 from dataclasses import replace
 
 from kazscraper.clean.text import clean_line, strip_interface_strings
-from kazscraper.clean.urls import is_safe_link
 from kazscraper.extract.names import name_key, normal_case
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.sites import SiteProfile
 from kazscraper.sites.urls import canonical_url, declared_canonical
+from kazscraper.urls import is_safe_link
 
 
 def clean_optional(text: str | None) -> str | None:

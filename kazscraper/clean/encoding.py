@@ -29,7 +29,7 @@ from itertools import islice
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from kazscraper.clean.markup import markup_problem
+from kazscraper.markup import markup_problem
 
 # KZ-1048 is windows-1251 with the Kazakh letters in place of Serbian/Macedonian ones, so it
 # reads Russian windows-1251 text the same and Kazakh text right: it goes first

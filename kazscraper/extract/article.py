@@ -28,8 +28,6 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
-from kazscraper.clean.markup import markup_problem
-from kazscraper.clean.urls import join_url, urlsplit
 from kazscraper.extract.blocks import (
     css_select,
     find_block,
@@ -61,7 +59,9 @@ from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
 from kazscraper.extract.signature import Signature, split_signature
 from kazscraper.items import Article, Author, RelatedLink
+from kazscraper.markup import markup_problem
 from kazscraper.sites import SiteProfile
+from kazscraper.urls import join_url, urlsplit
 
 # paragraphs that belong to furniture nested inside a body container
 _BODY_EXCLUDE = (

@@ -20,9 +20,9 @@ from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
-from kazscraper.clean.urls import is_safe_link, join_url, url_origin
 from kazscraper.extract.dates import find_date_span
 from kazscraper.items import RelatedLink
+from kazscraper.urls import is_safe_link, join_url, url_origin
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _VIEWS_RE = re.compile(r"^\s*(\d[\d\s]{0,12})\b")

@@ -1,6 +1,6 @@
 """A site profile's URL rules: its articles' one address, and what kind of page a URL is.
 
-``canonical_url`` is ``clean.urls.clean_url`` with the profile's origin, hosts and
+``canonical_url`` is ``kazscraper.urls.clean_url`` with the profile's origin, hosts and
 tracking parameters (memoised on the profile: menus and top-news links repeat on every
 page); ``classify_url`` reads the profile's article and listing path patterns;
 ``declared_canonical`` decides when a page's ``<link rel="canonical">`` is believed.
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kazscraper.clean.urls import clean_url, netloc_in, urlsplit
 from kazscraper.sites import SiteProfile
+from kazscraper.urls import clean_url, netloc_in, urlsplit
 
 UrlKind = Literal["article", "listing"]
 URL_CACHE_SIZE = 10_000
 
 
 def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> str:
-    """The one address of the page behind ``url`` (``clean.urls.clean_url`` on the
+    """The one address of the page behind ``url`` (``kazscraper.urls.clean_url`` on the
     profile's site). With ``map_mirrors=False`` a mirror keeps its host: the alias as a
     clean URL."""
     cache = profile.url_cache

@@ -40,8 +40,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from kazscraper.clean.markup import markup_problem
-from kazscraper.clean.urls import url_origin
 from kazscraper.extension import ArchiveExtension, archive_of
 from kazscraper.extract.blocks import node_text
 from kazscraper.frontier import (
@@ -55,9 +53,11 @@ from kazscraper.frontier import (
 )
 from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
+from kazscraper.markup import markup_problem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, get_profile
 from kazscraper.sites.urls import UrlKind, canonical_url
+from kazscraper.urls import url_origin
 
 SITEMAP_MAX_ENTRIES = 50_000  # per sitemap file (the sitemaps.org limit)
 
