@@ -15,13 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from kazscraper.replica.server import FAULTS, HOSTILE_FAULTS, ReplicaServer
+from kazscraper.replica.server import FAULTS, HOSTILE_FAULTS, REDTEAM_FAULTS, ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 from .conftest import crawl_args, run_cli
 
 # the hostile-site modes have their own tests (test_hostile_site.py)
-ARTICLE_FAULTS = [mode for mode in FAULTS if mode != "broken-xml" and mode not in HOSTILE_FAULTS]
+ARTICLE_FAULTS = [
+    mode
+    for mode in FAULTS
+    if mode != "broken-xml" and mode not in HOSTILE_FAULTS and mode not in REDTEAM_FAULTS
+]
 # faults that end in a recorded failure, and what its reason says
 FAILING = {
     "500": "HTTP 500",

@@ -263,3 +263,12 @@ def test_a_log_file_that_is_a_pipe_nobody_reads_is_refused_not_waited_on(tmp_pat
     )
     assert done.returncode == 2, done.stderr
     assert "no process reads" in done.stderr
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u202d", "\u2066", "\u2069", "\u200f", "\u061c"])
+def test_bidi_controls_are_invisible_characters_and_never_stored(mark: str) -> None:
+    # U+202E (right-to-left override) shows 'Камила' as 'алимаК' and splits one author in two
+    from kazscraper.clean.text import clean_line, normalize_text
+
+    assert normalize_text(f"Ақ{mark}жол {mark}бүгін") == "Ақжол бүгін"
+    assert clean_line(f"{mark}Камила{mark} Мүлік") == "Камила Мүлік"

@@ -15,10 +15,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# invisible and control characters, and U+FFFD (what a parser puts for a NUL or a bad byte):
+# invisible and control characters, bidi marks, embeddings, overrides and isolates (U+202E
+# shows 'Камила' as 'алимаК'), and U+FFFD (what a parser puts for a NUL or a bad byte):
 # none of them is text (a regex: searching is ~10x cheaper than str.translate with a dict)
 _INVISIBLE_RE = re.compile(
-    "[\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    "[\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
 )
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline
 _BLANK_RUNS = re.compile(r"\n{3,}")

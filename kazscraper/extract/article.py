@@ -70,7 +70,7 @@ _BODY_EXCLUDE = (
 )
 
 
-MAX_VIEW_DIGITS = 19  # SQLite's largest integer has 19 digits
+MAX_VIEW_DIGITS = 4_000  # int() refuses 4,300; past 19 digits values.py stores None
 
 
 class NotHtmlError(ValueError):
@@ -427,7 +427,7 @@ def _simple_fields(
 
     views_text = first_text(page, sel.views)
     digits = "".join(ch for ch in views_text if ch.isdecimal())  # not '²': int() refuses it
-    if len(digits) > MAX_VIEW_DIGITS:  # int() itself refuses 4,300 digits; no count has 20
+    if len(digits) > MAX_VIEW_DIGITS:
         article.views = None
         prov["views"] = f"refused: a view counter of {len(digits)} digits"
     else:
