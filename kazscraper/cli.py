@@ -444,9 +444,7 @@ def _run_worker(
     metavar="redis://HOST:PORT/DB",
     help="The Redis of the crawl (as given to the workers' `crawl --redis`).",
 )
-@click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False), default=DEFAULT_DB, show_default=True
-)
+@db_option(DEFAULT_DB, exists=False, help="The archive the store writes (made if missing).")
 @click.option(
     "--follow",
     is_flag=True,

@@ -327,8 +327,8 @@ def test_parse_with_the_generic_site_and_no_url_invents_no_host(
 
 def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
     """One ``--db`` (cli.db_option): the same parameter, a file never a folder; the read
-    commands choose an archive that holds articles, reparse defaults to the site's, crawl
-    and demo may create theirs."""
+    commands choose an archive that holds articles, reparse defaults to the site's, crawl,
+    demo and the distributed store may create theirs."""
     from kazscraper.cli import DEFAULT_DB, DEMO_DB, _archive_to_read
 
     found = {}
@@ -341,9 +341,10 @@ def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
     for name, param in found.items():
         assert param.name == "db_path" and isinstance(param.type, click.Path), name
         assert param.type.dir_okay is False, name
-        creates = name in ("crawl", "demo")
+        creates = name in ("crawl", "demo", "store")
         assert param.type.exists is not creates, name
-        if name not in ("crawl", "demo", "reparse"):
+        if name not in ("crawl", "demo", "reparse", "store"):
             assert param.default is None and param.callback is _archive_to_read, name
     assert (found["reparse"].default, found["demo"].default) == (DEFAULT_DB, DEMO_DB)
+    assert found["store"].default == DEFAULT_DB
     assert found["crawl"].default is None  # chosen from --start-url's host
