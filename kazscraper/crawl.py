@@ -209,9 +209,9 @@ def _console_handler(stream: TextIO, command: str = "crawl") -> logging.Handler:
     return handler
 
 
-def run_crawl(options: CrawlOptions) -> CrawlResult:
-    """Crawl under the archive's lock; raises AlreadyRunning when another run holds it."""
-    spider_kwargs = {
+def news_spider_arguments(options: CrawlOptions) -> dict[str, Any]:
+    """The news spider's arguments for a crawl with these options (local or a worker)."""
+    return {
         "site": options.site,
         "start_url": options.start_url,
         "mirrors": ",".join(options.mirrors),
@@ -221,6 +221,11 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         "revisit_days": options.revisit_days,
         "stop_after": options.stop_after,
     }
+
+
+def run_crawl(options: CrawlOptions) -> CrawlResult:
+    """Crawl under the archive's lock; raises AlreadyRunning when another run holds it."""
+    spider_kwargs = news_spider_arguments(options)
     with RunLock(options.db_path):
         upgrade(options.db_path)
         return _run_process(options, NewsSpider, spider_kwargs)

@@ -490,7 +490,7 @@ def run_worker(
     No run lock and no archive: the worker writes only its WARC files (in the WARC
     folder beside ``options.db_path``) and Redis. Raises ``redis.RedisError`` when Redis
     cannot be reached."""
-    from kazscraper.crawl import _crawl, build_settings
+    from kazscraper.crawl import _crawl, build_settings, news_spider_arguments
 
     name = safe_worker_name(worker)
     client = connect(redis_url)  # a wrong address fails here, in one line
@@ -507,17 +507,7 @@ def run_worker(
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
     settings = build_settings(options)
     worker_settings(settings, redis_url, name, idle_timeout)
-    spider_kwargs = {
-        "site": options.site,
-        "start_url": options.start_url,
-        "mirrors": ",".join(options.mirrors),
-        "max_articles": options.max_articles,
-        "full": options.full,
-        "since": options.since,
-        "revisit_days": options.revisit_days,
-        "stop_after": options.stop_after,
-    }
-    return _crawl(options, settings, WorkerSpider, spider_kwargs)
+    return _crawl(options, settings, WorkerSpider, news_spider_arguments(options))
 
 
 __all__ = [
