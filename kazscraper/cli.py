@@ -344,6 +344,7 @@ def crawl_options(func: Callable) -> Callable:
 @click.option(
     "--idle-timeout",
     type=click.FloatRange(min=0),
+    callback=_finite,
     default=60.0,
     show_default=True,
     help="With --redis: exit once the shared frontier has stayed empty this many seconds.",

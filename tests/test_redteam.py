@@ -226,6 +226,8 @@ def test_nesting_is_measured_in_one_walk() -> None:
         ["crawl", "--start-url", "http://127.0.0.1:1/", "--timeout", "nan"],
         ["crawl", "--start-url", "http://127.0.0.1:1/", "--timeout", "inf"],
         ["search", "x", "--time-limit", "nan"],
+        ["crawl", "--redis", "redis://127.0.0.1:1/0", "--idle-timeout", "nan"],
+        ["crawl", "--redis", "redis://127.0.0.1:1/0", "--idle-timeout", "inf"],
         ["parse", "-", "--url", "http://[::1"],
         ["demo", "--articles", "99999999999"],
         ["replica", "serve", "--articles", "99999999999"],
@@ -272,3 +274,22 @@ def test_bidi_controls_are_invisible_characters_and_never_stored(mark: str) -> N
 
     assert normalize_text(f"Ақ{mark}жол {mark}бүгін") == "Ақжол бүгін"
     assert clean_line(f"{mark}Камила{mark} Мүлік") == "Камила Мүлік"
+
+
+def test_an_unparseable_link_in_a_headline_costs_the_generic_layer_nothing() -> None:
+    # the generic layer asks whether an <h1>'s link goes home (a logo): a link urllib
+    # cannot parse is no home link, not a ValueError that loses the article
+    from kazscraper.clean.article import clean_article
+    from kazscraper.extract.article import extract_article
+    from kazscraper.sites import profile_for_url
+
+    url = "https://example.org/2024/05/story.html"
+    body = "<p>" + "Ministers met on Tuesday to agree the budget for the coming year. " * 8
+    html = (
+        '<html><head><title>Budget agreed</title></head><body><h1><a href="http://[::1">'
+        f"Budget agreed</a></h1><article>{body}</p></article></body></html>"
+    )
+    profile = profile_for_url(url)
+    article = clean_article(extract_article(html, url, profile), profile)
+    assert article.title == "Budget agreed"
+    assert "Ministers met on Tuesday" in (article.body or "")

@@ -21,7 +21,6 @@ from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -36,6 +35,7 @@ from kazscraper.extract.names import (
     parse_byline,
     parse_display_name,
 )
+from kazscraper.urls import urlsplit  # never raises on a page's link (http://[::1)
 
 _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is not one
 
