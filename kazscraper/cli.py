@@ -145,6 +145,11 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     return value
 
 
+def verdict_word(exit_code: int) -> str:
+    """The first word of a run's summary line: ``ok``, ``UNHEALTHY`` (exit 3) or ``FAILED``."""
+    return {0: "ok", 3: "UNHEALTHY"}.get(exit_code, "FAILED")
+
+
 #: the largest replica ``demo`` and ``replica serve`` build (100,000 articles: 6 s, 70 MB)
 MAX_REPLICA_ARTICLES = 1_000_000
 
@@ -426,7 +431,7 @@ def _run_worker(
     except redis.RedisError as exc:
         raise click.ClickException(f"cannot use Redis at {redis_url}: {exc}") from exc
     s = result.stats
-    verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
+    verdict = verdict_word(result.exit_code)
     click.echo(
         f"{verdict}: worker {name}: {s.get('response_received_count', 0)} pages in "
         f"{round(time.monotonic() - started, 1)}s; "
@@ -533,7 +538,7 @@ def store(
     except (ArchiveError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     c = result.counts
-    verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
+    verdict = verdict_word(result.exit_code)
     click.echo(
         f"{verdict}: stored in {round(time.monotonic() - started, 1)}s: articles "
         f"{c.get('articles_new', 0)} new, {c.get('articles_updated', 0)} updated, "
@@ -703,7 +708,7 @@ def _run_and_exit(options: CrawlOptions, run: Callable = run_crawl) -> None:
 
 def summary_line(result: CrawlResult, db: str) -> str:
     s = result.stats
-    verdict = {0: "ok", 3: "UNHEALTHY"}.get(result.exit_code, "FAILED")
+    verdict = verdict_word(result.exit_code)
     pages = s.get("response_received_count") or s.get("kazscraper/reparse/records", 0)
     return (
         f"{verdict}: {pages} pages in {s.get('kazscraper/elapsed_seconds', 0)}s; "
