@@ -312,7 +312,7 @@ class ArticleStore:
     ) -> dict[str, Any]:
         return {
             "url": article.url,
-            "site": self.site,
+            "site": article.site or self.site,  # the record's own site (several in one crawl)
             "title": article.title,
             "body": article.body,
             "lead": article.lead,
