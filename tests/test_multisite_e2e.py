@@ -190,8 +190,14 @@ def test_several_sites_without_db_go_to_one_press_archive(tmp_path: Path) -> Non
         ReplicaServer(ReplicaSite(8, seed=6)) as b,
     ):
         result = subprocess.run(
-            [sys.executable, "-m", "kazscraper", "crawl", "--start-url", a.origin + "/"]
-            + ["--start-url", b.origin + "/"],
+            [
+                sys.executable,
+                "-m",
+                "kazscraper",
+                "crawl",
+                *("--start-url", a.origin + "/"),
+                *("--start-url", b.origin + "/"),
+            ],
             capture_output=True,
             text=True,
             timeout=300,

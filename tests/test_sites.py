@@ -12,8 +12,8 @@ import pytest
 from kazscraper.frontier import Frontier
 from kazscraper.sites import (
     GENERIC_ARTICLE_PATH,
-    SiteSpecError,
     Sites,
+    SiteSpecError,
     build_sites,
     crawled_sites,
     generic_site,
