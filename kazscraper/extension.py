@@ -46,7 +46,7 @@ class ArchiveExtension:
         profile = getattr(crawler.spider, "profile", None)
         site = profile.name if profile else settings.get("KAZSCRAPER_SITE", "qazdauiri")
         sites = getattr(crawler.spider, "sites", None)
-        if sites is not None and len(sites) > 1:  # crawls.site: every site of the run
+        if sites is not None:  # a site's label (crawls.site lists every site of the run)
             site = ",".join(sites.labels)
         self.archive: Archive | None = Archive(
             path, site=site, migrate=not settings.getbool("KAZSCRAPER_ARCHIVE_READY")

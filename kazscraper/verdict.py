@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from kazscraper.sites import SiteProfile
+from kazscraper.sites import SiteProfile, generic_site, get_profile, known_sites
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -156,9 +156,12 @@ def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
     return breaches
 
 
+SITE_STATS = "kazscraper/site/"  # + label + "/": the counts of one site of a crawl
+
+
 def site_stats_prefix(label: str) -> str:
     """Where the counts of one site of a several-site crawl are kept in the crawl stats."""
-    return f"kazscraper/site/{label}/"
+    return f"{SITE_STATS}{label}/"
 
 
 def site_stats(stats: dict[str, Any], label: str) -> dict[str, Any]:
@@ -174,6 +177,24 @@ def site_breaches(stats: dict[str, Any], sites: Sequence[SiteProfile]) -> list[s
         f"{profile.label}: {breach}"
         for profile in sites
         for breach in health_breaches(site_stats(stats, profile.label), profile)
+    ]
+
+
+def sites_in_stats(stats: dict[str, Any]) -> list[SiteProfile]:
+    """The sites whose own counts the stats hold (a several-site crawl's, summed over its
+    workers by ``kazscraper store``), each with its profile: a known profile by its name, the
+    generic profile (no thresholds) for a host."""
+    prefix = SITE_STATS
+    labels = sorted(
+        {
+            k[len(prefix) : -len("/extracted")]
+            for k in stats
+            if k.startswith(prefix) and k.endswith("/extracted")
+        }
+    )
+    return [
+        get_profile(label) if label in known_sites() else generic_site(f"http://{label}")
+        for label in labels
     ]
 
 

@@ -185,6 +185,8 @@ def test_robots_txt_is_honoured_per_host(tmp_path: Path) -> None:
 
 
 def test_several_sites_without_db_go_to_one_press_archive(tmp_path: Path) -> None:
+    """Two ``--start-url``s make two sites; extracted in a worker process (``--workers``),
+    each page with its own site's profile."""
     with (
         ReplicaServer(ReplicaSite(8, seed=5)) as a,
         ReplicaServer(ReplicaSite(8, seed=6)) as b,
@@ -197,6 +199,7 @@ def test_several_sites_without_db_go_to_one_press_archive(tmp_path: Path) -> Non
                 "crawl",
                 *("--start-url", a.origin + "/"),
                 *("--start-url", b.origin + "/"),
+                *("--workers", "1"),
             ],
             capture_output=True,
             text=True,

@@ -239,6 +239,22 @@ def test_each_site_is_judged_on_its_own_pages_with_its_own_thresholds() -> None:
     assert code == EXIT_UNHEALTHY and "qazdauiri: published_date 10% < 95%" in reason
 
 
+def test_the_store_finds_each_sites_profile_in_the_summed_worker_stats() -> None:
+    """``kazscraper store`` knows no sites but the workers' stats: it judges by those."""
+    from kazscraper.verdict import sites_in_stats
+
+    good = {"title": 20, "body": 20, "published_date": 20, "authors": 20}
+    stats = _stats("qazdauiri", 20, good) | _stats("abai.kz", 15, {})
+    found = sites_in_stats(stats | {"kazscraper/extracted": 35})
+    assert [(p.label, p.name) for p in found] == [
+        ("abai.kz", "generic"),
+        ("qazdauiri", "qazdauiri"),
+    ]
+    base = {"finish_reason": "finished"}
+    assert verdict(base | stats, QAZ, need_responses=False, sites=found) == (EXIT_OK, "ok")
+    assert sites_in_stats({"kazscraper/extracted": 3}) == []  # one-site workers: as before
+
+
 def test_one_site_sites_is_the_profile_as_before() -> None:
     sites = Sites.single(QAZ)
     assert len(sites) == 1 and sites.first is QAZ and sites.start_urls() == QAZ.start_urls()

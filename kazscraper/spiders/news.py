@@ -331,7 +331,8 @@ class NewsSpider(scrapy.Spider):
         if isinstance(page, Refused):
             self._fail(page.url, page.stage, page.reason, response.status)
             return
-        page.site = self.sites.profile_of(response.url).label  # the pipelines read it by this
+        if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
+            page.site = self.sites.profile_of(response.url).label
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
             url = _joined(response, href)

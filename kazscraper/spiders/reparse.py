@@ -98,7 +98,8 @@ class ReparseSpider(scrapy.Spider):
                     http_status=None,
                 )
             return None
-        item.site = profile.label
+        if len(self.sites) > 1:  # several sites: each record carries its own
+            item.site = profile.label
         limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
         self.aliases[profile.label].report_links(self.crawler, item, anchor_hrefs(item.html, limit))
         return item if is_article else None
