@@ -258,3 +258,62 @@ def test_the_store_finds_each_sites_profile_in_the_summed_worker_stats() -> None
 def test_one_site_sites_is_the_profile_as_before() -> None:
     sites = Sites.single(QAZ)
     assert len(sites) == 1 and sites.first is QAZ and sites.start_urls() == QAZ.start_urls()
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "nosuch"], "unknown site 'nosuch'"),
+        (["--site", "ftp://x.kz/"], "is not an http(s) URL"),
+        (["--site", "qazdauiri="], "is not an http(s) URL"),
+        (["--site", "qazdauiri", "--site", "qazdauiri"], "given twice"),
+        (["--site", "qazdauiri", "--mirror", "http://127.0.0.1:1"], "--mirror goes with one"),
+        (["--start-url", "http://a.kz/", "--start-url", "http://a.kz/x"], "given twice"),
+    ],
+)
+def test_a_bad_site_is_one_line_and_exit_2(args: list[str], message: str, tmp_path) -> None:
+    from .conftest import run_cli
+
+    result = run_cli("crawl", *args, "--db", str(tmp_path / "x.sqlite"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kazscraper crawl: error: "), result.stderr
+    assert message in lines[0] and result.stdout == ""
+    assert not (tmp_path / "x.sqlite").exists()  # nothing was crawled
+
+
+def test_the_default_archive_of_a_crawl_of_sites() -> None:
+    from kazscraper.cli import SITES_DB, _default_db_for_sites
+
+    assert _default_db_for_sites(build_sites(["qazdauiri", "https://abai.kz/"])) == SITES_DB
+    assert SITES_DB == "archive/press.sqlite"
+    assert _default_db_for_sites(build_sites(["qazdauiri"])) == "archive/qazdauiri.sqlite"
+    one = build_sites(["qazdauiri=http://127.0.0.1:8000/"])
+    assert _default_db_for_sites(one) == "archive/127.0.0.1-8000.sqlite"  # as --start-url
+    assert _default_db_for_sites(build_sites(["https://abai.kz/"])) == "archive/abai.kz.sqlite"
+
+
+def test_crawl_help_shows_the_several_sites_example() -> None:
+    from click.testing import CliRunner
+
+    from kazscraper.cli import main
+
+    text = CliRunner().invoke(main, ["crawl", "--help"]).output
+    assert "--site qazdauiri=http://127.0.0.1:8000/ --site http://127.0.0.1:8002/" in text
+    assert "archive/press.sqlite" in text and "--site LABEL" in text
+
+
+def test_the_spider_arguments_carry_the_sites_to_local_crawls_and_workers() -> None:
+    from kazscraper.crawl import CrawlOptions, news_spider_arguments
+    from kazscraper.spiders.news import NewsSpider
+
+    specs = ("qazdauiri=http://127.0.0.1:8000/", "http://127.0.0.1:8002/")
+    arguments = news_spider_arguments(CrawlOptions(db_path="x.sqlite", sites=specs))
+    spider = NewsSpider(**arguments)
+    assert spider.sites == build_sites(specs)
+    assert spider.start_urls == ["http://127.0.0.1:8000/", "http://127.0.0.1:8002/"]
+    assert spider.allowed_domains == ["127.0.0.1"]
+    assert "sites" not in news_spider_arguments(CrawlOptions(db_path="x.sqlite"))  # one site
