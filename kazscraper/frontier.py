@@ -8,6 +8,10 @@ article (with the headers of a conditional GET when it is a revisit), as a listi
 a sitemap, or skip it and why. The spider turns decisions into requests; nothing here
 fetches or writes.
 
+A crawl of several sites (``kazscraper.sites.Sites``) has one frontier: each URL is
+classified and made canonical by the profile of the site it belongs to (by its host),
+``max_articles`` counts the whole crawl.
+
 The incremental rules, in one place:
 
 - an archived article is fetched again only when it was published in the last

@@ -7,6 +7,9 @@ carrying the URL, stage and reason), which the store pipeline records in the
 ``failures`` table; the crawl goes on. Everything is counted in the crawler
 stats under ``kazscraper/``. The store pipeline writes through the run's
 archive owner (``kazscraper.extension``); it opens no connection of its own.
+In a crawl of several sites each item carries its site's label (``PageItem.site``,
+``Article.site``) and every stage reads it with that site's profile (``profile_for``);
+the store writes each record's own site.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ class DuplicatePage(DropItem):
 
 
 class _CrawlerPipeline:
-    """Built by Scrapy with the crawler; the site profile comes from the spider."""
+    """Built by Scrapy with the crawler; the site profiles come from the spider."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler

@@ -5,6 +5,13 @@ paths are articles and which are listings, the CSS selectors of each field, the
 headings that label the similar/top news blocks and the interface strings that
 are never data. Spiders, extractors and the URL cleaner read the profile; a
 layout change on the site is an edit here, not a code change.
+
+A crawl archives one site or several into one archive: ``Sites`` (built by
+``build_sites`` from the CLI's ``--site`` specs and ``--start-url``s) holds them in
+order and says which site a URL belongs to (``for_url``, by host and mirrors). Each
+profile has a ``label``, its name in the archive (``articles.site``): the profile's
+name, or for the generic profile the host it is rebased on (``generic_site``, which
+also gives the generic profile URL rules for a crawl).
 """
 
 from __future__ import annotations

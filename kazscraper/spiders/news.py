@@ -1,8 +1,10 @@
-"""The news spider: discovery and fetching only, driven by a site profile.
+"""The news spider: discovery and fetching only, driven by the crawl's site profiles.
 
-It starts from the profile's home page, sitemap and RSS feed, follows the
-listing pages (categories and their numbered pagination) and the article
-links on article pages, and yields one ``PageItem`` per article page. It
+A crawl has one site or several (``Sites``, ``crawl --site``): each URL is judged by
+the profile of the site whose host it is on, and a URL of no site of the crawl is not
+followed. It starts from each site's home page (or start URL), sitemap and RSS
+feed, follows the listing pages (categories and their numbered pagination) and the
+article links on article pages, and yields one ``PageItem`` per article page. It
 extracts no fields (that is the pipelines' job) and decides nothing itself:
 every link it reads goes to its ``Frontier`` (``kazscraper.frontier``), whose
 ``Decision`` says whether to fetch it, at which canonical address and with
