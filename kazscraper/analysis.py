@@ -161,10 +161,16 @@ class Hit:
     authors: list[str]
 
 
-def _date_bounds(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
-    """Conditions (and parameters) on ``a.published_date`` for an ISO date range."""
+def _date_bounds(
+    since: str | None, until: str | None, site: str | None = None
+) -> tuple[list[str], list[Any]]:
+    """Conditions (and parameters) on ``a.published_date`` for an ISO date range, and on
+    ``a.site`` for one site's articles (its label)."""
     where: list[str] = []
     params: list[Any] = []
+    if site is not None:
+        where.append("a.site = ?")
+        params.append(site)
     if since:
         where.append("a.published_date >= ?")
         params.append(since)
@@ -175,12 +181,12 @@ def _date_bounds(since: str | None, until: str | None) -> tuple[list[str], list[
 
 
 def _search_filter(
-    query: str, since: str | None, until: str | None, author: str | None
+    query: str, since: str | None, until: str | None, author: str | None, site: str | None = None
 ) -> tuple[str, list[Any]]:
     """The WHERE clause (and its parameters) of a search, the query checked first."""
     expression = fts_query(query)
     check_fts_query(expression)
-    where, params = _date_bounds(since, until)
+    where, params = _date_bounds(since, until, site)
     where.insert(0, "articles_fts MATCH ?")
     params.insert(0, expression)
     if author:
@@ -219,18 +225,20 @@ def search(
     markers: tuple[str, str] = ("[", "]"),
     time_limit: float = SEARCH_TIME_LIMIT,
     until: str | None = None,
+    site: str | None = None,
 ) -> list[Hit]:
     """Articles matching ``query`` (FTS5), best first (bm25), with a snippet each.
 
     ``since``/``until``: published on or after / on or before these ISO dates.
     ``author``: some author's name contains this text, compared case-insensitively
-    for all letters. Raises ``ValueError`` for a query FTS5 cannot parse,
+    for all letters. ``site``: only that site's articles (``articles.site``).
+    Raises ``ValueError`` for a query FTS5 cannot parse,
     ``QueryTooComplex`` (a ``ValueError``) for one past ``FTS_LIMITS``,
     ``SearchTooSlow`` when it runs past ``time_limit`` seconds.
     """
     conn = _conn(db)
     register_functions(conn)
-    where, params = _search_filter(query, since, until, author)
+    where, params = _search_filter(query, since, until, author, site)
     sql = f"""
         SELECT a.id, a.published_date, a.title, a.url,
                snippet(articles_fts, -1, ?, ?, '…', 16), bm25(articles_fts) AS score,
@@ -256,11 +264,12 @@ def count_matches(
     author: str | None = None,
     time_limit: float = SEARCH_TIME_LIMIT,
     until: str | None = None,
+    site: str | None = None,
 ) -> int:
     """How many articles ``search`` would find without its limit (same filters, same bounds)."""
     conn = _conn(db)
     register_functions(conn)
-    where, params = _search_filter(query, since, until, author)
+    where, params = _search_filter(query, since, until, author, site)
     sql = (
         "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE {where}"
@@ -273,6 +282,7 @@ def count_matches(
 EXPORT_COLUMNS = (
     "id",
     "url",
+    "site",
     "title",
     "published_date",
     "published_at",
@@ -298,23 +308,26 @@ _AUTHORS = (
 )
 
 
-def export_sql(since: str | None = None, until: str | None = None) -> tuple[str, list[str]]:
+def export_sql(
+    since: str | None = None, until: str | None = None, site: str | None = None
+) -> tuple[str, list[str]]:
     """The export query: in publication order through the date index, so no sort in memory."""
     columns = ", ".join(_AUTHORS if c == "authors" else f"a.{c}" for c in EXPORT_COLUMNS)
-    where, params = _date_bounds(since, until)
+    where, params = _date_bounds(since, until, site)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"SELECT {columns} FROM articles a {clause} ORDER BY a.published_date, a.id"
     return sql, params
 
 
 def iter_articles(
-    db: Db, since: str | None = None, until: str | None = None
+    db: Db, since: str | None = None, until: str | None = None, site: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Articles published in [since, until] (ISO dates, both optional), one dict at a time.
+    """Articles published in [since, until] (ISO dates, both optional), one dict at a time;
+    with ``site``, only that site's (its label, ``articles.site``).
 
     ``authors`` and ``tags`` are lists. With a date bound, undated articles are left out.
     """
-    sql, params = export_sql(since, until)
+    sql, params = export_sql(since, until, site)
     cursor = _conn(db).execute(sql, params)
     for row in cursor:
         record = dict(zip(EXPORT_COLUMNS, row, strict=True))

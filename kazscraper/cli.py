@@ -36,9 +36,10 @@ from kazscraper.crawl import (
     upgrade_if_idle,
 )
 from kazscraper.settings import DOWNLOAD_MAXSIZE
-from kazscraper.sites import get_profile, profile_for_url
+from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile, profile_for_url
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
+SITES_DB = "archive/press.sqlite"  # a crawl of several sites, without --db
 DEMO_PORT = 8470  # kazscraper demo: the replica on 8470, its mirror on 8471
 DEMO_DB = "archive/demo.sqlite"
 # stats: one line per run, side by side
@@ -101,6 +102,23 @@ read_db_option = db_option(
     callback=_archive_to_read,
     help=f"The archive to read [default: {DEFAULT_DB} if it holds articles, else {DEMO_DB}].",
 )
+# stats, search, export, report: one site of the archive
+site_filter_option = click.option(
+    "--site",
+    "site",
+    metavar="LABEL",
+    help="Only this site's articles (its label in articles.site: qazdauiri, abai.kz, …).",
+)
+
+
+def _check_site(archive: Archive, site: str | None) -> None:
+    """An unknown ``--site`` label: a usage error naming the archive's sites."""
+    try:
+        queries.check_site(archive.db, site)
+    except queries.UnknownSite as exc:
+        raise click.BadParameter(str(exc), param_hint="'--site'") from exc
+
+
 # a command that rebuilds an existing archive
 existing_db_option = db_option(DEFAULT_DB, help="The archive to rebuild.")
 
@@ -162,6 +180,45 @@ def _default_db_for(start_url: str | None) -> str:
     if netloc == get_profile("qazdauiri").netloc:
         return DEFAULT_DB
     return f"archive/{netloc.replace(':', '-')}.sqlite"
+
+
+def _site_specs(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``--site`` specs, a URL in them checked as ``--start-url`` is (credentials dropped)."""
+    specs = []
+    for spec in value:
+        name, sep, url = spec.strip().partition("=")
+        if sep and "://" not in name:
+            specs.append(f"{name}={_http_url(ctx, param, url)}")
+        elif "://" in spec:
+            specs.append(str(_http_url(ctx, param, spec.strip())))
+        else:
+            specs.append(spec.strip())
+    return tuple(specs)
+
+
+def _default_db_for_sites(sites: Sites) -> str:
+    """One site: as for its start URL; several: one archive for all of them."""
+    if len(sites) > 1:
+        return SITES_DB
+    site = next(iter(sites))
+    if (
+        site.profile.name != "generic"
+        and site.profile.origin == get_profile(site.profile.name).origin
+    ):
+        return DEFAULT_DB
+    return _default_db_for(site.start_urls[0])
+
+
+def sites_note(sites: Sites) -> str:
+    """One line naming each site of a crawl, its archive label and its profile."""
+    parts = []
+    for site in sites:
+        profile = site.profile
+        kind = "generic profile" if profile.name == "generic" else f"{profile.name} profile"
+        parts.append(f"{site.label} ({kind} at {profile.origin})")
+    return "sites: " + "; ".join(parts)
 
 
 def _profile_note(start_url: str | None) -> str | None:
@@ -326,7 +383,24 @@ def crawl_options(func: Callable) -> Callable:
     exists=False,
     help=f"The archive file [default: {DEFAULT_DB}, or one named after --start-url's host].",
 )
-@click.option("--start-url", callback=_http_url, help="Start here instead of the site's home page.")
+@click.option(
+    "--start-url",
+    "start_urls",
+    multiple=True,
+    callback=lambda c, p, v: tuple(_http_url(c, p, u) for u in v),
+    help="Start here instead of the site's home page. Repeated: one site per host (its"
+    " profile if it is a known site's host, else the generic profile), in one archive.",
+)
+@click.option(
+    "--site",
+    "site_specs",
+    multiple=True,
+    metavar="SPEC",
+    callback=_site_specs,
+    help="A site of the crawl (repeatable; several: one archive for all): NAME (a known"
+    " profile at its own address: qazdauiri), NAME=URL (that profile at another address:"
+    " a replica, a staging copy) or URL (any other site: the generic profile).",
+)
 @click.option(
     "--mirror",
     "mirrors",
@@ -357,7 +431,8 @@ def crawl_options(func: Callable) -> Callable:
 @crawl_options
 def crawl(
     db_path: str | None,
-    start_url: str | None,
+    start_urls: tuple[str, ...],
+    site_specs: tuple[str, ...],
     mirrors: tuple[str, ...],
     redis_url: str | None,
     worker_name: str | None,
@@ -381,22 +456,53 @@ def crawl(
       kazscraper crawl --full --since 2025-01-01
       kazscraper crawl --start-url http://127.0.0.1:8000/ --mirror http://127.0.0.1:8001
       kazscraper crawl --redis redis://10.0.0.5:6379/0 --worker-name w1 --idle-timeout 120
+      kazscraper crawl --site qazdauiri --site https://abai.kz/ --db archive/press.sqlite
+      kazscraper crawl --site qazdauiri=http://127.0.0.1:8000/ --site http://127.0.0.1:8002/
+
+    Several sites (--site, or more than one --start-url) go into one archive
+    [default: archive/press.sqlite]; articles.site tells them apart (a known
+    profile's name, or the host of a site read with the generic profile), and
+    stats, search, export and report take --site LABEL.
 
     With --redis this is one worker of a crawl shared by any number of workers
     (README, "Many machines"): it writes WARC files beside --db, named after the
     worker, and pushes articles and captures to Redis; it never writes --db.
     """
-    db = db_path or _default_db_for(start_url)
+    specs = site_specs + (start_urls if site_specs or len(start_urls) > 1 else ())
+    start_url = None if specs else next(iter(start_urls), None)
+    sites: Sites | None = None
+    if specs:
+        if mirrors:
+            raise click.UsageError(
+                "--mirror goes with one --start-url: with --site or several --start-url, "
+                "give each site as its own --site"
+            )
+        try:
+            sites = build_sites(specs)
+        except SiteSpecError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--site'") from exc
+    db = db_path or (_default_db_for_sites(sites) if sites else _default_db_for(start_url))
     if redis_url is not None:
-        _run_worker(db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs)
+        _run_worker(db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs, specs)
         return
-    if (note := _profile_note(start_url)) is not None:
+    if sites is not None:
+        click.echo(sites_note(sites), err=True)
+    elif (note := _profile_note(start_url)) is not None:
         click.echo(note, err=True)
-    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
-    options.arguments = {
-        k: v for k, v in asdict(options).items() if k not in ("arguments", "command")
-    }
+    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
+    options.arguments = run_arguments(options)
     _run_and_exit(options)
+
+
+def run_arguments(options: CrawlOptions) -> dict[str, Any]:
+    """A run's options as ``crawls.arguments`` keeps them (``sites`` only when it has any:
+    a one-site crawl's row is as it always was)."""
+    values = asdict(options)
+    return {
+        k: v
+        for k, v in values.items()
+        if k not in ("arguments", "command") and not (k == "sites" and not v)
+    }
 
 
 def _run_worker(
@@ -407,6 +513,7 @@ def _run_worker(
     worker_name: str | None,
     idle_timeout: float,
     kwargs: dict[str, Any],
+    specs: tuple[str, ...] = (),
 ) -> None:
     """``crawl --redis``: one worker of a Redis crawl; exits with its code."""
     try:
@@ -418,7 +525,7 @@ def _run_worker(
             f"--redis needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
         ) from exc
     _check_log_file(kwargs.get("log_file"), db)
-    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, **kwargs)
+    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
     options.progress = sys.stderr.isatty()
     name = worker_name or default_worker_name()
     started = time.monotonic()
@@ -606,9 +713,7 @@ def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
             mirrors=(server.mirror_origin,),
             **kwargs,
         )
-        options.arguments = {
-            k: v for k, v in asdict(options).items() if k not in ("arguments", "command")
-        } | {"articles": articles}
+        options.arguments = run_arguments(options) | {"articles": articles}
         _run_and_exit(options)
 
 
@@ -770,16 +875,26 @@ def replica_serve(port: int, mirror_port: int, articles: int, seed: int) -> None
 @main.command()
 @read_db_option
 @click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True)
-def stats(db_path: str, runs: int) -> None:
+@site_filter_option
+def stats(db_path: str, runs: int, site: str | None) -> None:
     """Summarise an archive: counts, date range, categories, recent runs.
 
+    With --site: that site's articles (and their authors, addresses, versions,
+    related links) and the runs that crawled it; failures have no site and are
+    left out.
+
     \b
-    Example:
+    Examples:
       kazscraper stats --db archive/demo.sqlite
+      kazscraper stats --db archive/press.sqlite --site abai.kz
     """
     with _open_archive(db_path) as archive:
-        found = queries.summary(archive.db, runs=runs)
-    click.echo(f"Archive {db_path}")
+        _check_site(archive, site)
+        found = queries.summary(archive.db, runs=runs, site=site)
+        labels = queries.site_labels(archive.db)
+    click.echo(f"Archive {db_path}" + (f", site {site}" if site else ""))
+    if site is None and len(labels) > 1:
+        click.echo(f"  sites             {', '.join(labels)}")
     for table, n in found.counts.items():
         click.echo(f"  {table:<17} {n:>8}")
     first, last = found.first_published or "-", found.last_published or "-"
@@ -903,6 +1018,7 @@ def _open_archive(db_path: str) -> Archive:
     show_default=True,
     help="Stop a search that runs longer than this many seconds.",
 )
+@site_filter_option
 @read_db_option
 def search(
     query: str,
@@ -912,6 +1028,7 @@ def search(
     limit: int,
     fmt: str,
     time_limit: float,
+    site: str | None,
     db_path: str,
 ) -> None:
     """Full-text search of titles and bodies, best matches first.
@@ -927,6 +1044,7 @@ def search(
       kazscraper search Каспий --db archive/demo.sqlite
       kazscraper search 'ҚАЗАҚСТАН' --since 2025-01-01 --until 2025-06-30 --author ахметова
       kazscraper search '"су тасқыны" OR су*' --limit 5 --format json | jq .total
+      kazscraper search Абай --site abai.kz --db archive/press.sqlite
     """
     from kazscraper.analysis import SearchTooSlow, count_matches
     from kazscraper.analysis import search as run_search
@@ -934,6 +1052,7 @@ def search(
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
     with _open_archive(db_path) as archive:
+        _check_site(archive, site)
         try:
             hits = run_search(
                 archive.db,
@@ -943,6 +1062,7 @@ def search(
                 until=until,
                 author=author,
                 time_limit=time_limit,
+                site=site,
             )
             total = (
                 count_matches(
@@ -952,6 +1072,7 @@ def search(
                     until=until,
                     author=author,
                     time_limit=time_limit,
+                    site=site,
                 )
                 if len(hits) == limit
                 else len(hits)
@@ -1070,8 +1191,11 @@ def matches_line(total: int, shown: int) -> str:
 @click.option(
     "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="[default: stdout]"
 )
+@site_filter_option
 @read_db_option
-def export(fmt: str, since: str | None, until: str | None, out: str, db_path: str) -> None:
+def export(
+    fmt: str, since: str | None, until: str | None, out: str, site: str | None, db_path: str
+) -> None:
     """Export articles (with their authors) in publication order, streaming.
 
     JSONL: one object per line, UTF-8 (Kazakh letters as they are), authors and
@@ -1083,6 +1207,7 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
     Examples:
       kazscraper export --format jsonl --db archive/demo.sqlite > articles.jsonl
       kazscraper export --format csv --since 2025-01-01 --until 2025-12-31 --out 2025.csv
+      kazscraper export --site qazdauiri --db archive/press.sqlite > qazdauiri.jsonl
     """
     import io
 
@@ -1094,6 +1219,7 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
         _refuse_overwrite(out, db_path, "--out", "the export")
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     with _open_archive(db_path) as archive:
+        _check_site(archive, site)
         if out == "-":
             sys.stdout.flush()
             stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
@@ -1103,7 +1229,7 @@ def export(fmt: str, since: str | None, until: str | None, out: str, db_path: st
             except OSError as exc:
                 raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
         try:
-            records = iter_articles(archive.db, since=since, until=until)
+            records = iter_articles(archive.db, since=since, until=until, site=site)
             n = (write_csv if fmt == "csv" else write_jsonl)(records, stream)
             stream.flush()
         except OSError as exc:  # a full disk, a closed pipe
@@ -1142,7 +1268,8 @@ def _declared_url(html: str) -> str:
     show_default=True,
     help="The HTML file to write (overwritten).",
 )
-def report(db_path: str, out: str) -> None:
+@site_filter_option
+def report(db_path: str, out: str, site: str | None) -> None:
     """Write a one-file HTML report of the archive, with charts.
 
     Articles per month, the most frequent authors, the stories longest in the
@@ -1154,6 +1281,7 @@ def report(db_path: str, out: str) -> None:
     \b
     Example:
       kazscraper report --db archive/demo.sqlite --out demo-report.html
+      kazscraper report --db archive/press.sqlite --site abai.kz --out abai.html
     """
     import sqlite3
 
@@ -1162,8 +1290,11 @@ def report(db_path: str, out: str) -> None:
     _refuse_overwrite(out, db_path, "--out", "the report")
     with suppress(ArchiveError):  # an older archive gets the current schema, if no run holds it
         upgrade_if_idle(db_path)
+    if site is not None:
+        with _open_archive(db_path) as archive:
+            _check_site(archive, site)
     try:
-        data = write_report(db_path, out)
+        data = write_report(db_path, out, site=site)
     except sqlite3.Error as exc:
         raise click.ClickException(f"cannot read {db_path} as an archive: {exc}") from exc
     except OSError as exc:

@@ -32,7 +32,7 @@ from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
 from kazscraper.extensions import capped
 from kazscraper.middlewares import warc_directory, warc_name
-from kazscraper.sites import get_profile
+from kazscraper.sites import crawled_sites, get_profile
 from kazscraper.spiders.news import NewsSpider
 from kazscraper.spiders.reparse import ReparseSpider
 from kazscraper.verdict import (
@@ -64,6 +64,7 @@ class CrawlOptions:
     arguments: dict[str, Any] = field(default_factory=dict)
     start_url: str | None = None
     mirrors: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()  # several sites: --site specs and --start-urls (build_sites)
     max_articles: int | None = None
     site: str = "qazdauiri"
     log_level: str = "INFO"
@@ -156,6 +157,16 @@ def default_log_file(db_path: str) -> str:
     return str(Path(db_path).parent / "logs" / f"{Path(db_path).stem}-{stamp}.log")
 
 
+def _spec_urls(specs: tuple[str, ...]) -> list[str]:
+    """The URLs of the sites of a crawl (a bare profile name: its own origin)."""
+    from kazscraper.sites import build_sites
+
+    try:
+        return [url for site in build_sites(specs) for url in site.start_urls]
+    except ValueError:
+        return [""]
+
+
 def build_settings(options: CrawlOptions) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
@@ -169,7 +180,9 @@ def build_settings(options: CrawlOptions) -> Settings:
         "DOWNLOAD_TIMEOUT": options.timeout,
         "KAZSCRAPER_EXTRACT_WORKERS": options.workers,
     }
-    if options.start_url and is_loopback(options.start_url):
+    if (options.start_url and is_loopback(options.start_url)) or (
+        options.sites and all(is_loopback(u) for u in _spec_urls(options.sites))
+    ):
         # Our own replica on this machine: politeness delays would only slow the tests.
         overrides.update(
             DOWNLOAD_DELAY=0,
@@ -210,8 +223,12 @@ def _console_handler(stream: TextIO, command: str = "crawl") -> logging.Handler:
 
 
 def news_spider_arguments(options: CrawlOptions) -> dict[str, Any]:
-    """The news spider's arguments for a crawl with these options (local or a worker)."""
-    return {
+    """The news spider's arguments for a crawl with these options (local or a worker).
+
+    Several sites (``sites``): the specs, as ``build_sites`` reads them; one site: its
+    profile name, start URL and mirrors, as ever."""
+    several = {"sites": list(options.sites)} if options.sites else {}
+    return several | {
         "site": options.site,
         "start_url": options.start_url,
         "mirrors": ",".join(options.mirrors),
@@ -264,6 +281,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         _remove_database(rebuilt)
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
+            sites = crawled_sites(archive.crawl_arguments())
             archive.db.conn.execute("VACUUM INTO ?", [str(rebuilt)])
         with Archive(rebuilt) as copy:
             copy.clear_articles()
@@ -275,6 +293,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             "warc_name": name,
             "origin": origin,
             "mirrors": ",".join(mirrors),
+            "sites": sites,  # a several-site archive: each capture with its site's profile
         }
         result = _run_process(options, ReparseSpider, spider_kwargs)
         if result.exit_code == EXIT_OK:
@@ -341,8 +360,13 @@ def _crawl(
         exit_code, reason = stats["kazscraper/exit_code"], stats["kazscraper/verdict"]
     else:
         profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
+        sites = getattr(getattr(crawler.spider, "sites", None), "profiles", ())
         exit_code, reason = verdict(
-            stats, profile, need_responses=spider_cls is NewsSpider, start_url=options.start_url
+            stats,
+            profile,
+            need_responses=spider_cls is NewsSpider,
+            start_url=options.start_url,
+            sites=sites,
         )
     if exit_code != EXIT_OK:
         logger.error("%s", reason)

@@ -45,6 +45,9 @@ class ArchiveExtension:
         self.crawler = crawler
         profile = getattr(crawler.spider, "profile", None)
         site = profile.name if profile else settings.get("KAZSCRAPER_SITE", "qazdauiri")
+        sites = getattr(crawler.spider, "sites", None)
+        if sites is not None:  # a site's label (crawls.site lists every site of the run)
+            site = ",".join(sites.labels)
         self.archive: Archive | None = Archive(
             path, site=site, migrate=not settings.getbool("KAZSCRAPER_ARCHIVE_READY")
         )
@@ -113,6 +116,7 @@ class ArchiveExtension:
             profile,
             need_responses=getattr(spider, "fetches_pages", True),
             start_url=start_urls[0],
+            sites=getattr(getattr(spider, "sites", None), "profiles", ()),
         )
         stats.set_value("kazscraper/exit_code", exit_code)
         stats.set_value("kazscraper/verdict", reason)

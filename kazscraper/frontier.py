@@ -8,6 +8,10 @@ article (with the headers of a conditional GET when it is a revisit), as a listi
 a sitemap, or skip it and why. The spider turns decisions into requests; nothing here
 fetches or writes.
 
+A crawl of several sites (``kazscraper.sites.Sites``) has one frontier: each URL is
+classified and made canonical by the profile of the site it belongs to (by its host),
+``max_articles`` counts the whole crawl.
+
 The incremental rules, in one place:
 
 - an archived article is fetched again only when it was published in the last
@@ -39,8 +43,8 @@ from typing import Literal, NamedTuple, Protocol
 from urllib.parse import parse_qs
 
 from kazscraper.extract.dates import find_date_in_text
-from kazscraper.sites import SiteProfile
-from kazscraper.sites.urls import UrlKind, canonical_url, classify_url, is_site_url
+from kazscraper.sites import SiteProfile, Sites
+from kazscraper.sites.urls import UrlKind, canonical_url, classify_url
 from kazscraper.urls import urlsplit
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
@@ -184,7 +188,7 @@ class Frontier:
 
     def __init__(
         self,
-        profile: SiteProfile,
+        profile: SiteProfile | Sites,
         rules: Rules | None = None,
         limits: Limits | None = None,
         *,
@@ -193,7 +197,9 @@ class Frontier:
         classify_cache: int = CLASSIFY_CACHE,
         flush_every: int = FRONTIER_FLUSH,
     ) -> None:
-        self.profile = profile
+        # the sites of the crawl: each URL is judged by its own site's profile
+        self.sites = profile if isinstance(profile, Sites) else Sites.single(profile)
+        self.profile = self.sites.first
         self.rules = rules or Rules()
         self.limits = limits or Limits()
         self.scheduled: ScheduledUrls = set() if scheduled is None else scheduled
@@ -228,8 +234,9 @@ class Frontier:
         if found is None:
             if len(self._classified) >= self._classify_cache:
                 self._classified.clear()
-            kind = classify_url(url, self.profile)
-            found = kind, canonical_url(url, self.profile) if kind else url
+            profile = self.sites.for_url(url)
+            kind = classify_url(url, profile) if profile is not None else None
+            found = kind, canonical_url(url, profile) if profile is not None and kind else url
             self._classified[url] = found
         return found
 
@@ -321,7 +328,7 @@ class Frontier:
             return [self._skip(page.url, STOP_AFTER, "pagination_stopped", kind="listing")]
         current = page_number(page.url)
         return [
-            self.listing(canonical_url(url, self.profile), empty_run=empty_run)
+            self.listing(canonical_url(url, self.sites.profile_of(url)), empty_run=empty_run)
             for url in page.next_pages
             if self.rules.full or page_number(url) == current + 1
         ]
@@ -331,7 +338,7 @@ class Frontier:
         if self.discovery_done():
             return Decision(loc, None, False, DONE)
         if index:
-            if not is_site_url(loc, self.profile):
+            if self.sites.for_url(loc) is None:
                 return Decision(loc, None, False, NOT_OURS)
             return self.sitemap(loc, depth + 1)
         if not loc:
@@ -402,7 +409,7 @@ class Frontier:
 
     def _new_alias(self, url: str, canonical: str) -> str | None:
         """A mirror-host address of an article, the first time it is seen."""
-        alias = canonical_url(url, self.profile, map_mirrors=False)
+        alias = canonical_url(url, self.sites.profile_of(url), map_mirrors=False)
         if alias == canonical or alias in self._aliases:
             return None
         self._aliases.add(alias)

@@ -115,9 +115,11 @@ def page_item(
 
 
 def with_page(article: Article, page: PageItem) -> Article:
-    """What the page itself adds to the record extracted from it: its validator and the
-    codec that decoded it (``extraction.encoding``); the crawl, reparse and ``parse`` alike."""
+    """What the page itself adds to the record extracted from it: its validator, the
+    codec that decoded it (``extraction.encoding``) and its site's label; the crawl,
+    reparse and ``parse`` alike."""
     article.etag = page.etag or None
+    article.site = page.site
     if page.encoding:
         article.extraction["encoding"] = page.encoding
     return article

@@ -25,6 +25,7 @@ class PageItem:
     content_type: str = ""
     etag: str = ""  # the validator for the next visit's conditional GET
     encoding: str = ""  # the codec that decoded the page, with a note when its declaration lied
+    site: str = ""  # the label of the crawl's site it belongs to ('': the crawl's main site)
 
     def __repr__(self) -> str:  # in log lines: never the whole page
         return f"PageItem(url={self.url!r}, status={self.status}, html=<{len(self.html)} chars>)"
@@ -83,6 +84,7 @@ class Article:
     # the page's <link rel=canonical> (or og:url), absolute: a claim the clean stage weighs
     declared_canonical: str | None = None
     etag: str | None = None  # the response's validator, for the next visit's conditional GET
+    site: str = ""  # the site's label in the archive (articles.site; '': the archive's default)
 
     @property
     def body_paragraphs(self) -> list[str]:

@@ -7,6 +7,9 @@ carrying the URL, stage and reason), which the store pipeline records in the
 ``failures`` table; the crawl goes on. Everything is counted in the crawler
 stats under ``kazscraper/``. The store pipeline writes through the run's
 archive owner (``kazscraper.extension``); it opens no connection of its own.
+In a crawl of several sites each item carries its site's label (``PageItem.site``,
+``Article.site``) and every stage reads it with that site's profile (``profile_for``);
+the store writes each record's own site.
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ from kazscraper.extract.article import NotHtmlError, extract_article
 from kazscraper.intake import with_page
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
-from kazscraper.sites import SiteProfile
+from kazscraper.sites import SiteProfile, Sites
 from kazscraper.sites.urls import canonical_url
-from kazscraper.verdict import REPORTED_FIELDS, crawl_summary
+from kazscraper.verdict import REPORTED_FIELDS, crawl_summary, site_stats_prefix
 
 __all__ = ["REPORTED_FIELDS", "crawl_summary"]  # with the pipelines below
 
@@ -65,7 +68,7 @@ class DuplicatePage(DropItem):
 
 
 class _CrawlerPipeline:
-    """Built by Scrapy with the crawler; the site profile comes from the spider."""
+    """Built by Scrapy with the crawler; the site profiles come from the spider."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -79,21 +82,34 @@ class _CrawlerPipeline:
     def profile(self) -> SiteProfile:
         return self.crawler.spider.profile  # type: ignore[union-attr]
 
+    @property
+    def sites(self) -> Sites:
+        """The crawl's sites (a spider of one site: that one)."""
+        spider = self.crawler.spider
+        found = getattr(spider, "sites", None)
+        return found if isinstance(found, Sites) else Sites.single(self.profile)
 
-_worker_profile: SiteProfile | None = None  # in a worker process: the crawl's site profile
+    def profile_for(self, url: str, site: str = "") -> SiteProfile:
+        """The profile of a record of site ``site`` (its label) fetched at ``url``."""
+        return self.sites.profile_of(url, site)
 
 
-def _start_worker(profile: SiteProfile) -> None:
-    global _worker_profile
-    _worker_profile = profile
+_worker_sites: Sites | None = None  # in a worker process: the crawl's sites
 
 
-def extract_and_clean(html: str, url: str, fetched_at: str) -> Article:
+def _start_worker(sites: Sites) -> None:
+    global _worker_sites
+    _worker_sites = sites
+
+
+def extract_and_clean(html: str, url: str, fetched_at: str, site: str = "") -> Article:
     """Extraction and cleaning of one page: what a worker process runs (picklable in and out).
 
-    The profile is sent once, when the worker starts, not with every page."""
-    assert _worker_profile is not None, "worker started without a profile"
-    return clean_article(extract_article(html, url, _worker_profile, fetched_at), _worker_profile)
+    The sites' profiles are sent once, when the worker starts, not with every page; ``site``
+    (the page's site label) picks the profile."""
+    assert _worker_sites is not None, "worker started without a profile"
+    profile = _worker_sites.profile_of(url, site)
+    return clean_article(extract_article(html, url, profile, fetched_at), profile)
 
 
 def extract_workers(settings: Settings) -> int:
@@ -121,11 +137,11 @@ class ExtractWorkers:
     def __init__(
         self,
         workers: int,
-        profile: SiteProfile,
-        function: Callable[[str, str, str], Article] | None = None,
+        profile: SiteProfile | Sites,
+        function: Callable[..., Article] | None = None,
     ) -> None:
         self.workers = workers
-        self.profile = profile
+        self.sites = profile if isinstance(profile, Sites) else Sites.single(profile)
         self.function = function or extract_and_clean
         self.pool = self._new_pool(workers)
         self.alone: ProcessPoolExecutor | None = None  # the one-process pool for second tries
@@ -137,7 +153,7 @@ class ExtractWorkers:
             workers,
             mp_context=get_context("forkserver"),
             initializer=_start_worker,
-            initargs=(self.profile,),
+            initargs=(self.sites,),
         )
         # Every worker starts with the first page, none later: a worker spawned on demand
         # while a broken pool is torn down is never stopped, and joining it hangs for ever
@@ -152,10 +168,11 @@ class ExtractWorkers:
             process.kill()
         pool.shutdown(wait=False)
 
-    async def run(self, html: str, url: str, fetched_at: str) -> Article:
+    async def run(self, html: str, url: str, fetched_at: str, site: str = "") -> Article:
+        args = (html, url, fetched_at, site) if site else (html, url, fetched_at)
         pool = self.pool
         try:
-            return await asyncio.wrap_future(pool.submit(self.function, html, url, fetched_at))
+            return await asyncio.wrap_future(pool.submit(self.function, *args))
         except BrokenProcessPool:
             if self.pool is pool:  # the first page to see it replaces it, for every page
                 self.pool = self._new_pool(self.workers)
@@ -167,7 +184,7 @@ class ExtractWorkers:
             if self.alone is None:
                 self.alone = self._new_pool(1)
             try:
-                future = self.alone.submit(self.function, html, url, fetched_at)
+                future = self.alone.submit(self.function, *args)
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self._discard(self.alone)
@@ -200,7 +217,7 @@ class ExtractPipeline(_CrawlerPipeline):
             crawler.signals.connect(self._close_pool, signal=signals.spider_closed)
 
     def _open_pool(self) -> None:
-        self.pool = ExtractWorkers(self.workers, self.profile)
+        self.pool = ExtractWorkers(self.workers, self.sites)
 
     def _close_pool(self) -> None:
         if self.pool is not None:
@@ -215,11 +232,11 @@ class ExtractPipeline(_CrawlerPipeline):
         if self.pool is None:
             return self._finish(item, lambda: extract_article(*self._args(item)))
         with self._rejections(item):
-            article = await self.pool.run(item.html, item.url, item.fetched_at)
+            article = await self.pool.run(item.html, item.url, item.fetched_at, item.site)
         return with_page(article, item)
 
     def _args(self, item: PageItem) -> tuple[str, str, SiteProfile, str]:
-        return item.html, item.url, self.profile, item.fetched_at
+        return item.html, item.url, self.profile_for(item.url, item.site), item.fetched_at
 
     def _finish(self, item: PageItem, extract: Callable[[], Article]) -> Article:
         with self._rejections(item):
@@ -259,16 +276,23 @@ class CleanPipeline(_CrawlerPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        article = item if self.cleaned_upstream else clean_article(item, self.profile)
+        profile = self.profile_for(item.fetched_url, item.site)
+        article = item if self.cleaned_upstream else clean_article(item, profile)
         # what SQLite cannot store (a lone surrogate, a 2^70 counter) is made storable here,
         # before dedup hashes the text and the store writes it (the store checks again)
         if storable_article(article):
             self.stats.inc_value("kazscraper/values_made_storable")
+        # several sites: each site's counts too, for its own health check (verdict.py)
+        prefixes = ["kazscraper/"]
+        if len(self.sites) > 1:
+            prefixes.append(site_stats_prefix(profile.label))
+            self.stats.inc_value(f"{prefixes[1]}extracted")
         for name in REPORTED_FIELDS:
             if getattr(article, name):
-                self.stats.inc_value(f"kazscraper/filled/{name}")
                 layer = article.extraction.get(name, "").split(" ")[0]
-                self.stats.inc_value(f"kazscraper/layer/{name}:{layer}")
+                for prefix in prefixes:
+                    self.stats.inc_value(f"{prefix}filled/{name}")
+                    self.stats.inc_value(f"{prefix}layer/{name}:{layer}")
         return article
 
 
@@ -309,7 +333,7 @@ class DedupPipeline(_CrawlerPipeline):
         if not isinstance(item, Article):
             return item
         digest = content_hash(item.title, item.body)[:16]
-        own = canonical_url(item.fetched_url, self.profile)
+        own = canonical_url(item.fetched_url, self.profile_for(item.fetched_url, item.site))
         if item.url != own and self.seen.get(item.url) != digest:
             self.stats.inc_value("kazscraper/canonical_refused")
             item.extraction["canonical"] = f"refused: {item.url} (another article's URL)"

@@ -46,37 +46,50 @@ class ReportData:
     authors: list[tuple[str, int]]
     top_news: list[tuple[str, int, str, str]]  # title, days in the list, first day, last day
     runs: list[RunRow]  # oldest first
+    site: str | None = None  # the site label it is limited to (None: every site)
 
 
 def collect(
-    db_path: str | Path, *, months: int = 36, people: int = 15, runs: int = 12
+    db_path: str | Path,
+    *,
+    months: int = 36,
+    people: int = 15,
+    runs: int = 12,
+    site: str | None = None,
 ) -> ReportData:
-    """Read what the report shows from the archive at ``db_path`` (opened read-only)."""
+    """Read what the report shows from the archive at ``db_path`` (opened read-only); with
+    ``site``, of that site's articles and the runs that crawled it."""
     uri = Path(db_path).resolve().as_uri() + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True)
+    # one site: its articles (the parameter is its label); every article: a true condition
+    of_site = "a.site = ?" if site is not None else "? IS NULL"
     try:
         count, first, last = conn.execute(
-            "SELECT count(*), min(published_date), max(published_date) FROM articles"
+            "SELECT count(*), min(published_date), max(published_date) FROM articles a"
+            f" WHERE {of_site}",
+            (site,),
         ).fetchone()
         per_month = conn.execute(
-            "SELECT substr(published_date, 1, 7) AS month, count(*) FROM articles"
-            " WHERE published_date IS NOT NULL GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
-            (months,),
+            "SELECT substr(published_date, 1, 7) AS month, count(*) FROM articles a"
+            f" WHERE published_date IS NOT NULL AND {of_site} GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
+            (site, months),
         ).fetchall()
         authors = conn.execute(
             "SELECT au.name, count(DISTINCT aa.article_id) AS n FROM authors au"
             " JOIN article_authors aa ON aa.author_id = au.id"
-            " GROUP BY au.id ORDER BY n DESC, au.name LIMIT ?",
-            (people,),
+            " JOIN articles a ON a.id = aa.article_id"
+            f" WHERE {of_site} GROUP BY au.id ORDER BY n DESC, au.name LIMIT ?",
+            (site, people),
         ).fetchall()
         top_news = conn.execute(
-            "SELECT max(title), count(DISTINCT substr(captured_at, 1, 10)) AS days,"
-            " min(substr(captured_at, 1, 10)), max(substr(captured_at, 1, 10))"
-            " FROM related_links WHERE kind = 'top'"
-            " GROUP BY coalesce(url, title) ORDER BY days DESC, min(rank), 1 LIMIT ?",
-            (people,),
+            "SELECT max(r.title), count(DISTINCT substr(r.captured_at, 1, 10)) AS days,"
+            " min(substr(r.captured_at, 1, 10)), max(substr(r.captured_at, 1, 10))"
+            " FROM related_links r JOIN articles a ON a.id = r.article_id"
+            f" WHERE r.kind = 'top' AND {of_site}"
+            " GROUP BY coalesce(r.url, r.title) ORDER BY days DESC, min(r.rank), 1 LIMIT ?",
+            (site, people),
         ).fetchall()
-        recent = recent_runs(sqlite_utils.Database(conn), runs)
+        recent = recent_runs(sqlite_utils.Database(conn), runs, site)
     finally:
         conn.close()
     return ReportData(
@@ -89,6 +102,7 @@ def collect(
         authors=[(name, n) for name, n in authors],
         top_news=[(t or "", d, f, la) for t, d, f, la in top_news],
         runs=recent[::-1],
+        site=site,
     )
 
 
@@ -239,7 +253,9 @@ def render(data: ReportData) -> str:
         "generic bodies": [_generic_share(run) for run in data.runs],
     }
     sections = [
-        f"<h1>kazscraper report: {escape(Path(data.archive).name)}</h1>",
+        f"<h1>kazscraper report: {escape(Path(data.archive).name)}"
+        + (f" (site {escape(data.site)})" if data.site else "")
+        + "</h1>",
         f"<p>{data.articles} articles, published {escape(data.first_date or '-')} .. "
         f"{escape(data.last_date or '-')}; made {escape(data.generated_at)} from "
         f"<code>{escape(data.archive)}</code>.</p>",
@@ -308,8 +324,9 @@ def _runs_table(runs: list[RunRow]) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def write_report(db_path: str | Path, out: str | Path) -> ReportData:
-    """Collect from ``db_path`` and write the report to ``out``; returns what was drawn."""
-    data = collect(db_path)
+def write_report(db_path: str | Path, out: str | Path, site: str | None = None) -> ReportData:
+    """Collect from ``db_path`` (``site``: only that site's) and write the report to ``out``;
+    returns what was drawn."""
+    data = collect(db_path, site=site)
     Path(out).write_text(render(data), encoding="utf-8")
     return data

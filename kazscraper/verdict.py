@@ -7,10 +7,11 @@ the archive extension calls them when the engine stops, and writes the run's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from kazscraper.sites import SiteProfile
+from kazscraper.sites import SiteProfile, generic_site, get_profile, known_sites
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -91,8 +92,12 @@ def verdict(
     profile: SiteProfile,
     need_responses: bool = True,
     start_url: str | None = None,
+    sites: Sequence[SiteProfile] = (),
 ) -> tuple[int, str]:
-    """Exit code and a one-line reason for a finished Scrapy run."""
+    """Exit code and a one-line reason for a finished Scrapy run.
+
+    With several ``sites`` the health check judges each site apart, on its own pages and
+    with its own profile's thresholds (``site_breaches``); otherwise the run as a whole."""
     finish_reason = stats.get("finish_reason", "unknown")
     if stats.get("kazscraper/archive_error"):
         return EXIT_FAILED, f"cannot write the archive: {stats['kazscraper/archive_error']}"
@@ -125,7 +130,7 @@ def verdict(
             f"{damaged} WARC record(s) damaged or too large were skipped; the articles of "
             "every other record were rebuilt"
         )
-    breaches = health_breaches(stats, profile)
+    breaches = site_breaches(stats, sites) if len(sites) > 1 else health_breaches(stats, profile)
     if breaches:
         return EXIT_UNHEALTHY, "health check failed, fields dropped: " + ", ".join(breaches)
     return EXIT_OK, "ok"
@@ -149,6 +154,48 @@ def health_breaches(stats: dict[str, Any], profile: SiteProfile) -> list[str]:
             note = " (the profile's selectors no longer match)" if ":profile" in name else ""
             breaches.append(f"{name} {rate:.0%} < {minimum:.0%}{note}")
     return breaches
+
+
+SITE_STATS = "kazscraper/site/"  # + label + "/": the counts of one site of a crawl
+
+
+def site_stats_prefix(label: str) -> str:
+    """Where the counts of one site of a several-site crawl are kept in the crawl stats."""
+    return f"{SITE_STATS}{label}/"
+
+
+def site_stats(stats: dict[str, Any], label: str) -> dict[str, Any]:
+    """The counts of site ``label`` under the names of a whole run's (``kazscraper/...``)."""
+    prefix = site_stats_prefix(label)
+    return {f"kazscraper/{k[len(prefix) :]}": v for k, v in stats.items() if k.startswith(prefix)}
+
+
+def site_breaches(stats: dict[str, Any], sites: Sequence[SiteProfile]) -> list[str]:
+    """``health_breaches`` of each site on its own pages, named by its label (a site whose
+    profile has no thresholds, the generic one, has none)."""
+    return [
+        f"{profile.label}: {breach}"
+        for profile in sites
+        for breach in health_breaches(site_stats(stats, profile.label), profile)
+    ]
+
+
+def sites_in_stats(stats: dict[str, Any]) -> list[SiteProfile]:
+    """The sites whose own counts the stats hold (a several-site crawl's, summed over its
+    workers by ``kazscraper store``), each with its profile: a known profile by its name, the
+    generic profile (no thresholds) for a host."""
+    prefix = SITE_STATS
+    labels = sorted(
+        {
+            k[len(prefix) : -len("/extracted")]
+            for k in stats
+            if k.startswith(prefix) and k.endswith("/extracted")
+        }
+    )
+    return [
+        get_profile(label) if label in known_sites() else generic_site(f"http://{label}")
+        for label in labels
+    ]
 
 
 def status_of(exit_code: int) -> str:

@@ -1,7 +1,8 @@
 """Read-only questions about an archive, for the CLI (which holds no SQL).
 
 Search and export live in ``kazscraper.analysis``; this module answers
-``kazscraper stats``.
+``kazscraper stats`` and which sites an archive holds (``site_labels``, ``check_site``:
+the ``--site LABEL`` filter of stats, search, export and report).
 """
 
 from __future__ import annotations
@@ -51,29 +52,77 @@ class ArchiveSummary:
     runs: list[RunRow]
 
 
-def summary(db: sqlite_utils.Database, runs: int = 10) -> ArchiveSummary:
-    """Counts per table, the publication date range, articles per category, the last runs."""
+class UnknownSite(ValueError):
+    """A ``--site`` label the archive has no article of (the message lists those it has)."""
+
+
+def site_labels(db: sqlite_utils.Database | sqlite3.Connection) -> list[str]:
+    """The sites the archive holds articles of (``articles.site``), sorted."""
+    return [row[0] for row in db.execute("SELECT DISTINCT site FROM articles ORDER BY 1")]
+
+
+def check_site(db: sqlite_utils.Database | sqlite3.Connection, site: str | None) -> None:
+    """Raise ``UnknownSite`` when ``site`` is given and no article of the archive has it."""
+    if site is None:
+        return
+    if db.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1", [site]).fetchone():
+        return
+    labels = site_labels(db)
+    has = f"it has {', '.join(labels)}" if labels else "it has no articles"
+    raise UnknownSite(f"no articles of site {site!r} in the archive; {has}")
+
+
+# one site's rows of each summary table (the parameter: its label); failures have no site
+_SITE_COUNTS = {
+    "articles": "SELECT count(*) FROM articles WHERE site = ?",
+    "authors": "SELECT count(DISTINCT aa.author_id) FROM article_authors aa"
+    " JOIN articles a ON a.id = aa.article_id WHERE a.site = ?",
+    "article_urls": "SELECT count(*) FROM article_urls u JOIN articles a ON a.id = u.article_id"
+    " WHERE a.site = ?",
+    "article_versions": "SELECT count(*) FROM article_versions v"
+    " JOIN articles a ON a.id = v.article_id WHERE a.site = ?",
+    "related_links": "SELECT count(*) FROM related_links r JOIN articles a ON a.id = r.article_id"
+    " WHERE a.site = ?",
+}
+
+
+def summary(db: sqlite_utils.Database, runs: int = 10, site: str | None = None) -> ArchiveSummary:
+    """Counts per table, the publication date range, articles per category, the last runs;
+    with ``site``, of that site's articles and of the runs that crawled it (the failures
+    table has no site: it is left out)."""
+    where, params = ("WHERE site = ?", [site]) if site is not None else ("", [])
     first, last = db.execute(
-        "SELECT min(published_date), max(published_date) FROM articles"
+        f"SELECT min(published_date), max(published_date) FROM articles {where}", params
     ).fetchone()
     categories = [
         (name, n)
         for name, n in db.execute(
-            "SELECT coalesce(category, '(none)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+            f"SELECT coalesce(category, '(none)'), count(*) FROM articles {where}"
+            " GROUP BY 1 ORDER BY 2 DESC",
+            params,
         )
     ]
-    recent = recent_runs(db, runs)
-    counts = {table: db[table].count for table in SUMMARY_TABLES}
+    recent = recent_runs(db, runs, site)
+    if site is None:
+        counts = {table: db[table].count for table in SUMMARY_TABLES}
+    else:
+        counts = {t: int(db.execute(sql, [site]).fetchone()[0]) for t, sql in _SITE_COUNTS.items()}
     return ArchiveSummary(counts, first, last, categories, recent)
 
 
-def recent_runs(db: sqlite_utils.Database, limit: int = 10) -> list[RunRow]:
-    """The last ``limit`` runs (rows of ``crawls``), newest first."""
+def recent_runs(
+    db: sqlite_utils.Database, limit: int = 10, site: str | None = None
+) -> list[RunRow]:
+    """The last ``limit`` runs (rows of ``crawls``), newest first; with ``site``, the runs
+    that crawled it (``crawls.site`` lists a run's sites, comma-separated)."""
+    where, params = ("", [])
+    if site is not None:
+        where, params = "WHERE instr(',' || site || ',', ',' || ? || ',') > 0", [site]
     rows = db.execute(
         "SELECT id, started_at, command, status, pages_fetched, articles_new, "
         "articles_updated, articles_unchanged, failures, fill_rates, verdict, "
-        "extraction_layers FROM crawls ORDER BY id DESC LIMIT ?",
-        [limit],
+        f"extraction_layers FROM crawls {where} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
     )
     return [_run_row(row) for row in rows]
 

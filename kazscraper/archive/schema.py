@@ -5,8 +5,8 @@ place); they run only under the archive's run lock (``crawl.RunLock``) or on a
 file that no crawl can be writing (a new file, a test's). A migration is
 frozen once released: it carries its own copy of the SQL and the words it
 writes, so replaying it on an old archive always means the same thing. A change
-to a view or a description is a new migration with a new copy (``m009``
-extends ``DESCRIPTIONS_M008``; ``VIEWS`` and ``DESCRIPTIONS`` at the bottom
+to a view or a description is a new migration with a new copy (``m010``
+extends ``DESCRIPTIONS_M009``; ``VIEWS`` and ``DESCRIPTIONS`` at the bottom
 name the latest).
 
 This module imports nothing of the project but ``neardup`` (no project imports).
@@ -692,6 +692,38 @@ def m009_accounting(db: sqlite_utils.Database) -> None:
     describe_schema(db, DESCRIPTIONS_M009)
 
 
+# -- m010 (frozen): several sites in one archive ----------------------------------------------
+
+_SITE_LABEL = (
+    "the site's label: a site profile's name (qazdauiri), or for a site read with the generic "
+    "profile its host, with the port when not the scheme's default (abai.kz, 127.0.0.1:8002)"
+)
+
+DESCRIPTIONS_M010: Descriptions = {
+    **DESCRIPTIONS_M009,
+    "articles": (
+        DESCRIPTIONS_M009["articles"][0],
+        {**DESCRIPTIONS_M009["articles"][1], "site": _SITE_LABEL},
+    ),
+    "crawls": (
+        DESCRIPTIONS_M009["crawls"][0],
+        {
+            **DESCRIPTIONS_M009["crawls"][1],
+            "site": "the label of the site crawled (articles.site); a run of several sites "
+            "lists their labels, comma-separated",
+        },
+    ),
+}
+
+
+@migrations()
+def m010_sites(db: sqlite_utils.Database) -> None:
+    """Several sites in one archive: ``articles.site`` is filtered on (stats, search, export,
+    report ``--site``), so it is indexed; the site columns described as labels."""
+    db.executescript("CREATE INDEX IF NOT EXISTS idx_articles_site ON articles(site);")
+    describe_schema(db, DESCRIPTIONS_M010)
+
+
 #: the current views and descriptions (the latest migration's copies)
 VIEWS = VIEWS_M006
-DESCRIPTIONS = DESCRIPTIONS_M009
+DESCRIPTIONS = DESCRIPTIONS_M010

@@ -90,6 +90,21 @@ class CrawlState:
             return None, ()
         return None, ()
 
+    def crawl_arguments(self) -> list[dict[str, Any]]:
+        """The options of every crawl (not reparse), newest first (for reparse: which sites
+        the captures belong to)."""
+        found = []
+        for (arguments,) in self.db.execute(
+            "SELECT arguments FROM crawls WHERE command IN ('crawl', 'demo') ORDER BY id DESC"
+        ):
+            try:
+                args = json.loads(arguments or "{}")
+            except ValueError:
+                continue
+            if isinstance(args, dict):
+                found.append(args)
+        return found
+
     # -- failures --------------------------------------------------------------------
 
     def record_failure(

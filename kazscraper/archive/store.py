@@ -193,10 +193,11 @@ class ArticleStore:
         record = self._article_row(article, digest, seen, crawl_id)
         same_text = None
         if existing is None:
+            # of the same site: another site's identical text (a reprint) is its own article
             same_text = self.db.execute(
                 "SELECT id, url, first_seen_at FROM articles WHERE content_hash = ? "
-                "ORDER BY id LIMIT 1",
-                [digest],
+                "AND site = ? ORDER BY id LIMIT 1",
+                [digest, record["site"]],
             ).fetchone()
         if same_text is not None:
             # the same article under another URL: one row, one more address
@@ -312,7 +313,7 @@ class ArticleStore:
     ) -> dict[str, Any]:
         return {
             "url": article.url,
-            "site": self.site,
+            "site": article.site or self.site,  # the record's own site (several in one crawl)
             "title": article.title,
             "body": article.body,
             "lead": article.lead,

@@ -42,7 +42,14 @@ from kazscraper.distributed.queue import (
 from kazscraper.distributed.worker import connect
 from kazscraper.items import Article
 from kazscraper.sites import get_profile
-from kazscraper.verdict import EXIT_FAILED, EXIT_OK, crawl_summary, status_of, verdict
+from kazscraper.verdict import (
+    EXIT_FAILED,
+    EXIT_OK,
+    crawl_summary,
+    sites_in_stats,
+    status_of,
+    verdict,
+)
 from kazscraper.warc import Capture
 
 logger = logging.getLogger(__name__)
@@ -372,7 +379,9 @@ def _drain(store: Store, options: StoreOptions, stop: _Stop) -> StoreResult:
         logger.warning("stopped; the rest of the crawl waits in Redis for the next store")
         return StoreResult(EXIT_OK, "stopped", counts, store.crawl_id)
     stats["finish_reason"] = "finished"
-    code, reason = verdict(stats, get_profile(options.site), need_responses=False)
+    code, reason = verdict(
+        stats, get_profile(options.site), need_responses=False, sites=sites_in_stats(stats)
+    )
     if code == EXIT_OK and counts.get("rejected_records"):
         code = EXIT_FAILED
         reason = f"{counts['rejected_records']} queued record(s) unusable; kept in Redis"

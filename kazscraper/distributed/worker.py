@@ -332,7 +332,7 @@ class QueuePipeline:
         with _pushing(self.crawler):
             if isinstance(item, Article):
                 aliases = [item.fetched_url] if item.fetched_url != item.url else []
-                self.worker.queue.push(encode_article(item, aliases, self.site))
+                self.worker.queue.push(encode_article(item, aliases, item.site or self.site))
                 self.stats.inc_value("kazscraper/distributed/articles_pushed")
             elif isinstance(item, NotModified):
                 self.worker.queue.push(encode_touch(item.url, item.fetched_at))

@@ -1,8 +1,10 @@
-"""The news spider: discovery and fetching only, driven by a site profile.
+"""The news spider: discovery and fetching only, driven by the crawl's site profiles.
 
-It starts from the profile's home page, sitemap and RSS feed, follows the
-listing pages (categories and their numbered pagination) and the article
-links on article pages, and yields one ``PageItem`` per article page. It
+A crawl has one site or several (``Sites``, ``crawl --site``): each URL is judged by
+the profile of the site whose host it is on, and a URL of no site of the crawl is not
+followed. It starts from each site's home page (or start URL), sitemap and RSS
+feed, follows the listing pages (categories and their numbered pagination) and the
+article links on article pages, and yields one ``PageItem`` per article page. It
 extracts no fields (that is the pipelines' job) and decides nothing itself:
 every link it reads goes to its ``Frontier`` (``kazscraper.frontier``), whose
 ``Decision`` says whether to fetch it, at which canonical address and with
@@ -26,7 +28,7 @@ recorded when the crawl goes idle.
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
@@ -55,7 +57,7 @@ from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.markup import markup_problem
 from kazscraper.signals import alias_found, page_failed
-from kazscraper.sites import SiteProfile, get_profile
+from kazscraper.sites import SiteProfile, Sites, build_sites, get_profile
 from kazscraper.sites.urls import UrlKind, canonical_url
 from kazscraper.urls import url_origin
 
@@ -76,20 +78,29 @@ class NewsSpider(scrapy.Spider):
         since: str | None = None,
         revisit_days: int | str = 7,
         stop_after: int | str = 2,
+        sites: Sites | Sequence[str] | str = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        base = profile or get_profile(site)
-        mirror_origins = tuple(m for m in mirrors.split(",") if m)
-        if start_url and (start_url.rstrip("/") != base.origin or mirror_origins):
-            base = base.rebased(url_origin(start_url), mirror_origins)
-        self.profile = base
-        # redirects off the site are not followed (Scrapy's offsite middleware reads this)
-        hosts = {urlsplit(f"//{netloc}").hostname for netloc in base.site_netlocs}
+        if sites:  # several sites (``crawl --site``): specs, or the collection itself
+            if not isinstance(sites, Sites):
+                sites = build_sites(sites.split() if isinstance(sites, str) else sites)
+        else:
+            base = profile or get_profile(site)
+            mirror_origins = tuple(m for m in mirrors.split(",") if m)
+            if start_url and (start_url.rstrip("/") != base.origin or mirror_origins):
+                base = base.rebased(url_origin(start_url), mirror_origins)
+            sites = Sites.single(base, [start_url] if start_url else [])
+        self.sites = sites
+        self.profile = sites.first  # the main site (a one-site crawl's only one)
+        # redirects off the sites are not followed (Scrapy's offsite middleware reads this)
+        hosts = {
+            urlsplit(f"//{netloc}").hostname for p in sites.profiles for netloc in p.site_netlocs
+        }
         self.allowed_domains = sorted(h for h in hosts if h)
-        self.start_urls = [start_url] if start_url else base.start_urls()
+        self.start_urls = sites.start_urls()
         self.rules = Rules.from_arguments(full, since, revisit_days, stop_after, max_articles)
-        self.frontier = Frontier(base, self.rules)
+        self.frontier = Frontier(sites, self.rules)
         self.owner: ArchiveExtension | None = None  # the run's archive owner; asked, never bypassed
 
     @classmethod
@@ -149,11 +160,13 @@ class NewsSpider(scrapy.Spider):
                 yield request
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
-        for url in self.profile.sitemap_urls():
-            for request in self.requests(self.frontier.sitemap(url)):
-                yield request
-        for url in self.profile.feed_urls():
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
+        for profile in self.sites.profiles:
+            for url in profile.sitemap_urls():
+                for request in self.requests(self.frontier.sitemap(url)):
+                    yield request
+        for profile in self.sites.profiles:
+            for url in profile.feed_urls():
+                yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
 
     def _discovery_worked(self, url: str) -> None:
         """A listing or sitemap that failed on an earlier run worked now."""
@@ -242,7 +255,8 @@ class NewsSpider(scrapy.Spider):
         again undated."""
         max_links = self.frontier.limits.max_links
         dated: set[str] = set()
-        for item in response.css(self.profile.selectors.listing_item) if self.rules.since else ():
+        listing_item = self.sites.profile_of(response.url).selectors.listing_item
+        for item in response.css(listing_item) if self.rules.since and listing_item else ():
             item_date = listing_item_date(node_text(item))
             for href in islice(item.css("a::attr(href)").getall(), max_links):
                 url = _joined(response, href.strip())
@@ -311,13 +325,16 @@ class NewsSpider(scrapy.Spider):
             self._fail(hops[0], "fetch", reason, response.status)
             return
         if response.status == 304:
-            yield NotModified(url=canonical_url(response.url, self.profile), fetched_at=fetched_at)
+            profile = self.sites.profile_of(response.url)
+            yield NotModified(url=canonical_url(response.url, profile), fetched_at=fetched_at)
             return
         headers = header_pairs(response.headers)
         page = page_item(response.url, headers, response.body, fetched_at, response.status)
         if isinstance(page, Refused):
             self._fail(page.url, page.stage, page.reason, response.status)
             return
+        if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
+            page.site = self.sites.profile_of(response.url).label
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
             url = _joined(response, href)

@@ -1,5 +1,7 @@
 """The reparse spider: article pages read back from the WARC files, no network.
 
+Each capture is read with the profile of the site it belongs to (by its host; the
+sites of a several-site archive come from its crawls' options, ``crawled_sites``).
 It yields the same items the news spider yields (a ``PageItem`` per archived
 article response, ``NotModified`` for a 304 revisit), in capture order, so the
 unchanged pipelines rebuild the article tables from the raw archive alone:
@@ -19,7 +21,7 @@ import scrapy
 from kazscraper.intake import MAX_LINKS_PER_PAGE, Aliases, Refused, anchor_hrefs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import page_failed
-from kazscraper.sites import SiteProfile, get_profile
+from kazscraper.sites import SiteProfile, Sites, get_profile
 from kazscraper.sites.urls import canonical_url, classify_url
 from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
 
@@ -36,16 +38,21 @@ class ReparseSpider(scrapy.Spider):
         site: str = "qazdauiri",
         origin: str | None = None,
         mirrors: str = "",
+        sites: Sites | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        profile: SiteProfile = get_profile(site)
-        if origin:
-            profile = profile.rebased(origin, tuple(m for m in mirrors.split(",") if m))
-        self.profile = profile
+        if sites is None:
+            profile: SiteProfile = get_profile(site)
+            if origin:
+                profile = profile.rebased(origin, tuple(m for m in mirrors.split(",") if m))
+            sites = Sites.single(profile)
+        # several sites: each capture is read with its own site's profile (by its host)
+        self.sites = sites
+        self.profile = sites.first
         self.warc_dir = warc_dir
         self.warc_name = warc_name  # only this archive's files (others may share the folder)
-        self.aliases = Aliases(profile)
+        self.aliases = {p.label: Aliases(p) for p in sites.profiles}
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
@@ -66,12 +73,17 @@ class ReparseSpider(scrapy.Spider):
         captured page), then a ``PageItem`` for an article page, ``NotModified`` for a 304;
         an article page the intake refuses is a failure, as in the crawl."""
         capture = page.capture
-        is_article = classify_url(capture.url, self.profile) == "article"
+        profile = self.sites.for_url(capture.url)
+        if profile is None:
+            if len(self.sites) > 1:  # a page of no site of the archive
+                return None
+            profile = self.sites.first  # one site: read as ever (its links may be the site's)
+        is_article = classify_url(capture.url, profile) == "article"
         if capture.status == 304:
             if not is_article:
                 return None
             return NotModified(
-                url=canonical_url(capture.url, self.profile), fetched_at=capture.fetched_at
+                url=canonical_url(capture.url, profile), fetched_at=capture.fetched_at
             )
         if not 200 <= capture.status < 300:
             return None
@@ -86,6 +98,8 @@ class ReparseSpider(scrapy.Spider):
                     http_status=None,
                 )
             return None
+        if len(self.sites) > 1:  # several sites: each record carries its own
+            item.site = profile.label
         limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
-        self.aliases.report_links(self.crawler, item, anchor_hrefs(item.html, limit))
+        self.aliases[profile.label].report_links(self.crawler, item, anchor_hrefs(item.html, limit))
         return item if is_article else None

@@ -1,0 +1,57 @@
+"""Workers crawl several sites (``crawl --redis --site …``): the same sites reach every
+worker (``news_spider_arguments``), each article is stored under its own site's label by the
+one store, and the store judges each site's health apart."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kazscraper.replica.server import ReplicaServer
+from kazscraper.replica.site import ReplicaSite
+from kazscraper.sites import host_label
+
+from .helpers import IDLE_TIMEOUT, finish, start, start_store
+
+
+def output(db: Path, name: str) -> str:
+    return (db.parent / f"{name}.out").read_text(errors="replace")
+
+
+def test_two_workers_and_a_store_crawl_two_sites_into_one_archive(
+    tmp_path: Path, redis_url: str
+) -> None:
+    with (
+        ReplicaServer(ReplicaSite(30, seed=7)) as a,
+        ReplicaServer(ReplicaSite(20, seed=8)) as b,
+    ):
+        db = tmp_path / "press.sqlite"
+        sites = ["--site", f"qazdauiri={a.origin}/", "--site", f"{b.origin}/"]
+        workers = [
+            start(
+                "crawl",
+                "--redis",
+                redis_url,
+                "--worker-name",
+                name,
+                "--idle-timeout",
+                IDLE_TIMEOUT,
+                *sites,
+                "--db",
+                str(db),
+                log=tmp_path / f"{name}.out",
+            )
+            for name in ("w1", "w2")
+        ]
+        store = start_store(db, redis_url)
+        for name, process in zip(("w1", "w2"), workers, strict=True):
+            assert finish(process) == 0, output(db, name)
+        assert finish(store) == 0, output(db, "store")  # healthy: each site judged apart
+    with sqlite3.connect(db) as conn:
+        by_site = dict(conn.execute("SELECT site, count(*) FROM articles GROUP BY site"))
+        assert by_site == {"qazdauiri": 30, host_label(b.origin): 20}
+        twice = conn.execute(
+            "SELECT url FROM captures WHERE url NOT LIKE '%/robots.txt' "
+            "GROUP BY url HAVING count(*) > 1"
+        ).fetchall()
+        assert twice == []
