@@ -39,7 +39,9 @@ from kazscraper.extract.blocks import (
 from kazscraper.extract.dates import ParsedDate, parse_date
 from kazscraper.extract.generic import (
     MIN_GENERIC_BODY,
+    as_organisation,
     authors_from_elements,
+    byline_authors,
     content_tree,
     date_from_elements,
     date_from_lead,
@@ -47,8 +49,10 @@ from kazscraper.extract.generic import (
     has_author_markup,
     headline_of,
     htmldate_date,
+    is_organisation,
     listing_evidence,
     name_as_written,
+    same_person_in_full,
     text_tree,
     trafilatura_authors,
     trafilatura_paragraphs,
@@ -380,8 +384,19 @@ def _authors(
         names = [n for n in (read(a) for a in meta.authors) if n is not None]
         if layer != "jsonld":  # JSON-LD names the article's author; a meta tag is often the
             names = people(names, layer)  # site's default, the publisher's name
+            if names and generic is not None and all(is_organisation(a) for a in meta.authors):
+                # a company, not a person: the last resort, after the byline
+                publisher = publisher or ([as_organisation(a) for a in meta.authors], layer)
+                names = []
+        if names and generic is not None:  # "Todd" declared, "Todd Bates" in the byline
+            shown = byline_authors(page, article.url)
+            if same_person_in_full(names, shown):
+                names, layer = shown, "byline"
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
+    if not names and generic is not None:  # another site's page: its visible byline
+        layer = "byline"
+        names = people(byline_authors(page, article.url), layer)
     if not names and generic is not None:  # another site's page: trafilatura's byline reading
         layer = "generic (trafilatura)"
         names = people(trafilatura_authors(generic.tree), layer)

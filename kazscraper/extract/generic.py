@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
+from itertools import permutations
 from typing import Any
 
 from lxml import etree
@@ -459,6 +460,135 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
     return []
 
 
+_BYLINE_MARKUP = etree.XPath(xpaths.BYLINE_MARKUP)
+_ITEMPROP_NAME = etree.XPath(xpaths.ITEMPROP_NAME)
+# a line that opens with a byline's label: "By Ann Lee", "Von Ann Lee", "par Ann Lee"
+_BYLINE_OPENING = re.compile(
+    r"^(?:by|von|par|por|door|av|af|от|автор(?:ы)?\s*:|авторлар\s*:|author\s*:|authors\s*:"
+    r"|autor(?:in)?\s*:|text\s*:|written by|posted by|geschrieben von|verfasst von)\s",
+    re.IGNORECASE,
+)
+_MAX_BYLINE = 80  # characters: a byline line; a longer element is a bio or a paragraph
+# several people in one byline: "Ann Lee and Tom Berg", "Ann Lee, Tom Berg", "… және …"
+_PEOPLE = re.compile(r"\s*(?:[,;&]|\s(?:and|und|y|et|e|и|және|та)\s)\s*", re.IGNORECASE)
+# what a byline says after the names: "Ann Lee am 3. Mai", "Ann Lee on May 3", "· 5 min"
+_AFTER_NAMES = re.compile(r"\s(?:[|·•—–]|-\s|on|am|um|le|el|il|at|vor|den|on)(?:\s|$)")
+# name particles written in lower case: "Walter von Aachen", "Jacobo de la Cruz"
+_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos",
+     "das", "ter", "ten", "zu", "bin", "ibn", "al", "el", "y", "e"}
+)  # fmt: skip
+# degrees and honorifics alone are no one: "Ann Lee, PhD"
+_DEGREES = frozenset({"phd", "ph.d", "md", "dr", "prof", "msc", "mba", "jr", "sr"})
+# the words of a site's buttons and labels where a byline's markup holds no name
+_UI_WORDS = frozenset(
+    {"posted", "follow", "share", "comments", "comment", "reply", "datum", "date", "published",
+     "updated", "more", "read", "view", "profile", "menu", "search", "login", "home", "on", "by",
+     "at", "am", "veröffentlicht", "publiziert", "aktualisiert", "erstellt", "publié", "publicado",
+     "quelle", "source", "источник", "дереккөз", "foto", "fotos", "photo", "photos", "bild",
+     "image", "credit", "фото", "сурет"}
+)  # fmt: skip
+
+
+def byline_authors(page: Selector, url: str = "") -> list[PersonName]:
+    """The people a page of another site names in its visible byline: the innermost
+    element marked as an author's (``rel=author``, ``itemprop=author`` and its ``name``,
+    an hCard's ``fn``, a class ``author``/``byline``/``autor``/``auteur``/``writer``), else
+    a short line that opens with a byline's label (``By …``, ``Von …``, ``par …``,
+    ``Автор: …``). Outside furniture and comments; labels, dates after the names and
+    degrees are left out; several people are split at commas, ``&`` and "and" in the
+    page's language (``and``, ``und``, ``y``, ``et``, ``и``, ``және``). A name is kept as
+    written where our parser does not take it (a lower-case handle: ``marc``)."""
+    marked = [el for el in _BYLINE_MARKUP(page.root) if _marks_an_author(el)]
+    inner = set(marked)
+    for element in marked:
+        if any(d in inner for d in element.iterdescendants()) or _in_comments_or_furniture(element):
+            continue
+        names = _byline_people(_author_text(element), markup=True)
+        if names:
+            siblings = [
+                el for el in marked
+                if el is not element and el.getparent() is element.getparent()
+                and el.tag == element.tag and el.get("class") == element.get("class")
+            ]  # fmt: skip
+            for sibling in siblings:  # "By <a rel=author>Ann</a> and <a rel=author>Tom</a>"
+                names += [n for n in _byline_people(_author_text(sibling), markup=True)
+                          if n.key not in {m.key for m in names}]  # fmt: skip
+            return names
+    for element in page.root.iter():
+        text = element.text if isinstance(element.tag, str) else None
+        if not text or not _BYLINE_OPENING.match(text.lstrip()):
+            continue
+        line = node_text(element)
+        if len(line) <= _MAX_BYLINE and not _in_comments_or_furniture(element):
+            names = _byline_people(line, markup=False)
+            if names:
+                return names
+    return []
+
+
+def _marks_an_author(element: Any) -> bool:
+    """Whether the element is marked as an author's (the XPath found substrings)."""
+    if "author" in (element.get("rel") or "").split() or element.get("itemprop") == "author":
+        return True
+    words = _class_words(element)
+    if "fn" in words:
+        return True
+    return any(stem in word for word in words for stem in xpaths.BYLINE_CLASS_STEMS)
+
+
+def _in_comments_or_furniture(element: Any) -> bool:
+    for node in (element, *element.iterancestors()):
+        if not _class_words(node).isdisjoint(xpaths.COMMENT_CLASS_WORDS):
+            return True
+        if (node.get("id") or "").casefold().startswith("comment"):
+            return True
+    return in_furniture(element)
+
+
+def _author_text(element: Any) -> str:
+    """An author element's name: a schema.org ``name`` inside it, else its text."""
+    if element.get("itemprop") == "author":
+        for name in _ITEMPROP_NAME(element):
+            text = name.get("content") or node_text(name)
+            if text:
+                return text
+        if element.tag == "meta":
+            return element.get("content") or ""
+    return node_text(element)
+
+
+def _byline_people(line: str, markup: bool) -> list[PersonName]:
+    """The people of one byline line (see ``byline_authors``)."""
+    if not line or len(line) > _MAX_BYLINE:
+        return []
+    text = _BYLINE_LABEL.sub("", " ".join(line.split())).strip(" :,.-–—|")
+    if cut := _AFTER_NAMES.search(text):
+        text = text[: cut.start()]
+    people = []
+    for part in _PEOPLE.split(text):
+        words = part.strip(" .,:").split()
+        if not words or (words[0].casefold().strip(".") in _DEGREES and len(words) == 1):
+            continue
+        if not _looks_like_a_name(words, markup):
+            return []  # a sentence or a label, not a byline
+        if (person := name_as_written(" ".join(words))) is not None:
+            people.append(person)
+    return people
+
+
+def _looks_like_a_name(words: list[str], markup: bool) -> bool:
+    """1-5 words, each capitalised, an initial or a particle; in an author's markup also
+    one handle as written (``marc``, ``delta201``)."""
+    if len(words) > 5 or any(w.casefold().strip(".:") in _UI_WORDS for w in words):
+        return False
+    if len(words) == 1 and markup:
+        return any(ch.isalpha() for ch in words[0]) and "@" not in words[0]
+    if any(ch.isdigit() for w in words for ch in w):
+        return False
+    return all(w[:1].isupper() or w in _PARTICLES for w in words) and words[0][:1].isupper()
+
+
 _TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(
     r"\b(?:дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
@@ -504,8 +634,11 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
 
 # a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"
 _BYLINE_LABEL = re.compile(
-    r"^(?:(?:post|article|artikel|beitrag|written|posted|geschrieben|publié|escrito|scritto"
-    r"|about|the|this|author|autor|auteur|autore|автор|by|von|vom|par|por|di|de|от|name)\b"
+    r"^(?:(?:post|posts|article|articles|artikel|beitrag|beiträge|written|posted|geschrieben"
+    r"|verfasst|publié|escrito|scritto|about|the|this|author|authors|autor|autorin|auteur"
+    r"|autore|автор|авторы|авторлар|дайындаған|by|von|vom|par|por|di|de|от|name|text|view"
+    r"|all|zeige|alle|alles|mehr|more|zum|profil|profile|erstellt|veröffentlicht|publiziert"
+    r"|interview|pressemitteilung|press release)\b"
     r"[\s:.,]*)+",
     re.IGNORECASE,
 )
@@ -519,11 +652,54 @@ _ROLE_NAMES = frozenset(
 _COMMENT_VERBS = frozenset({"says", "said", "wrote", "sagt", "schreibt", "schrieb", "dit", "dice"})
 
 
+# an organisation, not a person: a legal form ("e.V.", "GmbH", "Inc.") or a web address
+_ORGANISATION = re.compile(
+    r"(?:^|\s)(?:e\.\s?v|g?gmbh|mbh|ag|kg|ohg|inc|ltd|llc|plc|s\.a|sarl|corp|co\.\s?kg)\.?(?:\s|$|,)"
+    r"|www\.|^[\w-]+\.(?:[a-z]{2}|com|org|net|info)$",
+    re.IGNORECASE,
+)
+
+
+def is_organisation(name: str) -> bool:
+    """A company, association or web address given as the author (``Web Commerce GmbH``,
+    ``Verein e.V.``, ``Deutsche Welle (www.dw.com)``, ``example.de``): the publisher."""
+    return bool(_ORGANISATION.search(" ".join(name.split()).strip(" ()")))
+
+
+def as_organisation(name: str) -> PersonName:
+    """An organisation's name as written (not reordered like a person's)."""
+    text = " ".join(html.unescape(name).split())
+    return PersonName(name=text, surname=None, given=None, patronymic=None, key=name_key(text))
+
+
+def same_person_in_full(declared: list[PersonName], shown: list[PersonName]) -> bool:
+    """Whether the visible byline ``shown`` writes the ``declared`` names in full: each a
+    single word (``Todd``) or a handle (``christian.stadtfeld``) that is one word, or all
+    the letters, of a name of the byline (``Todd Bates``, ``Christian Stadtfeld``)."""
+    if not declared or not shown:
+        return False
+    full = []
+    for shown_name in shown:
+        words = shown_name.name.split()
+        if 1 < len(words) <= 3:  # written in any order: the parser puts the surname first
+            wholes = {"".join(_squash(w) for w in order) for order in permutations(words)}
+            full.append(({_squash(w) for w in words}, wholes))
+    for name in declared:
+        squashed = _squash(name.name)
+        if len(name.name.split()) != 1 or not any(
+            squashed in words or squashed in wholes for words, wholes in full
+        ):
+            return False
+    return True
+
+
 def name_as_written(text: str) -> PersonName | None:
     """A name from a byline or a declared author, without its label: parsed where our
     parser takes it, else kept as written (``mh``, ``det/dpa``); None for a label alone or
     a news agency."""
-    text = _BYLINE_LABEL.sub("", " ".join(text.split())).strip(" :,.")
+    text = _BYLINE_LABEL.sub("", " ".join(html.unescape(text).split())).strip(" :,.")
+    if " @" in text:  # "Ann Lee @annlee": the social-media handle beside the name
+        text = " ".join(w for w in text.split() if not w.startswith("@")) or text
     if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text) or "://" in text:
         return None  # ... or an address (an author's page given for the name)
     words = text.casefold().split()

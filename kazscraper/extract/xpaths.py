@@ -63,6 +63,22 @@ AUTHOR_HINT = (
     " or contains(@class,'writer') or contains(@id,'author')])"
 )
 
+# the generic layer's byline reader: elements marked as an author's (``rel=author``,
+# ``itemprop=author``, an hCard's ``fn``, a class naming an author or a byline); the class
+# words are checked again in Python (``BYLINE_CLASS_STEMS``, split at - and _)
+BYLINE_MARKUP = (
+    "//body//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')"
+    " or @itemprop='author' or contains(@class,'author') or contains(@class,'Author')"
+    " or contains(@class,'byline') or contains(@class,'Byline') or contains(@class,'autor')"
+    " or contains(@class,'Autor') or contains(@class,'auteur') or contains(@class,'writer')"
+    " or contains(@class,'fn')]"
+)
+BYLINE_CLASS_STEMS = ("author", "byline", "autor", "auteur", "writer")
+# the name inside a schema.org author (``<span itemprop="author"><span itemprop="name">``)
+ITEMPROP_NAME = ".//*[@itemprop='name']"
+# a comment's author is not the article's
+COMMENT_CLASS_WORDS = frozenset({"comment", "comments", "commentlist", "reply", "replies"})
+
 # headings for screen readers only: whole class tokens, case folded
 VISUALLY_HIDDEN_CLASSES = (
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only",
