@@ -729,3 +729,29 @@ def test_a_declared_name_without_its_handle_and_escapes(declared: str, name: str
     person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{declared}"}}}}'
     head = f'<script type="application/ld+json">{person}</script>'
     assert _authors_of("", head) == [name]
+
+
+# --- titles: a kicker, date or label inside the <h1> is not the headline --------------------
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        '<span class="dachzeile">Nach dem Sturm</span> <span class="headline">Storm hits the'
+        " coast</span>",
+        '<div class="topic-label">Weather</div> Storm hits the coast',
+        '<span class="supertitle"><time datetime="2020-03-14">14 March 2020</time></span>'
+        " Storm hits the coast",
+        "<time>14.03.2020</time> Storm hits the coast",
+        '<span class="article-kicker">Weather</span> - Storm hits the coast',
+        'Storm hits the coast <span class="subtitle">and the town lost power</span>',
+    ],
+)
+def test_the_headline_is_the_h1_without_its_kicker(h1: str) -> None:
+    page = html_page(f"<article><h1>{h1}</h1>{paragraphs(ENGLISH)}</article>")
+    assert generic(page).title == "Storm hits the coast"
+
+
+def test_an_h1_that_is_only_a_label_keeps_its_text() -> None:
+    page = html_page(f'<article><h1><span class="label">Weather</span></h1>{paragraphs(ENGLISH)}')
+    assert generic(page).title == "Weather"

@@ -388,8 +388,8 @@ def _authors(
                 # a company, not a person: the last resort, after the byline
                 publisher = publisher or ([as_organisation(a) for a in meta.authors], layer)
                 names = []
-        if names and generic is not None:  # "Todd" declared, "Todd Bates" in the byline
-            shown = byline_authors(page, article.url)
+        if generic is not None and names and all(len(n.name.split()) == 1 for n in names):
+            shown = byline_authors(page, article.url)  # "Todd" declared, "Todd Bates" shown
             if same_person_in_full(names, shown):
                 names, layer = shown, "byline"
     if not names and sig.authors:

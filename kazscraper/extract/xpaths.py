@@ -64,20 +64,22 @@ AUTHOR_HINT = (
 )
 
 # the generic layer's byline reader: elements marked as an author's (``rel=author``,
-# ``itemprop=author``, an hCard's ``fn``, a class naming an author or a byline); the class
-# words are checked again in Python (``BYLINE_CLASS_STEMS``, split at - and _)
-BYLINE_MARKUP = (
-    "//body//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')"
-    " or @itemprop='author' or contains(@class,'author') or contains(@class,'Author')"
-    " or contains(@class,'byline') or contains(@class,'Byline') or contains(@class,'autor')"
-    " or contains(@class,'Autor') or contains(@class,'auteur') or contains(@class,'writer')"
-    " or contains(@class,'fn')]"
-)
+# ``itemprop=author``, an hCard's ``fn``, or a class word, split at - and _, that holds one
+# of these stems: ``post-author``, ``auteurs``, ``articleByline``)
 BYLINE_CLASS_STEMS = ("author", "byline", "autor", "auteur", "writer")
 # the name inside a schema.org author (``<span itemprop="author"><span itemprop="name">``)
 ITEMPROP_NAME = ".//*[@itemprop='name']"
 # a comment's author is not the article's
 COMMENT_CLASS_WORDS = frozenset({"comment", "comments", "commentlist", "reply", "replies"})
+
+# a headline's kicker, date or label inside its <h1> (``<span class="dachzeile">``,
+# ``<div class="topic-label">``), not the headline: class words (split at - and _), and tags
+HEADLINE_KICKER_WORDS = frozenset(
+    {"kicker", "dachzeile", "overline", "topline", "eyebrow", "roofline", "supertitle",
+     "pretitle", "overtitle", "subtitle", "topic", "label", "spitzmarke", "h1small", "date"}
+)  # fmt: skip
+HEADLINE_KICKER_TAGS = frozenset({"time", "small"})
+TITLE_TEXT = "//title//text()"
 
 # headings for screen readers only: whole class tokens, case folded
 VISUALLY_HIDDEN_CLASSES = (
