@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
+from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import (
     css_select,
     find_block,
@@ -66,13 +67,6 @@ from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.markup import markup_problem
 from kazscraper.sites import SiteProfile
 from kazscraper.urls import join_url, urlsplit
-
-# paragraphs that belong to furniture nested inside a body container
-_BODY_EXCLUDE = (
-    "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
-    "|ancestor::noscript|ancestor::template"
-)
-
 
 MAX_VIEW_DIGITS = 4_000  # int() refuses 4,300; past 19 digits values.py stores None
 
@@ -202,16 +196,14 @@ def nested_deeper_than(root: etree._Element, limit: int) -> bool:
 
 # the deepest page in 1,628 real pages of the evaluation sets is 43 elements deep
 MAX_GENERIC_DEPTH = 256
-_IN_FURNITURE = etree.XPath(f"boolean({_BODY_EXCLUDE})")
+_IN_FURNITURE = etree.XPath(f"boolean({xpaths.BODY_EXCLUDE})")
 # a generic body shorter than this (characters) is checked against trafilatura's reading of
 # the whole page, taken when it is this many times longer
 _SHORT_BODY = 1000
 _MUCH_LONGER = 2
 
 
-_LOOSE_TEXT = etree.XPath(
-    ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]", smart_strings=False
-)
+_LOOSE_TEXT = etree.XPath(xpaths.LOOSE_TEXT, smart_strings=False)
 
 
 def _paragraph_texts(container: Any, paragraph_css: str) -> list[str]:

@@ -206,7 +206,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—»›•·-]|::|//)\s+")
 
 # a heading for screen readers only (visually hidden): never the headline
 _HIDDEN_CLASSES = frozenset(xpaths.VISUALLY_HIDDEN_CLASSES)
-_HOME_LINK = etree.XPath(".//a[@href]/@href", smart_strings=False)
+_HOME_LINK = etree.XPath(xpaths.H1_LINKS, smart_strings=False)
 
 
 def _is_logo(h1: Any) -> bool:
@@ -280,9 +280,7 @@ def _is_kicker(node: Any) -> bool:
 
 
 _H1_IN_CHROME = etree.XPath("boolean(" + xpaths.NAV_ANCESTORS + ")")
-_SITE_NAMES = etree.XPath(
-    "//meta[@property='og:site_name' or @name='application-name']/@content", smart_strings=False
-)
+_SITE_NAMES = etree.XPath(xpaths.SITE_NAMES, smart_strings=False)
 _WORD = re.compile(r"\w+")
 # the share of the shorter title's words the other must hold to tell the same story
 _SAME_STORY = 0.5
@@ -641,7 +639,7 @@ _WEEKDAY = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_BEFORE_HEADLINE = etree.XPath("boolean(following::h1)")
+_BEFORE_HEADLINE = etree.XPath(xpaths.BEFORE_HEADLINE)
 
 
 def _is_today_widget(element: Selector, text: str) -> bool:
@@ -834,5 +832,5 @@ def _teaser_texts(root: Any) -> list[str]:
     return found
 
 
-_HAS_LINK = etree.XPath("boolean(descendant-or-self::a[@href])")
-_IN_CHROME = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::header or self::footer])")
+_HAS_LINK = etree.XPath(xpaths.HAS_LINK)
+_IN_CHROME = etree.XPath(xpaths.IN_CHROME)

@@ -88,3 +88,22 @@ VISUALLY_HIDDEN_CLASSES = (
 )  # fmt: skip
 
 NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
+
+# --- the rest of the extractor's XPaths (kazscraper.extract.generic and .article) ---------
+
+# an <h1>'s links: one to the site's home page makes it the site's logo
+H1_LINKS = ".//a[@href]/@href"
+# the site's names it declares
+SITE_NAMES = "//meta[@property='og:site_name' or @name='application-name']/@content"
+# a date line before the headline: the header's "today" line
+BEFORE_HEADLINE = "boolean(following::h1)"
+# a teaser holds a link; teasers in the menus, header or footer are not counted
+HAS_LINK = "boolean(descendant-or-self::a[@href])"
+IN_CHROME = "boolean(ancestor-or-self::*[self::nav or self::header or self::footer])"
+# paragraphs that belong to furniture nested inside a profile's body container
+BODY_EXCLUDE = (
+    "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
+    "|ancestor::noscript|ancestor::template"
+)
+# a body container's text when it has no paragraphs (text set with <br>)
+LOOSE_TEXT = ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]"
