@@ -4,7 +4,7 @@ A fixed sample of the development sets in ``../shared/realpages`` (100 pages of
 trafilatura's evaluation, 50 of htmldate's, the first by sha256 of their URL; the
 pages' own sha256 digests are pinned below, so the sample cannot drift) goes through
 what ``kazscraper parse FILE --url URL`` runs on a page of another host. The test fails
-when body F1, title accuracy or date accuracy falls below floors set just under the
+when body F1, title accuracy, author F1 or date accuracy falls below floors set just under the
 figures measured when the gate was set. No page is copied into the repository: the
 pages are read straight from the tar files. Where ``../shared`` is absent, it is skipped.
 """
@@ -32,8 +32,9 @@ SHARED = Path(
     or Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
 )
 
-# measured: body F1 0.925, titles 0.771, dates 0.903 (134 dated pages), 0 % refused
-FLOORS = {"body_f1": 0.92, "title_accuracy": 0.76, "date_accuracy": 0.90}
+# measured: body F1 0.925, titles 0.792, author F1 0.673 (scored as bench/extraction.py
+# does), dates 0.903 (134 dated pages), 0 % refused
+FLOORS = {"body_f1": 0.92, "title_accuracy": 0.78, "author_f1": 0.66, "date_accuracy": 0.90}
 MAX_REFUSED = 0.03  # pages of the trafilatura sample with no body
 
 SAMPLE = {
