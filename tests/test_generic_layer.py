@@ -755,3 +755,26 @@ def test_the_headline_is_the_h1_without_its_kicker(h1: str) -> None:
 def test_an_h1_that_is_only_a_label_keeps_its_text() -> None:
     page = html_page(f'<article><h1><span class="label">Weather</span></h1>{paragraphs(ENGLISH)}')
     assert generic(page).title == "Weather"
+
+
+@pytest.mark.parametrize(
+    ("declared", "h1", "title"),
+    [
+        # the headline goes on where the declared title stops
+        ("Storm hits the coast", "Storm hits the coast – town without power",
+         "Storm hits the coast – town without power"),
+        ("Storm hits the coast and the town", "Storm hits the coast and the town lost power",
+         "Storm hits the coast and the town lost power"),
+        # a date after it, or a kicker before it, is not the headline's
+        ("Storm hits the coast", "Storm hits the coast 14.03.2020", "Storm hits the coast"),
+        ("Storm hits the coast", "Weather: Storm hits the coast", "Storm hits the coast"),
+    ],
+)  # fmt: skip
+def test_the_h1_that_goes_on_where_the_declared_title_stops(
+    declared: str, h1: str, title: str
+) -> None:
+    page = html_page(
+        f"<article><h1>{h1}</h1>{paragraphs(ENGLISH)}</article>",
+        head=f'<meta property="og:title" content="{declared}">',
+    )
+    assert generic(page).title == title

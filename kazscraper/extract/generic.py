@@ -292,7 +292,9 @@ def headline_of(title: str, page: Selector, url: str = "") -> str:
     The page's visible ``<h1>`` where the declared title is that headline with more
     around it (the site's name, a section: ``Chronik: Story``, ``Story (Site)``) or
     tells the same story in other words (the social-media version of the headline);
-    the declared title where the ``<h1>`` is it with more (a kicker, a date) or
+    the ``<h1>`` that goes on where the declared title stops (``Story – and more``,
+    a declared title cut short), the declared title where the ``<h1>`` is it with more
+    before it or a date (a kicker, ``Story 12.03.2020``) or
     another thing (a logo, a newsletter box). Else the declared title without a part
     that is the site's name (``og:site_name`` or its domain: ``Story | Site.com``).
     Entities a page escaped twice (``&#8222;``) are decoded.
@@ -347,6 +349,9 @@ def _visible_or_declared(declared: str, h1: str) -> str | None:
     if visible in folded and _has_word_edges(folded, visible) and len(visible) > 0.3 * len(folded):
         return h1
     if folded in visible:
+        rest = visible[len(folded) :] if visible.startswith(folded) else ""
+        if rest and _has_word_edges(visible, folded) and not any(ch.isdigit() for ch in rest):
+            return h1  # the headline goes on where the declared one stops: "Story – more"
         return declared
     declared_words, h1_words = set(_WORD.findall(folded)), set(_WORD.findall(visible))
     shorter = min(len(declared_words), len(h1_words))
