@@ -778,3 +778,18 @@ def test_the_h1_that_goes_on_where_the_declared_title_stops(
         head=f'<meta property="og:title" content="{declared}">',
     )
     assert generic(page).title == title
+
+
+def test_the_h1_line_with_its_kicker_is_still_left_out_of_the_body() -> None:
+    """The headline is read without the kicker, but the body's text repeats the <h1> as it
+    stands: that line is left out, so the dateline after it is the lead's."""
+    page = html_page(
+        '<article><h1><span class="dachzeile">After the storm</span> <span>Storm hits the'
+        " coast</span></h1><p>Stand: 28.02.2020 10:15 Uhr</p>"
+        f"{paragraphs(ENGLISH)}</article>"
+    )
+    article = generic(page)
+    assert article.title == "Storm hits the coast"
+    assert not (article.body or "").startswith("After the storm")
+    assert article.published_date == "2020-02-28"
+    assert article.extraction["published_date"].startswith("dateline")

@@ -144,7 +144,8 @@ class _GenericView:
         return self._text_tree
 
     def title(self) -> str:
-        found = generic_title(self.page)
+        """The headline line that the body's text repeats (the ``<h1>`` as it stands)."""
+        found = generic_title(self.page, whole_h1=True)
         return found[0] if found else ""
 
 

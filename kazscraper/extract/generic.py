@@ -231,17 +231,18 @@ def _is_home(href: str) -> bool:
     return parts.path.rstrip("/") in ("", "/index.html", "/index.php", "/index.htm")
 
 
-def generic_title(page: Selector) -> tuple[str, str] | None:
+def generic_title(page: Selector, whole_h1: bool = False) -> tuple[str, str] | None:
     """The title of a page the profile does not match: its first ``<h1>`` (not the site's
     logo), else the ``<title>`` without the site's name.
 
-    A ``<title>`` usually carries the site's name (``Тақырып | Қазақстан
+    ``whole_h1``: the ``<h1>``'s whole text, its kicker included (the line that
+    trafilatura's text repeats). A ``<title>`` usually carries the site's name (``Тақырып | Қазақстан
     дәуірі``): the longest part between separators is the article's.
     """
     for h1 in page.root.iter("h1"):
         if _H1_IN_CHROME(h1) or _is_logo(h1):
             continue
-        text = _headline_text(h1)
+        text = node_text(h1) if whole_h1 else _headline_text(h1)
         if text:
             return text, "h1"
     title = " ".join(page.xpath(xpaths.TITLE_TEXT).getall()).split()
