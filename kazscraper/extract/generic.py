@@ -236,8 +236,8 @@ def generic_title(page: Selector, whole_h1: bool = False) -> tuple[str, str] | N
     logo), else the ``<title>`` without the site's name.
 
     ``whole_h1``: the ``<h1>``'s whole text, its kicker included (the line that
-    trafilatura's text repeats). A ``<title>`` usually carries the site's name (``Тақырып | Қазақстан
-    дәуірі``): the longest part between separators is the article's.
+    trafilatura's text repeats). A ``<title>`` usually carries the site's name
+    (``Тақырып | Қазақстан дәуірі``): the longest part between separators is the article's.
     """
     for h1 in page.root.iter("h1"):
         if _H1_IN_CHROME(h1) or _is_logo(h1):
