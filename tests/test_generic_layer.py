@@ -623,3 +623,173 @@ def test_a_whole_page_is_searched_for_a_byline_only_where_author_markup_is(
 ) -> None:
     page = Selector(text=html_page(f"<header>{markup}</header><article><p>Text</p></article>"))
     assert has_author_markup(page.root) is found
+
+
+# --- authors: the visible byline (byline_authors) ------------------------------------------
+
+
+def _authors_of(byline: str, head: str = "") -> list[str]:
+    page = html_page(f"<article><h1>Storm</h1>{byline}{paragraphs(ENGLISH)}</article>", head=head)
+    article = generic(page)
+    return [a.name for a in article.authors]
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        # an author's link, a lower-case handle kept as written
+        ('<span class="by-author">by <a rel="author" href="/u/marc">marc</a></span>', ["marc"]),
+        ('<a rel="author" href="/u/delta201">delta201</a>', ["delta201"]),
+        # a line that opens with a byline's label, no class at all
+        ("<address>By <a href='/tim'>Tim Anderson</a></address>", ["Anderson Tim"]),
+        ("<p>Von <em>Klaus Stanjek</em></p>", ["Stanjek Klaus"]),
+        # schema.org's author and its name
+        (
+            '<div itemprop="author" itemscope><meta itemprop="name" content="Cosima Künzel"></div>',
+            ["Künzel Cosima"],
+        ),
+        # a French byline's class, its label in the text before it
+        ("<div>par <span class='auteurs'>Didier Roy</span></div>", ["Roy Didier"]),
+        # several people: commas, "y", "и", "және", several author links
+        (
+            "<p class='byline'>Por Isabel Caro, Rocío Latorre y José Miguel Wilson</p>",
+            ["Caro Isabel", "Latorre Rocío", "Wilson José Miguel"],
+        ),
+        (
+            '<p>By <a rel="author" href="/a">Ann Lee</a> and <a rel="author" href="/t">Tom'
+            " Berg</a></p>",
+            ["Lee Ann", "Berg Tom"],
+        ),
+        ("<p>Авторы: Иван Петров и Анна Смирнова</p>", ["Петров Иван", "Смирнова Анна"]),
+        (
+            "<p>Автор: Айгүл Тұрсынова және Ерлан Нұрланов</p>",
+            ["Тұрсынова Айгүл", "Нұрланов Ерлан"],
+        ),
+        # labels, degrees and what follows the names are left out
+        ('<span class="author">Zeige alle Beiträge von Petra Ruland</span>', ["Ruland Petra"]),
+        ('<span class="author">Erstellt von Andri Bryner</span>', ["Bryner Andri"]),
+        ('<p class="byline">Von Ann Lee am 3. Mai 2020</p>', ["Lee Ann"]),
+        ('<p class="byline">Michael Anderson, PhD</p>', ["Anderson Michael"]),
+        ('<span class="author">Interview: Julia Lauter</span>', ["Lauter Julia"]),
+        # a button or a date in the byline's markup is no one
+        ('<span class="author">Veröffentlicht</span><span class="author">on</span>', []),
+    ],
+)
+def test_the_visible_byline_names_the_people(byline: str, names: list[str]) -> None:
+    assert _authors_of(byline) == names
+
+
+def test_a_sentence_that_opens_like_a_byline_is_no_byline() -> None:
+    assert _authors_of("<p>Von Montag an gilt die neue Regel.</p>") == []
+
+
+def test_a_commenters_hcard_is_not_the_articles_author() -> None:
+    comment = (
+        '<div class="comment-body"><div class="comment-author vcard">'
+        '<cite class="fn">Art Edwards</cite> says:</div><p>Nice piece.</p></div>'
+    )
+    assert _authors_of(comment) == []
+
+
+@pytest.mark.parametrize(
+    "company", ["Web Commerce GmbH", "Bund der Verbraucher e.V.", "Deutsche Welle (www.dw.com)"]
+)
+def test_an_organisation_declared_as_author_yields_to_the_byline(company: str) -> None:
+    byline = '<span class="author">Leonora Holling</span>'
+    head = f'<meta name="author" content="{company}">'
+    assert _authors_of(byline, head) == ["Holling Leonora"]
+
+
+def test_an_organisation_declared_as_author_is_kept_without_a_byline() -> None:
+    assert _authors_of("", '<meta name="author" content="Web Commerce GmbH">') == [
+        "Web Commerce GmbH"
+    ]
+
+
+@pytest.mark.parametrize("declared", ["Todd", "todd.bates"])
+def test_a_declared_partial_name_yields_to_the_byline_that_writes_it_in_full(
+    declared: str,
+) -> None:
+    person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{declared}"}}}}'
+    head = f'<script type="application/ld+json">{person}</script>'
+    assert _authors_of('<span class="byline">By Todd Bates</span>', head) == ["Bates Todd"]
+
+
+def test_a_declared_full_name_is_kept_over_the_byline() -> None:
+    person = '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Ann Lee"}}'
+    head = f'<script type="application/ld+json">{person}</script>'
+    assert _authors_of('<span class="byline">By Tom Berg</span>', head) == ["Lee Ann"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "name"),
+    [("Williams Perdomo @wperdomod", "Perdomo Williams"), ("Redacci&oacute;n", "Redacción")],
+)
+def test_a_declared_name_without_its_handle_and_escapes(declared: str, name: str) -> None:
+    person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{declared}"}}}}'
+    head = f'<script type="application/ld+json">{person}</script>'
+    assert _authors_of("", head) == [name]
+
+
+# --- titles: a kicker, date or label inside the <h1> is not the headline --------------------
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        '<span class="dachzeile">Nach dem Sturm</span> <span class="headline">Storm hits the'
+        " coast</span>",
+        '<div class="topic-label">Weather</div> Storm hits the coast',
+        '<span class="supertitle"><time datetime="2020-03-14">14 March 2020</time></span>'
+        " Storm hits the coast",
+        "<time>14.03.2020</time> Storm hits the coast",
+        '<span class="article-kicker">Weather</span> - Storm hits the coast',
+        'Storm hits the coast <span class="subtitle">and the town lost power</span>',
+    ],
+)
+def test_the_headline_is_the_h1_without_its_kicker(h1: str) -> None:
+    page = html_page(f"<article><h1>{h1}</h1>{paragraphs(ENGLISH)}</article>")
+    assert generic(page).title == "Storm hits the coast"
+
+
+def test_an_h1_that_is_only_a_label_keeps_its_text() -> None:
+    page = html_page(f'<article><h1><span class="label">Weather</span></h1>{paragraphs(ENGLISH)}')
+    assert generic(page).title == "Weather"
+
+
+@pytest.mark.parametrize(
+    ("declared", "h1", "title"),
+    [
+        # the headline goes on where the declared title stops
+        ("Storm hits the coast", "Storm hits the coast – town without power",
+         "Storm hits the coast – town without power"),
+        ("Storm hits the coast and the town", "Storm hits the coast and the town lost power",
+         "Storm hits the coast and the town lost power"),
+        # a date after it, or a kicker before it, is not the headline's
+        ("Storm hits the coast", "Storm hits the coast 14.03.2020", "Storm hits the coast"),
+        ("Storm hits the coast", "Weather: Storm hits the coast", "Storm hits the coast"),
+    ],
+)  # fmt: skip
+def test_the_h1_that_goes_on_where_the_declared_title_stops(
+    declared: str, h1: str, title: str
+) -> None:
+    page = html_page(
+        f"<article><h1>{h1}</h1>{paragraphs(ENGLISH)}</article>",
+        head=f'<meta property="og:title" content="{declared}">',
+    )
+    assert generic(page).title == title
+
+
+def test_the_h1_line_with_its_kicker_is_still_left_out_of_the_body() -> None:
+    """The headline is read without the kicker, but the body's text repeats the <h1> as it
+    stands: that line is left out, so the dateline after it is the lead's."""
+    page = html_page(
+        '<article><h1><span class="dachzeile">After the storm</span> <span>Storm hits the'
+        " coast</span></h1><p>Stand: 28.02.2020 10:15 Uhr</p>"
+        f"{paragraphs(ENGLISH)}</article>"
+    )
+    article = generic(page)
+    assert article.title == "Storm hits the coast"
+    assert not (article.body or "").startswith("After the storm")
+    assert article.published_date == "2020-02-28"
+    assert article.extraction["published_date"].startswith("dateline")

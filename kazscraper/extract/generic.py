@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
+from itertools import permutations
 from typing import Any
 
 from lxml import etree
@@ -205,7 +206,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—»›•·-]|::|//)\s+")
 
 # a heading for screen readers only (visually hidden): never the headline
 _HIDDEN_CLASSES = frozenset(xpaths.VISUALLY_HIDDEN_CLASSES)
-_HOME_LINK = etree.XPath(".//a[@href]/@href", smart_strings=False)
+_HOME_LINK = etree.XPath(xpaths.H1_LINKS, smart_strings=False)
 
 
 def _is_logo(h1: Any) -> bool:
@@ -230,30 +231,57 @@ def _is_home(href: str) -> bool:
     return parts.path.rstrip("/") in ("", "/index.html", "/index.php", "/index.htm")
 
 
-def generic_title(page: Selector) -> tuple[str, str] | None:
+def generic_title(page: Selector, whole_h1: bool = False) -> tuple[str, str] | None:
     """The title of a page the profile does not match: its first ``<h1>`` (not the site's
     logo), else the ``<title>`` without the site's name.
 
-    A ``<title>`` usually carries the site's name (``Тақырып | Қазақстан
-    дәуірі``): the longest part between separators is the article's.
+    ``whole_h1``: the ``<h1>``'s whole text, its kicker included (the line that
+    trafilatura's text repeats). A ``<title>`` usually carries the site's name
+    (``Тақырып | Қазақстан дәуірі``): the longest part between separators is the article's.
     """
     for h1 in page.root.iter("h1"):
         if _H1_IN_CHROME(h1) or _is_logo(h1):
             continue
-        text = node_text(h1)
+        text = node_text(h1) if whole_h1 else _headline_text(h1)
         if text:
             return text, "h1"
-    title = " ".join(page.xpath("//title//text()").getall()).split()
+    title = " ".join(page.xpath(xpaths.TITLE_TEXT).getall()).split()
     if not title:
         return None
     parts = _TITLE_SEPARATORS.split(" ".join(title))
     return max(parts, key=len).strip(), "title element"
 
 
+def _headline_text(h1: Any) -> str:
+    """The text of an ``<h1>`` without the kicker, date or label it holds before or after
+    the headline (``<span class="dachzeile">Nach Corona</span> <span>Headline</span>``),
+    when some text is left without them."""
+    kickers = [
+        node for node in h1.iterdescendants()
+        if isinstance(node.tag, str) and (
+            node.tag in xpaths.HEADLINE_KICKER_TAGS
+            or not _class_words(node).isdisjoint(xpaths.HEADLINE_KICKER_WORDS)
+        )
+    ]  # fmt: skip
+    if kickers:
+        copy = deepcopy(h1)
+        copy.tail = None
+        for node in [n for n in copy.iterdescendants() if _is_kicker(n)]:
+            _drop_keeping_tail(node)
+        if text := node_text(copy).strip(" -–—|:·•"):  # "Kicker - Headline" without " - "
+            return text
+    return node_text(h1)
+
+
+def _is_kicker(node: Any) -> bool:
+    return isinstance(node.tag, str) and (
+        node.tag in xpaths.HEADLINE_KICKER_TAGS
+        or not _class_words(node).isdisjoint(xpaths.HEADLINE_KICKER_WORDS)
+    )
+
+
 _H1_IN_CHROME = etree.XPath("boolean(" + xpaths.NAV_ANCESTORS + ")")
-_SITE_NAMES = etree.XPath(
-    "//meta[@property='og:site_name' or @name='application-name']/@content", smart_strings=False
-)
+_SITE_NAMES = etree.XPath(xpaths.SITE_NAMES, smart_strings=False)
 _WORD = re.compile(r"\w+")
 # the share of the shorter title's words the other must hold to tell the same story
 _SAME_STORY = 0.5
@@ -265,7 +293,9 @@ def headline_of(title: str, page: Selector, url: str = "") -> str:
     The page's visible ``<h1>`` where the declared title is that headline with more
     around it (the site's name, a section: ``Chronik: Story``, ``Story (Site)``) or
     tells the same story in other words (the social-media version of the headline);
-    the declared title where the ``<h1>`` is it with more (a kicker, a date) or
+    the ``<h1>`` that goes on where the declared title stops (``Story – and more``,
+    a declared title cut short), the declared title where the ``<h1>`` is it with more
+    before it or a date (a kicker, ``Story 12.03.2020``) or
     another thing (a logo, a newsletter box). Else the declared title without a part
     that is the site's name (``og:site_name`` or its domain: ``Story | Site.com``).
     Entities a page escaped twice (``&#8222;``) are decoded.
@@ -320,6 +350,9 @@ def _visible_or_declared(declared: str, h1: str) -> str | None:
     if visible in folded and _has_word_edges(folded, visible) and len(visible) > 0.3 * len(folded):
         return h1
     if folded in visible:
+        rest = visible[len(folded) :] if visible.startswith(folded) else ""
+        if rest and _has_word_edges(visible, folded) and not any(ch.isdigit() for ch in rest):
+            return h1  # the headline goes on where the declared one stops: "Story – more"
         return declared
     declared_words, h1_words = set(_WORD.findall(folded)), set(_WORD.findall(visible))
     shorter = min(len(declared_words), len(h1_words))
@@ -459,6 +492,151 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
     return []
 
 
+_ITEMPROP_NAME = etree.XPath(xpaths.ITEMPROP_NAME)
+# a line that opens with a byline's label: "By Ann Lee", "Von Ann Lee", "par Ann Lee"
+_BYLINE_OPENING = re.compile(
+    r"^(?:by|von|par|por|door|av|af|от|автор(?:ы)?\s*:|авторлар\s*:|author\s*:|authors\s*:"
+    r"|autor(?:in)?\s*:|text\s*:|written by|posted by|geschrieben von|verfasst von)\s",
+    re.IGNORECASE,
+)
+_MAX_BYLINE = 80  # characters: a byline line; a longer element is a bio or a paragraph
+# several people in one byline: "Ann Lee and Tom Berg", "Ann Lee, Tom Berg", "… және …"
+_PEOPLE = re.compile(r"\s*(?:[,;&]|\s(?:and|und|y|et|e|и|және|та)\s)\s*", re.IGNORECASE)
+# what a byline says after the names: "Ann Lee am 3. Mai", "Ann Lee on May 3", "· 5 min"
+_AFTER_NAMES = re.compile(r"\s(?:[|·•—–]|-\s|on|am|um|le|el|il|at|vor|den|on)(?:\s|$)")
+# name particles written in lower case: "Walter von Aachen", "Jacobo de la Cruz"
+_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos",
+     "das", "ter", "ten", "zu", "bin", "ibn", "al", "el", "y", "e"}
+)  # fmt: skip
+# degrees and honorifics alone are no one: "Ann Lee, PhD"
+_DEGREES = frozenset({"phd", "ph.d", "md", "dr", "prof", "msc", "mba", "jr", "sr"})
+# the words of a site's buttons and labels where a byline's markup holds no name
+_UI_WORDS = frozenset(
+    {"posted", "follow", "share", "comments", "comment", "reply", "datum", "date", "published",
+     "updated", "more", "read", "view", "profile", "menu", "search", "login", "home", "on", "by",
+     "at", "am", "veröffentlicht", "publiziert", "aktualisiert", "erstellt", "publié", "publicado",
+     "quelle", "source", "источник", "дереккөз", "foto", "fotos", "photo", "photos", "bild",
+     "image", "credit", "фото", "сурет"}
+)  # fmt: skip
+
+
+def byline_authors(page: Selector, url: str = "") -> list[PersonName]:
+    """The people a page of another site names in its visible byline: the innermost
+    element marked as an author's (``rel=author``, ``itemprop=author`` and its ``name``,
+    an hCard's ``fn``, a class ``author``/``byline``/``autor``/``auteur``/``writer``), else
+    a short line that opens with a byline's label (``By …``, ``Von …``, ``par …``,
+    ``Автор: …``). Outside furniture and comments; labels, dates after the names and
+    degrees are left out; several people are split at commas, ``&`` and "and" in the
+    page's language (``and``, ``und``, ``y``, ``et``, ``и``, ``және``). A name is kept as
+    written where our parser does not take it (a lower-case handle: ``marc``)."""
+    marked, openings = _byline_candidates(page.root)
+    wrappers = {ancestor for el in marked for ancestor in el.iterancestors()}
+    for element in marked:
+        if element in wrappers or _in_comments_or_furniture(element):
+            continue  # a wrapper whose inner author element comes next, or furniture
+        names = _byline_people(_author_text(element), markup=True)
+        if names:
+            siblings = [
+                el for el in marked
+                if el is not element and el.getparent() is element.getparent()
+                and el.tag == element.tag and el.get("class") == element.get("class")
+            ]  # fmt: skip
+            for sibling in siblings:  # "By <a rel=author>Ann</a> and <a rel=author>Tom</a>"
+                names += [n for n in _byline_people(_author_text(sibling), markup=True)
+                          if n.key not in {m.key for m in names}]  # fmt: skip
+            return names
+    for element in openings:
+        line = node_text(element)
+        if len(line) <= _MAX_BYLINE and not _in_comments_or_furniture(element):
+            names = _byline_people(line, markup=False)
+            if names:
+                return names
+    return []
+
+
+def _byline_candidates(root: Any) -> tuple[list[Any], list[Any]]:
+    """In one walk of the page (an XPath of a dozen ``contains()`` tests costs three times
+    more): the elements marked as an author's, and those whose text opens with a byline's
+    label."""
+    marked, openings = [], []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in xpaths.NEVER_READ_TAGS:
+            continue
+        if element.attrib and _marks_an_author(element):
+            marked.append(element)
+        text = element.text
+        if text and _BYLINE_OPENING.match(text.lstrip()):
+            openings.append(element)
+    return marked, openings
+
+
+def _marks_an_author(element: Any) -> bool:
+    """Whether the element is marked as an author's: ``rel=author``, ``itemprop=author``,
+    an hCard's ``fn`` or a class word holding one of ``xpaths.BYLINE_CLASS_STEMS``."""
+    if "author" in (element.get("rel") or "").split() or element.get("itemprop") == "author":
+        return True
+    classes = (element.get("class") or "").casefold()
+    if not classes or not ("fn" in classes or any(s in classes for s in xpaths.BYLINE_CLASS_STEMS)):
+        return False  # a cheap test first: most elements have no such class
+    words = _class_words(element)
+    if "fn" in words:
+        return True
+    return any(stem in word for word in words for stem in xpaths.BYLINE_CLASS_STEMS)
+
+
+def _in_comments_or_furniture(element: Any) -> bool:
+    for node in (element, *element.iterancestors()):
+        if not _class_words(node).isdisjoint(xpaths.COMMENT_CLASS_WORDS):
+            return True
+        if (node.get("id") or "").casefold().startswith("comment"):
+            return True
+    return in_furniture(element)
+
+
+def _author_text(element: Any) -> str:
+    """An author element's name: a schema.org ``name`` inside it, else its text."""
+    if element.get("itemprop") == "author":
+        for name in _ITEMPROP_NAME(element):
+            text = name.get("content") or node_text(name)
+            if text:
+                return text
+        if element.tag == "meta":
+            return element.get("content") or ""
+    return node_text(element)
+
+
+def _byline_people(line: str, markup: bool) -> list[PersonName]:
+    """The people of one byline line (see ``byline_authors``)."""
+    if not line or len(line) > _MAX_BYLINE:
+        return []
+    text = _BYLINE_LABEL.sub("", " ".join(line.split())).strip(" :,.-–—|")
+    if cut := _AFTER_NAMES.search(text):
+        text = text[: cut.start()]
+    people = []
+    for part in _PEOPLE.split(text):
+        words = part.strip(" .,:").split()
+        if not words or (words[0].casefold().strip(".") in _DEGREES and len(words) == 1):
+            continue
+        if not _looks_like_a_name(words, markup):
+            return []  # a sentence or a label, not a byline
+        if (person := name_as_written(" ".join(words))) is not None:
+            people.append(person)
+    return people
+
+
+def _looks_like_a_name(words: list[str], markup: bool) -> bool:
+    """1-5 words, each capitalised, an initial or a particle; in an author's markup also
+    one handle as written (``marc``, ``delta201``)."""
+    if len(words) > 5 or any(w.casefold().strip(".:") in _UI_WORDS for w in words):
+        return False
+    if len(words) == 1 and markup:
+        return any(ch.isalpha() for ch in words[0]) and "@" not in words[0]
+    if any(ch.isdigit() for w in words for ch in w):
+        return False
+    return all(w[:1].isupper() or w in _PARTICLES for w in words) and words[0][:1].isupper()
+
+
 _TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(
     r"\b(?:дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
@@ -467,7 +645,7 @@ _WEEKDAY = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_BEFORE_HEADLINE = etree.XPath("boolean(following::h1)")
+_BEFORE_HEADLINE = etree.XPath(xpaths.BEFORE_HEADLINE)
 
 
 def _is_today_widget(element: Selector, text: str) -> bool:
@@ -504,8 +682,11 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
 
 # a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"
 _BYLINE_LABEL = re.compile(
-    r"^(?:(?:post|article|artikel|beitrag|written|posted|geschrieben|publié|escrito|scritto"
-    r"|about|the|this|author|autor|auteur|autore|автор|by|von|vom|par|por|di|de|от|name)\b"
+    r"^(?:(?:post|posts|article|articles|artikel|beitrag|beiträge|written|posted|geschrieben"
+    r"|verfasst|publié|escrito|scritto|about|the|this|author|authors|autor|autorin|auteur"
+    r"|autore|автор|авторы|авторлар|дайындаған|by|von|vom|par|por|di|de|от|name|text|view"
+    r"|all|zeige|alle|alles|mehr|more|zum|profil|profile|erstellt|veröffentlicht|publiziert"
+    r"|interview|pressemitteilung|press release)\b"
     r"[\s:.,]*)+",
     re.IGNORECASE,
 )
@@ -519,11 +700,54 @@ _ROLE_NAMES = frozenset(
 _COMMENT_VERBS = frozenset({"says", "said", "wrote", "sagt", "schreibt", "schrieb", "dit", "dice"})
 
 
+# an organisation, not a person: a legal form ("e.V.", "GmbH", "Inc.") or a web address
+_ORGANISATION = re.compile(
+    r"(?:^|\s)(?:e\.\s?v|g?gmbh|mbh|ag|kg|ohg|inc|ltd|llc|plc|s\.a|sarl|corp|co\.\s?kg)\.?(?:\s|$|,)"
+    r"|www\.|^[\w-]+\.(?:[a-z]{2}|com|org|net|info)$",
+    re.IGNORECASE,
+)
+
+
+def is_organisation(name: str) -> bool:
+    """A company, association or web address given as the author (``Web Commerce GmbH``,
+    ``Verein e.V.``, ``Deutsche Welle (www.dw.com)``, ``example.de``): the publisher."""
+    return bool(_ORGANISATION.search(" ".join(name.split()).strip(" ()")))
+
+
+def as_organisation(name: str) -> PersonName:
+    """An organisation's name as written (not reordered like a person's)."""
+    text = " ".join(html.unescape(name).split())
+    return PersonName(name=text, surname=None, given=None, patronymic=None, key=name_key(text))
+
+
+def same_person_in_full(declared: list[PersonName], shown: list[PersonName]) -> bool:
+    """Whether the visible byline ``shown`` writes the ``declared`` names in full: each a
+    single word (``Todd``) or a handle (``christian.stadtfeld``) that is one word, or all
+    the letters, of a name of the byline (``Todd Bates``, ``Christian Stadtfeld``)."""
+    if not declared or not shown:
+        return False
+    full = []
+    for shown_name in shown:
+        words = shown_name.name.split()
+        if 1 < len(words) <= 3:  # written in any order: the parser puts the surname first
+            wholes = {"".join(_squash(w) for w in order) for order in permutations(words)}
+            full.append(({_squash(w) for w in words}, wholes))
+    for name in declared:
+        squashed = _squash(name.name)
+        if len(name.name.split()) != 1 or not any(
+            squashed in words or squashed in wholes for words, wholes in full
+        ):
+            return False
+    return True
+
+
 def name_as_written(text: str) -> PersonName | None:
     """A name from a byline or a declared author, without its label: parsed where our
     parser takes it, else kept as written (``mh``, ``det/dpa``); None for a label alone or
     a news agency."""
-    text = _BYLINE_LABEL.sub("", " ".join(text.split())).strip(" :,.")
+    text = _BYLINE_LABEL.sub("", " ".join(html.unescape(text).split())).strip(" :,.")
+    if " @" in text:  # "Ann Lee @annlee": the social-media handle beside the name
+        text = " ".join(w for w in text.split() if not w.startswith("@")) or text
     if not text or len(text) > _MAX_AUTHOR_LINE or is_source_name(text) or "://" in text:
         return None  # ... or an address (an author's page given for the name)
     words = text.casefold().split()
@@ -614,5 +838,5 @@ def _teaser_texts(root: Any) -> list[str]:
     return found
 
 
-_HAS_LINK = etree.XPath("boolean(descendant-or-self::a[@href])")
-_IN_CHROME = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::header or self::footer])")
+_HAS_LINK = etree.XPath(xpaths.HAS_LINK)
+_IN_CHROME = etree.XPath(xpaths.IN_CHROME)

@@ -63,6 +63,24 @@ AUTHOR_HINT = (
     " or contains(@class,'writer') or contains(@id,'author')])"
 )
 
+# the generic layer's byline reader: elements marked as an author's (``rel=author``,
+# ``itemprop=author``, an hCard's ``fn``, or a class word, split at - and _, that holds one
+# of these stems: ``post-author``, ``auteurs``, ``articleByline``)
+BYLINE_CLASS_STEMS = ("author", "byline", "autor", "auteur", "writer")
+# the name inside a schema.org author (``<span itemprop="author"><span itemprop="name">``)
+ITEMPROP_NAME = ".//*[@itemprop='name']"
+# a comment's author is not the article's
+COMMENT_CLASS_WORDS = frozenset({"comment", "comments", "commentlist", "reply", "replies"})
+
+# a headline's kicker, date or label inside its <h1> (``<span class="dachzeile">``,
+# ``<div class="topic-label">``), not the headline: class words (split at - and _), and tags
+HEADLINE_KICKER_WORDS = frozenset(
+    {"kicker", "dachzeile", "overline", "topline", "eyebrow", "roofline", "supertitle",
+     "pretitle", "overtitle", "subtitle", "topic", "label", "spitzmarke", "h1small", "date"}
+)  # fmt: skip
+HEADLINE_KICKER_TAGS = frozenset({"time", "small"})
+TITLE_TEXT = "//title//text()"
+
 # headings for screen readers only: whole class tokens, case folded
 VISUALLY_HIDDEN_CLASSES = (
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only",
@@ -70,3 +88,22 @@ VISUALLY_HIDDEN_CLASSES = (
 )  # fmt: skip
 
 NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
+
+# --- the rest of the extractor's XPaths (kazscraper.extract.generic and .article) ---------
+
+# an <h1>'s links: one to the site's home page makes it the site's logo
+H1_LINKS = ".//a[@href]/@href"
+# the site's names it declares
+SITE_NAMES = "//meta[@property='og:site_name' or @name='application-name']/@content"
+# a date line before the headline: the header's "today" line
+BEFORE_HEADLINE = "boolean(following::h1)"
+# a teaser holds a link; teasers in the menus, header or footer are not counted
+HAS_LINK = "boolean(descendant-or-self::a[@href])"
+IN_CHROME = "boolean(ancestor-or-self::*[self::nav or self::header or self::footer])"
+# paragraphs that belong to furniture nested inside a profile's body container
+BODY_EXCLUDE = (
+    "ancestor::aside|ancestor::figcaption|ancestor::nav|ancestor::footer|ancestor::form"
+    "|ancestor::noscript|ancestor::template"
+)
+# a body container's text when it has no paragraphs (text set with <br>)
+LOOSE_TEXT = ".//text()[not(ancestor::script|ancestor::style|ancestor::noscript)]"
