@@ -62,7 +62,7 @@ class _CappedProtocol(_LenientHTTP11ClientProtocol):
         deferred = super().request(request)
         assert self._parser is not None
         self._parser.__class__ = _CappedParser
-        self._parser._max_header_bytes = self.max_header_bytes
+        self._parser._max_header_bytes = self.max_header_bytes  # type: ignore[attr-defined]
         return deferred
 
 
@@ -70,7 +70,7 @@ class _CappedFactory(_LenientHTTP11ClientFactory):
     max_header_bytes = MAX_HEADER_BYTES
 
     def buildProtocol(self, addr: Any) -> _CappedProtocol:
-        protocol = _CappedProtocol(self._quiescentCallback)  # type: ignore[no-untyped-call]
+        protocol = _CappedProtocol(self._quiescentCallback)
         protocol.max_header_bytes = self.max_header_bytes
         return protocol
 
@@ -81,4 +81,7 @@ class CappedHTTPDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         cap = crawler.settings.getint("KAZSCRAPER_MAX_HEADER_BYTES", MAX_HEADER_BYTES)
-        self._pool._factory = type("_Factory", (_CappedFactory,), {"max_header_bytes": cap})
+        factory: type[_CappedFactory] = type(
+            "_Factory", (_CappedFactory,), {"max_header_bytes": cap}
+        )
+        self._pool._factory = factory

@@ -93,10 +93,10 @@ def _fixed(value: Any, name: str, notes: list[str]) -> Any:
             notes.append(f"{name}: made storable (NUL or lone surrogate replaced)")
         return text
     if isinstance(value, list):
-        limit = MAX_ITEMS.get(name)
-        if limit is not None and len(value) > limit:
-            notes.append(f"{name}: {limit} of {len(value)} kept")
-            value = value[:limit]
+        most = MAX_ITEMS.get(name)
+        if most is not None and len(value) > most:
+            notes.append(f"{name}: {most} of {len(value)} kept")
+            value = value[:most]
         return [_fixed(v, f"{name}[{i}]", notes) for i, v in enumerate(value)]
     if is_dataclass(value) and not isinstance(value, type):
         _fix(value, notes, prefix=f"{name}.")

@@ -409,9 +409,7 @@ def _authors(
         layer if names and layer else "missing: no metadata, byline, signature or author element"
     )
     if len(names) > MAX_AUTHORS:
-        article.extraction["authors"] += (
-            f"; {len(names)} names, the first {MAX_AUTHORS} kept"
-        )
+        article.extraction["authors"] += f"; {len(names)} names, the first {MAX_AUTHORS} kept"
 
 
 def _simple_fields(

@@ -562,7 +562,7 @@ def _bomb(page: str, mode: str) -> bytes:
     if mode == "deflate-bomb":
         return zlib.compress(raw, 9)
     if mode == "br-bomb":
-        import brotli
+        import brotli  # type: ignore[import-untyped,unused-ignore]
 
         return bytes(brotli.compress(raw, quality=4))
     if mode == "zstd-bomb":
