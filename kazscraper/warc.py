@@ -58,6 +58,8 @@ class DamagedRecord(Exception):
     (warcio reports such an inflate error only on stderr and returns what it has)."""
 
 
+MAX_TARGET_URI = 8_192  # the longest URL the archive stores (archive/values.py)
+
 #: what a damaged record raises while warcio reads it
 DAMAGED = (
     DamagedRecord,
@@ -67,6 +69,7 @@ DAMAGED = (
     ValueError,
     zlib.error,
     StatusAndHeadersParserException,
+    AttributeError,  # warcio on a record without WARC-Target-URI ('NoneType'.startswith)
 )
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -371,6 +374,9 @@ def _page(
     rec_headers = record.rec_headers  # type: ignore[attr-defined]
     http_headers = record.http_headers  # type: ignore[attr-defined]
     url = rec_headers.get_header("WARC-Target-URI")
+    if not url or len(url) > MAX_TARGET_URI or not rec_headers.get_header("WARC-Date"):
+        # no file this archive wrote has such a record: damaged, never a crash of reparse
+        raise DamagedRecord("a response record without a WARC-Date or a usable Target-URI")
     try:
         body = _bounded(record, max_bytes)
     except TooLarge as exc:

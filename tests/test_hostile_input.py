@@ -345,3 +345,50 @@ def test_an_archive_of_a_newer_version_is_refused_not_written(tmp_path) -> None:
     assert lines[-1].startswith("kazscraper crawl: error: "), done.output
     assert "newer kazscraper" in lines[-1]
     assert "Traceback" not in done.output
+
+
+# -- crafted WARC records (reparse) ------------------------------------------------------
+
+
+def _record(headers: dict[str, str], payload: bytes = b"") -> bytes:
+    import gzip
+
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    block = f"WARC/1.1\r\n{head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
+    return gzip.compress(block + b"\r\n\r\n")
+
+
+HTTP_OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>x</p>"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"WARC-Type": "response", "WARC-Target-URI": "http://a/news/x"},  # no WARC-Date
+        {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"},  # no Target-URI
+        {"WARC-Type": "response", "WARC-Date": "yesterday", "WARC-Target-URI": "http://a/x"},
+        {
+            "WARC-Type": "response",
+            "WARC-Date": "2025-12-12T08:00:00Z",
+            "WARC-Target-URI": "http://a/" + "x" * 10_000,
+        },
+    ],
+)
+def test_a_record_with_missing_or_absurd_headers_is_damaged_not_a_crash(
+    tmp_path, bad: dict[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    # before: a record without WARC-Date raised AttributeError out of read_captures (reparse
+    # died with a traceback); a bad date raised ValueError
+    from kazscraper.warc import read_captures
+
+    good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
+    data = (
+        _record({**good, "WARC-Target-URI": "http://a/news/1"}, HTTP_OK)
+        + _record(bad, HTTP_OK)
+        + _record({**good, "WARC-Target-URI": "http://a/news/2"}, HTTP_OK)
+    )
+    (tmp_path / "a-20251212080000-00000.warc.gz").write_bytes(data)
+    skipped: list[tuple[str, str, str]] = []
+    pages = list(read_captures(tmp_path, name="a", on_skipped=lambda *s: skipped.append(s)))
+    assert [p.capture.url for p in pages] == ["http://a/news/1", "http://a/news/2"]
+    assert [kind for kind, _, _ in skipped] == ["damaged"]
