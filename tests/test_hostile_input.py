@@ -392,3 +392,25 @@ def test_a_record_with_missing_or_absurd_headers_is_damaged_not_a_crash(
     pages = list(read_captures(tmp_path, name="a", on_skipped=lambda *s: skipped.append(s)))
     assert [p.capture.url for p in pages] == ["http://a/news/1", "http://a/news/2"]
     assert [kind for kind, _, _ in skipped] == ["damaged"]
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999999", "²", "9" * 5000, "٣"])
+def test_show_of_an_id_sqlite_or_int_cannot_read_is_one_line(tmp_path, key: str) -> None:  # type: ignore[no-untyped-def]
+    # before: a traceback (OverflowError past 2^63, ValueError for '²' and 5,000 digits)
+    from click.testing import CliRunner
+
+    from kazscraper.archive import Archive
+    from kazscraper.cli import main
+    from tests.test_archive import make_article
+
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article(), [])])
+    done = CliRunner().invoke(main, ["show", "--db", str(db), key], prog_name="kazscraper")
+    assert done.exit_code == 2, done.output
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kazscraper show: error: "), done.output
+    assert "no article" in lines[0]
