@@ -414,3 +414,33 @@ def test_show_of_an_id_sqlite_or_int_cannot_read_is_one_line(tmp_path, key: str)
     lines = done.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kazscraper show: error: "), done.output
     assert "no article" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"WARC-Type": "response", "WARC-Target-URI": "http://a/news/x"},  # no WARC-Date
+        {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"},  # no Target-URI
+    ],
+)
+def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # the index a run rebuilds from the WARC files before it fetches: a record warcio
+    # cannot read ends its gap, the records after it in the file are still indexed
+    from kazscraper.archive import Archive
+    from kazscraper.warc import reindex_captures
+
+    good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
+    warc = tmp_path / "warc"
+    warc.mkdir()
+    first = _record({**good, "WARC-Target-URI": "http://a/news/1"}, HTTP_OK)
+    (warc / "a-20251212080000-00000.warc.gz").write_bytes(
+        first + _record(bad, HTTP_OK) + _record({**good, "WARC-Target-URI": "http://a/news/2"})
+    )
+    (warc / "a-20251212090000-00000.warc.gz").write_bytes(
+        _record({**good, "WARC-Target-URI": "http://a/news/3"}, HTTP_OK)
+    )
+    with Archive(tmp_path / "a.sqlite") as archive:
+        assert reindex_captures(archive, warc, "a") >= 2
+        urls = {u for (u,) in archive.db.execute("SELECT url FROM captures").fetchall()}
+    assert {"http://a/news/1", "http://a/news/3"} <= urls
+    assert None not in urls
