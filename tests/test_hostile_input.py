@@ -444,3 +444,26 @@ def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]
         urls = {u for (u,) in archive.db.execute("SELECT url FROM captures").fetchall()}
     assert {"http://a/news/1", "http://a/news/3"} <= urls
     assert None not in urls
+
+
+def test_a_warc_header_of_tens_of_megabytes_is_not_read_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # before: warcio read the record's header lines whole: a crafted file of 190 KB whose
+    # one header line inflates to 200 MB cost reparse 640 MB of memory
+    from kazscraper.warc import MAX_WARC_HEADER_BYTES, read_captures, unindexed_captures
+
+    good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
+    huge = {**good, "WARC-Target-URI": "http://a/news/x", "X-Pad": "p" * 20_000_000}
+    path = tmp_path / "a-20251212080000-00000.warc.gz"
+    path.write_bytes(
+        _record({**good, "WARC-Target-URI": "http://a/news/1"}, HTTP_OK)
+        + _record(huge, HTTP_OK)
+        + _record({**good, "WARC-Target-URI": "http://a/news/2"}, HTTP_OK)
+    )
+    assert MAX_WARC_HEADER_BYTES < 20_000_000
+    skipped: list[tuple[str, str, str]] = []
+    pages = list(read_captures(tmp_path, name="a", on_skipped=lambda *s: skipped.append(s)))
+    assert [p.capture.url for p in pages] == ["http://a/news/1", "http://a/news/2"]
+    [(kind, _where, reason)] = skipped
+    assert kind == "damaged"
+    assert f"WARC headers larger than {MAX_WARC_HEADER_BYTES} bytes" in reason, reason
+    assert [c.url for c in unindexed_captures(path, [])][:1] == ["http://a/news/1"]
