@@ -90,7 +90,11 @@ def parse_html(html: str) -> Selector:
         raise NotHtmlError("no markup in the first 4 KB: not HTML")
     if problem := markup_problem(html):
         raise NotHtmlError(problem)
-    return Selector(text=html, type="html")
+    page = Selector(text=html, type="html")
+    # no field is read from a comment, and lxml's itertext (ours, htmldate's, trafilatura's)
+    # is quadratic in comments side by side: a million "<!--x-->" took 237 s, now 3 s
+    etree.strip_tags(page.root, etree.Comment, etree.ProcessingInstruction)
+    return page
 
 
 def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str = "") -> Article:
