@@ -492,3 +492,13 @@ def test_an_article_full_of_comments_is_extracted() -> None:
     article = _extract(signature="<!--x-->" * 10_000 + "<p>11.12.2025</p>")
     assert article.body.startswith("Облыс әкімдігі жаңа аурухана")
     assert article.published_date == "2025-12-11"
+
+
+def test_a_feed_with_an_attribute_bomb_is_read_not_refused(
+    input_run: tuple[Run, dict[str, str]],
+) -> None:
+    # libxml2's XML parser hashes a tag's attributes: the feed is read, its links followed
+    run, paths = input_run
+    feed = run.origin + paths["feed-attribute-bomb"]
+    assert feed not in run.failures()
+    assert run.rows("SELECT status FROM captures WHERE url = ?", feed) == [(200,)]
