@@ -269,7 +269,8 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        redirecting = response.status in (301, 302, 303, 307, 308)  # as Scrapy's (not 304)
+        location = response.headers.get(b"Location") if redirecting else None
         if location and not request.meta.get("dont_redirect"):
             # Scrapy hands a redirect to file:, data:, ftp: back as the 3xx response
             # ('HTTP 302'); it is a redirect off the site like any other, and said so
