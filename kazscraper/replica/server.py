@@ -594,8 +594,8 @@ def _flooded_page(page: str, mode: str) -> str:
         )
         return page.replace("<p><strong>", names + "<p><strong>", 1)
     items = "".join(
-        f'<div class="news-item"><a href="/news/flood-{i}">Жаңалық {i}</a></div>'
-        for i in range(100_000)
+        f'<div class="news-item"><a href="/tag/flood-{i}">Жаңалық {i}</a></div>'
+        for i in range(100_000)  # not article URLs: stored as related links, not fetched
     )
     return page.replace('<div class="news-list">', '<div class="news-list">' + items, 1)
 
