@@ -36,10 +36,12 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 from kazscraper.archive import Archive
+from kazscraper.download import headers_too_large
 from kazscraper.extension import archive_of
 from kazscraper.intake import header_pairs
 from kazscraper.signals import stop_on_archive_error
 from kazscraper.sites.urls import is_site_url
+from kazscraper.urls import urlsplit as safe_urlsplit
 from kazscraper.warc import (
     Capture,
     Exchange,
@@ -205,6 +207,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | Response | None:
+        if (too_large := headers_too_large(exception)) is not None:
+            # the same server sends the same headers again: recorded at once, in words
+            self.crawler.stats.inc_value("kazscraper/headers_too_large")
+            raise IgnoreRequest(f"{too_large}: not read")
         if not isinstance(exception, self.exceptions_to_retry) or not self._will_retry(request):
             return None
         await self._pause(self.backoff * 2 ** request.meta.get("retry_times", 0))
@@ -263,6 +269,15 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
+        redirecting = response.status in (301, 302, 303, 307, 308)  # as Scrapy's (not 304)
+        location = response.headers.get(b"Location") if redirecting else None
+        if location and not request.meta.get("dont_redirect"):
+            # Scrapy hands a redirect to file:, data:, ftp: back as the 3xx response
+            # ('HTTP 302'); it is a redirect off the site like any other, and said so
+            target = location.decode("latin-1").strip()
+            if safe_urlsplit(target).scheme.lower() not in ("", "http", "https"):
+                self.crawler.stats.inc_value("kazscraper/offsite_redirects")
+                raise IgnoreRequest(f"redirect off the site refused: {target[:200]}")
         result = super().process_response(request, response)
         return _site_only(self.crawler, request, result, "redirect")
 

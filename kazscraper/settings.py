@@ -30,6 +30,12 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# DOWNLOAD_MAXSIZE caps the body only: the headers are capped by this handler (1 MB)
+DOWNLOAD_HANDLERS = {
+    "http": "kazscraper.download.CappedHTTPDownloadHandler",
+    "https": "kazscraper.download.CappedHTTPDownloadHandler",
+}
+KAZSCRAPER_MAX_HEADER_BYTES = 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy's remote-control HTTP server runs Python code sent to it: never in an archiver's crawl

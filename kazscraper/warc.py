@@ -37,10 +37,10 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
+from warcio.bufferedreaders import BufferedReader, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
@@ -58,6 +58,11 @@ class DamagedRecord(Exception):
     (warcio reports such an inflate error only on stderr and returns what it has)."""
 
 
+MAX_TARGET_URI = 8_192  # the longest URL the archive stores (archive/values.py)
+#: the most bytes of header lines (WARC and HTTP) read for one record: the crawl caps a
+#: response's headers at 1 MB (KAZSCRAPER_MAX_HEADER_BYTES); a record's own are ~1 KB
+MAX_WARC_HEADER_BYTES = 4 * 1024 * 1024
+
 #: what a damaged record raises while warcio reads it
 DAMAGED = (
     DamagedRecord,
@@ -67,6 +72,7 @@ DAMAGED = (
     ValueError,
     zlib.error,
     StatusAndHeadersParserException,
+    AttributeError,  # warcio on a record without WARC-Target-URI ('NoneType'.startswith)
 )
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -247,7 +253,7 @@ def recover_open_files(directory: str | Path, name: str | None = None) -> list[P
     for path in own_files(directory, name, f".warc.gz{OPEN_SUFFIX}"):
         good = 0
         with open(path, "rb") as fh:
-            iterator = ArchiveIterator(fh)
+            iterator = archive_iterator(fh)
             try:
                 for record in iterator:
                     while record.raw_stream.read(_CHUNK):
@@ -296,11 +302,38 @@ def _bounded(record: object, max_bytes: int) -> bytes:
     return body
 
 
+class _HeaderCappedReader(DecompressingBufferedReader):
+    """warcio's reader, whose header lines (read by ``readline``) are counted between two
+    payload reads: past ``MAX_WARC_HEADER_BYTES`` the record is damaged. warcio reads a
+    header line whole, so a crafted member inflating to one 200 MB line was held whole."""
+
+    def readline(self, length: int | None = None) -> bytes:
+        seen = getattr(self, "_header_bytes", 0)
+        room = MAX_WARC_HEADER_BYTES - seen
+        if room <= 0:
+            raise DamagedRecord(f"WARC headers larger than {MAX_WARC_HEADER_BYTES} bytes")
+        line: bytes = super().readline(room if length is None else min(length, room))
+        self._header_bytes = seen + len(line)
+        return line
+
+    def read(self, length: int | None = None) -> bytes:
+        self._header_bytes = 0
+        data: bytes = super().read(length)
+        return data
+
+
+def archive_iterator(fh: BinaryIO, **options: Any) -> ArchiveIterator:
+    """warcio's ``ArchiveIterator`` over ``fh``, its header lines capped in size."""
+    iterator = ArchiveIterator(fh, **options)
+    iterator.reader.__class__ = _HeaderCappedReader  # no state of its own but a counter
+    return iterator
+
+
 def read_body_at(path: Path, offset: int, max_bytes: int = DEFAULT_RECORD_MAX) -> bytes:
     """The payload of the record at ``offset`` of ``path`` (a revisit's original)."""
     with open(path, "rb") as fh:
         fh.seek(offset)
-        for record in ArchiveIterator(fh, check_digests="raise"):
+        for record in archive_iterator(fh, check_digests="raise"):
             return _bounded(record, max_bytes)
     return b""
 
@@ -339,7 +372,7 @@ def read_captures(
             start: int | None = 0
             while start is not None:
                 fh.seek(start)
-                iterator = ArchiveIterator(fh, check_digests="raise")
+                iterator = archive_iterator(fh, check_digests="raise")
                 last_end = start
                 try:
                     for record in iterator:
@@ -371,6 +404,9 @@ def _page(
     rec_headers = record.rec_headers  # type: ignore[attr-defined]
     http_headers = record.http_headers  # type: ignore[attr-defined]
     url = rec_headers.get_header("WARC-Target-URI")
+    if not url or len(url) > MAX_TARGET_URI or not rec_headers.get_header("WARC-Date"):
+        # no file this archive wrote has such a record: damaged, never a crash of reparse
+        raise DamagedRecord("a response record without a WARC-Date or a usable Target-URI")
     try:
         body = _bounded(record, max_bytes)
     except TooLarge as exc:
@@ -436,7 +472,7 @@ def unindexed_captures(path: Path, spans: list[tuple[int, int]]) -> Iterator[Cap
             if _only_a_request(fh, gap_start, gap_end):
                 continue  # the usual gap: the request record written after its response
             fh.seek(gap_start)
-            iterator = ArchiveIterator(fh)
+            iterator = archive_iterator(fh)
             try:
                 for record in iterator:
                     offset = iterator.get_record_offset()

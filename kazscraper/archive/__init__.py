@@ -70,6 +70,7 @@ class Archive(ArticleStore, CrawlState):
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             if migrate:
+                _refuse_newer(self.db)
                 migrations.apply(self.db)
             elif "articles" not in self.db.table_names():
                 raise sqlite3.DatabaseError("not a kazscraper archive (no articles table)")
@@ -89,6 +90,27 @@ class Archive(ArticleStore, CrawlState):
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+def _refuse_newer(db: sqlite_utils.Database) -> None:
+    """Raise when a newer kazscraper changed this file's schema (a migration unknown here):
+    this version would write it with its own idea of every table."""
+    table = migrations.migrations_table
+    if table not in db.table_names():
+        return
+    known = {m.name for m in migrations._migrations}
+    applied = [
+        name
+        for (name,) in db.execute(
+            f"SELECT name FROM [{table}] WHERE migration_set = ?", [migrations.name]
+        ).fetchall()
+    ]
+    unknown = sorted(set(applied) - known)
+    if unknown:
+        raise sqlite3.DatabaseError(
+            f"it was written by a newer kazscraper (migration {unknown[0]} unknown to this "
+            "version): upgrade kazscraper to write it"
+        )
 
 
 def check_writable(path: str | Path) -> None:

@@ -169,7 +169,9 @@ class ArticleView:
 
 def find_article_id(db: sqlite_utils.Database, key: str) -> int | None:
     """The id of the article that ``key`` names: an id, its URL, or any URL that led to it."""
-    if key.isdigit():
+    if key.isdigit():  # '²' and '٣' are digits too; an id is ASCII and fits SQLite's INTEGER
+        if not (key.isascii() and len(key) <= 19 and int(key) < 2**63):
+            return None
         found = db.execute("SELECT id FROM articles WHERE id = ?", [int(key)]).fetchone()
         return found[0] if found else None
     found = db.execute("SELECT id FROM articles WHERE url = ?", [key]).fetchone()

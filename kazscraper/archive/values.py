@@ -9,7 +9,8 @@ article in place before the write, and says what it changed in ``extraction``:
 
 - an integer outside the signed 64-bit range becomes None;
 - a string loses its NULs, its lone surrogates become U+FFFD, and it is capped to a
-  length no real value of that field reaches.
+  length no real value of that field reaches;
+- a list (tags, authors, related links) keeps at most ``MAX_ITEMS`` of its items.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MAX_CHARS = {
     "image_url": 8_192,
 }
 DEFAULT_MAX_CHARS = 4_000  # dates, names, categories, tags, ETags, extraction notes
+#: the most items kept of an article's lists (extraction keeps fewer: see extract/article.py)
+MAX_ITEMS = {"tags": 100, "authors": 100, "related": 1_000}
 
 
 def storable_int(value: Any) -> int | None:
@@ -90,6 +93,10 @@ def _fixed(value: Any, name: str, notes: list[str]) -> Any:
             notes.append(f"{name}: made storable (NUL or lone surrogate replaced)")
         return text
     if isinstance(value, list):
+        most = MAX_ITEMS.get(name)
+        if most is not None and len(value) > most:
+            notes.append(f"{name}: {most} of {len(value)} kept")
+            value = value[:most]
         return [_fixed(v, f"{name}[{i}]", notes) for i, v in enumerate(value)]
     if is_dataclass(value) and not isinstance(value, type):
         _fix(value, notes, prefix=f"{name}.")

@@ -55,13 +55,42 @@ class DecodedPage:
     note: str = ""  # set when the page's declaration was wrong
 
 
+# Python codecs that are no charset of a web page: a page declaring one is read as if it
+# declared nothing ('undefined' raises on every byte; the escapes and 'punycode' turn any
+# bytes into Latin-1 mojibake; UTF-7 is refused by every browser)
+_NOT_WEB = frozenset(
+    {"undefined", "unicode_escape", "raw_unicode_escape", "punycode", "idna", "utf_7", "mbcs"}
+)
+# the first bytes of binary files that servers send as text/html: (magic, what it is)
+_BINARY_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"\x28\xb5\x2f\xfd", "zstd data"),
+)
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a binary file is, by its first bytes (``'a PDF document'``), or None."""
+    head = body[:16].lstrip(b" \t\r\n")
+    return next((name for magic, name in _BINARY_MAGIC if head.startswith(magic)), None)
+
+
 def _codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    if info.name.replace("-", "_") in _NOT_WEB or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
 
 
 def few_controls(text: str) -> bool:
@@ -84,7 +113,7 @@ def plausible_text(text: str) -> bool:
     share = cyrillic / len(letters)
     if share > 0.9:
         return not _case_inverted(text)
-    return share < 0.1 and not _looks_like_mojibake(letters)
+    return share < 0.1 and not _looks_like_mojibake(letters) and not _accented_words(text)
 
 
 # letters of Serbian/Macedonian/Ukrainian that windows-1251 has where KZ-1048 has Kazakh ones
@@ -117,6 +146,17 @@ def _cyrillic_in_latin_words(text: str) -> bool:
     return latin_led / len(words) > 0.5
 
 
+def _accented_words(text: str) -> bool:
+    """Cyrillic text read as a Latin codec (latin-1, windows-1252): its words are made of
+    accented letters ('Àóðóõàíà', 'Îáëûñ'), where a Western text has one or two accents in
+    a word of ASCII letters ('Straße', 'élève')."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 4 and not w.isascii()]
+    if len(words) < 5:
+        return False
+    accented = sum(1 for w in words if 2 * sum(not ch.isascii() for ch in w) > len(w))
+    return accented / len(words) > 0.5
+
+
 def _looks_like_mojibake(letters: list[str]) -> bool:
     # UTF-8 Cyrillic read as latin-1/cp1252: 'Ð', 'Ñ' and 'Ò' make up much of the letters
     return sum(1 for ch in letters if ch in "ÐÑÒÓ") / len(letters) > 0.3
@@ -143,6 +183,8 @@ def _has_utf8(body: bytes) -> bool:
 def decode_page(body: bytes, content_type: str = "") -> DecodedPage:
     """Decode ``body`` by its declarations, else by the legacy Cyrillic encodings; a page
     whose markup the parser cannot read in bounded time is refused too (``markup_problem``)."""
+    if kind := binary_kind(body):
+        raise UndecodablePage(f"not HTML: {kind} served as {content_type or 'text'}")
     page = _decode(body, content_type)
     if problem := markup_problem(page.text):
         raise UndecodablePage(problem)
@@ -170,7 +212,7 @@ def _decode(body: bytes, content_type: str) -> DecodedPage:
             was = f"declared {declared[0]}, " if declared and declared[0] != codec else ""
             note = f"{was}decoded as utf-8, {replaced} invalid bytes replaced"
             return DecodedPage(mostly, codec, note)
-        except LookupError:
+        except (LookupError, UnicodeError):  # a codec that refuses bytes, not only some
             continue
         if codec == "utf-8":
             text = text.removeprefix("\ufeff")

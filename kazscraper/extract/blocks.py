@@ -184,12 +184,19 @@ def block_items(region: list[etree._Element]) -> list[etree._Element]:
 
 
 def parse_block(
-    region: list[etree._Element], kind: str, base_url: str, interface_strings: Iterable[str]
+    region: list[etree._Element],
+    kind: str,
+    base_url: str,
+    interface_strings: Iterable[str],
+    limit: int | None = None,
 ) -> list[RelatedLink]:
+    """The entries of a block, at most ``limit`` of them (the items past it are not read)."""
     interface = frozenset(squash(s).casefold() for s in interface_strings)
-    links = []
+    links: list[RelatedLink] = []
     origin = url_origin(base_url)
     for position, item in enumerate(block_items(region), start=1):
+        if limit is not None and len(links) >= limit:
+            break
         link = _parse_item_memo(item, kind, position, base_url, interface, origin)
         if link is not None:
             links.append(link)

@@ -18,6 +18,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -88,8 +89,34 @@ FAULTS = {
     "attribute-bomb": "the page (an article or a category) with one tag of 900,000 "
     "attributes (libxml2 is quadratic in them)",
 }
-# the modes above from "bad-urls" on: tests/test_redteam.py exercises them
+# Hostile input (tests/test_hostile_input.py): bombs, floods, lies about the bytes. Kept
+# apart from FAULTS, whose ranges the older tests (test_faults, test_hostile_site, test_redteam)
+# slice by name.
+INPUT_FAULT_MODES = {
+    "gzip-bomb": "the article with Content-Encoding: gzip, inflating past 60 MB",
+    "deflate-bomb": "the article with Content-Encoding: deflate, inflating past 60 MB",
+    "br-bomb": "the article with Content-Encoding: br, inflating past 60 MB",
+    "zstd-bomb": "the article with Content-Encoding: zstd, inflating past 60 MB",
+    "gzip-gzip-bomb": "Content-Encoding: gzip, gzip: a gzip bomb gzipped again",
+    "redirect-file": "302 to file:///etc/passwd (a scheme no crawler should follow)",
+    "redirect-data": "302 to a data: URL holding an article page",
+    "header-flood": "the article with 10,000 response headers and a 1 MB Set-Cookie",
+    "endless-headers": "response headers that never end (one every few milliseconds)",
+    "trickle": "the article one byte every 0.2 s (it would take hours)",
+    "pdf-as-html": "PDF bytes served as text/html",
+    "utf16-no-bom": "the article in UTF-16-LE without a byte-order mark, declared utf-16",
+    "bogus-charset": "the article in UTF-8, declared charset=x-no-such-charset (header, meta)",
+    "views-negative": "the article with a view counter of -1 234",
+    "title-huge": "the article with a headline of 1,000,000 characters",
+    "authors-flood": "the article signed by 10,000 names",
+    "related-flood": "the article with 100,000 similar-news links",
+    "feed-attribute-bomb": "(for /rss) a feed with one element of 900,000 attributes",
+    "entity-sitemap": "(for /sitemap.xml) a sitemap with a billion-laughs entity and XXE",
+}
+# the modes of FAULTS from "bad-urls" on: tests/test_redteam.py exercises them
 REDTEAM_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("bad-urls") :])
+INPUT_FAULTS = frozenset(INPUT_FAULT_MODES)
+ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES}  # every mode set_faults accepts
 BAD_URLS = (
     "http://[::1/news/x",
     "//[zz]/news/x",
@@ -107,6 +134,11 @@ ATTRIBUTE_BOMB = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>" 
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
 GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
+BOMB_BYTES = 64 * 1024 * 1024  # what a compression bomb inflates to (past the 10 MB cap)
+PDF = (
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    + bytes(range(128, 256)) * 64
+)
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + bytes(64)
 
 
@@ -231,11 +263,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._hostile(mode)
         elif mode in REDTEAM_FAULTS:
             return self._redteam(mode)
+        elif mode in INPUT_FAULTS:
+            return self._input(mode)
         elif mode == "broken-xml":
             _, content_type, body = self.server.respond(self.path)
             self._send(200, content_type, body[: len(body) // 3].encode() + b"<url><loc>&&")
         else:
-            raise ValueError(f"unknown fault mode {mode!r}; known: {', '.join(FAULTS)}")
+            raise ValueError(f"unknown fault mode {mode!r}; known: {', '.join(ALL_FAULTS)}")
         return True
 
     def _hostile(self, mode: str) -> bool:
@@ -333,6 +367,71 @@ class _Handler(BaseHTTPRequestHandler):
             body = body.replace('<div class="news-image">', counter + '<div class="news-image">')
         self._send(status, content_type, body.encode())
         return True
+
+    def _input(self, mode: str) -> bool:
+        """The hostile-input modes (see ``INPUT_FAULT_MODES``): bombs, floods, lies."""
+        status, content_type, body = self.server.respond(self.path)
+        if mode.endswith("-bomb") and mode != "feed-attribute-bomb":
+            encoding = "gzip, gzip" if mode == "gzip-gzip-bomb" else mode.split("-")[0]
+            self._send(status, content_type, _bomb(body, mode), Content_Encoding=encoding)
+        elif mode == "redirect-file":
+            self._send(302, HTML, b"", Location="file:///etc/passwd")
+        elif mode == "redirect-data":
+            self._send(302, HTML, b"", Location="data:text/html;charset=utf-8,<h1>x</h1>")
+        elif mode == "header-flood":
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body.encode())))
+            for i in range(10_000):
+                self.send_header(f"X-Flood-{i}", "x" * 20)
+            self.send_header("Set-Cookie", "c=" + "x" * 1_000_000)
+            self.end_headers()
+            self.wfile.write(body.encode())
+        elif mode == "endless-headers":
+            self._endless_headers()
+        elif mode == "trickle":
+            self._trickle(body.encode())
+        elif mode == "pdf-as-html":
+            self._send(200, HTML, PDF)
+        elif mode == "utf16-no-bom":
+            body = body.replace('<meta charset="utf-8">', '<meta charset="utf-16">')
+            self._send(status, "text/html; charset=utf-16", body.encode("utf-16-le"))
+        elif mode == "bogus-charset":
+            body = body.replace('<meta charset="utf-8">', '<meta charset="x-no-such-charset">')
+            self._send(status, "text/html; charset=x-no-such-charset", body.encode())
+        elif mode == "feed-attribute-bomb":
+            feed = body.replace("<channel>", f"<channel>{ATTRIBUTE_BOMB}", 1)
+            self._send(status, content_type, feed.encode())
+        elif mode == "entity-sitemap":
+            self._send(200, XML, _entity_sitemap(body).encode())
+        else:
+            self._send(status, content_type, _flooded_page(body, mode).encode())
+        return True
+
+    def _endless_headers(self) -> None:
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            for i in range(100_000_000):
+                self.wfile.write(f"X-Endless-{i}: {'x' * 1000}\r\n".encode())
+                if i % 100 == 0:
+                    time.sleep(0.001)
+        except OSError:  # the crawler hung up: what it should do
+            pass
+        self.close_connection = True
+
+    def _trickle(self, payload: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", HTML)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        try:
+            for i in range(len(payload)):
+                self.wfile.write(payload[i : i + 1])
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:  # the crawler gave up: what it should do
+            pass
+        self.close_connection = True
 
     def _storage_page(self, mode: str, path: str) -> str:
         renderer = self.server.renderer
@@ -458,6 +557,59 @@ def _gzip_bomb() -> bytes:
     return gzip.compress(head + b" " * GZ_BOMB_BYTES + b"</urlset>", compresslevel=9)
 
 
+@lru_cache(maxsize=8)
+def _bomb(page: str, mode: str) -> bytes:
+    """``page`` and ``BOMB_BYTES`` of blank space, compressed as ``mode`` says."""
+    raw = page.encode() + b" " * BOMB_BYTES
+    if mode == "deflate-bomb":
+        return zlib.compress(raw, 9)
+    if mode == "br-bomb":
+        import brotli  # type: ignore[import-untyped,unused-ignore]
+
+        return bytes(brotli.compress(raw, quality=4))
+    if mode == "zstd-bomb":
+        from backports import zstd  # type: ignore[import-not-found,unused-ignore]
+
+        return bytes(zstd.compress(raw))
+    packed = gzip.compress(raw, compresslevel=9)
+    return gzip.compress(packed) if mode == "gzip-gzip-bomb" else packed
+
+
+def _flooded_page(page: str, mode: str) -> str:
+    """The article with a flood of one of its values (``views-negative``, ``title-huge``,
+    ``authors-flood``, ``related-flood``)."""
+    if mode == "views-negative":
+        counter = '<span class="views-count">-1 234</span>'
+        return page.replace('<div class="news-image">', counter + '<div class="news-image">')
+    if mode == "title-huge":
+        start = page.index('<h1 class="news-title">') + len('<h1 class="news-title">')
+        end = page.index("</h1>", start)
+        return page[:start] + "Ұзақ тақырып " * 76_924 + page[end:]
+    if mode == "authors-flood":
+        syllables = ["АХ", "МЕТ", "БЕК", "ЖАН", "НҰР", "САР", "ТАЙ", "ҚАН", "ЕР", "ӘЛ"]
+        names = "".join(
+            f"<p><strong>{syllables[i % 10]}{syllables[i // 10 % 10]}{syllables[i // 100 % 10]}"
+            f"{syllables[i // 1000 % 10]}ОВА Зауреш Болатхановна,</strong></p>"
+            for i in range(10_000)
+        )
+        return page.replace("<p><strong>", names + "<p><strong>", 1)
+    items = "".join(
+        f'<div class="news-item"><a href="/tag/flood-{i}">Жаңалық {i}</a></div>'
+        for i in range(100_000)  # not article URLs: stored as related links, not fetched
+    )
+    return page.replace('<div class="news-list">', '<div class="news-list">' + items, 1)
+
+
+def _entity_sitemap(sitemap: str) -> str:
+    """The sitemap with a billion-laughs entity and an external entity (XXE) in its DTD."""
+    laughs = '<!ENTITY l0 "ha">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    dtd = f'<!DOCTYPE urlset [{laughs}<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    body = sitemap.replace("<urlset", dtd + "<urlset", 1)
+    return body.replace("</urlset>", "<url><loc>&l9;&xxe;</loc></url></urlset>")
+
+
 def _int_param(query: str, name: str, default: int) -> int | None:
     values = parse_qs(query).get(name)
     if not values:
@@ -493,9 +645,11 @@ class ReplicaServer:
 
     def set_faults(self, faults: dict[str, str]) -> None:
         """Answer these paths with these fault modes (see ``FAULTS``); {} switches them off."""
-        unknown = set(faults.values()) - set(FAULTS)
+        unknown = set(faults.values()) - set(ALL_FAULTS)
         if unknown:
-            raise ValueError(f"unknown fault modes {sorted(unknown)}; known: {', '.join(FAULTS)}")
+            raise ValueError(
+                f"unknown fault modes {sorted(unknown)}; known: {', '.join(ALL_FAULTS)}"
+            )
         for server in self._servers:
             server.faults = dict(faults)
             server._hits.clear()
