@@ -50,7 +50,8 @@ Redis keys (``<prefix>`` is ``kazscraper``; one crawl per Redis database):
 ``inflight:<worker>`` (hash), ``items`` and ``items:processing`` (lists),
 ``aliases:waiting`` (hash), ``workers``, ``finished`` (sets), ``alive:<worker>``
 (heartbeat, expires), ``host:<host>`` (rate limit), ``store`` (the archive the crawl is
-stored into, and its ``crawls`` row).
+stored into, and its ``crawls`` row), ``origins`` (hash: worker -> the start URL and
+mirrors it crawls, written into the ``crawls`` row for ``reparse``).
 """
 
 from __future__ import annotations
@@ -106,3 +107,7 @@ class Keys:
     @property
     def store(self) -> str:
         return f"{self.prefix}:store"
+
+    @property
+    def origins(self) -> str:
+        return f"{self.prefix}:origins"

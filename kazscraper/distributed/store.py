@@ -255,6 +255,24 @@ class Store:
             marked += len(marks)
         return marked
 
+    def crawl_arguments(self) -> dict[str, Any]:
+        """The ``crawls`` row's arguments with the start URL and mirrors the workers crawled
+        (the first worker's by name: ``reparse`` reads the pages as that site's)."""
+        row = self.archive.db.execute(
+            "SELECT arguments FROM crawls WHERE id = ?", [self.crawl_id]
+        ).fetchone()
+        arguments: dict[str, Any] = json.loads(row[0] or "{}") if row else {}
+        origins = self.client.hgetall(self.keys.origins)
+        for worker in sorted(origins):
+            try:
+                origin = json.loads(origins[worker])
+                arguments.update(start_url=str(origin["start_url"]),
+                                 mirrors=[str(m) for m in origin.get("mirrors") or ()])  # fmt: skip
+                break
+            except (ValueError, KeyError, TypeError):
+                continue
+        return arguments
+
     def clear_crawl(self) -> None:
         """The crawl is over: its frontier, duplicate filter and bookkeeping go."""
         names = [
@@ -264,6 +282,7 @@ class Store:
             self.keys.workers,
             self.keys.finished,
             self.keys.store,
+            self.keys.origins,
             f"{self.keys.prefix}:{COUNTS_KEY}",
         ]
         for pattern in ("inflight:*", f"{STATS_KEY}:*", "host:*"):
@@ -378,6 +397,7 @@ def _drain(store: Store, options: StoreOptions, stop: _Stop) -> StoreResult:
         reason = f"{counts['rejected_records']} queued record(s) unusable; kept in Redis"
     archive.finish_crawl(
         store.crawl_id,
+        arguments=store.crawl_arguments(),
         status=status_of(code),
         finish_reason="finished",
         exit_code=code,

@@ -17,6 +17,7 @@ SQLite store, and these components instead:
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -377,12 +378,11 @@ class WorkerWarcCapture(WarcCaptureMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.worker = _worker(crawler)
-        self.name = f"{warc_name(self.db_path)}-{self.worker.name}"
 
     def opened(self, spider: Spider) -> None:
-        directory = warc_directory(self.db_path)
-        recover_open_files(directory, self.name)  # this worker's file, left by a kill
-        self.archiver = WarcArchiver(directory, self.name, self.max_bytes)
+        directory, name = warc_directory(self.db_path), warc_name(self.db_path)
+        recover_open_files(directory, name, worker=self.worker.name)  # left by a kill
+        self.archiver = WarcArchiver(directory, name, self.max_bytes, worker=self.worker.name)
         self.archive = None  # the worker has no archive: the store indexes the captures
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -500,6 +500,9 @@ def run_worker(
                 f"a worker named {name} is running in this Redis crawl; "
                 "give this one another --worker-name"
             )
+        if options.start_url:  # for the crawls row: reparse reads the pages as this site's
+            origin = {"start_url": options.start_url, "mirrors": list(options.mirrors)}
+            client.hset(Keys(PREFIX).origins, name, json.dumps(origin))
     finally:
         client.close()
     if options.log_file is None:

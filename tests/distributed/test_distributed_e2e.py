@@ -12,6 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
+from ..conftest import run_cli
 from .conftest import RedisServer
 from .helpers import (
     count,
@@ -149,3 +150,46 @@ def test_killed_worker_and_store_restart_and_lose_nothing(
         "(SELECT 1 FROM captures c WHERE c.url = a.url)",
     )
     assert unindexed == []
+
+
+def articles_as_read(db: Path) -> set[tuple]:
+    """Each article as a reader knows it: all its addresses, its text, date and authors
+    (which address is ``articles.url`` among identical pages is the first one stored)."""
+    addresses: dict[int, set[str]] = {}
+    for article_id, url in rows(db, "SELECT article_id, url FROM article_urls"):
+        addresses.setdefault(article_id, set()).add(url)
+    authors: dict[int, list[str]] = {}
+    for article_id, name in rows(
+        db,
+        "SELECT aa.article_id, au.name FROM article_authors aa "
+        "JOIN authors au ON au.id = aa.author_id ORDER BY aa.article_id, aa.position",
+    ):
+        authors.setdefault(article_id, []).append(name)
+    return {
+        (frozenset(addresses[i]), title, body, published, content_hash, tuple(authors.get(i, ())))
+        for i, title, body, published, content_hash in rows(
+            db, "SELECT id, title, body, published_date, content_hash FROM articles"
+        )
+    }
+
+
+def test_reparse_rebuilds_a_redis_crawls_articles_from_the_workers_warc_files(
+    tmp_path: Path, redis_url: str
+) -> None:
+    db = tmp_path / "press.sqlite"
+    small = ReplicaSite(150)
+    with ReplicaServer(small) as running:
+        workers = [start_worker(running, db, redis_url, name) for name in ("w1", "w2")]
+        store = start_store(db, redis_url)
+        for name, process in zip(("w1", "w2"), workers, strict=True):
+            assert finish(process) == 0, output(db, name)
+        assert finish(store) == 0, output(db, "store")
+    before = articles_as_read(db)
+    assert len(before) == small.n_articles
+    files = {p.name for p in (db.parent / "warc").glob("*.warc.gz")}
+    assert files and all(name.startswith(("press-w1-", "press-w2-")) for name in files)
+
+    result = run_cli("reparse", "--db", str(db), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert articles_as_read(db) == before
+    assert rows(db, "SELECT url, reason FROM failures") == []
