@@ -177,28 +177,6 @@ def articles_as_read(db: Path) -> set[tuple]:
     }
 
 
-def test_reparse_rebuilds_a_redis_crawls_articles_from_the_workers_warc_files(
-    tmp_path: Path, redis_url: str
-) -> None:
-    db = tmp_path / "press.sqlite"
-    small = ReplicaSite(150)
-    with ReplicaServer(small) as running:
-        workers = [start_worker(running, db, redis_url, name) for name in ("w1", "w2")]
-        store = start_store(db, redis_url)
-        for name, process in zip(("w1", "w2"), workers, strict=True):
-            assert finish(process) == 0, output(db, name)
-        assert finish(store) == 0, output(db, "store")
-    before = articles_as_read(db)
-    assert len(before) == small.n_articles
-    files = {p.name for p in (db.parent / "warc").glob("*.warc.gz")}
-    assert files and all(name.startswith(("press-w1-", "press-w2-")) for name in files)
-
-    result = run_cli("reparse", "--db", str(db), timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert articles_as_read(db) == before
-    assert rows(db, "SELECT url, reason FROM failures") == []
-
-
 def test_max_articles_counts_for_the_whole_crawl_not_per_worker(
     tmp_path: Path, redis_url: str, site, server
 ) -> None:
@@ -230,7 +208,7 @@ def test_max_articles_counts_for_the_whole_crawl_not_per_worker(
     assert count(db, "SELECT count(*) FROM captures WHERE url LIKE '%?page=4%'") == 0
 
 
-def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination(
+def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination_and_reparses(
     tmp_path: Path, redis_url: str
 ) -> None:
     db = tmp_path / "press.sqlite"
@@ -258,9 +236,13 @@ def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination(
     aliases = count(db, "SELECT count(*) FROM article_urls") - small.n_articles
     assert fetched("status = 304") >= small.n_articles - aliases
     assert fetched("status = 200 AND url LIKE '%/news/%'") <= aliases
-    statuses = rows(db, "SELECT http_statuses, articles_new FROM crawls WHERE id = ?", second[0])
+    statuses = rows(
+        db,
+        "SELECT http_statuses, articles_new, articles_unchanged FROM crawls WHERE id = ?",
+        second[0],
+    )
     assert json.loads(statuses[0][0])["304"] >= small.n_articles - aliases
-    assert statuses[0][1] == 0
+    assert statuses[0][1] == 0 and statuses[0][2] >= small.n_articles - aliases
     # the first crawl walked the categories' pagination (page 2 of those with more than
     # 20 articles); the second stopped after --stop-after (1) page with nothing new
     assert (
@@ -270,6 +252,17 @@ def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination(
     assert fetched("url LIKE '%?page=%'") == 0
     assert count(db, "SELECT count(*) FROM articles") == small.n_articles
     assert count(db, "SELECT count(*) FROM article_versions") == 0
+
+    # reparse rebuilds the same articles from the two workers' WARC files of both crawls
+    # (responses and 304s)
+    before = articles_as_read(db)
+    assert len(before) == small.n_articles
+    files = {p.name for p in (db.parent / "warc").glob("*.warc.gz")}
+    assert files and all(name.startswith(("press-w1-", "press-w2-")) for name in files)
+    result = run_cli("reparse", "--db", str(db), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert articles_as_read(db) == before
+    assert rows(db, "SELECT url, reason FROM failures") == []
 
 
 def test_one_host_is_fetched_at_most_once_per_delay_by_all_workers(

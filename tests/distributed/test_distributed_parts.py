@@ -311,7 +311,7 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
     server = start_redis(folder, persistent=True)
     try:
         client = server.client()
-        total = 3000
+        total = 1500
         ItemQueue(client, KEYS).push(
             *(
                 encode_article(article(f"a{i}", f"Мәтін {i}.\n\nЕкінші абзац {i}."), [], "q")
@@ -325,14 +325,14 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
         command = [sys.executable, "-m", "kazscraper", "store", "--redis", server.url,
                    "--db", str(db), "--batch-size", "5"]  # fmt: skip
         store = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wait_for(db, "SELECT count(*) FROM articles", 100)
+        wait_for(db, "SELECT count(*) FROM articles", 50)
         kill9(server.process)
         out, err = store.communicate(timeout=120)
         assert store.returncode == 1, out + err
         lines = err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("kazscraper store: error: Redis failed")
         stored = count(db, "SELECT count(*) FROM articles")
-        assert 100 <= stored < total
+        assert 50 <= stored < total
         server = start_redis(folder, port=server.port, persistent=True)
         store = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert finish(store, timeout=300) == 0, store.communicate()
@@ -343,3 +343,18 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
     finally:
         server.process.kill()
         server.process.wait()
+
+
+def test_a_worker_waits_for_a_store_to_open_the_crawl_then_gives_up(redis_url: str) -> None:
+    from kazscraper.distributed.worker import NoStore, store_ready, wait_for_store
+
+    client = client_of(redis_url)
+    registry = Registry(client, KEYS)
+    assert registry.claim("w1", wait=0.3)
+    with pytest.raises(NoStore, match="no `kazscraper store` opened this Redis crawl"):
+        wait_for_store(client, KEYS, 0.5, registry, "w1")
+    assert registry.alive("w1")  # its name stays claimed while it waits
+    client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 1, "ready": False}))
+    assert not store_ready(client, KEYS)  # opened, the archive not yet published
+    client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 1, "ready": True}))
+    wait_for_store(client, KEYS, 0.5, registry, "w1")  # returns at once
