@@ -1,5 +1,7 @@
 """End to end with a real redis-server: 3 workers and 1 store crawl the replica over real
-HTTP into one archive; then the same with a worker and the store killed halfway."""
+HTTP into one archive; then the same with a worker and the store killed halfway (the issue's
+2,000 articles); then the parts of the mode that a crawl shows: --max-articles, revisits, the
+per-host rate limit, store --follow."""
 
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ from .helpers import (
 )
 
 ARTICLES = 400  # the benchmark (bench/distributed.py) crawls 2,000
+# the kill test crawls the issue's 2,000 articles: 159 s against 71 s for 400 on the loaded
+# shared machine (the other test at 2,000 too would add another 89 s: over CI's budget)
+KILL_ARTICLES = 2000
 WORKERS = ("w1", "w2", "w3")
 
 
@@ -126,9 +131,21 @@ def test_three_workers_and_a_store_crawl_every_article_once(
     assert rows(db, "SELECT count(*), min(status) FROM crawls") == [(2, "ok")]
 
 
+@pytest.fixture(scope="module")
+def big_site() -> ReplicaSite:
+    return ReplicaSite(KILL_ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def big_server(big_site: ReplicaSite):
+    with ReplicaServer(big_site) as running:
+        yield running
+
+
 def test_killed_worker_and_store_restart_and_lose_nothing(
-    tmp_path: Path, redis_url: str, site, server
+    tmp_path: Path, redis_url: str, big_site: ReplicaSite, big_server: ReplicaServer
 ) -> None:
+    site, server = big_site, big_server
     db = tmp_path / "press.sqlite"
     workers = {name: start_worker(server, db, redis_url, name) for name in WORKERS}
     store = start_store(db, redis_url, "--batch-size", "50")  # commits as the crawl goes
