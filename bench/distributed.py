@@ -137,6 +137,10 @@ def store_alone(server: StaticServer, url: str, work: Path) -> dict[str, Any]:
     client.flushall()
     db = work / "store-alone" / "press.sqlite"
     db.parent.mkdir()
+    # the workers wait for a store to open the crawl: say one has, for an empty archive
+    # (the store then opens its own crawl row: no row 0 exists)
+    claim = {"db": str(db.resolve()), "crawl_id": 0, "ready": True}
+    client.set("kazscraper:store", json.dumps(claim))
     wait_all([kazscraper(*worker_args(server, db, url, f"w{i}"), log=db.parent / f"w{i}.log")
               for i in (1, 2)])  # fmt: skip
     records = client.llen("kazscraper:items")

@@ -561,7 +561,8 @@ def _run_worker(
 @click.option(
     "--follow",
     is_flag=True,
-    help="Keep running (a service) instead of exiting when the workers have finished.",
+    help="Keep running (a service): when the workers have finished, end that crawl and open"
+    " a new one for the next workers that start; SIGTERM exits 0.",
 )
 @click.option(
     "--batch-size",
@@ -607,9 +608,11 @@ def store(
     in Redis, so a killed store loses nothing when started again. Exits 0 once every
     worker of the crawl has finished and everything is stored (then the crawl's Redis
     keys are removed: the workers' next run is a new crawl), unless --follow.
-    Start it with the crawl: a new crawl's store marks the archived articles as seen
-    in the shared duplicate filter (all but the last --revisit-days), so the workers
-    fetch only what is new, as an incremental local crawl does.
+    A new crawl's store first publishes what the archive has (the workers wait for it):
+    archived articles are not fetched again, those of the last --revisit-days are asked
+    for with If-None-Match, and a category's pagination stops after --stop-after pages
+    with nothing new, as in an incremental local crawl. With --follow each round of
+    workers is a crawl of its own.
     Exit codes: 0 ok, 1 failed, 3 health check failed, 75 another run holds the archive.
 
     \b

@@ -43,7 +43,7 @@ from kazscraper.verdict import (
     health_breaches,
     verdict,
 )
-from kazscraper.warc import recover_open_files
+from kazscraper.warc import files_in_use, recover_open_files
 
 __all__ = [
     "EXIT_FAILED",
@@ -275,7 +275,13 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
     with RunLock(options.db_path):
         upgrade(options.db_path)
         warc_dir, name = warc_directory(options.db_path), warc_name(options.db_path)
-        recover_open_files(warc_dir, name)
+        recover_open_files(warc_dir, name, workers=True)  # killed workers' files too
+        busy = files_in_use(warc_dir, name)
+        if busy:  # a worker of a Redis crawl writes it: its pages would be missing
+            raise AlreadyRunning(
+                f"a worker of a Redis crawl into this archive is writing {busy[0].name}; "
+                "nothing was done: reparse once the workers have stopped"
+            )
         target = Path(options.db_path).resolve()  # a symlink's file, not the link, is replaced
         rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
         _remove_database(rebuilt)

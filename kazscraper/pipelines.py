@@ -67,6 +67,39 @@ class DuplicatePage(DropItem):
         self.url, self.canonical = url, canonical
 
 
+#: records a failure: (url, stage, reason, http_status)
+RecordFailure = Callable[[str, str, str, "int | None"], None]
+
+
+def record_dropped(
+    response: Response | None,
+    exception: Exception,
+    failure: RecordFailure,
+    alias: Callable[[str, str], None],
+) -> None:
+    """What a dropped item leaves behind (the last pipeline of a local crawl and of a
+    worker): a rejected page is a failure with its stage and reason, a duplicate page
+    an alias of its canonical URL."""
+    if isinstance(exception, PageRejected):
+        status = response.status if response is not None else None
+        failure(exception.url, exception.stage, exception.reason, status)
+    elif isinstance(exception, DuplicatePage):
+        alias(exception.url, exception.canonical)
+
+
+def record_error(
+    item: Any, response: Response | None, error: Failure, failure: RecordFailure
+) -> None:
+    """A pipeline that raised on ``item``: its URL is a failure (stage ``pipeline``) with
+    the error, so no URL is lost to a bug."""
+    url = getattr(item, "fetched_url", None) or getattr(item, "url", None)
+    if not isinstance(url, str):
+        return
+    status = response.status if response is not None else None
+    exc = error.value
+    failure(url, "pipeline", f"{type(exc).__name__}: {exc}", status)
+
+
 class _CrawlerPipeline:
     """Built by Scrapy with the crawler; the site profiles come from the spider."""
 
@@ -432,21 +465,12 @@ class StorePipeline(_CrawlerPipeline):
             stop_on_archive_error(self.crawler, str(self.db_path), exc)
 
     def on_item_dropped(self, item: Any, response: Response | None, exception: Exception) -> None:
-        if isinstance(exception, PageRejected):
-            status = response.status if response is not None else None
-            self._failure(exception.url, exception.stage, exception.reason, status)
-        elif isinstance(exception, DuplicatePage):
-            self.on_alias_found(exception.url, exception.canonical)
+        record_dropped(response, exception, self._failure, self.on_alias_found)
 
     def on_item_error(self, item: Any, response: Response | None, failure: Failure) -> None:
         """A pipeline that raised (a bug, not a verdict on the page) loses no URL: it is a
         failure row with the error, retried next run."""
-        url = getattr(item, "fetched_url", None) or getattr(item, "url", None)
-        if not isinstance(url, str):
-            return
-        status = response.status if response is not None else None
-        exc = failure.value
-        self._failure(url, "pipeline", f"{type(exc).__name__}: {exc}", status)
+        record_error(item, response, failure, self._failure)
 
     def on_alias_found(self, url: str, canonical: str) -> None:
         if canonical in self.pending:

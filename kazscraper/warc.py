@@ -18,15 +18,25 @@ skipped and reported while reading goes on with the next whole record.
 
 Archives in one folder share its ``warc/`` folder: an archive's files are those
 named after it (``<name>-<14 digits>-<5 digits>.warc.gz``, see ``own_files``), and
-recovery and reading take only those, so that a run never closes another
-archive's open file nor reparses another archive's pages.
+the files of the workers of a Redis crawl into it (``<name>-<worker>-<14 digits>-<5
+digits>.warc.gz``, see ``warc_files``). A name alone can be read two ways (the worker
+``w1`` of archive ``press`` and the archive ``press-w1`` write the same names), so each
+file says whose it is in its first record (the ``warcinfo`` fields
+``kazscraper-archive`` and ``kazscraper-worker``), and a file that says so belongs to
+that archive and writer only; a file without them (written before they existed) is
+judged by its name. Recovery and reading take only an archive's own files, so that a
+run never closes another archive's open file nor reparses another archive's pages, and
+a writer holds an exclusive ``flock`` on the file it is writing: recovery leaves a file
+alone while a live process holds it.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
+import heapq
 import io
 import os
 import re
@@ -37,7 +47,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, DecompressingBufferedReader
@@ -51,6 +61,13 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_RECORD_MAX = 10 * 1024 * 1024
 _CHUNK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"
+#: the warcinfo fields naming a file's archive and (a Redis crawl's) worker
+ARCHIVE_FIELD = "kazscraper-archive"
+WORKER_FIELD = "kazscraper-worker"
+#: a worker's name in file names (``kazscraper.distributed.worker.safe_worker_name``)
+WORKER_NAME = r"[A-Za-z0-9_-]{1,64}"
+_STAMP = r"(\d{14})-(\d{5})"
+_INFO_MAX = 64 * 1024  # a warcinfo record is a few fields
 
 
 class DamagedRecord(Exception):
@@ -123,12 +140,22 @@ class Exchange:
 
 
 class WarcArchiver:
-    """Appends exchanges to size-rotated WARC files in ``directory``."""
+    """Appends exchanges to size-rotated WARC files in ``directory``: the archive
+    ``name``'s own (``<name>-<time>-<n>``) or, with ``worker``, that worker's
+    (``<name>-<worker>-<time>-<n>``); each file names both in its warcinfo record."""
 
-    def __init__(self, directory: str | Path, name: str, max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(
+        self,
+        directory: str | Path,
+        name: str,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        worker: str | None = None,
+    ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.name = name
+        self.archive_name = name
+        self.worker = worker
+        self.name = f"{name}-{worker}" if worker else name
         self.max_bytes = max_bytes
         self._file: Path | None = None
         self._fh: BinaryIO | None = None
@@ -138,14 +165,26 @@ class WarcArchiver:
     def _open_next(self) -> None:
         self.close()
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        self._sequence += 1
-        self._file = self.directory / f"{self.name}-{stamp}-{self._sequence:05d}.warc.gz"
-        self._fh = open(f"{self._file}{OPEN_SUFFIX}", "wb")  # noqa: SIM115 - kept open across writes
+        while True:  # a name no other writer has (archive ``a-w1`` and worker w1 of ``a``)
+            self._sequence += 1
+            self._file = self.directory / f"{self.name}-{stamp}-{self._sequence:05d}.warc.gz"
+            try:  # the ``.open`` name is reserved atomically, then the final one checked
+                self._fh = open(f"{self._file}{OPEN_SUFFIX}", "xb")  # noqa: SIM115 - kept open across writes
+            except FileExistsError:
+                continue
+            if not self._file.exists():
+                break
+            self._fh.close()
+            os.unlink(f"{self._file}{OPEN_SUFFIX}")
+        fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until closed (or killed)
         self._writer = WARCWriter(self._fh, gzip=True)
-        info = self._writer.create_warcinfo_record(
-            self._file.name, {"software": "kazscraper", "format": "WARC File Format 1.1"}
-        )
+        fields = {"software": "kazscraper", "format": "WARC File Format 1.1"}
+        fields[ARCHIVE_FIELD] = self.archive_name
+        if self.worker:
+            fields[WORKER_FIELD] = self.worker
+        info = self._writer.create_warcinfo_record(self._file.name, fields)
         self._writer.write_record(info)
+        self._fh.flush()  # the owner fields are on disk before the first capture
 
     def write(self, exchange: Exchange, previous: Capture | None = None) -> Capture:
         """Write the exchange; a revisit record if ``previous`` has the same payload or on 304."""
@@ -235,22 +274,104 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == name), None)
 
 
+class WarcFile(NamedTuple):
+    """One WARC file of an archive: whose it is and where it stands in its writer's run."""
+
+    path: Path
+    worker: str | None  # None: the archive's own (a local crawl); else a Redis worker
+    stamp: str  # ``<14 digits>-<5 digits>``: when its writer opened it, and its number
+
+
+def file_owner(path: Path) -> tuple[str | None, str | None] | None:
+    """(archive, worker) as the file's warcinfo record names them, or None when it names
+    no archive (a file written before the fields existed, an empty or unreadable one)."""
+    try:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "warcinfo":
+                    return None
+                text = record.content_stream().read(_INFO_MAX).decode("utf-8", "replace")
+                fields = dict(
+                    (k.strip(), v.strip())
+                    for k, _, v in (line.partition(":") for line in text.splitlines())
+                )
+                archive = fields.get(ARCHIVE_FIELD)
+                return (archive, fields.get(WORKER_FIELD) or None) if archive else None
+    except (*DAMAGED, UnicodeError):
+        return None
+    return None
+
+
+def warc_files(
+    directory: str | Path, name: str, suffix: str = ".warc.gz", workers: bool = True
+) -> list[WarcFile]:
+    """The WARC files of the archive called ``name``: its own and (``workers``) those of
+    the workers of its Redis crawls, each in its writer's order. A file whose warcinfo
+    names another archive or another writer is not the archive's, whatever its name."""
+    own = re.compile(re.escape(name) + "-" + _STAMP + re.escape(suffix))
+    of_worker = re.compile(re.escape(name) + f"-({WORKER_NAME})-" + _STAMP + re.escape(suffix))
+    found = []
+    for path in Path(directory).glob(f"*{suffix}"):
+        local, worker = own.fullmatch(path.name), of_worker.fullmatch(path.name)
+        if not local and not (workers and worker):
+            continue
+        owner = file_owner(path)
+        if local and owner in (None, (name, None)):
+            found.append(WarcFile(path, None, f"{local[1]}-{local[2]}"))
+        elif workers and worker and owner in (None, (name, worker[1])):
+            found.append(WarcFile(path, worker[1], f"{worker[2]}-{worker[3]}"))
+    return sorted(found, key=lambda f: (f.worker or "", f.stamp, f.path.name))
+
+
 def own_files(directory: str | Path, name: str | None, suffix: str = ".warc.gz") -> list[Path]:
-    """The WARC files of the archive called ``name`` (as ``WarcArchiver`` names them), in
-    order; every ``*.warc.gz`` file when ``name`` is None."""
+    """The WARC files of the archive called ``name`` (as ``WarcArchiver`` names them, its
+    own, not its workers'), in order; every ``*.warc.gz`` file when ``name`` is None."""
     if name is None:
         return sorted(Path(directory).glob(f"*{suffix}"))
-    pattern = re.compile(re.escape(name) + r"-\d{14}-\d{5}" + re.escape(suffix))
-    return sorted(p for p in Path(directory).glob(f"*{suffix}") if pattern.fullmatch(p.name))
+    return [f.path for f in warc_files(directory, name, suffix, workers=False)]
 
 
-def recover_open_files(directory: str | Path, name: str | None = None) -> list[Path]:
+def in_use(path: Path) -> bool:
+    """A live process holds the file (``WarcArchiver`` locks the file it writes)."""
+    try:
+        with open(path, "rb") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return False
+    return False
+
+
+def recover_open_files(
+    directory: str | Path,
+    name: str | None = None,
+    worker: str | None = None,
+    workers: bool = False,
+) -> list[Path]:
     """Trim the ``.open`` files of archive ``name`` left by a killed run to their last whole
-    record, and close them. Another archive's ``.open`` file may be one a run is writing.
+    record, and close them: its own, or with ``worker`` only that worker's, or with
+    ``workers`` its own and every worker's. A worker's file that a live process holds
+    (``in_use``) is left alone (the archive's own are the run lock holder's), and so is
+    another archive's ``.open`` file (a run may be writing it).
 
     Records are read through without decoding their payload, a bounded chunk at a time."""
+    suffix = f".warc.gz{OPEN_SUFFIX}"
+    if name is None:
+        files = [WarcFile(path, None, "") for path in own_files(directory, None, suffix)]
+    else:
+        files = warc_files(directory, name, suffix, workers=workers or worker is not None)
+        if worker is not None:
+            files = [f for f in files if f.worker == worker]
+        elif not workers:
+            files = [f for f in files if f.worker is None]
     recovered = []
-    for path in own_files(directory, name, f".warc.gz{OPEN_SUFFIX}"):
+    for found in files:
+        path = found.path
+        if found.worker is not None and in_use(path):
+            continue
         good = 0
         with open(path, "rb") as fh:
             iterator = archive_iterator(fh)
@@ -267,6 +388,13 @@ def recover_open_files(directory: str | Path, name: str | None = None) -> list[P
         os.replace(path, final)
         recovered.append(final)
     return recovered
+
+
+def files_in_use(directory: str | Path, name: str) -> list[Path]:
+    """The archive's ``.open`` files (its own and its workers') that a live process is
+    writing now."""
+    files = warc_files(directory, name, f".warc.gz{OPEN_SUFFIX}")
+    return [f.path for f in files if in_use(f.path)]
 
 
 @dataclass(frozen=True)
@@ -359,15 +487,47 @@ def read_captures(
     on_skipped: OnSkipped | None = None,
     name: str | None = None,
 ) -> Iterator[StoredPage]:
-    """Every response and revisit record of archive ``name``'s files (every file's when
-    None), in capture order; revisits carry the original body.
+    """Every response and revisit record of archive ``name``'s files, its own and its
+    workers' (every file's, in name order, when None), in capture order; revisits carry
+    the original body.
 
-    Memory stays flat: one payload at a time (at most ``max_bytes``), and for revisits an
-    index of where each payload's original lies (digest -> file and offset). A damaged or
-    too large record is reported to ``on_skipped`` and reading goes on."""
-    originals: dict[str, tuple[Path, int]] = {}  # payload digest -> its response record
+    Capture order across writers is by fetch time (the WARC-Date, to the second; records
+    of one second in writer order: the archive's own first, then the workers by name):
+    each writer's files are read in the order it wrote them, and the writers' records are
+    merged. Memory stays flat: one payload per writer at a time (at most ``max_bytes``),
+    and for revisits an index of where each payload's original lies (digest -> file and
+    offset). A damaged or too large record is reported to ``on_skipped`` and reading
+    goes on."""
     skipped = on_skipped or (lambda kind, where, reason: None)
-    for path in own_files(directory, name):
+    if name is None:
+        streams = [_read_files(own_files(directory, None), max_bytes, skipped)]
+    else:
+        writers: dict[str | None, list[Path]] = {}
+        for found in warc_files(directory, name):
+            writers.setdefault(found.worker, []).append(found.path)
+        streams = [_read_files(paths, max_bytes, skipped) for paths in writers.values()]
+    originals: dict[str, tuple[Path, int]] = {}  # payload digest -> its response record
+    merged = heapq.merge(*streams, key=lambda page: page.capture.fetched_at)
+    for page in merged:
+        capture = page.capture
+        if capture.record_type == "response":
+            where = Path(directory) / capture.warc_file
+            originals[capture.payload_digest] = (where, capture.offset)
+            yield page
+            continue
+        body = b""
+        if capture.payload_digest in originals:
+            try:
+                body = read_body_at(*originals[capture.payload_digest], max_bytes=max_bytes)
+            except (TooLarge, *DAMAGED):
+                body = b""
+        yield StoredPage(capture, page.headers, body)
+
+
+def _read_files(paths: list[Path], max_bytes: int, skipped: OnSkipped) -> Iterator[StoredPage]:
+    """The response and revisit records of ``paths``, one file after the other; a revisit's
+    body is left empty (``read_captures`` finds its original)."""
+    for path in paths:
         with open(path, "rb") as fh:
             start: int | None = 0
             while start is not None:
@@ -376,7 +536,7 @@ def read_captures(
                 last_end = start
                 try:
                     for record in iterator:
-                        page = _page(record, path, iterator, originals, max_bytes, skipped)
+                        page = _page(record, path, iterator, max_bytes, skipped)
                         last_end = iterator.get_record_offset() + iterator.get_record_length()
                         if page is not None:
                             yield page
@@ -394,7 +554,6 @@ def _page(
     record: object,
     path: Path,
     iterator: ArchiveIterator,
-    originals: dict[str, tuple[Path, int]],
     max_bytes: int,
     skipped: OnSkipped,
 ) -> StoredPage | None:
@@ -415,14 +574,7 @@ def _page(
     offset = iterator.get_record_offset()
     headers = _payload_headers(http_headers.headers) if http_headers else []
     digest = rec_headers.get_header("WARC-Payload-Digest") or payload_digest(body)
-    if rec_type == "response":
-        originals[digest] = (path, offset)
-    elif digest in originals:
-        try:
-            body = read_body_at(*originals[digest], max_bytes=max_bytes)
-        except (TooLarge, *DAMAGED):
-            body = b""
-    else:
+    if rec_type == "revisit":
         body = b""
     status = int(http_headers.get_statuscode()) if http_headers else 0
     capture = Capture(

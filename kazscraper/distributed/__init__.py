@@ -50,7 +50,11 @@ Redis keys (``<prefix>`` is ``kazscraper``; one crawl per Redis database):
 ``inflight:<worker>`` (hash), ``items`` and ``items:processing`` (lists),
 ``aliases:waiting`` (hash), ``workers``, ``finished`` (sets), ``alive:<worker>``
 (heartbeat, expires), ``host:<host>`` (rate limit), ``store`` (the archive the crawl is
-stored into, and its ``crawls`` row).
+stored into, and its ``crawls`` row), ``origins`` (hash: worker -> the start URL and
+mirrors it crawls, written into the ``crawls`` row for ``reparse``), ``archived`` (set:
+the fingerprints of the archived article URLs outside the revisit window), ``revisit``
+(hash: archived URL inside the window -> its publication date and ETag),
+``articles_scheduled`` (the crawl's count of article requests, for ``--max-articles``).
 """
 
 from __future__ import annotations
@@ -106,3 +110,19 @@ class Keys:
     @property
     def store(self) -> str:
         return f"{self.prefix}:store"
+
+    @property
+    def origins(self) -> str:
+        return f"{self.prefix}:origins"
+
+    @property
+    def archived(self) -> str:
+        return f"{self.prefix}:archived"
+
+    @property
+    def revisit(self) -> str:
+        return f"{self.prefix}:revisit"
+
+    @property
+    def articles_scheduled(self) -> str:
+        return f"{self.prefix}:articles_scheduled"

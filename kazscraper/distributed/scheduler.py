@@ -8,6 +8,13 @@ the field) when everything its response produced is pushed
 (``kazscraper.distributed.worker``), or here when it comes back as a new request (a
 redirect, a retry) that is in the frontier again. On start, a worker puts what its
 earlier life left in flight back into the frontier.
+
+A new article request goes in by another Lua script, which does at once what a local
+crawl's frontier does in one process: it is refused when the duplicate filter or the
+archive (``<prefix>:archived``) has it, or when the crawl has already scheduled
+``--max-articles`` articles (``<prefix>:articles_scheduled``); otherwise its fingerprint,
+the request and the count go in together. A redirect or a retry of an article already
+counted is not counted again (nor refused: it must end as an article or a failure).
 """
 
 from __future__ import annotations
@@ -44,6 +51,20 @@ return 1
 """
 
 
+# KEYS[1] the duplicate filter, KEYS[2] the archived set, KEYS[3] the articles counter,
+# KEYS[4] the frontier; ARGV[1] the fingerprint, ARGV[2] the limit (0: none),
+# ARGV[3] the score, ARGV[4] the request. Returns the count, -1 (seen), -2 (the limit)
+_ADD_ARTICLE = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return -1 end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return -1 end
+local limit = tonumber(ARGV[2])
+if limit > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then return -2 end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[3], ARGV[4])
+return redis.call('INCR', KEYS[3])
+"""
+
+
 class InflightScheduler(Scheduler):
     """The shared frontier and duplicate filter of scrapy-redis, with an in-flight hash."""
 
@@ -65,6 +86,9 @@ class InflightScheduler(Scheduler):
         self.inflight_key = self.worker.keys.inflight(self.worker.name)
         self._take = self.server.register_script(_TAKE)
         self._requeue = self.server.register_script(_REQUEUE)
+        self._add_article = self.server.register_script(_ADD_ARTICLE)
+        rules = getattr(spider, "rules", None)
+        self.max_articles = getattr(rules, "max_articles", None) or 0
         back = self.requeue_all()
         if back:
             logger.warning("put %d request(s) left in flight by this worker back", back)
@@ -88,10 +112,37 @@ class InflightScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         # a redirect or a retry of an in-flight request: in the frontier first, then acked
         field = request.meta.pop(INFLIGHT, None)
+        if field is None and "article_url" in request.meta and not request.dont_filter:
+            return self.enqueue_article(request)
         queued = bool(super().enqueue_request(request))
         if field:
             self.worker.ack_field(field)
         return queued
+
+    def enqueue_article(self, request: Request) -> bool:
+        """A new article request: into the frontier and counted, or refused (seen,
+        archived, or the crawl's ``--max-articles`` reached), in one script."""
+        keys = self.worker.keys
+        fingerprint = self.df.request_fingerprint(request)
+        data = self.queue._encode_request(request)
+        count = int(
+            self._add_article(
+                keys=[self.df.key, keys.archived, keys.articles_scheduled, self.queue.key],
+                args=[fingerprint, self.max_articles, -request.priority, data],
+            )
+        )
+        if count == -1:
+            self.df.log(request, self.spider)
+            return False
+        if count == -2:
+            self.worker.articles_scheduled = max(self.worker.articles_scheduled, self.max_articles)
+            if self.stats:
+                self.stats.inc_value("kazscraper/distributed/max_articles_refused")
+            return False
+        self.worker.articles_scheduled = max(self.worker.articles_scheduled, count)
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
     def next_request(self) -> Request | None:
         found = self._take(keys=[self.queue.key, self.inflight_key])

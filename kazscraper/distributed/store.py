@@ -20,7 +20,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -239,28 +239,59 @@ class Store:
         return total
 
     def mark_archived(self, revisit_days: int | None) -> int:
-        """Mark the archived articles' URLs as seen in the shared duplicate filter, so that
-        the workers fetch only new ones (and those published in the last ``revisit_days``
-        days, to catch edits; an article without a date is not revisited), as a local
-        incremental crawl does. None marks nothing (a full crawl). Returns how many."""
+        """Publish what the archive has for the workers' frontiers
+        (``kazscraper.distributed.shared``): the articles published in the last
+        ``revisit_days`` days with their date and ETag (revisited, with
+        ``If-None-Match``), the fingerprints of every other archived URL (not fetched
+        again; an article without a date is not revisited), as a local incremental crawl
+        does. None publishes nothing (a full crawl: every article fetched). Idempotent.
+        Returns how many URLs."""
         if revisit_days is None:
             return 0
-        from scrapy import Request
-        from scrapy_redis.dupefilter import RFPDupeFilter
+        from kazscraper.distributed.shared import url_fingerprint
 
         cutoff = (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
-        fingerprint = RFPDupeFilter(self.client, self.keys.dupefilter).request_fingerprint
+        fingerprint = url_fingerprint()
         cursor = self.archive.db.execute(
-            "SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id "
-            "WHERE a.published_date IS NULL OR a.published_date < ?",
-            [cutoff],
+            "SELECT u.url, a.published_date, a.etag FROM article_urls u "
+            "JOIN articles a ON a.id = u.article_id"
         )
         marked = 0
         while rows := cursor.fetchmany(MARK_CHUNK):
-            marks = [fingerprint(Request(url)) for (url,) in rows]
-            self.client.sadd(self.keys.dupefilter, *marks)
-            marked += len(marks)
+            old = [
+                fingerprint(url) for url, published, _ in rows if not (published or "") >= cutoff
+            ]
+            recent = {
+                url: json.dumps([published, etag])
+                for url, published, etag in rows
+                if (published or "") >= cutoff
+            }
+            pipe = self.client.pipeline(transaction=False)
+            if old:
+                pipe.sadd(self.keys.archived, *old)
+            if recent:
+                pipe.hset(self.keys.revisit, mapping=recent)
+            pipe.execute()
+            marked += len(rows)
         return marked
+
+    def crawl_arguments(self) -> dict[str, Any]:
+        """The ``crawls`` row's arguments with the start URL and mirrors the workers crawled
+        (the first worker's by name: ``reparse`` reads the pages as that site's)."""
+        row = self.archive.db.execute(
+            "SELECT arguments FROM crawls WHERE id = ?", [self.crawl_id]
+        ).fetchone()
+        arguments: dict[str, Any] = json.loads(row[0] or "{}") if row else {}
+        origins = self.client.hgetall(self.keys.origins)
+        for worker in sorted(origins):
+            try:
+                origin = json.loads(origins[worker])
+                arguments.update(start_url=str(origin["start_url"]),
+                                 mirrors=[str(m) for m in origin.get("mirrors") or ()])  # fmt: skip
+                break
+            except (ValueError, KeyError, TypeError):
+                continue
+        return arguments
 
     def clear_crawl(self) -> None:
         """The crawl is over: its frontier, duplicate filter and bookkeeping go."""
@@ -271,6 +302,10 @@ class Store:
             self.keys.workers,
             self.keys.finished,
             self.keys.store,
+            self.keys.origins,
+            self.keys.archived,
+            self.keys.revisit,
+            self.keys.articles_scheduled,
             f"{self.keys.prefix}:{COUNTS_KEY}",
         ]
         for pattern in ("inflight:*", f"{STATS_KEY}:*", "host:*"):
@@ -280,10 +315,12 @@ class Store:
 
 def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOptions) -> int:
     """The ``crawls`` row of this Redis crawl in this archive: the one a killed store had
-    opened, or a new one (then the archived articles are marked as seen for the workers).
-    A Redis crawl is stored into one archive only."""
+    opened, or a new one. A Redis crawl is stored into one archive only. What the archive
+    has is published for the workers before the crawl is marked ready (the workers wait
+    for it); a store killed before that publishes it again."""
     target = str(Path(options.db_path).resolve())
     raw = client.get(keys.store)
+    crawl_id = None
     if raw is not None:
         claimed = json.loads(raw)
         if claimed.get("db") != target:
@@ -291,20 +328,24 @@ def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOpti
                 f"this Redis crawl is stored into {claimed.get('db')}, not {target}; "
                 "use another Redis database for another archive"
             )
-        crawl_id = int(claimed["crawl_id"])
-        row = archive.db.execute("SELECT id FROM crawls WHERE id = ?", [crawl_id]).fetchone()
+        found = int(claimed["crawl_id"])
+        row = archive.db.execute("SELECT id FROM crawls WHERE id = ?", [found]).fetchone()
         if row is not None:
-            return crawl_id
-    arguments = {
-        "redis": _redacted(options.redis_url),
-        "distributed": True,
-        "revisit_days": options.revisit_days,
-    }
-    crawl_id = archive.begin_crawl("crawl", arguments)
-    client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id}))
+            if claimed.get("ready", True):
+                return found
+            crawl_id = found
+    if crawl_id is None:
+        arguments = {
+            "redis": _redacted(options.redis_url),
+            "distributed": True,
+            "revisit_days": options.revisit_days,
+        }
+        crawl_id = archive.begin_crawl("crawl", arguments)
+        client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": False}))
     marked = Store(archive, client, keys, crawl_id).mark_archived(options.revisit_days)
     if marked:
-        logger.info("%d archived article URL(s) marked as seen for the workers", marked)
+        logger.info("%d archived article URL(s) published for the workers", marked)
+    client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": True}))
     return crawl_id
 
 
@@ -352,6 +393,34 @@ def run_store(options: StoreOptions) -> StoreResult:
 
 
 def _drain(store: Store, options: StoreOptions, stop: _Stop) -> StoreResult:
+    """Store crawls until the one open ends (or, ``follow``, until stopped: each round of
+    workers is then a crawl of its own, opened when its first worker starts)."""
+    total: dict[str, int] = {}
+    while True:
+        result = _drain_crawl(store, options, stop)
+        for name, value in result.counts.items():
+            total[name] = total.get(name, 0) + value
+        if not options.follow or stop.asked:
+            return replace(result, counts=total) if options.follow else result
+        logger.info("crawl %d stored; waiting for the workers of the next one", store.crawl_id)
+        if not _wait_for_workers(store, options, stop):
+            logger.warning("stopped between crawls; everything is stored")
+            return StoreResult(EXIT_OK, "stopped", total, store.crawl_id)
+        crawl_id = _claim(store.client, store.keys, store.archive, options)
+        store = Store(store.archive, store.client, store.keys, crawl_id)
+
+
+def _wait_for_workers(store: Store, options: StoreOptions, stop: _Stop) -> bool:
+    """``follow`` between crawls: wait until a worker starts (it claims its name, then
+    waits for a store to open the crawl). False when stopped first."""
+    while not stop.asked:
+        if next(store.client.scan_iter(f"{store.keys.prefix}:alive:*", count=1000), None):
+            return True
+        time.sleep(options.poll)
+    return False
+
+
+def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResult:
     archive = store.archive
     last_link = time.monotonic()
     last_note = 0.0
@@ -365,8 +434,8 @@ def _drain(store: Store, options: StoreOptions, stop: _Stop) -> StoreResult:
         if now - last_link >= LINK_EVERY:
             archive.link_related_articles()
             last_link = now
-        if options.follow or not store.registry.done() or store.queue.backlog():
-            if not options.follow and now - last_note >= WAITING_NOTE_EVERY:
+        if not store.registry.done() or store.queue.backlog():
+            if now - last_note >= WAITING_NOTE_EVERY:
                 waiting = store.registry.waiting_for()
                 logger.info("waiting for %s", ", ".join(waiting) if waiting else "a first worker")
                 last_note = now
@@ -387,6 +456,7 @@ def _drain(store: Store, options: StoreOptions, stop: _Stop) -> StoreResult:
         reason = f"{counts['rejected_records']} queued record(s) unusable; kept in Redis"
     archive.finish_crawl(
         store.crawl_id,
+        arguments=store.crawl_arguments(),
         status=status_of(code),
         finish_reason="finished",
         exit_code=code,

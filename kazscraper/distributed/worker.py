@@ -17,6 +17,7 @@ SQLite store, and these components instead:
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -26,6 +27,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import redis
@@ -52,9 +54,11 @@ from kazscraper.distributed.queue import (
     encode_touch,
 )
 from kazscraper.distributed.scheduler import INFLIGHT
+from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled
+from kazscraper.frontier import ArchiveState
 from kazscraper.items import Article, NotModified
 from kazscraper.middlewares import WarcCaptureMiddleware, warc_directory, warc_name
-from kazscraper.pipelines import DuplicatePage, PageRejected
+from kazscraper.pipelines import record_dropped, record_error
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.spiders.news import NewsSpider
 from kazscraper.warc import WarcArchiver, recover_open_files
@@ -62,6 +66,7 @@ from kazscraper.warc import WarcArchiver, recover_open_files
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 2.0  # seconds between heartbeats (the key lives queue.HEARTBEAT_TTL)
+STORE_WAIT = 60.0  # seconds a worker waits for a store to open the crawl (or --idle-timeout)
 
 
 def default_worker_name() -> str:
@@ -149,6 +154,7 @@ class WorkerLifecycle:
         self.outputs_done: set[str] = set()
         self.idle_since: float | None = None
         self.requeued_once: set[str] = set()
+        self.articles_scheduled = 0  # the crawl's count of article requests, as last seen
         self.heartbeat: LoopingCall | None = None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
@@ -169,6 +175,8 @@ class WorkerLifecycle:
     def _beat(self) -> None:
         try:
             self.registry.beat(self.name)
+            count = int(self.client.get(self.keys.articles_scheduled) or 0)
+            self.articles_scheduled = max(self.articles_scheduled, count)
         except redis.RedisError as exc:
             logger.error("heartbeat to Redis failed: %s", exc)
 
@@ -342,19 +350,11 @@ class QueuePipeline:
         self.worker.item_done(response)
 
     def on_item_dropped(self, item: Any, response: Response | None, exception: Exception) -> None:
-        if isinstance(exception, PageRejected):
-            status = response.status if response is not None else None
-            self._failure(exception.url, exception.stage, exception.reason, status)
-        elif isinstance(exception, DuplicatePage):
-            self.on_alias_found(exception.url, exception.canonical)
+        record_dropped(response, exception, self._failure, self.on_alias_found)
         self.worker.item_done(response)
 
     def on_item_error(self, item: Any, response: Response | None, failure: Failure) -> None:
-        url = getattr(item, "fetched_url", None) or getattr(item, "url", None)
-        if isinstance(url, str):
-            status = response.status if response is not None else None
-            exc = failure.value
-            self._failure(url, "pipeline", f"{type(exc).__name__}: {exc}", status)
+        record_error(item, response, failure, self._failure)
         self.worker.item_done(response)
 
     def on_page_failed(self, url: str, stage: str, reason: str, http_status: int | None) -> None:
@@ -377,12 +377,11 @@ class WorkerWarcCapture(WarcCaptureMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.worker = _worker(crawler)
-        self.name = f"{warc_name(self.db_path)}-{self.worker.name}"
 
     def opened(self, spider: Spider) -> None:
-        directory = warc_directory(self.db_path)
-        recover_open_files(directory, self.name)  # this worker's file, left by a kill
-        self.archiver = WarcArchiver(directory, self.name, self.max_bytes)
+        directory, name = warc_directory(self.db_path), warc_name(self.db_path)
+        recover_open_files(directory, name, worker=self.worker.name)  # left by a kill
+        self.archiver = WarcArchiver(directory, name, self.max_bytes, worker=self.worker.name)
         self.archive = None  # the worker has no archive: the store indexes the captures
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -403,10 +402,11 @@ class WorkerWarcCapture(WarcCaptureMiddleware):
 class HostRateLimit:
     """One request per download delay per host, across all the workers of the crawl.
 
-    Before a request, the worker sets ``<prefix>:host:<host:port>`` with ``SET NX PX``
-    for the host's delay (``DOWNLOAD_DELAY``, or the slot's delay when AutoThrottle or a
-    robots.txt ``Crawl-delay`` made it longer); when another worker holds the key, it
-    waits for the key's remaining time and tries again. With no delay (the loopback
+    Before a request, once its own download slot would send it at once (``local_wait``),
+    the worker sets ``<prefix>:host:<host:port>`` with ``SET NX PX`` for the host's
+    delay (``DOWNLOAD_DELAY``, or the slot's delay when AutoThrottle or a robots.txt
+    ``Crawl-delay`` made it longer); when another worker holds the key, it waits for the
+    key's remaining time and tries again. With no delay (the loopback
     replica) it does nothing."""
 
     def __init__(self, crawler: Crawler) -> None:
@@ -419,14 +419,38 @@ class HostRateLimit:
         return cls(crawler)
 
     def delay_for(self, request: Request) -> float:
+        """The host's delay: the download delay, the slot's (AutoThrottle, Crawl-delay), or
+        the delay its slot is made with (``DOWNLOAD_SLOTS``: a robots.txt ``Crawl-delay``
+        read before the slot exists, or after Scrapy dropped it when idle)."""
         delay = self.delay
         engine = self.crawler.engine
         if engine is not None:
             downloader = engine.downloader
-            slot = downloader.slots.get(downloader.get_slot_key(request))
+            key = downloader.get_slot_key(request)
+            slot = downloader.slots.get(key)
             if slot is not None:
                 delay = max(delay, slot.delay)
+            made_with = downloader.per_slot_settings.get(key, {}).get("delay")
+            if made_with is not None:
+                delay = max(delay, float(made_with))
         return delay
+
+    def local_wait(self, request: Request) -> float:
+        """Seconds until this worker's own download slot would send ``request`` at once
+        (its delay since its last request has passed, nothing queued before it). A turn
+        is taken only then: a turn taken while the slot still holds the request would let
+        it out late, close behind the next worker's turn."""
+        engine = self.crawler.engine
+        if engine is None:
+            return 0.0
+        downloader = engine.downloader
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is None:
+            return 0.0
+        wait = slot.lastseen + slot.delay - monotonic()
+        if slot.queue or slot.latercall is not None:  # another of ours goes first
+            return max(wait, 0.01)
+        return max(wait, 0.0)
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         delay = self.delay_for(request)
@@ -434,6 +458,10 @@ class HostRateLimit:
             return
         host = urlparse_cached(request).netloc
         while True:
+            local = self.local_wait(request)
+            if local > 0:
+                await _pause(local)
+                continue
             wait = take_host_turn(self.worker.client, self.worker.keys, host, delay)
             if wait <= 0:
                 return
@@ -462,6 +490,18 @@ class WorkerSpider(NewsSpider):
 
     name = "news"
 
+    def _open_archive(self) -> None:
+        """What the archive has, as the store published it in Redis (``shared``): the
+        frontier skips archived articles, revisits those inside the window with their
+        ETag, and stops a pagination that brings nothing new, as in a local crawl."""
+        owner = _worker(self.crawler)
+        # nothing is scheduled yet (this runs first in start()): the crawl's count decides
+        self.frontier.scheduled = CrawlScheduled(lambda: owner.articles_scheduled)
+        known = CrawlKnown(owner.client, owner.keys)
+        self.frontier.load(ArchiveState(known=known))
+        self.crawler.stats.set_value("kazscraper/known_articles", len(known))
+        self.crawler.stats.set_value("kazscraper/known_revisit_window", len(known.recent))
+
     def _flush_frontier(self, everything: bool = False) -> None:
         self.frontier.new_urls(everything=True)  # the frontier is Redis's; nothing to keep here
 
@@ -475,6 +515,43 @@ class WorkerSpider(NewsSpider):
         owner = worker_of(self.crawler)
         if owner is not None:
             owner.ack(failure.request)  # type: ignore[attr-defined]
+
+
+class NoStore(redis.RedisError):
+    """No store has opened the Redis crawl: a worker would not know what is archived (a
+    Redis error for the command line: one line, exit 1)."""
+
+
+def store_ready(client: redis.Redis, keys: Keys) -> bool:
+    """A store has opened the crawl and published what the archive has (``shared``)."""
+    raw = client.get(keys.store)
+    if raw is None:
+        return False
+    try:
+        return bool(json.loads(raw).get("ready", True))
+    except (ValueError, AttributeError):
+        return False
+
+
+def wait_for_store(
+    client: redis.Redis, keys: Keys, timeout: float, registry: Registry, name: str
+) -> None:
+    """Wait until a store has opened the crawl (workers and the store may start in any
+    order), keeping the name ``name`` claimed; raises ``NoStore`` after ``timeout``
+    seconds."""
+    deadline = time.monotonic() + timeout
+    noted = False
+    while not store_ready(client, keys):
+        registry.beat(name)
+        if time.monotonic() >= deadline:
+            raise NoStore(
+                f"no `kazscraper store` opened this Redis crawl within {timeout:g}s; "
+                "start the store (it publishes what the archive has), then the workers"
+            )
+        if not noted:
+            logger.info("waiting for a store to open the crawl")
+            noted = True
+        time.sleep(0.2)
 
 
 def worker_log_file(db_path: str, worker: str) -> str:
@@ -495,11 +572,16 @@ def run_worker(
     name = safe_worker_name(worker)
     client = connect(redis_url)  # a wrong address fails here, in one line
     try:
-        if not Registry(client, Keys(PREFIX)).claim(name):
+        registry = Registry(client, Keys(PREFIX))
+        if not registry.claim(name):
             raise AlreadyRunning(
                 f"a worker named {name} is running in this Redis crawl; "
                 "give this one another --worker-name"
             )
+        wait_for_store(client, Keys(PREFIX), max(idle_timeout, STORE_WAIT), registry, name)
+        if options.start_url:  # for the crawls row: reparse reads the pages as this site's
+            origin = {"start_url": options.start_url, "mirrors": list(options.mirrors)}
+            client.hset(Keys(PREFIX).origins, name, json.dumps(origin))
     finally:
         client.close()
     if options.log_file is None:

@@ -55,25 +55,28 @@ def _executable() -> str:
     pytest.skip(message)
 
 
-def start_redis(directory: Path) -> RedisServer:
-    """Start ``redis-server`` on a free loopback port, its files in ``directory``."""
+def start_redis(directory: Path, port: int | None = None, persistent: bool = False) -> RedisServer:
+    """Start ``redis-server`` on a free loopback port (or ``port``), its files in
+    ``directory``; ``persistent``: every write in the append-only file, synced (a server
+    started again on the same folder has everything)."""
     executable = _executable()
     for _attempt in range(5):  # another process may take the free port first
-        port = _free_port()
+        chosen = port or _free_port()
         process = subprocess.Popen(
             [
                 executable,
-                "--port", str(port),
+                "--port", str(chosen),
                 "--bind", "127.0.0.1",
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", "yes" if persistent else "no",
+                "--appendfsync", "always",
                 "--dir", str(directory),
                 "--protected-mode", "yes",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        server = RedisServer(process, port, directory)
+        server = RedisServer(process, chosen, directory)
         deadline = time.monotonic() + START_TIMEOUT
         while process.poll() is None and time.monotonic() < deadline:
             try:

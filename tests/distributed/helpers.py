@@ -16,7 +16,9 @@ from kazscraper.replica.server import ReplicaServer
 IDLE_TIMEOUT = "3"  # seconds the frontier must stay empty before a worker ends
 
 
-def worker_args(server: ReplicaServer, db: Path, redis_url: str, name: str) -> list[str]:
+def worker_args(
+    server: ReplicaServer, db: Path, redis_url: str, name: str, *extra: str
+) -> list[str]:
     return [
         "crawl",
         "--redis", redis_url,
@@ -25,6 +27,7 @@ def worker_args(server: ReplicaServer, db: Path, redis_url: str, name: str) -> l
         "--start-url", server.origin + "/",
         "--mirror", server.mirror_origin,
         "--db", str(db),
+        *extra,
     ]  # fmt: skip
 
 
@@ -38,9 +41,9 @@ def start(*args: str, log: Path) -> subprocess.Popen[bytes]:
 
 
 def start_worker(
-    server: ReplicaServer, db: Path, redis_url: str, name: str
+    server: ReplicaServer, db: Path, redis_url: str, name: str, *extra: str
 ) -> subprocess.Popen[bytes]:
-    return start(*worker_args(server, db, redis_url, name), log=db.parent / f"{name}.out")
+    return start(*worker_args(server, db, redis_url, name, *extra), log=db.parent / f"{name}.out")
 
 
 def start_store(db: Path, redis_url: str, *extra: str) -> subprocess.Popen[bytes]:

@@ -22,6 +22,7 @@ from kazscraper.distributed.queue import (
     encode_capture,
     encode_failure,
 )
+from kazscraper.distributed.shared import CrawlKnown
 from kazscraper.distributed.store import Store, StoreError, StoreOptions, run_store
 from kazscraper.distributed.worker import take_host_turn
 from kazscraper.items import Article, Author, RelatedLink
@@ -225,21 +226,26 @@ def test_store_with_no_redis_fails_in_one_line(tmp_path: Path) -> None:
 
 
 def test_a_new_crawl_skips_archived_articles_but_revisits_recent_ones(store: Store) -> None:
-    from scrapy_redis.dupefilter import RFPDupeFilter
-
     old, recent, undated = article("old"), article("recent", "Жаңа.\n\nМәтін."), article("u", "Ү")
     today = datetime.now(UTC).date()
     recent.published_date = today.isoformat()
+    recent.etag = '"v1-recent"'
     undated.published_date = None
     for item in (old, recent, undated):
         store.store_batch([encode_article(item, [], "qazdauiri")])
-    assert store.mark_archived(revisit_days=7) == 2
-    seen = RFPDupeFilter(store.client, KEYS.dupefilter)
-    assert seen.request_seen(Request(old.url))  # archived and old: not fetched again
-    assert seen.request_seen(Request(undated.url))
-    assert not seen.request_seen(Request(recent.url))  # in the revisit window: fetched
-    store.client.delete(KEYS.dupefilter)
+    assert store.mark_archived(revisit_days=7) == 3
+    known = CrawlKnown(store.client, KEYS)  # what a worker's frontier is given
+    assert known[old.url] == (None, None)  # archived and old: known, not fetched again
+    assert known[undated.url] == (None, None)
+    assert known[recent.url] == (recent.published_date, '"v1-recent"')  # revisited, ETag sent
+    assert f"{ORIGIN}news/never-seen" not in known
+    assert len(known) == 3 and list(known) == [recent.url]
+    # this crawl's duplicate filter stays apart from the archive (the pagination stop
+    # asks "archived?", not "scheduled?")
+    assert not store.client.exists(KEYS.dupefilter)
+    store.client.delete(KEYS.archived, KEYS.revisit)
     assert store.mark_archived(revisit_days=None) == 0  # --full
+    assert not store.client.exists(KEYS.archived) and not store.client.exists(KEYS.revisit)
 
 
 def test_store_stopped_by_sigterm_keeps_the_rest_in_redis(tmp_path: Path, redis_url: str) -> None:
@@ -286,3 +292,69 @@ def test_second_worker_of_the_same_name_exits_75(tmp_path: Path, redis_url: str)
     )  # fmt: skip
     assert result.returncode == 75, result.stderr
     assert "a worker named w1 is running" in result.stderr
+
+
+def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """Redis killed under a draining store (its append-only file synced on every write):
+    the store exits 1 with one line; Redis and the store started again, every record is
+    committed once, in the crawl the first store opened."""
+    import subprocess
+    import sys
+
+    from .conftest import start_redis
+    from .helpers import count, finish, kill9, wait_for
+
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = start_redis(folder, persistent=True)
+    try:
+        client = server.client()
+        total = 1500
+        ItemQueue(client, KEYS).push(
+            *(
+                encode_article(article(f"a{i}", f"Мәтін {i}.\n\nЕкінші абзац {i}."), [], "q")
+                for i in range(total)
+            )
+        )
+        registry = Registry(client, KEYS)
+        registry.join("w1")
+        registry.finish("w1", finished=True)
+        db = tmp_path / "a.sqlite"
+        command = [sys.executable, "-m", "kazscraper", "store", "--redis", server.url,
+                   "--db", str(db), "--batch-size", "5"]  # fmt: skip
+        store = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(db, "SELECT count(*) FROM articles", 50)
+        kill9(server.process)
+        out, err = store.communicate(timeout=120)
+        assert store.returncode == 1, out + err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("kazscraper store: error: Redis failed")
+        stored = count(db, "SELECT count(*) FROM articles")
+        assert 50 <= stored < total
+        server = start_redis(folder, port=server.port, persistent=True)
+        store = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert finish(store, timeout=300) == 0, store.communicate()
+        assert count(db, "SELECT count(*) FROM articles") == total
+        assert count(db, "SELECT count(DISTINCT url) FROM articles") == total
+        assert count(db, "SELECT count(*) FROM crawls") == 1
+        assert count(db, "SELECT count(*) FROM crawls WHERE status = 'ok'") == 1
+    finally:
+        server.process.kill()
+        server.process.wait()
+
+
+def test_a_worker_waits_for_a_store_to_open_the_crawl_then_gives_up(redis_url: str) -> None:
+    from kazscraper.distributed.worker import NoStore, store_ready, wait_for_store
+
+    client = client_of(redis_url)
+    registry = Registry(client, KEYS)
+    assert registry.claim("w1", wait=0.3)
+    with pytest.raises(NoStore, match="no `kazscraper store` opened this Redis crawl"):
+        wait_for_store(client, KEYS, 0.5, registry, "w1")
+    assert registry.alive("w1")  # its name stays claimed while it waits
+    client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 1, "ready": False}))
+    assert not store_ready(client, KEYS)  # opened, the archive not yet published
+    client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 1, "ready": True}))
+    wait_for_store(client, KEYS, 0.5, registry, "w1")  # returns at once
