@@ -37,6 +37,7 @@ from kazscraper.crawl import (
 )
 from kazscraper.settings import DOWNLOAD_MAXSIZE
 from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile, profile_for_url
+from kazscraper.urls import redacted_url
 
 DEFAULT_DB = "archive/qazdauiri.sqlite"
 SITES_DB = "archive/press.sqlite"  # a crawl of several sites, without --db
@@ -536,7 +537,7 @@ def _run_worker(
     except ValueError as exc:  # a worker name made of nothing usable
         raise click.BadParameter(str(exc), param_hint="'--worker-name'") from exc
     except redis.RedisError as exc:
-        raise click.ClickException(f"cannot use Redis at {redis_url}: {exc}") from exc
+        raise click.ClickException(f"cannot use Redis at {redacted_url(redis_url)}: {exc}") from exc
     s = result.stats
     verdict = verdict_word(result.exit_code)
     click.echo(

@@ -111,6 +111,16 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def redacted_url(url: str) -> str:
+    """``url`` with its credentials shown as ``***`` (for messages, logs and stored rows):
+    ``redis://:secret@host:6379/0`` -> ``redis://***@host:6379/0``."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme, sep, _ = head.partition("//")
+    return f"{scheme}{sep}***@{tail}" if sep else f"***@{tail}"
+
+
 def is_safe_link(url: str) -> bool:
     """True for absolute http(s) URLs; ``javascript:``, ``data:`` and the like are not links."""
     parts = urlsplit(url.strip())

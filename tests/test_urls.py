@@ -4,7 +4,7 @@ import pytest
 
 from kazscraper.sites import get_profile
 from kazscraper.sites.urls import canonical_url, classify_url
-from kazscraper.urls import is_safe_link
+from kazscraper.urls import is_safe_link, redacted_url
 
 PROFILE = get_profile("qazdauiri")
 CANON = "https://qazdauiri.kz/news/ortalyq-aziya"
@@ -122,3 +122,16 @@ def test_clean_url_needs_only_plain_values() -> None:
     assert clean_url("javascript:void(0) ", "https://example.com", hosts, ()) == (
         "javascript:void(0)"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:s3cret@10.0.0.5:6379/0", "redis://***@10.0.0.5:6379/0"),
+        ("redis://user:p@ss@host/1", "redis://***@host/1"),
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("user:pw@host", "***@host"),
+    ],
+)
+def test_redacted_url_hides_credentials(url: str, shown: str) -> None:
+    assert redacted_url(url) == shown

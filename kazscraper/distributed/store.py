@@ -42,6 +42,7 @@ from kazscraper.distributed.queue import (
 from kazscraper.distributed.worker import connect
 from kazscraper.items import Article
 from kazscraper.sites import get_profile
+from kazscraper.urls import redacted_url
 from kazscraper.verdict import (
     EXIT_FAILED,
     EXIT_OK,
@@ -83,12 +84,6 @@ class StoreResult:
     reason: str
     counts: dict[str, int] = field(default_factory=dict)
     crawl_id: int | None = None
-
-
-def _redacted(url: str) -> str:
-    """A Redis URL without its password (for the ``crawls`` row)."""
-    head, _, tail = url.rpartition("@")
-    return f"{head.split('//')[0]}//***@{tail}" if head else url
 
 
 class Store:
@@ -336,7 +331,7 @@ def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOpti
             crawl_id = found
     if crawl_id is None:
         arguments = {
-            "redis": _redacted(options.redis_url),
+            "redis": redacted_url(options.redis_url),
             "distributed": True,
             "revisit_days": options.revisit_days,
         }
@@ -367,7 +362,7 @@ def run_store(options: StoreOptions) -> StoreResult:
     try:
         client = connect(options.redis_url)
     except redis.RedisError as exc:
-        raise StoreError(f"cannot reach Redis at {_redacted(options.redis_url)}: {exc}") from exc
+        raise StoreError(f"cannot reach Redis at {redacted_url(options.redis_url)}: {exc}") from exc
     keys = Keys(options.prefix)
     stop = _Stop()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

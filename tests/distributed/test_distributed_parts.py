@@ -216,6 +216,18 @@ def test_worker_with_no_redis_fails_in_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "a.sqlite").exists()  # a worker never writes the archive
 
 
+@pytest.mark.parametrize("command", ["crawl", "store"])
+def test_no_redis_error_line_hides_the_password(tmp_path: Path, command: str) -> None:
+    extra = ("--start-url", ORIGIN) if command == "crawl" else ()
+    result = run_cli(
+        command, "--redis", "redis://:s3cret-pw@127.0.0.1:9/0", *extra,
+        "--db", str(tmp_path / "a.sqlite"), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "redis://***@127.0.0.1:9/0" in result.stderr
+    assert "s3cret-pw" not in result.stderr
+
+
 def test_store_with_no_redis_fails_in_one_line(tmp_path: Path) -> None:
     result = run_cli(
         "store", "--redis", "redis://127.0.0.1:9/0", "--db", str(tmp_path / "a.sqlite"),
