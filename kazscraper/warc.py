@@ -287,7 +287,7 @@ def file_owner(path: Path) -> tuple[str | None, str | None] | None:
     no archive (a file written before the fields existed, an empty or unreadable one)."""
     try:
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
+            for record in archive_iterator(fh):
                 if record.rec_type != "warcinfo":
                     return None
                 text = record.content_stream().read(_INFO_MAX).decode("utf-8", "replace")

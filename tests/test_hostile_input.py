@@ -502,3 +502,26 @@ def test_a_feed_with_an_attribute_bomb_is_read_not_refused(
     feed = run.origin + paths["feed-attribute-bomb"]
     assert feed not in run.failures()
     assert run.rows("SELECT status FROM captures WHERE url = ?", feed) == [(200,)]
+
+
+def test_the_owner_check_of_a_warc_file_reads_no_header_line_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # before: file_owner (which names a file's archive and worker, for reparse, recovery and
+    # the captures index at every start) read the first record with warcio's own reader: a
+    # crafted first header line of 100 MB was held whole (several copies of it)
+    import tracemalloc
+
+    from kazscraper.warc import MAX_WARC_HEADER_BYTES, warc_files
+
+    good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
+    huge = {**good, "WARC-Target-URI": "http://a/news/x", "X-Pad": "p" * 100_000_000}
+    (tmp_path / "a-20251212080000-00000.warc.gz").write_bytes(_record(huge, HTTP_OK))
+    tracemalloc.start()
+    try:
+        found = warc_files(tmp_path, "a")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.path.name for f in found] == ["a-20251212080000-00000.warc.gz"]
+    # what is held is warcio's inflated buffer, not the line (126 MB for 40 MB before)
+    assert MAX_WARC_HEADER_BYTES < 100_000_000
+    assert peak < 80_000_000, peak
