@@ -142,7 +142,7 @@ def _pins() -> dict[str, str]:
         if spec:
             name, _, version = spec.partition("==")
             assert version, f"{MINIMUMS.name}: {line!r} is not pinned with =="
-            pins[_name(name)] = version.strip()
+            pins[_name(name)] = version.split(";", 1)[0].strip()  # a marker may follow
     return pins
 
 

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib
 import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 import zlib
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kazscraper.replica import corpus
@@ -568,8 +571,10 @@ def _bomb(page: str, mode: str) -> bytes:
 
         return bytes(brotli.compress(raw, quality=4))
     if mode == "zstd-bomb":
-        from backports import zstd  # type: ignore[import-not-found,unused-ignore]
-
+        if sys.version_info >= (3, 14):  # the standard library's own zstd module
+            zstd: Any = importlib.import_module("compression.zstd")
+        else:
+            from backports import zstd  # type: ignore[import-not-found,unused-ignore,no-redef]
         return bytes(zstd.compress(raw))
     packed = gzip.compress(raw, compresslevel=9)
     return gzip.compress(packed) if mode == "gzip-gzip-bomb" else packed
