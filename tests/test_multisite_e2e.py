@@ -214,3 +214,26 @@ def test_several_sites_without_db_go_to_one_press_archive(tmp_path: Path) -> Non
     # two --start-urls of hosts of no profile: two generic sites
     labels = {label for (label,) in rows(db, "SELECT site FROM articles")}
     assert labels == {host_label(a.origin), host_label(b.origin)}
+
+
+def test_a_redirect_within_the_second_site_is_followed_not_refused(tmp_path: Path) -> None:
+    """A 301 from one article of the second site to another of the same host is a
+    redirect within the site (it was refused as "off the site": the check read only the
+    first site). The target is stored under its site; the URL asked for is an alias of it,
+    so the run accounts for every scheduled URL and exits 0."""
+    with (
+        ReplicaServer(ReplicaSite(10, seed=7)) as a,
+        ReplicaServer(ReplicaSite(10, seed=8)) as b,
+    ):
+        moved, target = b.site.articles[5], b.site.articles[0]
+        b.set_faults({moved.path: "redirect-article"})
+        db = tmp_path / "press.sqlite"
+        result = run_cli("crawl", *site_args(a, b), "--db", str(db))
+    failures = rows(db, "SELECT url, reason FROM failures")
+    assert not [r for r in failures if "off the site" in r[1]], failures
+    assert [r for r in failures if "/news/" in r[0]] == []
+    ids = dict(rows(db, "SELECT url, article_id FROM article_urls"))
+    assert ids[b.origin + moved.path] == ids[b.origin + target.path]
+    (site,) = rows(db, "SELECT site FROM articles WHERE id = ?", ids[b.origin + target.path])
+    assert site == (host_label(b.origin),)
+    assert result.returncode == 0, result.stdout + result.stderr
