@@ -237,3 +237,29 @@ def test_a_redirect_within_the_second_site_is_followed_not_refused(tmp_path: Pat
     (site,) = rows(db, "SELECT site FROM articles WHERE id = ?", ids[b.origin + target.path])
     assert site == (host_label(b.origin),)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_reparse_that_would_lose_articles_keeps_the_archive_and_exits_1(tmp_path: Path) -> None:
+    """The safety net: an archive whose crawls rows no longer name its sites (as the Redis
+    store once wrote them) is read as a one-site archive whose captures no site claims.
+    The rebuild lost every article: reparse exits 1 in one line and keeps the archive."""
+    with (
+        ReplicaServer(ReplicaSite(6, seed=9)) as a,
+        ReplicaServer(ReplicaSite(6, seed=10)) as b,
+    ):
+        db = tmp_path / "press.sqlite"
+        result = run_cli("crawl", *site_args(a, b), "--db", str(db))
+        assert result.returncode == 0, result.stdout + result.stderr
+    with sqlite3.connect(db) as conn:
+        for crawl_id, arguments in conn.execute("SELECT id, arguments FROM crawls").fetchall():
+            kept = {k: v for k, v in json.loads(arguments).items() if k != "sites"}
+            conn.execute(
+                "UPDATE crawls SET arguments = ? WHERE id = ?", [json.dumps(kept), crawl_id]
+            )
+    before = rows(db, "SELECT url, site, title, body FROM articles ORDER BY url")
+    assert len(before) == 12
+    rebuilt = run_cli("reparse", "--db", str(db))
+    assert rebuilt.returncode == 1, rebuilt.stdout + rebuilt.stderr
+    refused = [line for line in rebuilt.stderr.splitlines() if "reparse refused" in line]
+    assert len(refused) == 1 and "0 of the archive's 12 articles" in refused[0], rebuilt.stderr
+    assert rows(db, "SELECT url, site, title, body FROM articles ORDER BY url") == before
