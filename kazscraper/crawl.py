@@ -17,8 +17,10 @@ import ipaddress
 import logging
 import os
 import shutil
+import sqlite3
 import sys
-from dataclasses import dataclass, field
+from contextlib import closing
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -302,12 +304,41 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             "sites": sites,  # a several-site archive: each capture with its site's profile
         }
         result = _run_process(options, ReparseSpider, spider_kwargs)
-        if result.exit_code == EXIT_OK:
+        lost = lost_articles(target, rebuilt) if result.exit_code == EXIT_OK else None
+        if lost:  # the safety net: a rebuild that lost articles the archive has is refused
+            logger.error(
+                "reparse refused: %s; the archive %s was not replaced; the rebuilt copy is %s",
+                lost,
+                target,
+                rebuilt,
+            )
+            result = replace(result, exit_code=EXIT_FAILED, reason=f"reparse refused: {lost}")
+        elif result.exit_code == EXIT_OK:
             _remove_database(target, keep_main=True)
             os.replace(rebuilt, target)
         else:
             logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
         return result
+
+
+def lost_articles(original: Path, rebuilt: Path) -> str | None:
+    """Why the ``rebuilt`` archive would lose articles ``original`` has (fewer article rows,
+    or archived article URLs that no rebuilt article holds: their captures claimed by no
+    site), in one line; None when it keeps every one."""
+    with closing(sqlite3.connect(f"{rebuilt.as_uri()}?mode=ro", uri=True)) as conn:
+        conn.execute("ATTACH DATABASE ? AS original", [f"{original.as_uri()}?mode=ro"])
+        (had,) = conn.execute("SELECT count(*) FROM original.articles").fetchone()
+        (has,) = conn.execute("SELECT count(*) FROM main.articles").fetchone()
+        (unclaimed,) = conn.execute(
+            "SELECT count(*) FROM original.articles o WHERE NOT EXISTS "
+            "(SELECT 1 FROM main.article_urls u WHERE u.url = o.url)"
+        ).fetchone()
+    if has >= had and not unclaimed:
+        return None
+    return (
+        f"the rebuilt copy has {has} of the archive's {had} articles; {unclaimed} archived "
+        "article URL(s) ended in no rebuilt article (captures claimed by no site?)"
+    )
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:

@@ -237,6 +237,9 @@ def off_site(crawler: Crawler, url: str) -> bool:
     """True when ``url`` is not on one of the site's own origins (the canonical host or a
     known mirror, port included): another port of the same host, or a subdomain that is not
     a known mirror, is off the site."""
+    sites = getattr(crawler.spider, "sites", None)
+    if sites is not None and len(sites) > 1:  # several sites: off every one of them
+        return sites.for_url(url) is None
     profile = getattr(crawler.spider, "profile", None)
     if profile is not None:
         return not is_site_url(url, profile)

@@ -261,12 +261,19 @@ class ExtractPipeline(_CrawlerPipeline):
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
-        self.stats.inc_value("kazscraper/extracted")
+        self._count_page(item, 1)  # before extraction: a page that raises is a page
         if self.pool is None:
             return self._finish(item, lambda: extract_article(*self._args(item)))
         with self._rejections(item):
             article = await self.pool.run(item.html, item.url, item.fetched_at, item.site)
         return with_page(article, item)
+
+    def _count_page(self, item: PageItem, step: int) -> None:
+        """The health check's page count, of the whole run and (several sites) of its site."""
+        self.stats.inc_value("kazscraper/extracted", step)
+        if len(self.sites) > 1:
+            label = self.profile_for(item.url, item.site).label
+            self.stats.inc_value(f"{site_stats_prefix(label)}extracted", step)
 
     def _args(self, item: PageItem) -> tuple[str, str, SiteProfile, str]:
         return item.html, item.url, self.profile_for(item.url, item.site), item.fetched_at
@@ -283,7 +290,7 @@ class ExtractPipeline(_CrawlerPipeline):
             yield
         except WorkerDied as exc:
             # no extractor saw the page: it says nothing about the layout (the health check)
-            self.stats.inc_value("kazscraper/extracted", -1)
+            self._count_page(item, -1)
             self.stats.inc_value("kazscraper/worker_deaths")
             raise PageRejected(item.url, "extract", str(exc)) from None
         except NotHtmlError as exc:
@@ -317,9 +324,8 @@ class CleanPipeline(_CrawlerPipeline):
             self.stats.inc_value("kazscraper/values_made_storable")
         # several sites: each site's counts too, for its own health check (verdict.py)
         prefixes = ["kazscraper/"]
-        if len(self.sites) > 1:
+        if len(self.sites) > 1:  # its pages counted by ExtractPipeline, as the whole run's
             prefixes.append(site_stats_prefix(profile.label))
-            self.stats.inc_value(f"{prefixes[1]}extracted")
         for name in REPORTED_FIELDS:
             if getattr(article, name):
                 layer = article.extraction.get(name, "").split(" ")[0]

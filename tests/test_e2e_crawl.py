@@ -211,3 +211,21 @@ def test_extraction_in_worker_processes_stores_the_same_records(
     assert in_workers == in_process
     authors = "SELECT name, surname, given, patronymic FROM authors ORDER BY name"
     assert rows(db, authors) == rows(crawled, authors)
+
+
+def test_an_article_redirected_to_another_is_an_alias_of_it(tmp_path: Path) -> None:
+    """A 301 from one article URL to another (a story merged into another): the article is
+    stored under the URL it landed on, and the URL asked for is its alias, so every
+    scheduled URL is accounted for (the run failed: "1 scheduled article URL(s) ended
+    neither as an article nor as a failure")."""
+    site = ReplicaSite(12, seed=11)
+    with ReplicaServer(site) as server:
+        moved, target = site.articles[4], site.articles[0]
+        server.set_faults({moved.path: "redirect-article"})
+        db = tmp_path / "redirect.sqlite"
+        result = run_cli(*crawl_args(server, db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    ids = article_ids_by_url(db)
+    assert ids[server.origin + moved.path] == ids[server.origin + target.path]
+    assert rows(db, "SELECT count(*) FROM articles") == [(11,)]
+    assert rows(db, "SELECT url FROM failures WHERE url LIKE '%/news/%'") == []

@@ -214,3 +214,52 @@ def test_several_sites_without_db_go_to_one_press_archive(tmp_path: Path) -> Non
     # two --start-urls of hosts of no profile: two generic sites
     labels = {label for (label,) in rows(db, "SELECT site FROM articles")}
     assert labels == {host_label(a.origin), host_label(b.origin)}
+
+
+def test_a_redirect_within_the_second_site_is_followed_not_refused(tmp_path: Path) -> None:
+    """A 301 from one article of the second site to another of the same host is a
+    redirect within the site (it was refused as "off the site": the check read only the
+    first site). The target is stored under its site; the URL asked for is an alias of it,
+    so the run accounts for every scheduled URL and exits 0."""
+    with (
+        ReplicaServer(ReplicaSite(10, seed=7)) as a,
+        ReplicaServer(ReplicaSite(10, seed=8)) as b,
+    ):
+        moved, target = b.site.articles[5], b.site.articles[0]
+        b.set_faults({moved.path: "redirect-article"})
+        db = tmp_path / "press.sqlite"
+        result = run_cli("crawl", *site_args(a, b), "--db", str(db))
+    failures = rows(db, "SELECT url, reason FROM failures")
+    assert not [r for r in failures if "off the site" in r[1]], failures
+    assert [r for r in failures if "/news/" in r[0]] == []
+    ids = dict(rows(db, "SELECT url, article_id FROM article_urls"))
+    assert ids[b.origin + moved.path] == ids[b.origin + target.path]
+    (site,) = rows(db, "SELECT site FROM articles WHERE id = ?", ids[b.origin + target.path])
+    assert site == (host_label(b.origin),)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_reparse_that_would_lose_articles_keeps_the_archive_and_exits_1(tmp_path: Path) -> None:
+    """The safety net: an archive whose crawls rows no longer name its sites (as the Redis
+    store once wrote them) is read as a one-site archive whose captures no site claims.
+    The rebuild lost every article: reparse exits 1 in one line and keeps the archive."""
+    with (
+        ReplicaServer(ReplicaSite(6, seed=9)) as a,
+        ReplicaServer(ReplicaSite(6, seed=10)) as b,
+    ):
+        db = tmp_path / "press.sqlite"
+        result = run_cli("crawl", *site_args(a, b), "--db", str(db))
+        assert result.returncode == 0, result.stdout + result.stderr
+    with sqlite3.connect(db) as conn:
+        for crawl_id, arguments in conn.execute("SELECT id, arguments FROM crawls").fetchall():
+            kept = {k: v for k, v in json.loads(arguments).items() if k != "sites"}
+            conn.execute(
+                "UPDATE crawls SET arguments = ? WHERE id = ?", [json.dumps(kept), crawl_id]
+            )
+    before = rows(db, "SELECT url, site, title, body FROM articles ORDER BY url")
+    assert len(before) == 12
+    rebuilt = run_cli("reparse", "--db", str(db))
+    assert rebuilt.returncode == 1, rebuilt.stdout + rebuilt.stderr
+    refused = [line for line in rebuilt.stderr.splitlines() if "reparse refused" in line]
+    assert len(refused) == 1 and "0 of the archive's 12 articles" in refused[0], rebuilt.stderr
+    assert rows(db, "SELECT url, site, title, body FROM articles ORDER BY url") == before

@@ -317,3 +317,49 @@ def test_the_spider_arguments_carry_the_sites_to_local_crawls_and_workers() -> N
     assert spider.start_urls == ["http://127.0.0.1:8000/", "http://127.0.0.1:8002/"]
     assert spider.allowed_domains == ["127.0.0.1"]
     assert "sites" not in news_spider_arguments(CrawlOptions(db_path="x.sqlite"))  # one site
+
+
+def test_a_site_whose_every_page_breaks_the_extractor_is_unhealthy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The per-site page count is raised where the whole run's is (before extraction), so a
+    site whose every page raises has pages and no fields: unhealthy, as a one-site crawl
+    (it had 0 pages, below ``health_min_pages``, and passed). A dead worker is no page."""
+    import asyncio
+
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper import pipelines
+    from kazscraper.items import PageItem
+    from kazscraper.pipelines import ExtractPipeline, PageRejected, WorkerDied
+    from kazscraper.spiders.news import NewsSpider
+
+    sites = build_sites(["http://127.0.0.1:8002/", "qazdauiri=http://127.0.0.1:8000/"])
+    crawler = get_crawler(NewsSpider)
+    crawler.spider = NewsSpider.from_crawler(crawler, sites=sites)
+    crawler.stats.open_spider()
+    extract = ExtractPipeline.from_crawler(crawler)
+
+    def broken(*_: object) -> None:  # the extractor failing on every page of the site
+        raise ValueError("a layout the extractor cannot read")
+
+    monkeypatch.setattr(pipelines, "extract_article", broken)
+    label = "qazdauiri"  # the second site, with its thresholds
+    for n in range(30):
+        page = PageItem(url=f"http://127.0.0.1:8000/news/a-{n}", html="<p>x</p>", site=label)
+        with pytest.raises(PageRejected):
+            asyncio.run(extract.process_item(page))
+    stats = crawler.stats.get_stats()
+    assert stats[f"{site_stats_prefix(label)}extracted"] == 30 == stats["kazscraper/extracted"]
+    stats |= {"finish_reason": "finished", "response_received_count": 30}
+    code, reason = verdict(stats, sites.first, sites=sites.profiles)
+    assert code == EXIT_UNHEALTHY and label in reason, reason
+
+    def died(*_: object) -> None:
+        raise WorkerDied("the extraction worker died")
+
+    monkeypatch.setattr(pipelines, "extract_article", died)
+    page = PageItem(url="http://127.0.0.1:8000/news/b", html="<p>x</p>", site=label)
+    with pytest.raises(PageRejected):
+        asyncio.run(extract.process_item(page))
+    assert crawler.stats.get_value(f"{site_stats_prefix(label)}extracted") == 30

@@ -51,8 +51,9 @@ Redis keys (``<prefix>`` is ``kazscraper``; one crawl per Redis database):
 ``aliases:waiting`` (hash), ``workers``, ``finished`` (sets), ``alive:<worker>``
 (heartbeat, expires), ``host:<host>`` (rate limit), ``store`` (the archive the crawl is
 stored into, and its ``crawls`` row), ``origins`` (hash: worker -> the start URL and
-mirrors it crawls, written into the ``crawls`` row for ``reparse``), ``archived`` (set:
-the fingerprints of the archived article URLs outside the revisit window), ``revisit``
+mirrors it crawls, or its ``--site`` specs, written into the ``crawls`` row for
+``reparse``), ``archived`` (set: the fingerprints of the archived article URLs outside
+the revisit window), ``revisit``
 (hash: archived URL inside the window -> its publication date and ETag),
 ``articles_scheduled`` (the crawl's count of article requests, for ``--max-articles``).
 """

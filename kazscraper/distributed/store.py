@@ -271,8 +271,9 @@ class Store:
         return marked
 
     def crawl_arguments(self) -> dict[str, Any]:
-        """The ``crawls`` row's arguments with the start URL and mirrors the workers crawled
-        (the first worker's by name: ``reparse`` reads the pages as that site's)."""
+        """The ``crawls`` row's arguments with the sites the workers crawled: a several-site
+        crawl's ``sites`` specs, or the start URL and mirrors (the first worker's by name:
+        ``reparse`` reads the pages as those sites')."""
         row = self.archive.db.execute(
             "SELECT arguments FROM crawls WHERE id = ?", [self.crawl_id]
         ).fetchone()
@@ -281,6 +282,9 @@ class Store:
         for worker in sorted(origins):
             try:
                 origin = json.loads(origins[worker])
+                if origin.get("sites"):  # several sites: their specs (crawled_sites reads them)
+                    arguments["sites"] = [str(spec) for spec in origin["sites"]]
+                    break
                 arguments.update(start_url=str(origin["start_url"]),
                                  mirrors=[str(m) for m in origin.get("mirrors") or ()])  # fmt: skip
                 break

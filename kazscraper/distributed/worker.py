@@ -579,8 +579,13 @@ def run_worker(
                 "give this one another --worker-name"
             )
         wait_for_store(client, Keys(PREFIX), max(idle_timeout, STORE_WAIT), registry, name)
-        if options.start_url:  # for the crawls row: reparse reads the pages as this site's
+        # for the crawls row: reparse reads the pages as these sites' (several: their specs)
+        origin: dict[str, Any] | None = None
+        if options.sites:
+            origin = {"sites": list(options.sites)}
+        elif options.start_url:
             origin = {"start_url": options.start_url, "mirrors": list(options.mirrors)}
+        if origin is not None:
             client.hset(Keys(PREFIX).origins, name, json.dumps(origin))
     finally:
         client.close()

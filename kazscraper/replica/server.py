@@ -119,7 +119,14 @@ INPUT_FAULT_MODES = {
 # the modes of FAULTS from "bad-urls" on: tests/test_redteam.py exercises them
 REDTEAM_FAULTS = frozenset(list(FAULTS)[list(FAULTS).index("bad-urls") :])
 INPUT_FAULTS = frozenset(INPUT_FAULT_MODES)
-ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES}  # every mode set_faults accepts
+# redirects within the site (tests/test_news_spider.py, tests/test_multisite_e2e.py): kept
+# apart from FAULTS, whose ranges the older tests slice by name
+REDIRECT_FAULT_MODES = {
+    "redirect-article": "301 to another article of the site (its first: a story merged into "
+    "another)",
+}
+# every mode set_faults accepts
+ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES}
 BAD_URLS = (
     "http://[::1/news/x",
     "//[zz]/news/x",
@@ -254,6 +261,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, HTML, b"", Location=target)
         elif mode == "redirect-offsite":
             self._send(302, HTML, b"", Location="http://offsite.invalid" + self.path)
+        elif mode == "redirect-article":
+            assert self.server.renderer is not None
+            self._send(301, HTML, b"", Location=self.server.renderer.site.articles[0].path)
         elif mode == "empty":
             self._send(200, HTML, b"")
         elif mode.startswith(("canonical-", "refresh-", "robots-", "sitemap-")) or mode in (

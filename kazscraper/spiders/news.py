@@ -335,6 +335,8 @@ class NewsSpider(scrapy.Spider):
             return
         if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
             page.site = self.sites.profile_of(response.url).label
+        if hops:  # the URL asked for is an alias of the article it redirected to
+            self._alias_of_redirect(hops[0], response.url)
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
             url = _joined(response, href)
@@ -345,6 +347,16 @@ class NewsSpider(scrapy.Spider):
                 break
             yield from self.requests(decision)
         yield page
+
+    def _alias_of_redirect(self, asked: str, landed: str) -> None:
+        """An article URL that redirected to another article of a site of the crawl: the
+        URL asked for (the one scheduled, and accounted for) is an alias of the one stored."""
+        if self.sites.for_url(landed) is None and len(self.sites) > 1:
+            return  # not on a site of the crawl (the redirect middleware refuses those)
+        alias = canonical_url(asked, self.sites.profile_of(asked))
+        canonical = canonical_url(landed, self.sites.profile_of(landed))
+        if alias != canonical:
+            self.crawler.signals.send_catch_log(alias_found, url=alias, canonical=canonical)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

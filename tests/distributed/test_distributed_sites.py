@@ -5,6 +5,8 @@ one store, and the store judges each site's health apart."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from kazscraper.replica.server import ReplicaServer
@@ -55,3 +57,17 @@ def test_two_workers_and_a_store_crawl_two_sites_into_one_archive(
             "GROUP BY url HAVING count(*) > 1"
         ).fetchall()
         assert twice == []
+        before = conn.execute("SELECT url, site, title, body FROM articles ORDER BY url").fetchall()
+    # reparse reads each capture with its own site's profile: the workers published their
+    # sites and the store wrote them into the crawls row (reparse once lost every article)
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    with sqlite3.connect(db) as conn:
+        after = conn.execute("SELECT url, site, title, body FROM articles ORDER BY url").fetchall()
+    assert after == before
