@@ -10,14 +10,21 @@ every ``UTF8_VALID_PER_INVALID`` valid multi-byte characters: legacy Cyrillic te
 makes nearly every non-ASCII byte invalid): the stray bytes become U+FFFD, noted,
 instead of the whole page turning into mojibake under a single-byte codec that
 accepts anything (unless the page declares a legacy encoding and has no UTF-8 in it
-at all: then the declaration is right). Otherwise the declared encodings are tried
-(BOM, HTTP header, ``<meta charset>``), then the legacy Cyrillic ones, then
-windows-1252, and a single-byte decoding is accepted only if it reads as text:
-letters mostly of one script and no Cyrillic letters inside Latin words (German read
-as KZ-1048 gives 'Auswдhlen'). Any decoding may hold a few control characters (a
-stray U+0085 or DEL on a real page), not more than one in ``CONTROL_PER_CHARS``
-characters (UTF-16 without a BOM is valid UTF-8, a NUL every other byte). If none
-reads as text, the page is refused with the reason, to be recorded as a failure.
+at all: then the declaration is right; nor if its bytes read as Latin words with a few
+accents, 'café'). Otherwise the declared encodings are tried (BOM, HTTP header,
+``<meta charset>``), then the legacy Cyrillic ones (windows-1251, KZ-1048, KOI8-R,
+cp866), then windows-1252 (first of the legacy ones when the bytes read as Latin words
+with a few accents), and a single-byte decoding is accepted only if it reads as text:
+letters mostly of one script, no Cyrillic letters inside Latin words (German read as
+KZ-1048 gives 'Auswдhlen'), no box drawing in place of letters (cp866: 'Stra▀e'), no
+inverted case (KOI8-R as windows-1251: 'пРАВИТЕЛЬСТВО'), and for a Latin codec no words
+of accented letters (windows-1251 as latin-1: 'Àóðóõàíà'). A windows-1251 reading,
+declared or not, becomes KZ-1048 only if it holds what Kazakh letters look like there
+(Ќ Ћ Ј Ѕ) and no Serbian/Macedonian letter: Ukrainian ґ є ї are KZ-1048's ө ғ ү.
+A short undeclared page can still be misread (see the README). Any decoding may hold
+a few control characters (a stray U+0085 or DEL on a real page), not more than one in
+``CONTROL_PER_CHARS`` characters (UTF-16 without a BOM is valid UTF-8, a NUL every other
+byte). If none reads as text, the page is refused with the reason, to be recorded as a failure.
 """
 
 from __future__ import annotations
