@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.clean.encoding import UndecodablePage, decode_page, plausible_text
 from kazscraper.intake import anchor_hrefs
 
 KAZAKH = (
@@ -138,3 +138,85 @@ def test_sloppy_kazakh_with_latin_lookalikes_is_still_cyrillic() -> None:
     html = KAZAKH.format("windows-1251").replace("а", "a", 3) * 3  # Latin 'a' in three words
     page = decode_page(html.encode("kz1048", errors="strict"), "text/html")
     assert page.text == html and page.encoding == "kz1048"
+
+
+# -- review of the 'Cyrillic bytes declared Latin' heuristic and the legacy codec order -----
+
+JAPANESE = (
+    "東京は、日本の首都です。人口が、多い都市です。"
+    "毎日、たくさんの人が、働いています、駅の周りはとても賑やかです。"
+)
+CHINESE = (
+    "北京是、中国的首都。这是、一个历史悠久的城市。"
+    "每天、都有很多游客、来这里参观、城市的夜景非常美丽。"
+)
+CORRECTLY_DECLARED = [
+    ("cp1253", "Η Ελλάδα είναι μια χώρα της νοτιοανατολικής Ευρώπης με πλούσια ιστορία."),
+    ("iso8859-7", "Η Αθήνα είναι η πρωτεύουσα και η μεγαλύτερη πόλη της Ελλάδας σήμερα."),
+    ("cp1255", "ירושלים היא עיר הבירה של מדינת ישראל והעיר הגדולה ביותר בה כיום."),
+    ("cp1256", "القاهرة هي عاصمة جمهورية مصر العربية وأكبر مدنها من حيث السكان."),
+    ("tis-620", "กรุงเทพมหานคร เป็นเมืองหลวง และนครที่มี ประชากรมากที่สุด ของประเทศไทย ในปัจจุบัน"),
+    ("shift_jis", JAPANESE),
+    ("euc-jp", JAPANESE),
+    ("gbk", CHINESE),
+    ("cp1251", "Україна, Київ, їжак, Європа: ґанок і подвір'я, єдність і їхня історія."),
+    ("koi8_u", "Україна, Київ, їжак, Європа: ґанок і подвір'я, єдність і їхня історія."),
+    ("cp1252", "Grüße aus München, schön für Sie. Le café est prêt, señor."),
+]
+
+
+@pytest.mark.parametrize(("charset", "text"), CORRECTLY_DECLARED)
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_a_correctly_declared_page_decodes_as_declared(charset: str, text: str, where: str) -> None:
+    """Greek declared cp1253 was stored as KZ-1048 'З ЕллЬдб еЯнбй' (every non-ASCII letter
+    counted as a Latin accent), Ukrainian declared cp1251 as 'Украүна, Киүв' (ї is KZ-1048's ү)."""
+    meta = f'<meta charset="{charset}">' if where == "meta" else ""
+    html = f"<html><head>{meta}</head><body><p>{text}</p></body></html>"
+    content_type = f"text/html; charset={charset}" if where == "header" else "text/html"
+    page = decode_page(html.encode(charset), content_type)
+    assert page.text == html, page.note
+    assert page.note == ""
+
+
+def test_ukrainian_in_windows_1251_without_a_charset_stays_ukrainian() -> None:
+    html = f"<html><body><p>{CORRECTLY_DECLARED[8][1]}</p></body></html>"
+    page = decode_page(html.encode("cp1251"), "text/html")
+    assert page.text == html and page.encoding == "cp1251"
+
+
+def test_serbian_in_windows_1251_is_not_read_as_kazakh() -> None:
+    # Ј and Ћ are Kazakh letters' bytes, but Љ, Њ, Ђ, Џ are the same in KZ-1048: not Kazakh
+    html = "<html><body><p>Југославија, Ћуприја, љубав, његов, Ђорђе, џеп.</p></body></html>"
+    for content_type in ("text/html", "text/html; charset=windows-1251"):
+        page = decode_page(html.encode("cp1251"), content_type)
+        assert page.text == html and page.encoding == "cp1251"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grüße aus München, schön für Sie.",
+        "Le café est prêt.",
+        "Die Straße zur Küste war gesperrt, während die Feuerwehr die Bäume räumte. "
+        "Für die Anwohner gab es Ersatzbusse, später öffnete die Polizei die Brücke. Grüße!",
+    ],
+)
+def test_an_undeclared_short_western_page_is_not_read_as_cyrillic(text: str) -> None:
+    """'GrьЯe aus Mьnchen' (KZ-1048), 'cafй', and 'Gr№▀e … Stra▀e' (cp866 box drawing)."""
+    html = f"<html><body><p>{text}</p></body></html>"
+    page = decode_page(html.encode("cp1252"), "text/html")
+    assert page.text == html and page.encoding == "cp1252"
+
+
+def test_western_text_read_as_cp866_is_no_text() -> None:
+    """cp866 turns Latin accents into box drawing and symbols: 'Gr№▀e aus der Stra▀e'."""
+    german = "Grüße aus der Straße: Die Straße zur Küste war gesperrt, während die Bäume fielen."
+    assert not plausible_text(german.encode("cp1252").decode("cp866"))
+
+
+@pytest.mark.parametrize("text", ["Новости Казахстана", "Правительство утвердило программу"])
+def test_a_short_undeclared_koi8_page_is_not_read_with_its_case_inverted(text: str) -> None:
+    """'нОВПУФЙ лБЪБИУФБОБ': KOI8-R read as windows-1251 (or KZ-1048) swaps the case."""
+    html = f"<html><body><p>{text}</p></body></html>"
+    page = decode_page(html.encode("koi8_r"), "text/html")
+    assert page.text == html and page.encoding == "koi8_r"
