@@ -974,3 +974,8 @@ def test_a_dash_after_a_label_is_no_sign(counter: str) -> None:
     from kazscraper.extract.article import _negative
 
     assert not _negative(counter)
+
+
+@pytest.mark.parametrize("label", ["От Редакции", "Staff Writer"])
+def test_an_editorial_label_in_author_markup_is_no_author(label: str) -> None:
+    assert _authors_of(f'<span class="author">{label}</span>') == []

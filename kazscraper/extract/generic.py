@@ -506,8 +506,8 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
         if in_furniture(element.root) or element.xpath(".//*" + xpaths.AUTHOR_TEST):
             continue  # furniture, or a wrapper whose inner author element comes next
         text = node_text(element)
-        if not text or len(text) > _MAX_AUTHOR_LINE:
-            continue
+        if not text or len(text) > _MAX_AUTHOR_LINE or _is_a_role(_BYLINE_LABEL.sub("", text)):
+            continue  # ... or a role, an editorial label ("От Редакции", "Staff Writer")
         names = parse_byline(text)
         if not names and (person := parse_display_name(text)) is not None:
             names = [person]
@@ -781,7 +781,15 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
         found = extract_author(tree) or ""
     except (ValueError, TypeError):
         return []
-    return [name for part in found.split(";") if (name := name_as_written(part)) is not None]
+    names = (name_as_written(part) for part in found.split(";"))
+    return [name for name in names if name is not None and not _is_a_role(name.name)]
+
+
+def _is_a_role(name: str) -> bool:
+    """Whether every word of ``name`` is a role's or an editorial label's (``Редакции``,
+    ``Staff Writer``): no person."""
+    words = {w.casefold().strip(".:") for w in name.split()}
+    return bool(words) and words <= _ROLE_WORDS
 
 
 # a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"
