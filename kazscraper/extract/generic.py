@@ -302,8 +302,14 @@ def headline_of(title: str, page: Selector, url: str = "") -> str:
     """
     title = " ".join(html.unescape(title).split())
     found = generic_title(page)
-    if found and found[1] == "h1" and found[0].casefold() != title.casefold():
-        whole = generic_title(page, whole_h1=True)  # "Rates rise <small>again</small>"
+    folded = title.casefold()
+    if (
+        found
+        and found[1] == "h1"
+        and folded != found[0].casefold()
+        and folded.startswith(found[0].casefold())
+    ):  # what was left out follows the headline: "Rates rise <small>again</small>"
+        whole = generic_title(page, whole_h1=True)
         if whole and " ".join(whole[0].split()).casefold() == title.casefold():
             return title
     if found and found[1] == "h1" and (chosen := _visible_or_declared(title, found[0])):
@@ -727,15 +733,29 @@ _ROLE_WORDS = frozenset(
 )  # fmt: skip
 
 
+# one word in an author's class or after a byline's label that is a button, a label or a day
+_LABEL_WORDS = frozenset(
+    {"subscribe", "email", "e-mail", "mail", "tags", "tag", "yesterday", "today", "tomorrow",
+     "print", "newsletter", "contact", "author", "authors", "autor", "autoren", "auteur",
+     "admin", "anonymous", "unknown", "guest", "gestern", "heute", "hier", "abonnieren",
+     "teilen", "drucken", "schlagworte", "kategorie", "category", "categories", "archive",
+     "anmelden", "login", "logout", "register", "signin", "welcome", "aktualisieren",
+     "reload", "refresh", "вчера", "сегодня", "кеше", "бүгін", "подписаться", "теги"}
+)  # fmt: skip
+
+
 def _looks_like_a_name(words: list[str], markup: bool) -> bool:
     """1-5 words, each capitalised, an initial or a particle, the first capitalised, two
-    at least; only in a ``rel=author``/``itemprop=author`` element one word or handle as
-    written (``marc``, ``delta201``): elsewhere one word is a button or a label
-    (``Subscribe``, ``Tags``)."""
+    at least; in a ``rel=author``/``itemprop=author`` element one word or handle as
+    written (``marc``, ``delta201``); elsewhere one capitalised word that is no button, label
+    or day (``Subscribe``, ``Tags``, ``Yesterday``)."""
     if len(words) > 5 or any(w.casefold().strip(".:") in _UI_WORDS for w in words):
         return False
-    if len(words) == 1:
-        return markup and any(ch.isalpha() for ch in words[0]) and "@" not in words[0]
+    if len(words) == 1 and markup:
+        return any(ch.isalpha() for ch in words[0]) and "@" not in words[0]
+    if len(words) == 1:  # a first name in an author class ("Ulrike"), not a button or a day
+        word = words[0]
+        return word.isalpha() and word[:1].isupper() and word.casefold() not in _LABEL_WORDS
     if any(ch.isdigit() for w in words for ch in w):
         return False
     return all(w[:1].isupper() or w in _PARTICLES for w in words) and words[0][:1].isupper()
