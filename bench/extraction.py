@@ -257,6 +257,7 @@ class Score:
     def __init__(self) -> None:
         self.tp = self.fn = self.fp = self.tn = 0
         self.a_tp = self.a_fp = self.a_fn = 0
+        self.authorless = self.authorless_named = 0  # pages without an author answer
         self.titles = self.titles_right = 0
         self.dates: Counter[str] = Counter()  # set name -> pages, "set:right" -> right
         self.pages = self.no_body = 0
@@ -286,6 +287,11 @@ class Score:
         self.a_tp += len(got_set & want_set)
         self.a_fp += len(got_set - want_set)
         self.a_fn += len(want_set - got_set)
+
+    def no_author(self, got: list[str]) -> None:
+        """A page whose answer names no author: any name given is a false author."""
+        self.authorless += 1
+        self.authorless_named += bool(got)
 
     def date(self, dataset: str, got: str | None, want: str) -> None:
         self.dates[dataset] += 1
@@ -348,6 +354,8 @@ def realpages_report(folder: Path, limit: int | None = None, reference: bool = T
                 ours_side.title(got["title"], answer["title"])
             if answer.get("author"):
                 ours_side.authors(got["authors"], answer["author"])
+            else:
+                ours_side.no_author(got["authors"])
             if reference:
                 ref, elapsed = _timed_once(reference_body, html, url)
                 traf.ms.append(elapsed)
@@ -356,6 +364,8 @@ def realpages_report(folder: Path, limit: int | None = None, reference: bool = T
                     traf.title(ref["title"], answer["title"])
                 if answer.get("author"):
                     traf.authors(ref["authors"], answer["author"])
+                else:
+                    traf.no_author(ref["authors"])
     _print_realpages(folder, sides, layers, reference)
 
 
@@ -379,6 +389,10 @@ def _print_realpages(
     print(f"  {f'title accuracy ({ours_side.titles} pages)':<40}{cells}")
     cells = "".join(f"{sides[n].author_f1():>13.3f}" for n in names)
     print(f"  {'author F1 (pages with an author)':<40}{cells}")
+    rate = {n: sides[n].authorless_named / max(1, sides[n].authorless) for n in names}
+    cells = "".join(f"{rate[n]:>13.1%}" for n in names)
+    label = f"false author, pages without one ({ours_side.authorless})"
+    print(f"  {label:<40}{cells}")
     print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}" if reference else "")
     total = Counter()
     for dataset in ("trafilatura-eval", "htmldate-eval", "both"):

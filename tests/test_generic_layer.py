@@ -793,3 +793,189 @@ def test_the_h1_line_with_its_kicker_is_still_left_out_of_the_body() -> None:
     assert not (article.body or "").startswith("After the storm")
     assert article.published_date == "2020-02-28"
     assert article.extraction["published_date"].startswith("dateline")
+
+
+# --- the byline reader's review fixes ------------------------------------------------------
+
+
+def _count_node_text(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The characters the byline reader reads with node_text, call by call."""
+    import kazscraper.extract.generic as generic_module
+
+    read: list[int] = []
+    original = generic_module.node_text
+
+    def counting(node: object) -> str:
+        text = original(node)
+        read.append(len(text))
+        return text
+
+    monkeypatch.setattr(generic_module, "node_text", counting)
+    return read
+
+
+def _byline_of(markup: str) -> list[str]:
+    """The visible byline reader's people alone (not trafilatura's fallback after it)."""
+    from kazscraper.extract.generic import byline_authors
+
+    page = html_page(f"<article><h1>Storm</h1>{markup}{paragraphs(ENGLISH)}</article>")
+    return [a.name for a in byline_authors(Selector(text=page))]
+
+
+def test_nested_byline_openings_are_not_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kazscraper.extract.generic import byline_authors
+
+    depth = 300
+    page = Selector(
+        text="<html><body>" + "<div>By Ann Lee " * depth + "word " * 5000 + "</div>" * depth
+        + "</body></html>"
+    )  # fmt: skip
+    read = _count_node_text(monkeypatch)
+    assert byline_authors(page) == []
+    assert sum(read) < 10_000  # the old reader read every level whole: ~7.5 M characters
+
+
+def test_thousands_of_author_links_are_read_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kazscraper.extract.article import MAX_AUTHORS
+    from kazscraper.extract.generic import byline_authors
+
+    def surname(i: int) -> str:  # Baaa, Baab, ...: a distinct name without digits
+        return "B" + "".join(chr(97 + (i // 26**k) % 26) for k in (2, 1, 0))
+
+    links = "".join(f'<a rel="author" href="/a{i}">Ann {surname(i)}</a> ' for i in range(2000))
+    page = Selector(text=f"<html><body><article><h1>Storm</h1><p>{links}</p></article></body>")
+    read = _count_node_text(monkeypatch)
+    names = byline_authors(page)
+    assert len(names) == MAX_AUTHORS + 1  # one more: the caller tells that some were dropped
+    assert len(read) <= 2 * (MAX_AUTHORS + 1)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a class="autorefresh" href="#">Aktualisieren</a>',
+        '<span class="autoreload">Reload Page</span>',
+        '<a class="authorization-link" href="/login">Anmelden</a>',
+        '<div class="typewriter">Welcome Home</div>',
+    ],
+)
+def test_a_class_that_only_holds_an_author_stem_is_no_byline(markup: str) -> None:
+    assert _byline_of(markup) == []
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<span class="articleByline">Ann Lee</span>',
+        '<span class="author-name">Ann Lee</span>',
+        '<span class="post_authors">Ann Lee</span>',
+    ],
+)
+def test_whole_class_words_still_mark_a_byline(markup: str) -> None:
+    assert _authors_of(markup) == ["Lee Ann"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Ann Lee, Staff Writer",
+        "By Ann Lee, Washington Post",
+        "By Ann Lee, Senior Correspondent",
+        "Автор: Ann Lee, корреспондент",
+        "Авторлар: Ann Lee, тілші",
+    ],
+)
+def test_a_role_or_an_outlet_after_the_name_is_no_person(line: str) -> None:
+    assert _authors_of(f"<p class='byline'>{line}</p>") == ["Lee Ann"]
+    assert _authors_of(f"<p>{line}</p>") == ["Lee Ann"]
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("By Peter van den Berg", "Peter van den Berg"),
+        ("By Jean le Carré", "Jean le Carré"),
+        ("Por Ana el Amrani", "Ana el Amrani"),
+    ],
+)
+def test_name_particles_are_not_cut_from_the_name(line: str, name: str) -> None:
+    names = _authors_of(f"<p>{line}</p>")
+    assert len(names) == 1
+    assert set(names[0].split()) == set(name.split())
+
+
+def test_a_date_after_the_name_is_still_cut() -> None:
+    assert _authors_of("<p>par Jean Dupont le 3 mai 2020</p>") == ["Dupont Jean"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<figure><img src='/a.jpg'><figcaption>By John Smith/Getty Images</figcaption></figure>",
+        "<div class='photo-credit'>By John Smith</div>",
+        "<div id='disqus_thread'><span class='author'>John Smith</span></div>",
+        "<div class='comments'><p>By John Smith</p></div>",
+        "<section class='discussion'><span class='author'>John Smith</span></section>",
+        '<span class="author">Subscribe</span>',
+        '<span class="author">Email</span>',
+        '<div class="byline">Tags</div>',
+        '<span class="author">Yesterday</span>',
+        "<p>От Редакции</p>",
+        '<span class="author">От Редакции</span>',
+    ],
+)
+def test_what_is_no_articles_author(markup: str) -> None:
+    assert _byline_of(markup) == []
+
+
+def test_a_single_word_author_link_is_kept() -> None:
+    assert _authors_of('<span itemprop="author">marc</span>') == ["marc"]
+
+
+def test_the_articles_byline_beats_a_teaser_before_it() -> None:
+    page = html_page(
+        "<div class='rail'><p class='byline'>By Tom Berg</p><a href='/x'>Other story</a></div>"
+        f"<article><h1>Storm</h1><p class='byline'>By Ann Lee</p>{paragraphs(ENGLISH)}</article>"
+    )
+    assert [a.name for a in generic(page).authors] == ["Lee Ann"]
+
+
+@pytest.mark.parametrize(
+    "h1", ["Story about floods | Example News", "Story about floods (Video)",
+           "Story about floods – Live", "Story about floods [Update]"],
+)  # fmt: skip
+def test_a_label_after_the_declared_title_is_no_continuation(h1: str) -> None:
+    page = html_page(
+        f"<article><h1>{h1}</h1>{paragraphs(ENGLISH)}</article>",
+        head='<meta property="og:title" content="Story about floods">',
+    )
+    assert generic(page).title == "Story about floods"
+
+
+def test_an_h1_whose_whole_text_is_the_declared_title_keeps_its_small_part() -> None:
+    page = html_page(
+        f"<article><h1>Rates rise <small>again</small></h1>{paragraphs(ENGLISH)}</article>",
+        head='<meta property="og:title" content="Rates rise again">',
+    )
+    assert generic(page).title == "Rates rise again"
+
+
+@pytest.mark.parametrize(
+    "counter", ["Қаралды: -1234", "Views:-1234", "(-5)", "\u20101234", "\u2011 1234"]
+)
+def test_a_negative_view_counter_after_a_label_is_refused(counter: str) -> None:
+    from kazscraper.extract.article import _negative
+
+    assert _negative(counter)
+
+
+@pytest.mark.parametrize("counter", ["Қаралды - 1 234", "1234", "Views: 1234"])
+def test_a_dash_after_a_label_is_no_sign(counter: str) -> None:
+    from kazscraper.extract.article import _negative
+
+    assert not _negative(counter)
+
+
+@pytest.mark.parametrize("label", ["От Редакции", "Staff Writer"])
+def test_an_editorial_label_in_author_markup_is_no_author(label: str) -> None:
+    assert _authors_of(f'<span class="author">{label}</span>') == []

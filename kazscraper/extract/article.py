@@ -39,6 +39,7 @@ from kazscraper.extract.blocks import (
 )
 from kazscraper.extract.dates import ParsedDate, parse_date
 from kazscraper.extract.generic import (
+    MAX_AUTHORS,
     MIN_GENERIC_BODY,
     as_organisation,
     authors_from_elements,
@@ -70,9 +71,9 @@ from kazscraper.urls import join_url, urlsplit
 
 MAX_VIEW_DIGITS = 4_000  # int() refuses 4,300; past 19 digits values.py stores None
 # the most kept of one page's lists; the rest is dropped with a note in ``extraction``
-MAX_AUTHORS = 50  # a real article is signed by one to five people
 MAX_RELATED = 500  # similar and top news together: a real page has 4 + 10
-_MINUS = frozenset("-\u2212\u2012\u2013\ufe63\uff0d")  # '-', '−', '‒', '–', small, wide
+# '-', '‐', non-breaking '‑', '‒', '–', '−', small, wide
+_MINUS = frozenset("-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d")
 
 
 class NotHtmlError(ValueError):
@@ -473,9 +474,13 @@ def first_text(page: Selector, css: str) -> str:
 
 
 def _negative(counter: str) -> bool:
-    """A minus sign just before the counter's first digit (spaces between allowed):
-    ``-1 234``, ``− 5``; a dash after a word (``Қаралды - 1 234``) is no sign."""
+    """A minus sign directly before the counter's first digit, whatever precedes it
+    (``Views:-1234``, ``(-5)``), or with spaces between when nothing precedes it
+    (``- 1 234``, ``− 5``); a dash between a word and spaces (``Қаралды - 1 234``) is no
+    sign."""
     first = next(i for i, ch in enumerate(counter) if ch.isdecimal())
+    if first and counter[first - 1] in _MINUS:
+        return True
     before = counter[:first].rstrip()
     return bool(before) and before[-1] in _MINUS and not before[:-1].strip()
 

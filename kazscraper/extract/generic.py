@@ -302,6 +302,16 @@ def headline_of(title: str, page: Selector, url: str = "") -> str:
     """
     title = " ".join(html.unescape(title).split())
     found = generic_title(page)
+    folded = title.casefold()
+    if (
+        found
+        and found[1] == "h1"
+        and folded != found[0].casefold()
+        and folded.startswith(found[0].casefold())
+    ):  # what was left out follows the headline: "Rates rise <small>again</small>"
+        whole = generic_title(page, whole_h1=True)
+        if whole and " ".join(whole[0].split()).casefold() == title.casefold():
+            return title
     if found and found[1] == "h1" and (chosen := _visible_or_declared(title, found[0])):
         return chosen
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
@@ -351,7 +361,10 @@ def _visible_or_declared(declared: str, h1: str) -> str | None:
         return h1
     if folded in visible:
         rest = visible[len(folded) :] if visible.startswith(folded) else ""
-        if rest and _has_word_edges(visible, folded) and not any(ch.isdigit() for ch in rest):
+        if (
+            rest and _has_word_edges(visible, folded) and not any(ch.isdigit() for ch in rest)
+            and not _is_a_label_after(rest)
+        ):  # fmt: skip
             return h1  # the headline goes on where the declared one stops: "Story – more"
         return declared
     declared_words, h1_words = set(_WORD.findall(folded)), set(_WORD.findall(visible))
@@ -359,6 +372,24 @@ def _visible_or_declared(declared: str, h1: str) -> str | None:
     if shorter >= 2 and len(declared_words & h1_words) >= _SAME_STORY * shorter:
         return h1
     return None
+
+
+# what opens a label after a headline, not its continuation: "| Site", "(Video)", "[Update]"
+_LABEL_OPENING = frozenset("|»›•·/([{")
+_DASHES = frozenset("-–—:")
+_MIN_CONTINUATION_WORDS = 3  # "Story – town without power"; not "Story – Live"
+
+
+def _is_a_label_after(rest: str) -> bool:
+    """Whether the ``<h1>``'s text after the declared title is a label: it opens with a
+    title separator or a bracket (``| Example News``, ``(Video)``), or is a dash and
+    fewer than three words (``– Live``)."""
+    rest = rest.strip()
+    if rest[:1] in _LABEL_OPENING:
+        return True
+    if rest[:1] in _DASHES:
+        return len(_WORD.findall(rest)) < _MIN_CONTINUATION_WORDS
+    return False
 
 
 def _has_word_edges(text: str, part: str) -> bool:
@@ -481,8 +512,8 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
         if in_furniture(element.root) or element.xpath(".//*" + xpaths.AUTHOR_TEST):
             continue  # furniture, or a wrapper whose inner author element comes next
         text = node_text(element)
-        if not text or len(text) > _MAX_AUTHOR_LINE:
-            continue
+        if not text or len(text) > _MAX_AUTHOR_LINE or _is_a_role(_BYLINE_LABEL.sub("", text)):
+            continue  # ... or a role, an editorial label ("От Редакции", "Staff Writer")
         names = parse_byline(text)
         if not names and (person := parse_display_name(text)) is not None:
             names = [person]
@@ -493,6 +524,7 @@ def authors_from_elements(page: Selector) -> list[PersonName]:
 
 
 _ITEMPROP_NAME = etree.XPath(xpaths.ITEMPROP_NAME)
+MAX_AUTHORS = 50  # a real article is signed by one to five people
 # a line that opens with a byline's label: "By Ann Lee", "Von Ann Lee", "par Ann Lee"
 _BYLINE_OPENING = re.compile(
     r"^(?:by|von|par|por|door|av|af|от|автор(?:ы)?\s*:|авторлар\s*:|author\s*:|authors\s*:"
@@ -502,8 +534,10 @@ _BYLINE_OPENING = re.compile(
 _MAX_BYLINE = 80  # characters: a byline line; a longer element is a bio or a paragraph
 # several people in one byline: "Ann Lee and Tom Berg", "Ann Lee, Tom Berg", "… және …"
 _PEOPLE = re.compile(r"\s*(?:[,;&]|\s(?:and|und|y|et|e|и|және|та)\s)\s*", re.IGNORECASE)
-# what a byline says after the names: "Ann Lee am 3. Mai", "Ann Lee on May 3", "· 5 min"
-_AFTER_NAMES = re.compile(r"\s(?:[|·•—–]|-\s|on|am|um|le|el|il|at|vor|den|on)(?:\s|$)")
+# what a byline says after the names: "Ann Lee am 3. Mai", "Ann Lee on May 3", "· 5 min";
+# "le", "el", "den" only before a date's digits ("Jean Dupont le 3 mai"): else they are a
+# name's particles ("Jean le Carré", "Peter van den Berg")
+_AFTER_NAMES = re.compile(r"\s(?:[|·•—–]|-\s|on|am|um|il|at|vor)(?:\s|$)|\s(?:le|el|den)\s(?=\d)")
 # name particles written in lower case: "Walter von Aachen", "Jacobo de la Cruz"
 _PARTICLES = frozenset(
     {"von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos",
@@ -524,86 +558,142 @@ _UI_WORDS = frozenset(
 def byline_authors(page: Selector, url: str = "") -> list[PersonName]:
     """The people a page of another site names in its visible byline: the innermost
     element marked as an author's (``rel=author``, ``itemprop=author`` and its ``name``,
-    an hCard's ``fn``, a class ``author``/``byline``/``autor``/``auteur``/``writer``), else
-    a short line that opens with a byline's label (``By …``, ``Von …``, ``par …``,
-    ``Автор: …``). Outside furniture and comments; labels, dates after the names and
-    degrees are left out; several people are split at commas, ``&`` and "and" in the
-    page's language (``and``, ``und``, ``y``, ``et``, ``и``, ``және``). A name is kept as
-    written where our parser does not take it (a lower-case handle: ``marc``)."""
+    an hCard's ``fn``, a class word ``author``/``byline``/``autor``/``auteur``/``writer``
+    or a known compound: ``post-author``, ``articleByline``), else a short line that opens
+    with a byline's label (``By …``, ``Von …``, ``par …``, ``Автор: …``). Candidates in the
+    ``<h1>``'s article (or main) or after the ``<h1>`` come first (a side rail's teaser
+    before the article is not its byline). Outside furniture, comments, captions and photo
+    credits; labels, dates after the names, degrees, roles and outlets after a comma
+    (``Ann Lee, Staff Writer``) are left out; several people are split at commas, ``&``
+    and "and" in the page's language (``and``, ``und``, ``y``, ``et``, ``и``, ``және``). A
+    single word is a name only in a ``rel=author``/``itemprop=author`` element, kept as
+    written where our parser does not take it (a lower-case handle: ``marc``). At most
+    ``MAX_AUTHORS + 1`` people are read (the caller tells that some were dropped)."""
     marked, openings = _byline_candidates(page.root)
     wrappers = {ancestor for el in marked for ancestor in el.iterancestors()}
     for element in marked:
-        if element in wrappers or _in_comments_or_furniture(element):
+        if element in wrappers or _not_the_articles(element):
             continue  # a wrapper whose inner author element comes next, or furniture
-        names = _byline_people(_author_text(element), markup=True)
+        names = _byline_people(_author_text(element), markup=_strong_mark(element))
         if names:
-            siblings = [
-                el for el in marked
-                if el is not element and el.getparent() is element.getparent()
-                and el.tag == element.tag and el.get("class") == element.get("class")
-            ]  # fmt: skip
-            for sibling in siblings:  # "By <a rel=author>Ann</a> and <a rel=author>Tom</a>"
-                names += [n for n in _byline_people(_author_text(sibling), markup=True)
-                          if n.key not in {m.key for m in names}]  # fmt: skip
-            return names
+            keys = {n.key for n in names}
+            parent, tag, classes = element.getparent(), element.tag, element.get("class")
+            for sibling in marked:  # "By <a rel=author>Ann</a> and <a rel=author>Tom</a>"
+                if len(names) > MAX_AUTHORS:
+                    break
+                if (
+                    sibling is element or sibling.getparent() is not parent
+                    or sibling.tag != tag or sibling.get("class") != classes
+                ):  # fmt: skip
+                    continue
+                for person in _byline_people(_author_text(sibling), _strong_mark(sibling)):
+                    if person.key not in keys:
+                        keys.add(person.key)
+                        names.append(person)
+            return names[: MAX_AUTHORS + 1]
     for element in openings:
-        line = node_text(element)
-        if len(line) <= _MAX_BYLINE and not _in_comments_or_furniture(element):
+        line = _short_text(element, _MAX_BYLINE)
+        if line and not _not_the_articles(element):
             names = _byline_people(line, markup=False)
             if names:
-                return names
+                return names[: MAX_AUTHORS + 1]
     return []
+
+
+def _short_text(element: Any, limit: int) -> str | None:
+    """The element's text when it is at most ``limit`` characters long, else None; a longer
+    text is not read past the limit (a byline is a short line)."""
+    seen = 0
+    for piece in element.itertext():
+        seen += len(piece.strip())
+        if seen > limit:
+            return None
+    text = node_text(element)
+    return text if len(text) <= limit else None
 
 
 def _byline_candidates(root: Any) -> tuple[list[Any], list[Any]]:
     """In one walk of the page (an XPath of a dozen ``contains()`` tests costs three times
     more): the elements marked as an author's, and those whose text opens with a byline's
-    label."""
+    label; those in the first headline's article (or main) or after it first."""
     marked, openings = [], []
+    headline: Any = None
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in xpaths.NEVER_READ_TAGS:
             continue
+        if headline is None and element.tag == "h1" and not _H1_IN_CHROME(element):
+            headline = element
         if element.attrib and _marks_an_author(element):
-            marked.append(element)
+            marked.append((headline is not None, element))
         text = element.text
         if text and _BYLINE_OPENING.match(text.lstrip()):
-            openings.append(element)
-    return marked, openings
+            openings.append((headline is not None, element))
+    region = None
+    if headline is not None:
+        region = next((a for a in headline.iterancestors() if a.tag in ("article", "main")), None)
+
+    def in_order(found: list[tuple[bool, Any]]) -> list[Any]:
+        def later(item: tuple[bool, Any]) -> bool:
+            after, element = item
+            if after or region is None:
+                return not after and headline is not None
+            return not any(a is region for a in element.iterancestors())
+
+        return [element for _, element in sorted(found, key=later)]  # stable
+
+    return in_order(marked), in_order(openings)
 
 
 def _marks_an_author(element: Any) -> bool:
     """Whether the element is marked as an author's: ``rel=author``, ``itemprop=author``,
-    an hCard's ``fn`` or a class word holding one of ``xpaths.BYLINE_CLASS_STEMS``."""
-    if "author" in (element.get("rel") or "").split() or element.get("itemprop") == "author":
+    an hCard's ``fn``, a class word (split at - and _ and camel case) in
+    ``xpaths.BYLINE_CLASS_WORDS``, not a word that only holds one (``autorefresh``,
+    ``authorization``, ``typewriter``)."""
+    if _strong_mark(element):
         return True
-    classes = (element.get("class") or "").casefold()
-    if not classes or not ("fn" in classes or any(s in classes for s in xpaths.BYLINE_CLASS_STEMS)):
+    classes = element.get("class") or ""
+    folded = classes.casefold()
+    if not folded or not ("fn" in folded or any(s in folded for s in xpaths.BYLINE_CLASS_STEMS)):
         return False  # a cheap test first: most elements have no such class
-    words = _class_words(element)
-    if "fn" in words:
-        return True
-    return any(stem in word for word in words for stem in xpaths.BYLINE_CLASS_STEMS)
+    words = {w.casefold() for w in _CLASS_PART.findall(classes)}
+    words |= _class_words(element)
+    return "fn" in words or not words.isdisjoint(xpaths.BYLINE_CLASS_WORDS)
 
 
-def _in_comments_or_furniture(element: Any) -> bool:
+# a class's words: split at - and _ and where a lower-case letter meets an upper-case one
+_CLASS_PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _strong_mark(element: Any) -> bool:
+    """``rel=author`` or ``itemprop=author``: a single word in it is a name (a handle)."""
+    return "author" in (element.get("rel") or "").split() or element.get("itemprop") == "author"
+
+
+def _not_the_articles(element: Any) -> bool:
+    """In comments (a comment list, Disqus, a discussion), a caption or a photo credit, or
+    furniture: no byline of the article."""
     for node in (element, *element.iterancestors()):
-        if not _class_words(node).isdisjoint(xpaths.COMMENT_CLASS_WORDS):
+        if node.tag == "figcaption":
             return True
-        if (node.get("id") or "").casefold().startswith("comment"):
+        if not _class_words(node).isdisjoint(xpaths.NOT_BYLINE_CLASS_WORDS):
+            return True
+        ident = (node.get("id") or "").casefold()
+        if ident.startswith("comment") or "disqus" in ident:
             return True
     return in_furniture(element)
 
 
 def _author_text(element: Any) -> str:
-    """An author element's name: a schema.org ``name`` inside it, else its text."""
+    """An author element's name: a schema.org ``name`` inside it, else its text (None
+    when longer than a byline)."""
     if element.get("itemprop") == "author":
         for name in _ITEMPROP_NAME(element):
-            text = name.get("content") or node_text(name)
+            text = name.get("content") or _short_text(name, _MAX_BYLINE)
             if text:
                 return text
         if element.tag == "meta":
             return element.get("content") or ""
-    return node_text(element)
+    return _short_text(element, _MAX_BYLINE) or ""
 
 
 def _byline_people(line: str, markup: bool) -> list[PersonName]:
@@ -613,25 +703,59 @@ def _byline_people(line: str, markup: bool) -> list[PersonName]:
     text = _BYLINE_LABEL.sub("", " ".join(line.split())).strip(" :,.-–—|")
     if cut := _AFTER_NAMES.search(text):
         text = text[: cut.start()]
-    people = []
-    for part in _PEOPLE.split(text):
+    people: list[PersonName] = []
+    for index, part in enumerate(_PEOPLE.split(text)):
         words = part.strip(" .,:").split()
         if not words or (words[0].casefold().strip(".") in _DEGREES and len(words) == 1):
             continue
+        folded = {w.casefold().strip(".:") for w in words}
+        if not folded.isdisjoint(_ROLE_WORDS):
+            continue  # "Staff Writer", "Washington Post", "корреспондент", "Редакции"
         if not _looks_like_a_name(words, markup):
+            if index and people:
+                continue  # after a comma: no person ("Ann Lee, 34")
             return []  # a sentence or a label, not a byline
         if (person := name_as_written(" ".join(words))) is not None:
             people.append(person)
     return people
 
 
+# what a byline says after a comma that is no person: a role, an outlet, an editorial label
+_ROLE_WORDS = frozenset(
+    {"staff", "writer", "writers", "correspondent", "reporter", "editor", "editors", "columnist",
+     "contributor", "contributing", "senior", "chief", "freelance", "journalist", "redakteur",
+     "redakteurin", "korrespondent", "korrespondentin", "journaliste", "rédacteur",
+     "rédaction", "redacción", "redaktion", "redactie", "periodista", "corresponsal",
+     "editorial", "newsroom", "desk", "post", "times", "tribune", "herald", "journal",
+     "gazette", "press", "news", "agency", "корреспондент", "корреспондента", "редактор",
+     "журналист", "обозреватель", "редакция", "редакции", "редакциясы", "редакциядан",
+     "тілші", "тілшісі", "шолушы", "редакторы"}
+)  # fmt: skip
+
+
+# one word in an author's class or after a byline's label that is a button, a label or a day
+_LABEL_WORDS = frozenset(
+    {"subscribe", "email", "e-mail", "mail", "tags", "tag", "yesterday", "today", "tomorrow",
+     "print", "newsletter", "contact", "author", "authors", "autor", "autoren", "auteur",
+     "admin", "anonymous", "unknown", "guest", "gestern", "heute", "hier", "abonnieren",
+     "teilen", "drucken", "schlagworte", "kategorie", "category", "categories", "archive",
+     "anmelden", "login", "logout", "register", "signin", "welcome", "aktualisieren",
+     "reload", "refresh", "вчера", "сегодня", "кеше", "бүгін", "подписаться", "теги"}
+)  # fmt: skip
+
+
 def _looks_like_a_name(words: list[str], markup: bool) -> bool:
-    """1-5 words, each capitalised, an initial or a particle; in an author's markup also
-    one handle as written (``marc``, ``delta201``)."""
+    """1-5 words, each capitalised, an initial or a particle, the first capitalised, two
+    at least; in a ``rel=author``/``itemprop=author`` element one word or handle as
+    written (``marc``, ``delta201``); elsewhere one capitalised word that is no button, label
+    or day (``Subscribe``, ``Tags``, ``Yesterday``)."""
     if len(words) > 5 or any(w.casefold().strip(".:") in _UI_WORDS for w in words):
         return False
     if len(words) == 1 and markup:
         return any(ch.isalpha() for ch in words[0]) and "@" not in words[0]
+    if len(words) == 1:  # a first name in an author class ("Ulrike"), not a button or a day
+        word = words[0]
+        return word.isalpha() and word[:1].isupper() and word.casefold() not in _LABEL_WORDS
     if any(ch.isdigit() for w in words for ch in w):
         return False
     return all(w[:1].isupper() or w in _PARTICLES for w in words) and words[0][:1].isupper()
@@ -677,7 +801,15 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
         found = extract_author(tree) or ""
     except (ValueError, TypeError):
         return []
-    return [name for part in found.split(";") if (name := name_as_written(part)) is not None]
+    names = (name_as_written(part) for part in found.split(";"))
+    return [name for name in names if name is not None and not _is_a_role(name.name)]
+
+
+def _is_a_role(name: str) -> bool:
+    """Whether every word of ``name`` is a role's or an editorial label's (``Редакции``,
+    ``Staff Writer``): no person."""
+    words = {w.casefold().strip(".:") for w in name.split()}
+    return bool(words) and words <= _ROLE_WORDS
 
 
 # a byline's label before the names: "Author", "Post author By", "Geschrieben von", "Автор:"

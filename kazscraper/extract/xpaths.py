@@ -64,19 +64,30 @@ AUTHOR_HINT = (
 )
 
 # the generic layer's byline reader: elements marked as an author's (``rel=author``,
-# ``itemprop=author``, an hCard's ``fn``, or a class word, split at - and _, that holds one
-# of these stems: ``post-author``, ``auteurs``, ``articleByline``)
+# ``itemprop=author``, an hCard's ``fn``, or a class word, split at - and _ and camel case,
+# that is one of these words or known compounds: ``post-author``, ``auteurs``,
+# ``articleByline``; not ``autorefresh``, ``authorization``, ``typewriter``); the stems are
+# a cheap first test of the class
 BYLINE_CLASS_STEMS = ("author", "byline", "autor", "auteur", "writer")
+BYLINE_CLASS_WORDS = frozenset(
+    {"author", "authors", "byline", "bylines", "autor", "autoren", "autorin", "autore",
+     "autori", "auteur", "auteurs", "writer", "writers", "authorname", "postauthor",
+     "articleauthor", "entryauthor", "storyauthor", "newsauthor", "authorlink", "autorname",
+     "bylinename", "bylineauthor", "byauthor"}
+)  # fmt: skip
 # the name inside a schema.org author (``<span itemprop="author"><span itemprop="name">``)
 ITEMPROP_NAME = ".//*[@itemprop='name']"
-# a comment's author is not the article's
-COMMENT_CLASS_WORDS = frozenset({"comment", "comments", "commentlist", "reply", "replies"})
+# a comment's author is not the article's, nor a photo's credit (class words)
+NOT_BYLINE_CLASS_WORDS = frozenset(
+    {"comment", "comments", "commentlist", "reply", "replies", "discussion", "disqus",
+     "caption", "credit", "credits", "photocredit", "copyright"}
+)  # fmt: skip
 
 # a headline's kicker, date or label inside its <h1> (``<span class="dachzeile">``,
 # ``<div class="topic-label">``), not the headline: class words (split at - and _), and tags
 HEADLINE_KICKER_WORDS = frozenset(
     {"kicker", "dachzeile", "overline", "topline", "eyebrow", "roofline", "supertitle",
-     "pretitle", "overtitle", "subtitle", "topic", "label", "spitzmarke", "h1small", "date"}
+     "pretitle", "overtitle", "subtitle", "topic", "label", "spitzmarke", "date"}
 )  # fmt: skip
 HEADLINE_KICKER_TAGS = frozenset({"time", "small"})
 TITLE_TEXT = "//title//text()"
