@@ -271,7 +271,8 @@ class ExtractPipeline(_CrawlerPipeline):
     def _count_page(self, item: PageItem, step: int) -> None:
         """The health check's page count, of the whole run and (several sites) of its site."""
         self.stats.inc_value("kazscraper/extracted", step)
-        if len(self.sites) > 1:
+        sites = getattr(self.crawler.spider, "sites", None)  # no spider: a pipeline alone
+        if isinstance(sites, Sites) and len(sites) > 1:
             label = self.profile_for(item.url, item.site).label
             self.stats.inc_value(f"{site_stats_prefix(label)}extracted", step)
 
