@@ -124,6 +124,8 @@ INPUT_FAULTS = frozenset(INPUT_FAULT_MODES)
 REDIRECT_FAULT_MODES = {
     "redirect-article": "301 to another article of the site (its first: a story merged into "
     "another)",
+    "redirect-moved": "301 to the same path with '-moved' appended: an article URL linked from "
+    "nowhere, a 404 unless given a fault of its own (what the redirect lands on)",
 }
 # every mode set_faults accepts
 ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES}
@@ -264,6 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "redirect-article":
             assert self.server.renderer is not None
             self._send(301, HTML, b"", Location=self.server.renderer.site.articles[0].path)
+        elif mode == "redirect-moved":
+            self._send(301, HTML, b"", Location=urlsplit(self.path).path + "-moved")
         elif mode == "empty":
             self._send(200, HTML, b"")
         elif mode.startswith(("canonical-", "refresh-", "robots-", "sitemap-")) or mode in (

@@ -331,7 +331,9 @@ class NewsSpider(scrapy.Spider):
         headers = header_pairs(response.headers)
         page = page_item(response.url, headers, response.body, fetched_at, response.status)
         if isinstance(page, Refused):
-            self._fail(page.url, page.stage, page.reason, response.status)
+            # the URL asked for is the one to account for, not where it redirected
+            asked, reason = redirected_failure(hops, page.url, page.reason)
+            self._fail(asked, page.stage, reason, response.status)
             return
         if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
             page.site = self.sites.profile_of(response.url).label
@@ -368,10 +370,9 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         stage = "fetch" if request.callback == self.parse_article else "discovery"
-        hops = request.meta.get("redirect_urls") or []
-        if hops:  # the failure belongs to the URL we asked for, not where it redirected
-            reason = f"{reason} (after redirects to {request.url})"
-        self._fail(hops[0] if hops else request.url, stage, reason, status)
+        # the failure belongs to the URL we asked for, not where it redirected
+        url, reason = redirected_failure(request.meta.get("redirect_urls"), request.url, reason)
+        self._fail(url, stage, reason, status)
 
     def _fail(self, url: str, stage: str, reason: str, status: int | None) -> None:
         self.logger.warning("failed %s (%s): %s", url, stage, reason)
@@ -379,6 +380,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, http_status=status
         )
+
+
+def redirected_failure(hops: Sequence[str] | None, landed: str, reason: str) -> tuple[str, str]:
+    """(URL, reason) of a failure met at ``landed``: after redirects (``hops``, the URLs
+    redirected from, first the one asked for) it is the URL asked for that failed, and the
+    reason says where the redirects led."""
+    if not hops:
+        return landed, reason
+    return hops[0], f"{reason} (after redirects to {landed})"
 
 
 def sitemap_body(body: bytes, max_bytes: int) -> tuple[bytes, str | None]:
