@@ -124,6 +124,8 @@ INPUT_FAULTS = frozenset(INPUT_FAULT_MODES)
 REDIRECT_FAULT_MODES = {
     "redirect-article": "301 to another article of the site (its first: a story merged into "
     "another)",
+    "long-links": "the article with links to article URLs of 2,500 and 9,000 characters "
+    "(past every browser's and Scrapy's URL length limit)",
     "redirect-moved": "301 to the same path with '-moved' appended: an article URL linked from "
     "nowhere, a 404 unless given a fault of its own (what the redirect lands on)",
 }
@@ -143,6 +145,7 @@ SOFT_404_TITLE = "Бет табылмады"
 SLOW_SECONDS = 4.0
 ANCHOR_BOMB = "<a " * 70_000  # 210 KB
 ATTRIBUTE_BOMB = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"  # 9 MB
+LONG_LINKS = (("a", 2_500), ("b", 9_000))  # (letter, length) of the long-links fault's paths
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
 GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
@@ -266,6 +269,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "redirect-article":
             assert self.server.renderer is not None
             self._send(301, HTML, b"", Location=self.server.renderer.site.articles[0].path)
+        elif mode == "long-links":
+            _, content_type, body = self.server.respond(self.path)
+            links = "".join(f'<a href="/news/{c * n}">x</a>' for c, n in LONG_LINKS)
+            body = body.replace('<div class="news-text">', links + '<div class="news-text">', 1)
+            self._send(200, content_type, body.encode())
         elif mode == "redirect-moved":
             self._send(301, HTML, b"", Location=urlsplit(self.path).path + "-moved")
         elif mode == "empty":

@@ -1,5 +1,5 @@
 """No third way: every scheduled article URL ends as an article (row or alias) or a failure,
-whatever its redirect lands on.
+whatever its redirect lands on, and a URL that cannot be either is never scheduled.
 
 One crawl over real HTTP against the replica, with article URLs that redirect
 (``redirect-moved``: 301 to ``<path>-moved``, an article URL linked from nowhere) to pages
@@ -9,6 +9,10 @@ failure belongs to the URL that was asked for, with the reason and where it land
 the landed URL got the failure (intake) or the rejection (validate), and the URL asked for
 ended with nothing: the run exited 1 ("1 scheduled article URL(s) ended neither as an
 article nor as a failure").
+
+An article linking to article URLs longer than ``URLLENGTH_LIMIT`` (2,083: Scrapy drops
+such a request unanswered, and a failure's URL is cut at 4,000 characters) schedules
+neither: before, the 9,000-character one left the run unaccounted (exit 1).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kazscraper.replica.server import ReplicaServer
+from kazscraper.replica.server import LONG_LINKS, ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 from .test_hostile_site import Hostile, Run
@@ -38,8 +42,9 @@ def redirect_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run
     with ReplicaServer(site) as server:
         hostile = Hostile(site, server, tmp_path_factory.mktemp("redirects"))
         plain = iter(a for a in site.articles[6:] if site.alias_path(a) is None)
-        paths = {mode: next(plain).path for mode in (*LANDED, "merged")}
-        faults = {path: "redirect-moved" for mode, path in paths.items() if mode != "merged"}
+        paths = {mode: next(plain).path for mode in (*LANDED, "merged", "long-links")}
+        faults = {path: "redirect-moved" for mode, path in paths.items() if mode in LANDED}
+        faults[paths["long-links"]] = "long-links"
         faults.update({paths[m] + "-moved": m for m in LANDED if m != "404"})
         faults[paths["merged"]] = "redirect-article"  # to the site's first article
         hostile.faults = faults
@@ -92,3 +97,15 @@ def test_every_healthy_article_is_stored(redirect_run: tuple[Run, dict, Hostile]
     for article in hostile.site.articles:
         if article.path not in bad:
             assert run.origin + article.path in stored, article.path
+
+
+def test_an_article_url_past_the_length_limit_is_never_scheduled(
+    redirect_run: tuple[Run, dict, Hostile],
+) -> None:
+    run, paths, _ = redirect_run
+    assert run.origin + paths["long-links"] in {u for (u,) in run.rows("SELECT url FROM articles")}
+    long_ones = [f"{run.origin}/news/{c * n}" for c, n in LONG_LINKS]
+    for table in ("captures", "failures", "article_urls", "frontier"):
+        found = run.rows(f"SELECT count(*) FROM {table} WHERE length(url) > 2083")
+        assert found == [(0,)], table
+    assert run.stats.get("kazscraper/links_too_long", 0) >= len(long_ones)
