@@ -109,6 +109,7 @@ class NewsSpider(scrapy.Spider):
         spider.frontier.limits = Limits.from_settings(crawler.settings.getint)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
         return spider
 
     @property
@@ -141,6 +142,22 @@ class NewsSpider(scrapy.Spider):
         for url in self.frontier.unanswered():
             self.crawler.stats.inc_value("kazscraper/articles_unaccounted")
             self._fail(url, "fetch", "no response: the request was dropped unanswered", None)
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: Any = None) -> None:
+        """A callback (or a spider middleware after it) that raised on an article page: the
+        page never became an item, and its URL (answered already) would end with nothing;
+        it is a failure with the error instead (stage ``spider``), retried next run."""
+        try:
+            asked = response.meta.get("article_url")
+        except AttributeError:  # a response tied to no request
+            return
+        if not asked:
+            return
+        self.crawler.stats.inc_value("kazscraper/spider_errors")
+        hops = response.meta.get("redirect_urls")
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        url, reason = redirected_failure(hops, response.url, error)
+        self._fail(url, "spider", reason, response.status)
 
     def _flush_frontier(self, everything: bool = False) -> None:
         batch = self.frontier.new_urls(everything)
