@@ -36,7 +36,7 @@ from kazscraper.archive import Archive, content_hash, utc_now
 from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
 from kazscraper.extension import archive_of
-from kazscraper.extract.article import NotHtmlError, extract_article
+from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
 from kazscraper.intake import with_page
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
@@ -309,6 +309,11 @@ class ExtractPipeline(_CrawlerPipeline):
             self._count_page(item, -1)
             self.stats.inc_value("kazscraper/worker_deaths")
             raise PageRejected(item.url, "extract", str(exc)) from None
+        except PageTooComplex as exc:
+            # refused before any layer read it: it says nothing about the layout
+            self._count_page(item, -1)
+            self.stats.inc_value("kazscraper/pages_too_complex")
+            raise PageRejected(item.url, "extract", str(exc)) from exc
         except NotHtmlError as exc:
             raise PageRejected(item.url, "extract", str(exc)) from exc
         except Exception as exc:

@@ -42,9 +42,11 @@ def redirect_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run
     with ReplicaServer(site) as server:
         hostile = Hostile(site, server, tmp_path_factory.mktemp("redirects"))
         plain = iter(a for a in site.articles[6:] if site.alias_path(a) is None)
-        paths = {mode: next(plain).path for mode in (*LANDED, "merged", "long-links")}
+        modes = (*LANDED, "merged", "long-links", "element-flood")
+        paths = {mode: next(plain).path for mode in modes}
         faults = {path: "redirect-moved" for mode, path in paths.items() if mode in LANDED}
         faults[paths["long-links"]] = "long-links"
+        faults[paths["element-flood"]] = "element-flood"
         faults.update({paths[m] + "-moved": m for m in LANDED if m != "404"})
         faults[paths["merged"]] = "redirect-article"  # to the site's first article
         hostile.faults = faults
@@ -109,3 +111,18 @@ def test_an_article_url_past_the_length_limit_is_never_scheduled(
         found = run.rows(f"SELECT count(*) FROM {table} WHERE length(url) > 2083")
         assert found == [(0,)], table
     assert run.stats.get("kazscraper/links_too_long", 0) >= len(long_ones)
+
+
+def test_a_page_of_too_many_elements_is_a_failure_with_its_capture_kept(
+    redirect_run: tuple[Run, dict, Hostile],
+) -> None:
+    """150,000 <br> (a million took 44 s to extract): refused after the parse, counted by
+    libxml2; a failure with the URL, the response kept in the WARC files, and no weight in
+    the health check (the run exits 0 with 30 articles)."""
+    run, paths, _ = redirect_run
+    url = run.origin + paths["element-flood"]
+    stage, reason = run.failures()[url]
+    assert stage == "extract"
+    assert reason.startswith("page too complex: 150"), reason
+    assert run.rows("SELECT count(*) FROM captures WHERE url = ? AND status = 200", url) == [(1,)]
+    assert run.stats.get("kazscraper/pages_too_complex") == 1

@@ -102,3 +102,18 @@ def test_deeply_nested_json_ld_is_skipped_and_the_article_still_extracted(depth:
 def test_the_language_is_a_short_language_tag_or_none(lang: str, expected: str | None) -> None:
     article = clean_article(extract_article(_page(lang=lang), URL, PROFILE), PROFILE)
     assert article.language == expected
+
+
+def test_a_page_of_more_elements_than_the_cap_is_not_extracted(seed_html: str) -> None:
+    """A page of more than MAX_ELEMENTS elements is refused once parsed (libxml2 counts
+    them): every layer walks the tree several times, a million <br> took 44 s."""
+    from kazscraper.extract.article import MAX_ELEMENTS, PageTooComplex, parse_html
+
+    head = "<html><body><p>x</p>"
+    # <html>, <body>, <p> and the <br>s: exactly the cap is read, one more is not
+    parse_html(head + "<br>" * (MAX_ELEMENTS - 3) + "</body></html>")
+    with pytest.raises(PageTooComplex, match=f"page too complex: {MAX_ELEMENTS + 1} elements"):
+        parse_html(head + "<br>" * (MAX_ELEMENTS - 2) + "</body></html>")
+    with pytest.raises(PageTooComplex):  # nested inline tags count the same
+        parse_html(head + "<i><b>x</b></i>" * MAX_ELEMENTS + "</body></html>")
+    assert parse_html(seed_html) is not None  # a real page is far under it
