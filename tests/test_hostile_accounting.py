@@ -116,13 +116,13 @@ def test_an_article_url_past_the_length_limit_is_never_scheduled(
 def test_a_page_of_too_many_elements_is_a_failure_with_its_capture_kept(
     redirect_run: tuple[Run, dict, Hostile],
 ) -> None:
-    """150,000 <br> (a million took 44 s to extract): refused after the parse, counted by
+    """300,000 <br> (a million took 44 s to extract): refused after the parse, counted by
     libxml2; a failure with the URL, the response kept in the WARC files, and no weight in
     the health check (the run exits 0 with 30 articles)."""
     run, paths, _ = redirect_run
     url = run.origin + paths["element-flood"]
     stage, reason = run.failures()[url]
     assert stage == "extract"
-    assert reason.startswith("page too complex: 150"), reason
+    assert reason.startswith("page too complex: 300"), reason
     assert run.rows("SELECT count(*) FROM captures WHERE url = ? AND status = 200", url) == [(1,)]
     assert run.stats.get("kazscraper/pages_too_complex") == 1

@@ -126,7 +126,7 @@ REDIRECT_FAULT_MODES = {
     "another)",
     "long-links": "the article with links to article URLs of 2,500 and 9,000 characters "
     "(past every browser's and Scrapy's URL length limit)",
-    "element-flood": "the article with 150,000 <br> before its text (15 times the most "
+    "element-flood": "the article with 300,000 <br> before its text (30 times the most "
     "elements of a real page)",
     "redirect-moved": "301 to the same path with '-moved' appended: an article URL linked from "
     "nowhere, a 404 unless given a fault of its own (what the redirect lands on)",
@@ -273,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(301, HTML, b"", Location=self.server.renderer.site.articles[0].path)
         elif mode == "element-flood":
             _, content_type, body = self.server.respond(self.path)
-            flood = "<br>" * 150_000
+            flood = "<br>" * 300_000
             body = body.replace('<div class="news-text">', '<div class="news-text">' + flood, 1)
             self._send(200, content_type, body.encode())
         elif mode == "long-links":
