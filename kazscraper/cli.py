@@ -49,6 +49,11 @@ FILL_COLUMNS = ("title", "body", "published_date", "authors")
 LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False)
 
 
+SQLITE_INT_MAX = 2**63 - 1  # the largest INTEGER SQLite binds (a LIMIT past it: OverflowError)
+# a revisit window past this is every archived article; a date minus a billion days overflows
+MAX_REVISIT_DAYS = 100_000
+
+
 def default_read_archive(
     candidates: tuple[str, ...] = (DEFAULT_DB, DEMO_DB),
 ) -> str | None:
@@ -333,7 +338,7 @@ def crawl_options(func: Callable) -> Callable:
         ),
         click.option(
             "--revisit-days",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=0, max=MAX_REVISIT_DAYS),
             default=7,
             show_default=True,
             help="Revisit articles published in the last N days (conditional GET) to catch edits.",
@@ -526,6 +531,10 @@ def _run_worker(
             f"--redis needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
         ) from exc
     _check_log_file(kwargs.get("log_file"), db)
+    try:  # a URL redis-py cannot read is the --redis value's fault, said before anything runs
+        redis.connection.parse_url(redis_url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--redis'") from exc
     options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
     options.progress = sys.stderr.isatty()
     name = worker_name or default_worker_name()
@@ -574,7 +583,7 @@ def _run_worker(
 )
 @click.option(
     "--revisit-days",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_REVISIT_DAYS),
     default=7,
     show_default=True,
     help="A new crawl fetches again only the archived articles published in the last N days.",
@@ -878,7 +887,9 @@ def replica_serve(port: int, mirror_port: int, articles: int, seed: int) -> None
 
 @main.command()
 @read_db_option
-@click.option("--runs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--runs", type=click.IntRange(min=1, max=SQLITE_INT_MAX), default=10, show_default=True
+)
 @site_filter_option
 def stats(db_path: str, runs: int, site: str | None) -> None:
     """Summarise an archive: counts, date range, categories, recent runs.
@@ -1005,7 +1016,9 @@ def _open_archive(db_path: str) -> Archive:
 @click.option("--since", callback=_since, help="Only articles published on or after YYYY-MM-DD.")
 @click.option("--until", callback=_since, help="Only articles published on or before YYYY-MM-DD.")
 @click.option("--author", help="Only articles by an author whose name contains this (any case).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(min=1, max=SQLITE_INT_MAX), default=20, show_default=True
+)
 @click.option(
     "--format",
     "fmt",

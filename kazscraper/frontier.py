@@ -63,6 +63,9 @@ class Limits:
     sitemap_max_depth: int = 3
     sitemap_max_bytes: int = 50 * 1024 * 1024
     max_links: int = 5_000
+    # the longest URL scheduled (Scrapy's URLLENGTH_LIMIT: a longer request is dropped
+    # unanswered by its URL length middleware); 0: no limit
+    max_url_length: int = 2_083
 
     @classmethod
     def from_settings(cls, get_int: Callable[[str, int], int]) -> Limits:
@@ -78,6 +81,7 @@ LIMIT_SETTINGS = {
     "sitemap_max_depth": "KAZSCRAPER_SITEMAP_MAX_DEPTH",
     "sitemap_max_bytes": "KAZSCRAPER_SITEMAP_MAX_BYTES",
     "max_links": "KAZSCRAPER_MAX_LINKS_PER_PAGE",
+    "max_url_length": "URLLENGTH_LIMIT",
 }
 
 
@@ -140,6 +144,7 @@ NEW = "new"
 REVISIT = "revisit"
 NOT_OURS = "not a page of the site"
 NOT_AN_ARTICLE = "not an article link"
+TOO_LONG = "URL longer than URLLENGTH_LIMIT"
 SCHEDULED = "already scheduled"
 KNOWN = "archived, outside the revisit window"
 OLDER = "older than --since"
@@ -231,6 +236,8 @@ class Frontier:
         """(kind, canonical URL) of an absolute URL, cached: menus and top-news lists repeat
         the same links on every page. The cache is emptied when full."""
         found = self._classified.get(url)
+        if found is None and self.too_long(url):
+            return None, url  # never scheduled (not cached: such links are rare)
         if found is None:
             if len(self._classified) >= self._classify_cache:
                 self._classified.clear()
@@ -239,6 +246,12 @@ class Frontier:
             found = kind, canonical_url(url, profile) if profile is not None and kind else url
             self._classified[url] = found
         return found
+
+    def too_long(self, url: str) -> bool:
+        """A URL past ``max_url_length``: Scrapy would drop its request unanswered, and no
+        table keeps it whole, so it is not a page of the site to schedule."""
+        limit = self.limits.max_url_length
+        return 0 < limit < len(url)
 
     @property
     def cached_urls(self) -> int:
@@ -254,6 +267,9 @@ class Frontier:
     def decide(self, url: str) -> Decision:
         """Fetch ``url`` (an article or a listing of the site, not yet scheduled or
         archived), or not, and why."""
+        if self.too_long(url):
+            self.counts["links_too_long"] += 1
+            return Decision(url, None, False, TOO_LONG, event="links_too_long")
         kind, canonical = self.classify(url)
         if kind is None:
             return Decision(url, None, False, NOT_OURS)
@@ -338,7 +354,7 @@ class Frontier:
         if self.discovery_done():
             return Decision(loc, None, False, DONE)
         if index:
-            if self.sites.for_url(loc) is None:
+            if self.sites.for_url(loc) is None or self.too_long(loc):
                 return Decision(loc, None, False, NOT_OURS)
             return self.sitemap(loc, depth + 1)
         if not loc:
@@ -351,7 +367,7 @@ class Frontier:
         """A link of a feed or (``articles_only``) of an article page."""
         if self.discovery_done():
             return Decision(url, None, False, DONE)
-        if articles_only and self.classify(url)[0] != "article":
+        if articles_only and self.classify(url)[0] != "article" and not self.too_long(url):
             return Decision(url, None, False, NOT_AN_ARTICLE)
         return self.decide(url)
 

@@ -36,7 +36,7 @@ from kazscraper.archive import Archive, content_hash, utc_now
 from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
 from kazscraper.extension import archive_of
-from kazscraper.extract.article import NotHtmlError, extract_article
+from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
 from kazscraper.intake import with_page
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
@@ -82,7 +82,8 @@ def record_dropped(
     an alias of its canonical URL."""
     if isinstance(exception, PageRejected):
         status = response.status if response is not None else None
-        failure(exception.url, exception.stage, exception.reason, status)
+        url, reason = asked_url(response, exception.url, exception.reason)
+        failure(url, exception.stage, reason, status)
     elif isinstance(exception, DuplicatePage):
         alias(exception.url, exception.canonical)
 
@@ -97,7 +98,21 @@ def record_error(
         return
     status = response.status if response is not None else None
     exc = error.value
-    failure(url, "pipeline", f"{type(exc).__name__}: {exc}", status)
+    url, reason = asked_url(response, url, f"{type(exc).__name__}: {exc}")
+    failure(url, "pipeline", reason, status)
+
+
+def asked_url(response: Response | None, url: str, reason: str) -> tuple[str, str]:
+    """(URL, reason) of a failure of the page fetched at ``url``: when the response came
+    after redirects, the URL asked for (the one scheduled, and to account for) is the one
+    that failed, and the reason says where the redirects led (as the spider's errback)."""
+    try:
+        hops = response.meta.get("redirect_urls") if response is not None else None
+    except AttributeError:  # a response tied to no request (reparse reads WARC records)
+        hops = None
+    if not hops or hops[0] == url:
+        return url, reason
+    return hops[0], f"{reason} (after redirects to {url})"
 
 
 class _CrawlerPipeline:
@@ -294,6 +309,11 @@ class ExtractPipeline(_CrawlerPipeline):
             self._count_page(item, -1)
             self.stats.inc_value("kazscraper/worker_deaths")
             raise PageRejected(item.url, "extract", str(exc)) from None
+        except PageTooComplex as exc:
+            # refused before any layer read it: it says nothing about the layout
+            self._count_page(item, -1)
+            self.stats.inc_value("kazscraper/pages_too_complex")
+            raise PageRejected(item.url, "extract", str(exc)) from exc
         except NotHtmlError as exc:
             raise PageRejected(item.url, "extract", str(exc)) from exc
         except Exception as exc:
@@ -451,9 +471,14 @@ class StorePipeline(_CrawlerPipeline):
         self.pending.clear()  # only now: every record is stored or refused
         for outcome in outcomes:
             self.stats.inc_value(f"kazscraper/articles_{outcome}")
+        aliases_of = {article.url: aliases for article, aliases in batch}
         for article, reason in refused:
             self.stats.inc_value("kazscraper/store_errors")
             self._failure(article.fetched_url, "store", reason, None)
+            # its other addresses (a URL that redirected to it, a mirror's) are not stored
+            # either: each is a failure too, retried next run
+            for alias in sorted(aliases_of.get(article.url, set()) - {article.fetched_url}):
+                self._failure(alias, "store", f"{reason} (an address of {article.url})", None)
         # revisits that were garbage (kept as stored) or lost fields (kept field by field)
         self.stats.set_value("kazscraper/anomalies", self.archive.anomalies_of(self.crawl_id))
 
@@ -496,12 +521,23 @@ class StorePipeline(_CrawlerPipeline):
             if self.archive is not None:
                 self.archive.record_failure(url, stage, reason, http_status, self.crawl_id)
 
+    def _resolve_waiting_aliases(self) -> None:
+        """Aliases whose article was stored under another address than the one they named
+        (a redirect to a page that is itself an alias of an article met earlier): written
+        now that every article of the run is stored; the others name no stored article."""
+        waiting, self.waiting_aliases = self.waiting_aliases, {}
+        for canonical, urls in waiting.items():
+            for url in sorted(urls):
+                if self.archive is None or not self.archive.record_alias(url, canonical, utc_now()):
+                    self.waiting_aliases.setdefault(canonical, set()).add(url)
+
     def close_spider(self) -> None:
         if self.archive is None:
             return
         archive = self.archive
         with self._writing():
             self.flush()
+            self._resolve_waiting_aliases()
             archive.link_related_articles()
             archive.prune_frontier()
         self.archive = None  # the archive extension writes the crawls row and closes the file

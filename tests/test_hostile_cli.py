@@ -210,3 +210,26 @@ def test_a_read_only_archive_is_one_line(read_only_archive: Path, command: str) 
     assert result.returncode == 1
     line = one_error_line(result.stderr, command)
     assert "read-only" in line and str(read_only_archive) in line
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["search", "x", "--limit", "99999999999999999999"], "--limit"),
+        (["stats", "--runs", "99999999999999999999"], "--runs"),
+        (["crawl", "--start-url", "http://127.0.0.1:9/", "--revisit-days", "10" * 10], "--revisit"),
+        (["store", "--redis", "redis://127.0.0.1:9/0", "--revisit-days", "10" * 10], "--revisit"),
+        (["crawl", "--redis", "redis://[::1"], "--redis"),
+    ],
+)
+def test_a_number_past_what_sqlite_or_a_date_holds_is_a_usage_error(
+    args: list[str], option: str, archive_db: Path
+) -> None:
+    """Before: an OverflowError traceback (SQLite's 64-bit LIMIT; ``timedelta`` past a
+    billion days, raised in the spider's callbacks of a crawl with archived articles), and
+    a Redis URL urllib cannot parse blamed on --worker-name."""
+    done = run_cli(*args, "--db", str(archive_db), timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"kazscraper {args[0]}: error: ") and option in line, line

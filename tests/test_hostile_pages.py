@@ -102,3 +102,41 @@ def test_deeply_nested_json_ld_is_skipped_and_the_article_still_extracted(depth:
 def test_the_language_is_a_short_language_tag_or_none(lang: str, expected: str | None) -> None:
     article = clean_article(extract_article(_page(lang=lang), URL, PROFILE), PROFILE)
     assert article.language == expected
+
+
+def test_a_page_of_more_elements_than_the_cap_is_not_extracted(seed_html: str) -> None:
+    """A page of more than MAX_ELEMENTS elements is refused once parsed (libxml2 counts
+    them): every layer walks the tree several times, a million <br> took 44 s."""
+    from kazscraper.extract.article import MAX_ELEMENTS, PageTooComplex, parse_html
+
+    head = "<html><body><p>x</p>"
+    # <html>, <body>, <p> and the <br>s: exactly the cap is read, one more is not
+    parse_html(head + "<br>" * (MAX_ELEMENTS - 3) + "</body></html>")
+    with pytest.raises(PageTooComplex, match=f"page too complex: {MAX_ELEMENTS + 1} elements"):
+        parse_html(head + "<br>" * (MAX_ELEMENTS - 2) + "</body></html>")
+    with pytest.raises(PageTooComplex):  # nested inline tags count the same
+        parse_html(head + "<i><b>x</b></i>" * MAX_ELEMENTS + "</body></html>")
+    assert parse_html(seed_html) is not None  # a real page is far under it
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2025-01-01T00:00:00+99:99",  # an offset past a day: datetime refuses it
+        "9999-12-31T23:59:59-12:00",  # in the site's zone: past year 9999
+        "0001-01-01T00:00:00+14:00",  # in the site's zone: before year 1
+    ],
+)
+def test_a_date_whose_offset_no_clock_holds_costs_only_its_time(seed_html: str, stamp: str) -> None:
+    """A JSON-LD datePublished with an impossible offset raised (ValueError, OverflowError)
+    out of the extraction: the whole article was lost to one field. Now that date is the day
+    it says, without a time of day, or no date; the article is extracted."""
+    data = f'{{"@type": "NewsArticle", "datePublished": "{stamp}"}}'
+    ld = f'<script type="application/ld+json">{data}</script>'
+    html = seed_html.replace("</head>", ld + "</head>", 1)
+    profile = get_profile("qazdauiri")
+    article = extract_article(
+        html, "https://qazdauiri.kz/news/x", profile, "2025-06-01T00:00:00+00:00"
+    )
+    assert article.title and article.body
+    assert article.published_at is None or article.published_at[:4] not in ("0000", "10000")

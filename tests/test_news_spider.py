@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
@@ -375,3 +375,36 @@ def test_an_article_never_answered_is_a_failure_when_the_crawl_goes_idle(site) -
     failed = spider.recorder.failed  # type: ignore[attr-defined]
     assert [(f["url"], f["stage"]) for f in failed] == [(url, "fetch")]
     assert stat(spider, "articles_unaccounted") == 1
+
+
+def test_an_article_callback_that_raises_is_a_failure_of_the_url_asked_for(
+    pages: Renderer, site: ReplicaSite
+) -> None:
+    """Scrapy sends spider_error for a callback that raised (no errback runs): the article
+    URL, already answered, would have ended the run as neither article nor failure."""
+    spider = make_spider(start_url=ORIGIN + "/")
+    asked = ORIGIN + site.articles[3].path
+    landed = ORIGIN + site.articles[4].path
+    response = file_response(
+        pages.article_page(site.articles[4]),
+        landed,
+        meta={"article_url": asked, "redirect_urls": [asked]},
+    )
+    crawler = spider.crawler
+    crawler.signals.send_catch_log(
+        signal=signals.spider_error,
+        failure=Failure(ValueError("a bug")),
+        response=response,
+        spider=spider,
+    )
+    (failed,) = spider.recorder.failed  # type: ignore[attr-defined]
+    assert failed["url"] == asked
+    assert failed["stage"] == "spider"
+    assert failed["reason"] == f"ValueError: a bug (after redirects to {landed})"
+    assert stat(spider, "spider_errors") == 1
+    # a listing that raised is no article: nothing to account for
+    listing = file_response("<html></html>", ORIGIN + "/category/qogam")
+    crawler.signals.send_catch_log(
+        signal=signals.spider_error, failure=Failure(ValueError("x")), response=listing
+    )
+    assert len(spider.recorder.failed) == 1  # type: ignore[attr-defined]

@@ -378,10 +378,13 @@ def _build(match: re.Match[str], month: int, zone: ZoneInfo | None, method: str)
     moment = datetime.combine(day, clock)
     zone_text = match.groupdict().get("zone")
     if zone_text:
-        offset = datetime.fromisoformat(f"2000-01-01T00:00:00{_iso_zone(zone_text)}").tzinfo
-        moment = moment.replace(tzinfo=offset)
-        if zone is not None:  # the site's own zone; otherwise the page's day stays its day
-            moment = moment.astimezone(zone)
+        try:  # an offset past a day (+99:99), or one that moves the day past year 1..9999
+            offset = datetime.fromisoformat(f"2000-01-01T00:00:00{_iso_zone(zone_text)}").tzinfo
+            moment = moment.replace(tzinfo=offset)
+            if zone is not None:  # the site's own zone; otherwise the page's day stays its day
+                moment = moment.astimezone(zone)
+        except (ValueError, OverflowError):
+            return day, None, method  # its day as written, no time of day: one field, not a page
     else:
         moment = moment.replace(tzinfo=zone)
     return moment.date(), moment, method

@@ -124,6 +124,12 @@ INPUT_FAULTS = frozenset(INPUT_FAULT_MODES)
 REDIRECT_FAULT_MODES = {
     "redirect-article": "301 to another article of the site (its first: a story merged into "
     "another)",
+    "long-links": "the article with links to article URLs of 2,500 and 9,000 characters "
+    "(past every browser's and Scrapy's URL length limit)",
+    "element-flood": "the article with 300,000 <br> before its text (30 times the most "
+    "elements of a real page)",
+    "redirect-moved": "301 to the same path with '-moved' appended: an article URL linked from "
+    "nowhere, a 404 unless given a fault of its own (what the redirect lands on)",
 }
 # every mode set_faults accepts
 ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES}
@@ -141,6 +147,7 @@ SOFT_404_TITLE = "Бет табылмады"
 SLOW_SECONDS = 4.0
 ANCHOR_BOMB = "<a " * 70_000  # 210 KB
 ATTRIBUTE_BOMB = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"  # 9 MB
+LONG_LINKS = (("a", 2_500), ("b", 9_000))  # (letter, length) of the long-links fault's paths
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
 GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
@@ -264,6 +271,18 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "redirect-article":
             assert self.server.renderer is not None
             self._send(301, HTML, b"", Location=self.server.renderer.site.articles[0].path)
+        elif mode == "element-flood":
+            _, content_type, body = self.server.respond(self.path)
+            flood = "<br>" * 300_000
+            body = body.replace('<div class="news-text">', '<div class="news-text">' + flood, 1)
+            self._send(200, content_type, body.encode())
+        elif mode == "long-links":
+            _, content_type, body = self.server.respond(self.path)
+            links = "".join(f'<a href="/news/{c * n}">x</a>' for c, n in LONG_LINKS)
+            body = body.replace('<div class="news-text">', links + '<div class="news-text">', 1)
+            self._send(200, content_type, body.encode())
+        elif mode == "redirect-moved":
+            self._send(301, HTML, b"", Location=urlsplit(self.path).path + "-moved")
         elif mode == "empty":
             self._send(200, HTML, b"")
         elif mode.startswith(("canonical-", "refresh-", "robots-", "sitemap-")) or mode in (

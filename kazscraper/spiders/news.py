@@ -109,6 +109,7 @@ class NewsSpider(scrapy.Spider):
         spider.frontier.limits = Limits.from_settings(crawler.settings.getint)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
         return spider
 
     @property
@@ -141,6 +142,22 @@ class NewsSpider(scrapy.Spider):
         for url in self.frontier.unanswered():
             self.crawler.stats.inc_value("kazscraper/articles_unaccounted")
             self._fail(url, "fetch", "no response: the request was dropped unanswered", None)
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: Any = None) -> None:
+        """A callback (or a spider middleware after it) that raised on an article page: the
+        page never became an item, and its URL (answered already) would end with nothing;
+        it is a failure with the error instead (stage ``spider``), retried next run."""
+        try:
+            asked = response.meta.get("article_url")
+        except AttributeError:  # a response tied to no request
+            return
+        if not asked:
+            return
+        self.crawler.stats.inc_value("kazscraper/spider_errors")
+        hops = response.meta.get("redirect_urls")
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        url, reason = redirected_failure(hops, response.url, error)
+        self._fail(url, "spider", reason, response.status)
 
     def _flush_frontier(self, everything: bool = False) -> None:
         batch = self.frontier.new_urls(everything)
@@ -331,7 +348,9 @@ class NewsSpider(scrapy.Spider):
         headers = header_pairs(response.headers)
         page = page_item(response.url, headers, response.body, fetched_at, response.status)
         if isinstance(page, Refused):
-            self._fail(page.url, page.stage, page.reason, response.status)
+            # the URL asked for is the one to account for, not where it redirected
+            asked, reason = redirected_failure(hops, page.url, page.reason)
+            self._fail(asked, page.stage, reason, response.status)
             return
         if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
             page.site = self.sites.profile_of(response.url).label
@@ -368,10 +387,9 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         stage = "fetch" if request.callback == self.parse_article else "discovery"
-        hops = request.meta.get("redirect_urls") or []
-        if hops:  # the failure belongs to the URL we asked for, not where it redirected
-            reason = f"{reason} (after redirects to {request.url})"
-        self._fail(hops[0] if hops else request.url, stage, reason, status)
+        # the failure belongs to the URL we asked for, not where it redirected
+        url, reason = redirected_failure(request.meta.get("redirect_urls"), request.url, reason)
+        self._fail(url, stage, reason, status)
 
     def _fail(self, url: str, stage: str, reason: str, status: int | None) -> None:
         self.logger.warning("failed %s (%s): %s", url, stage, reason)
@@ -379,6 +397,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, http_status=status
         )
+
+
+def redirected_failure(hops: Sequence[str] | None, landed: str, reason: str) -> tuple[str, str]:
+    """(URL, reason) of a failure met at ``landed``: after redirects (``hops``, the URLs
+    redirected from, first the one asked for) it is the URL asked for that failed, and the
+    reason says where the redirects led."""
+    if not hops:
+        return landed, reason
+    return hops[0], f"{reason} (after redirects to {landed})"
 
 
 def sitemap_body(body: bytes, max_bytes: int) -> tuple[bytes, str | None]:
