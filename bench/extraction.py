@@ -258,6 +258,7 @@ class Score:
         self.tp = self.fn = self.fp = self.tn = 0
         self.a_tp = self.a_fp = self.a_fn = 0
         self.authorless = self.authorless_named = 0  # pages without an author answer
+        self.false_by_layer: Counter[str] = Counter()  # ... and the layer that named someone
         self.titles = self.titles_right = 0
         self.dates: Counter[str] = Counter()  # set name -> pages, "set:right" -> right
         self.pages = self.no_body = 0
@@ -288,10 +289,12 @@ class Score:
         self.a_fp += len(got_set - want_set)
         self.a_fn += len(want_set - got_set)
 
-    def no_author(self, got: list[str]) -> None:
+    def no_author(self, got: list[str], layer: str = "") -> None:
         """A page whose answer names no author: any name given is a false author."""
         self.authorless += 1
         self.authorless_named += bool(got)
+        if got:
+            self.false_by_layer[layer.split(";")[0]] += 1
 
     def date(self, dataset: str, got: str | None, want: str) -> None:
         self.dates[dataset] += 1
@@ -355,7 +358,7 @@ def realpages_report(folder: Path, limit: int | None = None, reference: bool = T
             if answer.get("author"):
                 ours_side.authors(got["authors"], answer["author"])
             else:
-                ours_side.no_author(got["authors"])
+                ours_side.no_author(got["authors"], got["author_layer"])
             if reference:
                 ref, elapsed = _timed_once(reference_body, html, url)
                 traf.ms.append(elapsed)
@@ -393,6 +396,10 @@ def _print_realpages(
     cells = "".join(f"{rate[n]:>13.1%}" for n in names)
     label = f"false author, pages without one ({ours_side.authorless})"
     print(f"  {label:<40}{cells}")
+    print(
+        "    kazscraper's false authors by layer: "
+        + ", ".join(f"{k} {v}" for k, v in ours_side.false_by_layer.most_common())
+    )
     print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}" if reference else "")
     total = Counter()
     for dataset in ("trafilatura-eval", "htmldate-eval", "both"):

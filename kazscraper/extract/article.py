@@ -41,7 +41,6 @@ from kazscraper.extract.dates import ParsedDate, parse_date
 from kazscraper.extract.generic import (
     MAX_AUTHORS,
     MIN_GENERIC_BODY,
-    as_organisation,
     authors_from_elements,
     byline_authors,
     content_tree,
@@ -382,24 +381,27 @@ def _authors(
     names: list[PersonName] = []
     layer = None
     publisher: tuple[list[PersonName], str] | None = None
+    # the page declared the site itself as the author: only a visible byline names someone
+    # else (trafilatura's guesses are left out: a tag cloud, a "Recipe by <site>" line)
+    the_site_declared = False
 
     def people(found: list[PersonName], source: str) -> list[PersonName]:
         """On another site's page, the names without the site itself (the publisher named
-        beside its people, or in place of a byline that a later layer finds); a site named
-        alone is kept for the end (a blog signed with its own name). Not applied to
-        JSON-LD's author, which a site declares for the article (a personal site's name
-        is its author's)."""
+        beside its people, or in place of a byline that a later layer finds). A site named
+        alone in the visible byline is kept for the end (a blog signs its posts with its own
+        name); one named alone in a meta tag or JSON-LD is no author (a CMS's default, the
+        publisher's name: right on 9 of 53 pages of the development sets)."""
         nonlocal publisher
         if generic is None:
             return found
         kept = []
         for name in found:
-            rest = without_the_site(name.name, page, article.url)
+            rest = without_the_site(name.name, page, article.url, meta.publishers)
             if rest == name.name:
                 kept.append(name)
             elif rest is not None and (person := parse_display_name(rest)) is not None:
                 kept.append(person)  # a person beside the site ("Ann Lee, Example")
-        if found and not kept and publisher is None:
+        if found and not kept and publisher is None and source not in _DECLARED_LAYERS:
             publisher = found, source
         return kept
 
@@ -407,12 +409,11 @@ def _authors(
         read = name_as_written if generic is not None else parse_display_name
         layer = meta.source["authors"]
         names = [n for n in (read(a) for a in meta.authors) if n is not None]
-        if layer != "jsonld":  # JSON-LD names the article's author; a meta tag is often the
-            names = people(names, layer)  # site's default, the publisher's name
-            if names and generic is not None and all(is_organisation(a) for a in meta.authors):
-                # a company, not a person: the last resort, after the byline
-                publisher = publisher or ([as_organisation(a) for a in meta.authors], layer)
-                names = []
+        if generic is not None and names:
+            names = _declared_people(names, people(names, layer), page, article.url)
+            the_site_declared = not names and not any(is_organisation(a) for a in meta.authors)
+            if names and layer != "jsonld" and all(is_organisation(a) for a in meta.authors):
+                names = []  # a company, not a person (a meta tag's default)
         if generic is not None and names and all(len(n.name.split()) == 1 for n in names):
             shown = byline_authors(page, article.url)  # "Todd" declared, "Todd Bates" shown
             if same_person_in_full(names, shown):
@@ -422,18 +423,18 @@ def _authors(
     if not names and generic is not None:  # another site's page: its visible byline
         layer = "byline"
         names = people(byline_authors(page, article.url), layer)
-    if not names and generic is not None:  # another site's page: trafilatura's byline reading
+    if not names and generic is not None and not the_site_declared:  # trafilatura's reading
         layer = "generic (trafilatura)"
         names = people(trafilatura_authors(generic.tree), layer)
-    if not names:
-        layer = "author-element"
-        names = people(authors_from_elements(page), layer)
-    if not names and generic is not None and has_author_markup(page.root):
+    if not names and generic is None:  # the byline reader covers these elements on another
+        layer = "author-element"  # site's page: what it leaves (teasers, furniture) is no one's
+        names = authors_from_elements(page)
+    if not names and generic is not None and not the_site_declared and has_author_markup(page.root):
         # a byline in the header or footer we dropped
         layer = "generic (trafilatura, whole page)"
         names = people(trafilatura_authors(page.root), layer)
     if not names and publisher is not None:
-        names, layer = publisher
+        names, layer = publisher[0], f"{publisher[1]} (the site's own byline: no person named)"
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names[:MAX_AUTHORS]
@@ -443,6 +444,23 @@ def _authors(
     )
     if len(names) > MAX_AUTHORS:
         article.extraction["authors"] += f"; {len(names)} names, the first {MAX_AUTHORS} kept"
+
+
+# the layers of what a page declares about its author (not what it shows)
+_DECLARED_LAYERS = frozenset({"jsonld", "meta-author"})
+
+
+def _declared_people(
+    declared: list[PersonName], kept: list[PersonName], page: Selector, url: str
+) -> list[PersonName]:
+    """The people of a declared author, ``kept`` being ``declared`` without the site itself.
+    Where the site was all it declared (``"author": "The Economist"``), the visible byline
+    when it shows the same name (a personal site named after its owner: kept as declared);
+    else nobody (a later layer reads the byline)."""
+    if kept or not declared:
+        return kept
+    shown = {name.key for name in byline_authors(page, url)}
+    return declared if shown and {name.key for name in declared} <= shown else []
 
 
 def _simple_fields(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from copy import deepcopy
 from datetime import datetime
@@ -418,14 +418,22 @@ def _squash(text: str) -> str:
 _NAME_PARTS = re.compile(r"\s*[,/|]\s*|\s+[–—-]\s+")
 
 
-def without_the_site(name: str, page: Selector, url: str) -> str | None:
+def without_the_site(
+    name: str, page: Selector, url: str, publishers: Iterable[str] = ()
+) -> str | None:
     """An author ``name`` without the parts that are the site itself (the publisher, not a
-    person): its declared name or its domain (``Ann Lee, Example`` on example.com is
-    ``Ann Lee``); None when nothing else is left. Words are compared in any order (a
-    parsed name puts the surname first)."""
-    sites = {_word_key(site) for site in _site_names(page)}
+    person): its declared name (``og:site_name``, ``application-name``, the JSON-LD
+    ``publishers``) or its domain (``Ann Lee, Example`` on example.com is ``Ann Lee``);
+    None when nothing else is left. Words are compared in any order (a parsed name puts
+    the surname first), and also without spaces (``StarsInsider`` is ``Stars Insider``)."""
+    sites = {_word_key(site) for site in (*_site_names(page), *publishers)}
+    sites |= {key for site in (*_site_names(page), *publishers) if (key := _squash(site))}
     parts = [part for part in _NAME_PARTS.split(name) if part]
-    kept = [p for p in parts if _word_key(p) not in sites and not _is_domain_name(p, url)]
+    kept = [
+        p
+        for p in parts
+        if _word_key(p) not in sites and _squash(p) not in sites and not _is_domain_name(p, url)
+    ]
     if len(kept) == len(parts):
         return name
     return ", ".join(kept) or None

@@ -26,6 +26,8 @@ JSONLD_MAX_DEPTH = 8
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 )
+#: JSON-LD types of a company or a site, not a person (``NewsMediaOrganization``, ...)
+ORGANISATION_TYPES = frozenset({"Corporation", "NGO", "WebSite", "Brand", "Project"})
 #: the page itself: where a graph with no article object names the author (Yoast's older graph)
 PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "ProfilePage", "CollectionPage"})
 
@@ -38,6 +40,8 @@ class PageMetadata:
     published: str | None = None
     modified: str | None = None
     authors: list[str] = field(default_factory=list)
+    #: the names of the article's JSON-LD ``publisher`` (not a Person): the site itself
+    publishers: list[str] = field(default_factory=list)
     image: str | None = None
     section: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -132,12 +136,46 @@ def _names(value: Any, named: dict[str, Any] | None = None, depth: int = 0) -> l
     if isinstance(value, dict):
         if "name" not in value and named and isinstance(value.get("@id"), str):
             value = named.get(value["@id"], value)
-        if value.get("@type") == "Organization":
+        if _is_organisation_node(value):
             return []
         return _names(value.get("name"), named, depth + 1)
     if isinstance(value, list):
         return [n for v in value for n in _names(v, named, depth + 1)]
     return []
+
+
+def _is_organisation_node(node: dict[str, Any]) -> bool:
+    """A node typed as an organisation or a site (``Organization``, ``NewsMediaOrganization``,
+    ``GovernmentOrganization``, ``Corporation``, ``WebSite``) and not also as a ``Person``
+    (a personal blog's Yoast graph types its owner ``["Person", "Organization"]``)."""
+    declared = node.get("@type")
+    types = {
+        t for t in (declared if isinstance(declared, list) else [declared]) if isinstance(t, str)
+    }
+    if "Person" in types:
+        return False
+    return any(t.endswith("Organization") or t in ORGANISATION_TYPES for t in types)
+
+
+def _publisher_names(value: Any, named: dict[str, Any]) -> list[str]:
+    """The names of a JSON-LD ``publisher`` (a node, a reference to one, or a list), those
+    typed as a ``Person`` left out (a personal site's owner is its author)."""
+    found = []
+    for node in (value if isinstance(value, list) else [value])[:JSONLD_MAX_DEPTH]:
+        if isinstance(node, dict) and "name" not in node and isinstance(node.get("@id"), str):
+            node = named.get(node["@id"], node)
+        if isinstance(node, str) and node.strip():
+            found.append(node.strip())
+        elif isinstance(node, dict) and not _is_person_node(node):
+            name = node.get("name")
+            if isinstance(name, str) and name.strip():
+                found.append(name.strip())
+    return found
+
+
+def _is_person_node(node: dict[str, Any]) -> bool:
+    declared = node.get("@type")
+    return "Person" in (declared if isinstance(declared, list) else [declared])
 
 
 def _text(value: Any, depth: int = 0) -> str | None:
@@ -157,6 +195,7 @@ def _from_jsonld(meta: PageMetadata, obj: dict[str, Any], named: dict[str, Any])
     meta.set("published", _text(obj.get("datePublished")), "jsonld")
     meta.set("modified", _text(obj.get("dateModified")), "jsonld")
     meta.set("authors", _names(obj.get("author"), named), "jsonld")
+    meta.set("publishers", _publisher_names(obj.get("publisher"), named), "jsonld")
     meta.set("image", _text(obj.get("image")), "jsonld")
     meta.set("section", _text(obj.get("articleSection")), "jsonld")
     keywords = obj.get("keywords")
