@@ -292,9 +292,27 @@ class Store:
                 continue
         return arguments
 
+    def begin_close(self) -> bool:
+        """The first phase of closing the crawl: mark it ``closing`` if it is over (one
+        Lua script: every worker finished, the frontier and item list empty), so that no
+        worker joins it meanwhile (``Registry.join`` refuses); then check again. False
+        (the mark taken back): not over, keep draining."""
+        if not self.registry.close():
+            return False
+        if self.registry.done() and not self.queue.backlog():
+            return True
+        self.registry.reopen()
+        return False
+
+    def end_crawl(self, options: StoreOptions) -> StoreResult:
+        """The second phase: the ``crawls`` row written, the crawl's keys removed (the
+        ``closing`` mark last, with them: a waiting worker then joins the next crawl)."""
+        return _end_crawl(self, options)
+
     def clear_crawl(self) -> None:
         """The crawl is over: its frontier, duplicate filter and bookkeeping go."""
         names = [
+            self.keys.closing,
             self.keys.requests,
             self.keys.dupefilter,
             self.keys.waiting_aliases,
@@ -439,13 +457,22 @@ def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResul
                 logger.info("waiting for %s", ", ".join(waiting) if waiting else "a first worker")
                 last_note = now
             continue
-        break
+        if store.begin_close():
+            break
+    if stop.asked:
+        store.registry.reopen()  # the crawl stays open: its workers may join again
+        logger.warning("stopped; the rest of the crawl waits in Redis for the next store")
+        return StoreResult(EXIT_OK, "stopped", store.counts(), store.crawl_id)
+    return store.end_crawl(options)
+
+
+def _end_crawl(store: Store, options: StoreOptions) -> StoreResult:
+    """The crawl is marked closing (``Store.begin_close``): its ``crawls`` row, then its
+    Redis keys go."""
+    archive = store.archive
     archive.link_related_articles()
     counts = store.counts()
     stats = {**store.worker_stats(), **{f"kazscraper/{k}": v for k, v in counts.items()}}
-    if stop.asked:
-        logger.warning("stopped; the rest of the crawl waits in Redis for the next store")
-        return StoreResult(EXIT_OK, "stopped", counts, store.crawl_id)
     stats["finish_reason"] = "finished"
     code, reason = verdict(
         stats, get_profile(options.site), need_responses=False, sites=sites_in_stats(stats)
