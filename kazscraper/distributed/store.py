@@ -41,7 +41,7 @@ from kazscraper.distributed.queue import (
 )
 from kazscraper.distributed.worker import connect
 from kazscraper.items import Article
-from kazscraper.sites import get_profile
+from kazscraper.sites import SiteSpecError, build_sites, get_profile
 from kazscraper.urls import redacted_url
 from kazscraper.verdict import (
     EXIT_FAILED,
@@ -480,9 +480,17 @@ def _end_crawl(store: Store, options: StoreOptions) -> StoreResult:
     if code == EXIT_OK and counts.get("rejected_records"):
         code = EXIT_FAILED
         reason = f"{counts['rejected_records']} queued record(s) unusable; kept in Redis"
+    arguments = store.crawl_arguments()
+    site: dict[str, str] = {}
+    if arguments.get("sites"):  # several sites: crawls.site lists them, as a local crawl's
+        try:
+            site["site"] = ",".join(build_sites([str(s) for s in arguments["sites"]]).labels)
+        except SiteSpecError as exc:
+            logger.warning("the workers' --site specs are not readable here (%s)", exc)
     archive.finish_crawl(
         store.crawl_id,
-        arguments=store.crawl_arguments(),
+        arguments=arguments,
+        **site,
         status=status_of(code),
         finish_reason="finished",
         exit_code=code,

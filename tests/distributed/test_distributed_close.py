@@ -166,3 +166,20 @@ def test_a_killed_worker_that_never_comes_back_still_counts(opened) -> None:
         "SELECT pages_fetched, http_statuses FROM crawls WHERE id = ?", [store.crawl_id]
     ).fetchone()
     assert row[0] == 10 and json.loads(row[1]) == {"200": 7}
+
+
+def test_a_several_site_crawl_lists_its_sites_in_the_crawls_row(opened) -> None:
+    """As a local several-site crawl: ``crawls.site`` lists the sites' labels, in the specs'
+    order (before: the store's own ``--site``)."""
+    store, options = opened
+    specs = ["qazdauiri=http://127.0.0.1:8001/", "http://127.0.0.1:8002/"]
+    store.client.hset(KEYS.origins, "w1", json.dumps({"sites": specs}))
+    store.registry.join("w1")
+    store.registry.finish("w1", finished=True)
+    assert store.begin_close()
+    store.end_crawl(options)
+    row = store.archive.db.execute(
+        "SELECT site, arguments FROM crawls WHERE id = ?", [store.crawl_id]
+    ).fetchone()
+    assert row[0] == "qazdauiri,127.0.0.1:8002"
+    assert json.loads(row[1])["sites"] == specs
