@@ -76,6 +76,7 @@ class StoreOptions:
     prefix: str = PREFIX
     poll: float = 1.0  # seconds to wait for a record before checking whether the crawl ended
     revisit_days: int | None = 7  # archived articles older than this are not fetched (None: all)
+    full: bool = False  # as a local ``crawl --full``: every article revisited, every page walked
 
 
 @dataclass
@@ -239,13 +240,16 @@ class Store:
         ``revisit_days`` days with their date and ETag (revisited, with
         ``If-None-Match``), the fingerprints of every other archived URL (not fetched
         again; an article without a date is not revisited), as a local incremental crawl
-        does. None publishes nothing (a full crawl: every article fetched). Idempotent.
+        does. None (``--full``): every archived article with its date and ETag, all
+        revisited with ``If-None-Match``, as a local ``crawl --full``. Idempotent.
         Returns how many URLs."""
-        if revisit_days is None:
-            return 0
         from kazscraper.distributed.shared import url_fingerprint
 
-        cutoff = (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
+        cutoff = (
+            ""
+            if revisit_days is None
+            else (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
+        )
         fingerprint = url_fingerprint()
         cursor = self.archive.db.execute(
             "SELECT u.url, a.published_date, a.etag FROM article_urls u "
@@ -254,12 +258,14 @@ class Store:
         marked = 0
         while rows := cursor.fetchmany(MARK_CHUNK):
             old = [
-                fingerprint(url) for url, published, _ in rows if not (published or "") >= cutoff
+                fingerprint(url)
+                for url, published, _ in rows
+                if revisit_days is not None and not (published or "") >= cutoff
             ]
             recent = {
                 url: json.dumps([published, etag])
                 for url, published, etag in rows
-                if (published or "") >= cutoff
+                if revisit_days is None or (published or "") >= cutoff
             }
             pipe = self.client.pipeline(transaction=False)
             if old:
@@ -355,14 +361,17 @@ def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOpti
         arguments = {
             "redis": redacted_url(options.redis_url),
             "distributed": True,
-            "revisit_days": options.revisit_days,
+            "revisit_days": None if options.full else options.revisit_days,
+            "full": options.full,
         }
         crawl_id = archive.begin_crawl("crawl", arguments)
         client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": False}))
-    marked = Store(archive, client, keys, crawl_id).mark_archived(options.revisit_days)
+    revisit_days = None if options.full else options.revisit_days
+    marked = Store(archive, client, keys, crawl_id).mark_archived(revisit_days)
     if marked:
         logger.info("%d archived article URL(s) published for the workers", marked)
-    client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": True}))
+    claimed = {"db": target, "crawl_id": crawl_id, "ready": True, "full": options.full}
+    client.set(keys.store, json.dumps(claimed))
     return crawl_id
 
 

@@ -56,7 +56,7 @@ from kazscraper.distributed.queue import (
     encode_touch,
 )
 from kazscraper.distributed.scheduler import INFLIGHT
-from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled
+from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled, crawl_rules
 from kazscraper.frontier import ArchiveState
 from kazscraper.items import Article, NotModified
 from kazscraper.middlewares import WarcCaptureMiddleware, warc_directory, warc_name
@@ -515,6 +515,7 @@ class WorkerSpider(NewsSpider):
         owner = _worker(self.crawler)
         # nothing is scheduled yet (this runs first in start()): the crawl's count decides
         self.frontier.scheduled = CrawlScheduled(lambda: owner.articles_scheduled)
+        self.frontier.rules = crawl_rules(owner.client, owner.keys, self.frontier.rules)
         known = CrawlKnown(owner.client, owner.keys)
         self.frontier.load(ArchiveState(known=known))
         self.crawler.stats.set_value("kazscraper/known_articles", len(known))

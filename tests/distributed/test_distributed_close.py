@@ -183,3 +183,37 @@ def test_a_several_site_crawl_lists_its_sites_in_the_crawls_row(opened) -> None:
     ).fetchone()
     assert row[0] == "qazdauiri,127.0.0.1:8002"
     assert json.loads(row[1])["sites"] == specs
+
+
+def test_store_full_revisits_every_archived_article_with_its_etag(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """``store --full`` is a local ``crawl --full``: every archived article, old or not, is
+    fetched again with ``If-None-Match`` (its ETag), and every listing page walked. Before:
+    the store published nothing and the workers fetched every article unconditionally."""
+    from kazscraper.distributed.queue import encode_article
+    from kazscraper.distributed.shared import CrawlKnown, crawl_rules
+    from kazscraper.frontier import Frontier, Rules
+    from kazscraper.items import Article
+    from kazscraper.sites import get_profile
+
+    url = "https://qazdauiri.kz/news/eski-makala"
+    old = Article(url=url, fetched_url=url, fetched_at="2020-01-02T03:04:05+00:00",
+                  title="Ескі", body="Ескі мәтін.\n\nЕкінші абзац.",
+                  published_date="2020-01-01", etag='"v1-old"')  # fmt: skip
+    client = redis.Redis.from_url(redis_url)
+    with Archive(tmp_path / "a.sqlite") as archive:
+        Store(archive, client, KEYS, archive.begin_crawl("crawl", {})).store_batch(
+            [encode_article(old, [], "qazdauiri")]
+        )
+        client.flushdb()
+        options = StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url)
+        for full, expected in ((False, {}), (True, {"If-None-Match": '"v1-old"'})):
+            client.flushdb()
+            _claim(client, KEYS, archive, StoreOptions(**{**options.__dict__, "full": full}))
+            frontier = Frontier(get_profile("qazdauiri"), Rules(revisit_days=7))
+            frontier.rules = crawl_rules(client, KEYS, frontier.rules)  # as a worker's
+            frontier.known = CrawlKnown(client, KEYS)
+            decision = frontier.decide(url)
+            assert frontier.rules.full is full
+            assert decision.fetch is full and dict(decision.headers) == expected
