@@ -37,7 +37,6 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import Settings
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import LoopingCall, deferLater
 from twisted.python.failure import Failure
 
@@ -57,6 +56,7 @@ from kazscraper.distributed.queue import (
 )
 from kazscraper.distributed.scheduler import INFLIGHT
 from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled, crawl_rules
+from kazscraper.downloader import slot_of
 from kazscraper.frontier import ArchiveState
 from kazscraper.items import Article, NotModified
 from kazscraper.middlewares import WarcCaptureMiddleware, warc_directory, warc_name
@@ -474,7 +474,7 @@ class HostRateLimit:
         delay = self.delay_for(request)
         if delay <= 0:
             return
-        host = urlparse_cached(request).netloc
+        host = slot_of(request)  # host[:port], as the download slot and the site label
         while True:
             local = self.local_wait(request)
             if local > 0:

@@ -217,3 +217,31 @@ def test_store_full_revisits_every_archived_article_with_its_etag(
             decision = frontier.decide(url)
             assert frontier.rules.full is full
             assert decision.fetch is full and dict(decision.headers) == expected
+
+
+def test_two_sites_on_one_host_name_have_a_slot_and_a_rate_limit_each(redis_url: str) -> None:
+    """A site is host[:port] (its label): Scrapy's politeness slot (delay, concurrency, a
+    robots.txt Crawl-delay) and the Redis rate limit are per host:port, so two replicas on
+    127.0.0.1 do not slow each other. Before: Scrapy's slot was the host name alone."""
+    from scrapy import Request
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper import settings as project
+    from kazscraper.distributed.worker import take_host_turn
+
+    crawler = get_crawler(settings_dict={"DOWNLOADER": project.DOWNLOADER})
+    downloader = load_object(crawler.settings["DOWNLOADER"])(crawler)
+    try:
+        a, b = Request("http://127.0.0.1:8001/news/x"), Request("http://127.0.0.1:8002/news/x")
+        assert downloader.get_slot_key(a) == "127.0.0.1:8001"
+        assert downloader.get_slot_key(b) == "127.0.0.1:8002"
+        same = Request("https://qazdauiri.kz/"), Request("http://qazdauiri.kz/news/y")
+        assert {downloader.get_slot_key(r) for r in same} == {"qazdauiri.kz"}
+        assert downloader.get_slot_key(Request("http://x.kz/", meta={"download_slot": "s"})) == "s"
+    finally:
+        downloader.close()
+    client = redis.Redis.from_url(redis_url)
+    assert take_host_turn(client, KEYS, "127.0.0.1:8001", 5.0) == 0.0
+    assert take_host_turn(client, KEYS, "127.0.0.1:8002", 5.0) == 0.0  # a limit of its own
+    assert take_host_turn(client, KEYS, "127.0.0.1:8001", 5.0) > 0
