@@ -149,7 +149,7 @@ def test_a_killed_worker_that_never_comes_back_still_counts(opened) -> None:
     store, options = opened
     settings = {"KAZSCRAPER_REDIS_URL": options.redis_url, "KAZSCRAPER_WORKER": "w1"}
     crawler = get_crawler(settings_dict=settings)
-    crawler.stats.open_spider(None)
+    crawler.stats.open_spider()
     worker = WorkerLifecycle(crawler)
     worker.registry.join("w1")
     crawler.stats.set_value("response_received_count", 7)
