@@ -226,7 +226,8 @@ class Store:
         return row is not None
 
     def worker_stats(self) -> dict[str, Any]:
-        """The crawler stats of every worker run that ended, summed."""
+        """The crawler stats of every worker run, summed: a run's final stats, or those of its
+        last heartbeat when it was killed (``WorkerLifecycle.publish_stats``)."""
         total: dict[str, Any] = {}
         for key in self.client.scan_iter(f"{self.keys.prefix}:{STATS_KEY}:*"):
             raw = self.client.get(key)
