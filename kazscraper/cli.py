@@ -589,7 +589,10 @@ def _run_worker(
     help="A new crawl fetches again only the archived articles published in the last N days.",
 )
 @click.option(
-    "--full", is_flag=True, help="A new crawl fetches every article again, archived or not."
+    "--full",
+    is_flag=True,
+    help="A new crawl is a full one, as a local crawl --full: the workers walk every "
+    "listing page and revisit every archived article (If-None-Match with its ETag).",
 )
 @click.option(
     "--site", default="qazdauiri", show_default=True, help="Site profile (the health check)."
@@ -648,7 +651,8 @@ def store(
         follow=follow,
         batch_size=batch_size,
         site=site,
-        revisit_days=None if full else revisit_days,
+        revisit_days=revisit_days,
+        full=full,
     )
     started = time.monotonic()
     try:

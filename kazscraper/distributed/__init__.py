@@ -55,7 +55,8 @@ mirrors it crawls, or its ``--site`` specs, written into the ``crawls`` row for
 ``reparse``), ``archived`` (set: the fingerprints of the archived article URLs outside
 the revisit window), ``revisit``
 (hash: archived URL inside the window -> its publication date and ETag),
-``articles_scheduled`` (the crawl's count of article requests, for ``--max-articles``).
+``articles_scheduled`` (the crawl's count of article requests, for ``--max-articles``),
+``closing`` (set while the store closes the crawl: no worker joins meanwhile).
 """
 
 from __future__ import annotations
@@ -111,6 +112,10 @@ class Keys:
     @property
     def store(self) -> str:
         return f"{self.prefix}:store"
+
+    @property
+    def closing(self) -> str:
+        return f"{self.prefix}:closing"
 
     @property
     def origins(self) -> str:

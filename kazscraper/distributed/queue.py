@@ -26,6 +26,46 @@ HEARTBEAT_TTL = 10  # seconds a worker counts as alive after its last heartbeat
 
 KINDS = ("article", "capture", "failure", "alias", "touch", "stats")
 
+JOINED, CLOSING, NO_STORE = "joined", "closing", "no store"
+
+# KEYS: closing, store, workers, finished, alive:<worker>; ARGV: worker, heartbeat TTL,
+# "1" when a ready store is required. Refused while the store closes the crawl (and,
+# required, before a store has opened it and published the archive).
+_JOIN = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'closing' end
+if ARGV[3] == '1' then
+  local raw = redis.call('GET', KEYS[2])
+  if not raw then return 'no store' end
+  local ok, claimed = pcall(cjson.decode, raw)
+  if not ok or type(claimed) ~= 'table' or claimed['ready'] == false then
+    return 'no store'
+  end
+end
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
+redis.call('SET', KEYS[5], '1', 'EX', tonumber(ARGV[2]))
+return 'joined'
+"""
+
+# KEYS: closing, workers, finished, requests, items, items:processing; ARGV: prefix.
+# Marks the crawl closing only if it is over: a worker joined, every one finished (or
+# dead with nothing in flight), the frontier and the item list empty (``Registry.done``
+# and ``ItemQueue.backlog``, in one step).
+_CLOSE = """
+local workers = redis.call('SMEMBERS', KEYS[2])
+if #workers == 0 then return 0 end
+if redis.call('ZCARD', KEYS[4]) > 0 then return 0 end
+if redis.call('LLEN', KEYS[5]) + redis.call('LLEN', KEYS[6]) > 0 then return 0 end
+for _, w in ipairs(workers) do
+  if redis.call('SISMEMBER', KEYS[3], w) == 0 then
+    if redis.call('EXISTS', ARGV[1] .. ':alive:' .. w) == 1 then return 0 end
+    if redis.call('HLEN', ARGV[1] .. ':inflight:' .. w) > 0 then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], '1')
+return 1
+"""
+
 
 class BadRecord(ValueError):
     """A queued record that is not one of ours (kept aside, never dropped silently)."""
@@ -153,12 +193,30 @@ class Registry:
             time.sleep(0.2)
         return True
 
-    def join(self, worker: str) -> None:
-        pipe = self.client.pipeline()
-        pipe.sadd(self.keys.workers, worker)
-        pipe.srem(self.keys.finished, worker)
-        pipe.set(self.keys.alive(worker), "1", ex=HEARTBEAT_TTL)
-        pipe.execute()
+    def join(self, worker: str, require_store: bool = False) -> str:
+        """Register ``worker`` in the crawl, atomically (a Lua script): ``JOINED``, or
+        ``CLOSING`` while the store closes the crawl (the worker waits for the next one),
+        or, ``require_store``, ``NO_STORE`` before a store has opened it."""
+        k = self.keys
+        answer = self.client.eval(
+            _JOIN, 5, k.closing, k.store, k.workers, k.finished, k.alive(worker),
+            worker, HEARTBEAT_TTL, "1" if require_store else "0",
+        )  # fmt: skip
+        return answer.decode() if isinstance(answer, bytes) else str(answer)
+
+    def close(self) -> bool:
+        """Mark the crawl closing if it is over (``done`` and nothing left in the item
+        list), in one atomic step: no worker joins from then on. False: not over."""
+        k = self.keys
+        names = (k.closing, k.workers, k.finished, k.requests, k.items, k.processing)
+        return bool(self.client.eval(_CLOSE, len(names), *names, k.prefix))
+
+    def reopen(self) -> None:
+        """The close is called off (the store stopped before clearing): workers join again."""
+        self.client.delete(self.keys.closing)
+
+    def closing(self) -> bool:
+        return bool(self.client.exists(self.keys.closing))
 
     def beat(self, worker: str) -> None:
         self.client.set(self.keys.alive(worker), "1", ex=HEARTBEAT_TTL)

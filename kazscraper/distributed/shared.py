@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 
 import redis
 
 from kazscraper.distributed import Keys
+from kazscraper.frontier import Rules
 
 ANSWERS_CACHE = 10_000  # archived-or-not answers kept per worker (emptied when full)
 
@@ -113,3 +115,15 @@ class CrawlScheduled:
 
     def add(self, url: str, /) -> None:
         self.urls.add(url)
+
+
+def crawl_rules(client: redis.Redis, keys: Keys, rules: Rules) -> Rules:
+    """A worker's frontier rules in this crawl: its own, made ``full`` when the store opened
+    a full crawl (``store --full``: every page walked, every archived article revisited
+    with its ETag, as a local ``crawl --full``)."""
+    raw = client.get(keys.store)
+    try:
+        full = bool(json.loads(raw).get("full")) if raw else False
+    except (ValueError, AttributeError):
+        full = False
+    return replace(rules, full=True) if full and not rules.full else rules

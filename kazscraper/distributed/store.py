@@ -41,7 +41,7 @@ from kazscraper.distributed.queue import (
 )
 from kazscraper.distributed.worker import connect
 from kazscraper.items import Article
-from kazscraper.sites import get_profile
+from kazscraper.sites import SiteSpecError, build_sites, get_profile
 from kazscraper.urls import redacted_url
 from kazscraper.verdict import (
     EXIT_FAILED,
@@ -76,6 +76,7 @@ class StoreOptions:
     prefix: str = PREFIX
     poll: float = 1.0  # seconds to wait for a record before checking whether the crawl ended
     revisit_days: int | None = 7  # archived articles older than this are not fetched (None: all)
+    full: bool = False  # as a local ``crawl --full``: every article revisited, every page walked
 
 
 @dataclass
@@ -225,7 +226,8 @@ class Store:
         return row is not None
 
     def worker_stats(self) -> dict[str, Any]:
-        """The crawler stats of every worker run that ended, summed."""
+        """The crawler stats of every worker run, summed: a run's final stats, or those of its
+        last heartbeat when it was killed (``WorkerLifecycle.publish_stats``)."""
         total: dict[str, Any] = {}
         for key in self.client.scan_iter(f"{self.keys.prefix}:{STATS_KEY}:*"):
             raw = self.client.get(key)
@@ -239,13 +241,16 @@ class Store:
         ``revisit_days`` days with their date and ETag (revisited, with
         ``If-None-Match``), the fingerprints of every other archived URL (not fetched
         again; an article without a date is not revisited), as a local incremental crawl
-        does. None publishes nothing (a full crawl: every article fetched). Idempotent.
+        does. None (``--full``): every archived article with its date and ETag, all
+        revisited with ``If-None-Match``, as a local ``crawl --full``. Idempotent.
         Returns how many URLs."""
-        if revisit_days is None:
-            return 0
         from kazscraper.distributed.shared import url_fingerprint
 
-        cutoff = (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
+        cutoff = (
+            ""
+            if revisit_days is None
+            else (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
+        )
         fingerprint = url_fingerprint()
         cursor = self.archive.db.execute(
             "SELECT u.url, a.published_date, a.etag FROM article_urls u "
@@ -254,12 +259,14 @@ class Store:
         marked = 0
         while rows := cursor.fetchmany(MARK_CHUNK):
             old = [
-                fingerprint(url) for url, published, _ in rows if not (published or "") >= cutoff
+                fingerprint(url)
+                for url, published, _ in rows
+                if revisit_days is not None and not (published or "") >= cutoff
             ]
             recent = {
                 url: json.dumps([published, etag])
                 for url, published, etag in rows
-                if (published or "") >= cutoff
+                if revisit_days is None or (published or "") >= cutoff
             }
             pipe = self.client.pipeline(transaction=False)
             if old:
@@ -292,9 +299,27 @@ class Store:
                 continue
         return arguments
 
+    def begin_close(self) -> bool:
+        """The first phase of closing the crawl: mark it ``closing`` if it is over (one
+        Lua script: every worker finished, the frontier and item list empty), so that no
+        worker joins it meanwhile (``Registry.join`` refuses); then check again. False
+        (the mark taken back): not over, keep draining."""
+        if not self.registry.close():
+            return False
+        if self.registry.done() and not self.queue.backlog():
+            return True
+        self.registry.reopen()
+        return False
+
+    def end_crawl(self, options: StoreOptions) -> StoreResult:
+        """The second phase: the ``crawls`` row written, the crawl's keys removed (the
+        ``closing`` mark last, with them: a waiting worker then joins the next crawl)."""
+        return _end_crawl(self, options)
+
     def clear_crawl(self) -> None:
         """The crawl is over: its frontier, duplicate filter and bookkeeping go."""
         names = [
+            self.keys.closing,
             self.keys.requests,
             self.keys.dupefilter,
             self.keys.waiting_aliases,
@@ -337,14 +362,17 @@ def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOpti
         arguments = {
             "redis": redacted_url(options.redis_url),
             "distributed": True,
-            "revisit_days": options.revisit_days,
+            "revisit_days": None if options.full else options.revisit_days,
+            "full": options.full,
         }
         crawl_id = archive.begin_crawl("crawl", arguments)
         client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": False}))
-    marked = Store(archive, client, keys, crawl_id).mark_archived(options.revisit_days)
+    revisit_days = None if options.full else options.revisit_days
+    marked = Store(archive, client, keys, crawl_id).mark_archived(revisit_days)
     if marked:
         logger.info("%d archived article URL(s) published for the workers", marked)
-    client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": True}))
+    claimed = {"db": target, "crawl_id": crawl_id, "ready": True, "full": options.full}
+    client.set(keys.store, json.dumps(claimed))
     return crawl_id
 
 
@@ -439,13 +467,22 @@ def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResul
                 logger.info("waiting for %s", ", ".join(waiting) if waiting else "a first worker")
                 last_note = now
             continue
-        break
+        if store.begin_close():
+            break
+    if stop.asked:
+        store.registry.reopen()  # the crawl stays open: its workers may join again
+        logger.warning("stopped; the rest of the crawl waits in Redis for the next store")
+        return StoreResult(EXIT_OK, "stopped", store.counts(), store.crawl_id)
+    return store.end_crawl(options)
+
+
+def _end_crawl(store: Store, options: StoreOptions) -> StoreResult:
+    """The crawl is marked closing (``Store.begin_close``): its ``crawls`` row, then its
+    Redis keys go."""
+    archive = store.archive
     archive.link_related_articles()
     counts = store.counts()
     stats = {**store.worker_stats(), **{f"kazscraper/{k}": v for k, v in counts.items()}}
-    if stop.asked:
-        logger.warning("stopped; the rest of the crawl waits in Redis for the next store")
-        return StoreResult(EXIT_OK, "stopped", counts, store.crawl_id)
     stats["finish_reason"] = "finished"
     code, reason = verdict(
         stats, get_profile(options.site), need_responses=False, sites=sites_in_stats(stats)
@@ -453,9 +490,17 @@ def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResul
     if code == EXIT_OK and counts.get("rejected_records"):
         code = EXIT_FAILED
         reason = f"{counts['rejected_records']} queued record(s) unusable; kept in Redis"
+    arguments = store.crawl_arguments()
+    site: dict[str, str] = {}
+    if arguments.get("sites"):  # several sites: crawls.site lists them, as a local crawl's
+        try:
+            site["site"] = ",".join(build_sites([str(s) for s in arguments["sites"]]).labels)
+        except SiteSpecError as exc:
+            logger.warning("the workers' --site specs are not readable here (%s)", exc)
     archive.finish_crawl(
         store.crawl_id,
-        arguments=store.crawl_arguments(),
+        arguments=arguments,
+        **site,
         status=status_of(code),
         finish_reason="finished",
         exit_code=code,

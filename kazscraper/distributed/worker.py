@@ -23,7 +23,7 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,13 +37,14 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import Settings
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import LoopingCall, deferLater
 from twisted.python.failure import Failure
 
 from kazscraper.crawl import AlreadyRunning, CrawlOptions, CrawlResult
 from kazscraper.distributed import PREFIX, Keys
 from kazscraper.distributed.queue import (
+    CLOSING,
+    JOINED,
     ItemQueue,
     Registry,
     encode_alias,
@@ -54,7 +55,8 @@ from kazscraper.distributed.queue import (
     encode_touch,
 )
 from kazscraper.distributed.scheduler import INFLIGHT
-from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled
+from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled, crawl_rules
+from kazscraper.downloader import slot_of
 from kazscraper.frontier import ArchiveState
 from kazscraper.items import Article, NotModified
 from kazscraper.middlewares import WarcCaptureMiddleware, warc_directory, warc_name
@@ -166,7 +168,14 @@ class WorkerLifecycle:
         return cls(crawler)
 
     def opened(self) -> None:
-        self.registry.join(self.name)
+        # joined already (``wait_for_store``) and alive since: the crawl cannot be closing
+        if self.registry.join(self.name) != JOINED:
+            logger.error("the store closed the crawl before this worker started; stopping")
+            assert self.crawler.engine is not None
+            engine, spider = self.crawler.engine, self.crawler.spider
+            from twisted.internet import reactor
+
+            reactor.callLater(0, lambda: engine.close_spider(spider, "crawl_closed"))  # type: ignore[arg-type]
         self.heartbeat = LoopingCall(self._beat)
         self.heartbeat.start(HEARTBEAT_EVERY, now=False)
         assert self.crawler.stats is not None
@@ -175,10 +184,19 @@ class WorkerLifecycle:
     def _beat(self) -> None:
         try:
             self.registry.beat(self.name)
+            self.publish_stats()
             count = int(self.client.get(self.keys.articles_scheduled) or 0)
             self.articles_scheduled = max(self.articles_scheduled, count)
         except redis.RedisError as exc:
             logger.error("heartbeat to Redis failed: %s", exc)
+
+    def publish_stats(self) -> None:
+        """This run's crawler stats so far, where the store sums them for the ``crawls``
+        row (``<prefix>:stats:<run>``): a worker killed and never restarted counts up to
+        its last heartbeat; its final stats, pushed when it ends, replace them."""
+        assert self.crawler.stats is not None
+        record = json.loads(encode_stats(self.name, self.run, self.crawler.stats.get_stats()))
+        self.client.set(f"{self.keys.prefix}:stats:{self.run}", json.dumps(record["stats"]))
 
     # -- acknowledging in-flight requests -----------------------------------------------
 
@@ -456,7 +474,7 @@ class HostRateLimit:
         delay = self.delay_for(request)
         if delay <= 0:
             return
-        host = urlparse_cached(request).netloc
+        host = slot_of(request)  # host[:port], as the download slot and the site label
         while True:
             local = self.local_wait(request)
             if local > 0:
@@ -497,6 +515,7 @@ class WorkerSpider(NewsSpider):
         owner = _worker(self.crawler)
         # nothing is scheduled yet (this runs first in start()): the crawl's count decides
         self.frontier.scheduled = CrawlScheduled(lambda: owner.articles_scheduled)
+        self.frontier.rules = crawl_rules(owner.client, owner.keys, self.frontier.rules)
         known = CrawlKnown(owner.client, owner.keys)
         self.frontier.load(ArchiveState(known=known))
         self.crawler.stats.set_value("kazscraper/known_articles", len(known))
@@ -534,24 +553,42 @@ def store_ready(client: redis.Redis, keys: Keys) -> bool:
 
 
 def wait_for_store(
-    client: redis.Redis, keys: Keys, timeout: float, registry: Registry, name: str
+    client: redis.Redis,
+    keys: Keys,
+    timeout: float,
+    registry: Registry,
+    name: str,
+    pause: Callable[[float], None] = time.sleep,
 ) -> None:
     """Wait until a store has opened the crawl (workers and the store may start in any
-    order), keeping the name ``name`` claimed; raises ``NoStore`` after ``timeout``
-    seconds."""
+    order), keeping the name ``name`` claimed, then join it (``Registry.join``, atomic: a
+    worker joins only a crawl that is open and not being closed; while the store closes
+    one, it waits for the next). Raises ``NoStore`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    noted = False
-    while not store_ready(client, keys):
+    noted: set[str] = set()
+    while True:
         registry.beat(name)
+        state = registry.join(name, require_store=True)
+        if state == JOINED:
+            return
         if time.monotonic() >= deadline:
+            if state == CLOSING:
+                raise NoStore(
+                    f"the store was closing this Redis crawl and opened no new one within "
+                    f"{timeout:g}s; start the workers again once the store has exited"
+                )
             raise NoStore(
                 f"no `kazscraper store` opened this Redis crawl within {timeout:g}s; "
                 "start the store (it publishes what the archive has), then the workers"
             )
-        if not noted:
-            logger.info("waiting for a store to open the crawl")
-            noted = True
-        time.sleep(0.2)
+        if state not in noted:
+            logger.info(
+                "the store is closing the crawl; waiting for the next one"
+                if state == CLOSING
+                else "waiting for a store to open the crawl"
+            )
+            noted.add(state)
+        pause(0.2)
 
 
 def worker_log_file(db_path: str, worker: str) -> str:

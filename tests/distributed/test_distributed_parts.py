@@ -256,8 +256,8 @@ def test_a_new_crawl_skips_archived_articles_but_revisits_recent_ones(store: Sto
     # asks "archived?", not "scheduled?")
     assert not store.client.exists(KEYS.dupefilter)
     store.client.delete(KEYS.archived, KEYS.revisit)
-    assert store.mark_archived(revisit_days=None) == 0  # --full
-    assert not store.client.exists(KEYS.archived) and not store.client.exists(KEYS.revisit)
+    assert store.mark_archived(revisit_days=None) == 3  # --full: every article revisited
+    assert not store.client.exists(KEYS.archived) and store.client.hlen(KEYS.revisit) == 3
 
 
 def test_store_stopped_by_sigterm_keeps_the_rest_in_redis(tmp_path: Path, redis_url: str) -> None:

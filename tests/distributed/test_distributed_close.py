@@ -1,0 +1,247 @@
+"""Closing a Redis crawl while workers join, and what the ``crawls`` row counts: the
+store's close steps called one by one against the real redis-server (no HTTP)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import redis
+
+from kazscraper.archive import Archive
+from kazscraper.distributed import Keys
+from kazscraper.distributed.queue import CLOSING, JOINED, NO_STORE, Registry
+from kazscraper.distributed.store import Store, StoreOptions, _claim
+from kazscraper.distributed.worker import NoStore, wait_for_store
+
+KEYS = Keys()
+
+
+@pytest.fixture
+def opened(tmp_path: Path, redis_url: str):
+    """An archive and a Redis crawl a store has opened (its archive published, ready)."""
+    archive = Archive(tmp_path / "a.sqlite")
+    client = redis.Redis.from_url(redis_url)
+    options = StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url, poll=0.1)
+    crawl_id = _claim(client, KEYS, archive, options)
+    yield Store(archive, client, KEYS, crawl_id), options
+    archive.close()
+
+
+def test_a_worker_cannot_join_while_the_store_closes_the_crawl(opened) -> None:
+    """The race: w1 has finished, so the store's last check says the crawl is over; w2
+    joins before the store removes the crawl's keys. Before: the removal took w2's
+    registration and frontier with it. Now the store marks the crawl closing first (only
+    if no worker is active), w2's join is refused meanwhile, and the store checks again."""
+    store, options = opened
+    client, registry = store.client, store.registry
+    assert registry.join("w1", require_store=True) == JOINED
+    registry.finish("w1", finished=True)
+    assert registry.done() and not store.queue.backlog()  # the store's last check
+    # w2 joins between that check and the close: the close is refused, w2 keeps its crawl
+    assert registry.join("w2", require_store=True) == JOINED
+    client.zadd(KEYS.requests, {"a request w2 scheduled": 0})
+    assert not store.begin_close()
+    assert not registry.closing()
+    assert client.sismember(KEYS.workers, "w2") and client.zcard(KEYS.requests) == 1
+    # w2 ends; now the close goes through, and a worker joining in between is refused
+    client.delete(KEYS.requests)
+    registry.finish("w2", finished=True)
+    assert store.begin_close() and registry.closing()
+    assert registry.join("w3", require_store=True) == CLOSING
+    assert not client.sismember(KEYS.workers, "w3")
+    result = store.end_crawl(options)
+    assert result.exit_code == 0
+    assert client.keys(f"{KEYS.prefix}:*") == []  # the closing mark went with the rest
+    assert registry.join("w3", require_store=True) == NO_STORE  # no crawl open now
+    crawl_id = _claim(client, KEYS, store.archive, options)  # the next crawl
+    assert crawl_id != store.crawl_id
+    assert registry.join("w3", require_store=True) == JOINED
+
+
+def test_the_close_is_refused_while_records_wait_or_a_worker_lives(opened) -> None:
+    store, _ = opened
+    client, registry = store.client, store.registry
+    assert not store.begin_close()  # no worker joined yet
+    registry.join("w1")
+    assert not store.begin_close()  # w1 is alive
+    client.hset(KEYS.inflight("w1"), "f", "request")
+    client.delete(KEYS.alive("w1"))  # w1 killed with a request in flight
+    assert not store.begin_close()
+    client.delete(KEYS.inflight("w1"))
+    client.rpush(KEYS.items, b"{}")
+    assert not store.begin_close()  # a record not yet stored
+    client.delete(KEYS.items)
+    assert store.begin_close() and registry.closing()
+
+
+def test_a_stopped_store_calls_the_close_off(opened) -> None:
+    """A store stopped (SIGTERM) after marking the crawl closing leaves it open: its
+    workers may join again (restarted, the store closes it then)."""
+    from kazscraper.distributed.store import _drain_crawl, _Stop
+
+    store, options = opened
+    store.registry.join("w1")
+    store.registry.finish("w1", finished=True)
+    stop = _Stop()
+    original = store.begin_close
+
+    def close_then_stop() -> bool:
+        closed = original()
+        stop.asked = True  # the signal arrives between the two phases
+        return closed
+
+    store.begin_close = close_then_stop  # type: ignore[method-assign]
+    result = _drain_crawl(store, options, stop)
+    assert result.reason == "stopped"
+    assert not store.registry.closing() and store.client.exists(KEYS.store)
+    assert store.registry.join("w2", require_store=True) == JOINED
+
+
+def test_a_worker_refused_while_closing_joins_the_next_crawl(opened) -> None:
+    """The worker side: refused while the store closes the crawl, it waits (its name kept)
+    and joins the next crawl once the store has cleared the old one and opened a new."""
+    store, options = opened
+    registry = Registry(store.client, KEYS)
+    registry.join("w1")
+    registry.finish("w1", finished=True)
+    assert store.begin_close()
+    assert registry.claim("w2", wait=0.3)
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:  # the store works while the worker waits
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            assert registry.closing() and not store.client.sismember(KEYS.workers, "w2")
+            store.end_crawl(options)
+        elif len(pauses) == 2:
+            _claim(store.client, KEYS, store.archive, options)
+
+    wait_for_store(store.client, KEYS, 30.0, registry, "w2", pause=pause)
+    assert len(pauses) == 2  # refused (closing), refused (no store), then joined
+    assert store.client.sismember(KEYS.workers, "w2") and registry.alive("w2")
+    claimed = json.loads(store.client.get(KEYS.store) or "{}")
+    assert claimed["crawl_id"] != store.crawl_id and claimed["ready"]
+
+
+def test_a_worker_gives_up_in_one_line_when_no_crawl_opens_after_a_close(opened) -> None:
+    store, _ = opened
+    registry = store.registry
+    registry.join("w1")
+    registry.finish("w1", finished=True)
+    assert store.begin_close()
+    assert registry.claim("w2", wait=0.3)
+    with pytest.raises(NoStore, match="the store was closing this Redis crawl") as caught:
+        wait_for_store(store.client, KEYS, 0.0, registry, "w2", pause=lambda s: None)
+    assert "\n" not in str(caught.value)
+    assert not store.client.sismember(KEYS.workers, "w2")
+
+
+def test_a_killed_worker_that_never_comes_back_still_counts(opened) -> None:
+    """The ``crawls`` row sums the workers' stats: a worker's heartbeat publishes its
+    running totals, so a worker killed (no final stats pushed) and never restarted counts
+    up to its last heartbeat. Before: only the runs that ended counted."""
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper.distributed.worker import WorkerLifecycle
+
+    store, options = opened
+    settings = {"KAZSCRAPER_REDIS_URL": options.redis_url, "KAZSCRAPER_WORKER": "w1"}
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    worker = WorkerLifecycle(crawler)
+    worker.registry.join("w1")
+    crawler.stats.set_value("response_received_count", 7)
+    crawler.stats.set_value("downloader/response_status_count/200", 7)
+    crawler.stats.set_value("kazscraper/extracted", 5)
+    worker._beat()
+    crawler.stats.inc_value("response_received_count", 3)
+    worker._beat()  # the next heartbeat: the running totals replace the last ones
+    store.client.delete(KEYS.alive("w1"))  # kill -9: no final stats, no finish
+    assert store.registry.done()  # nothing in flight: the crawl does not wait for it
+    assert store.begin_close()
+    store.end_crawl(options)
+    row = store.archive.db.execute(
+        "SELECT pages_fetched, http_statuses FROM crawls WHERE id = ?", [store.crawl_id]
+    ).fetchone()
+    assert row[0] == 10 and json.loads(row[1]) == {"200": 7}
+
+
+def test_a_several_site_crawl_lists_its_sites_in_the_crawls_row(opened) -> None:
+    """As a local several-site crawl: ``crawls.site`` lists the sites' labels, in the specs'
+    order (before: the store's own ``--site``)."""
+    store, options = opened
+    specs = ["qazdauiri=http://127.0.0.1:8001/", "http://127.0.0.1:8002/"]
+    store.client.hset(KEYS.origins, "w1", json.dumps({"sites": specs}))
+    store.registry.join("w1")
+    store.registry.finish("w1", finished=True)
+    assert store.begin_close()
+    store.end_crawl(options)
+    row = store.archive.db.execute(
+        "SELECT site, arguments FROM crawls WHERE id = ?", [store.crawl_id]
+    ).fetchone()
+    assert row[0] == "qazdauiri,127.0.0.1:8002"
+    assert json.loads(row[1])["sites"] == specs
+
+
+def test_store_full_revisits_every_archived_article_with_its_etag(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """``store --full`` is a local ``crawl --full``: every archived article, old or not, is
+    fetched again with ``If-None-Match`` (its ETag), and every listing page walked. Before:
+    the store published nothing and the workers fetched every article unconditionally."""
+    from kazscraper.distributed.queue import encode_article
+    from kazscraper.distributed.shared import CrawlKnown, crawl_rules
+    from kazscraper.frontier import Frontier, Rules
+    from kazscraper.items import Article
+    from kazscraper.sites import get_profile
+
+    url = "https://qazdauiri.kz/news/eski-makala"
+    old = Article(url=url, fetched_url=url, fetched_at="2020-01-02T03:04:05+00:00",
+                  title="Ескі", body="Ескі мәтін.\n\nЕкінші абзац.",
+                  published_date="2020-01-01", etag='"v1-old"')  # fmt: skip
+    client = redis.Redis.from_url(redis_url)
+    with Archive(tmp_path / "a.sqlite") as archive:
+        Store(archive, client, KEYS, archive.begin_crawl("crawl", {})).store_batch(
+            [encode_article(old, [], "qazdauiri")]
+        )
+        client.flushdb()
+        options = StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url)
+        for full, expected in ((False, {}), (True, {"If-None-Match": '"v1-old"'})):
+            client.flushdb()
+            _claim(client, KEYS, archive, StoreOptions(**{**options.__dict__, "full": full}))
+            frontier = Frontier(get_profile("qazdauiri"), Rules(revisit_days=7))
+            frontier.rules = crawl_rules(client, KEYS, frontier.rules)  # as a worker's
+            frontier.known = CrawlKnown(client, KEYS)
+            decision = frontier.decide(url)
+            assert frontier.rules.full is full
+            assert decision.fetch is full and dict(decision.headers) == expected
+
+
+def test_two_sites_on_one_host_name_have_a_slot_and_a_rate_limit_each(redis_url: str) -> None:
+    """A site is host[:port] (its label): Scrapy's politeness slot (delay, concurrency, a
+    robots.txt Crawl-delay) and the Redis rate limit are per host:port, so two replicas on
+    127.0.0.1 do not slow each other. Before: Scrapy's slot was the host name alone."""
+    from scrapy import Request
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper import settings as project
+    from kazscraper.distributed.worker import take_host_turn
+
+    crawler = get_crawler(settings_dict={"DOWNLOADER": project.DOWNLOADER})
+    downloader = load_object(crawler.settings["DOWNLOADER"])(crawler)
+    try:
+        a, b = Request("http://127.0.0.1:8001/news/x"), Request("http://127.0.0.1:8002/news/x")
+        assert downloader.get_slot_key(a) == "127.0.0.1:8001"
+        assert downloader.get_slot_key(b) == "127.0.0.1:8002"
+        same = Request("https://qazdauiri.kz/"), Request("http://qazdauiri.kz/news/y")
+        assert {downloader.get_slot_key(r) for r in same} == {"qazdauiri.kz"}
+        assert downloader.get_slot_key(Request("http://x.kz/", meta={"download_slot": "s"})) == "s"
+    finally:
+        downloader.close()
+    client = redis.Redis.from_url(redis_url)
+    assert take_host_turn(client, KEYS, "127.0.0.1:8001", 5.0) == 0.0
+    assert take_host_turn(client, KEYS, "127.0.0.1:8002", 5.0) == 0.0  # a limit of its own
+    assert take_host_turn(client, KEYS, "127.0.0.1:8001", 5.0) > 0
