@@ -14,6 +14,7 @@ from pathlib import Path
 from kazscraper.replica.server import ReplicaServer
 
 IDLE_TIMEOUT = "3"  # seconds the frontier must stay empty before a worker ends
+WORKERS = ("w1", "w2", "w3")
 
 
 def worker_args(
@@ -86,3 +87,8 @@ def wait_for(db: Path, sql: str, at_least: int, timeout: float = 180) -> None:
 def output(db: Path, name: str) -> str:
     path = db.parent / f"{name}.out"
     return path.read_text(errors="replace") if path.exists() else ""
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
