@@ -579,7 +579,8 @@ def _run_worker(
     type=click.IntRange(1, 10_000),
     default=500,
     show_default=True,
-    help="Records per write transaction.",
+    help="Records per write transaction (at most: when fewer are waiting, the store lets"
+    " 0.2 s pass for more, then commits what it has).",
 )
 @click.option(
     "--revisit-days",

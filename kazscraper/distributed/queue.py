@@ -23,6 +23,18 @@ from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.warc import Capture
 
 HEARTBEAT_TTL = 10  # seconds a worker counts as alive after its last heartbeat
+LINGER = 0.2  # seconds the store lets records gather after the first of a small batch
+
+# KEYS[1] the item list, KEYS[2] the processing list; ARGV[1] how many records at most.
+# Moves them from the head of the one to the tail of the other, in one step.
+_TAKE = """
+local moved = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+for i = 1, #moved, 1000 do
+  redis.call('RPUSH', KEYS[2], unpack(moved, i, math.min(i + 999, #moved)))
+end
+if #moved > 0 then redis.call('LTRIM', KEYS[1], #moved, -1) end
+return moved
+"""
 
 KINDS = ("article", "capture", "failure", "alias", "touch", "stats")
 
@@ -141,26 +153,38 @@ class ItemQueue:
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self.client = client
         self.keys = keys
+        self._take = client.register_script(_TAKE)
 
     def push(self, *records: bytes) -> None:
         if records:
             self.client.rpush(self.keys.items, *records)
 
-    def take(self, limit: int, timeout: float) -> list[bytes]:
+    def take(self, limit: int, timeout: float, linger: float = 0.0) -> list[bytes]:
         """Up to ``limit`` records, moved into the processing list; first whatever a killed
-        store left there. Waits up to ``timeout`` seconds for the first record."""
+        store left there. Waits up to ``timeout`` seconds for the first record; when fewer
+        than ``limit`` are waiting then, lets ``linger`` seconds pass for more to arrive
+        (a batch of a few records costs a transaction and Redis round trips all the same).
+        A few Redis commands whatever ``limit``: the records move by one script."""
         left: list[bytes] = self.client.lrange(self.keys.processing, 0, -1)  # type: ignore[assignment]
         if left:
             return left
-        wait = max(1, math.ceil(timeout))  # whole seconds (redis-py's type)
-        first = self.client.blmove(self.keys.items, self.keys.processing, wait, "LEFT", "RIGHT")
-        if first is None:
-            return []
-        pipe = self.client.pipeline(transaction=False)
-        for _ in range(limit - 1):
-            pipe.lmove(self.keys.items, self.keys.processing, "LEFT", "RIGHT")
-        rest = [record for record in pipe.execute() if record is not None]
-        return [first, *rest]
+        taken = self._move(limit)
+        more = linger > 0
+        if not taken:
+            wait = max(1, math.ceil(timeout))  # whole seconds (redis-py's type)
+            keys = self.keys
+            first = self.client.blmove(keys.items, keys.processing, wait, "LEFT", "RIGHT")
+            if first is None:
+                return []
+            taken, more = [first], True  # type: ignore[list-item]
+        if more and len(taken) < limit:
+            if linger > 0:
+                time.sleep(linger)
+            taken += self._move(limit - len(taken))
+        return taken
+
+    def _move(self, limit: int) -> list[bytes]:
+        return list(self._take(keys=[self.keys.items, self.keys.processing], args=[limit]))
 
     def ack(self) -> None:
         """The records taken are committed: they leave the processing list."""

@@ -11,7 +11,9 @@ and a worker's frontier reads it there:
 - ``<prefix>:archived``, a set: the request fingerprints of every other archived article
   URL (the same fingerprints the duplicate filter holds, in a set of their own so that
   "archived" and "scheduled in this crawl" stay apart: the pagination stop needs the
-  first); a worker asks ``SISMEMBER`` per article URL, answers cached (bounded);
+  first); a worker asks ``SISMEMBER`` per article URL, answers cached (bounded), and
+  nothing when the set is empty (a first crawl: the set is complete before the crawl is
+  marked ready, and no worker starts before that);
 - ``<prefix>:articles_scheduled``, a counter: article requests the crawl put in the shared
   frontier, raised atomically with the push (``InflightScheduler``); ``--max-articles``
   compares it, not a worker's own count.
@@ -67,8 +69,12 @@ class CrawlKnown(Mapping[str, tuple[str | None, str | None]]):
             self.recent[url.decode() if isinstance(url, bytes) else url] = (published, etag)
         self._answers: dict[str, bool] = {}
         self._cache = cache
+        # published before the crawl was marked ready, unchanged during it
+        self._archived_count = int(client.scard(keys.archived))
 
     def archived(self, url: str) -> bool:
+        if not self._archived_count:
+            return False
         found = self._answers.get(url)
         if found is None:
             if len(self._answers) >= self._cache:
@@ -91,7 +97,7 @@ class CrawlKnown(Mapping[str, tuple[str | None, str | None]]):
         return iter(self.recent)
 
     def __len__(self) -> int:
-        return len(self.recent) + int(self.client.scard(self.redis_keys.archived))
+        return len(self.recent) + self._archived_count
 
 
 class CrawlScheduled:

@@ -32,6 +32,7 @@ from kazscraper.archive import Archive, ArchiveError, utc_now
 from kazscraper.crawl import RunLock, upgrade
 from kazscraper.distributed import PREFIX, Keys
 from kazscraper.distributed.queue import (
+    LINGER,
     BadRecord,
     ItemQueue,
     Registry,
@@ -452,7 +453,7 @@ def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResul
     last_link = time.monotonic()
     last_note = 0.0
     while not stop.asked:
-        records = store.queue.take(options.batch_size, options.poll)
+        records = store.queue.take(options.batch_size, options.poll, LINGER)
         if records:
             store.count(store.store_batch(records))
             store.queue.ack()

@@ -12,11 +12,15 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from kazscraper.replica.server import ReplicaServer
+from kazscraper.replica.site import ReplicaSite
 
 redis = pytest.importorskip("redis", reason="the 'distributed' extra (redis) is not installed")
 
@@ -110,3 +114,32 @@ def redis_url(redis_server: RedisServer) -> str:
     client.flushall()
     client.close()
     return redis_server.url
+
+
+ROUND_ARTICLES = 400  # the replica of the rounds tests (test_distributed_e2e_rounds.py)
+
+
+@pytest.fixture(scope="session")
+def replicas() -> Iterator[Callable[[int], tuple[ReplicaSite, ReplicaServer]]]:
+    """``replica(n)``: the replica of ``n`` articles, served over HTTP on 127.0.0.1; one
+    site and one server per size for the whole test process (the tests only read it)."""
+    running: dict[int, tuple[ReplicaSite, ReplicaServer]] = {}
+    with ExitStack() as stack:
+
+        def replica(n: int) -> tuple[ReplicaSite, ReplicaServer]:
+            if n not in running:
+                site = ReplicaSite(n)
+                running[n] = (site, stack.enter_context(ReplicaServer(site)))
+            return running[n]
+
+        yield replica
+
+
+@pytest.fixture
+def site(replicas: Callable[[int], tuple[ReplicaSite, ReplicaServer]]) -> ReplicaSite:
+    return replicas(ROUND_ARTICLES)[0]
+
+
+@pytest.fixture
+def server(replicas: Callable[[int], tuple[ReplicaSite, ReplicaServer]]) -> ReplicaServer:
+    return replicas(ROUND_ARTICLES)[1]

@@ -14,6 +14,7 @@ from pathlib import Path
 from kazscraper.replica.server import ReplicaServer
 
 IDLE_TIMEOUT = "3"  # seconds the frontier must stay empty before a worker ends
+WORKERS = ("w1", "w2", "w3")
 
 
 def worker_args(
@@ -52,7 +53,9 @@ def start_store(db: Path, redis_url: str, *extra: str) -> subprocess.Popen[bytes
     )
 
 
-def finish(process: subprocess.Popen[bytes], timeout: float = 300) -> int:
+# finish and wait_for bound a hung process, they assert no duration: at load 19 a
+# 2,000-article crawl had not stored 666 articles in 180 s
+def finish(process: subprocess.Popen[bytes], timeout: float = 900) -> int:
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -75,7 +78,7 @@ def count(db: Path, sql: str) -> int:
         return 0
 
 
-def wait_for(db: Path, sql: str, at_least: int, timeout: float = 180) -> None:
+def wait_for(db: Path, sql: str, at_least: int, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
     while count(db, sql) < at_least:
         if time.monotonic() > deadline:
@@ -86,3 +89,8 @@ def wait_for(db: Path, sql: str, at_least: int, timeout: float = 180) -> None:
 def output(db: Path, name: str) -> str:
     path = db.parent / f"{name}.out"
     return path.read_text(errors="replace") if path.exists() else ""
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()

@@ -1,51 +1,35 @@
-"""End to end with a real redis-server: 3 workers and 1 store crawl the replica over real
-HTTP into one archive; then the same with a worker and the store killed halfway. The parts of
-the mode that a crawl shows are in test_distributed_e2e_rounds.py."""
+"""End to end with a real redis-server, as issue 14 asks: 3 workers and 1 store crawl a
+replica of 2,000 articles over real HTTP into one archive; one worker and the store are
+killed (-9) halfway and started again; the archive completes with every article once.
+The parts of the mode that a crawl shows are in test_distributed_e2e_rounds.py."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from kazscraper.distributed import Keys, serializer
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 from .conftest import RedisServer
 from .helpers import (
+    WORKERS,
     count,
     finish,
     kill9,
     output,
+    rows,
     start_store,
     start_worker,
     wait_for,
 )
 
-ARTICLES = 400  # the benchmark (bench/distributed.py) crawls 2,000
-# the issue asks 2,000 for the kill test: 159 s against 71 s for 400 on the loaded machine,
-# and it was the last test to end in a clean-clone CI run (the suite's tail, over CI's 15
-# minutes with it); 2,000 articles across 1, 2 and 4 workers are crawled by the benchmark
-KILL_ARTICLES = 400
-WORKERS = ("w1", "w2", "w3")
-
-
-@pytest.fixture(scope="module")
-def site() -> ReplicaSite:
-    return ReplicaSite(ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def server(site: ReplicaSite):
-    with ReplicaServer(site) as running:
-        yield running
-
-
-def rows(db: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
+ARTICLES = 2000  # the issue's replica (bench/distributed.py crawls the same size)
 
 
 def assert_every_article_once(db: Path, site: ReplicaSite, server: ReplicaServer) -> None:
@@ -82,87 +66,87 @@ def assert_warc_matches_captures(db: Path) -> list[str]:
     return files
 
 
-def test_three_workers_and_a_store_crawl_every_article_once(
-    tmp_path: Path, redis_url: str, redis_server: RedisServer, site, server
+def record_requests(server: ReplicaServer) -> tuple[Counter[str], Callable[[], None]]:
+    """Count every request the replica answers, by URL (both origins); and the undo."""
+    asked: Counter[str] = Counter()
+    undo = []
+    for origin, http in ((server.origin, server._main), (server.mirror_origin, server._mirror)):
+        respond = http.respond
+
+        def recording(raw_path: str, respond=respond, origin=origin) -> tuple[int, str, str]:
+            asked[origin + raw_path] += 1
+            return respond(raw_path)
+
+        http.respond = recording  # type: ignore[method-assign]
+        undo.append((http, respond))
+
+    def restore() -> None:
+        for http, respond in undo:
+            http.respond = respond  # type: ignore[method-assign]
+
+    return asked, restore
+
+
+def in_flight_urls(redis_server: RedisServer, worker: str) -> set[str]:
+    """The URLs a (killed) worker had taken from the frontier and not acknowledged."""
+    held = redis_server.client().hvals(Keys().inflight(worker))
+    return {serializer.loads(data)["url"] for data in held}
+
+
+def test_three_workers_and_a_store_killed_halfway_crawl_every_article_once(
+    tmp_path: Path,
+    redis_url: str,
+    redis_server: RedisServer,
+    replicas: Callable[[int], tuple[ReplicaSite, ReplicaServer]],
 ) -> None:
+    site, server = replicas(ARTICLES)
     db = tmp_path / "press.sqlite"
-    workers = [start_worker(server, db, redis_url, name) for name in WORKERS]
-    store = start_store(db, redis_url)
-    for name, process in zip(WORKERS, workers, strict=True):
-        assert finish(process) == 0, output(db, name)
-    assert finish(store) == 0, output(db, "store")
+    asked, restore = record_requests(server)
+    try:
+        workers = {name: start_worker(server, db, redis_url, name) for name in WORKERS}
+        store = start_store(db, redis_url, "--batch-size", "50")  # commits as the crawl goes
+        wait_for(db, "SELECT count(*) FROM articles", site.n_articles // 3)
+        kill9(workers["w2"])
+        kill9(store)
+        stored_at_kill = count(db, "SELECT count(*) FROM articles")
+        assert stored_at_kill < site.n_articles  # killed halfway
+        # what w2 had taken and not acknowledged: the only requests that may be sent twice
+        # (its restart puts them back in the frontier; it may have fetched them already)
+        again = in_flight_urls(redis_server, "w2")
+        workers["w2"] = start_worker(server, db, redis_url, "w2")
+        store = start_store(db, redis_url)
+        for name, process in workers.items():
+            assert finish(process) == 0, output(db, name)
+        assert finish(store) == 0, output(db, "store")
+    finally:
+        restore()
     assert "ok: stored" in output(db, "store")
 
     assert_every_article_once(db, site, server)
-    # no URL fetched twice across the workers (robots.txt: once by each worker)
-    twice = rows(
+    # no URL fetched twice across the workers, from the site's side: robots.txt is asked
+    # once by each worker life (4), anything else once, but for w2's in-flight requests
+    robots = {url for url in asked if urlsplit(url).path == "/robots.txt"}
+    assert all(asked[url] <= len(WORKERS) + 1 for url in robots)
+    twice = {url for url, n in asked.items() if n > 1} - robots
+    assert twice <= again, sorted(twice - again)[:5]
+    assert all(asked[url] == 2 for url in twice)
+    # ... and from the captures: each URL's response indexed once, the same exceptions
+    captured = rows(
         db,
         "SELECT url, count(*) FROM captures WHERE url NOT LIKE '%/robots.txt' "
         "GROUP BY url HAVING count(*) > 1",
     )
-    assert twice == []
+    assert {url for url, _ in captured} <= again
+    # every page the site served is indexed (what the killed worker fetched included)
+    served = set(asked) - robots
+    indexed = {r[0] for r in rows(db, "SELECT DISTINCT url FROM captures")}
+    assert served <= indexed, sorted(served - indexed)[:5]
     files = assert_warc_matches_captures(db)
     writers = {name.split("-")[1] for name in files}
-    assert writers <= set(WORKERS) and len(writers) >= 2  # several workers shared the crawl
-    # indexed captures = everything all workers fetched
-    (status, verdict, pages) = rows(db, "SELECT status, verdict, pages_fetched FROM crawls")[0]
-    assert (status, verdict) == ("ok", "ok")
-    assert pages == count(db, "SELECT count(*) FROM captures")
+    assert writers == set(WORKERS)  # the three workers shared the crawl
+    # one crawl, resumed by the restarted store; it counts every capture indexed
+    (n, status, verdict) = rows(db, "SELECT count(*), min(status), min(verdict) FROM crawls")[0]
+    assert (n, status, verdict) == (1, "ok", "ok")
     # the crawl is over: its Redis keys are gone, so the next run is a new crawl
     assert redis_server.client().keys("kazscraper:*") == []
-
-    # the next run is incremental: the store marks the archived articles as seen
-    again = start_worker(server, db, redis_url, "w1")
-    store = start_store(db, redis_url)
-    assert finish(again) == 0, output(db, "w1")
-    assert finish(store) == 0, output(db, "store")
-    article_fetches = rows(
-        db,
-        "SELECT count(*), count(DISTINCT c.url) FROM captures c "
-        "JOIN article_urls u ON u.url = c.url",
-    )[0]
-    assert article_fetches[0] == article_fetches[1]  # no article page fetched again
-    assert count(db, "SELECT count(*) FROM articles") == site.n_articles
-    assert rows(db, "SELECT count(*), min(status) FROM crawls") == [(2, "ok")]
-
-
-@pytest.fixture(scope="module")
-def big_site() -> ReplicaSite:
-    return ReplicaSite(KILL_ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def big_server(big_site: ReplicaSite):
-    with ReplicaServer(big_site) as running:
-        yield running
-
-
-def test_killed_worker_and_store_restart_and_lose_nothing(
-    tmp_path: Path, redis_url: str, big_site: ReplicaSite, big_server: ReplicaServer
-) -> None:
-    site, server = big_site, big_server
-    db = tmp_path / "press.sqlite"
-    workers = {name: start_worker(server, db, redis_url, name) for name in WORKERS}
-    store = start_store(db, redis_url, "--batch-size", "50")  # commits as the crawl goes
-    wait_for(db, "SELECT count(*) FROM articles", site.n_articles // 3)
-    kill9(workers["w2"])
-    kill9(store)
-    stored_at_kill = count(db, "SELECT count(*) FROM articles")
-    assert stored_at_kill < site.n_articles  # killed halfway
-    workers["w2"] = start_worker(server, db, redis_url, "w2")
-    store = start_store(db, redis_url)
-    for name, process in workers.items():
-        assert finish(process) == 0, output(db, name)
-    assert finish(store) == 0, output(db, "store")
-
-    assert_every_article_once(db, site, server)
-    assert_warc_matches_captures(db)
-    # one crawl, resumed by the restarted store
-    assert rows(db, "SELECT count(*), min(status) FROM crawls") == [(1, "ok")]
-    # every article's capture is indexed (nothing the killed worker fetched is lost)
-    unindexed = rows(
-        db,
-        "SELECT a.url FROM articles a WHERE NOT EXISTS "
-        "(SELECT 1 FROM captures c WHERE c.url = a.url)",
-    )
-    assert unindexed == []
+    # (the next run, incremental: test_distributed_e2e_rounds.py, revisits)

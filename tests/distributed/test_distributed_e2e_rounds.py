@@ -16,16 +16,15 @@ from kazscraper.replica.site import ReplicaSite
 from ..conftest import run_cli
 from .conftest import RedisServer
 from .helpers import (
+    WORKERS,
     count,
     finish,
     output,
+    rows,
     start_store,
     start_worker,
     wait_for,
 )
-from .test_distributed_e2e import ARTICLES, WORKERS, rows, server, site  # noqa: F401
-
-__all__ = ["server", "site"]  # module fixtures of this file too
 
 
 def articles_as_read(db: Path) -> set[tuple]:
