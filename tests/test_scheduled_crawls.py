@@ -63,7 +63,7 @@ def test_an_edited_article_keeps_both_texts(tmp_path: Path) -> None:
 
 def test_second_run_while_one_is_running_exits_75(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
-    with ReplicaServer(ReplicaSite(300)) as server:
+    with ReplicaServer(ReplicaSite(150)) as server:  # still crawling when the second starts
         first = subprocess.Popen(
             [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
             stdout=subprocess.PIPE,
@@ -76,14 +76,14 @@ def test_second_run_while_one_is_running_exits_75(tmp_path: Path) -> None:
     assert second.returncode == 75
     assert "another kazscraper run" in second.stderr
     assert first.returncode == 0, err
-    assert rows(db, "SELECT count(*) FROM articles") == [(300,)]
+    assert rows(db, "SELECT count(*) FROM articles") == [(150,)]
 
 
 def test_killed_run_leaves_a_consistent_archive_and_the_rerun_completes(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
-    site = ReplicaSite(1500)
+    site = ReplicaSite(300)  # enough for the kill to land mid-crawl; 1500 cost 2 CI minutes
     with ReplicaServer(site) as server:
-        kill_crawl_after(server, db, articles=200)
+        kill_crawl_after(server, db, articles=60)
         committed = {r[0] for r in rows(db, "SELECT url FROM articles")}
         assert 0 < len(committed) < site.n_articles
         assert rows(db, "PRAGMA integrity_check") == [("ok",)]
