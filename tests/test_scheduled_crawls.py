@@ -23,15 +23,15 @@ def rows(db: Path, sql: str, *params) -> list[tuple]:
 
 def test_new_articles_between_runs_are_exactly_the_ones_added(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
-    with ReplicaServer(ReplicaSite(60)) as server:
+    with ReplicaServer(ReplicaSite(30)) as server:
         assert run_cli(*crawl_args(server, db)).returncode == 0
         before = {r[0] for r in rows(db, "SELECT url FROM articles")}
-        server.use(ReplicaSite(80))
+        server.use(ReplicaSite(40))
         result = run_cli(*crawl_args(server, db))
         assert result.returncode == 0, result.stderr
-        assert "articles 20 new, 0 updated" in result.stdout
+        assert "articles 10 new, 0 updated" in result.stdout
         added = {r[0] for r in rows(db, "SELECT url FROM articles")} - before
-        expected = {server.origin + a.path for a in ReplicaSite(80).articles[60:]}
+        expected = {server.origin + a.path for a in ReplicaSite(40).articles[30:]}
     assert added == expected
 
 
