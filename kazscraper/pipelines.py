@@ -40,7 +40,7 @@ from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_art
 from kazscraper.intake import with_page
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
-from kazscraper.sites import SiteProfile, Sites
+from kazscraper.sites import SiteProfile, Sites, get_profile
 from kazscraper.sites.urls import canonical_url
 from kazscraper.verdict import REPORTED_FIELDS, crawl_summary, site_stats_prefix
 
@@ -128,13 +128,14 @@ class _CrawlerPipeline:
 
     @property
     def profile(self) -> SiteProfile:
-        return self.crawler.spider.profile  # type: ignore[union-attr]
+        """The spider's profile (no spider, a pipeline alone: the default site's)."""
+        found = getattr(self.crawler.spider, "profile", None)
+        return found if isinstance(found, SiteProfile) else get_profile("qazdauiri")
 
     @property
     def sites(self) -> Sites:
-        """The crawl's sites (a spider of one site: that one)."""
-        spider = self.crawler.spider
-        found = getattr(spider, "sites", None)
+        """The crawl's sites (a spider of one site: that one; no spider: the default site)."""
+        found = getattr(self.crawler.spider, "sites", None)
         return found if isinstance(found, Sites) else Sites.single(self.profile)
 
     def profile_for(self, url: str, site: str = "") -> SiteProfile:
@@ -286,8 +287,7 @@ class ExtractPipeline(_CrawlerPipeline):
     def _count_page(self, item: PageItem, step: int) -> None:
         """The health check's page count, of the whole run and (several sites) of its site."""
         self.stats.inc_value("kazscraper/extracted", step)
-        sites = getattr(self.crawler.spider, "sites", None)  # no spider: a pipeline alone
-        if isinstance(sites, Sites) and len(sites) > 1:
+        if len(self.sites) > 1:
             label = self.profile_for(item.url, item.site).label
             self.stats.inc_value(f"{site_stats_prefix(label)}extracted", step)
 

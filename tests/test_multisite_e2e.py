@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from kazscraper.cli import main
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from kazscraper.sites import host_label
@@ -37,6 +39,12 @@ def two_sites() -> Iterator[tuple[ReplicaServer, ReplicaServer]]:
         ReplicaServer(ReplicaSite(B_ARTICLES, seed=2)) as b,
     ):
         yield a, b
+
+
+def read_cli(*args: str) -> Result:
+    """A read command (stats, search, export, report) in this process: no reactor, so no
+    fresh interpreter is needed (the crawls stay in their own processes)."""
+    return CliRunner().invoke(main, list(args), prog_name="kazscraper")
 
 
 def site_args(a: ReplicaServer, b: ReplicaServer) -> list[str]:
@@ -112,25 +120,25 @@ def test_stats_search_and_export_filter_by_site(
     db, _ = crawled
     _, b = two_sites
     b_label = host_label(b.origin)
-    stats = run_cli("stats", "--db", str(db), "--site", b_label)
-    assert stats.returncode == 0, stats.stderr
+    stats = read_cli("stats", "--db", str(db), "--site", b_label)
+    assert stats.exit_code == 0, stats.stderr
     assert f"Archive {db}, site {b_label}" in stats.stdout
     assert any(line.split() == ["articles", str(B_ARTICLES)] for line in stats.stdout.splitlines())
-    everything = run_cli("stats", "--db", str(db))
+    everything = read_cli("stats", "--db", str(db))
     assert f"sites             {b_label}, qazdauiri" in everything.stdout
-    exported = run_cli("export", "--db", str(db), "--site", b_label)
+    exported = read_cli("export", "--db", str(db), "--site", b_label)
     records = [json.loads(line) for line in exported.stdout.splitlines()]
     assert len(records) == B_ARTICLES and {r["site"] for r in records} == {b_label}
     word = b.site.articles[0].title.split()[0]
-    found = run_cli("search", word, "--db", str(db), "--site", "qazdauiri", "--format", "json")
+    found = read_cli("search", word, "--db", str(db), "--site", "qazdauiri", "--format", "json")
     hits = json.loads(found.stdout)["hits"]
     assert all(h["url"].startswith(two_sites[0].origin) for h in hits)
-    found_b = run_cli("search", word, "--db", str(db), "--site", b_label, "--format", "json")
+    found_b = read_cli("search", word, "--db", str(db), "--site", b_label, "--format", "json")
     hits_b = json.loads(found_b.stdout)["hits"]
     assert hits_b and all(h["url"].startswith(b.origin) for h in hits_b)
     report = db.with_name("report.html")
-    made = run_cli("report", "--db", str(db), "--site", b_label, "--out", str(report))
-    assert made.returncode == 0, made.stderr
+    made = read_cli("report", "--db", str(db), "--site", b_label, "--out", str(report))
+    assert made.exit_code == 0, made.stderr
     assert f"{B_ARTICLES} articles" in made.stderr and f"(site {b_label})" in report.read_text()
 
 
@@ -140,8 +148,8 @@ def test_an_unknown_site_label_is_one_line_naming_the_archives_sites(
 ) -> None:
     db, _ = crawled
     extra = {"search": ["Абай"], "report": ["--out", str(tmp_path / "r.html")]}.get(command, [])
-    result = run_cli(command, *extra, "--db", str(db), "--site", "abai.kz")
-    assert result.returncode == 2
+    result = read_cli(command, *extra, "--db", str(db), "--site", "abai.kz")
+    assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no articles of site 'abai.kz'" in lines[0], result.stderr
     assert "qazdauiri" in lines[0] and result.stdout == ""

@@ -109,3 +109,14 @@ def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layou
     assert rejected.value.stage == "extract" and "died" in rejected.value.reason
     assert crawler.stats.get_value("kazscraper/extracted") == 0
     assert crawler.stats.get_value("kazscraper/worker_deaths") == 1
+
+
+def test_a_pipeline_with_no_spider_has_the_default_site() -> None:
+    """A pipeline built alone (no spider, as in a unit test) reads its sites as the one
+    default site, so the per-site page count asks ``sites`` like the crawl does."""
+    pipeline = ExtractPipeline.from_crawler(
+        get_crawler(settings_dict={"KAZSCRAPER_EXTRACT_WORKERS": 0})
+    )
+    assert len(pipeline.sites) == 1
+    assert pipeline.sites.first.label == get_profile("qazdauiri").label
+    assert pipeline.profile_for("https://qazdauiri.kz/news/x").label == "qazdauiri"
