@@ -155,7 +155,7 @@ SCHEDULED = "already scheduled"
 KNOWN = "archived, outside the revisit window"
 OLDER = "older than --since"
 PAGINATION = "pagination link, decided at the end of the page"
-DONE = "discovery done (--max-articles)"
+DONE = "discovery done (--max-articles, KAZSCRAPER_MAX_ARTICLES_PER_RUN)"
 LISTING_LIMIT = "listing page limit reached"
 STOP_AFTER = "nothing new on --stop-after pages in a row"
 

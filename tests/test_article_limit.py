@@ -85,22 +85,19 @@ def test_a_link_trap_ends_at_the_article_limit(small: ReplicaServer, tmp_path: P
     assert_scheduled_articles_accounted_for(run)
 
 
-@pytest.fixture(scope="module")
-def forty() -> Iterator[ReplicaServer]:
-    with ReplicaServer(ReplicaSite(40)) as server:
-        yield server
-
-
-def test_the_next_run_goes_on_where_the_limit_stopped(forty: ReplicaServer, tmp_path: Path) -> None:
+def test_the_next_run_goes_on_where_the_limit_stopped(small: ReplicaServer, tmp_path: Path) -> None:
     db = tmp_path / "runs.sqlite"
     fetched: list[str] = []
-    for _ in range(3):  # 15 + 15 + the last 10 of the site's 40
-        run = crawl(forty, db, {"KAZSCRAPER_MAX_ARTICLES_PER_RUN": 15})
+    reached = []
+    for limit in (6, 6):  # 6, then the last 4 of the site's 10
+        run = crawl(small, db, {"KAZSCRAPER_MAX_ARTICLES_PER_RUN": limit})
         assert run.exit_code == 0, run.reason
         assert_scheduled_articles_accounted_for(run)
         new = article_requests(run)[len(fetched) :]
-        assert len(new) <= 15
+        assert len(new) <= limit
         fetched += new
+        reached.append(run.stats.get("kazscraper/article_limit_reached"))
+    assert reached == [1, None]  # the 4 left fit in the second run
     assert len(fetched) == len(set(fetched))  # an archived article is never asked for again
     stored = {u for (u,) in run.rows("SELECT url FROM article_urls")}
-    assert {forty.origin + a.path for a in forty.site.articles} <= stored
+    assert {small.origin + a.path for a in small.site.articles} <= stored
