@@ -328,7 +328,8 @@ def crawl_options(func: Callable) -> Callable:
         click.option(
             "--max-articles",
             type=click.IntRange(min=1),
-            help="Fetch at most this many article pages.",
+            help="Fetch at most this many article pages (a run stops discovery at "
+            "KAZSCRAPER_MAX_ARTICLES_PER_RUN, 200,000, anyway).",
         ),
         click.option(
             "--full", is_flag=True, help="Walk every listing page and revisit every article."

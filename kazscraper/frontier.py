@@ -21,7 +21,10 @@ The incremental rules, in one place:
   dated before it are skipped, and a page of old items only ends the walk;
 - ``max_articles`` ends discovery once that many articles are scheduled;
 - discovery is bounded (``Limits``): listing pages and sitemaps per run, sitemap nesting,
-  links read per page;
+  links read per page, and article requests per run (``max_articles_per_run``: a site
+  whose every article links thousands of fresh article URLs would never let a run end);
+  that one ends discovery as ``max_articles`` does, counting only articles fetched (an
+  archived one skipped costs nothing: the next run goes on where this one stopped);
 - every article scheduled is *awaited* until its response or error arrives; what is still
   awaited when the crawl goes idle was dropped unanswered and must become a failure;
 - new article URLs are handed back in batches (``FRONTIER_FLUSH``) for the archive's
@@ -66,6 +69,8 @@ class Limits:
     # the longest URL scheduled (Scrapy's URLLENGTH_LIMIT: a longer request is dropped
     # unanswered by its URL length middleware); 0: no limit
     max_url_length: int = 2_083
+    # article requests per run, after which discovery ends as with --max-articles; 0: none
+    max_articles_per_run: int = 200_000
 
     @classmethod
     def from_settings(cls, get_int: Callable[[str, int], int]) -> Limits:
@@ -82,6 +87,7 @@ LIMIT_SETTINGS = {
     "sitemap_max_bytes": "KAZSCRAPER_SITEMAP_MAX_BYTES",
     "max_links": "KAZSCRAPER_MAX_LINKS_PER_PAGE",
     "max_url_length": "URLLENGTH_LIMIT",
+    "max_articles_per_run": "KAZSCRAPER_MAX_ARTICLES_PER_RUN",
 }
 
 
@@ -149,7 +155,7 @@ SCHEDULED = "already scheduled"
 KNOWN = "archived, outside the revisit window"
 OLDER = "older than --since"
 PAGINATION = "pagination link, decided at the end of the page"
-DONE = "discovery done (--max-articles)"
+DONE = "discovery done (--max-articles, KAZSCRAPER_MAX_ARTICLES_PER_RUN)"
 LISTING_LIMIT = "listing page limit reached"
 STOP_AFTER = "nothing new on --stop-after pages in a row"
 
@@ -217,6 +223,7 @@ class Frontier:
         self.counts: Counter[str] = Counter()
         self.listing_pages = 0  # listing requests made this run
         self.sitemaps = 0  # sitemap requests made this run
+        self.article_requests = 0  # article requests made this run (max_articles_per_run)
         self._new: list[str] = []  # new article URLs not yet handed back for the frontier
         self._flush_every = flush_every
         self._aliases: set[str] = set()
@@ -260,9 +267,14 @@ class Frontier:
     # -- decisions -------------------------------------------------------------------
 
     def discovery_done(self) -> bool:
-        """``max_articles`` articles are scheduled: no more listings, sitemaps or links."""
+        """``max_articles`` articles are scheduled, or ``max_articles_per_run`` articles
+        requested: no more listings, sitemaps or links."""
         limit = self.rules.max_articles
-        return limit is not None and len(self.scheduled) >= limit
+        return (limit is not None and len(self.scheduled) >= limit) or self.article_limit_reached()
+
+    def article_limit_reached(self) -> bool:
+        """``max_articles_per_run`` article requests were made this run (0: no limit)."""
+        return 0 < self.limits.max_articles_per_run <= self.article_requests
 
     def decide(self, url: str) -> Decision:
         """Fetch ``url`` (an article or a listing of the site, not yet scheduled or
@@ -294,6 +306,9 @@ class Frontier:
         else:
             self._new.append(canonical)
         self.awaited.add(canonical)
+        self.article_requests += 1
+        if self.article_limit_reached():
+            self.counts["article_limit_reached"] = 1  # the spider logs it once
         event = "revisits" if reason == REVISIT else None
         return Decision(canonical, "article", True, reason, headers, alias=alias, event=event)
 

@@ -79,6 +79,9 @@ KAZSCRAPER_MAX_SITEMAPS = 1_000  # sitemap files fetched per run
 KAZSCRAPER_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting (the index itself is level 1)
 KAZSCRAPER_SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # of a sitemap, after gunzip (sitemaps.org)
 KAZSCRAPER_MAX_LINKS_PER_PAGE = 5_000  # links read from one page, sitemap aside
+# article requests per run, then discovery stops as with --max-articles (0: no limit); the
+# next run goes on from there (archived articles are skipped, and do not count)
+KAZSCRAPER_MAX_ARTICLES_PER_RUN = 200_000
 URLLENGTH_LIMIT = 2_083  # Scrapy's; a longer link is not scheduled (the frontier reads it)
 
 # kazscraper's own settings

@@ -197,6 +197,45 @@ def test_a_duplicate_after_max_articles_is_still_a_duplicate() -> None:
     assert f.decide(A).reason == SCHEDULED
 
 
+# -- KAZSCRAPER_MAX_ARTICLES_PER_RUN --------------------------------------------------
+
+
+def limited(per_run: int, known: dict | None = None) -> Frontier:
+    f = Frontier(PROFILE, Rules(), Limits(max_articles_per_run=per_run), today=TODAY)
+    f.load(ArchiveState(known=known or {}))
+    return f
+
+
+def test_the_article_limit_per_run_ends_discovery_as_max_articles_does() -> None:
+    f = limited(2)
+    assert f.decide(A).fetch and not f.discovery_done() and not f.counts["article_limit_reached"]
+    assert f.decide(B).fetch and f.discovery_done() and f.counts["article_limit_reached"] == 1
+    for decision in (
+        f.link(f"{SITE}/news/ushinshi", articles_only=True),
+        f.sitemap_entry(f"{SITE}/news/ushinshi", None, False, 1),
+        f.decide(f"{SITE}/news/ushinshi"),
+    ):
+        assert (decision.fetch, decision.reason, decision.stop) == (False, DONE, True)
+    assert f.listing(LISTING).reason == DONE
+    assert f.article_requests == 2 and f.awaited == {A, B}
+
+
+def test_archived_articles_skipped_do_not_count_against_the_article_limit() -> None:
+    # the next run goes on where the last one stopped: what it already has costs nothing
+    f = limited(1, known={A: (days_ago(400), None)})
+    assert f.decide(A).reason == KNOWN and not f.discovery_done()
+    assert f.decide(B).fetch and f.discovery_done()
+
+
+def test_the_article_limit_defaults_to_200000_and_0_is_none() -> None:
+    assert Limits().max_articles_per_run == 200_000
+    assert Limits.from_settings(lambda name, default: default).max_articles_per_run == 200_000
+    f = limited(0)
+    for i in range(50):
+        assert f.decide(f"{SITE}/news/a-{i}").fetch
+    assert not f.discovery_done()
+
+
 # -- limits --------------------------------------------------------------------------
 
 

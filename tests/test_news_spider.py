@@ -408,3 +408,29 @@ def test_an_article_callback_that_raises_is_a_failure_of_the_url_asked_for(
         signal=signals.spider_error, failure=Failure(ValueError("x")), response=listing
     )
     assert len(spider.recorder.failed) == 1  # type: ignore[attr-defined]
+
+
+def test_a_worker_spider_records_a_raising_callback_as_the_local_spider_does(
+    pages: Renderer, site: ReplicaSite
+) -> None:
+    """A Redis worker's spider inherits the spider_error handler: the failure goes out as
+    ``page_failed``, which the worker's queue pipeline pushes to the store."""
+    from kazscraper.distributed.worker import WorkerSpider
+
+    crawler = get_crawler(WorkerSpider, {})
+    spider = WorkerSpider.from_crawler(crawler, start_url=ORIGIN + "/")
+    crawler.spider = spider
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    recorder = Recorder()
+    crawler.signals.connect(recorder.on_failed, signal=page_failed)
+    asked = ORIGIN + site.articles[3].path
+    response = file_response(
+        pages.article_page(site.articles[3]), asked, meta={"article_url": asked}
+    )
+    crawler.signals.send_catch_log(
+        signal=signals.spider_error, failure=Failure(KeyError("k")), response=response
+    )
+    assert [(f["url"], f["stage"], f["reason"]) for f in recorder.failed] == [
+        (asked, "spider", "KeyError: 'k'")
+    ]

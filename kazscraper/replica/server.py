@@ -131,8 +131,13 @@ REDIRECT_FAULT_MODES = {
     "redirect-moved": "301 to the same path with '-moved' appended: an article URL linked from "
     "nowhere, a 404 unless given a fault of its own (what the redirect lands on)",
 }
+# discovery that never ends on article pages (tests/test_article_limit.py)
+TRAP_FAULT_MODES = {
+    "link-trap": "the article with TRAP_LINKS links to fresh article URLs (TRAP_PREFIX…), "
+    "each of them the same article with TRAP_LINKS fresh links of its own, forever",
+}
 # every mode set_faults accepts
-ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES}
+ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES, **TRAP_FAULT_MODES}
 BAD_URLS = (
     "http://[::1/news/x",
     "//[zz]/news/x",
@@ -149,6 +154,8 @@ ANCHOR_BOMB = "<a " * 70_000  # 210 KB
 ATTRIBUTE_BOMB = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"  # 9 MB
 LONG_LINKS = (("a", 2_500), ("b", 9_000))  # (letter, length) of the long-links fault's paths
 ENDLESS_LINKS = 5  # new (404) article links on every page of an endless pagination
+TRAP_PREFIX = "/news/trap-"  # the link trap's article paths (served while a path has it)
+TRAP_LINKS = 1_000  # fresh article links on every page of the link trap
 GZ_BOMB_BYTES = 60 * 1024 * 1024
 HUGE_BYTES = 11 * 1024 * 1024
 BOMB_BYTES = 64 * 1024 * 1024  # what a compression bomb inflates to (past the 10 MB cap)
@@ -281,6 +288,8 @@ class _Handler(BaseHTTPRequestHandler):
             links = "".join(f'<a href="/news/{c * n}">x</a>' for c, n in LONG_LINKS)
             body = body.replace('<div class="news-text">', links + '<div class="news-text">', 1)
             self._send(200, content_type, body.encode())
+        elif mode == "link-trap":
+            self._send(200, HTML, self._trap_page(urlsplit(self.path).path).encode())
         elif mode == "redirect-moved":
             self._send(301, HTML, b"", Location=urlsplit(self.path).path + "-moved")
         elif mode == "empty":
@@ -465,6 +474,19 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def _trap_page(self, path: str) -> str:
+        """The article given the link trap, at ``path`` (its own or a trap path, declared
+        canonical), with TRAP_LINKS article links no page served before had."""
+        server = self.server
+        assert server.renderer is not None
+        trapped = next(p for p, m in server.faults.items() if m == "link-trap")
+        article = server.renderer.site.article_at(trapped)
+        assert article is not None, f"link-trap on {trapped}, not an article"
+        serial = server.count_hit(TRAP_PREFIX)  # one per page served: its links are new
+        links = "".join(f'<a href="{TRAP_PREFIX}{serial}-{i}">{i}</a>' for i in range(TRAP_LINKS))
+        body = server.renderer.article_page(article, path)
+        return body.replace('<div class="news-text">', links + '<div class="news-text">', 1)
+
     def _storage_page(self, mode: str, path: str) -> str:
         renderer = self.server.renderer
         assert renderer is not None
@@ -525,7 +547,10 @@ class _ReplicaHTTPServer(ThreadingHTTPServer):
         if not self.faults:
             return None
         path = urlsplit(raw_path).path
-        return self.faults.get(path) or self.faults.get(path.rstrip("/"))
+        fault = self.faults.get(path) or self.faults.get(path.rstrip("/"))
+        if fault is None and path.startswith(TRAP_PREFIX) and "link-trap" in self.faults.values():
+            return "link-trap"
+        return fault
 
     def count_hit(self, raw_path: str) -> int:
         """How many times this path has been asked for (this one included)."""

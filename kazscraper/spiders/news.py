@@ -102,6 +102,7 @@ class NewsSpider(scrapy.Spider):
         self.rules = Rules.from_arguments(full, since, revisit_days, stop_after, max_articles)
         self.frontier = Frontier(sites, self.rules)
         self.owner: ArchiveExtension | None = None  # the run's archive owner; asked, never bypassed
+        self._article_limit_logged = False  # KAZSCRAPER_MAX_ARTICLES_PER_RUN warned about
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -218,6 +219,14 @@ class NewsSpider(scrapy.Spider):
             return
         if decision.kind == "article":
             self._flush_frontier()
+            if self.frontier.counts["article_limit_reached"] and not self._article_limit_logged:
+                self._article_limit_logged = True
+                self.crawler.stats.set_value("kazscraper/article_limit_reached", 1)
+                self.logger.warning(
+                    "article limit reached (%d requests, KAZSCRAPER_MAX_ARTICLES_PER_RUN): "
+                    "no more discovery this run; the next run goes on from here",
+                    self.frontier.limits.max_articles_per_run,
+                )
             yield scrapy.Request(
                 decision.url,
                 callback=self.parse_article,
