@@ -63,7 +63,7 @@ def test_an_edited_article_keeps_both_texts(tmp_path: Path) -> None:
 
 def test_second_run_while_one_is_running_exits_75(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
-    with ReplicaServer(ReplicaSite(150)) as server:  # still crawling when the second starts
+    with ReplicaServer(ReplicaSite(300)) as server:
         first = subprocess.Popen(
             [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
             stdout=subprocess.PIPE,
@@ -76,7 +76,7 @@ def test_second_run_while_one_is_running_exits_75(tmp_path: Path) -> None:
     assert second.returncode == 75
     assert "another kazscraper run" in second.stderr
     assert first.returncode == 0, err
-    assert rows(db, "SELECT count(*) FROM articles") == [(150,)]
+    assert rows(db, "SELECT count(*) FROM articles") == [(300,)]
 
 
 def test_killed_run_leaves_a_consistent_archive_and_the_rerun_completes(tmp_path: Path) -> None:
