@@ -20,10 +20,13 @@ def slot_of(request: Request) -> str:
 
 
 class SiteSlotDownloader(Downloader):
-    """One download slot per ``host[:port]`` (a ``download_slot`` in meta still wins)."""
+    """One download slot per ``host[:port]`` (a ``download_slot`` in meta still wins, and
+    with ``CONCURRENT_REQUESTS_PER_IP`` set the slots are Scrapy's own, one per IP address)."""
 
     def get_slot_key(self, request: Request) -> str:
         meta_slot: str | None = request.meta.get(self.DOWNLOAD_SLOT)
         if meta_slot is not None:
             return meta_slot
+        if self.ip_concurrency:
+            return str(super().get_slot_key(request))
         return slot_of(request)

@@ -223,7 +223,7 @@ class Frontier:
         self.counts: Counter[str] = Counter()
         self.listing_pages = 0  # listing requests made this run
         self.sitemaps = 0  # sitemap requests made this run
-        self.article_requests = 0  # article requests made this run (max_articles_per_run)
+        self.article_requests = 0  # new article requests made this run (max_articles_per_run)
         self._new: list[str] = []  # new article URLs not yet handed back for the frontier
         self._flush_every = flush_every
         self._aliases: set[str] = set()
@@ -273,7 +273,8 @@ class Frontier:
         return (limit is not None and len(self.scheduled) >= limit) or self.article_limit_reached()
 
     def article_limit_reached(self) -> bool:
-        """``max_articles_per_run`` article requests were made this run (0: no limit)."""
+        """``max_articles_per_run`` requests of new articles were made this run (revisits of
+        archived ones do not count; 0: no limit)."""
         return 0 < self.limits.max_articles_per_run <= self.article_requests
 
     def decide(self, url: str) -> Decision:
@@ -306,7 +307,8 @@ class Frontier:
         else:
             self._new.append(canonical)
         self.awaited.add(canonical)
-        self.article_requests += 1
+        if reason == NEW:  # revisits are bounded by the archive: a --full run reaches them all
+            self.article_requests += 1
         if self.article_limit_reached():
             self.counts["article_limit_reached"] = 1  # the spider logs it once
         event = "revisits" if reason == REVISIT else None

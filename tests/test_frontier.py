@@ -227,6 +227,16 @@ def test_archived_articles_skipped_do_not_count_against_the_article_limit() -> N
     assert f.decide(B).fetch and f.discovery_done()
 
 
+def test_revisits_do_not_count_against_the_article_limit() -> None:
+    # a --full run of an archive bigger than the limit must reach every archived article,
+    # not revisit the same first N each run: revisits are bounded by the archive itself
+    f = Frontier(PROFILE, Rules(full=True), Limits(max_articles_per_run=1), today=TODAY)
+    f.load(ArchiveState(known={A: (days_ago(400), None), B: (days_ago(400), '"b"')}))
+    assert f.decide(A).reason == REVISIT and not f.discovery_done()
+    assert f.decide(B).reason == REVISIT and not f.discovery_done()
+    assert f.decide(f"{SITE}/news/ushinshi").fetch and f.discovery_done()
+
+
 def test_the_article_limit_defaults_to_200000_and_0_is_none() -> None:
     assert Limits().max_articles_per_run == 200_000
     assert Limits.from_settings(lambda name, default: default).max_articles_per_run == 200_000

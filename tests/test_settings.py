@@ -50,3 +50,25 @@ def test_no_remote_control_or_telnet_server_in_a_crawl(tmp_path: Path) -> None:
         assert "CoreStats" in enabled
         assert "RemoteControl" not in enabled
         assert "TelnetConsole" not in enabled
+
+
+def test_per_ip_concurrency_keeps_scrapys_slot_per_ip() -> None:
+    """With CONCURRENT_REQUESTS_PER_IP set, Scrapy keys its slots by IP address (several
+    host names on one server share one politeness slot); the site-slot downloader keeps that
+    and keys by host[:port] only otherwise."""
+    from scrapy import Request
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper import settings as project
+
+    def slot(settings: dict, url: str) -> str:
+        crawler = get_crawler(settings_dict={"DOWNLOADER": project.DOWNLOADER, **settings})
+        downloader = load_object(crawler.settings["DOWNLOADER"])(crawler)
+        try:
+            return downloader.get_slot_key(Request(url))
+        finally:
+            downloader.close()
+
+    assert slot({}, "http://127.0.0.1:8001/news/x") == "127.0.0.1:8001"
+    assert slot({"CONCURRENT_REQUESTS_PER_IP": 1}, "http://127.0.0.1:8001/news/x") == "127.0.0.1"

@@ -158,6 +158,7 @@ class WorkerLifecycle:
         self.requeued_once: set[str] = set()
         self.articles_scheduled = 0  # the crawl's count of article requests, as last seen
         self.heartbeat: LoopingCall | None = None
+        self.refused = False  # the crawl was closed when the spider opened
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
@@ -168,14 +169,18 @@ class WorkerLifecycle:
         return cls(crawler)
 
     def opened(self) -> None:
-        # joined already (``wait_for_store``) and alive since: the crawl cannot be closing
-        if self.registry.join(self.name) != JOINED:
+        # joined already (``wait_for_store``); but a worker slow to start (its heartbeat
+        # expired before its spider opened) may find the crawl closed, even cleared: it
+        # stops without a trace in Redis (no registration, no heartbeat, no stats)
+        if self.registry.join(self.name, require_store=True) != JOINED:
             logger.error("the store closed the crawl before this worker started; stopping")
+            self.refused = True
             assert self.crawler.engine is not None
             engine, spider = self.crawler.engine, self.crawler.spider
             from twisted.internet import reactor
 
             reactor.callLater(0, lambda: engine.close_spider(spider, "crawl_closed"))  # type: ignore[arg-type]
+            return
         self.heartbeat = LoopingCall(self._beat)
         self.heartbeat.start(HEARTBEAT_EVERY, now=False)
         assert self.crawler.stats is not None
@@ -270,6 +275,8 @@ class WorkerLifecycle:
     def closed(self, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
+        if self.refused:  # never joined this crawl: nothing of it to tell
+            return
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         try:

@@ -168,6 +168,33 @@ def test_a_killed_worker_that_never_comes_back_still_counts(opened) -> None:
     assert row[0] == 10 and json.loads(row[1]) == {"200": 7}
 
 
+def test_a_worker_that_starts_after_the_crawl_closed_leaves_no_trace_in_redis(opened) -> None:
+    """A worker slow to start (its wait for the store done, its spider not yet open, its
+    heartbeat expired meanwhile) may find the crawl closed and cleared: it stops without
+    joining a crawl that has no store, starts no heartbeat and pushes no stats. Before: its
+    second join registered it anew in the cleared keys and its stats went to the items."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper.distributed.worker import WorkerLifecycle
+
+    store, options = opened
+    settings = {"KAZSCRAPER_REDIS_URL": options.redis_url, "KAZSCRAPER_WORKER": "w1"}
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    worker = WorkerLifecycle(crawler)
+    assert worker.registry.join("w1", require_store=True) == JOINED  # its wait_for_store
+    store.client.delete(KEYS.alive("w1"))  # its heartbeat expired before the spider opened
+    assert store.begin_close()
+    store.end_crawl(options)
+    crawler.engine, crawler.spider = SimpleNamespace(close_spider=lambda *a: None), None
+    worker.opened()
+    assert worker.heartbeat is None
+    worker.closed("crawl_closed")
+    assert store.client.keys(f"{KEYS.prefix}:*") == []
+
+
 def test_a_several_site_crawl_lists_its_sites_in_the_crawls_row(opened) -> None:
     """As a local several-site crawl: ``crawls.site`` lists the sites' labels, in the specs'
     order (before: the store's own ``--site``)."""

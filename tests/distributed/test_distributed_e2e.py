@@ -144,9 +144,15 @@ def test_three_workers_and_a_store_killed_halfway_crawl_every_article_once(
     files = assert_warc_matches_captures(db)
     writers = {name.split("-")[1] for name in files}
     assert writers == set(WORKERS)  # the three workers shared the crawl
-    # one crawl, resumed by the restarted store; it counts every capture indexed
-    (n, status, verdict) = rows(db, "SELECT count(*), min(status), min(verdict) FROM crawls")[0]
+    # one crawl, resumed by the restarted store
+    (n, status, verdict, fetched) = rows(
+        db, "SELECT count(*), min(status), min(verdict), sum(pages_fetched) FROM crawls"
+    )[0]
     assert (n, status, verdict) == (1, "ok", "ok")
+    # the killed worker's first life counts up to its last heartbeat (README): at most one
+    # response per capture, plus the in-flight pages it fetched and never pushed
+    (captures,) = rows(db, "SELECT count(*) FROM captures")[0]
+    assert 0 < fetched <= captures + len(again), (fetched, captures, len(again))
     # the crawl is over: its Redis keys are gone, so the next run is a new crawl
     assert redis_server.client().keys("kazscraper:*") == []
     # (the next run, incremental: test_distributed_e2e_rounds.py, revisits)
