@@ -319,24 +319,38 @@ class AckSpiderMiddleware:
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
+        raised = False
         try:
             for output in result:
                 if not isinstance(output, Request):
                     self.worker.item_out(response.request)  # type: ignore[arg-type]
                 yield output
+        except Exception:
+            # acknowledged by the spider's spider_error handler once its failure is pushed
+            # (``WorkerSpider.on_spider_error``): a kill in between loses nothing
+            raised = True
+            raise
         finally:
-            self.worker.output_done(response.request)  # type: ignore[arg-type]
+            if not raised:
+                self.worker.output_done(response.request)  # type: ignore[arg-type]
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
+        raised = False
         try:
             async for output in result:
                 if not isinstance(output, Request):
                     self.worker.item_out(response.request)  # type: ignore[arg-type]
                 yield output
+        except Exception:
+            # acknowledged by the spider's spider_error handler once its failure is pushed
+            # (``WorkerSpider.on_spider_error``): a kill in between loses nothing
+            raised = True
+            raise
         finally:
-            self.worker.output_done(response.request)  # type: ignore[arg-type]
+            if not raised:
+                self.worker.output_done(response.request)  # type: ignore[arg-type]
 
 
 class QueuePipeline:
@@ -535,6 +549,16 @@ class WorkerSpider(NewsSpider):
         """Requests taken by another worker are answered there: nothing is awaited here
         (an unanswered request of this worker stays in its in-flight hash)."""
         self.frontier.awaited.clear()
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: Any = None) -> None:
+        """The failure of a raising callback is pushed first (``page_failed``), then its
+        request is acknowledged (``AckSpiderMiddleware`` left it in flight)."""
+        super().on_spider_error(failure, response, spider)
+        owner = worker_of(self.crawler)
+        request = getattr(response, "request", None)
+        if owner is not None and request is not None:
+            with _pushing(self.crawler):
+                owner.output_done(request)
 
     def on_error(self, failure: Failure) -> None:
         super().on_error(failure)

@@ -272,3 +272,51 @@ def test_two_sites_on_one_host_name_have_a_slot_and_a_rate_limit_each(redis_url:
     assert take_host_turn(client, KEYS, "127.0.0.1:8001", 5.0) == 0.0
     assert take_host_turn(client, KEYS, "127.0.0.1:8002", 5.0) == 0.0  # a limit of its own
     assert take_host_turn(client, KEYS, "127.0.0.1:8001", 5.0) > 0
+
+
+def test_a_raising_article_callback_is_acknowledged_only_after_its_failure_is_pushed(
+    redis_url: str,
+) -> None:
+    """An article page whose callback raised ends as a failure of stage ``spider``; its
+    request leaves the worker's in-flight hash only once that failure is in the item list
+    (a kill in between: the restarted worker fetches the page again, nothing is lost).
+    Before: the spider middleware acknowledged it as the callback raised, before Scrapy's
+    spider_error signal pushed the failure."""
+    from scrapy import Request, signals
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+    from twisted.python.failure import Failure
+
+    from kazscraper.distributed.scheduler import INFLIGHT
+    from kazscraper.distributed.worker import AckSpiderMiddleware, QueuePipeline, WorkerSpider
+
+    settings = {
+        "KAZSCRAPER_REDIS_URL": redis_url,
+        "KAZSCRAPER_WORKER": "w1",
+        "EXTENSIONS": {"kazscraper.distributed.worker.WorkerLifecycle": 100},
+    }
+    crawler = get_crawler(WorkerSpider, settings)
+    spider = WorkerSpider.from_crawler(crawler, start_url="http://127.0.0.1:9/")
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    pipeline = QueuePipeline(crawler)  # pushes the spider's page_failed (signals hold it weakly)
+    client = redis.Redis.from_url(redis_url)
+    client.hset(KEYS.inflight("w1"), "f", "the request")
+    asked = "http://127.0.0.1:9/news/a-page-that-breaks-the-callback"
+    request = Request(asked, meta={"article_url": asked, INFLIGHT: "f"})
+    response = HtmlResponse(asked, body=b"<html><h1>x</h1></html>", request=request)
+
+    def callback():
+        raise KeyError("k")
+        yield
+
+    with pytest.raises(KeyError):
+        list(AckSpiderMiddleware(crawler).process_spider_output(response, callback()))
+    assert client.hexists(KEYS.inflight("w1"), "f")  # not yet: no failure pushed
+    crawler.signals.send_catch_log(
+        signal=signals.spider_error, failure=Failure(KeyError("k")), response=response
+    )
+    records = [json.loads(r) for r in client.lrange(KEYS.items, 0, -1)]
+    assert [(r.get("url"), r.get("stage")) for r in records] == [(asked, "spider")], records
+    assert not client.hexists(KEYS.inflight("w1"), "f")
+    assert pipeline.worker.name == "w1"
