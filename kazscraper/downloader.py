@@ -27,6 +27,6 @@ class SiteSlotDownloader(Downloader):
         meta_slot: str | None = request.meta.get(self.DOWNLOAD_SLOT)
         if meta_slot is not None:
             return meta_slot
-        if self.ip_concurrency:
+        if getattr(self, "ip_concurrency", 0):  # deprecated in Scrapy 2.13+, may go
             return str(super().get_slot_key(request))
         return slot_of(request)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Runs in a child process: a Twisted reactor is installed there, as in a real crawl (the
 # remote-control extension is only enabled under the asyncio reactor), not in pytest's process.
 _LIST_EXTENSIONS = """
@@ -52,6 +54,7 @@ def test_no_remote_control_or_telnet_server_in_a_crawl(tmp_path: Path) -> None:
         assert "TelnetConsole" not in enabled
 
 
+@pytest.mark.filterwarnings("ignore:The CONCURRENT_REQUESTS_PER_IP setting is deprecated")
 def test_per_ip_concurrency_keeps_scrapys_slot_per_ip() -> None:
     """With CONCURRENT_REQUESTS_PER_IP set, Scrapy keys its slots by IP address (several
     host names on one server share one politeness slot); the site-slot downloader keeps that
