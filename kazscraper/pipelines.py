@@ -42,6 +42,7 @@ from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, Sites, get_profile
 from kazscraper.sites.urls import canonical_url
+from kazscraper.spiders.news import redirected_failure
 from kazscraper.verdict import REPORTED_FIELDS, crawl_summary, site_stats_prefix
 
 __all__ = ["REPORTED_FIELDS", "crawl_summary"]  # with the pipelines below
@@ -110,9 +111,9 @@ def asked_url(response: Response | None, url: str, reason: str) -> tuple[str, st
         hops = response.meta.get("redirect_urls") if response is not None else None
     except AttributeError:  # a response tied to no request (reparse reads WARC records)
         hops = None
-    if not hops or hops[0] == url:
+    if hops and hops[0] == url:
         return url, reason
-    return hops[0], f"{reason} (after redirects to {url})"
+    return redirected_failure(hops, url, reason)
 
 
 class _CrawlerPipeline:
