@@ -113,6 +113,10 @@ class Keys:
     def store(self) -> str:
         return f"{self.prefix}:store"
 
+    def stats(self, run: str) -> str:
+        """A worker run's crawler stats (its heartbeats', then its final ones)."""
+        return f"{self.prefix}:stats:{run}"
+
     @property
     def closing(self) -> str:
         return f"{self.prefix}:closing"

@@ -195,7 +195,7 @@ class Store:
             pipe.hdel(self.keys.waiting_aliases, *used)
         for record in stats:
             pipe.set(
-                f"{self.keys.prefix}:{STATS_KEY}:{record.get('run')}",
+                self.keys.stats(str(record.get("run"))),
                 json.dumps(record.get("stats") or {}),
             )
         if bad:

@@ -201,7 +201,7 @@ class WorkerLifecycle:
         its last heartbeat; its final stats, pushed when it ends, replace them."""
         assert self.crawler.stats is not None
         record = json.loads(encode_stats(self.name, self.run, self.crawler.stats.get_stats()))
-        self.client.set(f"{self.keys.prefix}:stats:{self.run}", json.dumps(record["stats"]))
+        self.client.set(self.keys.stats(self.run), json.dumps(record["stats"]))
 
     # -- acknowledging in-flight requests -----------------------------------------------
 
