@@ -7,7 +7,7 @@ single-threaded Twisted process), and crawls it
 
   (a) with a bare Scrapy spider defined here (follows the site's article and
       category links, yields the title only; same concurrency, no delays),
-  (b) with the full kazscraper crawl (kazscraper.crawl.run_crawl as the CLI
+  (b) with the full kazscraper crawl (kazscraper.crawler.runner.run_crawl as the CLI
       calls it, WARC on, into a fresh temporary archive),
   (c) incrementally: kazscraper again into (b)'s archive, site unchanged.
 
@@ -249,7 +249,7 @@ def reactor_settings() -> dict[str, Any]:
 
 def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
     from kazscraper.archive import Archive
-    from kazscraper.crawl import CrawlOptions, run_crawl
+    from kazscraper.crawler.runner import CrawlOptions, run_crawl
 
     options = CrawlOptions(
         db_path=args.db,

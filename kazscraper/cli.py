@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import click
 
 from kazscraper.archive import Archive, ArchiveError, check_writable, queries
-from kazscraper.crawl import (
+from kazscraper.crawler.runner import (
     EXIT_LOCKED,
     AlreadyRunning,
     CrawlOptions,
@@ -35,7 +35,7 @@ from kazscraper.crawl import (
     run_reparse,
     upgrade_if_idle,
 )
-from kazscraper.settings import DOWNLOAD_MAXSIZE
+from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
 from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile, profile_for_url
 from kazscraper.urls import redacted_url
 
@@ -230,7 +230,7 @@ def sites_note(sites: Sites) -> str:
 def _profile_note(start_url: str | None) -> str | None:
     """One line saying which profile a crawl of another host uses (None for qazdauiri.kz
     and for a replica on this machine, which the qazdauiri profile serves as it is)."""
-    from kazscraper.crawl import is_loopback
+    from kazscraper.crawler.runner import is_loopback
 
     if start_url is None or is_loopback(start_url):
         return None
@@ -641,7 +641,7 @@ def store(
         raise click.ClickException(
             f"store needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
         ) from exc
-    from kazscraper.crawl import default_log_file, setup_store_logging
+    from kazscraper.crawler.runner import default_log_file, setup_store_logging
 
     _check_log_file(log_file, db_path)
     _check_writable(db_path)

@@ -28,10 +28,10 @@ from scrapy.responsetypes import responsetypes
 from w3lib.encoding import read_bom
 
 from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.crawler.signals import alias_found
 from kazscraper.items import Article, PageItem
-from kazscraper.signals import alias_found
 from kazscraper.sites import SiteProfile
-from kazscraper.sites.urls import canonical_url, classify_url
+from kazscraper.sites.url_rules import canonical_url, classify_url
 from kazscraper.urls import join_url
 
 MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)

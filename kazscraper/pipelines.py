@@ -6,7 +6,7 @@ cannot become an article is dropped with ``PageRejected`` (a ``DropItem``
 carrying the URL, stage and reason), which the store pipeline records in the
 ``failures`` table; the crawl goes on. Everything is counted in the crawler
 stats under ``kazscraper/``. The store pipeline writes through the run's
-archive owner (``kazscraper.extension``); it opens no connection of its own.
+archive owner (``kazscraper.crawler.archive_owner``); it opens no connection of its own.
 In a crawl of several sites each item carries its site's label (``PageItem.site``,
 ``Article.site``) and every stage reads it with that site's profile (``profile_for``);
 the store writes each record's own site.
@@ -35,15 +35,15 @@ from twisted.python.failure import Failure
 from kazscraper.archive import Archive, content_hash, utc_now
 from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
-from kazscraper.extension import archive_of
+from kazscraper.crawler.archive_owner import archive_of
+from kazscraper.crawler.signals import alias_found, page_failed, stop_on_archive_error
+from kazscraper.crawler.spiders.news import redirected_failure
+from kazscraper.crawler.verdict import REPORTED_FIELDS, crawl_summary, site_stats_prefix
 from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
 from kazscraper.intake import with_page
 from kazscraper.items import Article, NotModified, PageItem
-from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, Sites, get_profile
-from kazscraper.sites.urls import canonical_url
-from kazscraper.spiders.news import redirected_failure
-from kazscraper.verdict import REPORTED_FIELDS, crawl_summary, site_stats_prefix
+from kazscraper.sites.url_rules import canonical_url
 
 __all__ = ["REPORTED_FIELDS", "crawl_summary"]  # with the pipelines below
 

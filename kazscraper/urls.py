@@ -7,7 +7,7 @@ percent-encoding in either case. ``clean_url`` maps all of them to one address,
 given the site's origin, its hosts and the tracking parameters to drop; percent-encoding
 and query order are normalised by w3lib (the library Scrapy itself uses for request
 fingerprints). What a site profile says about its URLs (which host is the site's, which
-path is an article) is in ``kazscraper.sites.urls``, built on these.
+path is an article) is in ``kazscraper.sites.url_rules``, built on these.
 """
 
 from __future__ import annotations

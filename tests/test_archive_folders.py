@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kazscraper.crawl import EXIT_LOCKED, AlreadyRunning, RunLock
+from kazscraper.crawler.runner import EXIT_LOCKED, AlreadyRunning, RunLock
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.warc import Exchange, WarcArchiver
 

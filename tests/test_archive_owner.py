@@ -9,9 +9,9 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from kazscraper.archive import Archive
-from kazscraper.extension import ArchiveExtension, archive_of
+from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
+from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.pipelines import StorePipeline
-from kazscraper.spiders.reparse import ReparseSpider
 
 from .test_archive import make_article
 
@@ -23,7 +23,7 @@ def crawler_for(db: Path, spider_cls: type = ReparseSpider, **settings):
         spider_cls,
         {
             "KAZSCRAPER_DB": str(db),
-            "EXTENSIONS": {"kazscraper.extension.ArchiveExtension": 100},
+            "EXTENSIONS": {"kazscraper.crawler.archive_owner.ArchiveExtension": 100},
             **settings,
         },
     )
@@ -178,10 +178,14 @@ def test_one_connection_writes_the_archive_during_a_crawl(replica, tmp_path: Pat
     # the whole crawl: the archive extension's, through which every component writes
     assert len(opened) == 2, opened
     upgrade, crawl = opened
-    assert "crawl.py" in upgrade and "extension.py" not in upgrade
-    assert "extension.py" in crawl
+    assert "crawler/runner.py" in upgrade and "crawler/archive_owner.py" not in upgrade
+    assert "crawler/archive_owner.py" in crawl
     for modules in opened:
-        assert not {"pipelines.py", "middlewares.py", "spiders/news.py"} & set(modules)
+        assert not {
+            "pipelines.py",
+            "crawler/middlewares/warc_capture.py",
+            "crawler/spiders/news.py",
+        } & set(modules)
 
 
 PACKAGE = Path(__file__).parent.parent / "kazscraper"
@@ -214,14 +218,14 @@ def test_the_archive_package_imports_neither_analysis_nor_extract() -> None:
 
 def test_the_spiders_have_no_archive_access() -> None:
     # they ask the archive's owner (the extension): no Archive, no SQLite of their own
-    for path in (PACKAGE / "spiders").glob("*.py"):
+    for path in (PACKAGE / "crawler" / "spiders").glob("*.py"):
         imported = _imports(path)
         bad = {m for m in imported if m.startswith(("kazscraper.archive", "sqlite"))}
         assert not bad, (path.name, bad)
 
 
 def test_the_news_spider_reads_the_crawl_state_from_the_owner(tmp_path: Path) -> None:
-    from kazscraper.spiders.news import NewsSpider
+    from kazscraper.crawler.spiders.news import NewsSpider
 
     db = tmp_path / "a.sqlite"
     with Archive(db) as archive:

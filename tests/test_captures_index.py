@@ -15,7 +15,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from kazscraper.archive import Archive
-from kazscraper.middlewares import warc_directory
+from kazscraper.crawler.middlewares.warc_capture import warc_directory
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from kazscraper.warc import reindex_captures

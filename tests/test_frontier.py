@@ -1,4 +1,4 @@
-"""The crawl rules of ``kazscraper.frontier``, one behaviour a test, with no Scrapy and no
+"""The crawl rules of ``kazscraper.crawler.frontier``, one behaviour a test, with no Scrapy and no
 archive: the archive's knowledge is plain data, "today" is passed in."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kazscraper.frontier import (
+from kazscraper.crawler.frontier import (
     DONE,
     KNOWN,
     LISTING_LIMIT,
@@ -478,7 +478,7 @@ def test_same_listing_compares_paths() -> None:
 
 
 def test_the_default_limits_are_the_settings_defaults() -> None:
-    from kazscraper import settings
+    from kazscraper.crawler import settings
 
     assert Limits.from_settings(lambda name, default: getattr(settings, name)) == Limits()
 
@@ -488,7 +488,7 @@ def test_the_frontier_imports_neither_scrapy_nor_sqlite() -> None:
     import sys
 
     code = (
-        "import sys, kazscraper.frontier; "
+        "import sys, kazscraper.crawler.frontier; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'scrapy', 'twisted', 'sqlite3', 'sqlite_utils', 'parsel', 'lxml'}))"
     )

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from kazscraper.archive import Archive
 from kazscraper.cli import main
+from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
 from kazscraper.replica.server import ReplicaServer
-from kazscraper.settings import DOWNLOAD_MAXSIZE
 
 from .conftest import FIXTURES, run_cli
 from .test_archive import make_article

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import pytest
 from scrapy.utils.test import get_crawler
 
-from kazscraper.crawl import EXIT_FAILED, verdict
+from kazscraper.crawler.middlewares.redirect import off_site
+from kazscraper.crawler.runner import EXIT_FAILED, verdict
+from kazscraper.crawler.signals import page_failed
+from kazscraper.crawler.spiders.news import NewsSpider, sitemap_body
 from kazscraper.intake import anchor_hrefs
-from kazscraper.middlewares import off_site
-from kazscraper.signals import page_failed
 from kazscraper.sites import get_profile
-from kazscraper.sites.urls import declared_canonical
-from kazscraper.spiders.news import NewsSpider, sitemap_body
+from kazscraper.sites.url_rules import declared_canonical
 
 PROFILE = get_profile("qazdauiri")
 PAGE = "https://qazdauiri.kz/news/bir-maqala"

@@ -24,7 +24,7 @@ from kazscraper.replica.site import ReplicaSite
 
 _RUN = """
 import json, sys
-from kazscraper.crawl import CrawlOptions, run_crawl
+from kazscraper.crawler.runner import CrawlOptions, run_crawl
 result = run_crawl(CrawlOptions(**json.loads(sys.argv[1])))
 print(json.dumps({"exit_code": result.exit_code, "reason": result.reason,
                   "stats": result.stats}, default=str))

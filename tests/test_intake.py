@@ -24,13 +24,13 @@ from scrapy.utils.test import get_crawler
 
 from kazscraper.clean.article import clean_article
 from kazscraper.cli import main
+from kazscraper.crawler.signals import alias_found, page_failed
+from kazscraper.crawler.spiders.news import NewsSpider
+from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.extract.article import extract_article
 from kazscraper.intake import Refused, page_item, with_page
 from kazscraper.items import PageItem
-from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import get_profile
-from kazscraper.spiders.news import NewsSpider
-from kazscraper.spiders.reparse import ReparseSpider
 from kazscraper.warc import Exchange, WarcArchiver, read_captures
 
 from .conftest import FIXTURES

@@ -20,14 +20,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from kazscraper.frontier import ArchiveState
+from kazscraper.crawler.frontier import ArchiveState
+from kazscraper.crawler.signals import alias_found, page_failed
+from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.items import NotModified, PageItem
 from kazscraper.replica.render import Renderer
 from kazscraper.replica.site import ReplicaSite
-from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import get_profile
-from kazscraper.sites.urls import canonical_url
-from kazscraper.spiders.news import NewsSpider
+from kazscraper.sites.url_rules import canonical_url
 
 from .responses import file_response
 

@@ -6,8 +6,8 @@ import io
 
 from scrapy.utils.test import get_crawler
 
-from kazscraper.crawl import CrawlOptions, build_settings
-from kazscraper.extensions import Progress
+from kazscraper.crawler.progress import Progress
+from kazscraper.crawler.runner import CrawlOptions, build_settings
 
 
 def test_progress_line_shows_counts_and_overwrites_itself() -> None:
@@ -25,8 +25,8 @@ def test_progress_line_shows_counts_and_overwrites_itself() -> None:
 def test_progress_is_enabled_only_when_asked() -> None:
     quiet = build_settings(CrawlOptions(db_path="x.sqlite"))
     shown = build_settings(CrawlOptions(db_path="x.sqlite", progress=True))
-    assert "kazscraper.extensions.Progress" not in quiet.getdict("EXTENSIONS")
-    assert "kazscraper.extensions.Progress" in shown.getdict("EXTENSIONS")
+    assert "kazscraper.crawler.progress.Progress" not in quiet.getdict("EXTENSIONS")
+    assert "kazscraper.crawler.progress.Progress" in shown.getdict("EXTENSIONS")
 
 
 class _Clock:

@@ -104,7 +104,7 @@ def test_an_unparseable_url_in_a_page_is_no_link_and_no_error(bad: str) -> None:
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import extract_article
     from kazscraper.sites import get_profile
-    from kazscraper.sites.urls import canonical_url, classify_url
+    from kazscraper.sites.url_rules import canonical_url, classify_url
     from kazscraper.urls import join_url
 
     profile = get_profile("qazdauiri")
@@ -122,7 +122,7 @@ def test_an_unparseable_url_in_a_page_is_no_link_and_no_error(bad: str) -> None:
 @pytest.mark.parametrize("port", ["99999", "abc"])
 def test_a_port_w3lib_refuses_leaves_the_url_as_it_was(port: str) -> None:
     from kazscraper.sites import get_profile
-    from kazscraper.sites.urls import canonical_url
+    from kazscraper.sites.url_rules import canonical_url
 
     bad = f"https://qazdauiri.kz:{port}/news/x"
     assert canonical_url(bad, get_profile("qazdauiri")) == bad

@@ -17,7 +17,7 @@ from scrapy.crawler import CrawlerRunner
 from scrapy.utils.reactor import install_reactor
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 import scrapy
-from kazscraper.crawl import CrawlOptions, build_settings
+from kazscraper.crawler.runner import CrawlOptions, build_settings
 
 class Idle(scrapy.Spider):
     name = "idle"
@@ -63,7 +63,7 @@ def test_per_ip_concurrency_keeps_scrapys_slot_per_ip() -> None:
     from scrapy.utils.misc import load_object
     from scrapy.utils.test import get_crawler
 
-    from kazscraper import settings as project
+    from kazscraper.crawler import settings as project
 
     def slot(settings: dict, url: str) -> str:
         crawler = get_crawler(settings_dict={"DOWNLOADER": project.DOWNLOADER, **settings})

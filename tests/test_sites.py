@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from kazscraper.frontier import Frontier
+from kazscraper.crawler.frontier import Frontier
+from kazscraper.crawler.verdict import EXIT_OK, EXIT_UNHEALTHY, site_stats_prefix, verdict
 from kazscraper.sites import (
     GENERIC_ARTICLE_PATH,
     Sites,
@@ -21,8 +22,7 @@ from kazscraper.sites import (
     host_label,
     parse_site_spec,
 )
-from kazscraper.sites.urls import classify_url
-from kazscraper.verdict import EXIT_OK, EXIT_UNHEALTHY, site_stats_prefix, verdict
+from kazscraper.sites.url_rules import classify_url
 
 QAZ = get_profile("qazdauiri")
 
@@ -181,7 +181,7 @@ def test_the_frontier_judges_each_url_by_its_own_site() -> None:
 
 
 def test_max_articles_counts_the_whole_crawl() -> None:
-    from kazscraper.frontier import Rules
+    from kazscraper.crawler.frontier import Rules
 
     sites = build_sites(["qazdauiri=http://127.0.0.1:8000/", "http://127.0.0.1:8002/"])
     frontier = Frontier(sites, Rules(max_articles=3))
@@ -241,7 +241,7 @@ def test_each_site_is_judged_on_its_own_pages_with_its_own_thresholds() -> None:
 
 def test_the_store_finds_each_sites_profile_in_the_summed_worker_stats() -> None:
     """``kazscraper store`` knows no sites but the workers' stats: it judges by those."""
-    from kazscraper.verdict import sites_in_stats
+    from kazscraper.crawler.verdict import sites_in_stats
 
     good = {"title": 20, "body": 20, "published_date": 20, "authors": 20}
     stats = _stats("qazdauiri", 20, good) | _stats("abai.kz", 15, {})
@@ -307,8 +307,8 @@ def test_crawl_help_shows_the_several_sites_example() -> None:
 
 
 def test_the_spider_arguments_carry_the_sites_to_local_crawls_and_workers() -> None:
-    from kazscraper.crawl import CrawlOptions, news_spider_arguments
-    from kazscraper.spiders.news import NewsSpider
+    from kazscraper.crawler.runner import CrawlOptions, news_spider_arguments
+    from kazscraper.crawler.spiders.news import NewsSpider
 
     specs = ("qazdauiri=http://127.0.0.1:8000/", "http://127.0.0.1:8002/")
     arguments = news_spider_arguments(CrawlOptions(db_path="x.sqlite", sites=specs))
@@ -330,9 +330,9 @@ def test_a_site_whose_every_page_breaks_the_extractor_is_unhealthy(
     from scrapy.utils.test import get_crawler
 
     from kazscraper import pipelines
+    from kazscraper.crawler.spiders.news import NewsSpider
     from kazscraper.items import PageItem
     from kazscraper.pipelines import ExtractPipeline, PageRejected, WorkerDied
-    from kazscraper.spiders.news import NewsSpider
 
     sites = build_sites(["http://127.0.0.1:8002/", "qazdauiri=http://127.0.0.1:8000/"])
     crawler = get_crawler(NewsSpider)

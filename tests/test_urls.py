@@ -3,7 +3,7 @@
 import pytest
 
 from kazscraper.sites import get_profile
-from kazscraper.sites.urls import canonical_url, classify_url
+from kazscraper.sites.url_rules import canonical_url, classify_url
 from kazscraper.urls import is_safe_link, redacted_url
 
 PROFILE = get_profile("qazdauiri")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kazscraper.crawler.verdict import EXIT_FAILED, network_cause, verdict
 from kazscraper.sites import get_profile
-from kazscraper.verdict import EXIT_FAILED, network_cause, verdict
 
 PREFIX = "downloader/exception_type_count/"
 

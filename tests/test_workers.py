@@ -12,7 +12,7 @@ import signal
 import pytest
 from scrapy.utils.test import get_crawler
 
-from kazscraper.extensions import CappedLogFormatter
+from kazscraper.crawler.log_format import CappedLogFormatter
 from kazscraper.items import Article, PageItem
 from kazscraper.pipelines import (
     ExtractPipeline,

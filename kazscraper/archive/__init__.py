@@ -11,7 +11,7 @@ One file per site, opened through ``Archive``. The package is split by concern:
   ``kazscraper.analysis``.
 
 During a crawl one ``Archive`` (one connection) is held by the archive extension
-(``kazscraper.extension.ArchiveExtension``); the spider, the WARC middleware and the
+(``kazscraper.crawler.archive_owner.ArchiveExtension``); the spider, the WARC middleware and the
 pipelines write through it. The database runs in WAL mode with a busy timeout so
 analysts can read while a crawl writes, and a killed crawl loses at most the batch in
 flight, never the file's consistency. Migrations are applied by ``Archive(path)``

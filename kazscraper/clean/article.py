@@ -17,7 +17,7 @@ from kazscraper.clean.text import clean_line, strip_interface_strings
 from kazscraper.extract.names import name_key, normal_case
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.sites import SiteProfile
-from kazscraper.sites.urls import canonical_url, declared_canonical
+from kazscraper.sites.url_rules import canonical_url, declared_canonical
 from kazscraper.urls import is_safe_link
 
 

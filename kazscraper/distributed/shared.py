@@ -27,8 +27,8 @@ from dataclasses import replace
 
 import redis
 
+from kazscraper.crawler.frontier import Rules
 from kazscraper.distributed import Keys
-from kazscraper.frontier import Rules
 
 ANSWERS_CACHE = 10_000  # archived-or-not answers kept per worker (emptied when full)
 

@@ -29,7 +29,15 @@ from typing import Any
 import redis
 
 from kazscraper.archive import Archive, ArchiveError, utc_now
-from kazscraper.crawl import RunLock, upgrade
+from kazscraper.crawler.runner import RunLock, upgrade
+from kazscraper.crawler.verdict import (
+    EXIT_FAILED,
+    EXIT_OK,
+    crawl_summary,
+    sites_in_stats,
+    status_of,
+    verdict,
+)
 from kazscraper.distributed import PREFIX, Keys
 from kazscraper.distributed.queue import (
     LINGER,
@@ -44,14 +52,6 @@ from kazscraper.distributed.worker import connect
 from kazscraper.items import Article
 from kazscraper.sites import SiteSpecError, build_sites, get_profile
 from kazscraper.urls import redacted_url
-from kazscraper.verdict import (
-    EXIT_FAILED,
-    EXIT_OK,
-    crawl_summary,
-    sites_in_stats,
-    status_of,
-    verdict,
-)
 from kazscraper.warc import Capture
 
 logger = logging.getLogger(__name__)

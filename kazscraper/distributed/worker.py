@@ -40,7 +40,16 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import LoopingCall, deferLater
 from twisted.python.failure import Failure
 
-from kazscraper.crawl import AlreadyRunning, CrawlOptions, CrawlResult
+from kazscraper.crawler.frontier import ArchiveState
+from kazscraper.crawler.middlewares.warc_capture import (
+    WarcCaptureMiddleware,
+    warc_directory,
+    warc_name,
+)
+from kazscraper.crawler.runner import AlreadyRunning, CrawlOptions, CrawlResult
+from kazscraper.crawler.signals import alias_found, page_failed, stop_on_archive_error
+from kazscraper.crawler.slots import slot_of
+from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.distributed import PREFIX, Keys
 from kazscraper.distributed.queue import (
     CLOSING,
@@ -56,13 +65,8 @@ from kazscraper.distributed.queue import (
 )
 from kazscraper.distributed.scheduler import INFLIGHT
 from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled, crawl_rules
-from kazscraper.downloader import slot_of
-from kazscraper.frontier import ArchiveState
 from kazscraper.items import Article, NotModified
-from kazscraper.middlewares import WarcCaptureMiddleware, warc_directory, warc_name
 from kazscraper.pipelines import record_dropped, record_error
-from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
-from kazscraper.spiders.news import NewsSpider
 from kazscraper.warc import WarcArchiver, recover_open_files
 
 logger = logging.getLogger(__name__)
@@ -94,13 +98,13 @@ def worker_settings(
     """Make ``settings`` (kazscraper's, for one crawl) those of a worker of a Redis crawl."""
     keys = Keys(prefix)
     extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["kazscraper.extension.ArchiveExtension"] = None
+    extensions["kazscraper.crawler.archive_owner.ArchiveExtension"] = None
     extensions["kazscraper.distributed.worker.WorkerLifecycle"] = 100
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))
     pipelines["kazscraper.pipelines.StorePipeline"] = None
     pipelines["kazscraper.distributed.worker.QueuePipeline"] = 900
     downloader = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-    downloader["kazscraper.middlewares.WarcCaptureMiddleware"] = None
+    downloader["kazscraper.crawler.middlewares.warc_capture.WarcCaptureMiddleware"] = None
     downloader["kazscraper.distributed.worker.WorkerWarcCapture"] = 950
     downloader["kazscraper.distributed.worker.HostRateLimit"] = 110
     spider_mw = dict(settings.getdict("SPIDER_MIDDLEWARES"))
@@ -635,7 +639,7 @@ def run_worker(
     No run lock and no archive: the worker writes only its WARC files (in the WARC
     folder beside ``options.db_path``) and Redis. Raises ``redis.RedisError`` when Redis
     cannot be reached."""
-    from kazscraper.crawl import _crawl, build_settings, news_spider_arguments
+    from kazscraper.crawler.runner import _crawl, build_settings, news_spider_arguments
 
     name = safe_worker_name(worker)
     client = connect(redis_url)  # a wrong address fails here, in one line

@@ -218,9 +218,9 @@ def test_store_full_revisits_every_archived_article_with_its_etag(
     """``store --full`` is a local ``crawl --full``: every archived article, old or not, is
     fetched again with ``If-None-Match`` (its ETag), and every listing page walked. Before:
     the store published nothing and the workers fetched every article unconditionally."""
+    from kazscraper.crawler.frontier import Frontier, Rules
     from kazscraper.distributed.queue import encode_article
     from kazscraper.distributed.shared import CrawlKnown, crawl_rules
-    from kazscraper.frontier import Frontier, Rules
     from kazscraper.items import Article
     from kazscraper.sites import get_profile
 
@@ -254,7 +254,7 @@ def test_two_sites_on_one_host_name_have_a_slot_and_a_rate_limit_each(redis_url:
     from scrapy.utils.misc import load_object
     from scrapy.utils.test import get_crawler
 
-    from kazscraper import settings as project
+    from kazscraper.crawler import settings as project
     from kazscraper.distributed.worker import take_host_turn
 
     crawler = get_crawler(settings_dict={"DOWNLOADER": project.DOWNLOADER})

@@ -18,11 +18,11 @@ from typing import Any
 
 import scrapy
 
+from kazscraper.crawler.signals import page_failed
 from kazscraper.intake import MAX_LINKS_PER_PAGE, Aliases, Refused, anchor_hrefs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.signals import page_failed
 from kazscraper.sites import SiteProfile, Sites, get_profile
-from kazscraper.sites.urls import canonical_url, classify_url
+from kazscraper.sites.url_rules import canonical_url, classify_url
 from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
 
 

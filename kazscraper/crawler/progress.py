@@ -1,12 +1,9 @@
-"""Scrapy extensions of kazscraper.
+"""A one-line, self-overwriting progress display of the crawl on a terminal.
 
-``Progress`` prints a one-line, self-overwriting progress display on a
-terminal (the CLI enables it only when stderr is a TTY, so cron stays quiet):
-counts, the rate over the last few seconds, and an estimate of what is left
-where one is known (``--max-articles``, else the requests waiting in the
-scheduler, which grows as discovery goes on: "at least").
-``CappedLogFormatter`` keeps Scrapy's log lines about items short: an item
-is logged as its first ``LOG_VALUE_MAX_CHARS`` characters, never a whole page.
+The CLI enables ``Progress`` only when stderr is a TTY, so cron stays quiet: counts,
+the rate over the last few seconds, and an estimate of what is left where one is
+known (``--max-articles``, else the requests waiting in the scheduler, which grows as
+discovery goes on: "at least").
 """
 
 from __future__ import annotations
@@ -19,38 +16,10 @@ from typing import Any, TextIO
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.logformatter import LogFormatter, LogFormatterResult
 from twisted.internet import task
 
 INTERVAL_SECONDS = 1.0
 RATE_WINDOW = 10  # samples (seconds) the rate is measured over
-LOG_VALUE_MAX_CHARS = 500
-
-
-def capped(value: Any, limit: int = LOG_VALUE_MAX_CHARS) -> str:
-    """``str(value)``, cut to ``limit`` characters with the size of what was left out."""
-    text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}… [{len(text) - limit} more chars]"
-
-
-class CappedLogFormatter(LogFormatter):
-    """Scrapy's messages about items (dropped, failed, scraped), each value capped: an
-    item carries a page's HTML (up to the 10 MB download limit), which a log must not."""
-
-    def _capped(self, result: LogFormatterResult) -> LogFormatterResult:
-        args = result.get("args") or {}
-        if isinstance(args, dict):
-            return {**result, "args": {k: capped(v) for k, v in args.items()}}
-        return {**result, "args": tuple(capped(v) for v in args)}
-
-    def dropped(self, *args: Any, **kwargs: Any) -> LogFormatterResult:
-        return self._capped(super().dropped(*args, **kwargs))
-
-    def item_error(self, *args: Any, **kwargs: Any) -> LogFormatterResult:
-        return self._capped(super().item_error(*args, **kwargs))
-
-    def scraped(self, *args: Any, **kwargs: Any) -> LogFormatterResult:
-        return self._capped(super().scraped(*args, **kwargs))
 
 
 class Progress:

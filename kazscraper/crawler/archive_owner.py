@@ -8,9 +8,9 @@ failures; the WARC middleware (captures) and the store pipeline (articles,
 failures) write through it: ``archive_of(crawler)``. No other component holds
 the archive. When the engine stops it checks that every article URL
 the spider scheduled ended as an article or a failure, computes the verdict
-(``kazscraper.verdict``) and writes the whole ``crawls`` row once.
+(``kazscraper.crawler.verdict``) and writes the whole ``crawls`` row once.
 
-Schema migrations are not its business: the runner (``kazscraper.crawl``)
+Schema migrations are not its business: the runner (``kazscraper.crawler.runner``)
 upgrades the file under the run lock and sets ``KAZSCRAPER_ARCHIVE_READY``; a
 crawler built without the runner (tests, ``scrapy crawl``) migrates here.
 """
@@ -26,10 +26,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from kazscraper.archive import Archive
-from kazscraper.frontier import ArchiveState
-from kazscraper.signals import stop_on_archive_error
+from kazscraper.crawler.frontier import ArchiveState
+from kazscraper.crawler.signals import stop_on_archive_error
+from kazscraper.crawler.verdict import crawl_summary, status_of, verdict
 from kazscraper.sites import get_profile
-from kazscraper.verdict import crawl_summary, status_of, verdict
 
 logger = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ followed. It starts from each site's home page (or start URL), sitemap and RSS
 feed, follows the listing pages (categories and their numbered pagination) and the
 article links on article pages, and yields one ``PageItem`` per article page. It
 extracts no fields (that is the pipelines' job) and decides nothing itself:
-every link it reads goes to its ``Frontier`` (``kazscraper.frontier``), whose
+every link it reads goes to its ``Frontier`` (``kazscraper.crawler.frontier``), whose
 ``Decision`` says whether to fetch it, at which canonical address and with
 which headers; the spider turns decisions into Scrapy requests, counts them in
 the crawl stats and forwards what must be written (the frontier's new URLs,
 cleared and new failures, mirror aliases) to the run's archive owner
-(``kazscraper.extension``) and its signals.
+(``kazscraper.crawler.archive_owner``) and its signals.
 
 The rules live in the frontier: incremental crawls (archived articles
 revisited only inside ``revisit_days``, with a conditional GET; pagination
@@ -42,9 +42,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from kazscraper.extension import ArchiveExtension, archive_of
-from kazscraper.extract.blocks import node_text
-from kazscraper.frontier import (
+from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
+from kazscraper.crawler.frontier import (
     Decision,
     Frontier,
     Limits,
@@ -53,12 +52,13 @@ from kazscraper.frontier import (
     ScheduledUrls,
     listing_item_date,
 )
+from kazscraper.crawler.signals import alias_found, page_failed
+from kazscraper.extract.blocks import node_text
 from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.markup import markup_problem
-from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, Sites, build_sites, get_profile
-from kazscraper.sites.urls import UrlKind, canonical_url
+from kazscraper.sites.url_rules import UrlKind, canonical_url
 from kazscraper.urls import url_origin
 
 SITEMAP_MAX_ENTRIES = 50_000  # per sitemap file (the sitemaps.org limit)

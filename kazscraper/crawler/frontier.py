@@ -47,7 +47,7 @@ from urllib.parse import parse_qs
 
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile, Sites
-from kazscraper.sites.urls import UrlKind, canonical_url, classify_url
+from kazscraper.sites.url_rules import UrlKind, canonical_url, classify_url
 from kazscraper.urls import urlsplit
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write

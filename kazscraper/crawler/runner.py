@@ -5,8 +5,8 @@
 and turns what happened into an exit code: 0 ok, 1 failed, 3 the health check
 failed (fields the profile expects went missing: the layout probably changed).
 The archive is upgraded (migrations) here, under the lock, before Scrapy starts;
-during the run the archive extension (``kazscraper.extension``) owns the file and
-writes the run's ``crawls`` row once, verdict included (``kazscraper.verdict``).
+during the run the archive extension (``kazscraper.crawler.archive_owner``) owns the file and
+writes the run's ``crawls`` row once, verdict included (``kazscraper.crawler.verdict``).
 Scrapy's reactor runs once per process: call this once, from the CLI.
 """
 
@@ -30,14 +30,13 @@ from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from kazscraper import settings as default_settings
 from kazscraper.archive import Archive
-from kazscraper.extensions import capped
-from kazscraper.middlewares import warc_directory, warc_name
-from kazscraper.sites import crawled_sites, get_profile
-from kazscraper.spiders.news import NewsSpider
-from kazscraper.spiders.reparse import ReparseSpider
-from kazscraper.verdict import (
+from kazscraper.crawler import settings as default_settings
+from kazscraper.crawler.log_format import capped
+from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
+from kazscraper.crawler.spiders.news import NewsSpider
+from kazscraper.crawler.spiders.reparse import ReparseSpider
+from kazscraper.crawler.verdict import (
     EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
@@ -45,6 +44,7 @@ from kazscraper.verdict import (
     health_breaches,
     verdict,
 )
+from kazscraper.sites import crawled_sites, get_profile
 from kazscraper.warc import files_in_use, recover_open_files
 
 __all__ = [
@@ -196,7 +196,7 @@ def build_settings(options: CrawlOptions) -> Settings:
     if options.progress:
         overrides["EXTENSIONS"] = {
             **settings.getdict("EXTENSIONS"),
-            "kazscraper.extensions.Progress": 500,
+            "kazscraper.crawler.progress.Progress": 500,
         }
     overrides.update(options.settings)
     settings.setdict(overrides, priority="cmdline")

@@ -5,8 +5,8 @@ the target is our own loopback replica); everything else is here.
 """
 
 BOT_NAME = "kazscraper"
-SPIDER_MODULES = ["kazscraper.spiders"]
-NEWSPIDER_MODULE = "kazscraper.spiders"
+SPIDER_MODULES = ["kazscraper.crawler.spiders"]
+NEWSPIDER_MODULE = "kazscraper.crawler.spiders"
 
 # An honest User-Agent that says who we are and where to read about it.
 USER_AGENT = (
@@ -18,8 +18,8 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
-# one politeness slot per site address, host[:port], not per host name (kazscraper/downloader.py)
-DOWNLOADER = "kazscraper.downloader.SiteSlotDownloader"
+# one politeness slot per site address, host[:port], not per host name (crawler/slots.py)
+DOWNLOADER = "kazscraper.crawler.slots.SiteSlotDownloader"
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -34,8 +34,8 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 # DOWNLOAD_MAXSIZE caps the body only: the headers are capped by this handler (1 MB)
 DOWNLOAD_HANDLERS = {
-    "http": "kazscraper.download.CappedHTTPDownloadHandler",
-    "https": "kazscraper.download.CappedHTTPDownloadHandler",
+    "http": "kazscraper.crawler.http_handler.CappedHTTPDownloadHandler",
+    "https": "kazscraper.crawler.http_handler.CappedHTTPDownloadHandler",
 }
 KAZSCRAPER_MAX_HEADER_BYTES = 1024 * 1024
 COOKIES_ENABLED = False
@@ -52,21 +52,21 @@ ITEM_PIPELINES = {
     "kazscraper.pipelines.StorePipeline": 900,
 }
 
-# The archive's owner: one connection for the whole run, the crawls row (see extension.py).
-EXTENSIONS = {"kazscraper.extension.ArchiveExtension": 100}
+# The archive's owner: one connection for the whole run, the crawls row (see archive_owner.py).
+EXTENSIONS = {"kazscraper.crawler.archive_owner.ArchiveExtension": 100}
 
 # Raw capture sits next to the downloader, so it records responses as transferred.
 # Retries pause first: Retry-After when sent, else exponential back-off.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "kazscraper.middlewares.BackoffRetryMiddleware": 550,
+    "kazscraper.crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "kazscraper.middlewares.RobotsCrawlDelayMiddleware": 100,
+    "kazscraper.crawler.middlewares.robots.RobotsCrawlDelayMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "kazscraper.middlewares.SiteMetaRefreshMiddleware": 580,
+    "kazscraper.crawler.middlewares.meta_refresh.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "kazscraper.middlewares.LoopSafeRedirectMiddleware": 600,
-    "kazscraper.middlewares.WarcCaptureMiddleware": 950,
+    "kazscraper.crawler.middlewares.redirect.LoopSafeRedirectMiddleware": 600,
+    "kazscraper.crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,
 }
 KAZSCRAPER_RETRY_BACKOFF = 2.0  # seconds before the first retry; doubled for each next one
 KAZSCRAPER_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for in this run
@@ -92,5 +92,5 @@ KAZSCRAPER_BATCH_SIZE = 100  # articles per write transaction
 KAZSCRAPER_EXTRACT_WORKERS = 0  # >0: extract in that many worker processes (crawl --workers)
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "kazscraper.extensions.CappedLogFormatter"  # no page HTML in the log
+LOG_FORMATTER = "kazscraper.crawler.log_format.CappedLogFormatter"  # no page HTML in the log
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""kazscraper's downloader middlewares, one per module (their order: ``crawler.settings``)."""

@@ -1,0 +1,87 @@
+"""Retries with a pause before each: ``Retry-After`` when sent, else exponential back-off."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import response_status_message
+from twisted.internet.task import deferLater
+
+from kazscraper.crawler.http_handler import headers_too_large
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a pause before each: ``Retry-After`` when the server sends one
+    (429, 503), else exponential back-off (``KAZSCRAPER_RETRY_BACKOFF`` × 2^n seconds).
+
+    A ``Retry-After`` longer than ``KAZSCRAPER_RETRY_AFTER_MAX`` is not waited for in this
+    run: the URL is given up, recorded in ``failures``, and tried again on the next run.
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("KAZSCRAPER_RETRY_BACKOFF", 1.0)
+        self.max_wait = settings.getfloat("KAZSCRAPER_RETRY_AFTER_MAX", 120.0)
+
+    def _will_retry(self, request: Request) -> bool:
+        limit = request.meta.get("max_retry_times", self.max_retry_times)
+        return not request.meta.get("dont_retry", False) and request.meta.get(
+            "retry_times", 0
+        ) < int(limit)
+
+    async def _pause(self, seconds: float) -> None:
+        from twisted.internet import reactor
+
+        if seconds > 0:
+            await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+    # Scrapy (2.13+) also takes a coroutine process_response; RetryMiddleware's is typed sync
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if response.status not in self.retry_http_codes or not self._will_retry(request):
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None:
+            wait = self.backoff * 2 ** request.meta.get("retry_times", 0)
+        elif wait > self.max_wait:
+            self.crawler.stats.inc_value("kazscraper/retry_after_too_long")
+            return response  # given up for this run: the next run retries it
+        self.crawler.stats.inc_value("kazscraper/retry_wait_ms", int(wait * 1000))
+        await self._pause(wait)
+        return self._retry(request, response_status_message(response.status)) or response
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        if (too_large := headers_too_large(exception)) is not None:
+            # the same server sends the same headers again: recorded at once, in words
+            self.crawler.stats.inc_value("kazscraper/headers_too_large")
+            raise IgnoreRequest(f"{too_large}: not read")
+        if not isinstance(exception, self.exceptions_to_retry) or not self._will_retry(request):
+            return None
+        await self._pause(self.backoff * 2 ** request.meta.get("retry_times", 0))
+        return self._retry(request, exception)
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date (RFC 9110); None if absent/bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

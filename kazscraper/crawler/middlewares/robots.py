@@ -1,0 +1,92 @@
+"""robots.txt checked on every request, with its ``Crawl-delay`` as the host's least delay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+
+class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, checking every request (start requests included:
+    see ``robot_parser``), which also honours ``Crawl-delay``.
+
+    A host's ``Crawl-delay`` (capped at ``KAZSCRAPER_CRAWL_DELAY_MAX`` seconds) becomes
+    the least delay of its download slot, without random jitter (which would shorten
+    half the gaps); AutoThrottle may lengthen the delay but never shortens it below that.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.max_delay = crawler.settings.getfloat("KAZSCRAPER_CRAWL_DELAY_MAX", 30.0)
+        self.delays: dict[str, float] = {}  # download slot -> least delay, seconds
+        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+        # connected after AutoThrottle's handler: restores the floor it may have lowered
+        crawler.signals.connect(self._keep_delay, signal=signals.response_downloaded)
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The host's parsed robots.txt (None: it could not be fetched, all is allowed).
+
+        Scrapy hands the parser to the first request that waited for robots.txt and None
+        to the others waiting with it (one Deferred, several awaiting it): those went out
+        unchecked (the feed, under ``Disallow: /``). Read it again from the cache."""
+        parser = await super().robot_parser(request)
+        if parser is None:
+            cached = self._parsers.get(urlparse_cached(request).netloc)
+            if not isinstance(cached, Deferred):
+                parser = cached
+        return parser
+
+    def _robots_parsed(self, robotparser: Any, request: Request) -> None:
+        agent = self._robotstxt_useragent or request.headers.get(
+            b"User-Agent", self._default_useragent
+        )
+        try:
+            asked = robotparser.crawl_delay(agent)
+        except (NotImplementedError, ValueError, TypeError):
+            return
+        if not asked or asked <= 0:
+            return
+        delay = min(float(asked), self.max_delay)
+        key = self._downloader.get_slot_key(request)
+        self.delays[key] = max(self.delays.get(key, 0.0), delay)
+        self._stats.max_value("kazscraper/robots/crawl_delay", delay)
+        self._enforce(key)
+
+    @property
+    def _downloader(self) -> Any:
+        assert self.crawler.engine is not None
+        return self.crawler.engine.downloader
+
+    def _enforce(self, key: str) -> float | None:
+        """Raise the slot's delay to the host's crawl delay; the slot's delay, if it has one."""
+        delay = self.delays.get(key)
+        if delay is None:
+            return None
+        downloader = self._downloader
+        # a slot dropped when idle is created again with these (Scrapy's DOWNLOAD_SLOTS)
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, jitter=0.0)
+        slot = downloader.slots.get(key)
+        if slot is None:
+            return delay
+        slot.delay = max(slot.delay, delay)
+        slot.jitter = 0.0
+        return slot.delay
+
+    def _keep_delay(self, response: Response, request: Request, spider: Spider) -> None:
+        key = request.meta.get("download_slot")
+        if key is not None:
+            self._enforce(key)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        await super().process_request(request)
+        slot_delay = self._enforce(self._downloader.get_slot_key(request))
+        if slot_delay is not None:
+            self._stats.inc_value("kazscraper/robots/delayed_requests")
+            self._stats.min_value("kazscraper/robots/min_slot_delay", slot_delay)

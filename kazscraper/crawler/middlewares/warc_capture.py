@@ -1,0 +1,146 @@
+"""Raw capture: every response, as transferred, into the archive's WARC files.
+
+Placed next to the downloader (see ``crawler.settings.DOWNLOADER_MIDDLEWARES``), it
+sees each response before decompression and writes it, with its request, to
+the archive's WARC folder; the ``captures`` table indexes every record (written
+through the run's archive owner, ``kazscraper.crawler.archive_owner``). The
+capture time is passed to the spider in ``request.meta["fetched_at"]`` so the
+archive rows and the raw records carry the same timestamp.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from kazscraper.archive import Archive
+from kazscraper.crawler.archive_owner import archive_of
+from kazscraper.crawler.signals import stop_on_archive_error
+from kazscraper.intake import header_pairs
+from kazscraper.warc import (
+    Capture,
+    Exchange,
+    WarcArchiver,
+    recover_open_files,
+    reindex_captures,
+)
+
+CAPTURE_BATCH = 200
+
+logger = logging.getLogger(__name__)
+
+
+def warc_directory(db_path: str | Path) -> Path:
+    """The WARC folder beside the archive file (the real one, if ``db_path`` is a symlink)."""
+    return Path(db_path).resolve().parent / "warc"
+
+
+def warc_name(db_path: str | Path) -> str:
+    """The prefix of the archive's WARC file names: its real file's stem."""
+    return Path(db_path).resolve().stem
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("KAZSCRAPER_WARC", True) or not settings.get("KAZSCRAPER_DB"):
+            raise NotConfigured("raw capture is off")
+        self.crawler = crawler
+        self.db_path = settings.get("KAZSCRAPER_DB")
+        self.max_bytes = settings.getint("KAZSCRAPER_WARC_MAX_BYTES")
+        self.archiver: WarcArchiver | None = None
+        self.archive: Archive | None = None
+        # this run's response captures not yet in the captures table (earlier ones: looked up)
+        self.unflushed: dict[str, Capture] = {}
+        self.pending: list[Capture] = []
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        return cls(crawler)
+
+    def opened(self, spider: Spider) -> None:
+        directory, name = warc_directory(self.db_path), warc_name(self.db_path)
+        recover_open_files(directory, name)  # a killed run's last file (this archive's only)
+        self.archiver = WarcArchiver(directory, name, self.max_bytes)
+        owner = archive_of(self.crawler)
+        self.archive = owner.archive if owner is not None else None
+        if self.archive is not None:  # the rows a killed run had not written yet
+            try:
+                added = reindex_captures(self.archive, directory, name)
+            except (sqlite3.Error, OSError) as exc:
+                self.archive = None
+                self._failed("captures index", exc)
+                return
+            if added:
+                logger.warning("re-indexed %d WARC records missing from captures", added)
+            self.crawler.stats.set_value("kazscraper/warc/reindexed", added)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if self.archiver is None:
+            return response
+        fetched_at = datetime.now(UTC)
+        exchange = Exchange(
+            url=response.url,
+            method=request.method,
+            request_headers=header_pairs(request.headers),
+            status=response.status,
+            response_headers=header_pairs(response.headers),
+            body=response.body,
+            fetched_at=fetched_at,
+        )
+        try:
+            capture = self.archiver.write(exchange, self._previous(response.url))
+        except OSError as exc:  # disk full, read-only folder: stop, as for the SQLite file
+            self._failed("WARC", exc)
+            return response
+        if capture.record_type == "response":
+            self.unflushed[response.url] = capture
+        self.pending.append(capture)
+        request.meta["fetched_at"] = capture.fetched_at
+        self.crawler.stats.inc_value(f"kazscraper/warc/{capture.record_type}")
+        if len(self.pending) >= CAPTURE_BATCH:
+            self.flush()
+        return response
+
+    def _failed(self, where: str, exc: BaseException) -> None:
+        self.archiver, archiver = None, self.archiver
+        if archiver is not None:
+            with suppress(OSError):
+                archiver.close()
+        stop_on_archive_error(self.crawler, where, exc)
+
+    def _previous(self, url: str) -> Capture | None:
+        """The latest full capture of ``url``, for a revisit record: one indexed lookup, so
+        memory does not grow with the archive."""
+        if url in self.unflushed:
+            return self.unflushed[url]
+        return self.archive.latest_capture(url) if self.archive is not None else None
+
+    def flush(self) -> None:
+        if self.archive is not None and self.pending:
+            try:
+                self.archive.add_captures(self.pending)
+            except sqlite3.Error as exc:
+                self.archive = None
+                self._failed("captures index", exc)
+            self.pending = []
+            self.unflushed = {}
+
+    def closed(self) -> None:
+        self.flush()
+        if self.archiver is not None:
+            try:
+                self.archiver.close()
+            except OSError as exc:
+                self._failed("WARC", exc)
+        self.archive = None  # closed by the archive extension
