@@ -27,7 +27,6 @@ import click
 
 from kazscraper.archive import Archive, ArchiveError, check_writable, queries
 from kazscraper.crawler.runner import (
-    EXIT_LOCKED,
     AlreadyRunning,
     CrawlOptions,
     CrawlResult,
@@ -36,6 +35,7 @@ from kazscraper.crawler.runner import (
     upgrade_if_idle,
 )
 from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
+from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile, profile_for_url
 from kazscraper.urls import redacted_url
 

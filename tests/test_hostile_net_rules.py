@@ -10,9 +10,10 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from kazscraper.crawler.middlewares.redirect import off_site
-from kazscraper.crawler.runner import EXIT_FAILED, verdict
 from kazscraper.crawler.signals import page_failed
-from kazscraper.crawler.spiders.news import NewsSpider, sitemap_body
+from kazscraper.crawler.sitemap import sitemap_body
+from kazscraper.crawler.spiders.news import NewsSpider
+from kazscraper.crawler.verdict import EXIT_FAILED, verdict
 from kazscraper.intake import anchor_hrefs
 from kazscraper.sites import get_profile
 from kazscraper.sites.url_rules import declared_canonical

@@ -226,7 +226,7 @@ class Frontier:
         self.article_requests = 0  # new article requests made this run (max_articles_per_run)
         self._new: list[str] = []  # new article URLs not yet handed back for the frontier
         self._flush_every = flush_every
-        self._aliases: set[str] = set()
+        self._aliases = MirrorAliases()
         self._classified: dict[str, tuple[UrlKind | None, str]] = {}
         self._classify_cache = classify_cache
 
@@ -442,17 +442,31 @@ class Frontier:
 
     def _new_alias(self, url: str, canonical: str) -> str | None:
         """A mirror-host address of an article, the first time it is seen."""
-        alias = canonical_url(url, self.sites.profile_of(url), map_mirrors=False)
-        if alias == canonical or alias in self._aliases:
-            return None
-        self._aliases.add(alias)
-        return alias
+        return self._aliases.new(url, canonical, self.sites.profile_of(url))
 
     def _skip(
         self, url: str, reason: str, event: str, alias: str | None = None, kind: Kind = "article"
     ) -> Decision:
         self.counts[event] += 1
         return Decision(url, kind, False, reason, alias=alias, event=event)
+
+
+class MirrorAliases:
+    """The mirror-host addresses of the crawl's articles met this run, each given once:
+    ``image.qazdauiri.kz/news/x`` is another address of ``qazdauiri.kz/news/x``. The crawl's
+    frontier and the reparse spider (the links of captured pages) both work them out here."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def new(self, url: str, canonical: str, profile: SiteProfile) -> str | None:
+        """The mirror-host address of the article ``url`` (canonical: ``canonical``) as a
+        clean URL, the first time it is met; None for the canonical address or a repeat."""
+        alias = canonical_url(url, profile, map_mirrors=False)
+        if alias == canonical or alias in self._seen:
+            return None
+        self._seen.add(alias)
+        return alias
 
 
 def listing_item_date(text: str) -> date | None:

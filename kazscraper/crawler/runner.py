@@ -36,25 +36,9 @@ from kazscraper.crawler.log_format import capped
 from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
-from kazscraper.crawler.verdict import (
-    EXIT_FAILED,
-    EXIT_LOCKED,
-    EXIT_OK,
-    EXIT_UNHEALTHY,
-    health_breaches,
-    verdict,
-)
+from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
 from kazscraper.sites import crawled_sites, get_profile
 from kazscraper.warc import files_in_use, recover_open_files
-
-__all__ = [
-    "EXIT_FAILED",
-    "EXIT_LOCKED",
-    "EXIT_OK",
-    "EXIT_UNHEALTHY",
-    "health_breaches",
-    "verdict",
-]
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The spiders: ``news`` crawls the sites, ``reparse`` reads the archive's WARC files back."""

@@ -27,7 +27,6 @@ recorded when the crawl goes idle.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -39,7 +38,6 @@ from lxml import etree
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
@@ -53,6 +51,7 @@ from kazscraper.crawler.frontier import (
     listing_item_date,
 )
 from kazscraper.crawler.signals import alias_found, page_failed
+from kazscraper.crawler.sitemap import read_sitemap, sitemap_body
 from kazscraper.extract.blocks import node_text
 from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
@@ -60,8 +59,6 @@ from kazscraper.markup import markup_problem
 from kazscraper.sites import SiteProfile, Sites, build_sites, get_profile
 from kazscraper.sites.url_rules import UrlKind, canonical_url
 from kazscraper.urls import url_origin
-
-SITEMAP_MAX_ENTRIES = 50_000  # per sitemap file (the sitemaps.org limit)
 
 
 class NewsSpider(scrapy.Spider):
@@ -302,21 +299,20 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "discovery", problem, response.status)
             return
         try:
-            sitemap = Sitemap(body)
-            entries = list(islice(sitemap, SITEMAP_MAX_ENTRIES))
+            sitemap = read_sitemap(body)
         except (ValueError, AttributeError, etree.LxmlError) as exc:
             self._fail(response.url, "discovery", f"unreadable sitemap: {exc}", response.status)
             return
-        problem = xml_problem(body)
-        if not problem:
+        entries = sitemap.entries
+        if not sitemap.problem:
             self._discovery_worked(response.url)
         else:
-            # Scrapy's parser recovers what it can; the entry at the break is not trusted
+            # the parser recovers what it can; the entry at the break is not trusted
             entries = entries[:-1]
-            reason = f"malformed sitemap XML ({problem}); {len(entries)} entries used"
+            reason = f"malformed sitemap XML ({sitemap.problem}); {len(entries)} entries used"
             self._fail(response.url, "discovery", reason, response.status)
         depth = response.meta.get("sitemap_depth", 1)
-        index = sitemap.type == "sitemapindex"
+        index = sitemap.kind == "sitemapindex"
         for entry in entries:
             loc = entry.get("loc", "").strip()
             decision = self.frontier.sitemap_entry(loc, entry.get("lastmod"), index, depth)
@@ -415,34 +411,6 @@ def redirected_failure(hops: Sequence[str] | None, landed: str, reason: str) -> 
     if not hops:
         return landed, reason
     return hops[0], f"{reason} (after redirects to {landed})"
-
-
-def sitemap_body(body: bytes, max_bytes: int) -> tuple[bytes, str | None]:
-    """The XML of a sitemap response, gunzipped when it is gzip (``.xml.gz``, served with or
-    without ``Content-Encoding``), and why it cannot be used (empty, too large), or None."""
-    if body[:2] == b"\x1f\x8b":
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
-        try:
-            body = inflater.decompress(body, max_bytes + 1)  # never more than the cap
-        except zlib.error as exc:
-            return b"", f"unreadable gzipped sitemap: {exc}"
-        if len(body) > max_bytes:
-            return b"", f"gzipped sitemap larger than {max_bytes} bytes inflated; not read"
-    if len(body) > max_bytes:
-        return b"", f"sitemap larger than {max_bytes} bytes; not read"
-    if not body.strip():
-        return b"", "empty sitemap"
-    return body, None
-
-
-def xml_problem(body: bytes) -> str | None:
-    """Why ``body`` is not well-formed XML, or None (no entities, no network)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        etree.fromstring(body, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        return str(exc)
-    return None
 
 
 def _joined(response: Response, href: str) -> str | None:

@@ -13,16 +13,18 @@ crawl reported them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import scrapy
 
-from kazscraper.crawler.signals import page_failed
-from kazscraper.intake import MAX_LINKS_PER_PAGE, Aliases, Refused, anchor_hrefs, page_item
+from kazscraper.crawler.frontier import MirrorAliases
+from kazscraper.crawler.signals import alias_found, page_failed
+from kazscraper.intake import MAX_LINKS_PER_PAGE, Refused, anchor_hrefs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.sites import SiteProfile, Sites, get_profile
 from kazscraper.sites.url_rules import canonical_url, classify_url
+from kazscraper.urls import join_url
 from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
 
 
@@ -52,7 +54,7 @@ class ReparseSpider(scrapy.Spider):
         self.profile = sites.first
         self.warc_dir = warc_dir
         self.warc_name = warc_name  # only this archive's files (others may share the folder)
-        self.aliases = {p.label: Aliases(p) for p in sites.profiles}
+        self.aliases = MirrorAliases()  # reported once each, as the crawl's frontier does
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
@@ -101,5 +103,17 @@ class ReparseSpider(scrapy.Spider):
         if len(self.sites) > 1:  # several sites: each record carries its own
             item.site = profile.label
         limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
-        self.aliases[profile.label].report_links(self.crawler, item, anchor_hrefs(item.html, limit))
+        self.report_aliases(profile, item.url, anchor_hrefs(item.html, limit))
         return item if is_article else None
+
+    def report_aliases(self, profile: SiteProfile, page_url: str, hrefs: Iterable[str]) -> None:
+        """The mirror-host addresses among a captured page's article links (``hrefs``),
+        reported once each (``alias_found``), as the crawl's frontier reported them."""
+        for href in hrefs:
+            url = join_url(page_url, href)  # None: a link urllib cannot parse, skipped
+            if url is None or classify_url(url, profile) != "article":
+                continue
+            canonical = canonical_url(url, profile)
+            alias = self.aliases.new(url, canonical, profile)
+            if alias is not None:
+                self.crawler.signals.send_catch_log(alias_found, url=alias, canonical=canonical)
