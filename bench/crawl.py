@@ -254,6 +254,7 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
     options = CrawlOptions(
         db_path=args.db,
         command="bench",
+        site="qazdauiri",
         start_url=args.origin + "/",
         mirrors=(args.mirror,),
         log_file=str(Path(args.db).parent / "logs" / f"bench-{time.time_ns()}.log"),

@@ -157,13 +157,15 @@ def redis_memory(url: str) -> dict[str, Any]:
     from scrapy import Request
     from scrapy_redis.dupefilter import RFPDupeFilter
 
+    from kazscraper.crawler.runner import CrawlOptions, crawl_config
     from kazscraper.distributed import Keys, serializer
     from kazscraper.distributed.worker import WorkerSpider
 
     client = redis.Redis.from_url(url)
     client.flushall()
     keys = Keys()
-    spider = WorkerSpider(start_url="https://qazdauiri.kz/")
+    options = CrawlOptions(db_path="unused", site="qazdauiri", start_url="https://qazdauiri.kz/")
+    spider = WorkerSpider(crawl_config(options, mode="worker"))
     fingerprints = RFPDupeFilter(client, keys.dupefilter)
     before = int(client.info("memory")["used_memory"])
     pipe = client.pipeline(transaction=False)

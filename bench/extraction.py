@@ -192,7 +192,7 @@ def external_report(folder: Path) -> None:
 
 def generic(html: str, url: str) -> dict[str, Any]:
     """What ``kazscraper parse FILE --url URL`` extracts from a page of another host."""
-    profile = profile_for_url(url)
+    profile = profile_for_url(url, "qazdauiri")
     article = clean_article(extract_article(html, url, profile), profile)
     return {
         "title": article.title,

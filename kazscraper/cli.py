@@ -39,6 +39,8 @@ from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile, profile_for_url
 from kazscraper.urls import redacted_url
 
+# the site profile of a one-site crawl, reparse or parse that names none
+DEFAULT_SITE = "qazdauiri"
 DEFAULT_DB = "archive/qazdauiri.sqlite"
 SITES_DB = "archive/press.sqlite"  # a crawl of several sites, without --db
 DEMO_PORT = 8470  # kazscraper demo: the replica on 8470, its mirror on 8471
@@ -496,7 +498,9 @@ def crawl(
         click.echo(sites_note(sites), err=True)
     elif (note := _profile_note(start_url)) is not None:
         click.echo(note, err=True)
-    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
+    options = CrawlOptions(
+        db_path=db, site=DEFAULT_SITE, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs
+    )
     options.arguments = run_arguments(options)
     _run_and_exit(options)
 
@@ -536,7 +540,9 @@ def _run_worker(
         redis.connection.parse_url(redis_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--redis'") from exc
-    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
+    options = CrawlOptions(
+        db_path=db, site=DEFAULT_SITE, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs
+    )
     options.progress = sys.stderr.isatty()
     name = worker_name or default_worker_name()
     started = time.monotonic()
@@ -728,6 +734,7 @@ def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
         options = CrawlOptions(
             db_path=db_path,
             command="demo",
+            site=DEFAULT_SITE,
             start_url=server.origin + "/",
             mirrors=(server.mirror_origin,),
             **kwargs,
@@ -752,7 +759,11 @@ def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
       kazscraper reparse --db archive/qazdauiri.sqlite
     """
     options = CrawlOptions(
-        db_path=db_path, command="reparse", log_file=log_file, log_level=log_level
+        db_path=db_path,
+        command="reparse",
+        site=DEFAULT_SITE,
+        log_file=log_file,
+        log_level=log_level,
     )
     options.arguments = {"db": db_path}
     _run_and_exit(options, run_reparse)
@@ -1359,7 +1370,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     from kazscraper.extract.article import NotHtmlError, extract_article
     from kazscraper.intake import Refused, page_item, with_page
 
-    profile = get_profile(site) if site else profile_for_url(url)
+    profile = get_profile(site) if site else profile_for_url(url, DEFAULT_SITE)
     data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory
     if len(data) > DOWNLOAD_MAXSIZE:
         raise click.BadParameter(
@@ -1383,7 +1394,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             "the record has no URL"
         )
         if page_url and not site:  # the canonical link's host decides the profile
-            profile = profile_for_url(page_url)
+            profile = profile_for_url(page_url, DEFAULT_SITE)
         if page_url and profile.name == "generic":  # its links resolved as that host's
             parts = urlsplit(page_url)
             profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from scrapy.utils.test import get_crawler
 
 from kazscraper.archive import Archive
 from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
+from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.pipelines import StorePipeline
+from kazscraper.sites import Sites, get_profile
 
 from .test_archive import make_article
 
@@ -23,6 +24,7 @@ def crawler_for(db: Path, spider_cls: type = ReparseSpider, **settings):
         spider_cls,
         {
             "KAZSCRAPER_DB": str(db),
+            RUN_CONFIG: RunConfig(Sites.single(get_profile("qazdauiri"))),
             "EXTENSIONS": {"kazscraper.crawler.archive_owner.ArchiveExtension": 100},
             **settings,
         },
@@ -263,7 +265,9 @@ def _finished_crawl(db: Path, scheduled: set[str], finish_reason: str = "finishe
     assert crawler.stats is not None
     crawler.stats.set_value("finish_reason", finish_reason)
     crawler.stats.set_value("response_received_count", len(scheduled))
-    crawler.spider = SimpleNamespace(scheduled_articles=scheduled)  # what the spider asked for
+    owner = archive_of(crawler)
+    assert owner is not None
+    owner.account_for(scheduled)  # what the spider asked for
     store = StorePipeline(crawler)
     store.open_spider()
     return crawler, store

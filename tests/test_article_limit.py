@@ -34,6 +34,7 @@ def small() -> Iterator[ReplicaServer]:
 def crawl(server: ReplicaServer, db: Path, settings: dict[str, Any]) -> Run:
     arguments = {
         "db_path": str(db),
+        "site": "qazdauiri",
         "start_url": server.origin + "/",
         "mirrors": [server.mirror_origin],
         "timeout": 5.0,

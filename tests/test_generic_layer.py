@@ -48,7 +48,7 @@ def paragraphs(texts: list[str]) -> str:
 
 
 def generic(html: str, url: str = URL, fetched: str = FETCHED):
-    profile = profile_for_url(url)
+    profile = profile_for_url(url, "qazdauiri")
     assert profile.name == "generic"
     return clean_article(extract_article(html, url, profile, fetched), profile)
 
@@ -77,7 +77,7 @@ def test_the_site_profile_still_moves_a_stated_offset_into_almaty_time() -> None
 def test_the_page_metadata_date_is_read_in_the_profile_time(url: str, date: str) -> None:
     head = "<meta property='article:published_time' content='2020-03-14T16:15:05-03:00'>"
     html = html_page("<article><h1>Storm</h1>" + paragraphs(ENGLISH) + "</article>", head=head)
-    profile = profile_for_url(url)
+    profile = profile_for_url(url, "qazdauiri")
     article = extract_article(html, url, profile, FETCHED)
     assert article.published_date == date
 
@@ -383,7 +383,7 @@ def test_the_metadata_day_stands_otherwise(head: str, date_line: str, date: str)
 def test_the_site_profile_reads_a_utc_timestamp_in_almaty_time() -> None:
     html = html_page("<h1>Vote</h1>" + paragraphs(ENGLISH), head=UTC_HEAD)
     url = "https://qazdauiri.kz/news/2023/11/08/vote"
-    article = extract_article(html, url, profile_for_url(url), LATER)
+    article = extract_article(html, url, profile_for_url(url, "qazdauiri"), LATER)
     assert article.published_date == "2023-11-09"
 
 

@@ -4,7 +4,6 @@ trusted, how links and sitemaps are read, which redirects leave the site, the ve
 from __future__ import annotations
 
 import gzip
-from types import SimpleNamespace
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -15,8 +14,10 @@ from kazscraper.crawler.sitemap import sitemap_body
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, verdict
 from kazscraper.intake import anchor_hrefs
-from kazscraper.sites import get_profile
+from kazscraper.sites import Sites, get_profile
 from kazscraper.sites.url_rules import declared_canonical
+
+from .test_news_spider import run_settings
 
 PROFILE = get_profile("qazdauiri")
 PAGE = "https://qazdauiri.kz/news/bir-maqala"
@@ -87,8 +88,7 @@ def test_a_sitemap_body_is_gunzipped_with_a_size_cap() -> None:
     ],
 )
 def test_a_redirect_leaves_the_site_unless_it_stays_on_its_origins(url: str, leaves: bool) -> None:
-    crawler = SimpleNamespace(spider=SimpleNamespace(profile=PROFILE))
-    assert off_site(crawler, url) is leaves  # type: ignore[arg-type]
+    assert off_site(Sites.single(PROFILE), url) is leaves
 
 
 def test_one_spider_error_is_counted_once() -> None:
@@ -113,7 +113,7 @@ def test_a_run_that_fetched_only_robots_txt_fails_and_says_why() -> None:
 
 
 def test_an_article_never_answered_becomes_a_failure_when_the_crawl_goes_idle() -> None:
-    crawler = get_crawler(NewsSpider)
+    crawler = get_crawler(NewsSpider, run_settings())
     spider = NewsSpider.from_crawler(crawler)
     crawler.spider = spider
     failed: list[dict] = []
@@ -133,9 +133,13 @@ def test_an_article_never_answered_becomes_a_failure_when_the_crawl_goes_idle() 
 
 def test_discovery_limits_are_read_from_the_settings() -> None:
     crawler = get_crawler(
-        NewsSpider, {"KAZSCRAPER_MAX_LISTING_PAGES": 7, "KAZSCRAPER_SITEMAP_MAX_DEPTH": 2}
+        NewsSpider,
+        run_settings(
+            {"KAZSCRAPER_MAX_LISTING_PAGES": 7, "KAZSCRAPER_SITEMAP_MAX_DEPTH": 2},
+            max_articles="3",
+        ),
     )
-    spider = NewsSpider.from_crawler(crawler, max_articles="3")
+    spider = NewsSpider.from_crawler(crawler)
     limits = spider.frontier.limits
     assert (limits.max_listing_pages, limits.sitemap_max_depth) == (7, 2)
     assert not spider.discovery_done()

@@ -72,6 +72,7 @@ class Hostile:
         self.server.set_faults(self.faults)
         arguments = {
             "db_path": str(db),
+            "site": "qazdauiri",
             "start_url": self.server.origin + "/",
             "mirrors": [self.server.mirror_origin],
             "timeout": 5.0,

@@ -24,13 +24,14 @@ from scrapy.utils.test import get_crawler
 
 from kazscraper.clean.article import clean_article
 from kazscraper.cli import main
+from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.extract.article import extract_article
 from kazscraper.intake import Refused, page_item, with_page
 from kazscraper.items import PageItem
-from kazscraper.sites import get_profile
+from kazscraper.sites import Sites, get_profile
 from kazscraper.warc import Exchange, WarcArchiver, read_captures
 
 from .conftest import FIXTURES
@@ -127,7 +128,7 @@ def _listen(crawler) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def by_crawl(headers: list[tuple[str, str]], body: bytes) -> Outcome:
-    crawler = get_crawler(NewsSpider)
+    crawler = get_crawler(NewsSpider, {RUN_CONFIG: RunConfig(Sites.single(PROFILE))})
     spider = NewsSpider.from_crawler(crawler)
     failures, aliases = _listen(crawler)
     raw = Headers([(k.encode(), v.encode()) for k, v in headers])
@@ -146,8 +147,9 @@ def by_reparse(tmp_path: Path, headers: list[tuple[str, str]], body: bytes) -> O
     archiver = WarcArchiver(tmp_path, "intake")
     archiver.write(Exchange(URL, "GET", [], 200, headers, body, datetime.fromisoformat(FETCHED)))
     archiver.close()
-    crawler = get_crawler(ReparseSpider)
-    spider = ReparseSpider.from_crawler(crawler, warc_dir=str(tmp_path))
+    config = RunConfig(Sites.single(PROFILE), mode="reparse", warc_dir=str(tmp_path))
+    crawler = get_crawler(ReparseSpider, {RUN_CONFIG: config})
+    spider = ReparseSpider.from_crawler(crawler)
     failures, aliases = _listen(crawler)
     (page,) = read_captures(tmp_path)
     item = spider.item_for(page)

@@ -20,7 +20,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from kazscraper.crawler.config import RUN_CONFIG
 from kazscraper.crawler.frontier import ArchiveState
+from kazscraper.crawler.runner import CrawlOptions, crawl_config
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.items import NotModified, PageItem
@@ -61,9 +63,15 @@ class Recorder:
         self.aliases.append(kwargs)
 
 
+def run_settings(settings: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+    """Crawler settings with the run configuration of a crawl with these CLI options."""
+    config = crawl_config(CrawlOptions(db_path="unused.sqlite", site="qazdauiri", **options))
+    return {**(settings or {}), RUN_CONFIG: config}
+
+
 def make_spider(settings: dict[str, Any] | None = None, **kwargs: Any) -> NewsSpider:
-    crawler = get_crawler(NewsSpider, settings or {})
-    spider = NewsSpider.from_crawler(crawler, **kwargs)
+    crawler = get_crawler(NewsSpider, run_settings(settings, **kwargs))
+    spider = NewsSpider.from_crawler(crawler)
     crawler.spider = spider
     assert crawler.stats is not None
     crawler.stats.open_spider()
@@ -417,8 +425,8 @@ def test_a_worker_spider_records_a_raising_callback_as_the_local_spider_does(
     ``page_failed``, which the worker's queue pipeline pushes to the store."""
     from kazscraper.distributed.worker import WorkerSpider
 
-    crawler = get_crawler(WorkerSpider, {})
-    spider = WorkerSpider.from_crawler(crawler, start_url=ORIGIN + "/")
+    crawler = get_crawler(WorkerSpider, run_settings(start_url=ORIGIN + "/"))
+    spider = WorkerSpider.from_crawler(crawler)
     crawler.spider = spider
     assert crawler.stats is not None
     crawler.stats.open_spider()

@@ -6,8 +6,9 @@ import io
 
 from scrapy.utils.test import get_crawler
 
+from kazscraper.crawler.config import RUN_CONFIG
 from kazscraper.crawler.progress import Progress
-from kazscraper.crawler.runner import CrawlOptions, build_settings
+from kazscraper.crawler.runner import CrawlOptions, build_settings, crawl_config
 
 
 def test_progress_line_shows_counts_and_overwrites_itself() -> None:
@@ -38,9 +39,9 @@ class _Clock:
 
 
 def test_progress_line_shows_the_rate_and_what_is_left_of_max_articles() -> None:
-    crawler = get_crawler()
+    config = crawl_config(CrawlOptions(db_path="x.sqlite", site="qazdauiri", max_articles=100))
+    crawler = get_crawler(settings_dict={RUN_CONFIG: config})
     crawler.stats.open_spider()
-    crawler.spider = type("Spider", (), {"max_articles": 100})()
     clock, stream = _Clock(), io.StringIO()
     progress = Progress(crawler, stream=stream, clock=clock)
     crawler.stats.set_value("response_received_count", 10)

@@ -251,7 +251,7 @@ def scores(sample_pages: list[tuple[str, dict, str]]) -> dict[str, float]:
     a_tp = a_fp = a_fn = 0
     authorless = authorless_named = 0  # pages whose answer names no author
     for dataset, answer, html in sample_pages:
-        profile = profile_for_url(answer["url"])
+        profile = profile_for_url(answer["url"], "qazdauiri")
         article = clean_article(extract_article(html, answer["url"], profile), profile)
         if answer.get("date"):
             dates += 1

@@ -289,7 +289,7 @@ def test_an_unparseable_link_in_a_headline_costs_the_generic_layer_nothing() -> 
         '<html><head><title>Budget agreed</title></head><body><h1><a href="http://[::1">'
         f"Budget agreed</a></h1><article>{body}</p></article></body></html>"
     )
-    profile = profile_for_url(url)
+    profile = profile_for_url(url, "qazdauiri")
     article = clean_article(extract_article(html, url, profile), profile)
     assert article.title == "Budget agreed"
     assert "Ministers met on Tuesday" in (article.body or "")

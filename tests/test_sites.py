@@ -207,11 +207,13 @@ def test_reparse_reads_the_sites_of_every_crawl_newest_first() -> None:
         {"sites": ["https://abai.kz/"]},
         {"sites": ["nosuch"]},  # options this version cannot read claim nothing
     ]
-    sites = crawled_sites(runs)
+    sites = crawled_sites(runs, "qazdauiri")
     assert sites is not None
     assert sites.labels == ["qazdauiri", "127.0.0.1:8002", "abai.kz"]
     assert sites.by_label("qazdauiri").origin == "http://127.0.0.1:8000"  # type: ignore[union-attr]
-    assert crawled_sites([{"site": "qazdauiri", "start_url": None}]) is None  # one-site
+    assert (
+        crawled_sites([{"site": "qazdauiri", "start_url": None}], "qazdauiri") is None
+    )  # one-site
 
 
 # --- the health check, site by site ------------------------------------------------------
@@ -307,16 +309,17 @@ def test_crawl_help_shows_the_several_sites_example() -> None:
 
 
 def test_the_spider_arguments_carry_the_sites_to_local_crawls_and_workers() -> None:
-    from kazscraper.crawler.runner import CrawlOptions, news_spider_arguments
+    from kazscraper.crawler.runner import CrawlOptions, crawl_config
     from kazscraper.crawler.spiders.news import NewsSpider
 
     specs = ("qazdauiri=http://127.0.0.1:8000/", "http://127.0.0.1:8002/")
-    arguments = news_spider_arguments(CrawlOptions(db_path="x.sqlite", sites=specs))
-    spider = NewsSpider(**arguments)
+    config = crawl_config(CrawlOptions(db_path="x.sqlite", sites=specs))
+    spider = NewsSpider(config)
     assert spider.sites == build_sites(specs)
     assert spider.start_urls == ["http://127.0.0.1:8000/", "http://127.0.0.1:8002/"]
     assert spider.allowed_domains == ["127.0.0.1"]
-    assert "sites" not in news_spider_arguments(CrawlOptions(db_path="x.sqlite"))  # one site
+    one = crawl_config(CrawlOptions(db_path="x.sqlite", site="qazdauiri"))
+    assert len(one.sites) == 1  # one site
 
 
 def test_a_site_whose_every_page_breaks_the_extractor_is_unhealthy(
@@ -330,13 +333,14 @@ def test_a_site_whose_every_page_breaks_the_extractor_is_unhealthy(
     from scrapy.utils.test import get_crawler
 
     from kazscraper import pipelines
+    from kazscraper.crawler.config import RUN_CONFIG, RunConfig
     from kazscraper.crawler.spiders.news import NewsSpider
     from kazscraper.items import PageItem
     from kazscraper.pipelines import ExtractPipeline, PageRejected, WorkerDied
 
     sites = build_sites(["http://127.0.0.1:8002/", "qazdauiri=http://127.0.0.1:8000/"])
-    crawler = get_crawler(NewsSpider)
-    crawler.spider = NewsSpider.from_crawler(crawler, sites=sites)
+    crawler = get_crawler(NewsSpider, {RUN_CONFIG: RunConfig(sites)})
+    crawler.spider = NewsSpider.from_crawler(crawler)
     crawler.stats.open_spider()
     extract = ExtractPipeline.from_crawler(crawler)
 

@@ -3,16 +3,18 @@
 Built by Scrapy ``from_crawler`` before the spider's middlewares and
 pipelines, it opens the archive once (one SQLite connection for the whole run)
 and the run's ``crawls`` row. The spider asks it for the crawl state
-(``crawl_state``, plain data) and sends it the frontier's new URLs and cleared
-failures; the WARC middleware (captures) and the store pipeline (articles,
-failures) write through it: ``archive_of(crawler)``. No other component holds
-the archive. When the engine stops it checks that every article URL
-the spider scheduled ended as an article or a failure, computes the verdict
-(``kazscraper.crawler.verdict``) and writes the whole ``crawls`` row once.
+(``crawl_state``, plain data) and sends it the frontier's new URLs, cleared
+failures and the set of URLs it schedules (``account_for``); the WARC middleware
+(captures) and the store pipeline (articles, failures) write through it:
+``archive_of(crawler)``. No other component holds the archive. What it knows of
+the run (its sites, its mode) is the run's ``RunConfig`` (``kazscraper.crawler.config``).
+When the engine stops it checks that every article URL the spider scheduled ended
+as an article or a failure, computes the verdict (``kazscraper.crawler.verdict``)
+and writes the whole ``crawls`` row once.
 
 Schema migrations are not its business: the runner (``kazscraper.crawler.runner``)
 upgrades the file under the run lock and sets ``KAZSCRAPER_ARCHIVE_READY``; a
-crawler built without the runner (tests, ``scrapy crawl``) migrates here.
+crawler built without the runner (tests) migrates here.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from kazscraper.archive import Archive
-from kazscraper.crawler.frontier import ArchiveState
+from kazscraper.crawler.config import run_config
+from kazscraper.crawler.frontier import ArchiveState, ScheduledUrls
 from kazscraper.crawler.signals import stop_on_archive_error
 from kazscraper.crawler.verdict import crawl_summary, status_of, verdict
-from kazscraper.sites import get_profile
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +45,10 @@ class ArchiveExtension:
         if not path:
             raise NotConfigured("no archive (KAZSCRAPER_DB) for this crawler")
         self.crawler = crawler
-        profile = getattr(crawler.spider, "profile", None)
-        site = profile.name if profile else settings.get("KAZSCRAPER_SITE", "qazdauiri")
-        sites = getattr(crawler.spider, "sites", None)
-        if sites is not None:  # a site's label (crawls.site lists every site of the run)
-            site = ",".join(sites.labels)
+        self.config = run_config(settings)
+        # crawls.site names every site of the run (a site's label)
         self.archive: Archive | None = Archive(
-            path, site=site, migrate=not settings.getbool("KAZSCRAPER_ARCHIVE_READY")
+            path, site=self.config.label, migrate=not settings.getbool("KAZSCRAPER_ARCHIVE_READY")
         )
         self.crawl_id = self.archive.begin_crawl(
             settings.get("KAZSCRAPER_COMMAND", "crawl"),
@@ -59,6 +58,7 @@ class ArchiveExtension:
         crawler.stats.set_value("kazscraper/crawl_id", self.crawl_id)
         crawler.signals.connect(self.finish, signal=signals.engine_stopped)
         self._state_refused = False  # a crawl-state write failed: no more of them this run
+        self._scheduled: ScheduledUrls = set()  # the spider's, once it has started
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
@@ -77,6 +77,11 @@ class ArchiveExtension:
             retries=self.archive.failed_urls(),
             failed_discovery=self.archive.discovery_failures(),
         )
+
+    def account_for(self, scheduled: ScheduledUrls) -> None:
+        """The article URLs the run schedules (the spider's frontier's), each of which must
+        end as an article or a failure: checked when the engine stops."""
+        self._scheduled = scheduled
 
     def add_to_frontier(self, urls: list[str]) -> None:
         """Article URLs found but not yet stored: a killed run's next run takes them up."""
@@ -102,21 +107,17 @@ class ArchiveExtension:
         """Account for the scheduled URLs, judge the run, write its ``crawls`` row, close."""
         assert self.crawler.stats is not None
         stats = self.crawler.stats
-        spider = self.crawler.spider
         archive = self.archive
-        if archive is not None:
-            self._account(archive, getattr(spider, "scheduled_articles", None), stats.get_stats())
+        config = self.config
+        if archive is not None and config.accounts_scheduled:
+            self._account(archive, self._scheduled, stats.get_stats())
         values = stats.get_stats()
-        profile = getattr(spider, "profile", None) or get_profile(
-            self.crawler.settings.get("KAZSCRAPER_SITE", "qazdauiri")
-        )
-        start_urls = getattr(spider, "start_urls", None) or [None]
         exit_code, reason = verdict(
             values,
-            profile,
-            need_responses=getattr(spider, "fetches_pages", True),
-            start_url=start_urls[0],
-            sites=getattr(getattr(spider, "sites", None), "profiles", ()),
+            config.profile,
+            need_responses=config.needs_responses,
+            start_url=config.start_url,
+            sites=config.profiles,
         )
         stats.set_value("kazscraper/exit_code", exit_code)
         stats.set_value("kazscraper/verdict", reason)
@@ -137,11 +138,9 @@ class ArchiveExtension:
         finally:
             archive.close()
 
-    def _account(self, archive: Archive, scheduled: Any, values: dict[str, Any]) -> None:
+    def _account(self, archive: Archive, scheduled: ScheduledUrls, values: dict[str, Any]) -> None:
         """Every article URL the spider scheduled must end as an article or a failure (or,
         when the run was interrupted, still wait in the frontier for the next run)."""
-        if scheduled is None:
-            return
         assert self.crawler.stats is not None
         interrupted = values.get("finish_reason") != "finished"
         try:

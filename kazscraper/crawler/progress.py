@@ -18,6 +18,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
+from kazscraper.crawler.config import RUN_CONFIG, RunConfig
+
 INTERVAL_SECONDS = 1.0
 RATE_WINDOW = 10  # samples (seconds) the rate is measured over
 
@@ -33,6 +35,9 @@ class Progress:
         self.stats = crawler.stats
         self.stream = stream
         self.clock = clock
+        # --max-articles of the run, where the runner configured one
+        config = crawler.settings.get(RUN_CONFIG)
+        self.max_articles = config.max_articles if isinstance(config, RunConfig) else None
         self.samples: deque[tuple[float, int]] = deque(maxlen=RATE_WINDOW)
         self.loop = task.LoopingCall(self.show)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
@@ -71,8 +76,7 @@ class Progress:
     def pages_left(self) -> tuple[int, str] | None:
         """(pages, qualifier) still to fetch, where that can be told: with --max-articles the
         articles still allowed (at most), else the requests waiting (at least: discovery adds)."""
-        spider = getattr(self.crawler, "spider", None)
-        limit = getattr(spider, "max_articles", None)
+        limit = self.max_articles
         if limit:
             return max(limit - self.stats.get_value("kazscraper/extracted", 0), 0), "≤"
         queued = _queued(self.crawler)
@@ -98,9 +102,7 @@ def _queued(crawler: Any) -> int:
         engine = crawler.engine
     except (AttributeError, RuntimeError):  # Scrapy raises until the crawl has started
         return 0
-    scheduler = getattr(engine, "scheduler", None)  # Scrapy >= 2.19; before: the engine's slot
-    if scheduler is None:
-        scheduler = getattr(getattr(engine, "slot", None), "scheduler", None)
+    scheduler = getattr(engine, "scheduler", None)  # None before the spider has started
     try:
         return len(scheduler)  # type: ignore[arg-type]
     except TypeError:  # no scheduler yet, or one without a length

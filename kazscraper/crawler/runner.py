@@ -32,12 +32,15 @@ from scrapy.settings import Settings
 
 from kazscraper.archive import Archive
 from kazscraper.crawler import settings as default_settings
+from kazscraper.crawler.config import RUN_CONFIG, Mode, RunConfig
+from kazscraper.crawler.frontier import Rules
 from kazscraper.crawler.log_format import capped
 from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
-from kazscraper.sites import crawled_sites, get_profile
+from kazscraper.sites import Sites, build_sites, crawled_sites, get_profile
+from kazscraper.urls import url_origin
 from kazscraper.warc import files_in_use, recover_open_files
 
 logger = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ class CrawlOptions:
     mirrors: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()  # several sites: --site specs and --start-urls (build_sites)
     max_articles: int | None = None
-    site: str = "qazdauiri"
+    site: str | None = None  # one site: its profile's name (the CLI names it); not with sites
     log_level: str = "INFO"
     log_file: str | None = None  # default: <archive dir>/logs/<name>-<time>.log
     full: bool = False
@@ -208,30 +211,38 @@ def _console_handler(stream: TextIO, command: str = "crawl") -> logging.Handler:
     return handler
 
 
-def news_spider_arguments(options: CrawlOptions) -> dict[str, Any]:
-    """The news spider's arguments for a crawl with these options (local or a worker).
+def crawl_config(options: CrawlOptions, mode: Mode = "crawl") -> RunConfig:
+    """The run configuration of a crawl with these options: a local crawl's, or with
+    ``mode="worker"`` a Redis worker's.
 
     Several sites (``sites``): the specs, as ``build_sites`` reads them; one site: its
-    profile name, start URL and mirrors, as ever."""
-    several = {"sites": list(options.sites)} if options.sites else {}
-    return several | {
-        "site": options.site,
-        "start_url": options.start_url,
-        "mirrors": ",".join(options.mirrors),
-        "max_articles": options.max_articles,
-        "full": options.full,
-        "since": options.since,
-        "revisit_days": options.revisit_days,
-        "stop_after": options.stop_after,
-    }
+    profile (``site``) rebased on the start URL, with the mirrors."""
+    rules = Rules.from_arguments(
+        options.full, options.since, options.revisit_days, options.stop_after, options.max_articles
+    )
+    if options.sites:
+        return RunConfig(build_sites(options.sites), rules, mode)
+    profile = get_profile(_site_name(options))
+    mirrors = tuple(m for m in options.mirrors if m)
+    start = options.start_url
+    if start and (start.rstrip("/") != profile.origin or mirrors):
+        profile = profile.rebased(url_origin(start), mirrors)
+    return RunConfig(Sites.single(profile, [start] if start else []), rules, mode)
+
+
+def _site_name(options: CrawlOptions) -> str:
+    """The profile of a one-site run, which the caller (the CLI) names."""
+    if options.site is None:
+        raise ValueError("a one-site run needs its site profile's name (CrawlOptions.site)")
+    return options.site
 
 
 def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl under the archive's lock; raises AlreadyRunning when another run holds it."""
-    spider_kwargs = news_spider_arguments(options)
+    config = crawl_config(options)
     with RunLock(options.db_path):
         upgrade(options.db_path)
-        return _run_process(options, NewsSpider, spider_kwargs)
+        return _run_process(options, NewsSpider, config)
 
 
 def upgrade(db_path: str | Path) -> None:
@@ -273,21 +284,20 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         _remove_database(rebuilt)
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
-            sites = crawled_sites(archive.crawl_arguments())
+            # a several-site archive: each capture with its site's profile
+            sites = crawled_sites(archive.crawl_arguments(), _site_name(options))
             archive.db.conn.execute("VACUUM INTO ?", [str(rebuilt)])
         with Archive(rebuilt) as copy:
             copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
         options.settings["KAZSCRAPER_DB"] = str(rebuilt)
-        spider_kwargs = {
-            "site": options.site,
-            "warc_dir": str(warc_dir),
-            "warc_name": name,
-            "origin": origin,
-            "mirrors": ",".join(mirrors),
-            "sites": sites,  # a several-site archive: each capture with its site's profile
-        }
-        result = _run_process(options, ReparseSpider, spider_kwargs)
+        if sites is None:
+            profile = get_profile(_site_name(options))
+            if origin:
+                profile = profile.rebased(origin, tuple(m for m in mirrors if m))
+            sites = Sites.single(profile)
+        config = RunConfig(sites, mode="reparse", warc_dir=str(warc_dir), warc_name=name)
+        result = _run_process(options, ReparseSpider, config)
         lost = lost_articles(target, rebuilt) if result.exit_code == EXIT_OK else None
         if lost:  # the safety net: a rebuild that lost articles the archive has is refused
             logger.error(
@@ -343,9 +353,7 @@ def setup_store_logging(log_file: str, level: str) -> None:
     root.addHandler(_console_handler(sys.stderr, "store"))
 
 
-def _run_process(
-    options: CrawlOptions, spider_cls: type[Spider], spider_kwargs: dict[str, Any]
-) -> CrawlResult:
+def _run_process(options: CrawlOptions, spider_cls: type[Spider], config: RunConfig) -> CrawlResult:
     if options.log_file is None:
         options.log_file = default_log_file(options.db_path)
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
@@ -358,36 +366,44 @@ def _run_process(
     settings.set("JOBDIR", str(queues / str(os.getpid())), priority="cmdline")
     settings.set("KAZSCRAPER_ARCHIVE_READY", True, priority="cmdline")  # upgraded under the lock
     try:
-        return _crawl(options, settings, spider_cls, spider_kwargs)
+        return run_spider(options, settings, spider_cls, config)
     finally:
         shutil.rmtree(queues, ignore_errors=True)
 
 
-def _crawl(
+def run_spider(
     options: CrawlOptions,
     settings: Settings,
     spider_cls: type[Spider],
-    spider_kwargs: dict[str, Any],
+    config: RunConfig,
 ) -> CrawlResult:
+    """Run ``spider_cls`` for the run ``config`` with these Scrapy ``settings``, to its end,
+    and judge it: the exit code and reason the archive owner wrote in the ``crawls`` row,
+    or (a crawler without one: a Redis worker) the verdict of its stats.
+
+    The run lock, the archive's upgrade and the request queue on disk are the caller's
+    (``run_crawl``, ``run_reparse``; a Redis worker has neither lock nor archive). The
+    configuration reaches every component through the settings (``RUN_CONFIG``). Errors
+    go to stderr one line each. Scrapy's reactor runs once per process: call this once.
+    """
+    settings.set(RUN_CONFIG, config, priority="cmdline")
     process = CrawlerProcess(settings)
     # errors reach cron's mail, one line each
     logging.getLogger().addHandler(_console_handler(sys.stderr, options.command))
     logging.raiseExceptions = False  # a log file on a full disk: no traceback per record
     crawler = process.create_crawler(spider_cls)
-    process.crawl(crawler, **spider_kwargs)
+    process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if "kazscraper/exit_code" in stats:  # judged by the archive extension, in the crawls row
         exit_code, reason = stats["kazscraper/exit_code"], stats["kazscraper/verdict"]
     else:
-        profile = getattr(crawler.spider, "profile", None) or get_profile(options.site)
-        sites = getattr(getattr(crawler.spider, "sites", None), "profiles", ())
         exit_code, reason = verdict(
             stats,
-            profile,
-            need_responses=spider_cls is NewsSpider,
+            config.profile,
+            need_responses=config.needs_responses,
             start_url=options.start_url,
-            sites=sites,
+            sites=config.profiles,
         )
     if exit_code != EXIT_OK:
         logger.error("%s", reason)

@@ -26,6 +26,8 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy_redis.scheduler import Scheduler
 
+from kazscraper.crawler.config import RunConfig, run_config
+
 logger = logging.getLogger(__name__)
 
 #: the request meta key holding the request's field in the in-flight hash
@@ -69,6 +71,7 @@ class InflightScheduler(Scheduler):
     """The shared frontier and duplicate filter of scrapy-redis, with an in-flight hash."""
 
     worker: Any  # kazscraper.distributed.worker.WorkerLifecycle
+    run: RunConfig
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> InflightScheduler:
@@ -79,6 +82,7 @@ class InflightScheduler(Scheduler):
         if owner is None:
             raise ValueError("InflightScheduler needs the WorkerLifecycle extension")
         instance.worker = owner
+        instance.run = run_config(crawler.settings)  # the crawl's --max-articles
         return instance
 
     def open(self, spider: Spider) -> None:
@@ -87,8 +91,7 @@ class InflightScheduler(Scheduler):
         self._take = self.server.register_script(_TAKE)
         self._requeue = self.server.register_script(_REQUEUE)
         self._add_article = self.server.register_script(_ADD_ARTICLE)
-        rules = getattr(spider, "rules", None)
-        self.max_articles = getattr(rules, "max_articles", None) or 0
+        self.max_articles = self.run.max_articles or 0
         back = self.requeue_all()
         if back:
             logger.warning("put %d request(s) left in flight by this worker back", back)

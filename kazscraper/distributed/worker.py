@@ -639,7 +639,7 @@ def run_worker(
     No run lock and no archive: the worker writes only its WARC files (in the WARC
     folder beside ``options.db_path``) and Redis. Raises ``redis.RedisError`` when Redis
     cannot be reached."""
-    from kazscraper.crawler.runner import _crawl, build_settings, news_spider_arguments
+    from kazscraper.crawler.runner import build_settings, crawl_config, run_spider
 
     name = safe_worker_name(worker)
     client = connect(redis_url)  # a wrong address fails here, in one line
@@ -666,7 +666,7 @@ def run_worker(
     Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
     settings = build_settings(options)
     worker_settings(settings, redis_url, name, idle_timeout)
-    return _crawl(options, settings, WorkerSpider, news_spider_arguments(options))
+    return run_spider(options, settings, WorkerSpider, crawl_config(options, mode="worker"))
 
 
 __all__ = [

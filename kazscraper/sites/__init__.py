@@ -139,10 +139,10 @@ def get_profile(name: str) -> SiteProfile:
         raise KeyError(f"unknown site {name!r}; known: {', '.join(sorted(profiles))}") from None
 
 
-def profile_for_url(url: str | None, default: str = "qazdauiri") -> SiteProfile:
-    """The profile of the site ``url`` belongs to: the ``default`` site's for its own hosts
-    (and when there is no URL), the generic profile, rebased on ``url``'s origin, for any
-    other host."""
+def profile_for_url(url: str | None, default: str) -> SiteProfile:
+    """The profile of the site ``url`` belongs to: the ``default`` site's (the caller's
+    choice: the CLI's) for its own hosts and when there is no URL, the generic profile,
+    rebased on ``url``'s origin, for any other host."""
     profile = get_profile(default)
     if not url:
         return profile
@@ -357,18 +357,19 @@ def build_sites(specs: Sequence[str] = (), start_urls: Sequence[str] = ()) -> Si
     return Sites(tuple([*map(parse_site_spec, specs), *map(site_for_url, start_urls)]))
 
 
-def crawled_sites(runs: Sequence[dict[str, Any]]) -> Sites | None:
+def crawled_sites(runs: Sequence[dict[str, Any]], default_site: str) -> Sites | None:
     """The sites an archive's captures belong to, from its crawls' options (newest first,
     as ``crawls.arguments`` holds them): a several-site crawl's ``sites`` specs, a one-site
-    crawl's profile at its start URL (with its mirrors). A newer run's site wins a label or
-    a host over an older one's. None: no several-site crawl (the one-site reparse)."""
+    crawl's profile at its start URL (with its mirrors; ``default_site``'s profile when its
+    options name none). A newer run's site wins a label or a host over an older one's.
+    None: no several-site crawl (the one-site reparse)."""
     if not any(run.get("sites") for run in runs):
         return None
     chosen: list[Site] = []
     labels: set[str] = set()
     hosts: set[str] = set()
     for run in runs:
-        for site in _sites_of_run(run):
+        for site in _sites_of_run(run, default_site):
             if site.label in labels or hosts & site.profile.site_netlocs:
                 continue
             chosen.append(site)
@@ -377,12 +378,12 @@ def crawled_sites(runs: Sequence[dict[str, Any]]) -> Sites | None:
     return Sites(tuple(chosen)) if chosen else None
 
 
-def _sites_of_run(run: dict[str, Any]) -> list[Site]:
+def _sites_of_run(run: dict[str, Any], default_site: str) -> list[Site]:
     specs = run.get("sites") or ()
     try:
         if specs:
             return list(build_sites([str(s) for s in specs]))
-        profile = get_profile(str(run.get("site") or "qazdauiri"))
+        profile = get_profile(str(run.get("site") or default_site))
     except (SiteSpecError, KeyError):
         return []  # options this version cannot read: their captures are not claimed
     start = run.get("start_url") or run.get("replica")

@@ -287,6 +287,8 @@ def test_a_raising_article_callback_is_acknowledged_only_after_its_failure_is_pu
     from scrapy.utils.test import get_crawler
     from twisted.python.failure import Failure
 
+    from kazscraper.crawler.config import RUN_CONFIG
+    from kazscraper.crawler.runner import CrawlOptions, crawl_config
     from kazscraper.distributed.scheduler import INFLIGHT
     from kazscraper.distributed.worker import AckSpiderMiddleware, QueuePipeline, WorkerSpider
 
@@ -294,9 +296,13 @@ def test_a_raising_article_callback_is_acknowledged_only_after_its_failure_is_pu
         "KAZSCRAPER_REDIS_URL": redis_url,
         "KAZSCRAPER_WORKER": "w1",
         "EXTENSIONS": {"kazscraper.distributed.worker.WorkerLifecycle": 100},
+        RUN_CONFIG: crawl_config(
+            CrawlOptions(db_path="unused", site="qazdauiri", start_url="http://127.0.0.1:9/"),
+            mode="worker",
+        ),
     }
     crawler = get_crawler(WorkerSpider, settings)
-    spider = WorkerSpider.from_crawler(crawler, start_url="http://127.0.0.1:9/")
+    spider = WorkerSpider.from_crawler(crawler)
     crawler.spider = spider
     crawler.stats.open_spider()
     pipeline = QueuePipeline(crawler)  # pushes the spider's page_failed (signals hold it weakly)

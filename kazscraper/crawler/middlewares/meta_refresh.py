@@ -7,6 +7,7 @@ from urllib.parse import urldefrag, urlsplit
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.http import HtmlResponse, Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.response import get_meta_refresh
 
 from kazscraper.crawler.middlewares.redirect import site_only
@@ -21,11 +22,15 @@ class SiteMetaRefreshMiddleware(MetaRefreshMiddleware):
     ``javascript:`` URL is not followed (Scrapy's rule): the page is the response.
     """
 
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.ignore_tags = settings.getlist("METAREFRESH_IGNORE_TAGS")  # as Scrapy reads them
+
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if isinstance(response, HtmlResponse):
-            _interval, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
+            _interval, url = get_meta_refresh(response, ignore_tags=self.ignore_tags)
             if url and (
                 urldefrag(url)[0] == urldefrag(request.url)[0]
                 or urlsplit(url).scheme.lower() not in ("http", "https")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -11,30 +10,26 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from kazscraper.crawler.config import run_config
+from kazscraper.sites import Sites
 from kazscraper.sites.url_rules import is_site_url
 from kazscraper.urls import urlsplit as safe_urlsplit
 
 
-def off_site(crawler: Crawler, url: str) -> bool:
-    """True when ``url`` is not on one of the site's own origins (the canonical host or a
+def off_site(sites: Sites, url: str) -> bool:
+    """True when ``url`` is not on one of the sites' own origins (the canonical host or a
     known mirror, port included): another port of the same host, or a subdomain that is not
     a known mirror, is off the site."""
-    sites = getattr(crawler.spider, "sites", None)
-    if sites is not None and len(sites) > 1:  # several sites: off every one of them
+    if len(sites) > 1:  # several sites: off every one of them
         return sites.for_url(url) is None
-    profile = getattr(crawler.spider, "profile", None)
-    if profile is not None:
-        return not is_site_url(url, profile)
-    allowed = getattr(crawler.spider, "allowed_domains", None) or ()
-    host = (urlsplit(url).hostname or "").lower()
-    return bool(allowed) and host not in allowed
+    return not is_site_url(url, sites.first)
 
 
 def site_only(crawler: Crawler, request: Request, result: Request | Response, what: str) -> Any:
     """A redirect (``what``) to another site refused; one within the site not filtered as a
     duplicate, so a loop ends at ``REDIRECT_MAX_TIMES`` with an error instead of vanishing."""
     if isinstance(result, Request) and result is not request:
-        if off_site(crawler, result.url):
+        if off_site(run_config(crawler.settings).sites, result.url):
             crawler.stats.inc_value("kazscraper/offsite_redirects")
             raise IgnoreRequest(f"{what} off the site refused: {result.url}")
         result.dont_filter = True

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request, Spider
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -36,6 +36,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
             "retry_times", 0
         ) < int(limit)
 
+    def retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry of ``request`` (None once its retries are used up), as Scrapy's
+        ``RetryMiddleware`` builds it: through the public ``get_retry_request``."""
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            reason=reason,
+            spider=self.crawler.spider,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
+        )
+
     async def _pause(self, seconds: float) -> None:
         from twisted.internet import reactor
 
@@ -56,7 +69,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response  # given up for this run: the next run retries it
         self.crawler.stats.inc_value("kazscraper/retry_wait_ms", int(wait * 1000))
         await self._pause(wait)
-        return self._retry(request, response_status_message(response.status)) or response
+        return self.retry_request(request, response_status_message(response.status)) or response
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None
@@ -68,7 +81,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if not isinstance(exception, self.exceptions_to_retry) or not self._will_retry(request):
             return None
         await self._pause(self.backoff * 2 ** request.meta.get("retry_times", 0))
-        return self._retry(request, exception)
+        return self.retry_request(request, exception)
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:

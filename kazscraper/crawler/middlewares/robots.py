@@ -10,7 +10,6 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
 
 
 class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
@@ -26,6 +25,11 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self.max_delay = crawler.settings.getfloat("KAZSCRAPER_CRAWL_DELAY_MAX", 30.0)
         self.delays: dict[str, float] = {}  # download slot -> least delay, seconds
+        self.parsers: dict[str, RobotParser] = {}  # host -> its parsed robots.txt
+        self.stats = crawler.stats
+        # the user agent robots.txt is read for, as Scrapy's middleware chooses it
+        self.robots_agent = crawler.settings["ROBOTSTXT_USER_AGENT"]
+        self.default_agent = crawler.settings["USER_AGENT"]
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
         # connected after AutoThrottle's handler: restores the floor it may have lowered
         crawler.signals.connect(self._keep_delay, signal=signals.response_downloaded)
@@ -35,18 +39,16 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
 
         Scrapy hands the parser to the first request that waited for robots.txt and None
         to the others waiting with it (one Deferred, several awaiting it): those went out
-        unchecked (the feed, under ``Disallow: /``). Read it again from the cache."""
+        unchecked (the feed, under ``Disallow: /``). Read it again from the parsers seen by
+        the ``robots_parsed`` signal (sent before the waiting requests go on)."""
         parser = await super().robot_parser(request)
         if parser is None:
-            cached = self._parsers.get(urlparse_cached(request).netloc)
-            if not isinstance(cached, Deferred):
-                parser = cached
+            parser = self.parsers.get(urlparse_cached(request).netloc)
         return parser
 
     def _robots_parsed(self, robotparser: Any, request: Request) -> None:
-        agent = self._robotstxt_useragent or request.headers.get(
-            b"User-Agent", self._default_useragent
-        )
+        self.parsers[urlparse_cached(request).netloc] = robotparser
+        agent = self.robots_agent or request.headers.get(b"User-Agent", self.default_agent)
         try:
             asked = robotparser.crawl_delay(agent)
         except (NotImplementedError, ValueError, TypeError):
@@ -56,7 +58,7 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
         delay = min(float(asked), self.max_delay)
         key = self._downloader.get_slot_key(request)
         self.delays[key] = max(self.delays.get(key, 0.0), delay)
-        self._stats.max_value("kazscraper/robots/crawl_delay", delay)
+        self.stats.max_value("kazscraper/robots/crawl_delay", delay)
         self._enforce(key)
 
     @property
@@ -88,5 +90,5 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
         await super().process_request(request)
         slot_delay = self._enforce(self._downloader.get_slot_key(request))
         if slot_delay is not None:
-            self._stats.inc_value("kazscraper/robots/delayed_requests")
-            self._stats.min_value("kazscraper/robots/min_slot_delay", slot_delay)
+            self.stats.inc_value("kazscraper/robots/delayed_requests")
+            self.stats.min_value("kazscraper/robots/min_slot_delay", slot_delay)

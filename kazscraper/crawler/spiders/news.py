@@ -41,13 +41,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
+from kazscraper.crawler.config import RunConfig, run_config
 from kazscraper.crawler.frontier import (
     Decision,
     Frontier,
     Limits,
     ListingPage,
-    Rules,
-    ScheduledUrls,
     listing_item_date,
 )
 from kazscraper.crawler.signals import alias_found, page_failed
@@ -56,65 +55,39 @@ from kazscraper.extract.blocks import node_text
 from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.markup import markup_problem
-from kazscraper.sites import SiteProfile, Sites, build_sites, get_profile
 from kazscraper.sites.url_rules import UrlKind, canonical_url
-from kazscraper.urls import url_origin
 
 
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(
-        self,
-        site: str = "qazdauiri",
-        start_url: str | None = None,
-        mirrors: str = "",
-        max_articles: int | str | None = None,
-        profile: SiteProfile | None = None,
-        full: bool | str = False,
-        since: str | None = None,
-        revisit_days: int | str = 7,
-        stop_after: int | str = 2,
-        sites: Sites | Sequence[str] | str = (),
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, config: RunConfig, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if sites:  # several sites (``crawl --site``): specs, or the collection itself
-            if not isinstance(sites, Sites):
-                sites = build_sites(sites.split() if isinstance(sites, str) else sites)
-        else:
-            base = profile or get_profile(site)
-            mirror_origins = tuple(m for m in mirrors.split(",") if m)
-            if start_url and (start_url.rstrip("/") != base.origin or mirror_origins):
-                base = base.rebased(url_origin(start_url), mirror_origins)
-            sites = Sites.single(base, [start_url] if start_url else [])
-        self.sites = sites
-        self.profile = sites.first  # the main site (a one-site crawl's only one)
+        self.config = config
+        self.sites = config.sites
+        self.profile = config.profile  # the main site (a one-site crawl's only one)
         # redirects off the sites are not followed (Scrapy's offsite middleware reads this)
         hosts = {
-            urlsplit(f"//{netloc}").hostname for p in sites.profiles for netloc in p.site_netlocs
+            urlsplit(f"//{netloc}").hostname
+            for p in self.sites.profiles
+            for netloc in p.site_netlocs
         }
         self.allowed_domains = sorted(h for h in hosts if h)
-        self.start_urls = sites.start_urls()
-        self.rules = Rules.from_arguments(full, since, revisit_days, stop_after, max_articles)
-        self.frontier = Frontier(sites, self.rules)
+        self.start_urls = config.start_urls
+        self.rules = config.rules
+        self.frontier = Frontier(self.sites, self.rules)
         self.owner: ArchiveExtension | None = None  # the run's archive owner; asked, never bypassed
         self._article_limit_logged = False  # KAZSCRAPER_MAX_ARTICLES_PER_RUN warned about
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        """The spider of the run configured in the crawler's settings (``RunConfig``)."""
+        spider = super().from_crawler(crawler, run_config(crawler.settings), *args, **kwargs)
         spider.frontier.limits = Limits.from_settings(crawler.settings.getint)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
         return spider
-
-    @property
-    def scheduled_articles(self) -> ScheduledUrls:
-        """The canonical article URLs this run scheduled (the archive extension accounts
-        for each of them when the engine stops)."""
-        return self.frontier.scheduled
 
     # -- what the archive already has ------------------------------------------------
 
@@ -125,6 +98,7 @@ class NewsSpider(scrapy.Spider):
             return
         self.owner = owner  # the spider asks the owner; it holds no connection of its own
         self.frontier.load(state)
+        owner.account_for(self.frontier.scheduled)  # checked against the archive at the end
         self.crawler.stats.set_value("kazscraper/known_articles", len(state.known))
         self.crawler.stats.set_value("kazscraper/frontier_resumed", len(state.frontier))
 

@@ -18,11 +18,12 @@ from typing import Any
 
 import scrapy
 
+from kazscraper.crawler.config import RunConfig, run_config
 from kazscraper.crawler.frontier import MirrorAliases
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.intake import MAX_LINKS_PER_PAGE, Refused, anchor_hrefs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.sites import SiteProfile, Sites, get_profile
+from kazscraper.sites import SiteProfile
 from kazscraper.sites.url_rules import canonical_url, classify_url
 from kazscraper.urls import join_url
 from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
@@ -30,31 +31,34 @@ from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
 
 class ReparseSpider(scrapy.Spider):
     name = "reparse"
-    dedup_within_run = False  # captures of one URL over several crawls are its versions
-    fetches_pages = False  # no network: a run without HTTP responses is not a failure
 
-    def __init__(
-        self,
-        warc_dir: str,
-        warc_name: str | None = None,
-        site: str = "qazdauiri",
-        origin: str | None = None,
-        mirrors: str = "",
-        sites: Sites | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, config: RunConfig, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if sites is None:
-            profile: SiteProfile = get_profile(site)
-            if origin:
-                profile = profile.rebased(origin, tuple(m for m in mirrors.split(",") if m))
-            sites = Sites.single(profile)
+        if config.warc_dir is None:
+            raise ValueError("a reparse reads a WARC folder: RunConfig.warc_dir is not set")
+        self.config = config
         # several sites: each capture is read with its own site's profile (by its host)
-        self.sites = sites
-        self.profile = sites.first
-        self.warc_dir = warc_dir
-        self.warc_name = warc_name  # only this archive's files (others may share the folder)
+        self.sites = config.sites
+        self.profile = config.profile
+        self.warc_dir = config.warc_dir
+        self.warc_name = config.warc_name  # only this archive's files (others may share it)
         self.aliases = MirrorAliases()  # reported once each, as the crawl's frontier does
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any
+    ) -> ReparseSpider:
+        """The spider of the run configured in the crawler's settings (``RunConfig``)."""
+        spider: ReparseSpider = super().from_crawler(
+            crawler, run_config(crawler.settings), *args, **kwargs
+        )
+        return spider
+
+    @property
+    def dedup_within_run(self) -> bool:
+        """Captures of one URL over several crawls are its versions (the pipelines read
+        this until they read the run's ``RunConfig``)."""
+        return self.config.dedup_within_run
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
