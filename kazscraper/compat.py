@@ -1,0 +1,79 @@
+"""Every use of another library's private API, in one place, each tested against upstream.
+
+Where Scrapy (or Twisted) offers no public hook for what kazscraper needs, the private
+names it relies on are used here only; ``tests/test_compat.py`` has a test per use that
+fails when the upstream internal changes, so an upgrade breaks a named test instead of
+a crawl.
+
+- A cap on a response's header section: Scrapy's HTTP/1.1 handler builds its connection
+  pool's protocols with a private factory (``HTTPConnectionPool._factory``,
+  ``_LenientHTTP11ClientFactory``), whose protocol swaps the class of Twisted's response
+  parser for its lenient one after ``request()`` (``HTTP11ClientProtocol._parser``,
+  ``_LenientHTTP11ClientProtocol``, ``_LenientHTTPClientParser``). There is no setting
+  or hook for the parser: ``cap_response_headers`` does the same swap with a subclass
+  that counts the header bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.core.downloader.handlers.http11 import (
+    HTTP11DownloadHandler,
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+    _LenientHTTPClientParser,
+)
+
+
+class _CappedParser(_LenientHTTPClientParser):
+    """Scrapy's lenient response parser, failing past ``max_header_bytes`` of headers."""
+
+    max_header_bytes = 0
+    error: type[Exception] = ValueError
+
+    def lineReceived(self, line: bytes) -> None:
+        seen = getattr(self, "_header_bytes", 0) + len(line) + 1
+        self._header_bytes = seen
+        if seen > self.max_header_bytes:
+            raise self.error(f"response headers larger than {self.max_header_bytes} bytes")
+        super().lineReceived(line)
+
+    def lineLengthExceeded(self, line: bytes) -> None:
+        raise self.error(f"a response header line longer than {self.MAX_LENGTH} bytes")
+
+
+class _CappedProtocol(_LenientHTTP11ClientProtocol):
+    """Scrapy's lenient protocol, whose parser is a ``parser`` (a ``_CappedParser``)."""
+
+    parser: type[_CappedParser] = _CappedParser
+
+    def request(self, request: Any) -> Any:
+        deferred = super().request(request)
+        assert self._parser is not None
+        self._parser.__class__ = self.parser  # as Scrapy swaps in its lenient parser
+        return deferred
+
+
+class _CappedFactory(_LenientHTTP11ClientFactory):
+    """Scrapy's lenient factory, building ``protocol`` protocols."""
+
+    protocol_class: type[_CappedProtocol] = _CappedProtocol
+
+    def buildProtocol(self, addr: Any) -> _CappedProtocol:
+        return self.protocol_class(self._quiescentCallback)
+
+
+def cap_response_headers(
+    handler: HTTP11DownloadHandler, max_bytes: int, error: type[Exception]
+) -> None:
+    """Make ``handler``'s responses fail with ``error`` once their status line and headers
+    pass ``max_bytes`` (or one header line passes Twisted's ``MAX_LENGTH``, 16 KB)."""
+    parser: type[_CappedParser] = type(
+        "_Parser", (_CappedParser,), {"max_header_bytes": max_bytes, "error": error}
+    )
+    protocol: type[_CappedProtocol] = type("_Protocol", (_CappedProtocol,), {"parser": parser})
+    factory: type[_CappedFactory] = type(
+        "_Factory", (_CappedFactory,), {"protocol_class": protocol}
+    )
+    handler._pool._factory = factory

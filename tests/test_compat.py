@@ -1,0 +1,84 @@
+"""Each private API ``kazscraper.compat`` relies on, checked against the installed library:
+a test here fails when the upstream internal changes (renamed, moved, rebuilt), so an
+upgrade of Scrapy or Twisted breaks a named test rather than a crawl."""
+
+from __future__ import annotations
+
+import inspect
+from types import SimpleNamespace
+
+import pytest
+from scrapy.core.downloader.handlers import http11
+from twisted.internet.testing import StringTransport
+from twisted.web.client import HTTPConnectionPool, Request
+from twisted.web.http_headers import Headers
+
+from kazscraper.compat import _CappedParser, cap_response_headers
+
+
+def _request() -> Request:
+    return Request(b"GET", b"/", Headers({b"host": [b"example.com"]}), None)
+
+
+def _protocol_of(factory_class: type) -> object:
+    """A protocol of ``factory_class`` that has sent one request (its parser is made)."""
+    factory = factory_class(lambda protocol: None, None)
+    protocol = factory.buildProtocol(None)
+    protocol.makeConnection(StringTransport())
+    protocol.request(_request())
+    return protocol
+
+
+def test_scrapy_still_has_its_lenient_http11_classes() -> None:
+    for name in ("_LenientHTTPClientParser", "_LenientHTTP11ClientProtocol"):
+        assert inspect.isclass(getattr(http11, name, None)), name
+    assert issubclass(http11._LenientHTTP11ClientFactory, http11._HTTP11ClientFactory)
+
+
+def test_scrapys_handler_builds_its_pool_with_the_lenient_factory() -> None:
+    # cap_response_headers replaces the pool's factory: Scrapy must still set one there
+    # (read from its source: the handler needs a running Twisted reactor to be built)
+    source = inspect.getsource(http11.HTTP11DownloadHandler.__init__)
+    assert "HTTPConnectionPool(" in source
+    assert "self._pool._factory = _LenientHTTP11ClientFactory" in source
+
+
+def test_the_pool_builds_its_protocols_with_its_factory() -> None:
+    source = inspect.getsource(HTTPConnectionPool)
+    assert "self._factory(" in source
+
+
+def test_the_lenient_factory_builds_protocols_with_its_quiescent_callback() -> None:
+    parameters = inspect.signature(http11._LenientHTTP11ClientFactory.__init__).parameters
+    assert list(parameters)[1:3] == ["quiescentCallback", "metadata"]
+    factory = http11._LenientHTTP11ClientFactory(print, None)
+    assert factory._quiescentCallback is print
+
+
+def test_the_lenient_protocol_swaps_the_class_of_its_parser_after_a_request() -> None:
+    protocol = _protocol_of(http11._LenientHTTP11ClientFactory)
+    assert type(protocol._parser) is http11._LenientHTTPClientParser  # type: ignore[attr-defined]
+
+
+def test_the_parser_reads_header_lines_one_by_one_and_reports_overlong_ones() -> None:
+    parser = http11._LenientHTTPClientParser
+    assert "line" in inspect.signature(parser.lineReceived).parameters
+    assert "line" in inspect.signature(parser.lineLengthExceeded).parameters
+    assert parser.MAX_LENGTH == 16384  # a header line's cap, named in the error
+
+
+def test_a_capped_handlers_protocols_fail_past_the_header_cap() -> None:
+    class TooLarge(Exception):
+        pass
+
+    handler = SimpleNamespace(_pool=HTTPConnectionPool(None))  # the pool, as Scrapy's has it
+    cap_response_headers(handler, 100, TooLarge)  # type: ignore[arg-type]
+    protocol = _protocol_of(handler._pool._factory)
+    parser = protocol._parser  # type: ignore[attr-defined]
+    assert isinstance(parser, _CappedParser)
+    parser.lineReceived(b"HTTP/1.1 200 OK")
+    parser.lineReceived(b"X-Short: 1")
+    with pytest.raises(TooLarge, match="response headers larger than 100 bytes"):
+        parser.lineReceived(b"X-Long: " + b"x" * 100)
+    with pytest.raises(TooLarge, match="header line longer than 16384 bytes"):
+        parser.lineLengthExceeded(b"x" * 20_000)
