@@ -26,14 +26,8 @@ from urllib.parse import urlsplit
 import click
 
 from kazscraper.archive import Archive, ArchiveError, check_writable, queries
-from kazscraper.crawler.runner import (
-    AlreadyRunning,
-    CrawlOptions,
-    CrawlResult,
-    run_crawl,
-    run_reparse,
-    upgrade_if_idle,
-)
+from kazscraper.crawler.run_lock import AlreadyRunning, upgrade_if_idle
+from kazscraper.crawler.runner import CrawlOptions, CrawlResult, run_crawl, run_reparse
 from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
 from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile, profile_for_url
@@ -647,7 +641,7 @@ def store(
         raise click.ClickException(
             f"store needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
         ) from exc
-    from kazscraper.crawler.runner import default_log_file, setup_store_logging
+    from kazscraper.crawler.run_log import default_log_file, setup_store_logging
 
     _check_log_file(log_file, db_path)
     _check_writable(db_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kazscraper.crawler.runner import AlreadyRunning, RunLock
+from kazscraper.crawler.run_lock import AlreadyRunning, RunLock
 from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.warc import Exchange, WarcArchiver

@@ -1,6 +1,6 @@
-"""Running one crawl: lock, settings, the Scrapy process, the health check, the verdict.
+"""Running one crawl or reparse to its end: its settings, configuration and Scrapy process.
 
-``run_crawl`` takes the archive's run lock (one run at a time), starts a
+``run_crawl`` takes the archive's run lock (one run at a time, ``run_lock``), starts a
 ``CrawlerProcess`` with kazscraper's settings, runs the news spider to the end
 and turns what happened into an exit code: 0 ok, 1 failed, 3 the health check
 failed (fields the profile expects went missing: the layout probably changed).
@@ -12,7 +12,6 @@ Scrapy's reactor runs once per process: call this once, from the CLI.
 
 from __future__ import annotations
 
-import fcntl
 import ipaddress
 import logging
 import os
@@ -21,9 +20,8 @@ import sqlite3
 import sys
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Spider
@@ -34,8 +32,9 @@ from kazscraper.archive import Archive
 from kazscraper.crawler import settings as default_settings
 from kazscraper.crawler.config import RUN_CONFIG, Mode, RunConfig
 from kazscraper.crawler.frontier import Rules
-from kazscraper.crawler.log_format import capped
 from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
+from kazscraper.crawler.run_lock import AlreadyRunning, RunLock, queues_directory, upgrade
+from kazscraper.crawler.run_log import console_handler, default_log_file
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
@@ -83,49 +82,6 @@ class CrawlResult:
         return int(self.stats.get(f"kazscraper/{key}", 0))
 
 
-class AlreadyRunning(Exception):
-    """Another run holds the archive's lock."""
-
-
-class RunLock:
-    """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9.
-
-    Beside the real file: a symlink or another spelling of the path takes the same lock."""
-
-    def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(f"{Path(db_path).resolve()}.lock")
-        self._fd: int | None = None
-
-    def acquire(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise AlreadyRunning(
-                f"another kazscraper run (pid {holder}) is using {self.path.with_suffix('')}; "
-                "exiting without crawling"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-        return self
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self) -> RunLock:
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
 def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
@@ -134,16 +90,6 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def queues_directory(db_path: str | Path) -> Path:
-    """``<archive>.queues/``: the run's disk queue of requests, removed when it ends."""
-    return Path(f"{Path(db_path).resolve()}.queues")
-
-
-def default_log_file(db_path: str) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return str(Path(db_path).parent / "logs" / f"{Path(db_path).stem}-{stamp}.log")
 
 
 def _spec_urls(specs: tuple[str, ...]) -> list[str]:
@@ -190,27 +136,6 @@ def build_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
-class OneLineFormatter(logging.Formatter):
-    """``kazscraper <command>: error: <first line of the message>``, capped: stderr (cron's
-    mail) gets one line per error; the traceback stays in the run's log file."""
-
-    def __init__(self, command: str) -> None:
-        super().__init__()
-        self.command = command
-
-    def format(self, record: logging.LogRecord) -> str:
-        lines = record.getMessage().strip().splitlines() or [""]
-        level = "error" if record.levelno >= logging.ERROR else record.levelname.lower()
-        return f"kazscraper {self.command}: {level}: {capped(lines[0], 300)}"
-
-
-def _console_handler(stream: TextIO, command: str = "crawl") -> logging.Handler:
-    handler = logging.StreamHandler(stream)
-    handler.setLevel(logging.ERROR)
-    handler.setFormatter(OneLineFormatter(command))
-    return handler
-
-
 def crawl_config(options: CrawlOptions, mode: Mode = "crawl") -> RunConfig:
     """The run configuration of a crawl with these options: a local crawl's, or with
     ``mode="worker"`` a Redis worker's.
@@ -243,23 +168,6 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     with RunLock(options.db_path):
         upgrade(options.db_path)
         return _run_process(options, NewsSpider, config)
-
-
-def upgrade(db_path: str | Path) -> None:
-    """Create or upgrade the archive's schema; call it with the run lock held.
-
-    Raises ``ArchiveError`` (one line for the CLI) when the file cannot be an archive."""
-    Archive(db_path).close()
-
-
-def upgrade_if_idle(db_path: str | Path) -> bool:
-    """Upgrade the archive unless a run holds its lock (that run upgrades it itself)."""
-    try:
-        with RunLock(db_path):
-            upgrade(db_path)
-    except (AlreadyRunning, PermissionError):  # a run holds it; a folder we cannot write
-        return False
-    return True
 
 
 def run_reparse(options: CrawlOptions) -> CrawlResult:
@@ -341,18 +249,6 @@ def _remove_database(path: Path, keep_main: bool = False) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def setup_store_logging(log_file: str, level: str) -> None:
-    """``kazscraper store``'s log: everything at ``level`` into ``log_file``, errors on
-    stderr in one line each (as for a crawl)."""
-    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_file, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
-    root = logging.getLogger()
-    root.setLevel(level.upper())
-    root.addHandler(handler)
-    root.addHandler(_console_handler(sys.stderr, "store"))
-
-
 def _run_process(options: CrawlOptions, spider_cls: type[Spider], config: RunConfig) -> CrawlResult:
     if options.log_file is None:
         options.log_file = default_log_file(options.db_path)
@@ -389,7 +285,7 @@ def run_spider(
     settings.set(RUN_CONFIG, config, priority="cmdline")
     process = CrawlerProcess(settings)
     # errors reach cron's mail, one line each
-    logging.getLogger().addHandler(_console_handler(sys.stderr, options.command))
+    logging.getLogger().addHandler(console_handler(sys.stderr, options.command))
     logging.raiseExceptions = False  # a log file on a full disk: no traceback per record
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler)

@@ -29,7 +29,7 @@ from typing import Any
 import redis
 
 from kazscraper.archive import Archive, ArchiveError, utc_now
-from kazscraper.crawler.runner import RunLock, upgrade
+from kazscraper.crawler.run_lock import RunLock, upgrade
 from kazscraper.crawler.verdict import (
     EXIT_FAILED,
     EXIT_OK,

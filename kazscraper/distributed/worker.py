@@ -46,7 +46,8 @@ from kazscraper.crawler.middlewares.warc_capture import (
     warc_directory,
     warc_name,
 )
-from kazscraper.crawler.runner import AlreadyRunning, CrawlOptions, CrawlResult
+from kazscraper.crawler.run_lock import AlreadyRunning
+from kazscraper.crawler.runner import CrawlOptions, CrawlResult
 from kazscraper.crawler.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.crawler.slots import slot_of
 from kazscraper.crawler.spiders.news import NewsSpider
