@@ -45,6 +45,19 @@ WORDS = {
     },
 }  # fmt: skip
 
+ABOUT = {
+    "ru": (
+        "Городская общественно-политическая газета. Выходит с 2010 года.",
+        "Главный редактор: приемная, тел. +7 (7172) 55-10-20.",
+        "Перепечатка материалов разрешена только со ссылкой на сайт.",
+    ),
+    "kk": (
+        "Қалалық қоғамдық-саяси газет. 2010 жылдан бері шығады.",
+        "Бас редактор қабылдау бөлмесі: +7 (7172) 55-10-20.",
+        "Материалдарды көшіріп басу тек сайтқа сілтеме берілген жағдайда рұқсат етіледі.",
+    ),
+}
+
 
 class BitrixTheme(Theme):
     name = "bitrix"
@@ -93,8 +106,8 @@ class BitrixTheme(Theme):
             return Response(200, "image/jpeg", JPEG)
         language = "kk" if path == "/kz/" or path.startswith("/kz/") else "ru"
         rest = path[3:] if language == "kk" else path
-        if path == "/kz":
-            return Response.redirect(f"{origin}/kz/")
+        if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+            return Response.redirect(f"{origin}{path}/" + (f"?{query}" if query else ""))
         article = self.by_path.get(path)
         if article is not None:
             printable = "print=Y" in query
@@ -103,6 +116,10 @@ class BitrixTheme(Theme):
             return Response(200, RSS, self.feed(origin, language).encode())
         if rest == "/":
             return Response.html(self.home(language))
+        if rest == "/about/":
+            text = "".join(f"<p>{e(line)}</p>" for line in ABOUT[language])
+            main = f'<h1 id="pagetitle">{WORDS[language]["about"]}</h1>{text}'
+            return Response.html(self.page(language, WORDS[language]["about"], main))
         parts = [p for p in rest.split("/") if p]
         if parts and parts[0] == "news" and len(parts) <= 2 and path.endswith("/"):
             names = dict(SECTIONS[language])

@@ -14,7 +14,7 @@ smaller one plus new articles.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 
@@ -168,7 +168,8 @@ class ThemeContent:
         if slug in used:
             slug = f"{slug}-{index}"
         used.add(slug)
-        people = make_authors(rng)[:2]
+        # bylines show given name and surname only: no patronymic to expect
+        people = tuple(replace(a, patronymic=None, split_line=False) for a in make_authors(rng)[:2])
         account = None
         roll = rng.random()
         if roll < 0.12:  # the newsroom's account instead of a person

@@ -115,8 +115,8 @@ class DrupalTheme(Theme):
             return Response.html(self.page(origin, "kk", "Access denied", "<h1>403</h1>"), 403)
         if path == "/":
             path = "/kk"
-        if path.endswith("/") and len(path) > 1:
-            return Response.html(self.not_found(origin), 404)
+        if path.endswith("/") and len(path) > 1:  # the redirect module's rule
+            return Response.redirect(origin + path.rstrip("/") + (f"?{query}" if query else ""))
         article = self.by_path.get(path)
         parts = path.strip("/").split("/")
         language = parts[0]
