@@ -193,6 +193,7 @@ class WordPressTheme(Theme):
         cloud = "".join(
             f'<a href="{prefix}/tag/{slug}/" class="tag-cloud-link">{e(tag)}</a> '
             for slug, tag in list(self.content.tag_slugs(language).items())[:12]
+            if self.content.tagged(language, tag)  # WordPress hides empty tags
         )
         lang = "kk" if language == "kk" else "ru-RU"
         return (
