@@ -218,9 +218,9 @@ class BitrixTheme(Theme):
             f'height="400" alt="{e(article.title)}" title="{e(article.title)}" />'
             f'<span class="news-date-time">{article.published:%d.%m.%Y %H:%M}</span>'
             f"<h3>{e(article.title)}</h3>"
-            f'<div class="news-detail-text">{self.detail_text(article)}</div>'
+            f"{self.detail_text(article)}"  # DETAIL_TEXT straight in, as the stock template
             '<div style="clear:both"></div><br />'
-            f'<div class="news-detail-property">{author}</div>{files}'
+            f"{author}{files}"
             f'<div class="news-detail-views">{article.views}</div>'
             f'<a class="print-link" href="{path}?print=Y" rel="nofollow">{words["print"]}</a>'
             "</div>"
