@@ -176,7 +176,8 @@ class ThemeContent:
             people, account = (), rng.choice(ACCOUNTS)
         elif roll < 0.2:  # nobody named at all
             people = ()
-        hour = rng.choice((22, 23)) if rng.random() < 0.15 else rng.randrange(7, 22)
+        # one post in six at night: after midnight local time is still the day before in UTC
+        hour = rng.choice((22, 23, 0, 1, 3)) if rng.random() < 0.17 else rng.randrange(7, 22)
         day = FIRST_DAY + timedelta(days=rng.randrange(SPAN_DAYS))
         published = day.replace(hour=hour, minute=rng.randrange(60))
         updated = published + timedelta(hours=rng.choice((0, 0, 1, 5, 30, 80)), minutes=7)

@@ -5,7 +5,7 @@ slash answered with a 301, ``/page/N/`` pagination (404 past the end), tag, cate
 author archives with their own pagination, Jetpack's share links (``?share=facebook``,
 302 off the site) and related posts (``?relatedposts_hit=1&…`` variants of article URLs,
 inside ``.entry-content``), a «Көп оқылған» top-posts widget, Yoast's JSON-LD and
-``article:published_time`` in UTC (a post at 23:15 local time is the next day in UTC),
+``article:published_time`` in UTC (a post at 01:15 local time is the day before in UTC),
 the published and updated ``<time>`` on one line, the core sitemap index
 ``/wp-sitemap.xml``, ``/feed/``, static pages (rules, about) that are no articles,
 photos and PDFs under ``/wp-content/uploads/``.
@@ -62,7 +62,7 @@ class WordPressTheme(Theme):
     hard_cases = (
         "trailing-slash 301s",
         "?share= links (302 off-site) and ?relatedposts_hit= variants",
-        "published + updated <time> on one line; UTC metadata a day later after 19:00",
+        "published + updated <time> on one line; UTC metadata a day earlier before 05:00",
         "Jetpack related posts and share buttons inside .entry-content",
         "«Редакция»/«Admin» accounts as bylines",
         "tag/author/category archives with /page/N/",
