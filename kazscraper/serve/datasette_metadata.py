@@ -4,8 +4,8 @@
 an archive from an older version (without the analysis views) still gets working
 metadata: each canned query uses its view when the view exists with the expected
 columns and the base tables otherwise. Table and column descriptions come from the
-file's own ``schema_descriptions`` table (written by ``kazscraper.analysis``), else
-from ``kazscraper.analysis.DESCRIPTIONS``. ``kazscraper serve`` writes the result to
+file's own ``schema_descriptions`` table (written by the archive's migrations), else
+from ``kazscraper.archive.schema.DESCRIPTIONS``. ``kazscraper serve`` writes the result to
 a JSON file and hands it to ``datasette serve --metadata``.
 """
 
@@ -29,7 +29,7 @@ SOURCE_URL = "https://qazdauiri.kz/"
 HIDDEN = ("article_minhash", "article_lsh", "_sqlite_migrations")
 
 # Datasette's own templates, overridden where the archive's first screen needs it
-TEMPLATES = Path(__file__).with_name("datasette_templates")
+TEMPLATES = Path(__file__).with_name("templates")
 # a table page shows this many characters of a cell; the row page (one click) shows it whole
 TRUNCATE_CELLS = 300
 
@@ -118,7 +118,7 @@ def descriptions(
                 columns[column] = text
         return found
     try:  # an archive the current version could not upgrade (read-only file)
-        from kazscraper.analysis import DESCRIPTIONS
+        from kazscraper.archive.schema import DESCRIPTIONS
     except ImportError:
         return found
     return {

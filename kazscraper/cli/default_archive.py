@@ -1,0 +1,99 @@
+"""Which archive a command uses when no ``--db`` is given (the default-archive policy).
+
+A crawl of qazdauiri.kz writes ``archive/qazdauiri.sqlite``; a crawl of another host, an
+archive named after that host (never mixed); several sites, ``archive/press.sqlite``;
+``demo``, ``archive/demo.sqlite``. A command that reads takes the first of the real
+site's archive and the demo's that holds articles.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import click
+
+from kazscraper.sites import Sites, get_profile
+
+if TYPE_CHECKING:  # the archive (sqlite-utils) is imported by the commands that open one
+    from kazscraper.archive import Archive
+
+DEFAULT_DB = "archive/qazdauiri.sqlite"
+SITES_DB = "archive/press.sqlite"  # a crawl of several sites, without --db
+DEMO_DB = "archive/demo.sqlite"
+
+
+def default_read_archive(
+    candidates: tuple[str, ...] = (DEFAULT_DB, DEMO_DB),
+) -> str | None:
+    """The archive a read command uses without --db: the first of ``candidates`` that holds
+    articles, else the first that exists (a crawl of the real site that could not reach it
+    leaves an archive without articles: it must not hide the demo's)."""
+    from kazscraper.archive import queries
+
+    existing = [path for path in candidates if Path(path).is_file()]
+    for path in existing:
+        if queries.has_articles(path):
+            return path
+    return existing[0] if existing else None
+
+
+def archive_to_read(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value is not None:
+        return value
+    chosen = default_read_archive()
+    if chosen is None:
+        raise click.BadParameter(
+            f"no archive at {DEFAULT_DB} or {DEMO_DB} yet: run `kazscraper demo` (offline) or "
+            "`kazscraper crawl` first, or name one with --db",
+            param_hint="'--db'",
+        )
+    click.echo(f"kazscraper {ctx.info_name}: reading {chosen}", err=True)
+    return chosen
+
+
+def default_db_for(start_url: str | None) -> str:
+    """The real site's archive, or one named after another host (never mixed)."""
+    if start_url is None:
+        return DEFAULT_DB
+    netloc = urlsplit(start_url).netloc
+    if netloc == get_profile("qazdauiri").netloc:
+        return DEFAULT_DB
+    return f"archive/{netloc.replace(':', '-')}.sqlite"
+
+
+def default_db_for_sites(sites: Sites) -> str:
+    """One site: as for its start URL; several: one archive for all of them."""
+    if len(sites) > 1:
+        return SITES_DB
+    site = next(iter(sites))
+    if (
+        site.profile.name != "generic"
+        and site.profile.origin == get_profile(site.profile.name).origin
+    ):
+        return DEFAULT_DB
+    return default_db_for(site.start_urls[0])
+
+
+def open_archive(db_path: str) -> Archive:
+    """Open an archive to read it, or exit with a one-line message. An older archive is
+    upgraded first, under the run lock (unless a run holds it: that run upgrades it)."""
+    from kazscraper.archive import Archive, ArchiveError
+    from kazscraper.crawl import upgrade_if_idle  # the crawl runner: imported when used
+
+    try:
+        upgrade_if_idle(db_path)
+        return Archive(db_path, migrate=False)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def check_site(archive: Archive, site: str | None) -> None:
+    """An unknown ``--site`` label: a usage error naming the archive's sites."""
+    from kazscraper.archive import queries
+
+    try:
+        queries.check_site(archive.db, site)
+    except queries.UnknownSite as exc:
+        raise click.BadParameter(str(exc), param_hint="'--site'") from exc
