@@ -69,6 +69,44 @@ def test_the_cli_starts_without_heavy_libraries(command: list[str]) -> None:
     assert result.stdout.splitlines()[-1] == "heavy libraries imported: []"
 
 
+def test_reading_a_current_archive_imports_no_heavy_library(tmp_path: Path) -> None:
+    # an archive at this version's schema needs no upgrade, so no crawl runner (Scrapy)
+    import subprocess
+    import sys
+
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
+    code = _IMPORTED_AFTER.format(heavy=HEAVY_LIBRARIES)
+    for command in (["stats"], ["show", "1"], ["search", "Алматы"]):
+        result = subprocess.run(
+            [sys.executable, "-c", code, *command, "--db", str(db)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "heavy libraries imported: []", command
+
+
+def test_reading_an_archive_of_a_newer_version_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # its schema is not this version's: it goes through the upgrade, which says so
+    import sqlite3
+
+    db = tmp_path / "a.sqlite"
+    Archive(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('kazscraper', 'm999_from_the_future', '2030-01-01')"
+        )
+    result = runner.invoke(main, ["stats", "--db", str(db)], prog_name="kazscraper")
+    assert result.exit_code == 1
+    assert "newer kazscraper" in result.output and "m999_from_the_future" in result.output
+
+
 def test_importtime_of_the_cli_names_no_heavy_library() -> None:
     # the same, as ``python -X importtime`` shows it (every module imported, however deep)
     import subprocess

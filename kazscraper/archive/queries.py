@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
+from kazscraper.archive.schema import migrations
+
 #: an open archive: the archive's ``sqlite_utils.Database`` or a plain connection
 Db = sqlite3.Connection | sqlite_utils.Database
 
@@ -236,6 +238,13 @@ def article_view(db: sqlite_utils.Database, article_id: int) -> ArticleView | No
         )
     )
     return ArticleView(rows[0], authors, urls, related, versions, captures)
+
+
+def schema_is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the archive has every migration of this version applied and none it does not
+    know (read-only): then opening it to read needs no upgrade, nor the crawl's run lock."""
+    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    return {m.name for m in migrations.applied(db)} == known
 
 
 def has_articles(path: str | Path) -> bool:

@@ -1,7 +1,7 @@
-"""The commands that run a crawl: ``crawl`` (alone or as a Redis worker), ``store`` and
-``reparse``, and the one-line summary and exit code each run ends with.
+"""The commands that run a crawl: ``crawl`` (alone or as a Redis worker), ``store``, ``reparse``.
 
-The crawl runner (Scrapy) is imported when a command runs, not when the CLI starts.
+Each ends with a one-line summary and the run's exit code. The crawl runner (Scrapy) is
+imported when a command runs, not when the CLI starts.
 """
 
 from __future__ import annotations

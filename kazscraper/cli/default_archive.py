@@ -1,9 +1,10 @@
-"""Which archive a command uses when no ``--db`` is given (the default-archive policy).
+"""Which archive a command uses (the default-archive policy), and opening it to read.
 
-A crawl of qazdauiri.kz writes ``archive/qazdauiri.sqlite``; a crawl of another host, an
-archive named after that host (never mixed); several sites, ``archive/press.sqlite``;
-``demo``, ``archive/demo.sqlite``. A command that reads takes the first of the real
-site's archive and the demo's that holds articles.
+Without ``--db``: a crawl of qazdauiri.kz writes ``archive/qazdauiri.sqlite``; a crawl of
+another host, an archive named after that host (never mixed); several sites,
+``archive/press.sqlite``; ``demo``, ``archive/demo.sqlite``. A command that reads takes
+the first of the real site's archive and the demo's that holds articles, upgraded first
+when no run holds it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def default_read_archive(
 
 
 def archive_to_read(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """``--db`` of a command that reads: the archive given, else ``default_read_archive``'s
+    choice (named on stderr), else a usage error."""
     if value is not None:
         return value
     chosen = default_read_archive()
@@ -78,9 +81,20 @@ def default_db_for_sites(sites: Sites) -> str:
 
 def open_archive(db_path: str) -> Archive:
     """Open an archive to read it, or exit with a one-line message. An older archive is
-    upgraded first, under the run lock (unless a run holds it: that run upgrades it)."""
+    upgraded first, under the run lock (unless a run holds it: that run upgrades it); a
+    file that is not a current archive goes the same way, which says what is wrong."""
     from kazscraper.archive import Archive, ArchiveError
-    from kazscraper.crawl import upgrade_if_idle  # the crawl runner: imported when used
+    from kazscraper.archive.queries import schema_is_current
+
+    try:
+        archive = Archive(db_path, migrate=False)
+    except ArchiveError:
+        archive = None
+    if archive is not None and schema_is_current(archive.db):
+        return archive
+    if archive is not None:
+        archive.close()
+    from kazscraper.crawl import upgrade_if_idle  # the crawl runner (Scrapy): only to upgrade
 
     try:
         upgrade_if_idle(db_path)

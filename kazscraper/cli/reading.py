@@ -1,5 +1,8 @@
-"""The commands that read an archive in the terminal: ``stats``, ``show``, ``search`` and
-``export`` (the questions are asked in ``kazscraper.archive``; this module prints answers)."""
+"""The commands that read an archive in the terminal: ``stats``, ``show``, ``search``, ``export``.
+
+The questions are asked in ``kazscraper.archive`` (queries, search, export); this module
+prints the answers.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The commands that show an archive outside the terminal: ``report`` (one HTML file) and
-``serve`` (Datasette)."""
+"""The commands that show an archive outside the terminal: ``report`` (HTML) and ``serve``."""
 
 from __future__ import annotations
 
