@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kazscraper.archive.schema import migrations
+from kazscraper.archive.schema import DESCRIPTIONS, migrations
 
 #: an open archive: the archive's ``sqlite_utils.Database`` or a plain connection
 Db = sqlite3.Connection | sqlite_utils.Database
@@ -365,3 +365,42 @@ def overview(
         top_news=[(t or "", d, f, la) for t, d, f, la in top_news],
         runs=recent[::-1],
     )
+
+
+#: a table or view -> its column names
+Columns = dict[str, list[str]]
+#: a table -> (its description, {column: description})
+Described = dict[str, tuple[str, dict[str, str]]]
+
+
+def tables_and_descriptions(db_path: str | Path) -> tuple[Columns, Described]:
+    """The tables and views of the file at ``db_path`` (opened read-only) with their
+    columns, and their descriptions: the file's own ``schema_descriptions``, else (an
+    archive this version could not upgrade: a read-only file) this version's, for what the
+    file has."""
+    conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        sql = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        names = [name for (name,) in conn.execute(sql)]
+        have = {
+            name: [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')] for name in names
+        }
+        if {"table_name", "column_name", "description"} <= set(have.get("schema_descriptions", [])):
+            found: Described = {}
+            rows = conn.execute(
+                "SELECT table_name, column_name, description FROM schema_descriptions"
+            )
+            for table, column, text in rows:
+                _, columns = found.setdefault(table, ("", {}))
+                if column is None:
+                    found[table] = (text, columns)
+                else:
+                    columns[column] = text
+            return have, found
+    finally:
+        conn.close()
+    return have, {
+        table: (about, {c: d for c, d in columns.items() if c in have[table]})
+        for table, (about, columns) in DESCRIPTIONS.items()
+        if table in have
+    }
