@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 
 import click
 
-from kazscraper.cli.default_archive import DEFAULT_DB, default_db_for, default_db_for_sites
+from kazscraper.cli.default_archive import (
+    DEFAULT_DB,
+    DEFAULT_SITE,
+    default_db_for,
+    default_db_for_sites,
+)
 from kazscraper.cli.errors import fail
 from kazscraper.cli.options import (
     LOG_LEVELS,
@@ -75,12 +80,12 @@ def profile_note(start_url: str | None) -> str | None:
 
     if start_url is None or is_loopback(start_url):
         return None
-    site = get_profile("qazdauiri")
+    site = get_profile(DEFAULT_SITE)
     netloc = urlsplit(start_url).netloc.lower()
     if netloc in site.site_netlocs:
         return None
     return (
-        f"profile: qazdauiri (its paths and selectors, rebased on {netloc}); pages it does not"
+        f"profile: {DEFAULT_SITE} (its paths and selectors, rebased on {netloc}); pages it does not"
         " match are read by the generic layer"
     )
 
@@ -201,7 +206,9 @@ def crawl(
         click.echo(sites_note(sites), err=True)
     elif (note := profile_note(start_url)) is not None:
         click.echo(note, err=True)
-    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
+    options = CrawlOptions(
+        db_path=db, site=DEFAULT_SITE, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs
+    )
     options.arguments = run_arguments(options)
     run_and_exit(options)
 
@@ -243,7 +250,9 @@ def run_worker_and_exit(
         redis.connection.parse_url(redis_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--redis'") from exc
-    options = CrawlOptions(db_path=db, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs)
+    options = CrawlOptions(
+        db_path=db, site=DEFAULT_SITE, start_url=start_url, mirrors=mirrors, sites=specs, **kwargs
+    )
     options.progress = sys.stderr.isatty()
     name = worker_name or default_worker_name()
     started = time.monotonic()
@@ -304,7 +313,7 @@ def run_worker_and_exit(
     "listing page and revisit every archived article (If-None-Match with its ETag).",
 )
 @click.option(
-    "--site", default="qazdauiri", show_default=True, help="Site profile (the health check)."
+    "--site", default=DEFAULT_SITE, show_default=True, help="Site profile (the health check)."
 )
 @click.option(
     "--log-file",
@@ -401,7 +410,11 @@ def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
     from kazscraper.crawl import CrawlOptions, run_reparse
 
     options = CrawlOptions(
-        db_path=db_path, command="reparse", log_file=log_file, log_level=log_level
+        db_path=db_path,
+        command="reparse",
+        site=DEFAULT_SITE,
+        log_file=log_file,
+        log_level=log_level,
     )
     options.arguments = {"db": db_path}
     run_and_exit(options, run_reparse)

@@ -20,6 +20,8 @@ from kazscraper.sites import Sites, get_profile
 if TYPE_CHECKING:  # the archive (sqlite-utils) is imported by the commands that open one
     from kazscraper.archive import Archive
 
+# the site profile of a one-site crawl, reparse or parse that names none
+DEFAULT_SITE = "qazdauiri"
 DEFAULT_DB = "archive/qazdauiri.sqlite"
 SITES_DB = "archive/press.sqlite"  # a crawl of several sites, without --db
 DEMO_DB = "archive/demo.sqlite"
@@ -61,7 +63,7 @@ def default_db_for(start_url: str | None) -> str:
     if start_url is None:
         return DEFAULT_DB
     netloc = urlsplit(start_url).netloc
-    if netloc == get_profile("qazdauiri").netloc:
+    if netloc == get_profile(DEFAULT_SITE).netloc:
         return DEFAULT_DB
     return f"archive/{netloc.replace(':', '-')}.sqlite"
 

@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 import click
 
+from kazscraper.cli.default_archive import DEFAULT_SITE
 from kazscraper.cli.options import any_url
 
 
@@ -53,7 +54,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
             param_hint="'SOURCE'",
         )
     try:
-        saved = extract_saved_page(data, url, site)
+        saved = extract_saved_page(data, url, site, default_site=DEFAULT_SITE)
     except SavedPageError as exc:
         raise click.ClickException(f"{name}: {exc}") from exc
     if saved.declared:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kazscraper.cli.crawling import run_and_exit, run_arguments
-from kazscraper.cli.default_archive import DEMO_DB
+from kazscraper.cli.default_archive import DEFAULT_SITE, DEMO_DB
 from kazscraper.cli.options import MAX_REPLICA_ARTICLES, crawl_options, db_option
 
 DEMO_PORT = 8470  # kazscraper demo: the replica on 8470, its mirror on 8471
@@ -68,6 +68,7 @@ def demo(articles: int, port: int, db_path: str, **kwargs: Any) -> None:
         options = CrawlOptions(
             db_path=db_path,
             command="demo",
+            site=DEFAULT_SITE,
             start_url=server.origin + "/",
             mirrors=(server.mirror_origin,),
             **kwargs,

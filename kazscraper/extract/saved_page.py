@@ -40,12 +40,14 @@ def declared_url(html: str) -> str:
     return declared if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def extract_saved_page(data: bytes, url: str | None = None, site: str | None = None) -> SavedPage:
+def extract_saved_page(
+    data: bytes, url: str | None, site: str | None, *, default_site: str
+) -> SavedPage:
     """The cleaned record of a saved page. ``url``: the page's address (else its canonical
-    link is used); ``site``: a profile name (else the URL's site's profile: qazdauiri for
-    its hosts or no URL, the generic one rebased on any other host). Raises
+    link is used); ``site``: a profile name (else the URL's site's profile: ``default_site``'s
+    for its hosts or no URL, the generic one rebased on any other host). Raises
     ``SavedPageError``."""
-    profile = get_profile(site) if site else profile_for_url(url)
+    profile = get_profile(site) if site else profile_for_url(url, default_site)
     page = page_item(url or "", [], data)  # as the crawl and reparse read a page's bytes
     if isinstance(page, Refused):
         raise SavedPageError(page.reason)
@@ -53,7 +55,7 @@ def extract_saved_page(data: bytes, url: str | None = None, site: str | None = N
     page_url = url or declared_url(html)
     if not url and page_url:
         if not site:  # the canonical link's host decides the profile
-            profile = profile_for_url(page_url)
+            profile = profile_for_url(page_url, default_site)
         if profile.name == "generic":  # its links resolved as that host's
             parts = urlsplit(page_url)
             profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
