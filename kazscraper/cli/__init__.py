@@ -1,6 +1,6 @@
 """The ``kazscraper`` command line: the click group ``main`` and its commands.
 
-One module per group of commands: ``crawling`` (crawl, store, reparse), ``replica``
+One module per group of commands: ``crawling`` (crawl, store, reparse), ``offline``
 (demo, replica serve), ``reading`` (stats, show, search, export), ``viewing`` (report,
 serve) and ``parsing`` (parse). Beside them: ``options`` (the shared options and checks),
 ``default_archive`` (which archive without ``--db``) and ``errors`` (one-line messages;
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import click
 
-from kazscraper.cli import crawling, parsing, reading, replica, viewing
+from kazscraper.cli import crawling, offline, parsing, reading, viewing
 from kazscraper.cli.errors import OneLineErrors
 
 __all__ = ["main"]
@@ -36,8 +36,8 @@ for command in (
     crawling.crawl,
     crawling.store,
     crawling.reparse,
-    replica.demo,
-    replica.replica,
+    offline.demo,
+    offline.replica,
     reading.stats,
     reading.show,
     reading.search,

@@ -1,4 +1,4 @@
-"""The offline replica of qazdauiri.kz: ``demo`` crawls it, ``replica serve`` serves it."""
+"""The offline replica's commands: ``demo`` crawls it, ``replica serve`` serves it."""
 
 from __future__ import annotations
 
