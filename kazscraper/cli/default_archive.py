@@ -9,6 +9,7 @@ when no run holds it.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -92,11 +93,14 @@ def open_archive(db_path: str) -> Archive:
         archive = Archive(db_path, migrate=False)
     except ArchiveError:
         archive = None
-    if archive is not None and schema_is_current(archive.db):
-        return archive
     if archive is not None:
+        try:
+            if schema_is_current(archive.db):
+                return archive
+        except sqlite3.DatabaseError:
+            pass  # the upgrade below says what is wrong with the file
         archive.close()
-    from kazscraper.crawl import upgrade_if_idle  # the crawl runner (Scrapy): only to upgrade
+    from kazscraper.crawl import upgrade_if_idle  # imported only when an upgrade is needed
 
     try:
         upgrade_if_idle(db_path)
