@@ -424,6 +424,25 @@ def test_parse_with_the_generic_site_and_no_url_invents_no_host(
     assert record["published_date"] == "2020-03-14"
 
 
+def test_a_saved_page_is_extracted_as_the_crawl_reads_it(seed_expected: dict) -> None:
+    """``parse``'s work without the command: the URL given or the page's canonical link,
+    the profile of that URL's site, the intake's refusals as ``SavedPageError``."""
+    from kazscraper.extract.saved_page import SavedPageError, extract_saved_page
+
+    data = (Path(__file__).parent / "fixtures" / "pages" / "qazdauiri-seed.html").read_bytes()
+    saved = extract_saved_page(data, None, None, default_site="qazdauiri")
+    assert saved.declared and saved.url == seed_expected["canonical_url"]
+    assert saved.article.title == seed_expected["title"]
+    given = extract_saved_page(data, seed_expected["url"], None, default_site="qazdauiri")
+    assert not given.declared and given.url == seed_expected["url"]
+    other = OTHER_SITE_PAGE.format(canonical=CANONICAL).encode()
+    storm = extract_saved_page(other, None, None, default_site="qazdauiri")
+    assert storm.url == "https://news.example.com/2020/03/storm"
+    assert storm.article.extraction["body"] == "generic (trafilatura)"
+    with pytest.raises(SavedPageError, match="not HTML"):
+        extract_saved_page(b"\x89PNG\r\n\x1a\n\x00binary", None, None, default_site="qazdauiri")
+
+
 def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
     """One ``--db`` (cli.db_option): the same parameter, a file never a folder; the read
     commands choose an archive that holds articles, reparse defaults to the site's, crawl,
