@@ -82,28 +82,53 @@ def default_db_for_sites(sites: Sites) -> str:
     return default_db_for(site.start_urls[0])
 
 
-def open_archive(db_path: str) -> Archive:
-    """Open an archive to read it, or exit with a one-line message. An older archive is
-    upgraded first, under the run lock (unless a run holds it: that run upgrades it); a
-    file that is not a current archive goes the same way, which says what is wrong."""
+def _current_archive(db_path: str) -> Archive | None:
+    """The archive at ``db_path`` opened to read if its schema is this version's (every
+    migration applied, none unknown), else None: it needs an upgrade, or it is no archive."""
     from kazscraper.archive import Archive, ArchiveError
     from kazscraper.archive.queries import schema_is_current
 
     try:
         archive = Archive(db_path, migrate=False)
     except ArchiveError:
-        archive = None
-    if archive is not None:
-        try:
-            if schema_is_current(archive.db):
-                return archive
-        except sqlite3.DatabaseError:
-            pass  # the upgrade below says what is wrong with the file
-        archive.close()
-    from kazscraper.crawl import upgrade_if_idle  # imported only when an upgrade is needed
-
+        return None
     try:
-        upgrade_if_idle(db_path)
+        if schema_is_current(archive.db):
+            return archive
+    except sqlite3.DatabaseError:
+        pass  # the upgrade says what is wrong with the file
+    archive.close()
+    return None
+
+
+def upgrade_if_needed(db_path: str) -> None:
+    """Upgrade an archive whose schema is not this version's, under the run lock (unless a
+    run holds it: that run upgrades it); ``ArchiveError`` when the file cannot be one. The
+    upgrade's code (the run lock) is imported only when an upgrade is needed."""
+    archive = _current_archive(db_path)
+    if archive is not None:
+        archive.close()
+        return
+    _upgrade(db_path)
+
+
+def _upgrade(db_path: str) -> None:
+    from kazscraper.crawl import upgrade_if_idle
+
+    upgrade_if_idle(db_path)
+
+
+def open_archive(db_path: str) -> Archive:
+    """Open an archive to read it, or exit with a one-line message. An older archive is
+    upgraded first (as by ``upgrade_if_needed``); a file that is not a current archive goes
+    the same way, which says what is wrong."""
+    from kazscraper.archive import Archive, ArchiveError
+
+    archive = _current_archive(db_path)
+    if archive is not None:
+        return archive
+    try:
+        _upgrade(db_path)
         return Archive(db_path, migrate=False)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc

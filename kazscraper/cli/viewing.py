@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kazscraper.cli.default_archive import check_site, open_archive
+from kazscraper.cli.default_archive import check_site, open_archive, upgrade_if_needed
 from kazscraper.cli.errors import fail
 from kazscraper.cli.options import read_db_option, refuse_overwrite, site_filter_option
 
@@ -39,12 +39,11 @@ def report(db_path: str, out: str, site: str | None) -> None:
       kazscraper report --db archive/press.sqlite --site abai.kz --out abai.html
     """
     from kazscraper.archive import ArchiveError
-    from kazscraper.crawl import upgrade_if_idle
     from kazscraper.report import write_report
 
     refuse_overwrite(out, db_path, "--out", "the report")
     with suppress(ArchiveError):  # an older archive gets the current schema, if no run holds it
-        upgrade_if_idle(db_path)
+        upgrade_if_needed(db_path)
     if site is not None:
         with open_archive(db_path) as archive:
             check_site(archive, site)
@@ -94,7 +93,6 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
     from datasette.plugins import pm
 
     from kazscraper.archive import ArchiveError
-    from kazscraper.crawl import upgrade_if_idle
     from kazscraper.serve import datasette_guard
     from kazscraper.serve.datasette_metadata import TEMPLATES, TRUNCATE_CELLS, build_metadata
 
@@ -104,7 +102,7 @@ def serve(db_path: str, host: str, port: int, datasette_args: tuple[str, ...]) -
     try:
         # an older archive gets the current schema and views (unless a crawl holds the lock:
         # that crawl upgrades it)
-        upgrade_if_idle(db_path)
+        upgrade_if_needed(db_path)
     except ArchiveError as exc:
         click.echo(f"kazscraper serve: warning: {exc}; serving it as it is", err=True)
     try:
