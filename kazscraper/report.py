@@ -4,33 +4,29 @@
 looks at before reading tables: articles per month, the most frequent authors,
 the stories that stayed longest in the «Топ жаңалықтар» list, and the health of
 the last runs (pages, new and updated articles, failures, fill rates per field,
-extraction layers), so that a drifting layout shows at a glance.
+extraction layers), so that a drifting layout shows at a glance. Each run's fill
+rates are held to the health floors of the sites it crawled (their profiles').
 
 The file needs no network to open: no scripts, no fonts, no external styles;
-charts are plain SVG written here. ``collect`` holds the queries (read-only),
-``render`` and the chart functions are pure: data in, markup out.
+charts are plain SVG written here. ``collect`` reads the figures through
+``archive.queries.overview`` (read-only); ``render`` and the chart functions are
+pure: data in, markup out.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
-import sqlite_utils
+from kazscraper.archive.queries import RunRow, overview
+from kazscraper.sites import SiteProfile, get_profile, known_sites
 
-from kazscraper.archive.queries import RunRow, recent_runs
-from kazscraper.sites import get_profile
-
-# fields whose fill rate is drawn per run, with the share below which the run looks wrong:
-# the health floors of the site profile (exit code 3 of a crawl)
-HEALTH_FIELDS = {
-    name: floor
-    for name, floor in get_profile("qazdauiri").health_thresholds.items()
-    if ":" not in name
-}
+# fields whose fill rate is drawn per run; a run's value under its health floor (of the
+# profile of each site it crawled: exit code 3 of a crawl) is drawn red
+FILL_FIELDS = ("title", "body", "published_date", "authors")
 _PALETTE = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#718096", "#975a16")
 _BAD = "#c53030"
 
@@ -59,51 +55,37 @@ def collect(
 ) -> ReportData:
     """Read what the report shows from the archive at ``db_path`` (opened read-only); with
     ``site``, of that site's articles and the runs that crawled it."""
-    uri = Path(db_path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
-    # one site: its articles (the parameter is its label); every article: a true condition
-    of_site = "a.site = ?" if site is not None else "? IS NULL"
-    try:
-        count, first, last = conn.execute(
-            "SELECT count(*), min(published_date), max(published_date) FROM articles a"
-            f" WHERE {of_site}",
-            (site,),
-        ).fetchone()
-        per_month = conn.execute(
-            "SELECT substr(published_date, 1, 7) AS month, count(*) FROM articles a"
-            f" WHERE published_date IS NOT NULL AND {of_site} GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
-            (site, months),
-        ).fetchall()
-        authors = conn.execute(
-            "SELECT au.name, count(DISTINCT aa.article_id) AS n FROM authors au"
-            " JOIN article_authors aa ON aa.author_id = au.id"
-            " JOIN articles a ON a.id = aa.article_id"
-            f" WHERE {of_site} GROUP BY au.id ORDER BY n DESC, au.name LIMIT ?",
-            (site, people),
-        ).fetchall()
-        top_news = conn.execute(
-            "SELECT max(r.title), count(DISTINCT substr(r.captured_at, 1, 10)) AS days,"
-            " min(substr(r.captured_at, 1, 10)), max(substr(r.captured_at, 1, 10))"
-            " FROM related_links r JOIN articles a ON a.id = r.article_id"
-            f" WHERE r.kind = 'top' AND {of_site}"
-            " GROUP BY coalesce(r.url, r.title) ORDER BY days DESC, min(r.rank), 1 LIMIT ?",
-            (site, people),
-        ).fetchall()
-        recent = recent_runs(sqlite_utils.Database(conn), runs, site)
-    finally:
-        conn.close()
+    found = overview(db_path, months=months, people=people, runs=runs, site=site)
     return ReportData(
         archive=str(db_path),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        articles=count,
-        first_date=first,
-        last_date=last,
-        per_month=[(m, n) for m, n in reversed(per_month)],
-        authors=[(name, n) for name, n in authors],
-        top_news=[(t or "", d, f, la) for t, d, f, la in top_news],
-        runs=recent[::-1],
+        articles=found.articles,
+        first_date=found.first_date,
+        last_date=found.last_date,
+        per_month=found.per_month,
+        authors=found.authors,
+        top_news=found.top_news,
+        runs=found.runs,
         site=site,
     )
+
+
+def site_profile(label: str) -> SiteProfile:
+    """The profile of a site label of the archive: a known profile by its name, the generic
+    one (no health floors) for a host."""
+    return get_profile(label if label in known_sites() else "generic")
+
+
+def run_floors(run: RunRow) -> dict[str, float]:
+    """The health floor of each field for a run: its site's; for a run of several sites,
+    the lowest of theirs, and none where one of them has none (its rate mixes theirs)."""
+    profiles = [site_profile(label) for label in run.sites]
+    floors: dict[str, float] = {}
+    for name in FILL_FIELDS:
+        each = [p.health_thresholds.get(name) for p in profiles]
+        if each and None not in each:
+            floors[name] = min(f for f in each if f is not None)
+    return floors
 
 
 # -- charts: pure functions, data in, SVG out ------------------------------------------------
@@ -160,14 +142,16 @@ def line_chart(
     labels: list[str],
     series: dict[str, list[float | None]],
     *,
-    floors: dict[str, float] | None = None,
+    floors: dict[str, float] | Sequence[dict[str, float]] | None = None,
     width: int = 760,
     height: int = 220,
 ) -> str:
-    """One line per series over ``labels`` on a 0–100 % scale; a point under its floor is red."""
+    """One line per series over ``labels`` on a 0–100 % scale; a point under its floor is red.
+
+    ``floors``: one floor per series for every label, or a list giving each label's own."""
     if not labels or not series:
         return _empty("no runs yet")
-    floors = floors or {}
+    each = [floors or {}] * len(labels) if not isinstance(floors, Sequence) else floors
     left, plot_h, plot_w = 40, height - 70, width - 200
     step = plot_w / max(len(labels) - 1, 1)
     parts = [_axis(left, 10, plot_h, 1.0, percent=True)]
@@ -180,18 +164,18 @@ def line_chart(
     for n, (name, values) in enumerate(series.items()):
         colour = _PALETTE[n % len(_PALETTE)]
         points = [
-            (left + i * step, 10 + plot_h * (1 - v), v)
+            (left + i * step, 10 + plot_h * (1 - v), v, each[i].get(name))
             for i, v in enumerate(values)
             if v is not None
         ]
         if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
             parts.append(
                 f'<polyline class="line" points="{path}" fill="none" stroke="{colour}"'
                 ' stroke-width="2"/>'
             )
-        for x, y, v in points:
-            bad = name in floors and v < floors[name]
+        for x, y, v, floor in points:
+            bad = floor is not None and v < floor
             parts.append(
                 f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="{5 if bad else 3}"'
                 f' fill="{_BAD if bad else colour}"><title>{escape(name)}: {v:.0%}</title></circle>'
@@ -246,7 +230,7 @@ def render(data: ReportData) -> str:
     labels = [f"#{run.id}" for run in data.runs]
     fills = {
         name: [run.fill_rates.get(name) for run in data.runs]
-        for name in HEALTH_FIELDS
+        for name in FILL_FIELDS
         if any(run.fill_rates.get(name) is not None for run in data.runs)
     }
     generic_share = {
@@ -266,7 +250,7 @@ def render(data: ReportData) -> str:
         '<h2 id="top">Longest in «Топ жаңалықтар» (days seen in the top-news list)</h2>',
         bar_chart([(t, d) for t, d, _, _ in data.top_news], unit=" d"),
         '<h2 id="health">Last runs: fill rates per field (red: under the health floor)</h2>',
-        line_chart(labels, fills, floors=HEALTH_FIELDS),
+        line_chart(labels, fills, floors=[run_floors(run) for run in data.runs]),
         '<h2 id="layers">Last runs: share of bodies from the generic layer</h2>',
         "<p>A rise means the site profile stopped matching: the layout has probably changed.</p>",
         line_chart(labels, generic_share),
@@ -295,7 +279,7 @@ def _runs_table(runs: list[RunRow]) -> str:
         f"<th>{h}</th>"
         for h in ("run", "started", "command", "status", "pages", "new", "upd", "same", "fail")
     )
-    head += "".join(f"<th>{escape(name)}</th>" for name in HEALTH_FIELDS)
+    head += "".join(f"<th>{escape(name)}</th>" for name in FILL_FIELDS)
     rows = []
     for run in reversed(runs):
         status = escape(run.verdict or run.status)
@@ -315,10 +299,11 @@ def _runs_table(runs: list[RunRow]) -> str:
                 )
             ),
         ]
-        for name, floor in HEALTH_FIELDS.items():
-            rate = run.fill_rates.get(name)
+        floors = run_floors(run)
+        for name in FILL_FIELDS:
+            rate, floor = run.fill_rates.get(name), floors.get(name)
             text = "-" if rate is None else f"{rate:.0%}"
-            bad = rate is not None and rate < floor
+            bad = rate is not None and floor is not None and rate < floor
             cells.append(f'<span class="bad">{text}</span>' if bad else text)
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kazscraper import analysis
-from kazscraper.archive import Archive, migrations
+from kazscraper.archive import Archive, export, migrations, queries, schema, search
 from kazscraper.cli import main
 from kazscraper.items import RelatedLink
 from kazscraper.warc import Capture
@@ -48,7 +47,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def ids(hits: list[analysis.Hit]) -> list[int]:
+def ids(hits: list[search.Hit]) -> list[int]:
     return [h.article_id for h in hits]
 
 
@@ -56,9 +55,9 @@ def ids(hits: list[analysis.Hit]) -> list[int]:
 
 
 def test_every_table_view_and_column_is_described(conn: sqlite3.Connection) -> None:
-    assert analysis.undescribed(conn) == []
+    assert queries.undescribed(conn) == []
     views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
-    assert set(analysis.VIEWS) <= views
+    assert set(schema.VIEWS) <= views
     about = conn.execute(
         "SELECT description FROM schema_descriptions "
         "WHERE table_name = 'articles' AND column_name = 'published_date'"
@@ -73,8 +72,8 @@ def test_views_can_be_redefined(conn: sqlite3.Connection, tmp_path: Path) -> Non
     )
     db.execute("DROP VIEW articles_flat")
     with Archive(tmp_path / "y.sqlite") as archive:
-        analysis.create_views(archive.db)  # twice in a row: drop + create
-        analysis.create_views(archive.db)
+        schema.create_views(archive.db, schema.VIEWS)  # twice in a row: drop + create
+        schema.create_views(archive.db, schema.VIEWS)
         assert archive.db["articles_flat"].count == 0
 
 
@@ -183,7 +182,7 @@ def test_related_edges(conn: sqlite3.Connection) -> None:
 @pytest.mark.parametrize("word", ["Қазақстан", "Алматы", "Ұлттық"])
 def test_search_folds_kazakh_case(conn: sqlite3.Connection, word: str) -> None:
     variants = {word, word.upper(), word.lower()}
-    results = [ids(analysis.search(conn, v, limit=1000)) for v in variants]
+    results = [ids(search.search(conn, v, limit=1000)) for v in variants]
     assert results[0], f"{word} should be in the demo archive"
     assert all(r == results[0] for r in results)
 
@@ -200,19 +199,19 @@ def test_sqlite_lower_and_like_do_not_fold_kazakh(conn: sqlite3.Connection) -> N
     assert conn.execute(like, ["%Алматы%"]).fetchone()[0] > 0
     assert conn.execute(like, ["%АЛМАТЫ%"]).fetchone()[0] == 0
     assert conn.execute(like, ["%алматы%"]).fetchone()[0] == 0
-    assert len(analysis.search(conn, "АЛМАТЫ", limit=1000)) > 0
-    analysis.register_functions(conn)
+    assert len(search.search(conn, "АЛМАТЫ", limit=1000)) > 0
+    search.register_functions(conn)
     assert conn.execute("SELECT casefold('ҚАЗАҚСТАН')").fetchone()[0] == "қазақстан"
 
 
 def test_search_keeps_kazakh_letters_apart_from_russian_ones(conn: sqlite3.Connection) -> None:
     # unicode61 without diacritics folding for Cyrillic: қ is not к, ұ is not у
-    assert ids(analysis.search(conn, "Казакстан", limit=1000)) == []
-    assert analysis.search(conn, "Қазақстан")
+    assert ids(search.search(conn, "Казакстан", limit=1000)) == []
+    assert search.search(conn, "Қазақстан")
 
 
 def test_search_ranks_with_snippets(conn: sqlite3.Connection) -> None:
-    hits = analysis.search(conn, "Каспий", limit=5)
+    hits = search.search(conn, "Каспий", limit=5)
     assert 0 < len(hits) <= 5
     assert [h.score for h in hits] == sorted(h.score for h in hits)
     for hit in hits:
@@ -221,8 +220,8 @@ def test_search_ranks_with_snippets(conn: sqlite3.Connection) -> None:
 
 
 def test_search_words_find_their_suffixed_forms(conn: sqlite3.Connection) -> None:
-    exact = analysis.search(conn, '"алматы"', limit=1000)
-    prefixed = analysis.search(conn, "алматы", limit=1000)
+    exact = search.search(conn, '"алматы"', limit=1000)
+    prefixed = search.search(conn, "алматы", limit=1000)
     assert len(prefixed) > len(exact)
     assert any("Алматыда" in (h.title or "") + h.snippet for h in prefixed)
 
@@ -233,9 +232,9 @@ def test_search_author_filter_folds_kazakh_case(conn: sqlite3.Connection) -> Non
         "WHERE au.name GLOB '*[ӘәҒғҚқҢңӨөҰұҮүҺһІі]*' GROUP BY au.id ORDER BY count(*) DESC"
     ).fetchone()[0]
     surname = name.split()[0]
-    everything = ids(analysis.search(conn, "ақпарат OR жыл OR бойынша", limit=1000))
+    everything = ids(search.search(conn, "ақпарат OR жыл OR бойынша", limit=1000))
     by_author = [
-        ids(analysis.search(conn, "ақпарат OR жыл OR бойынша", author=v, limit=1000))
+        ids(search.search(conn, "ақпарат OR жыл OR бойынша", author=v, limit=1000))
         for v in (surname, surname.upper(), surname.lower(), f"  {name.upper()} ")
     ]
     assert by_author[0] and set(by_author[0]) < set(everything)
@@ -250,9 +249,9 @@ def test_search_author_filter_folds_kazakh_case(conn: sqlite3.Connection) -> Non
 
 
 def test_search_since(conn: sqlite3.Connection) -> None:
-    hits = analysis.search(conn, "Алматы", since="2025-01-01", limit=1000)
+    hits = search.search(conn, "Алматы", since="2025-01-01", limit=1000)
     assert hits and all(h.published_date >= "2025-01-01" for h in hits)
-    assert len(hits) < len(analysis.search(conn, "Алматы", limit=1000))
+    assert len(hits) < len(search.search(conn, "Алматы", limit=1000))
 
 
 def test_search_command(runner: CliRunner, demo_db: Path) -> None:
@@ -266,24 +265,24 @@ def test_search_command(runner: CliRunner, demo_db: Path) -> None:
 
 
 def test_search_until_and_count_matches(conn: sqlite3.Connection) -> None:
-    every = analysis.search(conn, "Алматы", limit=1000)
-    until = analysis.search(conn, "Алматы", until="2024-12-31", limit=1000)
+    every = search.search(conn, "Алматы", limit=1000)
+    until = search.search(conn, "Алматы", until="2024-12-31", limit=1000)
     assert until and all(h.published_date <= "2024-12-31" for h in until)
     assert len(until) < len(every)
-    assert analysis.count_matches(conn, "Алматы") == len(every)
-    assert analysis.count_matches(conn, "Алматы", until="2024-12-31") == len(until)
-    assert analysis.count_matches(conn, "жоқсөзжоқ") == 0
+    assert search.count_matches(conn, "Алматы") == len(every)
+    assert search.count_matches(conn, "Алматы", until="2024-12-31") == len(until)
+    assert search.count_matches(conn, "жоқсөзжоқ") == 0
 
 
 def test_search_command_says_how_many_match_and_how_many_are_shown(
     runner: CliRunner, demo_db: Path, conn: sqlite3.Connection
 ) -> None:
-    total = analysis.count_matches(conn, "Алматы")
+    total = search.count_matches(conn, "Алматы")
     assert total > 5
     shown = runner.invoke(main, ["search", "Алматы", "--limit", "5", "--db", str(demo_db)])
     assert shown.exit_code == 0
     assert shown.stderr.strip() == f"{total} matches, 5 shown (--limit)"
-    one_title = analysis.search(conn, "Алматы", limit=1)[0].title
+    one_title = search.search(conn, "Алматы", limit=1)[0].title
     assert one_title
     everything = runner.invoke(main, ["search", "Алматы", "--limit", "1000", "--db", str(demo_db)])
     assert everything.stderr.strip() == f"{total} matches"
@@ -294,7 +293,7 @@ def test_search_command_says_how_many_match_and_how_many_are_shown(
 
 
 def test_matches_line_plurals() -> None:
-    from kazscraper.cli import matches_line
+    from kazscraper.cli.reading import matches_line
 
     assert matches_line(0, 0) == "no matches"
     assert matches_line(1, 1) == "1 match"
@@ -308,7 +307,7 @@ def test_search_command_json(runner: CliRunner, demo_db: Path, conn: sqlite3.Con
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["total"] == analysis.count_matches(conn, "Алматы")
+    assert payload["total"] == search.count_matches(conn, "Алматы")
     assert payload["shown"] == len(payload["hits"]) == 3
     first = payload["hits"][0]
     assert {"article_id", "url", "title", "snippet", "authors", "published_date"} <= set(first)
@@ -380,12 +379,12 @@ def test_export_to_an_unwritable_path_is_one_line(runner: CliRunner, demo_db: Pa
 def test_export_streams(conn: sqlite3.Connection) -> None:
     """Rows come off the date index in order: no sort in memory, one row at a time."""
     for since, until in [(None, None), ("2025-01-01", "2025-12-31")]:
-        sql, params = analysis.export_sql(since, until)
+        sql, params = export.export_sql(since, until)
         plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
         assert "TEMP B-TREE" not in plan and "idx_articles_published_date" in plan
-    records = analysis.iter_articles(conn)
+    records = export.iter_articles(conn)
     first = next(records)  # lazy: a generator over the cursor
-    assert set(first) == set(analysis.EXPORT_COLUMNS)
+    assert set(first) == set(export.EXPORT_COLUMNS)
 
 
 @pytest.mark.parametrize("command", ["search", "export"])
@@ -415,7 +414,7 @@ def test_v1_archive_upgrades_in_place(tmp_path: Path) -> None:
             now = db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
             width = len(rows[0])
             assert [r[:width] for r in now] == rows, table  # new columns come after
-        assert analysis.undescribed(db) == []
+        assert queries.undescribed(db) == []
         assert db.execute("SELECT count(*) FROM articles_flat").fetchone()[0] == 4
         assert db.execute(
             "SELECT title, first_seen, last_seen, days_in_top, best_rank, worst_rank, times_seen "
@@ -428,8 +427,8 @@ def test_v1_archive_upgrades_in_place(tmp_path: Path) -> None:
              1, 2, 2, 1),
         ]  # fmt: skip
         # the old full-text index still answers, with Kazakh case folded
-        assert ids(analysis.search(db, "ҚАЗАҚСТАН")) == ids(analysis.search(db, "қазақстан"))
-        assert sorted(ids(analysis.search(db, "Қазақстан"))) == [1, 2, 3]
+        assert ids(search.search(db, "ҚАЗАҚСТАН")) == ids(search.search(db, "қазақстан"))
+        assert sorted(ids(search.search(db, "Қазақстан"))) == [1, 2, 3]
         # and the archive takes new articles
         archive.write_batch([(make_article(), [])])
         assert archive.count("articles") == 4
@@ -461,20 +460,20 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped() -> Non
         "": "",
     }
     for value, expected in hostile.items():
-        record = dict.fromkeys(analysis.EXPORT_COLUMNS)
+        record = dict.fromkeys(export.EXPORT_COLUMNS)
         record.update(title=value, authors=[value, "Ахметова"], tags=[], views=-3, id=1)
         out = io.StringIO()
-        assert analysis.write_csv(iter([record]), out) == 1
+        assert export.write_csv(iter([record]), out) == 1
         row = next(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
         assert row["title"] == expected
         joined = f"{value}; Ахметова"
         assert row["authors"] == (f"'{joined}" if expected != value else joined)
         assert row["views"] == "-3"  # numbers stay numbers
     # JSONL is data, not a spreadsheet: untouched
-    record = dict.fromkeys(analysis.EXPORT_COLUMNS)
+    record = dict.fromkeys(export.EXPORT_COLUMNS)
     record.update(title="=1+1", authors=["@x"], tags=[])
     out = io.StringIO()
-    analysis.write_jsonl(iter([record]), out)
+    export.write_jsonl(iter([record]), out)
     assert json.loads(out.getvalue())["title"] == "=1+1"
 
 
@@ -496,8 +495,8 @@ LETTERS = "абвгдежзийклмнопрстуфхцчшщыіәғқңөұ�
 def test_a_too_complex_query_is_refused_before_it_runs(
     conn: sqlite3.Connection, query: str, what: str
 ) -> None:
-    with pytest.raises(analysis.QueryTooComplex, match=what):
-        analysis.search(conn, query)
+    with pytest.raises(search.QueryTooComplex, match=what):
+        search.search(conn, query)
 
 
 def test_usual_queries_are_within_the_bounds(conn: sqlite3.Connection) -> None:
@@ -509,14 +508,14 @@ def test_usual_queries_are_within_the_bounds(conn: sqlite3.Connection) -> None:
         '"су тасқыны" OR су*',
         "NEAR(Алматы облысы, 5) NOT Астана",
     ]:
-        analysis.check_fts_query(analysis.fts_query(query))
-    assert analysis.search(conn, " OR ".join(f"{LETTERS[i]}*" for i in range(16)))
+        search.check_fts_query(search.fts_query(query))
+    assert search.search(conn, " OR ".join(f"{LETTERS[i]}*" for i in range(16)))
 
 
 def test_a_search_past_its_time_limit_is_stopped(conn: sqlite3.Connection) -> None:
-    with pytest.raises(analysis.SearchTooSlow, match="0 s"):
-        analysis.search(conn, "Алматы", time_limit=0)  # the first check stops it
-    assert analysis.search(conn, "Алматы")  # the connection is usable after
+    with pytest.raises(search.SearchTooSlow, match="0 s"):
+        search.search(conn, "Алматы", time_limit=0)  # the first check stops it
+    assert search.search(conn, "Алматы")  # the connection is usable after
 
 
 def test_search_bounds_at_the_command_line(runner: CliRunner, demo_db: Path) -> None:
@@ -540,8 +539,8 @@ def test_datasette_refuses_a_too_complex_full_text_query(demo_db: Path) -> None:
     from datasette.app import Datasette
     from datasette.plugins import pm
 
-    from kazscraper import datasette_guard
-    from kazscraper.datasette_metadata import build_metadata
+    from kazscraper.serve import datasette_guard
+    from kazscraper.serve.datasette_metadata import build_metadata
 
     if not pm.is_registered(datasette_guard):
         pm.register(datasette_guard, name="kazscraper-guard")

@@ -31,6 +31,99 @@ def _every_command(group: click.Group = main, path: tuple[str, ...] = ()) -> lis
     return found
 
 
+# libraries that take seconds to import: only the commands that use them import them
+HEAVY_LIBRARIES = (
+    "scrapy",
+    "scipy",
+    "datasketch",
+    "trafilatura",
+    "twisted",
+    "htmldate",
+    "dateparser",
+)
+_IMPORTED_AFTER = """
+import sys
+try:
+    from kazscraper.cli import main
+    if sys.argv[1:]:
+        main(sys.argv[1:], prog_name="kazscraper")
+except SystemExit:
+    pass
+heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+print("heavy libraries imported:", heavy)
+"""
+
+
+@pytest.mark.parametrize("command", [[], ["--help"], ["stats", "--help"], ["search", "--help"]])
+def test_the_cli_starts_without_heavy_libraries(command: list[str]) -> None:
+    """``import kazscraper.cli``, ``kazscraper --help`` and a command's help import none of
+    Scrapy, Twisted, datasketch and SciPy, trafilatura, htmldate or dateparser."""
+    import subprocess
+    import sys
+
+    code = _IMPORTED_AFTER.format(heavy=HEAVY_LIBRARIES)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *command], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "heavy libraries imported: []"
+
+
+def test_reading_a_current_archive_imports_no_heavy_library(tmp_path: Path) -> None:
+    # an archive at this version's schema needs no upgrade, so no crawl runner (Scrapy)
+    import subprocess
+    import sys
+
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
+    code = _IMPORTED_AFTER.format(heavy=HEAVY_LIBRARIES)
+    for command in (["stats"], ["show", "1"], ["search", "Алматы"]):
+        result = subprocess.run(
+            [sys.executable, "-c", code, *command, "--db", str(db)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "heavy libraries imported: []", command
+
+
+def test_reading_an_archive_of_a_newer_version_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # its schema is not this version's: it goes through the upgrade, which says so
+    import sqlite3
+
+    db = tmp_path / "a.sqlite"
+    Archive(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('kazscraper', 'm999_from_the_future', '2030-01-01')"
+        )
+    result = runner.invoke(main, ["stats", "--db", str(db)], prog_name="kazscraper")
+    assert result.exit_code == 1
+    assert "newer kazscraper" in result.output and "m999_from_the_future" in result.output
+
+
+def test_importtime_of_the_cli_names_no_heavy_library() -> None:
+    # the same, as ``python -X importtime`` shows it (every module imported, however deep)
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import kazscraper.cli"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "kazscraper.cli" in imported
+    tops = {name.split(".")[0] for name in imported}
+    assert not tops & set(HEAVY_LIBRARIES), sorted(tops & set(HEAVY_LIBRARIES))
+
+
 @pytest.mark.parametrize("command", [[], *_every_command()], ids=" ".join)
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
@@ -231,7 +324,7 @@ def test_show_prints_one_article_found_by_id_or_any_of_its_urls(tmp_path: Path) 
 
 def test_show_lists_earlier_versions() -> None:
     from kazscraper.archive.queries import ArticleView
-    from kazscraper.cli import article_lines
+    from kazscraper.cli.reading import article_lines
 
     article = {
         "id": 7, "version": 2, "url": "https://qazdauiri.kz/news/x", "title": "Жаңа тақырып",
@@ -331,11 +424,30 @@ def test_parse_with_the_generic_site_and_no_url_invents_no_host(
     assert record["published_date"] == "2020-03-14"
 
 
+def test_a_saved_page_is_extracted_as_the_crawl_reads_it(seed_expected: dict) -> None:
+    """``parse``'s work without the command: the URL given or the page's canonical link,
+    the profile of that URL's site, the intake's refusals as ``SavedPageError``."""
+    from kazscraper.extract.saved_page import SavedPageError, extract_saved_page
+
+    data = (Path(__file__).parent / "fixtures" / "pages" / "qazdauiri-seed.html").read_bytes()
+    saved = extract_saved_page(data, None, None, default_site="qazdauiri")
+    assert saved.declared and saved.url == seed_expected["canonical_url"]
+    assert saved.article.title == seed_expected["title"]
+    given = extract_saved_page(data, seed_expected["url"], None, default_site="qazdauiri")
+    assert not given.declared and given.url == seed_expected["url"]
+    other = OTHER_SITE_PAGE.format(canonical=CANONICAL).encode()
+    storm = extract_saved_page(other, None, None, default_site="qazdauiri")
+    assert storm.url == "https://news.example.com/2020/03/storm"
+    assert storm.article.extraction["body"] == "generic (trafilatura)"
+    with pytest.raises(SavedPageError, match="not HTML"):
+        extract_saved_page(b"\x89PNG\r\n\x1a\n\x00binary", None, None, default_site="qazdauiri")
+
+
 def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
     """One ``--db`` (cli.db_option): the same parameter, a file never a folder; the read
     commands choose an archive that holds articles, reparse defaults to the site's, crawl,
     demo and the distributed store may create theirs."""
-    from kazscraper.cli import DEFAULT_DB, DEMO_DB, _archive_to_read
+    from kazscraper.cli.default_archive import DEFAULT_DB, DEMO_DB, archive_to_read
 
     found = {}
     for name, command in main.commands.items():
@@ -350,7 +462,7 @@ def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
         creates = name in ("crawl", "demo", "store")
         assert param.type.exists is not creates, name
         if name not in ("crawl", "demo", "reparse", "store"):
-            assert param.default is None and param.callback is _archive_to_read, name
+            assert param.default is None and param.callback is archive_to_read, name
     assert (found["reparse"].default, found["demo"].default) == (DEFAULT_DB, DEMO_DB)
     assert found["store"].default == DEFAULT_DB
     assert found["crawl"].default is None  # chosen from --start-url's host

@@ -210,7 +210,7 @@ def test_serve_without_datasette_says_how_to_install_it(tmp_path: Path) -> None:
 
 def test_metadata_of_an_archive_without_the_views(demo_db: Path, tmp_path: Path) -> None:
     """An archive that has only the base tables still gets four working canned queries."""
-    from kazscraper.datasette_metadata import build_metadata
+    from kazscraper.serve.datasette_metadata import build_metadata
 
     db = tmp_path / "old.sqlite"
     with sqlite3.connect(demo_db) as source, sqlite3.connect(db) as target:

@@ -21,7 +21,7 @@ NOT_IMPORTED = {
 }
 # modules of the package that may import an optional extra at module level: nothing
 # imports them unless the extra is installed (`kazscraper serve` imports the guard lazily)
-OPTIONAL_MODULES = {"kazscraper/datasette_guard.py": "datasette"}
+OPTIONAL_MODULES = {"kazscraper/serve/datasette_guard.py": "datasette"}
 # modules only imported by the commands that need their extra (crawl --redis, store)
 OPTIONAL_PACKAGES = {"kazscraper/distributed/": "distributed"}
 # test tools not pinned in the minimum-versions step: only test_lint runs them, in the main venv
@@ -114,7 +114,7 @@ def _undeclared(folder: str, allowed: set[str], lazy_allowed: set[str]) -> list[
 def test_imports_find_both_kinds() -> None:
     # the scan sees module-level and in-function imports: the checks below are not vacuous
     imports = _third_party("kazscraper")
-    assert ("kazscraper/cli.py", True) in imports["click"]
+    assert ("kazscraper/cli/__init__.py", True) in imports["click"]
     assert ("kazscraper/extract/generic.py", False) in imports["trafilatura"]
     assert DISTRIBUTIONS["sqlite_utils"] == {"sqlite-utils"}
 

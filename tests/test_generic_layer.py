@@ -8,7 +8,7 @@ import pytest
 from parsel import Selector
 
 from kazscraper.clean.article import clean_article
-from kazscraper.cli import _profile_note
+from kazscraper.cli.crawling import profile_note
 from kazscraper.extract.article import extract_article
 from kazscraper.extract.dates import parse_date
 from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree, has_author_markup
@@ -131,12 +131,12 @@ def test_the_qazdauiri_profile_language_is_not_stamped_on_other_sites() -> None:
 
 
 def test_a_crawl_of_another_host_says_which_profile_it_uses() -> None:
-    note = _profile_note("https://news.example.com/")
+    note = profile_note("https://news.example.com/")
     assert note is not None
     assert "news.example.com" in note and "generic layer" in note
-    assert _profile_note("https://qazdauiri.kz/") is None
-    assert _profile_note("http://127.0.0.1:8000/") is None  # the replica: the site itself
-    assert _profile_note(None) is None
+    assert profile_note("https://qazdauiri.kz/") is None
+    assert profile_note("http://127.0.0.1:8000/") is None  # the replica: the site itself
+    assert profile_note(None) is None
 
 
 # --- the header's "today" widget is no publication date ---------------------------------

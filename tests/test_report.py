@@ -14,7 +14,9 @@ from kazscraper.report import (
     column_chart,
     line_chart,
     render,
+    run_floors,
 )
+from kazscraper.sites import get_profile
 
 from .conftest import run_cli
 
@@ -43,6 +45,40 @@ def test_line_chart_marks_a_run_under_its_floor_in_red() -> None:
     assert svg.count("<polyline") == 1
 
 
+def test_line_chart_takes_each_runs_own_floors() -> None:
+    floors = [{"title": 0.95}, {}]  # the second run's site has no floor for the field
+    svg = line_chart(["#1", "#2"], {"title": [0.5, 0.5]}, floors=floors)
+    points = re.findall(r'<circle class="point"[^>]* fill="([^"]+)"', svg)
+    assert points == ["#c53030", "#2b6cb0"]
+
+
+def test_each_run_is_held_to_the_floors_of_the_sites_it_crawled() -> None:
+    def run_of(*sites: str) -> RunRow:
+        run = RunRow(1, "2026-01-01T00:00:00", "crawl", "ok", 10, 5, 0, 0, 0)
+        run.sites = sites
+        return run
+
+    qazdauiri = get_profile("qazdauiri").health_thresholds
+    assert run_floors(run_of("qazdauiri")) == {
+        name: qazdauiri[name] for name in ("title", "body", "published_date", "authors")
+    }
+    # a host read with the generic profile has no floors, nor has a run that mixes it in
+    assert run_floors(run_of("abai.kz")) == {}
+    assert run_floors(run_of("qazdauiri", "abai.kz")) == {}
+    assert run_floors(run_of()) == {}
+
+
+def test_a_generic_sites_runs_are_not_drawn_red() -> None:
+    run = RunRow(1, "2026-01-01T00:00:00", "crawl", "ok", 10, 5, 0, 0, 0)
+    run.sites = ("abai.kz",)
+    run.fill_rates = {"title": 1.0, "body": 0.4, "published_date": 0.2, "authors": 0.1}
+    data = ReportData("a.sqlite", "2026-01-01", 5, None, None, [], [], [], [run], site="abai.kz")
+    page = render(data)
+    assert 'class="bad"' not in page and 'fill="#c53030"' not in page
+    run.sites = ("qazdauiri",)
+    assert '<span class="bad">40%</span>' in render(data)
+
+
 def test_empty_archive_parts_say_so_instead_of_drawing_nothing() -> None:
     data = ReportData("x.sqlite", "2026-01-01T00:00:00+00:00", 0, None, None, [], [], [], [])
     page = render(data)
@@ -52,6 +88,7 @@ def test_empty_archive_parts_say_so_instead_of_drawing_nothing() -> None:
 
 def test_render_is_one_offline_document() -> None:
     run = RunRow(1, "2026-01-01T00:00:00", "crawl", "unhealthy", 10, 5, 0, 0, 1)
+    run.sites = ("qazdauiri",)
     run.fill_rates = {"title": 1.0, "body": 0.4, "published_date": 1.0, "authors": 0.9}
     run.extraction_layers = {"body:profile": 4, "body:generic (trafilatura)": 6}
     data = ReportData(

@@ -288,14 +288,14 @@ def test_a_bad_site_is_one_line_and_exit_2(args: list[str], message: str, tmp_pa
 
 
 def test_the_default_archive_of_a_crawl_of_sites() -> None:
-    from kazscraper.cli import SITES_DB, _default_db_for_sites
+    from kazscraper.cli.default_archive import SITES_DB, default_db_for_sites
 
-    assert _default_db_for_sites(build_sites(["qazdauiri", "https://abai.kz/"])) == SITES_DB
+    assert default_db_for_sites(build_sites(["qazdauiri", "https://abai.kz/"])) == SITES_DB
     assert SITES_DB == "archive/press.sqlite"
-    assert _default_db_for_sites(build_sites(["qazdauiri"])) == "archive/qazdauiri.sqlite"
+    assert default_db_for_sites(build_sites(["qazdauiri"])) == "archive/qazdauiri.sqlite"
     one = build_sites(["qazdauiri=http://127.0.0.1:8000/"])
-    assert _default_db_for_sites(one) == "archive/127.0.0.1-8000.sqlite"  # as --start-url
-    assert _default_db_for_sites(build_sites(["https://abai.kz/"])) == "archive/abai.kz.sqlite"
+    assert default_db_for_sites(one) == "archive/127.0.0.1-8000.sqlite"  # as --start-url
+    assert default_db_for_sites(build_sites(["https://abai.kz/"])) == "archive/abai.kz.sqlite"
 
 
 def test_crawl_help_shows_the_several_sites_example() -> None:

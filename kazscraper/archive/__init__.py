@@ -7,8 +7,8 @@ One file per site, opened through ``Archive``. The package is split by concern:
 - ``store``: the article write path (rows, versions, addresses, related links,
   authors, near-duplicates), in batched transactions;
 - ``state``: the crawl's own rows (``crawls``, ``frontier``, ``failures``, ``captures``);
-- ``queries``: read-only questions (``stats``); search and export are in
-  ``kazscraper.analysis``.
+- ``queries``: read-only questions (``stats``, ``show``, ``report``); ``search`` and
+  ``export``: full-text search and exports.
 
 During a crawl one ``Archive`` (one connection) is held by the archive extension
 (``kazscraper.crawler.archive_owner.ArchiveExtension``); the spider, the WARC middleware and the

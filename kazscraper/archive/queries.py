@@ -1,8 +1,10 @@
-"""Read-only questions about an archive, for the CLI (which holds no SQL).
+"""Read-only questions about an archive, for the CLI and the report (which hold no SQL).
 
-Search and export live in ``kazscraper.analysis``; this module answers
-``kazscraper stats`` and which sites an archive holds (``site_labels``, ``check_site``:
-the ``--site LABEL`` filter of stats, search, export and report).
+This module answers ``kazscraper stats``, ``show`` and ``report`` (``summary``,
+``article_view``, ``overview``), which sites an archive holds (``site_labels``,
+``check_site``: the ``--site LABEL`` filter of stats, search, export and report) and what
+its schema leaves undescribed; search and export are ``archive.search`` and
+``archive.export``, which share ``date_bounds`` from here.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from kazscraper.archive.schema import DESCRIPTIONS, migrations
+
+#: an open archive: the archive's ``sqlite_utils.Database`` or a plain connection
+Db = sqlite3.Connection | sqlite_utils.Database
 
 SUMMARY_TABLES = (
     "articles",
@@ -41,6 +48,7 @@ class RunRow:
     fill_rates: dict[str, float | None] = field(default_factory=dict)
     verdict: str | None = None
     extraction_layers: dict[str, int] = field(default_factory=dict)
+    sites: tuple[str, ...] = ()  # the labels of the sites it crawled (``crawls.site``)
 
 
 @dataclass
@@ -121,7 +129,7 @@ def recent_runs(
     rows = db.execute(
         "SELECT id, started_at, command, status, pages_fetched, articles_new, "
         "articles_updated, articles_unchanged, failures, fill_rates, verdict, "
-        f"extraction_layers FROM crawls {where} ORDER BY id DESC LIMIT ?",
+        f"extraction_layers, site FROM crawls {where} ORDER BY id DESC LIMIT ?",
         [*params, limit],
     )
     return [_run_row(row) for row in rows]
@@ -129,7 +137,7 @@ def recent_runs(
 
 def _run_row(row: tuple[Any, ...]) -> RunRow:
     id_, started_at, command, status, pages, new, updated, unchanged, failures, *rest = row
-    fills, verdict, layers = rest
+    fills, verdict, layers, sites = rest
     return RunRow(
         id_,
         started_at,
@@ -143,6 +151,7 @@ def _run_row(row: tuple[Any, ...]) -> RunRow:
         fill_rates=_json_object(fills),
         verdict=verdict,
         extraction_layers=_json_object(layers),
+        sites=tuple(label for label in (sites or "").split(",") if label),
     )
 
 
@@ -231,6 +240,13 @@ def article_view(db: sqlite_utils.Database, article_id: int) -> ArticleView | No
     return ArticleView(rows[0], authors, urls, related, versions, captures)
 
 
+def schema_is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the archive has every migration of this version applied and none it does not
+    know (read-only): then opening it to read needs no upgrade, nor the crawl's run lock."""
+    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    return {m.name for m in migrations.applied(db)} == known
+
+
 def has_articles(path: str | Path) -> bool:
     """Whether the file at ``path`` is an archive with at least one article (read-only;
     False for anything that is not one)."""
@@ -244,3 +260,147 @@ def has_articles(path: str | Path) -> bool:
         return False
     finally:
         conn.close()
+
+
+def connection(db: Db) -> sqlite3.Connection:
+    """The plain connection of an open archive."""
+    return db.conn if isinstance(db, sqlite_utils.Database) else db
+
+
+def date_bounds(
+    since: str | None, until: str | None, site: str | None = None
+) -> tuple[list[str], list[Any]]:
+    """Conditions (and parameters) on ``a.published_date`` for an ISO date range, and on
+    ``a.site`` for one site's articles (its label)."""
+    where: list[str] = []
+    params: list[Any] = []
+    if site is not None:
+        where.append("a.site = ?")
+        params.append(site)
+    if since:
+        where.append("a.published_date >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published_date <= ?")
+        params.append(until)
+    return where, params
+
+
+def undescribed(db: Db) -> list[str]:
+    """Tables, views and columns of this file without a row in ``schema_descriptions``."""
+    conn = connection(db)
+    described = set(conn.execute("SELECT table_name, column_name FROM schema_descriptions"))
+    missing = []
+    for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    ):
+        if (table, None) not in described:
+            missing.append(table)
+        for row in conn.execute(f'PRAGMA table_info("{table}")'):
+            if (table, row[1]) not in described:
+                missing.append(f"{table}.{row[1]}")
+    return missing
+
+
+@dataclass
+class Overview:
+    """What ``kazscraper report`` draws of an archive (or of one site's articles)."""
+
+    articles: int
+    first_date: str | None
+    last_date: str | None
+    per_month: list[tuple[str, int]]  # oldest first
+    authors: list[tuple[str, int]]
+    top_news: list[tuple[str, int, str, str]]  # title, days in the list, first day, last day
+    runs: list[RunRow]  # oldest first
+
+
+def overview(
+    db_path: str | Path, *, months: int, people: int, runs: int, site: str | None = None
+) -> Overview:
+    """Read the report's figures from the archive at ``db_path``, opened read-only: the
+    last ``months`` of articles per month, the ``people`` most frequent authors and
+    longest-listed top news, the last ``runs`` runs; with ``site``, of that site's articles
+    and the runs that crawled it."""
+    uri = Path(db_path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    # one site: its articles (the parameter is its label); every article: a true condition
+    of_site = "a.site = ?" if site is not None else "? IS NULL"
+    try:
+        count, first, last = conn.execute(
+            "SELECT count(*), min(published_date), max(published_date) FROM articles a"
+            f" WHERE {of_site}",
+            (site,),
+        ).fetchone()
+        per_month = conn.execute(
+            "SELECT substr(published_date, 1, 7) AS month, count(*) FROM articles a"
+            f" WHERE published_date IS NOT NULL AND {of_site} GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
+            (site, months),
+        ).fetchall()
+        authors = conn.execute(
+            "SELECT au.name, count(DISTINCT aa.article_id) AS n FROM authors au"
+            " JOIN article_authors aa ON aa.author_id = au.id"
+            " JOIN articles a ON a.id = aa.article_id"
+            f" WHERE {of_site} GROUP BY au.id ORDER BY n DESC, au.name LIMIT ?",
+            (site, people),
+        ).fetchall()
+        top_news = conn.execute(
+            "SELECT max(r.title), count(DISTINCT substr(r.captured_at, 1, 10)) AS days,"
+            " min(substr(r.captured_at, 1, 10)), max(substr(r.captured_at, 1, 10))"
+            " FROM related_links r JOIN articles a ON a.id = r.article_id"
+            f" WHERE r.kind = 'top' AND {of_site}"
+            " GROUP BY coalesce(r.url, r.title) ORDER BY days DESC, min(r.rank), 1 LIMIT ?",
+            (site, people),
+        ).fetchall()
+        recent = recent_runs(sqlite_utils.Database(conn), runs, site)
+    finally:
+        conn.close()
+    return Overview(
+        articles=count,
+        first_date=first,
+        last_date=last,
+        per_month=[(m, n) for m, n in reversed(per_month)],
+        authors=[(name, n) for name, n in authors],
+        top_news=[(t or "", d, f, la) for t, d, f, la in top_news],
+        runs=recent[::-1],
+    )
+
+
+#: a table or view -> its column names
+Columns = dict[str, list[str]]
+#: a table -> (its description, {column: description})
+Described = dict[str, tuple[str, dict[str, str]]]
+
+
+def tables_and_descriptions(db_path: str | Path) -> tuple[Columns, Described]:
+    """The tables and views of the file at ``db_path`` (opened read-only) with their
+    columns, and their descriptions: the file's own ``schema_descriptions``, else (an
+    archive this version could not upgrade: a read-only file) this version's, for what the
+    file has."""
+    conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        sql = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        names = [name for (name,) in conn.execute(sql)]
+        have = {
+            name: [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')] for name in names
+        }
+        if {"table_name", "column_name", "description"} <= set(have.get("schema_descriptions", [])):
+            found: Described = {}
+            rows = conn.execute(
+                "SELECT table_name, column_name, description FROM schema_descriptions"
+            )
+            for table, column, text in rows:
+                _, columns = found.setdefault(table, ("", {}))
+                if column is None:
+                    found[table] = (text, columns)
+                else:
+                    columns[column] = text
+            return have, found
+    finally:
+        conn.close()
+    return have, {
+        table: (about, {c: d for c, d in columns.items() if c in have[table]})
+        for table, (about, columns) in DESCRIPTIONS.items()
+        if table in have
+    }

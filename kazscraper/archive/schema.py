@@ -19,8 +19,6 @@ import sqlite3
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from kazscraper import neardup
-
 Db = sqlite3.Connection | sqlite_utils.Database
 Descriptions = dict[str, tuple[str, dict[str, str]]]
 
@@ -627,6 +625,8 @@ def m008_lsh_in_sqlite(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_article_lsh_article ON article_lsh(article_id);
         """
     )
+    from kazscraper import neardup  # datasketch (and scipy): imported by the migration only
+
     rows = db.execute("SELECT article_id, signature FROM article_minhash").fetchall()
     db.conn.executemany(
         "INSERT INTO article_lsh (band, bucket, article_id) VALUES (?, ?, ?)",

@@ -27,7 +27,6 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from kazscraper import neardup
 from kazscraper.archive.state import inserted_id, utc_now
 from kazscraper.archive.values import storable_article, storable_text
 from kazscraper.items import Article, Author, RelatedLink
@@ -338,6 +337,8 @@ class ArticleStore:
 
     def _mark_near_duplicate(self, article_id: int, body: str | None) -> None:
         """Link an article to an earlier one it nearly repeats (a republished, edited story)."""
+        from kazscraper import neardup  # datasketch (and scipy): imported by writers only
+
         minhash = neardup.signature(body)
         if minhash is None:
             return

@@ -4,7 +4,7 @@ Datasette's ``sql_time_limit_ms`` is a progress handler, and SQLite calls it onl
 between the steps of a statement; FTS5 does a complex query's work (a NEAR of
 1,000 prefix terms) inside single steps, so that query ran 80 s under a 5 s limit.
 This wrapper refuses, with HTTP 400 and one line of text, a request whose
-full-text query is past ``analysis.FTS_LIMITS`` before Datasette runs it: the
+full-text query is past ``archive.search.FTS_LIMITS`` before Datasette runs it: the
 table page's search (``_search``, ``_search_<column>``, raw mode or not), the
 ``full_text_search`` canned query (``q``), and the string literals and parameters
 of a custom SQL query that uses ``MATCH``. Other custom SQL keeps Datasette's time
@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 
-from kazscraper.analysis import QueryTooComplex, check_fts_query
+from kazscraper.archive.search import QueryTooComplex, check_fts_query
 
 Asgi = Callable[[dict[str, Any], Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Any]
 _SQL_STRING = re.compile(r"'(?:[^']|'')*'")
