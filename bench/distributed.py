@@ -157,12 +157,12 @@ def redis_memory(url: str) -> dict[str, Any]:
     from scrapy import Request
     from scrapy_redis.dupefilter import RFPDupeFilter
 
-    from kazscraper.distributed import Keys, serializer
-    from kazscraper.distributed.worker import WorkerSpider
+    from kazscraper.distributed import RedisKeys, serializer
+    from kazscraper.distributed.spider import WorkerSpider
 
     client = redis.Redis.from_url(url)
     client.flushall()
-    keys = Keys()
+    keys = RedisKeys()
     spider = WorkerSpider(start_url="https://qazdauiri.kz/")
     fingerprints = RFPDupeFilter(client, keys.dupefilter)
     before = int(client.info("memory")["used_memory"])

@@ -9,8 +9,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from kazscraper.archive import Archive
+from kazscraper.crawler.pipelines.store import StorePipeline
 from kazscraper.extension import ArchiveExtension, archive_of
-from kazscraper.pipelines import StorePipeline
 from kazscraper.spiders.reparse import ReparseSpider
 
 from .test_archive import make_article

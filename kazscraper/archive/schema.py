@@ -9,7 +9,7 @@ to a view or a description is a new migration with a new copy (``m010``
 extends ``DESCRIPTIONS_M009``; ``VIEWS`` and ``DESCRIPTIONS`` at the bottom
 name the latest).
 
-This module imports nothing of the project but ``neardup`` (no project imports).
+This module imports nothing of the project but ``archive.neardup`` (no project imports).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlite3
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from kazscraper import neardup
+from kazscraper.archive import neardup
 
 Db = sqlite3.Connection | sqlite_utils.Database
 Descriptions = dict[str, tuple[str, dict[str, str]]]

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from kazscraper import neardup
+from kazscraper.archive import neardup
 from kazscraper.archive.state import inserted_id, utc_now
 from kazscraper.archive.values import storable_article, storable_text
 from kazscraper.items import Article, Author, RelatedLink
@@ -117,15 +117,19 @@ class ArticleStore:
         articles: Iterable[tuple[Article, Iterable[str]]],
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
+        storable: bool = False,
     ) -> list[Outcome]:
         """Store articles (each with the extra URLs that led to it) in one transaction.
 
         ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
-        capture's own time, i.e. each capture is its own run and rows keep their URL)."""
+        capture's own time, i.e. each capture is its own run and rows keep their URL).
+        ``storable``: the articles were made storable already (the clean stage does it,
+        before dedup hashes their text), so ``storable_article`` is not run again."""
         start = run_start or (lambda fetched_at: fetched_at)
         ready = []
         for article, aliases in articles:
-            storable_article(article)  # already done by the clean pipeline; cheap, idempotent
+            if not storable:
+                storable_article(article)
             ready.append((article, [storable_text(url) for url in aliases]))
         with self.db.atomic():
             return [self._store(article, aliases, crawl_id, start) for article, aliases in ready]
@@ -135,6 +139,7 @@ class ArticleStore:
         articles: Sequence[tuple[Article, Iterable[str]]],
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
+        storable: bool = False,
     ) -> tuple[list[Outcome], list[tuple[Article, str]]]:
         """``write_batch``, but one record that cannot be stored costs no other.
 
@@ -144,7 +149,7 @@ class ArticleStore:
         (``SYSTEMIC_ERRORS``) is raised: it is no record's fault.
         """
         try:
-            return self.write_batch(articles, crawl_id, run_start), []
+            return self.write_batch(articles, crawl_id, run_start, storable), []
         except SYSTEMIC_ERRORS:
             raise
         except Exception as exc:  # one record (or more): find which
@@ -155,7 +160,7 @@ class ArticleStore:
         refused: list[tuple[Article, str]] = []
         for article, aliases in articles:
             try:
-                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start)
+                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start, storable)
             except SYSTEMIC_ERRORS:
                 raise
             except Exception as exc:

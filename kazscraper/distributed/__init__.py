@@ -67,7 +67,7 @@ PREFIX = "kazscraper"
 
 
 @dataclass(frozen=True)
-class Keys:
+class RedisKeys:
     """The Redis key names of one distributed crawl."""
 
     prefix: str = PREFIX

@@ -1,0 +1,1 @@
+"""The Scrapy glue of kazscraper: runner, settings, spiders, middlewares, extensions."""
