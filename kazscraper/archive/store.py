@@ -4,7 +4,8 @@ A mixin of ``Archive`` (it writes through ``self.db``, the archive's one
 connection). ``write_batch`` stores a batch of articles in one transaction;
 ``write_each`` does the same but, when the batch fails on a record, stores the
 others one by one and returns the records it could not store with the reason. Every
-value is made storable first (``archive.values``).
+value is made storable first (``archive.values``), unless the caller did (the sink's
+records come from the clean stage, which does it).
 
 Identical text under several URLs (a CMS serving one article at two paths,
 each declaring itself canonical) is one row whose other URLs are aliases. Within

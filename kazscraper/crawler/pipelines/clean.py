@@ -30,7 +30,8 @@ class CleanPipeline(CrawlerPipeline):
         profile = self.profile_for(item.fetched_url, item.site)
         article = item if self.cleaned_upstream else clean_article(item, profile)
         # what SQLite cannot store (a lone surrogate, a 2^70 counter) is made storable here,
-        # before dedup hashes the text and the store writes it (the store checks again)
+        # once per page: before dedup hashes the text, a worker sends it as JSON and the
+        # sink writes it (which then does not check again)
         if storable_article(article):
             self.stats.inc_value("kazscraper/values_made_storable")
         # several sites: each site's counts too, for its own health check (verdict.py)
