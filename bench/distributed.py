@@ -158,12 +158,12 @@ def redis_memory(url: str) -> dict[str, Any]:
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     from kazscraper.crawler.runner import CrawlOptions, crawl_config
-    from kazscraper.distributed import Keys, serializer
-    from kazscraper.distributed.worker import WorkerSpider
+    from kazscraper.distributed import RedisKeys, serializer
+    from kazscraper.distributed.spider import WorkerSpider
 
     client = redis.Redis.from_url(url)
     client.flushall()
-    keys = Keys()
+    keys = RedisKeys()
     options = CrawlOptions(db_path="unused", site="qazdauiri", start_url="https://qazdauiri.kz/")
     spider = WorkerSpider(crawl_config(options, mode="worker"))
     fingerprints = RFPDupeFilter(client, keys.dupefilter)

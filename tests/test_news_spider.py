@@ -423,7 +423,7 @@ def test_a_worker_spider_records_a_raising_callback_as_the_local_spider_does(
 ) -> None:
     """A Redis worker's spider inherits the spider_error handler: the failure goes out as
     ``page_failed``, which the worker's queue pipeline pushes to the store."""
-    from kazscraper.distributed.worker import WorkerSpider
+    from kazscraper.distributed.spider import WorkerSpider
 
     crawler = get_crawler(WorkerSpider, run_settings(start_url=ORIGIN + "/"))
     spider = WorkerSpider.from_crawler(crawler)

@@ -332,11 +332,13 @@ def test_a_site_whose_every_page_breaks_the_extractor_is_unhealthy(
 
     from scrapy.utils.test import get_crawler
 
-    from kazscraper import pipelines
     from kazscraper.crawler.config import RUN_CONFIG, RunConfig
+    from kazscraper.crawler.pipelines import extract as pipelines
+    from kazscraper.crawler.pipelines.extract import ExtractPipeline
+    from kazscraper.crawler.pipelines.extract_pool import WorkerDied
+    from kazscraper.crawler.pipelines.records import PageRejected
     from kazscraper.crawler.spiders.news import NewsSpider
     from kazscraper.items import PageItem
-    from kazscraper.pipelines import ExtractPipeline, PageRejected, WorkerDied
 
     sites = build_sites(["http://127.0.0.1:8002/", "qazdauiri=http://127.0.0.1:8000/"])
     crawler = get_crawler(NewsSpider, {RUN_CONFIG: RunConfig(sites)})

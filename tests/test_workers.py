@@ -12,19 +12,15 @@ import signal
 import pytest
 from scrapy.utils.test import get_crawler
 
+from kazscraper.compat_sink import pool_processes
 from kazscraper.crawler.log_format import CappedLogFormatter
+from kazscraper.crawler.pipelines.extract import ExtractPipeline
+from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied
+from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.items import Article, PageItem
-from kazscraper.pipelines import (
-    ExtractPipeline,
-    ExtractWorkers,
-    PageRejected,
-    WorkerDied,
-    extract_and_clean,
-)
 from kazscraper.sites import get_profile
 
 PROFILE = get_profile("qazdauiri")
-KILLER = "<!-- KILL-THE-WORKER -->"
 PAGE = (
     "<html><head><title>Жаңалық</title></head><body><article><h1 class='news-title'>Жаңалық"
     "</h1><div class='news-text'><p>Облыс әкімдігі жаңа аурухана құрылысының екінші кезеңін "
@@ -32,12 +28,16 @@ PAGE = (
 )
 
 
-def die_on_killer(html: str, url: str, fetched_at: str) -> Article:
-    """What a worker runs in these tests: a page with the marker kills its process (as a
-    segfault in a C parser or the OOM killer would)."""
-    if KILLER in html:
-        os._exit(70)
-    return extract_and_clean(html, url, fetched_at)
+class KillerPage(str):
+    """A page that kills the worker process that receives it (as a segfault in a C parser
+    or the OOM killer would): unpickled in the worker, it calls ``os._exit``. The pool runs
+    its real extraction function; only the page is deadly."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (70,)
+
+
+KILLER = KillerPage(PAGE)
 
 
 def run(workers: ExtractWorkers, *pages: str) -> list[Article | BaseException]:
@@ -52,7 +52,7 @@ def run(workers: ExtractWorkers, *pages: str) -> list[Article | BaseException]:
 
 @pytest.fixture
 def workers():
-    pool = ExtractWorkers(2, PROFILE, function=die_on_killer)
+    pool = ExtractWorkers(2, PROFILE)
     yield pool
     pool.close()
 
@@ -61,7 +61,7 @@ def test_a_killed_worker_is_replaced_and_later_pages_are_extracted(
     workers: ExtractWorkers,
 ) -> None:
     assert isinstance(run(workers, PAGE)[0], Article)
-    for process in list(workers.pool._processes.values()):  # the OOM killer strikes
+    for process in pool_processes(workers.pool):  # the OOM killer strikes
         os.kill(process.pid, signal.SIGKILL)
         process.join()
     results = run(workers, PAGE, PAGE, PAGE)
@@ -70,7 +70,7 @@ def test_a_killed_worker_is_replaced_and_later_pages_are_extracted(
 
 
 def test_a_page_that_kills_the_worker_twice_fails_alone(workers: ExtractWorkers) -> None:
-    results = run(workers, PAGE, PAGE + KILLER, PAGE, PAGE)
+    results = run(workers, PAGE, KILLER, PAGE, PAGE)
     died = results[1]
     assert isinstance(died, WorkerDied) and "died" in str(died)
     assert all(isinstance(r, Article) for n, r in enumerate(results) if n != 1), results
@@ -98,7 +98,7 @@ def test_a_dropped_or_failed_item_is_logged_capped() -> None:
 def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layout() -> None:
     crawler = get_crawler(settings_dict={"KAZSCRAPER_EXTRACT_WORKERS": 0})
     pipeline = ExtractPipeline.from_crawler(crawler)
-    item = PageItem(url="https://qazdauiri.kz/news/x", html=PAGE + KILLER)
+    item = PageItem(url="https://qazdauiri.kz/news/x", html=PAGE)
     crawler.stats.inc_value("kazscraper/extracted")  # as process_item does first
 
     def died() -> Article:

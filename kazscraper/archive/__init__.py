@@ -7,14 +7,17 @@ One file per site, opened through ``Archive``. The package is split by concern:
 - ``store``: the article write path (rows, versions, addresses, related links,
   authors, near-duplicates), in batched transactions;
 - ``state``: the crawl's own rows (``crawls``, ``frontier``, ``failures``, ``captures``);
+- ``records`` and ``sink``: the typed records of a crawl and the one sink that writes
+  them, for a local crawl and for ``kazscraper store`` alike;
+- ``neardup``: near-duplicate detection (MinHash signatures, LSH band keys);
 - ``queries``: read-only questions (``stats``, ``show``, ``report``); ``search`` and
   ``export``: full-text search and exports.
 
 During a crawl one ``Archive`` (one connection) is held by the archive extension
 (``kazscraper.crawler.archive_owner.ArchiveExtension``); the spider, the WARC middleware and the
-pipelines write through it. The database runs in WAL mode with a busy timeout so
-analysts can read while a crawl writes, and a killed crawl loses at most the batch in
-flight, never the file's consistency. Migrations are applied by ``Archive(path)``
+store pipeline (through ``sink``) write through it. The database runs in WAL mode with a
+busy timeout so analysts can read while a crawl writes, and a killed crawl loses at most
+the batch in flight, never the file's consistency. Migrations are applied by ``Archive(path)``
 (``migrate=True``): the crawl runner does it under the run lock, before the crawl.
 
 Tables (documented for analysts in README.md and in ``schema_descriptions``):
@@ -95,16 +98,10 @@ class Archive(ArticleStore, CrawlState):
 def _refuse_newer(db: sqlite_utils.Database) -> None:
     """Raise when a newer kazscraper changed this file's schema (a migration unknown here):
     this version would write it with its own idea of every table."""
-    table = migrations.migrations_table
-    if table not in db.table_names():
-        return
-    known = {m.name for m in migrations._migrations}
-    applied = [
-        name
-        for (name,) in db.execute(
-            f"SELECT name FROM [{table}] WHERE migration_set = ?", [migrations.name]
-        ).fetchall()
-    ]
+    # every migration this version knows is pending on an empty database (a public,
+    # read-only question to sqlite-utils)
+    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    applied = [m.name for m in migrations.applied(db)]
     unknown = sorted(set(applied) - known)
     if unknown:
         raise sqlite3.DatabaseError(

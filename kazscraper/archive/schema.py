@@ -9,7 +9,7 @@ to a view or a description is a new migration with a new copy (``m010``
 extends ``DESCRIPTIONS_M009``; ``VIEWS`` and ``DESCRIPTIONS`` at the bottom
 name the latest).
 
-This module imports nothing of the project but ``neardup`` (no project imports).
+This module imports nothing of the project but ``archive.neardup`` (no project imports).
 """
 
 from __future__ import annotations
@@ -625,7 +625,7 @@ def m008_lsh_in_sqlite(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_article_lsh_article ON article_lsh(article_id);
         """
     )
-    from kazscraper import neardup  # datasketch (and scipy): imported by the migration only
+    from kazscraper.archive import neardup  # datasketch (and scipy): imported by the migration only
 
     rows = db.execute("SELECT article_id, signature FROM article_minhash").fetchall()
     db.conn.executemany(

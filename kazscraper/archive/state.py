@@ -8,7 +8,7 @@ archived.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -77,6 +77,16 @@ class CrawlState:
         ).fetchone()
         return str(started)
 
+    def crawl_exists(self, crawl_id: int) -> bool:
+        row = self.db.execute("SELECT 1 FROM crawls WHERE id = ?", [crawl_id]).fetchone()
+        return row is not None
+
+    def arguments_of(self, crawl_id: int | None) -> dict[str, Any]:
+        """The options crawl ``crawl_id`` was started with (its ``crawls.arguments``)."""
+        row = self.db.execute("SELECT arguments FROM crawls WHERE id = ?", [crawl_id]).fetchone()
+        arguments = json.loads(row[0] or "{}") if row else {}
+        return arguments if isinstance(arguments, dict) else {}
+
     def crawled_origin(self) -> tuple[str | None, tuple[str, ...]]:
         """The start URL's origin and the mirrors of the latest crawl (for reparse)."""
         for (arguments,) in self.db.execute(
@@ -139,6 +149,14 @@ class CrawlState:
             )
             self.db.execute("DELETE FROM frontier WHERE url = ?", [url])
 
+    def failure_recorded(self, url: str, stage: str, reason: str, crawl_id: int | None) -> bool:
+        """Crawl ``crawl_id`` recorded this very failure already (a batch written again)."""
+        row = self.db.execute(
+            "SELECT 1 FROM failures WHERE url = ? AND stage = ? AND reason = ? AND crawl_id IS ?",
+            [url, stage, reason, crawl_id],
+        ).fetchone()
+        return row is not None
+
     def failed_urls(self) -> list[str]:
         """Pages that failed on an earlier run (not discovery pages): retried on the next one.
 
@@ -195,6 +213,18 @@ class CrawlState:
             )
         }
 
+    def archived_article_urls(
+        self, chunk: int
+    ) -> Iterator[list[tuple[str, str | None, str | None]]]:
+        """Every archived article URL (aliases too) with its article's published date and
+        ETag, ``chunk`` rows at a time (memory stays flat on a large archive)."""
+        cursor = self.db.execute(
+            "SELECT u.url, a.published_date, a.etag FROM article_urls u "
+            "JOIN articles a ON a.id = u.article_id"
+        )
+        while rows := cursor.fetchmany(chunk):
+            yield [(url, published, etag) for url, published, etag in rows]
+
     def unaccounted(self, urls: Iterable[str], frontier_counts: bool = False) -> list[str]:
         """Of ``urls`` (article URLs a run scheduled), those that are neither an article
         address, a failure nor (when ``frontier_counts``: an interrupted run) in the frontier."""
@@ -228,6 +258,14 @@ class CrawlState:
     def add_captures(self, captures: Iterable[Capture]) -> None:
         with self.db.atomic():
             self.db.table("captures").insert_all(asdict(c) for c in captures)
+
+    def capture_indexed(self, capture: Capture) -> bool:
+        """The capture has its row already (a batch written again)."""
+        row = self.db.execute(
+            "SELECT 1 FROM captures WHERE url = ? AND warc_file = ? AND offset = ? LIMIT 1",
+            [capture.url, capture.warc_file, capture.offset],
+        ).fetchone()
+        return row is not None
 
     def capture_spans(self, warc_file: str, size: int) -> list[tuple[int, int]]:
         """(offset, length) of the indexed records of ``warc_file``; rows that point past

@@ -4,7 +4,8 @@ A mixin of ``Archive`` (it writes through ``self.db``, the archive's one
 connection). ``write_batch`` stores a batch of articles in one transaction;
 ``write_each`` does the same but, when the batch fails on a record, stores the
 others one by one and returns the records it could not store with the reason. Every
-value is made storable first (``archive.values``).
+value is made storable first (``archive.values``), unless the caller did (the sink's
+records come from the clean stage, which does it).
 
 Identical text under several URLs (a CMS serving one article at two paths,
 each declaring itself canonical) is one row whose other URLs are aliases. Within
@@ -116,15 +117,19 @@ class ArticleStore:
         articles: Iterable[tuple[Article, Iterable[str]]],
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
+        storable: bool = False,
     ) -> list[Outcome]:
         """Store articles (each with the extra URLs that led to it) in one transaction.
 
         ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
-        capture's own time, i.e. each capture is its own run and rows keep their URL)."""
+        capture's own time, i.e. each capture is its own run and rows keep their URL).
+        ``storable``: the articles were made storable already (the clean stage does it,
+        before dedup hashes their text), so ``storable_article`` is not run again."""
         start = run_start or (lambda fetched_at: fetched_at)
         ready = []
         for article, aliases in articles:
-            storable_article(article)  # already done by the clean pipeline; cheap, idempotent
+            if not storable:
+                storable_article(article)
             ready.append((article, [storable_text(url) for url in aliases]))
         with self.db.atomic():
             return [self._store(article, aliases, crawl_id, start) for article, aliases in ready]
@@ -134,6 +139,7 @@ class ArticleStore:
         articles: Sequence[tuple[Article, Iterable[str]]],
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
+        storable: bool = False,
     ) -> tuple[list[Outcome], list[tuple[Article, str]]]:
         """``write_batch``, but one record that cannot be stored costs no other.
 
@@ -143,7 +149,7 @@ class ArticleStore:
         (``SYSTEMIC_ERRORS``) is raised: it is no record's fault.
         """
         try:
-            return self.write_batch(articles, crawl_id, run_start), []
+            return self.write_batch(articles, crawl_id, run_start, storable), []
         except SYSTEMIC_ERRORS:
             raise
         except Exception as exc:  # one record (or more): find which
@@ -154,7 +160,7 @@ class ArticleStore:
         refused: list[tuple[Article, str]] = []
         for article, aliases in articles:
             try:
-                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start)
+                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start, storable)
             except SYSTEMIC_ERRORS:
                 raise
             except Exception as exc:
@@ -337,7 +343,7 @@ class ArticleStore:
 
     def _mark_near_duplicate(self, article_id: int, body: str | None) -> None:
         """Link an article to an earlier one it nearly repeats (a republished, edited story)."""
-        from kazscraper import neardup  # datasketch (and scipy): imported by writers only
+        from kazscraper.archive import neardup  # datasketch (and scipy): imported by writers only
 
         minhash = neardup.signature(body)
         if minhash is None:

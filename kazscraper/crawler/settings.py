@@ -43,13 +43,13 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy's remote-control HTTP server runs Python code sent to it: never in an archiver's crawl
 REMOTE_CONTROL_ENABLED = False
 
-# Pipelines, in order (gaps left for later stages). Each is documented in pipelines.py.
+# Pipelines, in order (gaps left for later stages), one per module of crawler/pipelines/
 ITEM_PIPELINES = {
-    "kazscraper.pipelines.ExtractPipeline": 100,
-    "kazscraper.pipelines.CleanPipeline": 200,
-    "kazscraper.pipelines.ValidatePipeline": 300,
-    "kazscraper.pipelines.DedupPipeline": 400,
-    "kazscraper.pipelines.StorePipeline": 900,
+    "kazscraper.crawler.pipelines.extract.ExtractPipeline": 100,
+    "kazscraper.crawler.pipelines.clean.CleanPipeline": 200,
+    "kazscraper.crawler.pipelines.validate.ValidatePipeline": 300,
+    "kazscraper.crawler.pipelines.dedup.DedupPipeline": 400,
+    "kazscraper.crawler.pipelines.store.StorePipeline": 900,
 }
 
 # The archive's owner: one connection for the whole run, the crawls row (see archive_owner.py).

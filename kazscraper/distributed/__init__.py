@@ -1,4 +1,4 @@
-"""Many crawl workers on one Redis frontier, one archive writer: the distributed mode.
+"""The distributed mode: many crawl workers on one Redis frontier, one archive writer.
 
 Built on scrapy-redis (a shared scheduler queue and duplicate filter in Redis) and a
 real Redis server. Nothing here changes the local single-process crawl; Redis is only
@@ -12,13 +12,14 @@ Who does what:
   sorted set) unless the shared duplicate filter has seen it, and every worker takes its
   next request from there. Each worker writes its own WARC files
   (``<archive name>-<worker>-<time>-<n>.warc.gz``) and runs the same pipelines as a
-  local crawl (extract → clean → validate → dedup), but the last stage pushes each
-  article, capture record, failure and alias to a Redis list instead of writing SQLite.
+  local crawl (extract → clean → validate → dedup), but the last stage pushes the
+  archive's records (``archive.records``: each article, capture, failure, alias and
+  revisit) to a Redis list instead of handing them to the archive's sink.
 - **The store** (``kazscraper store --redis … --db …``, one per archive) is the single
-  writer: it drains that list into the archive in batched transactions through the
-  archive's own write path (``Archive.write_each``, ``record_failure``,
-  ``record_alias``, ``add_captures``): the same dedup, versions and aliases as a local
-  crawl. It holds the archive's run lock, so no local crawl writes meanwhile.
+  writer: it replays that list into the archive's one record sink
+  (``archive.sink.RecordSink``, the one a local crawl writes through), a batch per
+  transaction: the same dedup, versions and aliases as a local crawl. It holds the
+  archive's run lock, so no local crawl writes meanwhile.
 
 Delivery is at least once, effectively exactly once at the archive:
 
@@ -67,7 +68,7 @@ PREFIX = "kazscraper"
 
 
 @dataclass(frozen=True)
-class Keys:
+class RedisKeys:
     """The Redis key names of one distributed crawl."""
 
     prefix: str = PREFIX

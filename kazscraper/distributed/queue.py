@@ -1,7 +1,7 @@
 """The Redis item list between the workers and the store, and the crawl's worker registry.
 
 Workers push one JSON record per article, capture, failure, alias, revisit answered
-304 and, when they end, their crawl stats (``encode_*``). The store takes records
+304 and, when they end, their crawl stats (``wire.encode``). The store takes records
 with ``LMOVE``/``BLMOVE`` into a processing list, commits them to the archive, and only
 then empties the processing list (``ItemQueue.ack``): a store killed before that finds
 them there again (``take`` returns them first). Delivery is at least once; the store's
@@ -10,17 +10,12 @@ writes are idempotent.
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from dataclasses import asdict, fields
-from typing import Any
 
 import redis
 
-from kazscraper.distributed import Keys
-from kazscraper.items import Article, Author, RelatedLink
-from kazscraper.warc import Capture
+from kazscraper.distributed import RedisKeys
 
 HEARTBEAT_TTL = 10  # seconds a worker counts as alive after its last heartbeat
 LINGER = 0.2  # seconds the store lets records gather after the first of a small batch
@@ -35,8 +30,6 @@ end
 if #moved > 0 then redis.call('LTRIM', KEYS[1], #moved, -1) end
 return moved
 """
-
-KINDS = ("article", "capture", "failure", "alias", "touch", "stats")
 
 JOINED, CLOSING, NO_STORE = "joined", "closing", "no store"
 
@@ -79,78 +72,10 @@ return 1
 """
 
 
-class BadRecord(ValueError):
-    """A queued record that is not one of ours (kept aside, never dropped silently)."""
-
-
-def _encode(kind: str, **payload: Any) -> bytes:
-    return json.dumps({"kind": kind, **payload}, ensure_ascii=False).encode()
-
-
-def encode_article(article: Article, aliases: list[str], site: str) -> bytes:
-    return _encode("article", article=asdict(article), aliases=sorted(aliases), site=site)
-
-
-def encode_capture(capture: Capture) -> bytes:
-    return _encode("capture", capture=asdict(capture))
-
-
-def encode_failure(url: str, stage: str, reason: str, http_status: int | None) -> bytes:
-    return _encode("failure", url=url, stage=stage, reason=reason, http_status=http_status)
-
-
-def encode_alias(url: str, canonical: str) -> bytes:
-    return _encode("alias", url=url, canonical=canonical)
-
-
-def encode_touch(url: str, fetched_at: str) -> bytes:
-    return _encode("touch", url=url, fetched_at=fetched_at)
-
-
-def encode_stats(worker: str, run: str, stats: dict[str, Any]) -> bytes:
-    numbers = {
-        k: v for k, v in stats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
-    }
-    return _encode("stats", worker=worker, run=run, stats=numbers)
-
-
-def decode(data: bytes) -> dict[str, Any]:
-    """A record as a dict with its ``kind``; raises ``BadRecord`` for anything else."""
-    try:
-        record = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRecord(f"not JSON: {exc}") from None
-    if not isinstance(record, dict) or record.get("kind") not in KINDS:
-        raise BadRecord("not a kazscraper record (no known 'kind')")
-    return record
-
-
-def article_from_dict(data: dict[str, Any]) -> Article:
-    """The ``Article`` that ``encode_article`` sent (authors and related links as rows)."""
-    names = {f.name for f in fields(Article)}
-    unknown = set(data) - names
-    if unknown:
-        raise BadRecord(f"unknown article fields: {', '.join(sorted(unknown))}")
-    values = dict(data)
-    try:
-        values["authors"] = [Author(**a) for a in values.get("authors") or []]
-        values["related"] = [RelatedLink(**r) for r in values.get("related") or []]
-        return Article(**values)
-    except TypeError as exc:
-        raise BadRecord(f"not an article: {exc}") from None
-
-
-def capture_from_dict(data: dict[str, Any]) -> Capture:
-    try:
-        return Capture(**data)
-    except TypeError as exc:
-        raise BadRecord(f"not a capture: {exc}") from None
-
-
 class ItemQueue:
     """The item list (workers push to its tail; the store takes from its head)."""
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: redis.Redis, keys: RedisKeys) -> None:
         self.client = client
         self.keys = keys
         self._take = client.register_script(_TAKE)
@@ -202,7 +127,7 @@ class ItemQueue:
 class Registry:
     """Which workers joined the crawl, which are alive (heartbeat) and which finished."""
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: redis.Redis, keys: RedisKeys) -> None:
         self.client = client
         self.keys = keys
 

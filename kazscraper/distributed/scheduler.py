@@ -70,12 +70,12 @@ return redis.call('INCR', KEYS[3])
 class InflightScheduler(Scheduler):
     """The shared frontier and duplicate filter of scrapy-redis, with an in-flight hash."""
 
-    worker: Any  # kazscraper.distributed.worker.WorkerLifecycle
+    worker: Any  # kazscraper.distributed.lifecycle.WorkerLifecycle
     run: RunConfig
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> InflightScheduler:
-        from kazscraper.distributed.worker import worker_of
+        from kazscraper.distributed.lifecycle import worker_of
 
         instance = super().from_crawler(crawler)
         owner = worker_of(crawler)

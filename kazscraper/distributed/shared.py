@@ -28,7 +28,7 @@ from dataclasses import replace
 import redis
 
 from kazscraper.crawler.frontier import Rules
-from kazscraper.distributed import Keys
+from kazscraper.distributed import RedisKeys
 
 ANSWERS_CACHE = 10_000  # archived-or-not answers kept per worker (emptied when full)
 
@@ -55,7 +55,7 @@ class CrawlKnown(Mapping[str, tuple[str | None, str | None]]):
     def __init__(
         self,
         client: redis.Redis,
-        keys: Keys,
+        keys: RedisKeys,
         fingerprint: Fingerprint | None = None,
         cache: int = ANSWERS_CACHE,
     ) -> None:
@@ -123,7 +123,7 @@ class CrawlScheduled:
         self.urls.add(url)
 
 
-def crawl_rules(client: redis.Redis, keys: Keys, rules: Rules) -> Rules:
+def crawl_rules(client: redis.Redis, keys: RedisKeys, rules: Rules) -> Rules:
     """A worker's frontier rules in this crawl: its own, made ``full`` when the store opened
     a full crawl (``store --full``: every page walked, every archived article revisited
     with its ETag, as a local ``crawl --full``)."""

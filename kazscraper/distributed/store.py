@@ -1,15 +1,14 @@
 """``kazscraper store``: the one writer of a Redis crawl's archive.
 
 It takes the run lock of the archive (no local crawl writes it meanwhile), opens the
-crawl's ``crawls`` row (or, restarted, the one it had opened), and drains the item list
-in batched transactions through the archive's own write path, the same as a local
-crawl's store pipeline: ``write_each`` (dedup by URL and by content, versions, aliases,
-related links, authors), ``record_failure``, ``record_alias``, ``touch_article``,
-``add_captures``. A batch is acknowledged in Redis only after its transaction is
-committed; every write is idempotent, so a batch delivered again after a kill changes
-nothing. It ends (exit 0) once every worker of the crawl has finished and the list is
-drained, unless ``follow``; the crawl's Redis keys are then removed, so the next run of
-the workers is a new crawl.
+crawl's ``crawls`` row (or, restarted, the one it had opened), and replays the item list
+batch by batch into the archive's one record sink (``archive.sink.RecordSink``), the
+one a local crawl's store pipeline writes through: the same dedup by URL and by content,
+versions, aliases, failures and captures, each batch in one transaction. A batch is
+acknowledged in Redis only after its transaction is committed; every write is
+idempotent, so a batch delivered again after a kill changes nothing. It ends (exit 0)
+once every worker of the crawl has finished and the list is drained, unless ``follow``;
+the crawl's Redis keys are then removed, so the next run of the workers is a new crawl.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import logging
 import signal
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +27,9 @@ from typing import Any
 
 import redis
 
-from kazscraper.archive import Archive, ArchiveError, utc_now
+from kazscraper.archive import Archive, ArchiveError
+from kazscraper.archive.records import Record
+from kazscraper.archive.sink import RecordSink
 from kazscraper.crawler.run_lock import RunLock, upgrade
 from kazscraper.crawler.verdict import (
     EXIT_FAILED,
@@ -38,21 +39,12 @@ from kazscraper.crawler.verdict import (
     status_of,
     verdict,
 )
-from kazscraper.distributed import PREFIX, Keys
-from kazscraper.distributed.queue import (
-    LINGER,
-    BadRecord,
-    ItemQueue,
-    Registry,
-    article_from_dict,
-    capture_from_dict,
-    decode,
-)
-from kazscraper.distributed.worker import connect
-from kazscraper.items import Article
+from kazscraper.distributed import PREFIX, RedisKeys
+from kazscraper.distributed.client import connect
+from kazscraper.distributed.queue import LINGER, ItemQueue, Registry
+from kazscraper.distributed.wire import BadRecord, StatsRecord, decode
 from kazscraper.sites import SiteSpecError, build_sites, get_profile
 from kazscraper.urls import redacted_url
-from kazscraper.warc import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +80,41 @@ class StoreResult:
     crawl_id: int | None = None
 
 
-class Store:
-    """Drains one Redis crawl into one open archive."""
+class RedisWaiting:
+    """Aliases waiting for their article, in Redis (``<prefix>:aliases:waiting``): a store
+    restarted keeps them (``archive.sink.WaitingAliases``)."""
 
-    def __init__(self, archive: Archive, client: redis.Redis, keys: Keys, crawl_id: int) -> None:
+    def __init__(self, client: redis.Redis, keys: RedisKeys) -> None:
+        self.client = client
+        self.key = keys.waiting_aliases
+
+    def get(self, canonicals: Iterable[str]) -> dict[str, set[str]]:
+        urls = list(canonicals)
+        if not urls:
+            return {}
+        values = self.client.hmget(self.key, urls)
+        return {url: set(json.loads(v)) for url, v in zip(urls, values, strict=True) if v}
+
+    def update(self, keep: dict[str, set[str]], drop: Iterable[str]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        dropped = list(drop)
+        if dropped:
+            pipe.hdel(self.key, *dropped)
+        for canonical, urls in keep.items():
+            pipe.hset(self.key, canonical, json.dumps(sorted(urls)))
+        pipe.execute()
+
+    def everything(self) -> dict[str, set[str]]:
+        raw = self.client.hgetall(self.key)
+        return {k.decode(): set(json.loads(v)) for k, v in raw.items()}  # type: ignore[union-attr]
+
+
+class Store:
+    """Drains one Redis crawl into one open archive, through the archive's sink."""
+
+    def __init__(
+        self, archive: Archive, client: redis.Redis, keys: RedisKeys, crawl_id: int
+    ) -> None:
         self.archive = archive
         self.client = client
         self.keys = keys
@@ -99,7 +122,9 @@ class Store:
         self.registry = Registry(client, keys)
         self.crawl_id = crawl_id
         started = archive.crawl_started_at(crawl_id)
-        self.run_start: Callable[[str], str] = lambda fetched_at: started
+        self.sink = RecordSink(
+            archive, crawl_id, lambda fetched_at: started, waiting=RedisWaiting(client, keys)
+        )
 
     def count(self, counts: dict[str, int]) -> None:
         if counts:
@@ -112,119 +137,34 @@ class Store:
         raw = self.client.hgetall(f"{self.keys.prefix}:{COUNTS_KEY}")
         return {k.decode(): int(v) for k, v in raw.items()}  # type: ignore[union-attr]
 
-    def store_batch(self, records: list[bytes]) -> dict[str, int]:
-        """Commit one batch of records in one transaction; returns what it counted."""
-        counts: dict[str, int] = {}
-
-        def inc(name: str, by: int = 1) -> None:
-            counts[name] = counts.get(name, 0) + by
-
-        captures: list[Capture] = []
-        failures: list[dict[str, Any]] = []
-        articles: list[tuple[Article, set[str]]] = []
-        aliases: list[tuple[str, str]] = []
-        touches: list[tuple[str, str]] = []
-        stats: list[dict[str, Any]] = []
+    def store_batch(self, data: list[bytes]) -> dict[str, int]:
+        """Replay one batch of queued records into the sink (one transaction); returns
+        what it counted. A record that is not one of ours is kept aside in Redis."""
+        records: list[Record] = []
+        stats: list[StatsRecord] = []
         bad: list[bytes] = []
-        for data in records:
+        for raw in data:
             try:
-                record = decode(data)
-                kind = record["kind"]
-                if kind == "capture":
-                    captures.append(capture_from_dict(record["capture"]))
-                elif kind == "article":
-                    article = article_from_dict(record["article"])
-                    articles.append((article, set(record.get("aliases") or ())))
-                elif kind == "failure":
-                    failures.append(record)
-                elif kind == "alias":
-                    aliases.append((record["url"], record["canonical"]))
-                elif kind == "touch":
-                    touches.append((record["url"], record["fetched_at"]))
-                else:
-                    stats.append(record)
-            except (BadRecord, KeyError, TypeError) as exc:
+                record = decode(raw)
+            except BadRecord as exc:
                 logger.error("a queued record is not usable (%s); kept in %s:rejected", exc,
                              self.keys.prefix)  # fmt: skip
-                bad.append(data)
-        waiting = self._waiting_aliases(
-            sorted({article.url for article, _ in articles} | {c for _, c in aliases})
-        )
-        for article, extra in articles:
-            extra.update(waiting.get(article.url, ()))
-        still_waiting: dict[str, set[str]] = {}
-        archive = self.archive
-        with archive.db.atomic():
-            new_captures = [c for c in captures if not self._indexed(c)]
-            if new_captures:
-                archive.add_captures(new_captures)
-                inc("captures", len(new_captures))
-            for failure in failures:
-                if self._recorded(failure):
-                    continue
-                archive.record_failure(
-                    failure["url"], failure["stage"], failure["reason"],
-                    failure.get("http_status"), self.crawl_id,
-                )  # fmt: skip
-                inc("failures")
-            if articles:
-                outcomes, refused = archive.write_each(
-                    articles, crawl_id=self.crawl_id, run_start=self.run_start
-                )
-                for outcome in outcomes:
-                    inc(f"articles_{outcome}")
-                for article, reason in refused:
-                    archive.record_failure(
-                        article.fetched_url, "store", reason, None, self.crawl_id
-                    )
-                    inc("failures")
-                    inc("store_errors")
-            for url, canonical in aliases:
-                if not archive.record_alias(url, canonical, utc_now()):
-                    still_waiting.setdefault(canonical, set()).add(url)
-            for url, fetched_at in touches:
-                if archive.touch_article(url, fetched_at):
-                    inc("articles_unchanged")
+                bad.append(raw)
+                continue
+            if isinstance(record, StatsRecord):
+                stats.append(record)
+            else:
+                records.append(record)
+        counts = self.sink.write(records) if records else {}
         # after the commit, before the acknowledgement: idempotent, so safe to redo
         pipe = self.client.pipeline(transaction=False)
-        for canonical, urls in still_waiting.items():
-            known = set(waiting.get(canonical, ())) | urls
-            pipe.hset(self.keys.waiting_aliases, canonical, json.dumps(sorted(known)))
-        used = [article.url for article, _ in articles if article.url in waiting]
-        if used:
-            pipe.hdel(self.keys.waiting_aliases, *used)
-        for record in stats:
-            pipe.set(
-                self.keys.stats(str(record.get("run"))),
-                json.dumps(record.get("stats") or {}),
-            )
+        for run in stats:
+            pipe.set(self.keys.stats(run.run), json.dumps(run.stats))
         if bad:
             pipe.rpush(f"{self.keys.prefix}:rejected", *bad)
-            inc("rejected_records", len(bad))
+            counts["rejected_records"] = len(bad)
         pipe.execute()
         return counts
-
-    def _waiting_aliases(self, urls: list[str]) -> dict[str, list[str]]:
-        if not urls:
-            return {}
-        values = self.client.hmget(self.keys.waiting_aliases, urls)
-        return {url: json.loads(value) for url, value in zip(urls, values, strict=True) if value}
-
-    def _indexed(self, capture: Capture) -> bool:
-        """The capture is already in the index (a batch delivered again)."""
-        row = self.archive.db.execute(
-            "SELECT 1 FROM captures WHERE url = ? AND warc_file = ? AND offset = ? LIMIT 1",
-            [capture.url, capture.warc_file, capture.offset],
-        ).fetchone()
-        return row is not None
-
-    def _recorded(self, failure: dict[str, Any]) -> bool:
-        """This crawl already recorded this very failure (a batch delivered again)."""
-        row = self.archive.db.execute(
-            "SELECT 1 FROM failures WHERE url = ? AND stage = ? AND reason = ? AND crawl_id IS ?",
-            [failure["url"], failure["stage"], failure["reason"], self.crawl_id],
-        ).fetchone()
-        return row is not None
 
     def worker_stats(self) -> dict[str, Any]:
         """The crawler stats of every worker run, summed: a run's final stats, or those of its
@@ -253,18 +193,14 @@ class Store:
             else (datetime.now(UTC).date() - timedelta(days=revisit_days)).isoformat()
         )
         fingerprint = url_fingerprint()
-        cursor = self.archive.db.execute(
-            "SELECT u.url, a.published_date, a.etag FROM article_urls u "
-            "JOIN articles a ON a.id = u.article_id"
-        )
         marked = 0
-        while rows := cursor.fetchmany(MARK_CHUNK):
+        for rows in self.archive.archived_article_urls(MARK_CHUNK):
             old = [
                 fingerprint(url)
                 for url, published, _ in rows
                 if revisit_days is not None and not (published or "") >= cutoff
             ]
-            recent = {
+            recent: dict[Any, str] = {
                 url: json.dumps([published, etag])
                 for url, published, etag in rows
                 if revisit_days is None or (published or "") >= cutoff
@@ -282,10 +218,7 @@ class Store:
         """The ``crawls`` row's arguments with the sites the workers crawled: a several-site
         crawl's ``sites`` specs, or the start URL and mirrors (the first worker's by name:
         ``reparse`` reads the pages as those sites')."""
-        row = self.archive.db.execute(
-            "SELECT arguments FROM crawls WHERE id = ?", [self.crawl_id]
-        ).fetchone()
-        arguments: dict[str, Any] = json.loads(row[0] or "{}") if row else {}
+        arguments = self.archive.arguments_of(self.crawl_id)
         origins = self.client.hgetall(self.keys.origins)
         for worker in sorted(origins):
             try:
@@ -338,7 +271,7 @@ class Store:
         self.client.delete(*names)
 
 
-def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOptions) -> int:
+def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: StoreOptions) -> int:
     """The ``crawls`` row of this Redis crawl in this archive: the one a killed store had
     opened, or a new one. A Redis crawl is stored into one archive only. What the archive
     has is published for the workers before the crawl is marked ready (the workers wait
@@ -354,8 +287,7 @@ def _claim(client: redis.Redis, keys: Keys, archive: Archive, options: StoreOpti
                 "use another Redis database for another archive"
             )
         found = int(claimed["crawl_id"])
-        row = archive.db.execute("SELECT id FROM crawls WHERE id = ?", [found]).fetchone()
-        if row is not None:
+        if archive.crawl_exists(found):
             if claimed.get("ready", True):
                 return found
             crawl_id = found
@@ -396,7 +328,7 @@ def run_store(options: StoreOptions) -> StoreResult:
         client = connect(options.redis_url)
     except redis.RedisError as exc:
         raise StoreError(f"cannot reach Redis at {redacted_url(options.redis_url)}: {exc}") from exc
-    keys = Keys(options.prefix)
+    keys = RedisKeys(options.prefix)
     stop = _Stop()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -481,7 +413,7 @@ def _end_crawl(store: Store, options: StoreOptions) -> StoreResult:
     """The crawl is marked closing (``Store.begin_close``): its ``crawls`` row, then its
     Redis keys go."""
     archive = store.archive
-    archive.link_related_articles()
+    store.count(store.sink.finish())  # the aliases still waiting, the related links
     counts = store.counts()
     stats = {**store.worker_stats(), **{f"kazscraper/{k}": v for k, v in counts.items()}}
     stats["finish_reason"] = "finished"

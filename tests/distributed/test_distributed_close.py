@@ -10,12 +10,12 @@ import pytest
 import redis
 
 from kazscraper.archive import Archive
-from kazscraper.distributed import Keys
+from kazscraper.distributed import RedisKeys
 from kazscraper.distributed.queue import CLOSING, JOINED, NO_STORE, Registry
 from kazscraper.distributed.store import Store, StoreOptions, _claim
 from kazscraper.distributed.worker import NoStore, wait_for_store
 
-KEYS = Keys()
+KEYS = RedisKeys()
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_a_killed_worker_that_never_comes_back_still_counts(opened) -> None:
     up to its last heartbeat. Before: only the runs that ended counted."""
     from scrapy.utils.test import get_crawler
 
-    from kazscraper.distributed.worker import WorkerLifecycle
+    from kazscraper.distributed.lifecycle import WorkerLifecycle
 
     store, options = opened
     settings = {"KAZSCRAPER_REDIS_URL": options.redis_url, "KAZSCRAPER_WORKER": "w1"}
@@ -177,7 +177,7 @@ def test_a_worker_that_starts_after_the_crawl_closed_leaves_no_trace_in_redis(op
 
     from scrapy.utils.test import get_crawler
 
-    from kazscraper.distributed.worker import WorkerLifecycle
+    from kazscraper.distributed.lifecycle import WorkerLifecycle
 
     store, options = opened
     settings = {"KAZSCRAPER_REDIS_URL": options.redis_url, "KAZSCRAPER_WORKER": "w1"}
@@ -218,9 +218,10 @@ def test_store_full_revisits_every_archived_article_with_its_etag(
     """``store --full`` is a local ``crawl --full``: every archived article, old or not, is
     fetched again with ``If-None-Match`` (its ETag), and every listing page walked. Before:
     the store published nothing and the workers fetched every article unconditionally."""
+    from kazscraper.archive.records import ArticleRecord
     from kazscraper.crawler.frontier import Frontier, Rules
-    from kazscraper.distributed.queue import encode_article
     from kazscraper.distributed.shared import CrawlKnown, crawl_rules
+    from kazscraper.distributed.wire import encode
     from kazscraper.items import Article
     from kazscraper.sites import get_profile
 
@@ -231,7 +232,7 @@ def test_store_full_revisits_every_archived_article_with_its_etag(
     client = redis.Redis.from_url(redis_url)
     with Archive(tmp_path / "a.sqlite") as archive:
         Store(archive, client, KEYS, archive.begin_crawl("crawl", {})).store_batch(
-            [encode_article(old, [], "qazdauiri")]
+            [encode(ArticleRecord(old))]
         )
         client.flushdb()
         options = StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url)
@@ -255,7 +256,7 @@ def test_two_sites_on_one_host_name_have_a_slot_and_a_rate_limit_each(redis_url:
     from scrapy.utils.test import get_crawler
 
     from kazscraper.crawler import settings as project
-    from kazscraper.distributed.worker import take_host_turn
+    from kazscraper.distributed.rate_limit import take_host_turn
 
     crawler = get_crawler(settings_dict={"DOWNLOADER": project.DOWNLOADER})
     downloader = load_object(crawler.settings["DOWNLOADER"])(crawler)
@@ -289,13 +290,15 @@ def test_a_raising_article_callback_is_acknowledged_only_after_its_failure_is_pu
 
     from kazscraper.crawler.config import RUN_CONFIG
     from kazscraper.crawler.runner import CrawlOptions, crawl_config
+    from kazscraper.distributed.ack import AckSpiderMiddleware
+    from kazscraper.distributed.queue_pipeline import QueuePipeline
     from kazscraper.distributed.scheduler import INFLIGHT
-    from kazscraper.distributed.worker import AckSpiderMiddleware, QueuePipeline, WorkerSpider
+    from kazscraper.distributed.spider import WorkerSpider
 
     settings = {
         "KAZSCRAPER_REDIS_URL": redis_url,
         "KAZSCRAPER_WORKER": "w1",
-        "EXTENSIONS": {"kazscraper.distributed.worker.WorkerLifecycle": 100},
+        "EXTENSIONS": {"kazscraper.distributed.lifecycle.WorkerLifecycle": 100},
         RUN_CONFIG: crawl_config(
             CrawlOptions(db_path="unused", site="qazdauiri", start_url="http://127.0.0.1:9/"),
             mode="worker",

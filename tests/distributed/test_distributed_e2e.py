@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from kazscraper.distributed import Keys, serializer
+from kazscraper.distributed import RedisKeys, serializer
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
@@ -89,7 +89,7 @@ def record_requests(server: ReplicaServer) -> tuple[Counter[str], Callable[[], N
 
 def in_flight_urls(redis_server: RedisServer, worker: str) -> set[str]:
     """The URLs a (killed) worker had taken from the frontier and not acknowledged."""
-    held = redis_server.client().hvals(Keys().inflight(worker))
+    held = redis_server.client().hvals(RedisKeys().inflight(worker))
     return {serializer.loads(data)["url"] for data in held}
 
 

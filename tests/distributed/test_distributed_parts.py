@@ -13,24 +13,19 @@ from scrapy import Request
 from scrapy.utils.request import request_from_dict
 
 from kazscraper.archive import Archive
-from kazscraper.distributed import Keys, serializer
-from kazscraper.distributed.queue import (
-    ItemQueue,
-    Registry,
-    encode_alias,
-    encode_article,
-    encode_capture,
-    encode_failure,
-)
+from kazscraper.archive.records import AliasRecord, ArticleRecord, CaptureRecord, FailureRecord
+from kazscraper.distributed import RedisKeys, serializer
+from kazscraper.distributed.queue import ItemQueue, Registry
+from kazscraper.distributed.rate_limit import take_host_turn
 from kazscraper.distributed.shared import CrawlKnown
 from kazscraper.distributed.store import Store, StoreError, StoreOptions, run_store
-from kazscraper.distributed.worker import take_host_turn
+from kazscraper.distributed.wire import encode
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.warc import Capture
 
 from ..conftest import run_cli
 
-KEYS = Keys()
+KEYS = RedisKeys()
 ORIGIN = "http://127.0.0.1:9/"
 
 
@@ -138,11 +133,11 @@ def table(store: Store, sql: str) -> list[tuple]:
 
 def test_a_batch_delivered_twice_is_stored_once(store: Store) -> None:
     batch = [
-        encode_article(article("a"), [], "qazdauiri"),
-        encode_article(article("b", "Басқа мәтін.\n\nТағы."), [f"{ORIGIN}m/b"], "qazdauiri"),
-        encode_capture(capture(f"{ORIGIN}news/a", 0)),
-        encode_capture(capture(f"{ORIGIN}news/b", 100)),
-        encode_failure(f"{ORIGIN}news/c", "fetch", "HTTP 500", 500),
+        encode(ArticleRecord(article("a"))),
+        encode(ArticleRecord(article("b", "Басқа мәтін.\n\nТағы."), {f"{ORIGIN}m/b"})),
+        encode(CaptureRecord(capture(f"{ORIGIN}news/a", 0))),
+        encode(CaptureRecord(capture(f"{ORIGIN}news/b", 100))),
+        encode(FailureRecord(f"{ORIGIN}news/c", "fetch", "HTTP 500", 500)),
     ]
     first = store.store_batch(batch)
     assert first == {"captures": 2, "failures": 1, "articles_new": 2}
@@ -158,18 +153,18 @@ def test_a_batch_delivered_twice_is_stored_once(store: Store) -> None:
 
 
 def test_an_edit_from_another_worker_is_a_version(store: Store) -> None:
-    store.store_batch([encode_article(article("a"), [], "qazdauiri")])
+    store.store_batch([encode(ArticleRecord(article("a")))])
     edited = article("a", "Түзетілген мәтін бірінші абзац.\n\nЕкінші абзац.")
-    assert store.store_batch([encode_article(edited, [], "qazdauiri")]) == {"articles_updated": 1}
+    assert store.store_batch([encode(ArticleRecord(edited))]) == {"articles_updated": 1}
     assert table(store, "SELECT version FROM articles") == [(2,)]
     assert table(store, "SELECT count(*) FROM article_versions") == [(1,)]
 
 
 def test_an_alias_before_its_article_waits_in_redis(store: Store) -> None:
     alias = f"{ORIGIN}mirror/a"
-    assert store.store_batch([encode_alias(alias, f"{ORIGIN}news/a")]) == {}
+    assert store.store_batch([encode(AliasRecord(alias, f"{ORIGIN}news/a"))]) == {}
     assert store.client.hexists(KEYS.waiting_aliases, f"{ORIGIN}news/a")
-    store.store_batch([encode_article(article("a"), [], "qazdauiri")])
+    store.store_batch([encode(ArticleRecord(article("a")))])
     urls = [r[0] for r in table(store, "SELECT url FROM article_urls ORDER BY url")]
     assert alias in urls
     assert not store.client.hexists(KEYS.waiting_aliases, f"{ORIGIN}news/a")
@@ -192,7 +187,7 @@ def test_store_drains_and_ends_once_the_workers_have_finished(
     tmp_path: Path, redis_url: str
 ) -> None:
     client = client_of(redis_url)
-    ItemQueue(client, KEYS).push(encode_article(article("a"), [], "qazdauiri"))
+    ItemQueue(client, KEYS).push(encode(ArticleRecord(article("a"))))
     registry = Registry(client, KEYS)
     registry.join("w1")
     registry.finish("w1", finished=True)
@@ -244,7 +239,7 @@ def test_a_new_crawl_skips_archived_articles_but_revisits_recent_ones(store: Sto
     recent.etag = '"v1-recent"'
     undated.published_date = None
     for item in (old, recent, undated):
-        store.store_batch([encode_article(item, [], "qazdauiri")])
+        store.store_batch([encode(ArticleRecord(item))])
     assert store.mark_archived(revisit_days=7) == 3
     known = CrawlKnown(store.client, KEYS)  # what a worker's frontier is given
     assert known[old.url] == (None, None)  # archived and old: known, not fetched again
@@ -326,7 +321,7 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
         total = 1500
         ItemQueue(client, KEYS).push(
             *(
-                encode_article(article(f"a{i}", f"Мәтін {i}.\n\nЕкінші абзац {i}."), [], "q")
+                encode(ArticleRecord(article(f"a{i}", f"Мәтін {i}.\n\nЕкінші абзац {i}.")))
                 for i in range(total)
             )
         )

@@ -7,11 +7,11 @@ import threading
 
 import redis
 
-from kazscraper.distributed import Keys
+from kazscraper.distributed import RedisKeys
 from kazscraper.distributed.queue import ItemQueue
 from kazscraper.distributed.shared import CrawlKnown
 
-KEYS = Keys()
+KEYS = RedisKeys()
 
 
 def commands(client: redis.Redis) -> int:

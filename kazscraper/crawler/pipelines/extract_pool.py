@@ -1,0 +1,113 @@
+"""The pool of extraction processes (``crawl --workers``) that outlives its workers."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+
+from scrapy.settings import Settings
+
+from kazscraper.clean.article import clean_article
+from kazscraper.compat_sink import pool_processes, spawn_workers_up_front
+from kazscraper.extract.article import extract_article
+from kazscraper.items import Article
+from kazscraper.sites import SiteProfile, Sites
+
+_worker_sites: Sites | None = None  # in a worker process: the crawl's sites
+
+
+def _start_worker(sites: Sites) -> None:
+    global _worker_sites
+    _worker_sites = sites
+
+
+def extract_and_clean(html: str, url: str, fetched_at: str, site: str = "") -> Article:
+    """Extraction and cleaning of one page: what a worker process runs (picklable in and out).
+
+    The sites' profiles are sent once, when the worker starts, not with every page; ``site``
+    (the page's site label) picks the profile."""
+    assert _worker_sites is not None, "worker started without a profile"
+    profile = _worker_sites.profile_of(url, site)
+    return clean_article(extract_article(html, url, profile, fetched_at), profile)
+
+
+def extract_workers(settings: Settings) -> int:
+    """Extraction processes of the run (``KAZSCRAPER_EXTRACT_WORKERS``, ``crawl --workers``).
+
+    With workers, each page is extracted and cleaned in one worker call (the second core
+    does both); the clean stage, which reads the same setting, then only counts."""
+    return settings.getint("KAZSCRAPER_EXTRACT_WORKERS", 0)
+
+
+class WorkerDied(Exception):
+    """The extraction worker process died (killed, crashed) on this page, twice."""
+
+
+class ExtractWorkers:
+    """A pool of extraction processes that outlives its workers.
+
+    A worker that dies (a crash in a C parser, the OOM killer) breaks Python's whole pool:
+    every page in flight fails with ``BrokenProcessPool`` and so would every later one. The
+    broken pool is replaced at once and each of those pages is tried once more, alone, in a
+    one-process pool: a bystander succeeds, and a page that kills that worker too raises
+    ``WorkerDied``, which becomes a failure row; the other pages go on.
+    """
+
+    def __init__(self, workers: int, profile: SiteProfile | Sites) -> None:
+        self.workers = workers
+        self.sites = profile if isinstance(profile, Sites) else Sites.single(profile)
+        self.pool = self._new_pool(workers)
+        self.alone: ProcessPoolExecutor | None = None  # the one-process pool for second tries
+        self._alone_lock: asyncio.Lock | None = None
+        self.replaced = 0  # broken pools replaced
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("forkserver"),
+            initializer=_start_worker,
+            initargs=(self.sites,),
+        )
+        spawn_workers_up_front(pool)
+        return pool
+
+    @staticmethod
+    def _discard(pool: ProcessPoolExecutor) -> None:
+        """Stop a broken pool without blocking the crawl: kill what is left of it."""
+        for process in pool_processes(pool):
+            process.kill()
+        pool.shutdown(wait=False)
+
+    async def run(self, html: str, url: str, fetched_at: str, site: str = "") -> Article:
+        args = (html, url, fetched_at, site) if site else (html, url, fetched_at)
+        pool = self.pool
+        try:
+            return await asyncio.wrap_future(pool.submit(extract_and_clean, *args))
+        except BrokenProcessPool:
+            if self.pool is pool:  # the first page to see it replaces it, for every page
+                self.pool = self._new_pool(self.workers)
+                self.replaced += 1
+                self._discard(pool)
+        if self._alone_lock is None:
+            self._alone_lock = asyncio.Lock()
+        async with self._alone_lock:
+            if self.alone is None:
+                self.alone = self._new_pool(1)
+            try:
+                future = self.alone.submit(extract_and_clean, *args)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                self._discard(self.alone)
+                self.alone = None
+                raise WorkerDied(
+                    "the extraction worker process died on this page twice "
+                    "(crashed or killed); not extracted"
+                ) from None
+
+    def close(self) -> None:
+        for pool in (self.pool, self.alone):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.alone = None

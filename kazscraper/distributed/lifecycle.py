@@ -1,0 +1,201 @@
+"""The worker's Redis owner: its connection, registration, heartbeat, acknowledgements, end."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import redis
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.http import Response
+from twisted.internet.task import LoopingCall
+
+from kazscraper.distributed import PREFIX, RedisKeys
+from kazscraper.distributed.client import connect
+from kazscraper.distributed.queue import JOINED, ItemQueue, Registry
+from kazscraper.distributed.scheduler import INFLIGHT
+from kazscraper.distributed.wire import encode, stats_record
+from kazscraper.distributed.worker import default_worker_name, safe_worker_name
+from kazscraper.crawler.signals import stop_on_archive_error
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_EVERY = 2.0  # seconds between heartbeats (the key lives queue.HEARTBEAT_TTL)
+
+
+class WorkerLifecycle:
+    """The worker's Redis owner (like ``ArchiveExtension`` for a local crawl)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        url = settings.get("KAZSCRAPER_REDIS_URL")
+        if not url:
+            raise NotConfigured("not a Redis worker")
+        self.crawler = crawler
+        self.name = safe_worker_name(settings.get("KAZSCRAPER_WORKER") or default_worker_name())
+        self.keys = RedisKeys(settings.get("KAZSCRAPER_REDIS_PREFIX", PREFIX))
+        self.idle_timeout = settings.getfloat("KAZSCRAPER_IDLE_TIMEOUT", 60.0)
+        self.client = connect(url)
+        self.queue = ItemQueue(self.client, self.keys)
+        self.registry = Registry(self.client, self.keys)
+        self.run = f"{self.name}-{uuid.uuid4().hex[:12]}"  # this life of the worker
+        self.pending: Counter[str] = Counter()  # in-flight field -> items not yet pushed
+        self.outputs_done: set[str] = set()
+        self.idle_since: float | None = None
+        self.requeued_once: set[str] = set()
+        self.articles_scheduled = 0  # the crawl's count of article requests, as last seen
+        self.heartbeat: LoopingCall | None = None
+        self.refused = False  # the crawl was closed when the spider opened
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.busy, signal=signals.request_reached_downloader)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerLifecycle:
+        return cls(crawler)
+
+    def opened(self) -> None:
+        # joined already (``wait_for_store``); but a worker slow to start (its heartbeat
+        # expired before its spider opened) may find the crawl closed, even cleared: it
+        # stops without a trace in Redis (no registration, no heartbeat, no stats)
+        if self.registry.join(self.name, require_store=True) != JOINED:
+            logger.error("the store closed the crawl before this worker started; stopping")
+            self.refused = True
+            assert self.crawler.engine is not None
+            engine, spider = self.crawler.engine, self.crawler.spider
+            from twisted.internet import reactor
+
+            reactor.callLater(0, lambda: engine.close_spider(spider, "crawl_closed"))  # type: ignore[arg-type]
+            return
+        self.heartbeat = LoopingCall(self._beat)
+        self.heartbeat.start(HEARTBEAT_EVERY, now=False)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("kazscraper/worker", self.name)
+
+    def _beat(self) -> None:
+        try:
+            self.registry.beat(self.name)
+            self.publish_stats()
+            count = int(self.client.get(self.keys.articles_scheduled) or 0)
+            self.articles_scheduled = max(self.articles_scheduled, count)
+        except redis.RedisError as exc:
+            logger.error("heartbeat to Redis failed: %s", exc)
+
+    def publish_stats(self) -> None:
+        """This run's crawler stats so far, where the store sums them for the ``crawls``
+        row (``<prefix>:stats:<run>``): a worker killed and never restarted counts up to
+        its last heartbeat; its final stats, pushed when it ends, replace them."""
+        assert self.crawler.stats is not None
+        record = stats_record(self.name, self.run, self.crawler.stats.get_stats())
+        self.client.set(self.keys.stats(self.run), json.dumps(record.stats))
+
+    # -- acknowledging in-flight requests -----------------------------------------------
+
+    def ack_field(self, field: str) -> None:
+        self.pending.pop(field, None)
+        self.outputs_done.discard(field)
+        self.client.hdel(self.keys.inflight(self.name), field)
+
+    def ack(self, request: Request | None) -> None:
+        field = request.meta.get(INFLIGHT) if request is not None else None
+        if field:
+            self.ack_field(field)
+
+    def item_out(self, request: Request) -> None:
+        field = request.meta.get(INFLIGHT)
+        if field:
+            self.pending[field] += 1
+
+    def output_done(self, request: Request) -> None:
+        field = request.meta.get(INFLIGHT)
+        if not field:
+            return
+        if self.pending.get(field, 0) <= 0:
+            self.ack_field(field)
+        else:
+            self.outputs_done.add(field)
+
+    def item_done(self, response: Response | None) -> None:
+        request = getattr(response, "request", None)
+        field = request.meta.get(INFLIGHT) if request is not None else None
+        if not field or field not in self.pending:
+            return
+        self.pending[field] -= 1
+        if self.pending[field] <= 0 and field in self.outputs_done:
+            self.ack_field(field)
+
+    # -- the end --------------------------------------------------------------------
+
+    def busy(self) -> None:
+        self.idle_since = None
+
+    def on_idle(self) -> None:
+        """Keep the spider open until the shared frontier has stayed empty (and no live
+        worker has a request in flight) for ``idle_timeout`` seconds."""
+        scheduler = self._scheduler()
+        left = scheduler.in_flight() if scheduler is not None else []
+        if left:  # idle here, so nothing will answer them: fetch them again (once)
+            again = [f for f in left if f not in self.requeued_once]
+            for field in again:
+                self.requeued_once.add(field)
+                scheduler.requeue(field)
+            for field in set(left) - set(again):
+                logger.error("a request was dropped unanswered twice; given up (%s)", field)
+                self.ack_field(field)
+            self.idle_since = None
+            raise DontCloseSpider
+        if self.registry.busy():
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_timeout:
+            raise DontCloseSpider
+
+    def _scheduler(self) -> Any:
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        return getattr(slot, "scheduler", None)
+
+    def closed(self, reason: str) -> None:
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
+        if self.refused:  # never joined this crawl: nothing of it to tell
+            return
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        try:
+            self.queue.push(encode(stats_record(self.name, self.run, stats)))
+            self.registry.finish(self.name, finished=reason == "finished")
+        except redis.RedisError as exc:
+            logger.error("could not tell Redis that this worker stopped: %s", exc)
+
+
+def worker_of(crawler: Crawler) -> WorkerLifecycle | None:
+    return crawler.get_extension(WorkerLifecycle)
+
+
+def worker_owner(crawler: Crawler) -> WorkerLifecycle:
+    owner = worker_of(crawler)
+    if owner is None:
+        raise NotConfigured("not a Redis worker")
+    return owner
+
+
+@contextmanager
+def pushing(crawler: Crawler) -> Iterator[None]:
+    """Redis refused a push: stop the worker (its in-flight requests wait for its restart)."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        stop_on_archive_error(crawler, "Redis", exc)
