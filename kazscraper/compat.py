@@ -12,10 +12,15 @@ a crawl.
   ``_LenientHTTP11ClientProtocol``, ``_LenientHTTPClientParser``). There is no setting
   or hook for the parser: ``cap_response_headers`` does the same swap with a subclass
   that counts the header bytes.
+- The extraction process pool (the standard library's ``ProcessPoolExecutor``): its live
+  worker processes (``_processes``; Python 3.14's ``kill_workers`` is the public way) and
+  the flag that makes it start every worker up front (``_safe_to_dynamically_spawn_children``).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from scrapy.core.downloader.handlers.http11 import (
@@ -77,3 +82,16 @@ def cap_response_headers(
         "_Factory", (_CappedFactory,), {"protocol_class": protocol}
     )
     handler._pool._factory = factory
+
+
+def pool_processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
+    """The live worker processes of ``pool`` (``ProcessPoolExecutor._processes``; Python
+    3.14's ``kill_workers`` is the public way, not in 3.11)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def spawn_workers_up_front(pool: ProcessPoolExecutor) -> None:
+    """Make ``pool`` start every worker with its first task, none on demand later: a worker
+    spawned while a broken pool is torn down is never stopped, and joining it hangs for ever
+    (CPython 3.11); 'fork' pools always work this way (``_safe_to_dynamically_spawn_children``)."""
+    pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ import signal
 import pytest
 from scrapy.utils.test import get_crawler
 
-from kazscraper.compat_sink import pool_processes
+from kazscraper.compat import pool_processes
 from kazscraper.crawler.log_format import CappedLogFormatter
 from kazscraper.crawler.pipelines.extract import ExtractPipeline
 from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied

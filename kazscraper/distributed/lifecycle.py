@@ -18,13 +18,13 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from twisted.internet.task import LoopingCall
 
+from kazscraper.crawler.signals import stop_on_archive_error
 from kazscraper.distributed import PREFIX, RedisKeys
 from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import JOINED, ItemQueue, Registry
 from kazscraper.distributed.scheduler import INFLIGHT
 from kazscraper.distributed.wire import encode, stats_record
 from kazscraper.distributed.worker import default_worker_name, safe_worker_name
-from kazscraper.crawler.signals import stop_on_archive_error
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from twisted.python.failure import Failure
 
 from kazscraper.archive.records import AliasRecord, ArticleRecord, FailureRecord, Record
 from kazscraper.crawler.pipelines.records import dropped_record, error_record, item_record
+from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.distributed.lifecycle import pushing, worker_owner
 from kazscraper.distributed.wire import encode
-from kazscraper.crawler.signals import alias_found, page_failed
 
 
 class QueuePipeline:

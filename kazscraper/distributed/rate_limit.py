@@ -10,9 +10,9 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from kazscraper.crawler.slots import slot_of
 from kazscraper.distributed import RedisKeys
 from kazscraper.distributed.lifecycle import worker_owner
-from kazscraper.crawler.slots import slot_of
 
 
 class HostRateLimit:

@@ -7,10 +7,10 @@ from typing import Any
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from kazscraper.distributed.lifecycle import pushing, worker_of, worker_owner
-from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled, crawl_rules
 from kazscraper.crawler.frontier import ArchiveState
 from kazscraper.crawler.spiders.news import NewsSpider
+from kazscraper.distributed.lifecycle import pushing, worker_of, worker_owner
+from kazscraper.distributed.shared import CrawlKnown, CrawlScheduled, crawl_rules
 
 
 class WorkerSpider(NewsSpider):

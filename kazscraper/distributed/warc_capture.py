@@ -8,14 +8,14 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from kazscraper.archive.records import CaptureRecord
-from kazscraper.distributed.lifecycle import worker_owner
-from kazscraper.distributed.wire import encode
 from kazscraper.crawler.middlewares.warc_capture import (
     WarcCaptureMiddleware,
     warc_directory,
     warc_name,
 )
 from kazscraper.crawler.signals import stop_on_archive_error
+from kazscraper.distributed.lifecycle import worker_owner
+from kazscraper.distributed.wire import encode
 from kazscraper.warc import WarcArchiver, recover_open_files
 
 

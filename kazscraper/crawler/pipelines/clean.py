@@ -10,8 +10,8 @@ from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
 from kazscraper.crawler.pipelines.extract_pool import extract_workers
-from kazscraper.items import Article
 from kazscraper.crawler.verdict import REPORTED_FIELDS, site_stats_prefix
+from kazscraper.items import Article
 
 
 class CleanPipeline(CrawlerPipeline):

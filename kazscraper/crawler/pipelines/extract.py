@@ -13,11 +13,11 @@ from scrapy.crawler import Crawler
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
 from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied, extract_workers
 from kazscraper.crawler.pipelines.records import PageRejected
+from kazscraper.crawler.verdict import site_stats_prefix
 from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
 from kazscraper.intake import with_page
 from kazscraper.items import Article, PageItem
 from kazscraper.sites import SiteProfile
-from kazscraper.crawler.verdict import site_stats_prefix
 
 logger = logging.getLogger(__name__)
 

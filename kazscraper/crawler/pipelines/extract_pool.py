@@ -10,7 +10,7 @@ from multiprocessing import get_context
 from scrapy.settings import Settings
 
 from kazscraper.clean.article import clean_article
-from kazscraper.compat_sink import pool_processes, spawn_workers_up_front
+from kazscraper.compat import pool_processes, spawn_workers_up_front
 from kazscraper.extract.article import extract_article
 from kazscraper.items import Article
 from kazscraper.sites import SiteProfile, Sites

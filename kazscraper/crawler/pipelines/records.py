@@ -13,8 +13,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from kazscraper.archive.records import AliasRecord, ArticleRecord, FailureRecord, RevisitRecord
-from kazscraper.items import Article, NotModified
 from kazscraper.crawler.spiders.news import redirected_failure
+from kazscraper.items import Article, NotModified
 
 
 class PageRejected(DropItem):

@@ -16,9 +16,9 @@ from twisted.python.failure import Failure
 from kazscraper.archive import Archive
 from kazscraper.archive.records import AliasRecord, FailureRecord, Record
 from kazscraper.archive.sink import RecordSink
+from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
 from kazscraper.crawler.pipelines.records import dropped_record, error_record, item_record
-from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.signals import alias_found, page_failed, stop_on_archive_error
 
 
