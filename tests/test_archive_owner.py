@@ -231,7 +231,7 @@ _SQL = re.compile(
 _SQL_CALLS = ("execute", "executemany", "executescript")
 #: modules that still hold SQL, moved by the crawler/cli branches (crawl.py's reparse
 #: checks; report.py's, analysis.py's and datasette_metadata.py's queries go to archive/)
-_SQL_NOT_MOVED_YET = {"crawl.py", "report.py", "analysis.py", "datasette_metadata.py"}
+_SQL_NOT_MOVED_YET: set[str] = set()
 
 
 def sql_in(source: str) -> list[str]:

@@ -59,7 +59,8 @@ class Archive(ArticleStore, CrawlState):
     """An open archive file (one connection). Use as a context manager or call ``close``.
 
     ``migrate=False`` opens the file as it is (no schema change): for readers, and for a
-    crawl whose runner has already upgraded the file under the run lock.
+    crawl whose runner has already upgraded the file under the run lock. ``site`` is the
+    label of the run's ``crawls`` row and of articles that name no site.
     """
 
     def __init__(self, path: str | Path, site: str = "qazdauiri", migrate: bool = True) -> None:
@@ -93,6 +94,11 @@ class Archive(ArticleStore, CrawlState):
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+    def copy_to(self, path: str | Path) -> None:
+        """A consistent copy of the whole file at ``path`` (``VACUUM INTO``: readers and a
+        writer's open transaction do not change what is copied)."""
+        self.db.execute("VACUUM INTO ?", [str(path)])
 
 
 def _refuse_newer(db: sqlite_utils.Database) -> None:

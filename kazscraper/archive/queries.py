@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -404,3 +405,23 @@ def tables_and_descriptions(db_path: str | Path) -> tuple[Columns, Described]:
         for table, (about, columns) in DESCRIPTIONS.items()
         if table in have
     }
+
+
+def lost_articles(original: Path, rebuilt: Path) -> str | None:
+    """Why the ``rebuilt`` archive would lose articles ``original`` has (fewer article rows,
+    or archived article URLs that no rebuilt article holds: their captures claimed by no
+    site), in one line; None when it keeps every one."""
+    with closing(sqlite3.connect(f"{rebuilt.as_uri()}?mode=ro", uri=True)) as conn:
+        conn.execute("ATTACH DATABASE ? AS original", [f"{original.as_uri()}?mode=ro"])
+        (had,) = conn.execute("SELECT count(*) FROM original.articles").fetchone()
+        (has,) = conn.execute("SELECT count(*) FROM main.articles").fetchone()
+        (unclaimed,) = conn.execute(
+            "SELECT count(*) FROM original.articles o WHERE NOT EXISTS "
+            "(SELECT 1 FROM main.article_urls u WHERE u.url = o.url)"
+        ).fetchone()
+    if has >= had and not unclaimed:
+        return None
+    return (
+        f"the rebuilt copy has {has} of the archive's {had} articles; {unclaimed} archived "
+        "article URL(s) ended in no rebuilt article (captures claimed by no site?)"
+    )

@@ -16,9 +16,7 @@ import ipaddress
 import logging
 import os
 import shutil
-import sqlite3
 import sys
-from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from kazscraper.archive import Archive
+from kazscraper.archive.queries import lost_articles
 from kazscraper.crawler import settings as default_settings
 from kazscraper.crawler.config import RUN_CONFIG, Mode, RunConfig
 from kazscraper.crawler.frontier import Rules
@@ -194,7 +193,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             origin, mirrors = archive.crawled_origin()
             # a several-site archive: each capture with its site's profile
             sites = crawled_sites(archive.crawl_arguments(), _site_name(options))
-            archive.db.conn.execute("VACUUM INTO ?", [str(rebuilt)])
+            archive.copy_to(rebuilt)
         with Archive(rebuilt) as copy:
             copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
@@ -221,26 +220,6 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         else:
             logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
         return result
-
-
-def lost_articles(original: Path, rebuilt: Path) -> str | None:
-    """Why the ``rebuilt`` archive would lose articles ``original`` has (fewer article rows,
-    or archived article URLs that no rebuilt article holds: their captures claimed by no
-    site), in one line; None when it keeps every one."""
-    with closing(sqlite3.connect(f"{rebuilt.as_uri()}?mode=ro", uri=True)) as conn:
-        conn.execute("ATTACH DATABASE ? AS original", [f"{original.as_uri()}?mode=ro"])
-        (had,) = conn.execute("SELECT count(*) FROM original.articles").fetchone()
-        (has,) = conn.execute("SELECT count(*) FROM main.articles").fetchone()
-        (unclaimed,) = conn.execute(
-            "SELECT count(*) FROM original.articles o WHERE NOT EXISTS "
-            "(SELECT 1 FROM main.article_urls u WHERE u.url = o.url)"
-        ).fetchone()
-    if has >= had and not unclaimed:
-        return None
-    return (
-        f"the rebuilt copy has {has} of the archive's {had} articles; {unclaimed} archived "
-        "article URL(s) ended in no rebuilt article (captures claimed by no site?)"
-    )
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:

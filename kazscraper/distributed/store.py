@@ -63,9 +63,9 @@ class StoreError(Exception):
 class StoreOptions:
     db_path: str
     redis_url: str
+    site: str  # the profile of a one-site crawl (its health floors); the CLI names it
     follow: bool = False
     batch_size: int = 500
-    site: str = "qazdauiri"
     prefix: str = PREFIX
     poll: float = 1.0  # seconds to wait for a record before checking whether the crawl ended
     revisit_days: int | None = 7  # archived articles older than this are not fetched (None: all)

@@ -23,7 +23,9 @@ def opened(tmp_path: Path, redis_url: str):
     """An archive and a Redis crawl a store has opened (its archive published, ready)."""
     archive = Archive(tmp_path / "a.sqlite")
     client = redis.Redis.from_url(redis_url)
-    options = StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url, poll=0.1)
+    options = StoreOptions(
+        db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url, site="qazdauiri", poll=0.1
+    )
     crawl_id = _claim(client, KEYS, archive, options)
     yield Store(archive, client, KEYS, crawl_id), options
     archive.close()
@@ -235,7 +237,9 @@ def test_store_full_revisits_every_archived_article_with_its_etag(
             [encode(ArticleRecord(old))]
         )
         client.flushdb()
-        options = StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url)
+        options = StoreOptions(
+            db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url, site="qazdauiri"
+        )
         for full, expected in ((False, {}), (True, {"If-None-Match": '"v1-old"'})):
             client.flushdb()
             _claim(client, KEYS, archive, StoreOptions(**{**options.__dict__, "full": full}))

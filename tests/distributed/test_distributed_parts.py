@@ -180,7 +180,9 @@ def test_one_redis_crawl_goes_into_one_archive(tmp_path: Path, redis_url: str) -
     client = client_of(redis_url)
     client.set(KEYS.store, json.dumps({"db": str(tmp_path / "other.sqlite"), "crawl_id": 1}))
     with pytest.raises(StoreError, match="stored into"):
-        run_store(StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url))
+        run_store(
+            StoreOptions(db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url, site="qazdauiri")
+        )
 
 
 def test_store_drains_and_ends_once_the_workers_have_finished(
@@ -192,7 +194,9 @@ def test_store_drains_and_ends_once_the_workers_have_finished(
     registry.join("w1")
     registry.finish("w1", finished=True)
     db = tmp_path / "a.sqlite"
-    result = run_store(StoreOptions(db_path=str(db), redis_url=redis_url, poll=0.1))
+    result = run_store(
+        StoreOptions(db_path=str(db), redis_url=redis_url, site="qazdauiri", poll=0.1)
+    )
     assert (result.exit_code, result.counts["articles_new"]) == (0, 1)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
