@@ -427,7 +427,7 @@ def test_parse_with_the_generic_site_and_no_url_invents_no_host(
 def test_a_saved_page_is_extracted_as_the_crawl_reads_it(seed_expected: dict) -> None:
     """``parse``'s work without the command: the URL given or the page's canonical link,
     the profile of that URL's site, the intake's refusals as ``SavedPageError``."""
-    from kazscraper.extract.saved_page import SavedPageError, extract_saved_page
+    from kazscraper.saved_page import SavedPageError, extract_saved_page
 
     data = (Path(__file__).parent / "fixtures" / "pages" / "qazdauiri-seed.html").read_bytes()
     saved = extract_saved_page(data, None, None, default_site="qazdauiri")

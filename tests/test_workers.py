@@ -10,17 +10,21 @@ import os
 import signal
 
 import pytest
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from kazscraper.compat import pool_processes
+from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.log_format import CappedLogFormatter
 from kazscraper.crawler.pipelines.extract import ExtractPipeline
 from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied
 from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.items import Article, PageItem
-from kazscraper.sites import get_profile
+from kazscraper.sites import Sites, get_profile
 
 PROFILE = get_profile("qazdauiri")
+# a one-site run of the qazdauiri profile, extraction in this process
+ONE_SITE_RUN = {"KAZSCRAPER_EXTRACT_WORKERS": 0, RUN_CONFIG: RunConfig(Sites.single(PROFILE))}
 PAGE = (
     "<html><head><title>Жаңалық</title></head><body><article><h1 class='news-title'>Жаңалық"
     "</h1><div class='news-text'><p>Облыс әкімдігі жаңа аурухана құрылысының екінші кезеңін "
@@ -96,7 +100,7 @@ def test_a_dropped_or_failed_item_is_logged_capped() -> None:
 
 
 def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layout() -> None:
-    crawler = get_crawler(settings_dict={"KAZSCRAPER_EXTRACT_WORKERS": 0})
+    crawler = get_crawler(settings_dict=ONE_SITE_RUN)
     pipeline = ExtractPipeline.from_crawler(crawler)
     item = PageItem(url="https://qazdauiri.kz/news/x", html=PAGE)
     crawler.stats.inc_value("kazscraper/extracted")  # as process_item does first
@@ -111,12 +115,15 @@ def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layou
     assert crawler.stats.get_value("kazscraper/worker_deaths") == 1
 
 
-def test_a_pipeline_with_no_spider_has_the_default_site() -> None:
-    """A pipeline built alone (no spider, as in a unit test) reads its sites as the one
-    default site, so the per-site page count asks ``sites`` like the crawl does."""
-    pipeline = ExtractPipeline.from_crawler(
-        get_crawler(settings_dict={"KAZSCRAPER_EXTRACT_WORKERS": 0})
-    )
+def test_a_pipeline_without_a_run_configuration_is_not_built() -> None:
+    with pytest.raises(NotConfigured):
+        ExtractPipeline.from_crawler(get_crawler(settings_dict={"KAZSCRAPER_EXTRACT_WORKERS": 0}))
+
+
+def test_a_pipeline_reads_its_sites_from_the_run_configuration() -> None:
+    """A pipeline built alone (no spider, as in a unit test) reads its sites from the run's
+    configuration, so the per-site page count asks ``sites`` like the crawl does."""
+    pipeline = ExtractPipeline.from_crawler(get_crawler(settings_dict=ONE_SITE_RUN))
     assert len(pipeline.sites) == 1
     assert pipeline.sites.first.label == get_profile("qazdauiri").label
     assert pipeline.profile_for("https://qazdauiri.kz/news/x").label == "qazdauiri"

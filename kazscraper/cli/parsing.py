@@ -43,7 +43,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
       kazscraper parse saved.html   # URL: the page's canonical link, if it has one
     """
     from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
-    from kazscraper.extract.saved_page import SavedPageError, extract_saved_page
+    from kazscraper.saved_page import SavedPageError, extract_saved_page
 
     name = getattr(source, "name", "input")
     data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory

@@ -1,19 +1,21 @@
-"""What every pipeline shares: the crawler, its stats and the crawl's site profiles."""
+"""What every pipeline shares: the crawler, its stats and the run's configuration."""
 
 from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from kazscraper.sites import SiteProfile, Sites, get_profile
+from kazscraper.crawler.config import RunConfig, run_config
+from kazscraper.sites import SiteProfile, Sites
 
 
 class CrawlerPipeline:
-    """Built by Scrapy with the crawler; the per-run configuration comes from the spider
-    (read here only: ``profile``, ``sites``, ``dedup_within_run``)."""
+    """Built by Scrapy with the crawler; the run's sites and mode come from its
+    ``RunConfig`` (``kazscraper.crawler.config``), never from the spider."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.config: RunConfig = run_config(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlerPipeline:
@@ -21,15 +23,13 @@ class CrawlerPipeline:
 
     @property
     def profile(self) -> SiteProfile:
-        """The spider's profile (no spider, a pipeline alone: the default site's)."""
-        found = getattr(self.crawler.spider, "profile", None)
-        return found if isinstance(found, SiteProfile) else get_profile("qazdauiri")
+        """The run's main site's profile."""
+        return self.config.profile
 
     @property
     def sites(self) -> Sites:
-        """The crawl's sites (a spider of one site: that one; no spider: the default site)."""
-        found = getattr(self.crawler.spider, "sites", None)
-        return found if isinstance(found, Sites) else Sites.single(self.profile)
+        """The run's sites."""
+        return self.config.sites
 
     def profile_for(self, url: str, site: str = "") -> SiteProfile:
         """The profile of a record of site ``site`` (its label) fetched at ``url``."""
@@ -37,6 +37,6 @@ class CrawlerPipeline:
 
     @property
     def dedup_within_run(self) -> bool:
-        """False when the spider's items are successive captures of the same pages
-        (reparse): a second capture of a URL is then its later version."""
-        return bool(getattr(self.crawler.spider, "dedup_within_run", True))
+        """False in a reparse, whose items are successive captures of the same pages: a
+        second capture of a URL is then its later version."""
+        return self.config.dedup_within_run

@@ -64,8 +64,7 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, config: RunConfig, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.config = config
-        # the spider's own reading of its config (the pipelines read these two until they
-        # take the run's RunConfig from the settings, as the other components do)
+        # the spider's own shorthands for its config
         self.sites = config.sites
         self.profile = config.profile  # the main site (a one-site crawl's only one)
         # redirects off the sites are not followed (Scrapy's offsite middleware reads this)

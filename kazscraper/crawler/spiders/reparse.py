@@ -54,12 +54,6 @@ class ReparseSpider(scrapy.Spider):
         )
         return spider
 
-    @property
-    def dedup_within_run(self) -> bool:
-        """Captures of one URL over several crawls are its versions (the pipelines read
-        this until they read the run's ``RunConfig``)."""
-        return self.config.dedup_within_run
-
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
         for page in read_captures(self.warc_dir, max_bytes, self.on_skipped, self.warc_name):
