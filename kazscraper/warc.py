@@ -433,7 +433,7 @@ def _bounded(record: object, max_bytes: int) -> bytes:
 class _HeaderCappedReader(DecompressingBufferedReader):
     """warcio's reader, whose header lines (read by ``readline``) are counted between two
     payload reads: past ``MAX_WARC_HEADER_BYTES`` the record is damaged. warcio reads a
-    header line whole, so a crafted member inflating to one 200 MB line was held whole."""
+    header line whole, so a crafted member inflating to one 200 MB line would be held whole."""
 
     def readline(self, length: int | None = None) -> bytes:
         seen = getattr(self, "_header_bytes", 0)

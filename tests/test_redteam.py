@@ -192,8 +192,8 @@ def test_a_tag_with_a_million_attributes_is_refused_before_it_is_parsed() -> Non
 @pytest.mark.parametrize("nesting", ["<table><tr><td>" * 3000, "<div>" * 100_000])
 def test_deeply_nested_markup_is_not_given_to_trafilatura(nesting: str) -> None:
     # 3,000 nested tables (45 KB) kept trafilatura busy for two minutes per page
-    from kazscraper.extract.article import MAX_GENERIC_DEPTH, body_paragraphs, parse_html
-    from kazscraper.extract.article import _GenericView as GenericView
+    from kazscraper.extract.article import parse_html
+    from kazscraper.extract.body import MAX_GENERIC_DEPTH, GenericView, body_paragraphs
     from kazscraper.sites import get_profile
 
     url = "https://example.com/2024/05/story.html"
