@@ -45,7 +45,8 @@ from kazscraper.verdict import (
     health_breaches,
     verdict,
 )
-from kazscraper.warc import files_in_use, recover_open_files
+from kazscraper.warc.files import files_in_use
+from kazscraper.warc.recovery import recover_open_files
 
 __all__ = [
     "EXIT_FAILED",

@@ -42,13 +42,10 @@ from kazscraper.intake import header_pairs
 from kazscraper.signals import stop_on_archive_error
 from kazscraper.sites.urls import is_site_url
 from kazscraper.urls import urlsplit as safe_urlsplit
-from kazscraper.warc import (
-    Capture,
-    Exchange,
-    WarcArchiver,
-    recover_open_files,
-    reindex_captures,
-)
+from kazscraper.warc.index import reindex_captures
+from kazscraper.warc.records import Capture, Exchange
+from kazscraper.warc.recovery import recover_open_files
+from kazscraper.warc.writer import WarcArchiver
 
 CAPTURE_BATCH = 200
 

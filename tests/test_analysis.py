@@ -21,7 +21,7 @@ from kazscraper import analysis
 from kazscraper.archive import Archive, migrations
 from kazscraper.cli import main
 from kazscraper.items import RelatedLink
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 from .conftest import FIXTURES
 from .test_archive import make_article

@@ -12,7 +12,8 @@ import pytest
 
 from kazscraper.crawl import EXIT_LOCKED, AlreadyRunning, RunLock
 from kazscraper.replica.server import ReplicaServer
-from kazscraper.warc import Exchange, WarcArchiver
+from kazscraper.warc.records import Exchange
+from kazscraper.warc.writer import WarcArchiver
 
 from .conftest import crawl_args, run_cli
 

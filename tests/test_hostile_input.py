@@ -379,7 +379,7 @@ def test_a_record_with_missing_or_absurd_headers_is_damaged_not_a_crash(
 ) -> None:  # type: ignore[no-untyped-def]
     # before: a record without WARC-Date raised AttributeError out of read_captures (reparse
     # died with a traceback); a bad date raised ValueError
-    from kazscraper.warc import read_captures
+    from kazscraper.warc.replay import read_captures
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     data = (
@@ -427,7 +427,7 @@ def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]
     # the index a run rebuilds from the WARC files before it fetches: a record warcio
     # cannot read ends its gap, the records after it in the file are still indexed
     from kazscraper.archive import Archive
-    from kazscraper.warc import reindex_captures
+    from kazscraper.warc.index import reindex_captures
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     warc = tmp_path / "warc"
@@ -449,7 +449,9 @@ def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]
 def test_a_warc_header_of_tens_of_megabytes_is_not_read_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # before: warcio read the record's header lines whole: a crafted file of 190 KB whose
     # one header line inflates to 200 MB cost reparse 640 MB of memory
-    from kazscraper.warc import MAX_WARC_HEADER_BYTES, read_captures, unindexed_captures
+    from kazscraper.warc.index import unindexed_captures
+    from kazscraper.warc.limits import MAX_WARC_HEADER_BYTES
+    from kazscraper.warc.replay import read_captures
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     huge = {**good, "WARC-Target-URI": "http://a/news/x", "X-Pad": "p" * 20_000_000}
@@ -510,7 +512,8 @@ def test_the_owner_check_of_a_warc_file_reads_no_header_line_whole(tmp_path) -> 
     # crafted first header line of 100 MB was held whole (several copies of it)
     import tracemalloc
 
-    from kazscraper.warc import MAX_WARC_HEADER_BYTES, warc_files
+    from kazscraper.warc.files import warc_files
+    from kazscraper.warc.limits import MAX_WARC_HEADER_BYTES
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     huge = {**good, "WARC-Target-URI": "http://a/news/x", "X-Pad": "p" * 100_000_000}

@@ -31,7 +31,9 @@ from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import get_profile
 from kazscraper.spiders.news import NewsSpider
 from kazscraper.spiders.reparse import ReparseSpider
-from kazscraper.warc import Exchange, WarcArchiver, read_captures
+from kazscraper.warc.records import Exchange
+from kazscraper.warc.replay import read_captures
+from kazscraper.warc.writer import WarcArchiver
 
 from .conftest import FIXTURES
 

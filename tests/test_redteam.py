@@ -206,7 +206,7 @@ def test_deeply_nested_markup_is_not_given_to_trafilatura(nesting: str) -> None:
 def test_nesting_is_measured_in_one_walk() -> None:
     from lxml import etree
 
-    from kazscraper.extract.article import nested_deeper_than
+    from kazscraper.extract.body import nested_deeper_than
 
     root = etree.fromstring("<a>" + "<b>" * 10 + "</b>" * 10 + "<c/></a>")
     assert nested_deeper_than(root, 10)

@@ -20,7 +20,7 @@ import redis
 
 from kazscraper.distributed import Keys
 from kazscraper.items import Article, Author, RelatedLink
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 HEARTBEAT_TTL = 10  # seconds a worker counts as alive after its last heartbeat
 LINGER = 0.2  # seconds the store lets records gather after the first of a small batch

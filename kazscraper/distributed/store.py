@@ -52,7 +52,7 @@ from kazscraper.verdict import (
     status_of,
     verdict,
 )
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 logger = logging.getLogger(__name__)
 

@@ -63,7 +63,8 @@ from kazscraper.middlewares import WarcCaptureMiddleware, warc_directory, warc_n
 from kazscraper.pipelines import record_dropped, record_error
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.spiders.news import NewsSpider
-from kazscraper.warc import WarcArchiver, recover_open_files
+from kazscraper.warc.recovery import recover_open_files
+from kazscraper.warc.writer import WarcArchiver
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import page_failed
 from kazscraper.sites import SiteProfile, Sites, get_profile
 from kazscraper.sites.urls import canonical_url, classify_url
-from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
+from kazscraper.warc.limits import DEFAULT_RECORD_MAX
+from kazscraper.warc.replay import StoredPage, read_captures
 
 
 class ReparseSpider(scrapy.Spider):
