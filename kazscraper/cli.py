@@ -1357,7 +1357,7 @@ def parse(source: BinaryIO, url: str | None, site: str | None) -> None:
     """
     from kazscraper.clean.article import clean_article
     from kazscraper.extract.article import NotHtmlError, extract_article
-    from kazscraper.intake import Refused, page_item, with_page
+    from kazscraper.intake.page import Refused, page_item, with_page
 
     profile = get_profile(site) if site else profile_for_url(url)
     data = source.read(DOWNLOAD_MAXSIZE + 1)  # /dev/zero or a video must not fill the memory

@@ -38,7 +38,7 @@ from twisted.internet.task import deferLater
 from kazscraper.archive import Archive
 from kazscraper.download import headers_too_large
 from kazscraper.extension import archive_of
-from kazscraper.intake import header_pairs
+from kazscraper.intake.page import header_pairs
 from kazscraper.signals import stop_on_archive_error
 from kazscraper.sites.urls import is_site_url
 from kazscraper.urls import urlsplit as safe_urlsplit

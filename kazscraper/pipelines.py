@@ -37,7 +37,7 @@ from kazscraper.archive.values import storable_article
 from kazscraper.clean.article import clean_article
 from kazscraper.extension import archive_of
 from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
-from kazscraper.intake import with_page
+from kazscraper.intake.page import with_page
 from kazscraper.items import Article, NotModified, PageItem
 from kazscraper.signals import alias_found, page_failed, stop_on_archive_error
 from kazscraper.sites import SiteProfile, Sites, get_profile

@@ -263,7 +263,7 @@ KAZAKH = (
 def test_a_charset_that_is_no_web_encoding_is_ignored(charset: str) -> None:
     # before: 'undefined' raised UnicodeError out of decode_page (a spider error, the URL
     # unaccounted for); 'raw_unicode_escape' read the KZ-1048 bytes as Latin-1 mojibake
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     body = KAZAKH.format(meta=f'<meta charset="{charset}">').encode("kz1048")
     page = decode_page(body, f"text/html; charset={charset}")
@@ -274,7 +274,7 @@ def test_a_charset_that_is_no_web_encoding_is_ignored(charset: str) -> None:
 @pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252"])
 def test_cyrillic_bytes_declared_latin_are_not_read_as_latin_mojibake(charset: str) -> None:
     # before: windows-1251 bytes declared iso-8859-1 were stored as 'Àóðóõàíà'
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     body = KAZAKH.format(meta="").encode("cp1251", errors="replace")
     page = decode_page(body, f"text/html; charset={charset}")
@@ -284,7 +284,7 @@ def test_cyrillic_bytes_declared_latin_are_not_read_as_latin_mojibake(charset: s
 
 @pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252"])
 def test_a_real_latin_page_keeps_its_latin_encoding(charset: str) -> None:
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     text = "Die Straße für Radfahrer wurde eröffnet; élève, garçon, São Paulo, mañana. " * 20
     body = f"<html><body><p>{text}</p></body></html>".encode("latin-1")
@@ -306,7 +306,7 @@ def test_a_real_latin_page_keeps_its_latin_encoding(charset: str) -> None:
 def test_binary_bytes_served_as_html_are_refused_by_name(magic: bytes, name: str) -> None:
     # before: a PDF served as text/html was decoded as cp1252 text and ended as 'not an
     # article page (title: missing…)', a validate failure that hid what the bytes were
-    from kazscraper.clean.encoding import UndecodablePage, decode_page
+    from kazscraper.intake.decode import UndecodablePage, decode_page
 
     with pytest.raises(UndecodablePage, match=f"not HTML: {name}"):
         decode_page(magic + bytes(range(128, 256)) * 64, "text/html; charset=utf-8")

@@ -10,7 +10,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from kazscraper.crawl import EXIT_FAILED, verdict
-from kazscraper.intake import anchor_hrefs
+from kazscraper.intake.links import anchor_hrefs
 from kazscraper.middlewares import off_site
 from kazscraper.signals import page_failed
 from kazscraper.sites import get_profile

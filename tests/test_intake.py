@@ -25,7 +25,7 @@ from scrapy.utils.test import get_crawler
 from kazscraper.clean.article import clean_article
 from kazscraper.cli import main
 from kazscraper.extract.article import extract_article
-from kazscraper.intake import Refused, page_item, with_page
+from kazscraper.intake.page import Refused, page_item, with_page
 from kazscraper.items import PageItem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import get_profile

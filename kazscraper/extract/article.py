@@ -57,8 +57,8 @@ from kazscraper.extract.names import PersonName, parse_display_name
 from kazscraper.extract.page_date import date_from_elements, date_from_lead, htmldate_date
 from kazscraper.extract.signature import Signature, split_signature
 from kazscraper.extract.site_name import without_the_site
+from kazscraper.intake.checked import html_problem
 from kazscraper.items import Article, Author, RelatedLink
-from kazscraper.markup import markup_problem
 from kazscraper.sites import SiteProfile
 from kazscraper.urls import join_url, urlsplit
 
@@ -90,13 +90,9 @@ _ELEMENT_COUNT = etree.XPath(xpaths.ELEMENT_COUNT)
 
 
 def parse_html(html: str) -> Selector:
-    if not html or not html.strip():
-        raise NotHtmlError("empty document")
-    if "\x00" in html[:4096]:
-        raise NotHtmlError("binary data, not HTML")
-    if "<" not in html[:4096]:
-        raise NotHtmlError("no markup in the first 4 KB: not HTML")
-    if problem := markup_problem(html):
+    """The page parsed, or ``NotHtmlError`` with why not: the verdict of intake's checks
+    where ``html`` came through intake (``CheckedHtml``), else those checks made here."""
+    if problem := html_problem(html):
         raise NotHtmlError(problem)
     page = Selector(text=html, type="html")
     # no field is read from a comment, and lxml's itertext (ours, htmldate's, trafilatura's)

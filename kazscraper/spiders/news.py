@@ -53,9 +53,10 @@ from kazscraper.frontier import (
     ScheduledUrls,
     listing_item_date,
 )
-from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
+from kazscraper.intake.links import anchor_hrefs
+from kazscraper.intake.markup import markup_problem
+from kazscraper.intake.page import Refused, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.markup import markup_problem
 from kazscraper.signals import alias_found, page_failed
 from kazscraper.sites import SiteProfile, Sites, build_sites, get_profile
 from kazscraper.sites.urls import UrlKind, canonical_url

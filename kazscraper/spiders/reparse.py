@@ -18,7 +18,8 @@ from typing import Any
 
 import scrapy
 
-from kazscraper.intake import MAX_LINKS_PER_PAGE, Aliases, Refused, anchor_hrefs, page_item
+from kazscraper.intake.links import MAX_LINKS_PER_PAGE, Aliases, anchor_hrefs
+from kazscraper.intake.page import Refused, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.signals import page_failed
 from kazscraper.sites import SiteProfile, Sites, get_profile

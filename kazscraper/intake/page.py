@@ -6,35 +6,25 @@ here, so the same bytes give the same ``PageItem`` whichever route they came by.
 page that cannot be one is a ``Refused`` with the stage and reason to record: not a
 text page (decided as Scrapy decides the response class: Content-Type, then
 Content-Disposition, the URL's extension, the first bytes), an empty page, bytes no
-encoding reads as text (``clean.encoding.decode_page``). The body is the payload
-with its content-encoding undone (Scrapy's and warcio's readers both do that); a
+encoding reads as text (``intake.decode``). The body is the payload with its
+content-encoding undone (Scrapy's and warcio's readers both do that); a
 Content-Encoding header that is still there names one nobody could undo, and the page
-is not text.
-
-``Aliases`` reports the mirror-host address of an article met in a link, once per
-run; ``anchor_hrefs`` reads a page's links (bounded, by the HTML parser).
+is not text. The page's text carries the verdict of intake's checks to the extractor
+(``intake.checked``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import islice
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from parsel import Selector
-from scrapy.crawler import Crawler
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 from w3lib.encoding import read_bom
 
-from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.intake.checked import checked_html
+from kazscraper.intake.decode import UndecodablePage, decode_page
 from kazscraper.items import Article, PageItem
-from kazscraper.signals import alias_found
-from kazscraper.sites import SiteProfile
-from kazscraper.sites.urls import canonical_url, classify_url
-from kazscraper.urls import join_url
-
-MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
 
 HeaderPairs = Sequence[tuple[str, str]]
 # what Scrapy reads to choose a response's class
@@ -105,7 +95,7 @@ def page_item(
         return Refused(url, "decode", str(exc))
     return PageItem(
         url=url,
-        html=page.text,
+        html=checked_html(page.text),
         status=status,
         fetched_at=fetched_at,
         content_type=content_type,
@@ -123,41 +113,3 @@ def with_page(article: Article, page: PageItem) -> Article:
     if page.encoding:
         article.extraction["encoding"] = page.encoding
     return article
-
-
-def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
-    """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
-
-    Read by the HTML parser (linear in the page's size, which the download limit
-    caps), never by a regex over the markup: a regex can backtrack for minutes on
-    a hostile page (``<a `` repeated).
-    """
-    if not html.strip():
-        return []
-    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
-    return list(islice(dict.fromkeys(h for h in hrefs if h), limit))
-
-
-@dataclass
-class Aliases:
-    """The mirror-host addresses of the site's articles met this run, each told to the
-    archive once (the ``alias_found`` signal): ``image.qazdauiri.kz/news/x`` is another
-    address of ``qazdauiri.kz/news/x``."""
-
-    profile: SiteProfile
-    reported: set[str] = field(default_factory=set)
-
-    def report(self, crawler: Crawler, url: str, canonical: str | None = None) -> None:
-        """Report ``url`` (an article URL; ``canonical``: its canonical URL, if known)."""
-        canonical = canonical or canonical_url(url, self.profile)
-        alias = canonical_url(url, self.profile, map_mirrors=False)
-        if alias != canonical and alias not in self.reported:
-            self.reported.add(alias)
-            crawler.signals.send_catch_log(alias_found, url=alias, canonical=canonical)
-
-    def report_links(self, crawler: Crawler, page: PageItem, hrefs: Iterable[str]) -> None:
-        """Report the article links among ``hrefs`` (read from ``page``)."""
-        for href in hrefs:
-            url = join_url(page.url, href)  # None: a link urllib cannot parse, skipped
-            if url is not None and classify_url(url, self.profile) == "article":
-                self.report(crawler, url)
