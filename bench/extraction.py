@@ -315,7 +315,7 @@ class Score:
 
 def _read_page(folder: Path, name: str, url: str = "") -> str:
     """The page's text as ``kazscraper parse`` reads a saved file (``kazscraper.intake``)."""
-    from kazscraper.intake import Refused, page_item
+    from kazscraper.intake.page import Refused, page_item
 
     page = page_item(url, [], (folder / "html" / name).read_bytes())
     return "" if isinstance(page, Refused) else page.html

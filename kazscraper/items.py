@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class PageItem:
-    """One fetched page as text; made by ``kazscraper.intake.page_item`` on every route."""
+    """One fetched page as text; made by ``kazscraper.intake.page.page_item`` on every route."""
 
     url: str  # the URL the response came from (after redirects)
     html: str

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import NotHtmlError, extract_article, parse_html
 from kazscraper.extract.metadata import read_metadata
-from kazscraper.intake import Refused, page_item, with_page
+from kazscraper.intake.page import Refused, page_item, with_page
 from kazscraper.items import Article
 from kazscraper.sites import get_profile, profile_for_url
 

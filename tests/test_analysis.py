@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from kazscraper.archive import Archive, export, migrations, queries, schema, search
 from kazscraper.cli import main
 from kazscraper.items import RelatedLink
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 from .conftest import FIXTURES
 from .test_archive import make_article

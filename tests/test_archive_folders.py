@@ -13,7 +13,8 @@ import pytest
 from kazscraper.crawler.run_lock import AlreadyRunning, RunLock
 from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.replica.server import ReplicaServer
-from kazscraper.warc import Exchange, WarcArchiver
+from kazscraper.warc.records import Exchange
+from kazscraper.warc.writer import WarcArchiver
 
 from .conftest import crawl_args, run_cli
 

@@ -17,7 +17,7 @@ from kazscraper.archive.records import (
     RevisitRecord,
 )
 from kazscraper.archive.sink import MemoryWaiting, RecordSink
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 from .test_archive import URL, _OneBadRecord, make_article
 

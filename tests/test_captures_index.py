@@ -18,7 +18,7 @@ from kazscraper.archive import Archive
 from kazscraper.crawler.middlewares.warc_capture import warc_directory
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
-from kazscraper.warc import reindex_captures
+from kazscraper.warc.index import reindex_captures
 
 from .conftest import crawl_args, kill_crawl_after, run_cli
 

@@ -7,7 +7,6 @@ import pytest
 from kazscraper.clean.text import (
     clean_line,
     fix_homoglyphs,
-    join_paragraphs,
     normalize_text,
     strip_interface_strings,
 )
@@ -60,7 +59,3 @@ def test_interface_strings_are_dropped_whatever_their_case() -> None:
         "Бірінші жол",
         "Show more туралы сөйлем",
     ]
-
-
-def test_join_paragraphs() -> None:
-    assert join_paragraphs(["  бір ", "", "\xa0", "екі"]) == "бір\n\nекі"

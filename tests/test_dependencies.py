@@ -115,7 +115,7 @@ def test_imports_find_both_kinds() -> None:
     # the scan sees module-level and in-function imports: the checks below are not vacuous
     imports = _third_party("kazscraper")
     assert ("kazscraper/cli/__init__.py", True) in imports["click"]
-    assert ("kazscraper/extract/generic.py", False) in imports["trafilatura"]
+    assert ("kazscraper/extract/body.py", False) in imports["trafilatura"]
     assert DISTRIBUTIONS["sqlite_utils"] == {"sqlite-utils"}
 
 

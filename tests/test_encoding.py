@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kazscraper.clean.encoding import UndecodablePage, decode_page, plausible_text
-from kazscraper.intake import anchor_hrefs
+from kazscraper.intake.decode import UndecodablePage, decode_page
+from kazscraper.intake.links import anchor_hrefs
+from kazscraper.intake.plausible import plausible_text
 
 KAZAKH = (
     "<html><head><meta charset='{}'></head><body><p>Қазақстан Республикасының Үкіметі бүгін "

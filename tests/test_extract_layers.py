@@ -8,7 +8,7 @@ import pytest
 
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import NotHtmlError, extract_article
-from kazscraper.extract.generic import MIN_GENERIC_BODY
+from kazscraper.extract.body import MIN_GENERIC_BODY
 from kazscraper.sites import get_profile
 
 PROFILE = get_profile("qazdauiri")

@@ -10,8 +10,10 @@ from parsel import Selector
 from kazscraper.clean.article import clean_article
 from kazscraper.cli.crawling import profile_note
 from kazscraper.extract.article import extract_article
+from kazscraper.extract.body import MIN_GENERIC_BODY
+from kazscraper.extract.byline import has_author_markup
 from kazscraper.extract.dates import parse_date
-from kazscraper.extract.generic import MIN_GENERIC_BODY, content_tree, has_author_markup
+from kazscraper.extract.furniture import content_tree
 from kazscraper.sites import get_profile, profile_for_url
 
 URL = "https://news.example.com/2020/03/storm-hits-the-coast"
@@ -864,7 +866,7 @@ def test_the_h1_line_with_its_kicker_is_still_left_out_of_the_body() -> None:
 
 def _count_node_text(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The characters the byline reader reads with node_text, call by call."""
-    import kazscraper.extract.generic as generic_module
+    import kazscraper.extract.byline as generic_module
 
     read: list[int] = []
     original = generic_module.node_text
@@ -880,14 +882,14 @@ def _count_node_text(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _byline_of(markup: str) -> list[str]:
     """The visible byline reader's people alone (not trafilatura's fallback after it)."""
-    from kazscraper.extract.generic import byline_authors
+    from kazscraper.extract.byline import byline_authors
 
     page = html_page(f"<article><h1>Storm</h1>{markup}{paragraphs(ENGLISH)}</article>")
     return [a.name for a in byline_authors(Selector(text=page))]
 
 
 def test_nested_byline_openings_are_not_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kazscraper.extract.generic import byline_authors
+    from kazscraper.extract.byline import byline_authors
 
     depth = 300
     page = Selector(
@@ -901,7 +903,7 @@ def test_nested_byline_openings_are_not_read_whole(monkeypatch: pytest.MonkeyPat
 
 def test_thousands_of_author_links_are_read_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     from kazscraper.extract.article import MAX_AUTHORS
-    from kazscraper.extract.generic import byline_authors
+    from kazscraper.extract.byline import byline_authors
 
     def surname(i: int) -> str:  # Baaa, Baab, ...: a distinct name without digits
         return "B" + "".join(chr(97 + (i // 26**k) % 26) for k in (2, 1, 0))

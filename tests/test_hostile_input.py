@@ -263,7 +263,7 @@ KAZAKH = (
 def test_a_charset_that_is_no_web_encoding_is_ignored(charset: str) -> None:
     # before: 'undefined' raised UnicodeError out of decode_page (a spider error, the URL
     # unaccounted for); 'raw_unicode_escape' read the KZ-1048 bytes as Latin-1 mojibake
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     body = KAZAKH.format(meta=f'<meta charset="{charset}">').encode("kz1048")
     page = decode_page(body, f"text/html; charset={charset}")
@@ -274,7 +274,7 @@ def test_a_charset_that_is_no_web_encoding_is_ignored(charset: str) -> None:
 @pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252"])
 def test_cyrillic_bytes_declared_latin_are_not_read_as_latin_mojibake(charset: str) -> None:
     # before: windows-1251 bytes declared iso-8859-1 were stored as 'Àóðóõàíà'
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     body = KAZAKH.format(meta="").encode("cp1251", errors="replace")
     page = decode_page(body, f"text/html; charset={charset}")
@@ -284,7 +284,7 @@ def test_cyrillic_bytes_declared_latin_are_not_read_as_latin_mojibake(charset: s
 
 @pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252"])
 def test_a_real_latin_page_keeps_its_latin_encoding(charset: str) -> None:
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     text = "Die Straße für Radfahrer wurde eröffnet; élève, garçon, São Paulo, mañana. " * 20
     body = f"<html><body><p>{text}</p></body></html>".encode("latin-1")
@@ -306,7 +306,7 @@ def test_a_real_latin_page_keeps_its_latin_encoding(charset: str) -> None:
 def test_binary_bytes_served_as_html_are_refused_by_name(magic: bytes, name: str) -> None:
     # before: a PDF served as text/html was decoded as cp1252 text and ended as 'not an
     # article page (title: missing…)', a validate failure that hid what the bytes were
-    from kazscraper.clean.encoding import UndecodablePage, decode_page
+    from kazscraper.intake.decode import UndecodablePage, decode_page
 
     with pytest.raises(UndecodablePage, match=f"not HTML: {name}"):
         decode_page(magic + bytes(range(128, 256)) * 64, "text/html; charset=utf-8")
@@ -379,7 +379,7 @@ def test_a_record_with_missing_or_absurd_headers_is_damaged_not_a_crash(
 ) -> None:  # type: ignore[no-untyped-def]
     # before: a record without WARC-Date raised AttributeError out of read_captures (reparse
     # died with a traceback); a bad date raised ValueError
-    from kazscraper.warc import read_captures
+    from kazscraper.warc.replay import read_captures
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     data = (
@@ -427,7 +427,7 @@ def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]
     # the index a run rebuilds from the WARC files before it fetches: a record warcio
     # cannot read ends its gap, the records after it in the file are still indexed
     from kazscraper.archive import Archive
-    from kazscraper.warc import reindex_captures
+    from kazscraper.warc.index import reindex_captures
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     warc = tmp_path / "warc"
@@ -449,7 +449,9 @@ def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]
 def test_a_warc_header_of_tens_of_megabytes_is_not_read_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # before: warcio read the record's header lines whole: a crafted file of 190 KB whose
     # one header line inflates to 200 MB cost reparse 640 MB of memory
-    from kazscraper.warc import MAX_WARC_HEADER_BYTES, read_captures, unindexed_captures
+    from kazscraper.warc.index import unindexed_captures
+    from kazscraper.warc.limits import MAX_WARC_HEADER_BYTES
+    from kazscraper.warc.replay import read_captures
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     huge = {**good, "WARC-Target-URI": "http://a/news/x", "X-Pad": "p" * 20_000_000}
@@ -510,7 +512,8 @@ def test_the_owner_check_of_a_warc_file_reads_no_header_line_whole(tmp_path) -> 
     # crafted first header line of 100 MB was held whole (several copies of it)
     import tracemalloc
 
-    from kazscraper.warc import MAX_WARC_HEADER_BYTES, warc_files
+    from kazscraper.warc.files import warc_files
+    from kazscraper.warc.limits import MAX_WARC_HEADER_BYTES
 
     good = {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}
     huge = {**good, "WARC-Target-URI": "http://a/news/x", "X-Pad": "p" * 100_000_000}

@@ -13,7 +13,7 @@ from kazscraper.crawler.signals import page_failed
 from kazscraper.crawler.sitemap import sitemap_body
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, verdict
-from kazscraper.intake import anchor_hrefs
+from kazscraper.intake.links import anchor_hrefs
 from kazscraper.sites import Sites, get_profile
 from kazscraper.sites.url_rules import declared_canonical
 

@@ -29,10 +29,12 @@ from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.extract.article import extract_article
-from kazscraper.intake import Refused, page_item, with_page
+from kazscraper.intake.page import Refused, page_item, with_page
 from kazscraper.items import PageItem
 from kazscraper.sites import Sites, get_profile
-from kazscraper.warc import Exchange, WarcArchiver, read_captures
+from kazscraper.warc.records import Exchange
+from kazscraper.warc.replay import read_captures
+from kazscraper.warc.writer import WarcArchiver
 
 from .conftest import FIXTURES
 

@@ -22,7 +22,7 @@ import pytest
 
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import extract_article
-from kazscraper.intake import page_item
+from kazscraper.intake.page import page_item
 from kazscraper.items import PageItem
 from kazscraper.sites import profile_for_url
 

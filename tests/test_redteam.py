@@ -153,7 +153,7 @@ def test_a_javascript_image_is_not_stored() -> None:
 @pytest.mark.parametrize("control", ["\x1b", "\x0c", "\x7f", "\x85", "\x01\x02"])
 def test_a_utf8_page_with_a_stray_control_character_stays_utf8(control: str) -> None:
     # U+0085 (NEL) used to send the page to KOI8-R: mojibake stored as the article
-    from kazscraper.clean.encoding import decode_page
+    from kazscraper.intake.decode import decode_page
 
     text = "Облыс әкімдігі жаңа аурухана құрылысын бастады. " * 20
     page = f"<html><body><h1>Аурухана{control}құрылысы</h1><p>{text}</p></body></html>"
@@ -163,7 +163,7 @@ def test_a_utf8_page_with_a_stray_control_character_stays_utf8(control: str) -> 
 
 
 def test_a_page_of_control_characters_is_still_refused() -> None:
-    from kazscraper.clean.encoding import UndecodablePage, decode_page
+    from kazscraper.intake.decode import UndecodablePage, decode_page
 
     with pytest.raises(UndecodablePage):
         decode_page(b"<html>" + b"\x01\x02\x03\x1b" * 500 + b"</html>", "text/html")
@@ -171,9 +171,9 @@ def test_a_page_of_control_characters_is_still_refused() -> None:
 
 def test_a_tag_with_a_million_attributes_is_refused_before_it_is_parsed() -> None:
     # libxml2 is quadratic in one tag's attributes: 900,000 of them took it tens of minutes
-    from kazscraper.clean.encoding import UndecodablePage, decode_page
     from kazscraper.extract.article import NotHtmlError, parse_html
-    from kazscraper.markup import markup_problem
+    from kazscraper.intake.decode import UndecodablePage, decode_page
+    from kazscraper.intake.markup import markup_problem
 
     text = "<p>Облыс әкімдігі жаңа аурухана құрылысын бастады.</p>"
     bomb = "<p " + " ".join(f"a{i}=x" for i in range(900_000)) + ">x</p>"
@@ -192,8 +192,8 @@ def test_a_tag_with_a_million_attributes_is_refused_before_it_is_parsed() -> Non
 @pytest.mark.parametrize("nesting", ["<table><tr><td>" * 3000, "<div>" * 100_000])
 def test_deeply_nested_markup_is_not_given_to_trafilatura(nesting: str) -> None:
     # 3,000 nested tables (45 KB) kept trafilatura busy for two minutes per page
-    from kazscraper.extract.article import MAX_GENERIC_DEPTH, body_paragraphs, parse_html
-    from kazscraper.extract.article import _GenericView as GenericView
+    from kazscraper.extract.article import parse_html
+    from kazscraper.extract.body import MAX_GENERIC_DEPTH, GenericView, body_paragraphs
     from kazscraper.sites import get_profile
 
     url = "https://example.com/2024/05/story.html"
@@ -206,7 +206,7 @@ def test_deeply_nested_markup_is_not_given_to_trafilatura(nesting: str) -> None:
 def test_nesting_is_measured_in_one_walk() -> None:
     from lxml import etree
 
-    from kazscraper.extract.article import nested_deeper_than
+    from kazscraper.extract.body import nested_deeper_than
 
     root = etree.fromstring("<a>" + "<b>" * 10 + "</b>" * 10 + "<c/></a>")
     assert nested_deeper_than(root, 10)

@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kazscraper.warc import (
-    Exchange,
-    WarcArchiver,
-    payload_digest,
-    read_captures,
-    recover_open_files,
-)
+from kazscraper.warc.records import Exchange, payload_digest
+from kazscraper.warc.recovery import recover_open_files
+from kazscraper.warc.replay import read_captures
+from kazscraper.warc.writer import WarcArchiver
 
 HTML = "<html><body><p>Қазақстан дәуірі</p></body></html>".encode()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kazscraper.items import Article
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 
 @dataclass

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from kazscraper.archive.values import storable_text
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 #: SQLite's limit on host parameters is 32,766; chunks stay far below it
 _CHUNK = 500

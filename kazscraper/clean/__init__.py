@@ -1,0 +1,1 @@
+"""Cleaning what extraction found: ``text`` normalises Kazakh web text, ``article`` a record."""

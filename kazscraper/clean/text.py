@@ -95,8 +95,3 @@ def strip_interface_strings(lines: Iterable[str], strings: Iterable[str]) -> lis
         if len(line) > 2 * longest + 8  # a long paragraph is never a button label
         or " ".join(normalize_text(line).split()).casefold() not in interface
     ]
-
-
-def join_paragraphs(paragraphs: Iterable[str]) -> str:
-    """Normalised non-empty paragraphs separated by one blank line."""
-    return "\n\n".join(p for p in (normalize_text(x) for x in paragraphs) if p)

@@ -39,7 +39,8 @@ from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
 from kazscraper.sites import Sites, build_sites, crawled_sites, get_profile
 from kazscraper.urls import url_origin
-from kazscraper.warc import files_in_use, recover_open_files
+from kazscraper.warc.files import files_in_use
+from kazscraper.warc.recovery import recover_open_files
 
 logger = logging.getLogger(__name__)
 

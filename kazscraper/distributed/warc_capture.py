@@ -16,7 +16,8 @@ from kazscraper.crawler.middlewares.warc_capture import (
 from kazscraper.crawler.signals import stop_on_archive_error
 from kazscraper.distributed.lifecycle import worker_owner
 from kazscraper.distributed.wire import encode
-from kazscraper.warc import WarcArchiver, recover_open_files
+from kazscraper.warc.recovery import recover_open_files
+from kazscraper.warc.writer import WarcArchiver
 
 
 class WorkerWarcCapture(WarcCaptureMiddleware):

@@ -21,7 +21,7 @@ from kazscraper.archive.records import (
     RevisitRecord,
 )
 from kazscraper.items import Article, Author, RelatedLink
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 KINDS = ("article", "capture", "failure", "alias", "touch", "stats")
 

@@ -8,9 +8,10 @@ Each field comes from the first layer that yields it, and
 3. ``signature`` / ``byline`` / ``label``: the signature block at the end of the
    body and the blocks found by their headings;
 4. ``generic``: for pages the profile does not match, the main content by
-   trafilatura, a date from the page's own date line or dateline, then
-   htmldate (``kazscraper.extract.generic``). A listing page (teasers, not an
-   article) yields no body, and so is refused by validation.
+   trafilatura (``extract.body``), a date from the page's own date line or dateline,
+   then htmldate (``extract.page_date``), the byline (``extract.byline``), the
+   headline (``extract.headline``). A listing page (teasers, not an article) yields no
+   body (``extract.listing``), and so is refused by validation.
 
 The page is parsed once. No Scrapy, no I/O: the same function serves the
 crawl, ``kazscraper parse`` and the tests.
@@ -37,34 +38,27 @@ from kazscraper.extract.blocks import (
     parse_block,
     squash,
 )
-from kazscraper.extract.dates import ParsedDate, parse_date
-from kazscraper.extract.generic import (
+from kazscraper.extract.body import GenericView, body_paragraphs
+from kazscraper.extract.byline import (
     MAX_AUTHORS,
-    MIN_GENERIC_BODY,
     authors_from_elements,
     byline_authors,
-    content_tree,
-    date_from_elements,
-    date_from_lead,
-    generic_title,
     has_author_markup,
-    headline_of,
-    htmldate_date,
     is_organisation,
-    listing_evidence,
     name_as_written,
     same_person_in_full,
-    text_tree,
     trafilatura_authors,
-    trafilatura_paragraphs,
-    without_the_site,
 )
+from kazscraper.extract.dates import ParsedDate, parse_date
+from kazscraper.extract.headline import generic_title, headline_of
 from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
+from kazscraper.extract.page_date import date_from_elements, date_from_lead, htmldate_date
 from kazscraper.extract.signature import Signature, split_signature
+from kazscraper.extract.site_name import without_the_site
+from kazscraper.intake.checked import html_problem
 from kazscraper.items import Article, Author, RelatedLink
-from kazscraper.markup import markup_problem
 from kazscraper.sites import SiteProfile
 from kazscraper.urls import join_url, urlsplit
 
@@ -84,30 +78,27 @@ class PageTooComplex(NotHtmlError):
 
     Every layer walks the tree several times (ours, trafilatura twice, readability,
     htmldate): about 40 µs per element on the profile's path and 160 µs on the generic
-    one, so a 4 MB page of a million ``<br>`` took 44 s and one of 250,000 took 43 s on the
-    generic layer. It says nothing about the site's layout (the health check)."""
+    one, so a 4 MB page of a million ``<br>`` takes about 44 s, and one of 250,000 about 43 s
+    on the generic layer. It says nothing about the site's layout (the health check)."""
 
 
 #: the most elements a page may have to be extracted; the most in 1,628 real pages of the
 #: evaluation sets is 10,106; 100,000 similar-news links (200,012 elements, a tested flood
 #: whose article is stored) are under it. 250,000 ``<br>`` take ~6 s, ~43 s on the generic layer
 MAX_ELEMENTS = 250_000
+_ELEMENT_COUNT = etree.XPath(xpaths.ELEMENT_COUNT)
 
 
 def parse_html(html: str) -> Selector:
-    if not html or not html.strip():
-        raise NotHtmlError("empty document")
-    if "\x00" in html[:4096]:
-        raise NotHtmlError("binary data, not HTML")
-    if "<" not in html[:4096]:
-        raise NotHtmlError("no markup in the first 4 KB: not HTML")
-    if problem := markup_problem(html):
+    """The page parsed, or ``NotHtmlError`` with why not: the verdict of intake's checks
+    where ``html`` came through intake (``CheckedHtml``), else those checks made here."""
+    if problem := html_problem(html):
         raise NotHtmlError(problem)
     page = Selector(text=html, type="html")
     # no field is read from a comment, and lxml's itertext (ours, htmldate's, trafilatura's)
-    # is quadratic in comments side by side: a million "<!--x-->" took 237 s, now 3 s
+    # is quadratic in comments side by side (a million "<!--x-->" would take minutes)
     etree.strip_tags(page.root, etree.Comment, etree.ProcessingInstruction)
-    elements = int(page.root.xpath("count(//*)"))  # counted by libxml2, in C
+    elements = int(_ELEMENT_COUNT(page.root))  # counted by libxml2, in C
     if elements > MAX_ELEMENTS:
         raise PageTooComplex(
             f"page too complex: {elements} elements (more than {MAX_ELEMENTS}); not extracted"
@@ -123,7 +114,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     prov = article.extraction
 
     blocks = related_blocks(page, profile, html)
-    generic = _GenericView(page, [el for _, region in blocks for el in region], url)
+    generic = GenericView(page, [el for _, region in blocks for el in region], url)
     paragraphs, body_layer = body_paragraphs(page, profile, generic)
     signature = split_signature(paragraphs)
     body = paragraphs[signature.body_start : signature.body_end]
@@ -150,99 +141,6 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     if meta.canonical and (declared := join_url(url, meta.canonical)):
         article.declared_canonical = declared
     return article
-
-
-class _GenericView:
-    """The page as the generic layer sees it: built on first use, at most once."""
-
-    def __init__(self, page: Selector, blocks: list[Any], url: str) -> None:
-        self.page, self.blocks, self.url = page, blocks, url
-        self._tree: Any = None
-        self._text_tree: Any = None
-
-    @property
-    def tree(self) -> Any:
-        """For dates: furniture gone, date elements kept."""
-        if self._tree is None:
-            self._tree = content_tree(self.page, self.blocks)
-        return self._tree
-
-    @property
-    def text_tree(self) -> Any:
-        """For the body: also without feeds and the short date/views/author lines."""
-        if self._text_tree is None:
-            self._text_tree = text_tree(self.tree)
-        return self._text_tree
-
-    def title(self) -> str:
-        """The headline line that the body's text repeats (the ``<h1>`` as it stands)."""
-        found = generic_title(self.page, whole_h1=True)
-        return found[0] if found else ""
-
-
-def body_paragraphs(
-    page: Selector, profile: SiteProfile, generic: _GenericView | None = None
-) -> tuple[list[str], str]:
-    """The body's paragraphs (signature included) and the layer that found them.
-
-    The layer is ``profile`` or ``generic (trafilatura)``; for a page that is a
-    list of teasers it is ``missing: ...`` with the evidence.
-    """
-    container = css_select(page, profile.selectors.body)
-    if container:
-        return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
-    if generic is None:
-        return [], "missing: the profile's body selector matched nothing"
-    if nested_deeper_than(page.root, MAX_GENERIC_DEPTH):
-        # trafilatura's table handling and jusText are quadratic in the nesting: 3,000
-        # nested tables (45 KB) took them two minutes
-        return [], f"missing: markup nested deeper than {MAX_GENERIC_DEPTH} elements"
-    paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
-    if sum(len(p) for p in paragraphs) < _SHORT_BODY:
-        # our drops may have taken too much: trafilatura on the page as it is (it copies
-        # the tree), kept when it finds much more
-        whole = trafilatura_paragraphs(page.root, generic.url, generic.title())
-        if sum(len(p) for p in whole) > _MUCH_LONGER * sum(len(p) for p in paragraphs):
-            paragraphs = whole
-    listing = listing_evidence(page, paragraphs)
-    if listing:
-        return paragraphs, f"missing: {listing}"
-    if not paragraphs:
-        return [], (
-            "missing: the profile's body selector matched nothing and trafilatura found"
-            f" under {MIN_GENERIC_BODY} characters of main text"
-        )
-    return paragraphs, "generic (trafilatura)"
-
-
-def nested_deeper_than(root: etree._Element, limit: int) -> bool:
-    """True if some element of ``root``'s tree lies more than ``limit`` elements deep (one
-    walk, stopped at the first such element)."""
-    depth = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth > limit:
-            return True
-    return False
-
-
-# the deepest page in 1,628 real pages of the evaluation sets is 43 elements deep
-MAX_GENERIC_DEPTH = 256
-_IN_FURNITURE = etree.XPath(f"boolean({xpaths.BODY_EXCLUDE})")
-# a generic body shorter than this (characters) is checked against trafilatura's reading of
-# the whole page, taken when it is this many times longer
-_SHORT_BODY = 1000
-_MUCH_LONGER = 2
-
-
-_LOOSE_TEXT = etree.XPath(xpaths.LOOSE_TEXT, smart_strings=False)
-
-
-def _paragraph_texts(container: Any, paragraph_css: str) -> list[str]:
-    nodes = [p for p in css_select(container, paragraph_css) if not _IN_FURNITURE(p)]
-    if not nodes:  # text set with <br> or bare text nodes instead of <p>
-        return [t for t in (squash(x) for x in _LOOSE_TEXT(container)) if t]
-    return [t for t in (node_text(p) for p in nodes) if t]
 
 
 MAX_TITLE = 400  # longer is not a headline but a parse gone wrong (an unclosed <title>)
@@ -277,7 +175,7 @@ def _title(article: Article, page: Selector, meta: PageMetadata, profile: SitePr
 def _date(
     article: Article,
     page: Selector,
-    generic: _GenericView,
+    generic: GenericView,
     meta: PageMetadata,
     sig: Signature,
     body: list[str],
@@ -323,7 +221,7 @@ def _date(
 
 
 def _htmldate(
-    page: Selector, generic: _GenericView, url: str, fetched: datetime | None, profile: SiteProfile
+    page: Selector, generic: GenericView, url: str, fetched: datetime | None, profile: SiteProfile
 ) -> str | None:
     """htmldate's reading: on the site's own pages, of the tree without furniture and from
     metadata and markup only (the profile knows the date line: a guess from the text would
@@ -376,7 +274,7 @@ def _authors(
     page: Selector,
     meta: PageMetadata,
     sig: Signature,
-    generic: _GenericView | None,
+    generic: GenericView | None,
 ) -> None:
     names: list[PersonName] = []
     layer = None

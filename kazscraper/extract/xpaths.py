@@ -2,7 +2,7 @@
 
 Furniture is named by whole class *tokens* (``class="post sidebar"`` holds the
 token ``sidebar``; ``class="one-sidebar sidebar-second"`` on a ``<body>`` does
-not), never by substrings, and ``kazscraper.extract.generic`` never drops an
+not), never by substrings, and the generic layer (``extract.furniture``) never drops an
 element that holds the page's main text (its ``<h1>``, ``<main>``,
 ``[itemprop=articleBody]``, or ``<html>``/``<body>``).
 """
@@ -100,8 +100,10 @@ VISUALLY_HIDDEN_CLASSES = (
 
 NAV_ANCESTORS = "ancestor::nav|ancestor::footer|ancestor::aside|ancestor::header"
 
-# --- the rest of the extractor's XPaths (kazscraper.extract.generic and .article) ---------
+# --- the rest of the extractor's XPaths (the generic layer's modules and .article) ------
 
+# the page's elements, counted in C (a page of too many is not extracted)
+ELEMENT_COUNT = "count(//*)"
 # an <h1>'s links: one to the site's home page makes it the site's logo
 H1_LINKS = ".//a[@href]/@href"
 # the site's names it declares

@@ -21,7 +21,7 @@ from kazscraper.distributed.shared import CrawlKnown
 from kazscraper.distributed.store import Store, StoreError, StoreOptions, run_store
 from kazscraper.distributed.wire import encode
 from kazscraper.items import Article, Author, RelatedLink
-from kazscraper.warc import Capture
+from kazscraper.warc.records import Capture
 
 from ..conftest import run_cli
 

@@ -9,16 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kazscraper import warc
-from kazscraper.warc import (
-    Exchange,
-    WarcArchiver,
-    files_in_use,
-    own_files,
-    read_captures,
-    recover_open_files,
-    warc_files,
-)
+from kazscraper.warc import writer as warc
+from kazscraper.warc.files import files_in_use, own_files, warc_files
+from kazscraper.warc.records import Exchange
+from kazscraper.warc.recovery import recover_open_files
+from kazscraper.warc.replay import read_captures
+from kazscraper.warc.writer import WarcArchiver
 
 T0 = datetime(2026, 12, 2, 4, 0, 0, tzinfo=UTC)
 

@@ -24,14 +24,11 @@ from scrapy.http import Response
 from kazscraper.archive import Archive
 from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.signals import stop_on_archive_error
-from kazscraper.intake import header_pairs
-from kazscraper.warc import (
-    Capture,
-    Exchange,
-    WarcArchiver,
-    recover_open_files,
-    reindex_captures,
-)
+from kazscraper.intake.page import header_pairs
+from kazscraper.warc.index import reindex_captures
+from kazscraper.warc.records import Capture, Exchange
+from kazscraper.warc.recovery import recover_open_files
+from kazscraper.warc.writer import WarcArchiver
 
 CAPTURE_BATCH = 200
 

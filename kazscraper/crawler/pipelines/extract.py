@@ -15,7 +15,7 @@ from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied
 from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.crawler.verdict import site_stats_prefix
 from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
-from kazscraper.intake import with_page
+from kazscraper.intake.page import with_page
 from kazscraper.items import Article, PageItem
 from kazscraper.sites import SiteProfile
 

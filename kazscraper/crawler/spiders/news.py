@@ -52,9 +52,10 @@ from kazscraper.crawler.frontier import (
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.sitemap import read_sitemap, sitemap_body
 from kazscraper.extract.blocks import node_text
-from kazscraper.intake import Refused, anchor_hrefs, header_pairs, page_item
+from kazscraper.intake.links import anchor_hrefs
+from kazscraper.intake.markup import markup_problem
+from kazscraper.intake.page import Refused, header_pairs, page_item
 from kazscraper.items import NotModified, PageItem
-from kazscraper.markup import markup_problem
 from kazscraper.sites.url_rules import UrlKind, canonical_url
 
 

@@ -21,12 +21,14 @@ import scrapy
 from kazscraper.crawler.config import RunConfig, run_config
 from kazscraper.crawler.frontier import MirrorAliases
 from kazscraper.crawler.signals import alias_found, page_failed
-from kazscraper.intake import MAX_LINKS_PER_PAGE, Refused, anchor_hrefs, page_item
+from kazscraper.intake.links import MAX_LINKS_PER_PAGE, anchor_hrefs
+from kazscraper.intake.page import Refused, page_item
 from kazscraper.items import NotModified, PageItem
 from kazscraper.sites import SiteProfile
 from kazscraper.sites.url_rules import canonical_url, classify_url
 from kazscraper.urls import join_url
-from kazscraper.warc import DEFAULT_RECORD_MAX, StoredPage, read_captures
+from kazscraper.warc.limits import DEFAULT_RECORD_MAX
+from kazscraper.warc.replay import StoredPage, read_captures
 
 
 class ReparseSpider(scrapy.Spider):

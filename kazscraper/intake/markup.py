@@ -22,6 +22,8 @@ def markup_problem(html: str, max_attributes: int = MAX_ATTRIBUTES) -> str | Non
     """Why ``html`` must not be parsed (a tag with over ``max_attributes`` attributes), or
     None. Over-counts rather than under-counts (an ``=`` in a script counts when it is not
     in quotes); every character is looked at a bounded number of times."""
+    if html.count("=") <= max_attributes:  # in C: no tag can hold more '=' than the page
+        return None
     n = len(html)
     pos = 0
     while (lt := html.find("<", pos)) >= 0 and lt + 1 < n:

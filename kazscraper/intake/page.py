@@ -6,29 +6,25 @@ here, so the same bytes give the same ``PageItem`` whichever route they came by.
 page that cannot be one is a ``Refused`` with the stage and reason to record: not a
 text page (decided as Scrapy decides the response class: Content-Type, then
 Content-Disposition, the URL's extension, the first bytes), an empty page, bytes no
-encoding reads as text (``clean.encoding.decode_page``). The body is the payload
-with its content-encoding undone (Scrapy's and warcio's readers both do that); a
+encoding reads as text (``intake.decode``). The body is the payload with its
+content-encoding undone (Scrapy's and warcio's readers both do that); a
 Content-Encoding header that is still there names one nobody could undo, and the page
-is not text.
-
-``anchor_hrefs`` reads a page's links (bounded, by the HTML parser).
+is not text. The page's text carries the verdict of intake's checks to the extractor
+(``intake.checked``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
-from parsel import Selector
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 from w3lib.encoding import read_bom
 
-from kazscraper.clean.encoding import UndecodablePage, decode_page
+from kazscraper.intake.checked import checked_html
+from kazscraper.intake.decode import UndecodablePage, decode_page
 from kazscraper.items import Article, PageItem
-
-MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
 
 HeaderPairs = Sequence[tuple[str, str]]
 # what Scrapy reads to choose a response's class
@@ -99,7 +95,7 @@ def page_item(
         return Refused(url, "decode", str(exc))
     return PageItem(
         url=url,
-        html=page.text,
+        html=checked_html(page.text),
         status=status,
         fetched_at=fetched_at,
         content_type=content_type,
@@ -117,16 +113,3 @@ def with_page(article: Article, page: PageItem) -> Article:
     if page.encoding:
         article.extraction["encoding"] = page.encoding
     return article
-
-
-def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
-    """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
-
-    Read by the HTML parser (linear in the page's size, which the download limit
-    caps), never by a regex over the markup: a regex can backtrack for minutes on
-    a hostile page (``<a `` repeated).
-    """
-    if not html.strip():
-        return []
-    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
-    return list(islice(dict.fromkeys(h for h in hrefs if h), limit))

@@ -1,0 +1,164 @@
+"""What the generic layer leaves out of a page: furniture, scripts and link blocks.
+
+The related-news and top-news blocks, the footer, the side rails and scripts hold
+other articles' titles and dates, never this one's: ``content_tree`` is the page
+without them (for dates and bylines), ``text_tree`` also without the article's own
+short field lines (for the body's text). Class and id tokens are compared whole
+(``xpaths.FURNITURE_CLASSES``), never as substrings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextlib import suppress
+from copy import deepcopy
+from typing import Any
+
+from lxml import etree
+from parsel import Selector
+
+from kazscraper.extract import xpaths
+
+_FURNITURE_CLASSES = frozenset(xpaths.FURNITURE_CLASSES)
+_FURNITURE_IDS = frozenset(xpaths.FURNITURE_IDS)
+_TEXT_FURNITURE_CLASSES = frozenset(xpaths.TEXT_FURNITURE_CLASSES)
+_MAX_FIELD_LINE_WORDS = 12
+_CLASS_WORD = re.compile(r"[^\s_-]+")
+
+
+def class_words(node: Any) -> set[str]:
+    """The words of an element's class: ``news-detail__info`` -> {news, detail, info}."""
+    return {word.casefold() for word in _CLASS_WORD.findall(node.get("class") or "")}
+
+
+_MAIN_TEXT_ANCHORS = etree.XPath(xpaths.MAIN_TEXT_ANCHORS)
+
+
+def _furniture_by_name(node: Any) -> bool:
+    """Whether ``node``'s class or id names furniture, by whole tokens."""
+    attrib = node.attrib
+    if not attrib:
+        return False
+    classes = attrib.get("class")
+    if classes and not _FURNITURE_CLASSES.isdisjoint(classes.split()):
+        return True
+    ident = attrib.get("id")
+    return bool(ident) and not _FURNITURE_IDS.isdisjoint(ident.split())
+
+
+def _is_field_line(node: Any) -> bool:
+    """The article's own short date, views or author line (``<span class="post-date">``)."""
+    if node.tag != "time":
+        classes = node.get("class")
+        if not classes or not any(word in classes for word in xpaths.FIELD_LINE_WORDS):
+            return False  # a cheap test first: most elements have no such class
+        if not class_words(node) & xpaths.FIELD_LINE_WORDS:
+            return False
+    return len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
+
+
+def _is_text_furniture(node: Any, tag: str = "", in_article: bool = False) -> bool:
+    classes = node.get("class")
+    if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
+        return True
+    return _is_field_line(node)
+
+
+def in_furniture(node: Any) -> bool:
+    """Whether ``node`` is (in) a script, or inside furniture: a footer, aside, nav, a
+    header outside ``<article>``, or an element whose class or id names furniture."""
+    if node.tag in ("script", "style"):
+        return True
+    ancestors = list(node.iterancestors())
+    for index, ancestor in enumerate(ancestors):
+        tag = ancestor.tag
+        if tag in ("script", "style", "footer", "aside", "nav") or _furniture_by_name(ancestor):
+            return True
+        if tag == "header" and not any(a.tag == "article" for a in ancestors[index + 1 :]):
+            return True
+    return False
+
+
+def content_tree(page: Selector, blocks: list[Any] | tuple = ()) -> Any:
+    """A copy of the page's tree without furniture, scripts and the given link ``blocks``.
+
+    What the generic layer reads: the related-news and top-news blocks, the
+    footer and scripts hold other articles' titles and dates, never this one's.
+    An element that holds the main text (the ``<h1>``, ``<main>``, the article
+    body) is never dropped. The page is copied once and walked once (class
+    tokens are compared in Python: an XPath token test per class name costs ten
+    times more); what is dropped is not visited.
+    """
+    root = deepcopy(page.root)
+    doomed = _doomed(root, _is_furniture)
+    if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
+        wanted = {id(getattr(block, "root", block)) for block in blocks}
+        doomed += [
+            copied for original, copied in zip(page.root.iter(), root.iter(), strict=True)
+            if id(original) in wanted
+        ]  # fmt: skip
+    for node in doomed:
+        drop_keeping_tail(node)
+    return root
+
+
+def text_tree(tree: Any) -> Any:
+    """A copy of ``tree`` (from ``content_tree``) for the body's text: also without feeds,
+    breadcrumbs and the article's own short date, views and author lines, which are
+    fields, not body text."""
+    root = deepcopy(tree)
+    for node in _doomed(root, _is_text_furniture):
+        drop_keeping_tail(node)
+    return root
+
+
+def _is_furniture(node: Any, tag: str, in_article: bool) -> bool:
+    return (
+        tag in xpaths.FURNITURE_TAGS
+        or (tag == "header" and not in_article)
+        or _furniture_by_name(node)
+    )
+
+
+def _doomed(root: Any, test: Callable[[Any, str, bool], bool]) -> list[Any]:
+    """The elements of ``root`` to drop: scripts, and those ``test`` names unless they
+    hold the main text (elements inside a doomed one are not visited)."""
+    # the elements themselves, not their id(): lxml makes a new proxy object on each access
+    keep = {root}
+    for anchor in _MAIN_TEXT_ANCHORS(root):
+        keep.update(anchor.iterancestors())
+        keep.add(anchor)
+    doomed = []
+    stack = [(root, False)]
+    while stack:
+        parent, in_article = stack.pop()
+        for node in parent:
+            tag = node.tag
+            if not isinstance(tag, str):  # a comment or processing instruction
+                continue
+            if tag in xpaths.NEVER_READ_TAGS or (test(node, tag, in_article) and node not in keep):
+                doomed.append(node)
+            elif len(node):
+                stack.append((node, in_article or tag == "article"))
+    return doomed
+
+
+def drop_keeping_tail(node: Any) -> None:
+    """Remove ``node`` but keep the text that follows it (lxml keeps that text, the
+    'tail', on the node itself: ``<p>a <span>x</span> b</p>`` must stay ``a b``)."""
+    parent = node.getparent()
+    if parent is None:  # gone already with an ancestor dropped before it
+        return
+    if node.tail:
+        previous = node.getprevious()
+        # lxml refuses to set text with control characters, which a parsed page may hold
+        with suppress(ValueError):
+            if previous is not None:
+                previous.tail = _XML_UNSAFE.sub("", (previous.tail or "") + node.tail)
+            else:
+                parent.text = _XML_UNSAFE.sub("", (parent.text or "") + node.tail)
+    parent.remove(node)
+
+
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -1,0 +1,54 @@
+"""Whether page text is HTML to parse, checked once per page: the result travels with the text.
+
+Intake checks a page's text when it decodes it (``page_item``); the extractor, often in
+another process, reads the verdict from the text it is given (``CheckedHtml``) instead
+of checking again. Text that did not come through intake (a test's string, a
+benchmark's file) is checked where it is parsed (``html_problem``).
+"""
+
+from __future__ import annotations
+
+from kazscraper.intake.markup import markup_problem
+
+_HEAD = 4096  # the first characters where binary data or markup shows
+
+
+class CheckedHtml(str):
+    """Page text that intake has checked: ``problem`` says why it is no HTML to parse ('' when
+    it is), its markup already found parseable (``markup_problem``). Any change of the text
+    (a slice, a replacement) gives a plain ``str``, to be checked again."""
+
+    problem: str
+
+    def __new__(cls, text: str, problem: str = "") -> CheckedHtml:
+        checked = super().__new__(cls, text)
+        checked.problem = problem
+        return checked
+
+    def __reduce__(self) -> tuple[type[CheckedHtml], tuple[str, str]]:
+        # to an extraction worker process, with the verdict
+        return CheckedHtml, (str(self), self.problem)
+
+
+def text_problem(html: str) -> str | None:
+    """Why ``html`` is no HTML document (empty, binary data, no markup at its start), or None."""
+    if not html or not html.strip():
+        return "empty document"
+    if "\x00" in html[:_HEAD]:
+        return "binary data, not HTML"
+    if "<" not in html[:_HEAD]:
+        return "no markup in the first 4 KB: not HTML"
+    return None
+
+
+def html_problem(html: str) -> str | None:
+    """Why ``html`` must not be parsed, or None: the verdict ``CheckedHtml`` carries, else
+    the checks of ``text_problem`` then ``markup_problem``."""
+    if isinstance(html, CheckedHtml):
+        return html.problem or None
+    return text_problem(html) or markup_problem(html)
+
+
+def checked_html(text: str) -> CheckedHtml:
+    """Decoded page text whose markup passed ``markup_problem``, with its other checks done."""
+    return CheckedHtml(text, text_problem(text) or "")

@@ -1,0 +1,22 @@
+"""A page's links: its ``href`` values, read by the HTML parser within a bound."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from parsel import Selector
+
+MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
+
+
+def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
+    """The first ``limit`` distinct ``href`` values of ``<a>`` tags, in page order.
+
+    Read by the HTML parser (linear in the page's size, which the download limit
+    caps), never by a regex over the markup: a regex can backtrack for minutes on
+    a hostile page (``<a `` repeated).
+    """
+    if not html.strip():
+        return []
+    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
+    return list(islice(dict.fromkeys(h for h in hrefs if h), limit))

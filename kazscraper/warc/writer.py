@@ -1,0 +1,168 @@
+"""Writing captures: each HTTP exchange as a response (or revisit) and a request record.
+
+``WarcArchiver`` writes gzip per record, through warcio, into
+``<archive>/warc/<name>-<time>-<n>.warc.gz``, rotating files by size. A page whose
+payload is the same as at its previous capture, or that the server answered with 304,
+is written as a ``revisit`` record pointing at the earlier one instead of again in
+full. A file is written under ``*.warc.gz.open``, locked, and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from kazscraper.warc.files import ARCHIVE_FIELD, OPEN_SUFFIX, WORKER_FIELD
+from kazscraper.warc.records import (
+    IDENTICAL_PROFILE,
+    NOT_MODIFIED_PROFILE,
+    Capture,
+    Exchange,
+    first_header,
+    iso_date,
+    payload_digest,
+    warc_date,
+)
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# headers that describe the transfer, not the message: Scrapy has already undone them
+_HOP_HEADERS = frozenset({"transfer-encoding", "connection", "keep-alive"})
+
+
+class WarcArchiver:
+    """Appends exchanges to size-rotated WARC files in ``directory``: the archive
+    ``name``'s own (``<name>-<time>-<n>``) or, with ``worker``, that worker's
+    (``<name>-<worker>-<time>-<n>``); each file names both in its warcinfo record."""
+
+    def __init__(
+        self,
+        directory: str | Path,
+        name: str,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        worker: str | None = None,
+    ):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.archive_name = name
+        self.worker = worker
+        self.name = f"{name}-{worker}" if worker else name
+        self.max_bytes = max_bytes
+        self._file: Path | None = None
+        self._fh: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+        self._sequence = 0
+
+    def _open_next(self) -> None:
+        self.close()
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        while True:  # a name no other writer has (archive ``a-w1`` and worker w1 of ``a``)
+            self._sequence += 1
+            self._file = self.directory / f"{self.name}-{stamp}-{self._sequence:05d}.warc.gz"
+            try:  # the ``.open`` name is reserved atomically, then the final one checked
+                self._fh = open(f"{self._file}{OPEN_SUFFIX}", "xb")  # noqa: SIM115 - kept open across writes
+            except FileExistsError:
+                continue
+            if not self._file.exists():
+                break
+            self._fh.close()
+            os.unlink(f"{self._file}{OPEN_SUFFIX}")
+        fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until closed (or killed)
+        self._writer = WARCWriter(self._fh, gzip=True)
+        fields = {"software": "kazscraper", "format": "WARC File Format 1.1"}
+        fields[ARCHIVE_FIELD] = self.archive_name
+        if self.worker:
+            fields[WORKER_FIELD] = self.worker
+        info = self._writer.create_warcinfo_record(self._file.name, fields)
+        self._writer.write_record(info)
+        self._fh.flush()  # the owner fields are on disk before the first capture
+
+    def write(self, exchange: Exchange, previous: Capture | None = None) -> Capture:
+        """Write the exchange; a revisit record if ``previous`` has the same payload or on 304."""
+        if self._writer is None or self._fh is None or self._fh.tell() >= self.max_bytes:
+            self._open_next()
+        assert self._writer is not None and self._fh is not None and self._file is not None
+        date = warc_date(exchange.fetched_at)
+        digest = payload_digest(exchange.body)
+        http_headers = StatusAndHeaders(
+            f"{exchange.status} {_reason(exchange.status)}",
+            [(k, v) for k, v in exchange.response_headers if k.lower() not in _HOP_HEADERS],
+            protocol="HTTP/1.1",
+        )
+        revisit_profile = None
+        if previous is not None and exchange.status == 304:
+            revisit_profile, digest = NOT_MODIFIED_PROFILE, previous.payload_digest
+        elif previous is not None and previous.payload_digest == digest and exchange.status == 200:
+            revisit_profile = IDENTICAL_PROFILE
+        if revisit_profile is not None:
+            assert previous is not None
+            record = self._writer.create_revisit_record(
+                exchange.url,
+                digest,
+                previous.url,
+                warc_date(datetime.fromisoformat(previous.fetched_at)),
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            record.rec_headers.replace_header("WARC-Profile", revisit_profile)
+        else:
+            record = self._writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=BytesIO(exchange.body),
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": date},
+            )
+        offset = self._fh.tell()
+        self._writer.write_record(record)
+        length = self._fh.tell() - offset
+        self._write_request(exchange, date, record.rec_headers.get_header("WARC-Record-ID"))
+        self._fh.flush()
+        return Capture(
+            url=exchange.url,
+            status=exchange.status,
+            fetched_at=iso_date(date),
+            record_type=record.rec_type,
+            warc_file=self._file.name,
+            offset=offset,
+            length=length,
+            payload_digest=digest,
+            content_type=first_header(exchange.response_headers, "content-type"),
+        )
+
+    def _write_request(self, exchange: Exchange, date: str, response_id: str) -> None:
+        assert self._writer is not None
+        path = exchange.url.split("://", 1)[-1].partition("/")[2]
+        request = self._writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"{exchange.method} /{path} HTTP/1.1",
+                exchange.request_headers,
+                is_http_request=True,
+            ),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
+        )
+        self._writer.write_record(request)
+
+    def close(self) -> None:
+        """Finish the current file: flush, close and drop the ``.open`` suffix."""
+        if self._fh is not None and self._file is not None:
+            self._fh.close()
+            os.replace(f"{self._file}{OPEN_SUFFIX}", self._file)
+        self._fh = self._writer = self._file = None
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
