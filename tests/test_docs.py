@@ -225,8 +225,10 @@ def run_block(sh: Shell, block: Block) -> str:
     problems = []
     for command in block.commands():
         got = sh.run(command.line)
-        if not command.line.startswith("echo ") and sh.last_exit and not _checked_exit(
-            block, command
+        if (
+            not command.line.startswith("echo ")
+            and sh.last_exit
+            and not _checked_exit(block, command)
         ):
             problems.append(f"$ {command.line}\nexited {sh.last_exit}:\n{got}")
         elif not matches(command.expected, got):
@@ -259,9 +261,7 @@ CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+ (cd /srv/kazscraper && .*)$", re.M)
 
 
 def cron_lines() -> list[tuple[str, str]]:
-    return [
-        (b.id, m.group(1)) for b in blocks("cron") for m in CRON.finditer(b.text)
-    ]
+    return [(b.id, m.group(1)) for b in blocks("cron") for m in CRON.finditer(b.text)]
 
 
 def test_the_cron_line_is_the_same_everywhere() -> None:
@@ -271,41 +271,48 @@ def test_the_cron_line_is_the_same_everywhere() -> None:
 def test_the_cron_line_mails_only_failures(tmp_path: Path, replica: ReplicaServer) -> None:
     """Run the documented crontab command with sh, as cron would: a good run prints nothing
     (no mail) and logs its summary; a failed run and a run that finds the lock taken print
-    their one line (cron mails it), and log it too."""
+    their one line (cron mails it), and log it too. The three runs go at once."""
     command = cron_lines()[0][1].replace("/srv/kazscraper", str(tmp_path))
     shim = tmp_path / ".venv" / "bin" / "kazscraper"
     shim.parent.mkdir(parents=True)
     shim.write_text(f'#!/bin/sh\nexec {sys.executable} -m kazscraper "$@" $KZ_TEST_ARGS\n')
     shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
-    log = tmp_path / "archive" / "logs" / "cron.log"
+    (tmp_path / "archive").mkdir()
 
-    def cron(*args: str) -> subprocess.CompletedProcess[str]:
+    def cron(*args: str) -> subprocess.Popen[str]:
         env = {**os.environ, "KZ_TEST_ARGS": " ".join(args)}
-        return subprocess.run(
-            ["/bin/sh", "-c", command], capture_output=True, text=True, env=env, check=False
+        return subprocess.Popen(
+            ["/bin/sh", "-c", command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
-
-    site = ("--start-url", replica.origin + "/", "--mirror", replica.mirror_origin)
-    good = cron(*site)
-    assert (good.returncode, good.stdout, good.stderr) == (0, "", "")
-    assert log.read_text().splitlines()[-1].startswith("ok: ")
-
-    port = replica.origin.rsplit(":", 1)[1]
-    lock = tmp_path / "archive" / f"127.0.0.1-{port}.sqlite.lock"
-    with lock.open("a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        busy = cron(*site)
-    assert busy.returncode == 75
-    assert busy.stdout.count("\n") == 1 and "kazscraper crawl: error: " in busy.stdout
-    assert log.read_text().splitlines()[-1] == busy.stdout.strip()
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
-    failed = cron("--start-url", f"http://127.0.0.1:{closed}/")
-    assert failed.returncode == 1
-    assert failed.stdout.startswith("FAILED: ") and failed.stdout.count("\n") == 1
-    assert log.read_text().splitlines()[-1] == failed.stdout.strip()
+    site = ("--start-url", replica.origin + "/", "--mirror", replica.mirror_origin)
+    with (tmp_path / "archive" / "busy.sqlite.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        runs = {
+            "good": cron(*site),
+            "busy": cron(*site, "--db", "archive/busy.sqlite"),
+            "failed": cron("--start-url", f"http://127.0.0.1:{closed}/"),
+        }
+        out = {name: (run.wait(timeout=300), *run.communicate()) for name, run in runs.items()}
+    logged = (tmp_path / "archive" / "logs" / "cron.log").read_text().splitlines()
+
+    assert out["good"] == (0, "", "")
+    assert any(line.startswith("ok: ") for line in logged)
+    code, mailed, errors = out["busy"]
+    assert (code, errors) == (75, "")
+    assert mailed.startswith("kazscraper crawl: error: another kazscraper run")
+    assert mailed.count("\n") == 1 and mailed.strip() in logged
+    code, mailed, errors = out["failed"]
+    assert (code, errors) == (1, "")
+    assert mailed.startswith("FAILED: ") and mailed.count("\n") == 1
+    assert mailed.strip() in logged
 
 
 # -- links and size -------------------------------------------------------------------------
@@ -331,9 +338,7 @@ def test_relative_links_resolve(page: Path) -> None:
             continue
         path, _, anchor = target.partition("#")
         file = (page.parent / path).resolve() if path else page
-        if not file.exists():
-            broken.append(target)
-        elif anchor and file.suffix == ".md" and anchor not in anchors(file):
+        if not file.exists() or (anchor and file.suffix == ".md" and anchor not in anchors(file)):
             broken.append(target)
     assert not broken, f"{page.name}: links to nothing: {broken}"
 
