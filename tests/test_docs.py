@@ -355,4 +355,4 @@ def test_readme_is_short_and_starts_with_the_two_lines() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 300, f"README.md has {len(lines)} lines, at most 300"
     first = next(b for b in blocks() if b.page.name == "README.md")
-    assert first.text.splitlines() == FIXED_LINES
+    assert (first.lineno, first.text.splitlines()) == (3, FIXED_LINES)
