@@ -327,10 +327,10 @@ def test_the_news_spider_reads_the_crawl_state_from_the_owner(tmp_path: Path) ->
 def test_old_migrations_carry_their_own_views_and_descriptions() -> None:
     import inspect
 
-    from kazscraper.archive import schema
+    from kazscraper.archive import migrate
 
     for name in ("m006_views", "m008_lsh_in_sqlite"):
-        source = inspect.getsource(getattr(schema, name))
+        source = inspect.getsource(getattr(migrate, name))
         assert "_M00" in source and "VIEWS)" not in source and "DESCRIPTIONS)" not in source
 
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from kazscraper.replica.server import TRAP_PREFIX, ReplicaServer
+from kazscraper.replica.faults import TRAP_PREFIX
+from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from tests.test_hostile_site import _RUN, Run, assert_scheduled_articles_accounted_for
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kazscraper.replica.server import FAULTS, HOSTILE_FAULTS, REDTEAM_FAULTS, ReplicaServer
+from kazscraper.replica.faults import FAULTS, HOSTILE_FAULTS, REDTEAM_FAULTS
+from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 from .conftest import crawl_args, run_cli

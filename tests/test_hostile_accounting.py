@@ -21,7 +21,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kazscraper.replica.server import LONG_LINKS, ReplicaServer
+from kazscraper.replica.faults import LONG_LINKS
+from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 from .test_hostile_site import Hostile, Run

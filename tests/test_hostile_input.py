@@ -1,7 +1,7 @@
 """Hostile input, second part: bombs, floods and lies about the bytes, one test each.
 
 End-to-end crawls run over real HTTP against the replica with the hostile-input fault
-modes (``replica.server.INPUT_FAULTS``) switched on; the pure functions are called
+modes (``replica.faults.INPUT_FAULTS``) switched on; the pure functions are called
 directly. Each case says what happened before its fix (or that it already held).
 """
 
@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kazscraper.replica.server import INPUT_FAULTS, ReplicaServer
+from kazscraper.replica.faults import INPUT_FAULTS
+from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from tests.test_hostile_site import (
     Hostile,

@@ -1,7 +1,7 @@
 """A hostile or careless site (issue 11): nothing lost, nothing merged, every crawl ends.
 
 Each crawl runs over real HTTP against the replica with some of its hostile fault
-modes switched on (``replica.server.HOSTILE_FAULTS``), then the archive is checked:
+modes switched on (``replica.faults.HOSTILE_FAULTS``), then the archive is checked:
 every healthy article present once with its own text, every bad URL in ``failures``
 with its reason, discovery bounded by counts (never by the clock).
 """
@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from kazscraper.replica.server import HOSTILE_FAULTS, STORAGE_FAULTS, ReplicaServer
+from kazscraper.replica.faults import HOSTILE_FAULTS, STORAGE_FAULTS
+from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 _RUN = """

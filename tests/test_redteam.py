@@ -1,7 +1,7 @@
 """Red-team cases: hostile inputs that broke a guarantee of the README, one test each.
 
 End-to-end crawls run over real HTTP against the replica with the red-team fault modes
-(``replica.server.REDTEAM_FAULTS``) switched on; the pure functions are called directly.
+(``replica.faults.REDTEAM_FAULTS``) switched on; the pure functions are called directly.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from kazscraper.replica import corpus
-from kazscraper.replica.server import REDTEAM_FAULTS, ReplicaServer
+from kazscraper.replica.faults import REDTEAM_FAULTS
+from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from tests.test_hostile_site import (
     Hostile,

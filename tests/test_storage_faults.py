@@ -1,7 +1,7 @@
 """Values SQLite cannot store and revisits that bring garbage (issue 11, items 1 and 3).
 
 Crawls over real HTTP against the replica with the storage fault modes switched on
-(``replica.server.STORAGE_FAULTS``), then the archive is checked: every healthy article
+(``replica.faults.STORAGE_FAULTS``), then the archive is checked: every healthy article
 present once, the odd ones stored with their values made storable, a revisit that
 lost the article's fields leaves the stored row as it was and is recorded as an anomaly.
 """

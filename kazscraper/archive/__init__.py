@@ -2,8 +2,9 @@
 
 One file per site, opened through ``Archive``. The package is split by concern:
 
-- ``schema``: frozen migrations (sqlite-utils ``Migrations``), each with its own copy
-  of the views and descriptions it creates;
+- ``migrate``: frozen migrations (sqlite-utils ``Migrations``), each with the SQL it ran;
+- ``schema``: the views and column descriptions, each migration's frozen copy and the
+  current ones;
 - ``store``: the article write path (rows, versions, addresses, related links,
   authors, near-duplicates), in batched transactions;
 - ``state``: the crawl's own rows (``crawls``, ``frontier``, ``failures``, ``captures``);
@@ -20,7 +21,7 @@ busy timeout so analysts can read while a crawl writes, and a killed crawl loses
 the batch in flight, never the file's consistency. Migrations are applied by ``Archive(path)``
 (``migrate=True``): the crawl runner does it under the run lock, before the crawl.
 
-Tables (documented for analysts in README.md and in ``schema_descriptions``):
+Tables (documented for analysts in docs/schema.md and in ``schema_descriptions``):
 ``articles``, ``authors``, ``article_authors``, ``article_urls``,
 ``article_versions``, ``related_links``, ``crawls``, ``failures``, ``frontier``,
 ``captures``, ``anomalies`` and the FTS5 index ``articles_fts`` over title and body.
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kazscraper.archive.schema import migrations
+from kazscraper.archive.migrate import migrations
 from kazscraper.archive.state import CrawlState, utc_now
 from kazscraper.archive.store import ArticleStore, Outcome, content_hash
 

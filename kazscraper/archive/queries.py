@@ -18,7 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
-from kazscraper.archive.schema import DESCRIPTIONS, migrations
+from kazscraper.archive.migrate import migrations
+from kazscraper.archive.schema import DESCRIPTIONS
 
 #: an open archive: the archive's ``sqlite_utils.Database`` or a plain connection
 Db = sqlite3.Connection | sqlite_utils.Database

@@ -1,6 +1,6 @@
 """Serve one themed site on 127.0.0.1 and count what is asked of it.
 
-``ThemeServer(theme)`` binds a free loopback port (``replica.server.LOOPBACK`` only),
+``ThemeServer(theme)`` binds a free loopback port (``replica.handler.LOOPBACK`` only),
 answers every request from ``theme.respond`` in a background thread, and counts the
 requests (``requests``, and ``paths`` in order), so a benchmark can tell how many
 requests a crawl spent per archived article.
@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from kazscraper.replica.server import LOOPBACK
+from kazscraper.replica.handler import LOOPBACK
 from kazscraper.replica.themes.base import Theme
 
 logger = logging.getLogger(__name__)
