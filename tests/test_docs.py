@@ -20,6 +20,8 @@ Convention (docs/testing.md says it for writers):
 from __future__ import annotations
 
 import fcntl
+import importlib
+import importlib.util
 import os
 import random
 import re
@@ -356,3 +358,46 @@ def test_readme_is_short_and_starts_with_the_two_lines() -> None:
     assert len(lines) <= 300, f"README.md has {len(lines)} lines, at most 300"
     first = next(b for b in blocks() if b.page.name == "README.md")
     assert (first.lineno, first.text.splitlines()) == (3, FIXED_LINES)
+
+
+NAMED_PATH = re.compile(r"(?<![\w/.-])kazscraper/[\w/]*?\w+\.py\b")
+NAMED_MODULE = re.compile(r"(?<![\w./-])kazscraper(?:\.[A-Za-z_]\w*)+")
+NOT_MODULES = {"kazscraper.service", "kazscraper.timer"}  # systemd unit files
+
+
+def _importable(dotted: str) -> bool:
+    """A module, or a name in a module (``kazscraper.crawler.runner.run_crawl``)."""
+    parts = dotted.split(".")
+    for n in range(len(parts), 0, -1):
+        try:
+            found = importlib.util.find_spec(".".join(parts[:n])) is not None
+        except ModuleNotFoundError:
+            found = False
+        if found:
+            obj: object = importlib.import_module(".".join(parts[:n]))
+            for name in parts[n:]:
+                if not hasattr(obj, name):
+                    return False
+                obj = getattr(obj, name)
+            return True
+    return False
+
+
+@pytest.mark.parametrize("page", LINKING, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_module_the_docs_name_exists(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    paths = [p for p in sorted(set(NAMED_PATH.findall(text))) if not (ROOT / p).exists()]
+    modules = sorted(set(NAMED_MODULE.findall(text)) - NOT_MODULES)
+    missing = paths + [m for m in modules if not _importable(m)]
+    assert not missing, f"{page.name} names modules that do not exist: {missing}"
+
+
+def test_architecture_names_every_module() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = ROOT / "kazscraper"
+    unnamed = [
+        str(p.relative_to(package))
+        for p in sorted(package.rglob("*.py"))
+        if p.name != "__init__.py" and f"{p.name}`" not in text
+    ]
+    assert not unnamed, f"docs/architecture.md does not name: {unnamed}"

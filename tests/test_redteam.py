@@ -1,4 +1,4 @@
-"""Red-team cases: hostile inputs that broke a guarantee of the README, one test each.
+"""Red-team cases: hostile inputs that broke a guarantee of docs/reliability.md, one test each.
 
 End-to-end crawls run over real HTTP against the replica with the red-team fault modes
 (``replica.faults.REDTEAM_FAULTS``) switched on; the pure functions are called directly.

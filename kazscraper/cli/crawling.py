@@ -178,7 +178,7 @@ def crawl(
     stats, search, export and report take --site LABEL.
 
     With --redis this is one worker of a crawl shared by any number of workers
-    (README, "Many machines"): it writes WARC files beside --db, named after the
+    (docs/distributed.md): it writes WARC files beside --db, named after the
     worker, and pushes articles and captures to Redis; it never writes --db.
     """
     from kazscraper.crawler.runner import CrawlOptions

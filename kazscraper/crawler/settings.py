@@ -73,7 +73,7 @@ KAZSCRAPER_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for in 
 # robots.txt Crawl-delay is the least delay between requests to its host, capped here
 KAZSCRAPER_CRAWL_DELAY_MAX = 30.0
 
-# Discovery limits, whatever the site serves (README, "Reliability"):
+# Discovery limits, whatever the site serves (docs/reliability.md, "Every URL accounted for"):
 KAZSCRAPER_MAX_LISTING_PAGES = 10_000  # listing (home, category) pages fetched per run
 KAZSCRAPER_MAX_SITEMAPS = 1_000  # sitemap files fetched per run
 KAZSCRAPER_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting (the index itself is level 1)

@@ -172,7 +172,7 @@ def generic_site(url: str) -> SiteProfile:
 
     The generic profile has no URL rules of its own (any path is an article to the
     ``parse`` command); a crawl needs some, so a generic site gets these (documented in
-    README, "Several sites"): its home page ``/`` and *sections* (paths of one or two
+    docs/several-sites.md, "The generic profile as a crawl profile"): its home page ``/`` and *sections* (paths of one or two
     segments that do not look like a story, ``?page=N`` included) are listings; an
     *article* is a path whose last segment looks like a story: a slug of three words or
     more (``/news/astanada-jana-mektep``), a number of five digits or more
