@@ -21,9 +21,9 @@ words with a few accents), and a single-byte decoding is accepted only if it rea
 text (``intake.plausible``). A windows-1251 reading, declared or not, becomes KZ-1048
 only if it holds what Kazakh letters look like there (Ќ Ћ Ј Ѕ) and no
 Serbian/Macedonian letter: Ukrainian ґ є ї are KZ-1048's ө ғ ү. A short undeclared
-page can still be misread (docs/reliability.md, "Not guaranteed"). UTF-16 without a BOM is valid UTF-8 with a
-NUL every other byte: too many control characters to be text. If none reads as text,
-the page is refused with the reason, to be recorded as a failure.
+page can still be misread (docs/reliability.md, "Not guaranteed"). UTF-16 without a BOM
+is valid UTF-8 with a NUL every other byte: too many control characters to be text. If
+none reads as text, the page is refused with the reason, to be recorded as a failure.
 """
 
 from __future__ import annotations

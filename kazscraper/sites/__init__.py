@@ -172,10 +172,11 @@ def generic_site(url: str) -> SiteProfile:
 
     The generic profile has no URL rules of its own (any path is an article to the
     ``parse`` command); a crawl needs some, so a generic site gets these (documented in
-    docs/several-sites.md, "The generic profile as a crawl profile"): its home page ``/`` and *sections* (paths of one or two
-    segments that do not look like a story, ``?page=N`` included) are listings; an
-    *article* is a path whose last segment looks like a story: a slug of three words or
-    more (``/news/astanada-jana-mektep``), a number of five digits or more
+    docs/several-sites.md, "The generic profile as a crawl profile"): its home page ``/``
+    and *sections* (paths of one or two segments that do not look like a story,
+    ``?page=N`` included) are listings; an *article* is a path whose last segment looks
+    like a story: a slug of three words or more (``/news/astanada-jana-mektep``), a
+    number of five digits or more
     (``/news/123456``), or a name ending ``.html``/``.htm``. Discovery adds the site's
     ``/sitemap.xml`` (and the links of articles). Any other path is not crawled.
     """
