@@ -15,6 +15,10 @@ a crawl.
 - The extraction process pool (the standard library's ``ProcessPoolExecutor``): its live
   worker processes (``_processes``; Python 3.14's ``kill_workers`` is the public way) and
   the flag that makes it start every worker up front (``_safe_to_dynamically_spawn_children``).
+- A cap on a WARC record's header lines: warcio's ``ArchiveIterator`` offers no hook for
+  its reader; it reads through ``iterator.reader`` (a ``DecompressingBufferedReader``, an
+  undocumented attribute), header lines by ``readline`` and payloads by ``read``.
+  ``swap_archive_reader`` swaps that reader's class for a subclass that counts the lines.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from scrapy.core.downloader.handlers.http11 import (
     _LenientHTTP11ClientProtocol,
     _LenientHTTPClientParser,
 )
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 
 
 class _CappedParser(_LenientHTTPClientParser):
@@ -95,3 +101,19 @@ def spawn_workers_up_front(pool: ProcessPoolExecutor) -> None:
     spawned while a broken pool is torn down is never stopped, and joining it hangs for ever
     (CPython 3.11); 'fork' pools always work this way (``_safe_to_dynamically_spawn_children``)."""
     pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
+
+
+def swap_archive_reader(
+    iterator: ArchiveIterator, reader_class: type[DecompressingBufferedReader]
+) -> ArchiveIterator:
+    """Make ``iterator`` read through ``reader_class``, a subclass of its reader's class that
+    adds no state warcio would have to set up (``ArchiveIterator.reader``'s class swapped)."""
+    reader = iterator.reader
+    if not isinstance(reader, DecompressingBufferedReader) or not issubclass(
+        reader_class, type(reader)
+    ):
+        raise TypeError(
+            f"warcio's reader is a {type(reader).__name__}, not a base of {reader_class}"
+        )
+    reader.__class__ = reader_class
+    return iterator

@@ -5,6 +5,7 @@ upgrade of Scrapy, Twisted or Python breaks a named test rather than a crawl."""
 from __future__ import annotations
 
 import inspect
+import io
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from kazscraper.compat import (
     cap_response_headers,
     pool_processes,
     spawn_workers_up_front,
+    swap_archive_reader,
 )
 
 
@@ -116,3 +118,52 @@ def test_the_pool_still_has_the_flag_that_spawns_workers_on_demand() -> None:
         assert pool._safe_to_dynamically_spawn_children is False  # type: ignore[attr-defined]
     finally:
         pool.shutdown(wait=True)
+
+
+def _small_warc() -> bytes:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
+    writer.write_record(
+        writer.create_warc_record(
+            "http://example.com/", "response", payload=io.BytesIO(b"<p>x</p>"), http_headers=http
+        )
+    )
+    return out.getvalue()
+
+
+def test_warcio_reads_headers_by_readline_and_payloads_by_read_on_its_reader() -> None:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.bufferedreaders import DecompressingBufferedReader
+
+    calls: list[tuple[str, bytes]] = []
+
+    class Recording(DecompressingBufferedReader):  # type: ignore[misc]
+        def readline(self, length: int | None = None) -> bytes:
+            line: bytes = super().readline(length)
+            calls.append(("readline", line))
+            return line
+
+        def read(self, length: int | None = None) -> bytes:
+            data: bytes = super().read(length)
+            calls.append(("read", data))
+            return data
+
+    iterator = ArchiveIterator(io.BytesIO(_small_warc()))
+    assert type(iterator.reader) is DecompressingBufferedReader
+    swap_archive_reader(iterator, Recording)
+    payloads = [record.content_stream().read() for record in iterator]
+    assert payloads == [b"<p>x</p>"]
+    assert ("readline", b"WARC/1.0\r\n") in calls
+    assert any(kind == "readline" and line.startswith(b"WARC-Target-URI:") for kind, line in calls)
+    assert any(kind == "read" for kind, _ in calls)
+
+
+def test_swap_archive_reader_refuses_a_class_that_is_not_a_reader_subclass() -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with pytest.raises(TypeError):
+        swap_archive_reader(ArchiveIterator(io.BytesIO(_small_warc())), io.BytesIO)  # type: ignore[arg-type]

@@ -18,6 +18,8 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
+from kazscraper.compat import swap_archive_reader
+
 #: the most payload bytes read back from one record (Scrapy's DOWNLOAD_MAXSIZE by default)
 DEFAULT_RECORD_MAX = 10 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -88,6 +90,4 @@ class _HeaderCappedReader(DecompressingBufferedReader):
 
 def archive_iterator(fh: BinaryIO, **options: Any) -> ArchiveIterator:
     """warcio's ``ArchiveIterator`` over ``fh``, its header lines capped in size."""
-    iterator = ArchiveIterator(fh, **options)
-    iterator.reader.__class__ = _HeaderCappedReader  # no state of its own but a counter
-    return iterator
+    return swap_archive_reader(ArchiveIterator(fh, **options), _HeaderCappedReader)
