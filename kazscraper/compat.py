@@ -19,6 +19,9 @@ a crawl.
   its reader; it reads through ``iterator.reader`` (a ``DecompressingBufferedReader``, an
   undocumented attribute), header lines by ``readline`` and payloads by ``read``.
   ``swap_archive_reader`` swaps that reader's class for a subclass that counts the lines.
+- A request as scrapy-redis's queues store it: its scheduler keeps requests in flight
+  itself, so it encodes and decodes them as the queue does (``Base._encode_request``,
+  ``Base._decode_request``): ``encode_request``, ``decode_request``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
     _LenientHTTP11ClientFactory,
@@ -117,3 +121,15 @@ def swap_archive_reader(
         )
     reader.__class__ = reader_class
     return iterator
+
+
+def encode_request(queue: Any, request: Request) -> bytes:
+    """``request`` as scrapy-redis's ``queue`` stores it (``Base._encode_request``)."""
+    data: bytes = queue._encode_request(request)
+    return data
+
+
+def decode_request(queue: Any, data: bytes) -> Request:
+    """The request scrapy-redis's ``queue`` stored as ``data`` (``Base._decode_request``)."""
+    request: Request = queue._decode_request(data)
+    return request

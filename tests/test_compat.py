@@ -19,6 +19,8 @@ from twisted.web.http_headers import Headers
 from kazscraper.compat import (
     _CappedParser,
     cap_response_headers,
+    decode_request,
+    encode_request,
     pool_processes,
     spawn_workers_up_front,
     swap_archive_reader,
@@ -167,3 +169,15 @@ def test_swap_archive_reader_refuses_a_class_that_is_not_a_reader_subclass() -> 
 
     with pytest.raises(TypeError):
         swap_archive_reader(ArchiveIterator(io.BytesIO(_small_warc())), io.BytesIO)  # type: ignore[arg-type]
+
+
+def test_scrapy_redis_queues_still_encode_and_decode_requests_privately() -> None:
+    from scrapy import Request, Spider
+    from scrapy_redis.queue import PriorityQueue
+
+    from kazscraper.distributed import serializer
+
+    queue = PriorityQueue(None, Spider("news"), "%(spider)s:requests", serializer=serializer)
+    request = Request("http://example.com/news/1", priority=-3, meta={"k": "v"})
+    back = decode_request(queue, encode_request(queue, request))
+    assert (back.url, back.priority, back.meta["k"]) == (request.url, -3, "v")
