@@ -26,6 +26,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy_redis.scheduler import Scheduler
 
+from kazscraper.compat import decode_request, encode_request
 from kazscraper.crawler.config import RunConfig, run_config
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class InflightScheduler(Scheduler):
         data = self.server.hget(self.inflight_key, field)
         if data is None:
             return False
-        score = -self.queue._decode_request(data).priority
+        score = -decode_request(self.queue, data).priority
         return bool(self._requeue(keys=[self.inflight_key, self.queue.key], args=[field, score]))
 
     def requeue_all(self) -> int:
@@ -127,7 +128,7 @@ class InflightScheduler(Scheduler):
         archived, or the crawl's ``--max-articles`` reached), in one script."""
         keys = self.worker.keys
         fingerprint = self.df.request_fingerprint(request)
-        data = self.queue._encode_request(request)
+        data = encode_request(self.queue, request)
         count = int(
             self._add_article(
                 keys=[self.df.key, keys.archived, keys.articles_scheduled, self.queue.key],
@@ -152,7 +153,7 @@ class InflightScheduler(Scheduler):
         if not found:
             return None
         field, data = found
-        request: Request = self.queue._decode_request(data)
+        request: Request = decode_request(self.queue, data)
         request.meta[INFLIGHT] = field.decode()
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
