@@ -29,7 +29,7 @@ def make_article(url: str = URL, body: str = "Каспий теңізі тура
 
 @pytest.fixture
 def archive(tmp_path: Path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as a:
         yield a
 
 
@@ -114,13 +114,13 @@ def test_edited_republication_is_a_near_duplicate_of_the_earlier_article(archive
 
 def test_the_lsh_table_is_rebuilt_from_stored_signatures_on_upgrade(tmp_path) -> None:
     db_path = tmp_path / "a.sqlite"
-    with Archive(db_path) as archive:
+    with Archive(db_path, site="qazdauiri") as archive:
         archive.write_batch([(make_article(body=LONG), [])])
         archive.db.execute("DELETE FROM article_lsh")  # as an archive from before m008
         archive.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_lsh_in_sqlite'")
         archive.db.execute("DROP TABLE article_lsh")
         archive.db.conn.commit()
-    with Archive(db_path) as archive:  # migrates again
+    with Archive(db_path, site="qazdauiri") as archive:  # migrates again
         (count,) = archive.db.execute("SELECT count(*) FROM article_lsh").fetchone()
     assert count == 14
 
@@ -195,9 +195,9 @@ def test_full_text_search_folds_kazakh_case(archive: Archive, query: str) -> Non
 
 def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
-    with Archive(path) as a:
+    with Archive(path, site="qazdauiri") as a:
         a.write_batch([(make_article(), [])])
-    with Archive(path) as a:
+    with Archive(path, site="qazdauiri") as a:
         assert a.count("articles") == 1
         assert a.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         applied = [m.name for m in migrations.applied(a.db)]
@@ -209,7 +209,7 @@ def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.sqlite"
     bogus.write_text("this is not a database\n" * 100)
     with pytest.raises(ArchiveError, match=r"cannot use .*notes\.sqlite"):
-        Archive(bogus)
+        Archive(bogus, site="qazdauiri")
 
 
 # -- values SQLite cannot store, and one bad record in a batch (issue 11, item 1) --------
@@ -266,7 +266,7 @@ def test_one_record_that_breaks_the_batch_costs_no_other(tmp_path: Path) -> None
 
 
 def test_an_archive_error_is_not_blamed_on_a_record(tmp_path: Path) -> None:
-    with Archive(tmp_path / "a.sqlite") as archive:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
         archive.db.execute("PRAGMA query_only = ON")  # every write now fails the same way
         with pytest.raises(sqlite3.OperationalError):
             archive.write_each([(make_article(), [])])

@@ -46,7 +46,7 @@ def test_one_text_under_two_urls_is_named_by_the_shortest_url_whatever_came_firs
 ) -> None:
     # a CMS serving one article at two paths, each page declaring itself canonical: the
     # crawl's concurrent responses arrive in either order, and reparse replays the WARC order
-    with Archive(tmp_path / "a.sqlite") as archive:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
         for n, path in enumerate(order):
             page = make_article(ORIGIN + path, fetched_at=f"2026-01-0{n + 1}T10:00:00+00:00")
             page.etag = f'"{path}"'
@@ -58,7 +58,7 @@ def test_one_text_under_two_urls_is_named_by_the_shortest_url_whatever_came_firs
 
 
 def test_a_row_made_by_an_earlier_run_keeps_its_url(tmp_path: Path) -> None:
-    with Archive(tmp_path / "a.sqlite") as archive:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
         first = make_article(ORIGIN + "slug-4", fetched_at="2026-01-01T10:00:00+00:00")
         archive.write_batch([(first, [])])
         later = make_article(ORIGIN + "slug", fetched_at="2026-01-08T10:00:00+00:00")
@@ -68,7 +68,7 @@ def test_a_row_made_by_an_earlier_run_keeps_its_url(tmp_path: Path) -> None:
 
 
 def test_an_alias_reported_for_a_renamed_row_finds_it(tmp_path: Path) -> None:
-    with Archive(tmp_path / "a.sqlite") as archive:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
         same_run = {"run_start": lambda _: ""}
         archive.write_batch([(make_article(ORIGIN + "slug-4"), [])], **same_run)
         archive.write_batch([(make_article(ORIGIN + "slug"), [])], **same_run)
@@ -304,7 +304,7 @@ def test_the_news_spider_reads_the_crawl_state_from_the_owner(tmp_path: Path) ->
     from kazscraper.crawler.spiders.news import NewsSpider
 
     db = tmp_path / "a.sqlite"
-    with Archive(db) as archive:
+    with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article(ORIGIN + "known"), [])])
         archive.add_to_frontier([ORIGIN + "waiting"])
     crawler = crawler_for(db, NewsSpider)

@@ -31,7 +31,7 @@ def capture(url: str, offset: int) -> Capture:
 
 @pytest.fixture
 def archive(tmp_path: Path):
-    with Archive(tmp_path / "a.sqlite") as a:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as a:
         yield a
 
 

@@ -62,7 +62,9 @@ def read_in_a_loop(db: str, stop: Any, out: Any) -> None:
 
 def test_four_readers_query_during_a_crawl_without_a_single_error(tmp_path: Path) -> None:
     db = tmp_path / "busy.sqlite"
-    Archive(db).close()  # an empty archive, for the readers to open before the crawl starts
+    Archive(
+        db, site="qazdauiri"
+    ).close()  # an empty archive, for the readers to open before the crawl starts
     context = multiprocessing.get_context("spawn")
     stop, queue = context.Event(), context.Queue()
     readers = [

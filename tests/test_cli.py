@@ -75,7 +75,7 @@ def test_reading_a_current_archive_imports_no_heavy_library(tmp_path: Path) -> N
     import sys
 
     db = tmp_path / "a.sqlite"
-    with Archive(db) as archive:
+    with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
     code = _IMPORTED_AFTER.format(heavy=HEAVY_LIBRARIES)
     for command in (["stats"], ["show", "1"], ["search", "Алматы"]):
@@ -185,7 +185,7 @@ def test_parse_reads_stdin_and_refuses_binary(runner: CliRunner) -> None:
 
 def test_stats_summarises_an_archive(runner: CliRunner, tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
-    with Archive(db) as archive:
+    with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article(category="Қоғам"), [])])
     result = runner.invoke(main, ["stats", "--db", str(db)])
     assert result.exit_code == 0, result.output
@@ -357,8 +357,10 @@ def test_read_commands_pick_the_archive_that_holds_articles_and_say_which(
     assert "kazscraper demo" in nothing.stderr
 
     (tmp_path / "archive").mkdir()
-    Archive(tmp_path / "archive" / "qazdauiri.sqlite").close()  # the failed first crawl's
-    with Archive(tmp_path / "archive" / "demo.sqlite") as demo:
+    Archive(
+        tmp_path / "archive" / "qazdauiri.sqlite", site="qazdauiri"
+    ).close()  # the failed first crawl's
+    with Archive(tmp_path / "archive" / "demo.sqlite", site="qazdauiri") as demo:
         demo.write_batch([(make_article(category="Қоғам"), [])])
     stats = runner.invoke(main, ["stats"])
     assert stats.exit_code == 0, stats.output
@@ -367,7 +369,7 @@ def test_read_commands_pick_the_archive_that_holds_articles_and_say_which(
     show = runner.invoke(main, ["show", "1"])
     assert show.exit_code == 0 and "reading archive/demo.sqlite" in show.stderr
 
-    with Archive(tmp_path / "archive" / "qazdauiri.sqlite") as real:
+    with Archive(tmp_path / "archive" / "qazdauiri.sqlite", site="qazdauiri") as real:
         real.write_batch([(make_article(category="Саясат"), [])])
     stats = runner.invoke(main, ["stats"])
     assert stats.stderr.splitlines()[0] == "kazscraper stats: reading archive/qazdauiri.sqlite"

@@ -37,7 +37,7 @@ def invoke(args: list[str]):
 @pytest.fixture
 def archive_db(tmp_path: Path) -> Path:
     db = tmp_path / "a.sqlite"
-    with Archive(db) as archive:
+    with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article(), [])])
     return db
 
@@ -55,7 +55,7 @@ def test_a_file_written_over_the_archive_or_a_database_is_refused(
 ) -> None:
     """A log file or an output file never overwrites the archive (issue 11, item 6)."""
     other = tmp_path / "other.sqlite"
-    with Archive(other):
+    with Archive(other, site="qazdauiri"):
         pass
     link = tmp_path / "link.out"
     link.symlink_to(archive_db)

@@ -334,7 +334,7 @@ def test_an_archive_of_a_newer_version_is_refused_not_written(tmp_path) -> None:
             "VALUES ('kazscraper', 'm999_from_the_future', '2030-01-01')"
         )
     with pytest.raises(ArchiveError, match=r"newer kazscraper.*m999_from_the_future"):
-        Archive(db)
+        Archive(db, site="qazdauiri")
     Archive(db, migrate=False).close()  # readers still read it
     done = CliRunner().invoke(
         main,
@@ -408,7 +408,7 @@ def test_show_of_an_id_sqlite_or_int_cannot_read_is_one_line(tmp_path, key: str)
     from tests.test_archive import make_article
 
     db = tmp_path / "a.sqlite"
-    with Archive(db) as archive:
+    with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article(), [])])
     done = CliRunner().invoke(main, ["show", "--db", str(db), key], prog_name="kazscraper")
     assert done.exit_code == 2, done.output
@@ -440,7 +440,7 @@ def test_the_captures_index_skips_a_crafted_record(tmp_path, bad: dict[str, str]
     (warc / "a-20251212090000-00000.warc.gz").write_bytes(
         _record({**good, "WARC-Target-URI": "http://a/news/3"}, HTTP_OK)
     )
-    with Archive(tmp_path / "a.sqlite") as archive:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
         assert reindex_captures(archive, warc, "a") >= 2
         urls = {u for (u,) in archive.db.execute("SELECT url FROM captures").fetchall()}
     assert {"http://a/news/1", "http://a/news/3"} <= urls
@@ -476,8 +476,8 @@ def test_a_warc_header_of_tens_of_megabytes_is_not_read_whole(tmp_path) -> None:
 
 
 def test_comments_are_gone_from_the_parsed_page_and_the_text_around_them_kept() -> None:
-    # before: a page of a million '<!--x-->' (7.8 MB) took 237 s to extract: lxml's
-    # itertext (htmldate's, node_text's) is quadratic in the comments beside each other
+    # comments are dropped at parse time: lxml's itertext (htmldate's, node_text's) is
+    # quadratic in the comments beside each other (a million '<!--x-->', 7.8 MB: 237 s)
     from kazscraper.extract.article import parse_html
 
     html = (

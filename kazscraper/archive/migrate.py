@@ -225,8 +225,8 @@ def m007_content_hash_index(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m008_lsh_in_sqlite(db: sqlite_utils.Database) -> None:
-    """The near-duplicate LSH index as a table, filled from the stored signatures: a crawl's
-    memory no longer grows with the archive."""
+    """The near-duplicate LSH index as a table, filled from the stored signatures, so that a
+    crawl's memory does not grow with the archive."""
     db.executescript(
         """
         CREATE TABLE article_lsh (

@@ -2,8 +2,8 @@
 
 This module answers ``kazscraper stats``, ``show`` and ``report`` (``summary``,
 ``article_view``, ``overview``), which sites an archive holds (``site_labels``,
-``check_site``: the ``--site LABEL`` filter of stats, search, export and report) and what
-its schema leaves undescribed; search and export are ``archive.search`` and
+``check_site``: the ``--site LABEL`` filter of stats, search, export and report); search
+and export are ``archive.search`` and
 ``archive.export``, which share ``date_bounds`` from here.
 """
 
@@ -286,23 +286,6 @@ def date_bounds(
         where.append("a.published_date <= ?")
         params.append(until)
     return where, params
-
-
-def undescribed(db: Db) -> list[str]:
-    """Tables, views and columns of this file without a row in ``schema_descriptions``."""
-    conn = connection(db)
-    described = set(conn.execute("SELECT table_name, column_name FROM schema_descriptions"))
-    missing = []
-    for (table,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
-        "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    ):
-        if (table, None) not in described:
-            missing.append(table)
-        for row in conn.execute(f'PRAGMA table_info("{table}")'):
-            if (table, row[1]) not in described:
-                missing.append(f"{table}.{row[1]}")
-    return missing
 
 
 @dataclass

@@ -51,8 +51,8 @@ def fts_query(query: str) -> str:
     return " ".join(f'"{word}"*' for word in query.split())
 
 
-#: what one FTS5 query may hold: a NEAR of 1,000 prefix terms took 47 s, most of it inside
-#: FTS5 calls that SQLite's progress handler cannot interrupt
+#: what one FTS5 query may hold: a NEAR of 1,000 prefix terms runs for tens of seconds
+#: (47 s measured), most of it inside FTS5 calls that SQLite's progress handler cannot interrupt
 FTS_LIMITS = {"characters": 500, "terms": 32, "prefix terms": 16, "NEAR groups": 4}
 SEARCH_TIME_LIMIT = 5.0  # seconds
 _FTS_TOKEN = re.compile(r'"(?:[^"]|"")*"|\w+|\S')

@@ -98,8 +98,8 @@ class Handler(BaseHTTPRequestHandler):
 
         The headers, with the full Content-Length, go out before any of the padding is
         made, and the padding is streamed a chunk at a time: the crawler can refuse the page
-        from its headers at once, however loaded the machine (building 11 MB first made the
-        answer late enough, under load, to end as a timeout instead of a size refusal).
+        from its headers at once, however loaded the machine (an answer held back while 11 MB
+        are built can, under load, end as a timeout instead of a size refusal).
         """
         _, _, body = self.server.respond(self.path)
         head, _, tail = body.encode("utf-8").rpartition(b"</body>")

@@ -21,7 +21,7 @@ KEYS = RedisKeys()
 @pytest.fixture
 def opened(tmp_path: Path, redis_url: str):
     """An archive and a Redis crawl a store has opened (its archive published, ready)."""
-    archive = Archive(tmp_path / "a.sqlite")
+    archive = Archive(tmp_path / "a.sqlite", site="qazdauiri")
     client = redis.Redis.from_url(redis_url)
     options = StoreOptions(
         db_path=str(tmp_path / "a.sqlite"), redis_url=redis_url, site="qazdauiri", poll=0.1
@@ -232,7 +232,7 @@ def test_store_full_revisits_every_archived_article_with_its_etag(
                   title="Ескі", body="Ескі мәтін.\n\nЕкінші абзац.",
                   published_date="2020-01-01", etag='"v1-old"')  # fmt: skip
     client = redis.Redis.from_url(redis_url)
-    with Archive(tmp_path / "a.sqlite") as archive:
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
         Store(archive, client, KEYS, archive.begin_crawl("crawl", {})).store_batch(
             [encode(ArticleRecord(old))]
         )

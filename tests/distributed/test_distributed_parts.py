@@ -120,7 +120,7 @@ def test_the_crawl_waits_for_live_and_killed_workers(redis_url: str) -> None:
 
 @pytest.fixture
 def store(tmp_path: Path, redis_url: str):
-    archive = Archive(tmp_path / "a.sqlite")
+    archive = Archive(tmp_path / "a.sqlite", site="qazdauiri")
     client = client_of(redis_url)
     crawl_id = archive.begin_crawl("crawl", {"distributed": True})
     yield Store(archive, client, KEYS, crawl_id)

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from html import escape
 from math import ceil
 from typing import Any, ClassVar
-from urllib.parse import parse_qs
 
 from kazscraper.replica.themes.content import ThemeArticle, ThemeContent
 
@@ -53,17 +52,6 @@ def in_words(day: date | datetime, language: str, clock: bool = False) -> str:
 
 def pages(count: int, size: int) -> int:
     return max(1, ceil(count / size))
-
-
-def query_int(query: str, name: str, default: int) -> int | None:
-    """The integer parameter ``name`` of a query string; None when it is not an integer."""
-    values = parse_qs(query).get(name)
-    if not values:
-        return default
-    try:
-        return int(values[0])
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -116,9 +104,6 @@ class Theme:
 
     def top(self, language: str) -> list[ThemeArticle]:
         return self.content.top(language)
-
-    def by_language(self, language: str) -> list[ThemeArticle]:
-        return self.content.latest(language)
 
     def truth(self, origin: str) -> dict[str, dict[str, Any]]:
         """Per canonical article URL, what a correct archive holds about it."""

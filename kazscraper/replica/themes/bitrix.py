@@ -18,6 +18,7 @@ from datetime import UTC
 from email.utils import format_datetime
 from typing import ClassVar
 
+from kazscraper.replica.handler import int_param
 from kazscraper.replica.themes.base import (
     JPEG,
     PDF,
@@ -28,7 +29,6 @@ from kazscraper.replica.themes.base import (
     Theme,
     e,
     in_words,
-    query_int,
 )
 from kazscraper.replica.themes.content import SECTIONS, ThemeArticle
 
@@ -125,7 +125,7 @@ class BitrixTheme(Theme):
             names = dict(SECTIONS[language])
             section = parts[1] if len(parts) == 2 else None
             if section is None or section in names:
-                page = query_int(query, "PAGEN_1", 1)
+                page = int_param(query, "PAGEN_1", 1)
                 if page is not None:
                     return Response.html(self.news_list(language, section, page))
         return Response.html(self.not_found(), 404)

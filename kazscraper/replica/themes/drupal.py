@@ -17,6 +17,7 @@ from datetime import UTC
 from hashlib import md5
 from typing import ClassVar
 
+from kazscraper.replica.handler import int_param
 from kazscraper.replica.themes.base import (
     JPEG,
     PDF,
@@ -27,7 +28,6 @@ from kazscraper.replica.themes.base import (
     Theme,
     e,
     in_words,
-    query_int,
 )
 from kazscraper.replica.themes.content import SECTIONS, TAGS, ThemeArticle
 
@@ -128,7 +128,7 @@ class DrupalTheme(Theme):
                 article = node
         if article is not None:
             return Response.html(self.article_page(origin, article))
-        page = query_int(query, "page", 0)
+        page = int_param(query, "page", 0)
         if page is None or page < 0:
             return Response.html(self.not_found(origin), 404)
         listing = self.listing(language, parts[1:])
@@ -330,7 +330,7 @@ class DrupalTheme(Theme):
         ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
         articles = self.content.by_date
         chunks = -(-len(articles) // SITEMAP_CHUNK)
-        page = query_int(query, "page", 0)
+        page = int_param(query, "page", 0)
         if page == 0:
             maps = "".join(
                 f"<sitemap><loc>{origin}/sitemap.xml?page={n}</loc>"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from kazscraper.replica.handler import int_param
 from kazscraper.replica.themes.base import (
     JPEG,
     PDF,
@@ -26,7 +27,6 @@ from kazscraper.replica.themes.base import (
     Theme,
     e,
     in_words,
-    query_int,
 )
 from kazscraper.replica.themes.content import ACCOUNTS, SECTIONS, ThemeArticle
 
@@ -99,7 +99,7 @@ class HandmadeTheme(Theme):
             return Response.html(self.article_page(article))
         if len(parts) == 3 and parts[1] == "page" and parts[2] in ("rules", "about"):
             return Response.html(self.text_page(language, parts[2]))
-        page = query_int(query, "page", 1)
+        page = int_param(query, "page", 1)
         listing = self.listing(language, parts[1:])
         if listing is None or page is None or page < 1:
             return Response.html(self.not_found(), 404)
