@@ -61,10 +61,11 @@ class Archive(ArticleStore, CrawlState):
 
     ``migrate=False`` opens the file as it is (no schema change): for readers, and for a
     crawl whose runner has already upgraded the file under the run lock. ``site`` is the
-    label of the run's ``crawls`` row and of articles that name no site.
+    label of the run's ``crawls`` row and of articles that name no site: whoever writes
+    them names it (the crawl's archive owner, ``kazscraper store``); a reader needs none.
     """
 
-    def __init__(self, path: str | Path, site: str = "qazdauiri", migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, site: str = "", migrate: bool = True) -> None:
         self.path = Path(path)
         self.site = site
         try:
