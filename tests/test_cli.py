@@ -233,6 +233,7 @@ def test_parse_says_when_the_file_is_not_html(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_second_demo_is_a_clean_incremental_crawl_of_the_same_site(tmp_path: Path) -> None:
     """The demo's replica keeps its port, so its URLs stay the same: a second run adds no
     aliases on dead ports and counts nothing as a duplicate; crawl options work in demo."""
