@@ -467,3 +467,32 @@ def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
     assert (found["reparse"].default, found["demo"].default) == (DEFAULT_DB, DEMO_DB)
     assert found["store"].default == DEFAULT_DB
     assert found["crawl"].default is None  # chosen from --start-url's host
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_search_says_so_in_one_line(runner: CliRunner, tmp_path: Path, query: str) -> None:
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
+    result = runner.invoke(main, ["search", query, "--db", str(db)])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()  # CliRunner names the program "main"
+    assert line.endswith(
+        "search: error: empty query: give a word to search for (see 'main search --help')"
+    ), line
+
+
+def test_search_results_show_the_id_show_takes(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
+    found = runner.invoke(main, ["search", "Каспий", "--db", str(db)])
+    assert found.exit_code == 0, found.output
+    (article_id,) = {
+        line.rsplit("(#", 1)[1].rstrip(")")
+        for line in found.output.splitlines()
+        if line.startswith("  1. ")
+    }
+    shown = runner.invoke(main, ["show", article_id, "--db", str(db)])
+    assert shown.exit_code == 0, shown.output
+    assert "https://qazdauiri.kz/news/bir" in shown.output
