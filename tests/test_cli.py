@@ -462,9 +462,9 @@ def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
         assert param.type.dir_okay is False, name
         creates = name in ("crawl", "demo", "store")
         assert param.type.exists is not creates, name
-        if name not in ("crawl", "demo", "reparse", "store"):
+        if name not in ("crawl", "demo", "store"):  # reparse chooses as the readers do
             assert param.default is None and param.callback is archive_to_read, name
-    assert (found["reparse"].default, found["demo"].default) == (DEFAULT_DB, DEMO_DB)
+    assert found["demo"].default == DEMO_DB
     assert found["store"].default == DEFAULT_DB
     assert found["crawl"].default is None  # chosen from --start-url's host
 
