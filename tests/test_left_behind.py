@@ -4,6 +4,8 @@ the current folder), and a reparse with nothing to rebuild says why it read 0 pa
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from kazscraper.archive import Archive
@@ -25,6 +27,11 @@ def test_reparse_and_the_read_commands_leave_only_the_archives_own_files(
     rebuilt = run_cli("reparse", "--db", str(db))
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert {p.name for p in folder.iterdir()} == own
+    # the reparse's crawls row counts the pages its summary line gives (stats shows it)
+    pages = int(rebuilt.stdout.split(" pages", 1)[0].rsplit(" ", 1)[1])
+    with closing(sqlite3.connect(db)) as conn:
+        row = conn.execute("SELECT command, pages_fetched FROM crawls ORDER BY id DESC").fetchone()
+    assert pages > 0 and row == ("reparse", pages)
     for command in (["stats"], ["search", "Алматы"], ["export", "--format", "csv"], ["report"]):
         done = run_cli(*command, "--db", str(db))
         assert done.returncode == 0, (command, done.stderr)
@@ -38,3 +45,11 @@ def test_a_reparse_with_nothing_to_rebuild_says_so(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: 0 pages"), done.stdout
     assert "nothing to rebuild" in done.stdout
+
+
+def test_datasette_names_the_replica_as_the_source_of_a_demo_archive(demo_archive: Path) -> None:
+    from kazscraper.serve.datasette_metadata import SOURCE_URL, build_metadata
+
+    metadata = build_metadata(demo_archive)
+    assert "replica" in metadata["source"] and "replica" in metadata["title"]
+    assert SOURCE_URL not in metadata.values()
