@@ -267,6 +267,16 @@ def connect_to_read(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def crawl_commands(path: str | Path) -> set[str]:
+    """The commands of the runs that wrote the archive at ``path`` (``crawl``, ``demo``,
+    ``reparse``, ``store``…; read-only; none for a file that is not an archive)."""
+    try:
+        with closing(connect_to_read(path)) as conn:
+            return {command for (command,) in conn.execute("SELECT DISTINCT command FROM crawls")}
+    except sqlite3.Error:
+        return set()
+
+
 def has_articles(path: str | Path) -> bool:
     """Whether the file at ``path`` is an archive with at least one article (read-only;
     False for anything that is not one)."""

@@ -11,15 +11,13 @@ serve`` writes the result to a JSON file and hands it to ``datasette serve --met
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from kazscraper.archive.canned import canned_queries
-from kazscraper.archive.queries import connect_to_read, tables_and_descriptions
+from kazscraper.archive.queries import crawl_commands, tables_and_descriptions
 
 TITLE = "qazdauiri.kz archive"
 DESCRIPTION = (
@@ -103,9 +101,5 @@ def build_metadata(db_path: str | Path, database: str | None = None) -> dict[str
 def is_demo(db_path: str | Path) -> bool:
     """Whether every run that wrote the archive at ``db_path`` crawled the offline replica
     (``kazscraper demo``; reparses write no pages of their own)."""
-    try:
-        with closing(connect_to_read(db_path)) as conn:
-            commands = {c for (c,) in conn.execute("SELECT DISTINCT command FROM crawls")}
-    except sqlite3.Error:
-        return False
+    commands = crawl_commands(db_path)
     return "demo" in commands and not commands - {"demo", "reparse"}
