@@ -96,10 +96,14 @@ def column_chart(points: list[tuple[str, int]], *, width: int = 760, height: int
     if not points:
         return _empty("no dated articles yet")
     top = max(v for _, v in points) or 1
+    top += top % 2 if top > 1 else 0  # an even top: the middle tick is a whole article count
     left, bottom, plot_h = 40, 40, height - 60
     step = (width - left - 10) / len(points)
     every = max(1, round(len(points) / 12))
-    parts = [_axis(left, 10, plot_h, top)]
+    parts = [
+        _axis(left, 10, plot_h, top),
+        _axis_titles(left, 10, plot_h, width, height, x="month published", y="articles"),
+    ]
     for i, (label, value) in enumerate(points):
         h = plot_h * value / top
         x = left + i * step
@@ -145,8 +149,10 @@ def line_chart(
     floors: dict[str, float] | Sequence[dict[str, float]] | None = None,
     width: int = 760,
     height: int = 220,
+    y_title: str = "fill rate",
 ) -> str:
-    """One line per series over ``labels`` on a 0–100 % scale; a point under its floor is red.
+    """One line per series over ``labels`` on a 0–100 % scale; a point under its floor is red,
+    and each series' floor is drawn as a dashed line in its colour.
 
     ``floors``: one floor per series for every label, or a list giving each label's own."""
     if not labels or not series:
@@ -154,7 +160,10 @@ def line_chart(
     each = [floors or {}] * len(labels) if not isinstance(floors, Sequence) else floors
     left, plot_h, plot_w = 40, height - 70, width - 200
     step = plot_w / max(len(labels) - 1, 1)
-    parts = [_axis(left, 10, plot_h, 1.0, percent=True)]
+    parts = [
+        _axis(left, 10, plot_h, 1.0, percent=True),
+        _axis_titles(left, 10, plot_h, left + plot_w, height, x="run", y=y_title),
+    ]
     for i, label in enumerate(labels):
         if len(labels) <= 12 or i % max(1, round(len(labels) / 12)) == 0:
             parts.append(
@@ -174,6 +183,18 @@ def line_chart(
                 f'<polyline class="line" points="{path}" fill="none" stroke="{colour}"'
                 ' stroke-width="2"/>'
             )
+        half = step / 2 if len(labels) > 1 else plot_w / 2
+        for i in range(len(labels)):  # the health floor under each run, as a dashed step
+            floor = each[i].get(name)
+            if floor is None:
+                continue
+            x, y = left + i * step if len(labels) > 1 else left + half, 10 + plot_h * (1 - floor)
+            parts.append(
+                f'<line class="floor" x1="{max(left, x - half):.1f}" y1="{y:.1f}"'
+                f' x2="{min(left + plot_w, x + half):.1f}" y2="{y:.1f}" stroke="{colour}"'
+                f' stroke-dasharray="4 3"><title>{escape(name)}: health floor {floor:.0%}'
+                "</title></line>"
+            )
         for x, y, v, floor in points:
             bad = floor is not None and v < floor
             parts.append(
@@ -190,6 +211,8 @@ def line_chart(
 def _axis(left: int, top: int, plot_h: float, maximum: float, percent: bool = False) -> str:
     marks = []
     for fraction in (0, 0.5, 1):
+        if not percent and maximum * fraction != int(maximum * fraction):
+            continue  # no tick at half an article
         y = top + plot_h * (1 - fraction)
         value = f"{fraction:.0%}" if percent else f"{maximum * fraction:g}"
         marks.append(
@@ -199,6 +222,19 @@ def _axis(left: int, top: int, plot_h: float, maximum: float, percent: bool = Fa
     return (
         f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#999"/>'
         + "".join(marks)
+    )
+
+
+def _axis_titles(
+    left: int, top: int, plot_h: float, right: float, height: int, *, x: str, y: str
+) -> str:
+    """The axes' titles: ``y`` turned along the value axis, ``x`` under the labels."""
+    middle = top + plot_h / 2
+    return (
+        f'<text x="12" y="{middle:.1f}" transform="rotate(-90 12 {middle:.1f})"'
+        f' text-anchor="middle" font-size="11" fill="#555">{escape(y)}</text>'
+        f'<text x="{(left + right) / 2:.1f}" y="{height - 4}" text-anchor="middle"'
+        f' font-size="11" fill="#555">{escape(x)}</text>'
     )
 
 
@@ -253,7 +289,7 @@ def render(data: ReportData) -> str:
         line_chart(labels, fills, floors=[run_floors(run) for run in data.runs]),
         '<h2 id="layers">Last runs: share of bodies from the generic layer</h2>',
         "<p>A rise means the site profile stopped matching: the layout has probably changed.</p>",
-        line_chart(labels, generic_share),
+        line_chart(labels, generic_share, y_title="share of bodies"),
         '<h2 id="runs">Last runs</h2>',
         _runs_table(data.runs),
     ]

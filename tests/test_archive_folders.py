@@ -90,6 +90,7 @@ def test_a_run_leaves_another_archives_files_in_the_same_folder_alone(
     assert open_file.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_reparse_reads_only_its_own_archives_warc_files(
     replica: ReplicaServer, tmp_path: Path
 ) -> None:

@@ -60,6 +60,7 @@ def read_in_a_loop(db: str, stop: Any, out: Any) -> None:
     out.put((rounds, inconsistent, errors))
 
 
+@pytest.mark.slow
 def test_four_readers_query_during_a_crawl_without_a_single_error(tmp_path: Path) -> None:
     db = tmp_path / "busy.sqlite"
     Archive(
@@ -95,6 +96,7 @@ def _file_size_cap(limit: int):
     return cap
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_crawl_with_exit_1_and_a_consistent_archive(
     tmp_path: Path,
 ) -> None:

@@ -233,6 +233,7 @@ def test_parse_says_when_the_file_is_not_html(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_second_demo_is_a_clean_incremental_crawl_of_the_same_site(tmp_path: Path) -> None:
     """The demo's replica keeps its port, so its URLs stay the same: a second run adds no
     aliases on dead ports and counts nothing as a duplicate; crawl options work in demo."""
@@ -463,8 +464,37 @@ def test_every_db_option_is_one_declaration_with_its_own_default() -> None:
         assert param.type.dir_okay is False, name
         creates = name in ("crawl", "demo", "store")
         assert param.type.exists is not creates, name
-        if name not in ("crawl", "demo", "reparse", "store"):
+        if name not in ("crawl", "demo", "store"):  # reparse chooses as the readers do
             assert param.default is None and param.callback is archive_to_read, name
-    assert (found["reparse"].default, found["demo"].default) == (DEFAULT_DB, DEMO_DB)
+    assert found["demo"].default == DEMO_DB
     assert found["store"].default == DEFAULT_DB
     assert found["crawl"].default is None  # chosen from --start-url's host
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_search_says_so_in_one_line(runner: CliRunner, tmp_path: Path, query: str) -> None:
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
+    result = runner.invoke(main, ["search", query, "--db", str(db)])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()  # CliRunner names the program "main"
+    assert line.endswith(
+        "search: error: empty query: give a word to search for (see 'main search --help')"
+    ), line
+
+
+def test_search_results_show_the_id_show_takes(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
+    found = runner.invoke(main, ["search", "Каспий", "--db", str(db)])
+    assert found.exit_code == 0, found.output
+    (article_id,) = {
+        line.rsplit("(#", 1)[1].rstrip(")")
+        for line in found.output.splitlines()
+        if line.startswith("  1. ")
+    }
+    shown = runner.invoke(main, ["show", article_id, "--db", str(db)])
+    assert shown.exit_code == 0, shown.output
+    assert "https://qazdauiri.kz/news/bir" in shown.output

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,6 +97,7 @@ def check_types(article: Article, cleaned: bool) -> None:
         assert "\ufffd" not in text
 
 
+@pytest.mark.slow
 @settings(
     max_examples=2000,
     deadline=None,

@@ -161,6 +161,7 @@ def input_run(hostile_input: Hostile) -> tuple[Run, dict[str, str]]:
     return run, paths
 
 
+@pytest.mark.slow
 def test_a_hostile_input_run_ends_ok_and_loses_nothing(
     input_run: tuple[Run, dict[str, str]], hostile_input: Hostile
 ) -> None:
@@ -174,6 +175,7 @@ def test_a_hostile_input_run_ends_ok_and_loses_nothing(
         assert run.origin + path in run.failures(), path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", BOMBS)
 def test_a_compression_bomb_is_a_failure_and_its_bytes_are_kept(
     input_run: tuple[Run, dict[str, str]], mode: str
@@ -190,6 +192,7 @@ def test_a_compression_bomb_is_a_failure_and_its_bytes_are_kept(
     assert record >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", FAILED)
 def test_a_hostile_answer_is_a_failure_with_a_clear_reason(
     input_run: tuple[Run, dict[str, str]], mode: str
@@ -200,6 +203,7 @@ def test_a_hostile_answer_is_a_failure_with_a_clear_reason(
     assert FAILED[mode] in reason, reason
 
 
+@pytest.mark.slow
 def test_values_of_a_hostile_page_are_bounded_with_a_note(
     input_run: tuple[Run, dict[str, str]],
 ) -> None:
@@ -237,6 +241,7 @@ def test_values_of_a_hostile_page_are_bounded_with_a_note(
     assert f"first {MAX_RELATED} kept" in extraction("related-flood")["related"]
 
 
+@pytest.mark.slow
 def test_entities_in_a_sitemap_are_not_expanded_and_its_entries_are_used(
     input_run: tuple[Run, dict[str, str]],
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from .conftest import crawl_args, run_cli
 
 
@@ -13,6 +15,7 @@ def rows(db: Path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_reparse_with_a_damaged_record_keeps_the_archive_and_says_so(replica, tmp_path) -> None:
     db = tmp_path / "a.sqlite"
     assert run_cli(*crawl_args(replica, db)).returncode == 0

@@ -138,3 +138,17 @@ def test_report_refuses_to_overwrite_the_archive_and_reads_only_archives(
     bad = run_cli("report", "--db", str(junk), "--out", str(tmp_path / "r.html"))
     assert bad.returncode == 1
     assert len(bad.stderr.strip().splitlines()) == 1 and "cannot read" in bad.stderr
+
+
+def test_column_chart_ticks_whole_articles_and_titles_its_axes() -> None:
+    svg = column_chart([("2024-01", 13), ("2024-02", 5)])
+    ticks = re.findall(r'text-anchor="end" font-size="10">([^<]*)<', svg)
+    assert ticks and all(t.isdigit() for t in ticks), ticks  # no tick at 6.5 articles
+    assert ">articles<" in svg and ">month published<" in svg
+
+
+def test_fill_rate_chart_draws_each_fields_health_floor() -> None:
+    svg = line_chart(["r1", "r2"], {"title": [1.0, 0.9], "body": [0.5, 0.4]}, floors={"title": 0.8})
+    floors = re.findall(r'<line class="floor"[^>]*><title>([^<]*)</title>', svg)
+    assert floors and set(floors) == {"title: health floor 80%"}, floors
+    assert ">fill rate<" in svg

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import EDIT_NOTE, ReplicaSite
 
@@ -79,6 +81,7 @@ def test_second_run_while_one_is_running_exits_75(tmp_path: Path) -> None:
     assert rows(db, "SELECT count(*) FROM articles") == [(300,)]
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_a_consistent_archive_and_the_rerun_completes(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
     site = ReplicaSite(300)  # enough for the kill to land mid-crawl; 1500 cost 2 CI minutes

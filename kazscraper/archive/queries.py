@@ -10,6 +10,7 @@ and export are ``archive.search`` and
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -249,11 +250,39 @@ def schema_is_current(db: sqlite_utils.Database) -> bool:
     return {m.name for m in migrations.applied(db)} == known
 
 
+def read_uri(path: str | Path) -> str:
+    """The SQLite URI to read the archive at ``path`` without writing it: ``mode=rw`` where
+    the file and its folder are writable (with ``PRAGMA query_only`` on the connection,
+    see ``connect_to_read``), so that the last connection to close removes the -wal and
+    -shm files; a ``mode=ro`` connection cannot, and left both beside the archive after
+    every read. ``mode=ro`` where the archive cannot be written."""
+    resolved = Path(path).resolve()
+    writable = os.access(resolved, os.W_OK) and os.access(resolved.parent, os.W_OK)
+    return f"{resolved.as_uri()}?mode={'rw' if writable else 'ro'}"
+
+
+def connect_to_read(path: str | Path) -> sqlite3.Connection:
+    """A connection that only reads the archive at ``path`` (``read_uri``, ``query_only``)."""
+    conn = sqlite3.connect(read_uri(path), uri=True)
+    conn.execute("PRAGMA query_only = 1")
+    return conn
+
+
+def crawl_commands(path: str | Path) -> set[str]:
+    """The commands of the runs that wrote the archive at ``path`` (``crawl``, ``demo``,
+    ``reparse``, ``store``…; read-only; none for a file that is not an archive)."""
+    try:
+        with closing(connect_to_read(path)) as conn:
+            return {command for (command,) in conn.execute("SELECT DISTINCT command FROM crawls")}
+    except sqlite3.Error:
+        return set()
+
+
 def has_articles(path: str | Path) -> bool:
     """Whether the file at ``path`` is an archive with at least one article (read-only;
     False for anything that is not one)."""
     try:
-        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        conn = connect_to_read(path)
     except sqlite3.Error:
         return False
     try:
@@ -308,8 +337,7 @@ def overview(
     last ``months`` of articles per month, the ``people`` most frequent authors and
     longest-listed top news, the last ``runs`` runs; with ``site``, of that site's articles
     and the runs that crawled it."""
-    uri = Path(db_path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
+    conn = connect_to_read(db_path)
     # one site: its articles (the parameter is its label); every article: a true condition
     of_site = "a.site = ?" if site is not None else "? IS NULL"
     try:
@@ -363,7 +391,7 @@ def tables_and_descriptions(db_path: str | Path) -> tuple[Columns, Described]:
     columns, and their descriptions: the file's own ``schema_descriptions``, else (an
     archive this version could not upgrade: a read-only file) this version's, for what the
     file has."""
-    conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
+    conn = connect_to_read(db_path)
     try:
         sql = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
         names = [name for (name,) in conn.execute(sql)]
@@ -395,8 +423,8 @@ def lost_articles(original: Path, rebuilt: Path) -> str | None:
     """Why the ``rebuilt`` archive would lose articles ``original`` has (fewer article rows,
     or archived article URLs that no rebuilt article holds: their captures claimed by no
     site), in one line; None when it keeps every one."""
-    with closing(sqlite3.connect(f"{rebuilt.as_uri()}?mode=ro", uri=True)) as conn:
-        conn.execute("ATTACH DATABASE ? AS original", [f"{original.as_uri()}?mode=ro"])
+    with closing(connect_to_read(rebuilt)) as conn:
+        conn.execute("ATTACH DATABASE ? AS original", [read_uri(original)])
         (had,) = conn.execute("SELECT count(*) FROM original.articles").fetchone()
         (has,) = conn.execute("SELECT count(*) FROM main.articles").fetchone()
         (unclaimed,) = conn.execute(

@@ -405,6 +405,9 @@ def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
     capture order: after an extractor or profile fix, this brings the whole
     archive up to date. Captures, crawls and failures are kept.
 
+    Without --db, the archive `stats` reads (archive/qazdauiri.sqlite if it holds
+    articles, else archive/demo.sqlite).
+
     \b
     Example:
       kazscraper reparse --db archive/qazdauiri.sqlite
@@ -446,16 +449,24 @@ def run_and_exit(options: CrawlOptions, run: Callable | None = None) -> None:
             f"cannot create the archive at {options.db_path}: {exc}"
         ) from exc
     result.stats["kazscraper/elapsed_seconds"] = round(time.monotonic() - started, 1)
-    click.echo(summary_line(result, options.db_path))
+    line = summary_line(result, options.db_path)
+    if options.command == "reparse" and result.exit_code == 0 and not pages_of(result):
+        line += " (no article page in the archive's WARC files: nothing to rebuild)"
+    click.echo(line)
     sys.exit(result.exit_code)
+
+
+def pages_of(result: CrawlResult) -> int:
+    """Pages fetched (a crawl) or article records read back from the WARC files (reparse)."""
+    s = result.stats
+    return int(s.get("response_received_count") or s.get("kazscraper/reparse/records", 0))
 
 
 def summary_line(result: CrawlResult, db: str) -> str:
     s = result.stats
     verdict = verdict_word(result.exit_code)
-    pages = s.get("response_received_count") or s.get("kazscraper/reparse/records", 0)
     return (
-        f"{verdict}: {pages} pages in {s.get('kazscraper/elapsed_seconds', 0)}s; "
+        f"{verdict}: {pages_of(result)} pages in {s.get('kazscraper/elapsed_seconds', 0)}s; "
         f"articles {result.count('articles_new')} new, "
         f"{result.count('articles_updated')} updated, "
         f"{result.count('articles_unchanged')} unchanged; "

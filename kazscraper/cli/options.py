@@ -68,7 +68,12 @@ site_filter_option = click.option(
 
 
 # a command that rebuilds an existing archive
-existing_db_option = db_option(DEFAULT_DB, help="The archive to rebuild.")
+# (chosen as a read command chooses it: the same archive `stats` shows)
+existing_db_option = db_option(
+    None,
+    callback=archive_to_read,
+    help=f"The archive to rebuild [default: {DEFAULT_DB} if it holds articles, else {DEMO_DB}].",
+)
 
 
 def http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -135,8 +135,8 @@ def search(
     Case does not matter, Kazakh letters included (ҚАЗАҚСТАН = қазақстан), and
     each word also finds its suffixed forms (Каспий finds Каспийдің). A query
     with quotes, *, AND, OR, NOT or NEAR is passed to SQLite FTS5 as it is.
-    Prints date, title, URL, authors and a snippet with the match in [brackets],
-    then how many articles match in all and how many are shown.
+    Prints date, title and id (for `show`), URL, authors and a snippet with the
+    match in [brackets], then how many articles match in all and how many are shown.
 
     \b
     Examples:
@@ -148,6 +148,8 @@ def search(
     from kazscraper.archive.search import SearchTooSlow, count_matches
     from kazscraper.archive.search import search as run_search
 
+    if not query.strip():
+        raise click.UsageError("empty query: give a word to search for")
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
     with open_archive(db_path) as archive:
@@ -186,7 +188,8 @@ def search(
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for n, hit in enumerate(hits, start=1):
-        click.echo(f"{n:>3}. {hit.published_date or '----------'}  {hit.title}")
+        title = f"{hit.title} (#{hit.article_id})"  # the id `kazscraper show` takes
+        click.echo(f"{n:>3}. {hit.published_date or '----------'}  {title}")
         click.echo(f"     {hit.url}")
         if hit.authors:
             click.echo(f"     {'; '.join(hit.authors)}")

@@ -19,12 +19,11 @@ from kazscraper.cli.options import read_db_option, refuse_overwrite, site_filter
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True),
-    default="report.html",
-    show_default=True,
-    help="The HTML file to write (overwritten).",
+    help="The HTML file to write (overwritten) [default: beside the archive, "
+    "NAME.report.html for NAME.sqlite].",
 )
 @site_filter_option
-def report(db_path: str, out: str, site: str | None) -> None:
+def report(db_path: str, out: str | None, site: str | None) -> None:
     """Write a one-file HTML report of the archive, with charts.
 
     Articles per month, the most frequent authors, the stories longest in the
@@ -35,12 +34,15 @@ def report(db_path: str, out: str, site: str | None) -> None:
 
     \b
     Example:
+      kazscraper report --db archive/demo.sqlite      # -> archive/demo.report.html
       kazscraper report --db archive/demo.sqlite --out demo-report.html
       kazscraper report --db archive/press.sqlite --site abai.kz --out abai.html
     """
     from kazscraper.archive import ArchiveError
     from kazscraper.report import write_report
 
+    if out is None:  # beside the archive, not in whatever folder the command runs in
+        out = str(Path(db_path).with_name(f"{Path(db_path).stem}.report.html"))
     refuse_overwrite(out, db_path, "--out", "the report")
     with suppress(ArchiveError):  # an older archive gets the current schema, if no run holds it
         upgrade_if_needed(db_path)

@@ -27,7 +27,9 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     prefix = "downloader/response_status_count/"
     pages = stats.get("kazscraper/extracted", 0)
     return {
-        "pages_fetched": stats.get("response_received_count", 0),
+        # a reparse fetches nothing: its pages are the records it read back (as its summary says)
+        "pages_fetched": stats.get("response_received_count")
+        or stats.get("kazscraper/reparse/records", 0),
         "articles_new": stats.get("kazscraper/articles_new", 0),
         "articles_updated": stats.get("kazscraper/articles_updated", 0),
         "articles_unchanged": stats.get("kazscraper/articles_unchanged", 0),

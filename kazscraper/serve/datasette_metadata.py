@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kazscraper.archive.canned import canned_queries
-from kazscraper.archive.queries import tables_and_descriptions
+from kazscraper.archive.queries import crawl_commands, tables_and_descriptions
 
 TITLE = "qazdauiri.kz archive"
 DESCRIPTION = (
@@ -26,6 +26,11 @@ DESCRIPTION = (
     "(FTS5, case-insensitive for Kazakh letters: ҚАЗАҚСТАН finds Қазақстан)."
 )
 SOURCE_URL = "https://qazdauiri.kz/"
+# an archive of `kazscraper demo`: generated pages in qazdauiri.kz's layout, not the site
+DEMO_DESCRIPTION = (
+    "Articles of kazscraper's offline replica of qazdauiri.kz (`kazscraper demo`: generated "
+    "pages in the site's layout, not the real site)." + DESCRIPTION[DESCRIPTION.index(". ") + 1 :]
+)
 
 # binary MinHash signatures and the migration log: nothing for a reader
 HIDDEN = ("article_minhash", "article_lsh", "_sqlite_migrations")
@@ -73,16 +78,28 @@ def build_metadata(db_path: str | Path, database: str | None = None) -> dict[str
             articles.update({"fts_table": "articles_fts", "fts_pk": "id"})
     if "authors" in have:
         tables.setdefault("authors", {})["label_column"] = "name"
+    source: dict[str, Any] = {"source": "qazdauiri.kz", "source_url": SOURCE_URL}
+    title, description = TITLE, DESCRIPTION
+    if is_demo(db_path):  # the offline replica, not the real site
+        source = {"source": "kazscraper's offline replica of qazdauiri.kz (kazscraper demo)"}
+        title = f"{TITLE} (demo: the offline replica)"
+        description = DEMO_DESCRIPTION
     return {
-        "title": TITLE,
-        "description": DESCRIPTION,
-        "source": "qazdauiri.kz",
-        "source_url": SOURCE_URL,
+        "title": title,
+        "description": description,
+        **source,
         "databases": {
             database: {
-                "description": DESCRIPTION,
+                "description": description,
                 "tables": tables,
                 "queries": canned_queries(have),
             }
         },
     }
+
+
+def is_demo(db_path: str | Path) -> bool:
+    """Whether every run that wrote the archive at ``db_path`` crawled the offline replica
+    (``kazscraper demo``; reparses write no pages of their own)."""
+    commands = crawl_commands(db_path)
+    return "demo" in commands and not commands - {"demo", "reparse"}

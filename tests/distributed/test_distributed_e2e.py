@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from kazscraper.distributed import RedisKeys, serializer
@@ -93,6 +94,7 @@ def in_flight_urls(redis_server: RedisServer, worker: str) -> set[str]:
     return {serializer.loads(data)["url"] for data in held}
 
 
+@pytest.mark.slow
 def test_three_workers_and_a_store_killed_halfway_crawl_every_article_once(
     tmp_path: Path,
     redis_url: str,

@@ -10,6 +10,8 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
@@ -48,6 +50,7 @@ def articles_as_read(db: Path) -> set[tuple]:
     }
 
 
+@pytest.mark.slow
 def test_max_articles_counts_for_the_whole_crawl_not_per_worker(
     tmp_path: Path, redis_url: str, site, server
 ) -> None:
@@ -79,6 +82,7 @@ def test_max_articles_counts_for_the_whole_crawl_not_per_worker(
     assert count(db, "SELECT count(*) FROM captures WHERE url LIKE '%?page=4%'") == 0
 
 
+@pytest.mark.slow
 def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination_and_reparses(
     tmp_path: Path, redis_url: str
 ) -> None:
@@ -136,6 +140,7 @@ def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination_
     assert rows(db, "SELECT url, reason FROM failures") == []
 
 
+@pytest.mark.slow
 def test_one_host_is_fetched_at_most_once_per_delay_by_all_workers(
     tmp_path: Path, redis_url: str
 ) -> None:
@@ -172,6 +177,7 @@ def test_one_host_is_fetched_at_most_once_per_delay_by_all_workers(
         assert not gaps or min(gaps) >= delay - tolerance, (host, sorted(gaps)[:5])
 
 
+@pytest.mark.slow
 def test_store_follow_stores_round_after_round_and_stops_on_sigterm(
     tmp_path: Path, redis_url: str, redis_server: RedisServer
 ) -> None:

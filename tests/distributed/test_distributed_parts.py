@@ -295,6 +295,7 @@ def test_a_worker_name_is_taken_while_its_worker_beats(redis_url: str) -> None:
     assert registry.claim("w1", wait=0.3)
 
 
+@pytest.mark.slow
 def test_second_worker_of_the_same_name_exits_75(tmp_path: Path, redis_url: str) -> None:
     client_of(redis_url).set(KEYS.alive("w1"), "1", ex=600)  # w1 is alive
     result = run_cli(

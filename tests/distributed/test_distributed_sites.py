@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 from kazscraper.sites import host_label
@@ -20,6 +22,7 @@ def output(db: Path, name: str) -> str:
     return (db.parent / f"{name}.out").read_text(errors="replace")
 
 
+@pytest.mark.slow
 def test_two_workers_and_a_store_crawl_two_sites_into_one_archive(
     tmp_path: Path, redis_url: str
 ) -> None:
