@@ -40,3 +40,24 @@ def test_reparse_with_a_damaged_record_keeps_the_archive_and_says_so(replica, tm
         rebuilt, "SELECT damaged_records, status FROM crawls WHERE command = 'reparse'"
     )
     assert damaged == 1 and status == "failed"
+
+
+def test_reparse_of_a_copy_reads_the_files_its_captures_name(replica, tmp_path) -> None:
+    """Issue 21, #5: ``b.sqlite``, a copy of ``a.sqlite`` beside it, names ``a-…`` WARC
+    files in its captures table: reparse reads them (it found none by its own name and
+    said ok: 0 pages); and with those files gone, it is an error, not an empty ok."""
+    db = tmp_path / "a.sqlite"
+    assert run_cli(*crawl_args(replica, db)).returncode == 0
+    before = rows(db, "SELECT url, body FROM articles ORDER BY url")
+    copy = tmp_path / "b.sqlite"
+    copy.write_bytes(db.read_bytes())
+    result = run_cli("reparse", "--db", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert rows(copy, "SELECT url, body FROM articles ORDER BY url") == before
+
+    for path in (tmp_path / "warc").glob("a-*.warc.gz"):
+        path.rename(path.with_name("moved-" + path.name))
+    result = run_cli("reparse", "--db", str(copy))
+    assert result.returncode == 1
+    assert "missing" in result.stdout + result.stderr
+    assert rows(copy, "SELECT url, body FROM articles ORDER BY url") == before

@@ -8,8 +8,9 @@ next whole record, and only an archive's own files (and its workers') are read.
 from __future__ import annotations
 
 import heapq
+import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def read_captures(
     max_bytes: int = DEFAULT_RECORD_MAX,
     on_skipped: OnSkipped | None = None,
     name: str | None = None,
+    named: Iterable[str] = (),
 ) -> Iterator[StoredPage]:
     """Every response and revisit record of archive ``name``'s files, its own and its
     workers' (every file's, in name order, when None), in capture order; revisits carry
@@ -114,7 +116,11 @@ def read_captures(
     merged. Memory stays flat: one payload per writer at a time (at most ``max_bytes``),
     and for revisits an index of where each payload's original lies (digest -> file and
     offset). A damaged or too large record is reported to ``on_skipped`` and reading
-    goes on."""
+    goes on.
+
+    ``named``: the files the archive's ``captures`` table names (a copy of an archive names
+    the original's files, not its own), read as well, each writer's (its name without
+    the stamp) in stamp order; one that is not there is reported ('missing')."""
     skipped = on_skipped or (lambda kind, where, reason: None)
     if name is None:
         streams = [_read_files(own_files(directory, None), max_bytes, skipped)]
@@ -122,6 +128,13 @@ def read_captures(
         writers: dict[str | None, list[Path]] = {}
         for found in warc_files(directory, name):
             writers.setdefault(found.worker, []).append(found.path)
+        seen = {path.name for paths in writers.values() for path in paths}
+        for file_name in sorted(set(named) - seen, key=_stamp_order):
+            path = Path(directory) / file_name
+            if Path(file_name).name != file_name or not path.is_file():
+                skipped("missing", file_name, "a WARC file the captures table names is missing")
+                continue
+            writers.setdefault(_stamp_order(file_name)[0], []).append(path)
         streams = [_read_files(paths, max_bytes, skipped) for paths in writers.values()]
     originals: dict[str, tuple[Path, int]] = {}  # payload digest -> its response record
     merged = heapq.merge(*streams, key=lambda page: page.capture.fetched_at)
@@ -140,6 +153,15 @@ def read_captures(
                 body = b""
         headers = [(k, v) for k, v in page.headers if k.lower() != "content-encoding"]
         yield StoredPage(capture, headers, body)
+
+
+_STAMPED = re.compile(r"(.*)-(\d{14}-\d{5})\.warc\.gz")
+
+
+def _stamp_order(file_name: str) -> tuple[str, str]:
+    """(writer, stamp) of a WARC file name (``<writer>-<14 digits>-<5 digits>.warc.gz``)."""
+    found = _STAMPED.fullmatch(file_name)
+    return (found[1], found[2]) if found else (file_name, "")
 
 
 def _read_files(paths: list[Path], max_bytes: int, skipped: OnSkipped) -> Iterator[StoredPage]:

@@ -58,7 +58,10 @@ class ReparseSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
-        for page in read_captures(self.warc_dir, max_bytes, self.on_skipped, self.warc_name):
+        pages = read_captures(
+            self.warc_dir, max_bytes, self.on_skipped, self.warc_name, self.config.warc_named
+        )
+        for page in pages:
             item = self.item_for(page)
             if item is not None:
                 self.crawler.stats.inc_value("kazscraper/reparse/records")
@@ -70,7 +73,7 @@ class ReparseSpider(scrapy.Spider):
         logged, and reading goes on. A refused capture is no damage: the crawl stored no
         article from it, and the safety net (``lost_articles``) sees any article lost."""
         self.crawler.stats.inc_value(f"kazscraper/reparse/{kind}")
-        log = self.logger.warning if kind == "refused" else self.logger.error
+        log = self.logger.warning if kind == "refused" else self.logger.error  # 'missing' too
         log("WARC record skipped (%s): %s: %s", kind, where, reason)
 
     def item_for(self, page: StoredPage) -> PageItem | NotModified | None:
