@@ -9,8 +9,11 @@ its headers as sent), then read back by ``read_captures``: the body must be what
 from __future__ import annotations
 
 import gzip
+import importlib
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import brotli
 import pytest
@@ -20,10 +23,10 @@ from kazscraper.warc.records import Exchange
 from kazscraper.warc.replay import read_captures
 from kazscraper.warc.writer import WarcArchiver
 
-try:
-    from compression import zstd  # type: ignore[import-not-found]
-except ImportError:
-    from backports import zstd
+# the standard library's zstd from Python 3.14, else backports.zstd (a declared dependency)
+zstd: Any = importlib.import_module(
+    "compression.zstd" if sys.version_info >= (3, 14) else "backports.zstd"
+)
 
 ARTICLE = (
     "<html><body><article><p>" + "Қазақстан дәуірі. " * 120 + "</p></article></body></html>"
