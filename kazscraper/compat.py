@@ -12,6 +12,11 @@ a crawl.
   ``_LenientHTTP11ClientProtocol``, ``_LenientHTTPClientParser``). There is no setting
   or hook for the parser: ``cap_response_headers`` does the same swap with a subclass
   that counts the header bytes.
+- Undoing a response's ``Content-Encoding`` as the crawl does: Scrapy's
+  ``HttpCompressionMiddleware`` decodes with private static methods (``_split_encodings``,
+  ``_decode``, over ``scrapy.utils._compression``) and raises the private
+  ``_DecompressionMaxSizeExceeded`` past its size cap; ``decode_content`` runs that same
+  path for the WARC replay (``kazscraper reparse``), so a capture reads back as it was read.
 - The extraction process pool (the standard library's ``ProcessPoolExecutor``): its live
   worker processes (``_processes``; Python 3.14's ``kill_workers`` is the public way) and
   the flag that makes it start every worker up front (``_safe_to_dynamically_spawn_children``).
@@ -37,8 +42,13 @@ from scrapy.core.downloader.handlers.http11 import (
     _LenientHTTP11ClientProtocol,
     _LenientHTTPClientParser,
 )
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
+
+#: what ``decode_content`` raises when the decoded body passes its cap (a ValueError)
+DecodedTooLarge = _DecompressionMaxSizeExceeded
 
 
 class _CappedParser(_LenientHTTPClientParser):
@@ -133,3 +143,19 @@ def decode_request(queue: Any, data: bytes) -> Request:
     """The request scrapy-redis's ``queue`` stored as ``data`` (``Base._decode_request``)."""
     request: Request = queue._decode_request(data)
     return request
+
+
+def decode_content(
+    body: bytes, content_encodings: list[str], max_size: int
+) -> tuple[bytes, list[str]]:
+    """``body`` with its ``Content-Encoding`` values (each header line one item) undone as
+    Scrapy's ``HttpCompressionMiddleware`` undoes them during a crawl: every coding of the
+    lines, last first, while it is one Scrapy decodes (gzip with all its members, x-gzip,
+    deflate, br, zstd), each decoding capped at ``max_size`` bytes (``DecodedTooLarge``).
+    Returns the decoded body and the codings left (outermost first; empty when all were
+    undone)."""
+    encoded = [value.encode("latin-1", "replace") for value in content_encodings]
+    to_decode, to_keep = HttpCompressionMiddleware._split_encodings(encoded)
+    for encoding in to_decode:
+        body = HttpCompressionMiddleware._decode(body, encoding, max_size)
+    return body, [value.decode("latin-1") for value in to_keep]

@@ -181,3 +181,20 @@ def test_scrapy_redis_queues_still_encode_and_decode_requests_privately() -> Non
     request = Request("http://example.com/news/1", priority=-3, meta={"k": "v"})
     back = decode_request(queue, encode_request(queue, request))
     assert (back.url, back.priority, back.meta["k"]) == (request.url, -3, "v")
+
+
+def test_scrapy_still_splits_and_decodes_content_encodings_as_the_replay_asks() -> None:
+    """``decode_content`` runs ``HttpCompressionMiddleware._split_encodings`` and ``_decode``
+    (private): a two-member gzip body and a ``gzip, gzip`` body decode whole, an unknown
+    coding is left, and the cap raises ``DecodedTooLarge``."""
+    import gzip
+
+    from kazscraper.compat import DecodedTooLarge, decode_content
+
+    text = b"<p>first member</p>" + b"<p>second member</p>"
+    two_members = gzip.compress(text[:19]) + gzip.compress(text[19:])
+    assert decode_content(two_members, ["gzip"], 10_000) == (text, [])
+    assert decode_content(gzip.compress(gzip.compress(text)), ["gzip, gzip"], 10_000) == (text, [])
+    assert decode_content(b"x", ["compress"], 10_000)[1] == ["compress"]
+    with pytest.raises(DecodedTooLarge):
+        decode_content(gzip.compress(b"a" * 100_000), ["gzip"], 1_000)

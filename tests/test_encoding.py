@@ -221,3 +221,35 @@ def test_a_short_undeclared_koi8_page_is_not_read_with_its_case_inverted(text: s
     html = f"<html><body><p>{text}</p></body></html>"
     page = decode_page(html.encode("koi8_r"), "text/html")
     assert page.text == html and page.encoding == "koi8_r"
+
+
+# issue 21, #12: Chinese news paragraphs (GBK), with no charset declared anywhere
+_CHINESE = (
+    "哈萨克斯坦总统在阿斯塔纳会见了来访的代表团，双方就经济合作、交通运输和能源领域的"
+    "项目交换了意见。会谈结束后，两国签署了关于农业、教育和旅游的多项合作文件。"
+)
+
+
+@pytest.mark.parametrize("codec", ["gbk", "big5", "shift_jis", "euc_kr"])
+def test_an_undeclared_east_asian_page_is_read_in_its_own_encoding(codec: str) -> None:
+    texts = {
+        "gbk": _CHINESE,
+        "big5": "臺灣的新聞報導說，哈薩克斯坦的經濟在過去一年成長了百分之五，"
+        "出口與投資都增加。" * 2,
+        "shift_jis": "カザフスタンの大統領は首都で代表団と会談し、"
+        "経済協力について意見を交換しました。" * 2,
+        "euc_kr": "카자흐스탄 대통령은 수도에서 대표단을 만나 "
+        "경제 협력과 에너지 분야에 대해 논의했습니다." * 2,
+    }
+    text = texts[codec]
+    html = f"<html><head><title>{text[:12]}</title></head><body><p>{text}</p></body></html>"
+    page = decode_page(html.encode(codec), "text/html")
+    assert text in page.text, (codec, page.encoding, page.text[:80])
+
+
+def test_undeclared_kazakh_pages_keep_their_single_byte_codecs() -> None:
+    kazakh = "Қазақстан Республикасының Үкіметі өңірлердегі әлеуметтік нысандар құрылысын қарады."
+    for codec in ("kz1048", "cp1251"):
+        text = kazakh if codec == "kz1048" else "Правительство рассмотрело строительство школ."
+        page = decode_page(f"<p>{text}</p>".encode(codec), "text/html")
+        assert text in page.text and page.encoding == codec

@@ -176,7 +176,7 @@ def test_a_gzip_bomb_in_the_warc_is_skipped_without_inflating_it(tmp_path: Path)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert [p.capture.url for p in pages] == [fine.url]
-    assert [(kind, "bomb" in where) for kind, where, _ in skipped] == [("too_large", True)]
+    assert [(kind, "bomb" in where) for kind, where, _ in skipped] == [("refused", True)]
     # bounded by the cap and warcio's inflate buffer, not by the 200 MB the record inflates to
     assert peak < 64 * 1024 * 1024
 

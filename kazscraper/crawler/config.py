@@ -40,6 +40,7 @@ class RunConfig:
     mode: Mode = "crawl"
     warc_dir: str | None = None  # reparse: the WARC folder read back
     warc_name: str | None = None  # reparse: only this archive's files (others may share it)
+    warc_named: tuple[str, ...] = ()  # reparse: the files its captures table names
 
     @property
     def profile(self) -> SiteProfile:

@@ -16,7 +16,9 @@ import ipaddress
 import logging
 import os
 import shutil
+import sqlite3
 import sys
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -195,6 +197,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             # a several-site archive: each capture with its site's profile
             sites = crawled_sites(archive.crawl_arguments(), _site_name(options))
             archive.copy_to(rebuilt)
+        named, captures = _captured_files(target)
         with Archive(rebuilt) as copy:
             copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
@@ -204,8 +207,19 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             if origin:
                 profile = profile.rebased(origin, tuple(m for m in mirrors if m))
             sites = Sites.single(profile)
-        config = RunConfig(sites, mode="reparse", warc_dir=str(warc_dir), warc_name=name)
+        config = RunConfig(
+            sites, mode="reparse", warc_dir=str(warc_dir), warc_name=name, warc_named=named
+        )
         result = _run_process(options, ReparseSpider, config)
+        if captures and not result.stats.get("kazscraper/reparse/records"):
+            # an archive with captures of which none could be read: never an empty "ok"
+            reason = (
+                f"no capture could be read back of the archive's {captures} "
+                f"(in {len(named)} WARC file(s) of {warc_dir}; missing: "
+                f"{result.stats.get('kazscraper/reparse/missing', 0)})"
+            )
+            logger.error("%s", reason)
+            result = replace(result, exit_code=EXIT_FAILED, reason=reason)
         lost = lost_articles(target, rebuilt) if result.exit_code == EXIT_OK else None
         if lost:  # the safety net: a rebuild that lost articles the archive has is refused
             logger.error(
@@ -221,6 +235,15 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         else:
             logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
         return result
+
+
+def _captured_files(db: Path) -> tuple[tuple[str, ...], int]:
+    """The WARC files the archive's ``captures`` table names, and its number of captures:
+    what a reparse reads (a copy of an archive names the original's files)."""
+    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        files = tuple(f for (f,) in conn.execute("SELECT DISTINCT warc_file FROM captures"))
+        (count,) = conn.execute("SELECT count(*) FROM captures").fetchone()
+    return files, count
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:

@@ -17,7 +17,9 @@ then the declaration is right; nor if its bytes read as Latin words with a few
 accents, 'café'). Otherwise the declared encodings are tried (BOM, HTTP header,
 ``<meta charset>``), then the legacy Cyrillic ones (windows-1251, KZ-1048, KOI8-R,
 cp866), then windows-1252 (first of the legacy ones when the bytes read as Latin
-words with a few accents), and a single-byte decoding is accepted only if it reads as
+words with a few accents); before those, the multi-byte encoding charset-normalizer finds
+(GBK, Big5, Shift_JIS, EUC-KR: text of those scripts also reads as Cyrillic in a
+single-byte codec), and a single-byte decoding is accepted only if it reads as
 text (``intake.plausible``). A windows-1251 reading, declared or not, becomes KZ-1048
 only if it holds what Kazakh letters look like there (Ќ Ћ Ј Ѕ) and no
 Serbian/Macedonian letter: Ukrainian ґ є ї are KZ-1048's ө ғ ү. A short undeclared
@@ -33,6 +35,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
+import charset_normalizer
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from kazscraper.intake.markup import markup_problem
@@ -184,7 +187,8 @@ def _decode(body: bytes, declared: list[str]) -> DecodedPage:
     if bom[0] and not bom[0].startswith("utf-8"):  # UTF-16/32 with a BOM: trust it
         return DecodedPage(body[len(bom[1]) :].decode(bom[0], errors="replace"), bom[0])
     legacy = ("cp1252", *LEGACY_CYRILLIC) if latin_led(body) else LEGACY
-    candidates = list(dict.fromkeys(["utf-8", *declared, *legacy]))
+    detected = _multibyte_detected(body)
+    candidates = list(dict.fromkeys(["utf-8", *declared, *detected, *legacy]))
     legacy_declared = any(c != "utf-8" for c in declared)
     for codec in candidates:
         try:
@@ -214,6 +218,44 @@ def _decode(body: bytes, declared: list[str]) -> DecodedPage:
         return DecodedPage(text, codec, _note(body, declared, codec))
     tried = ", ".join(candidates)
     raise UndecodablePage(f"no encoding gives readable text (tried {tried})")
+
+
+#: the most bytes charset-normalizer reads of a page (its cost grows with the sample)
+DETECT_MAX = 32 * 1024
+
+
+def _multibyte_detected(body: bytes) -> list[str]:
+    """The encoding charset-normalizer finds for ``body`` when it is a multi-byte one (GBK,
+    Big5, Shift_JIS, EUC-KR…) that decodes the bytes whole: such text of another script
+    also reads as plausible Cyrillic in a single-byte codec (GBK as KZ-1048 mojibake),
+    so it goes before the legacy single-byte candidates; a single-byte finding is left to
+    them (the Kazakh codecs win where they read text). Only reached when UTF-8 failed."""
+    if body.isascii():
+        return []
+    best = charset_normalizer.from_bytes(body[:DETECT_MAX]).best()
+    codec = _codec(best.encoding if best is not None else None)
+    if codec is None or len("中".encode(codec, errors="ignore")) < 2:
+        return []  # none, or a single-byte codec (no ideograph, or one byte for it)
+    try:
+        text = body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return []
+    return [codec] if _east_asian(text) else []
+
+
+def _east_asian(text: str) -> bool:
+    """Most letters past ASCII of ``text`` are common ideographs, kana or hangul syllables
+    (Cyrillic bytes read as Shift_JIS give half-width katakana, as GB18030 rare ideographs)."""
+    wide = others = 0
+    for char in text[:DETECT_MAX]:
+        if char.isascii() or not char.isalpha():
+            continue
+        point = ord(char)
+        if 0x4E00 <= point <= 0x9FFF or 0x3040 <= point <= 0x30FF or 0xAC00 <= point <= 0xD7AF:
+            wide += 1
+        else:
+            others += 1
+    return wide >= 10 and wide >= 9 * others
 
 
 def _note(body: bytes, declared: list[str], codec: str) -> str:

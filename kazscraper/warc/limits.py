@@ -52,13 +52,16 @@ class TooLarge(Exception):
     """A record's payload is larger than the reader's cap."""
 
 
-def bounded_payload(record: object, max_bytes: int) -> bytes:
+def bounded_payload(record: object, max_bytes: int, as_sent: bool = False) -> bytes:
     """The record's payload, at most ``max_bytes``, whole and as written: a block cut short
     (a damaged gzip member) raises ``DamagedRecord``, one whose bytes changed fails its
-    WARC-Block-Digest (the iterators read with ``check_digests="raise"``)."""
+    WARC-Block-Digest (the iterators read with ``check_digests="raise"``). With ``as_sent``
+    the payload's Content-Encoding is left as it came (``kazscraper.compat.decode_content``
+    undoes it as the crawl did); else warcio undoes what it knows (one gzip member only)."""
     swallowed = io.StringIO()  # warcio writes the inflate error it swallows to stderr
+    stream = record.raw_stream if as_sent else record.content_stream()  # type: ignore[attr-defined]
     with contextlib.redirect_stderr(swallowed):
-        body = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
+        body = stream.read(max_bytes + 1)
     if len(body) > max_bytes:
         raise TooLarge(f"payload larger than {max_bytes} bytes")
     missing = getattr(record.raw_stream, "limit", 0)  # type: ignore[attr-defined]

@@ -8,13 +8,15 @@ next whole record, and only an archive's own files (and its workers') are read.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
 
+from kazscraper.compat import DecodedTooLarge, decode_content
 from kazscraper.warc.files import own_files, warc_files
 from kazscraper.warc.limits import (
     CHUNK,
@@ -40,16 +42,45 @@ class StoredPage:
     body: bytes  # decoded payload (content-encoding undone)
 
 
-#: called for a record that is skipped: (kind 'damaged' | 'too_large', where, reason)
+#: called for a record that is skipped: (kind, where, reason); kind 'damaged' (cannot be
+#: read back), 'too_large' (a payload past the reader's cap) or 'refused' (a capture the
+#: crawl refused as well: a body past DOWNLOAD_MAXSIZE once decoded, a URL no table keeps)
 OnSkipped = Callable[[str, str, str], None]
 
 
+class Refused(Exception):
+    """A capture the crawl refused too (``OnSkipped`` kind 'refused')."""
+
+
+def decoded(
+    headers: list[tuple[str, str]], body: bytes, max_bytes: int
+) -> tuple[list[tuple[str, str]], bytes]:
+    """The headers and body a crawl's spider got of this payload as sent: Content-Encoding
+    undone by the crawl's own decoding (``kazscraper.compat.decode_content``, Scrapy's
+    ``HttpCompressionMiddleware``), at most ``max_bytes`` decoded (else ``Refused``, as the
+    middleware refused it); the codings nobody decodes stay named."""
+    codings = [v for k, v in headers if k.lower() == "content-encoding"]
+    if not codings:
+        return headers, body
+    try:
+        body, kept = decode_content(body, codings, max_bytes)
+    except DecodedTooLarge as exc:
+        raise Refused(f"larger than {max_bytes} bytes once decoded, as the crawl found") from exc
+    except (OSError, EOFError, ValueError, zlib.error) as exc:  # the middleware's errors too
+        raise Refused(f"undecodable {', '.join(codings)} body: {type(exc).__name__}") from exc
+    others = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+    return others + ([("Content-Encoding", ", ".join(kept))] if kept else []), body
+
+
 def read_body_at(path: Path, offset: int, max_bytes: int = DEFAULT_RECORD_MAX) -> bytes:
-    """The payload of the record at ``offset`` of ``path`` (a revisit's original)."""
+    """The payload of the record at ``offset`` of ``path`` (a revisit's original), decoded
+    as the crawl decoded it (``decoded``)."""
     with open(path, "rb") as fh:
         fh.seek(offset)
         for record in archive_iterator(fh, check_digests="raise"):
-            return bounded_payload(record, max_bytes)
+            http_headers = record.http_headers
+            headers = _payload_headers(http_headers.headers) if http_headers else []
+            return decoded(headers, bounded_payload(record, max_bytes, as_sent=True), max_bytes)[1]
     return b""
 
 
@@ -73,6 +104,7 @@ def read_captures(
     max_bytes: int = DEFAULT_RECORD_MAX,
     on_skipped: OnSkipped | None = None,
     name: str | None = None,
+    named: Iterable[str] = (),
 ) -> Iterator[StoredPage]:
     """Every response and revisit record of archive ``name``'s files, its own and its
     workers' (every file's, in name order, when None), in capture order; revisits carry
@@ -84,7 +116,11 @@ def read_captures(
     merged. Memory stays flat: one payload per writer at a time (at most ``max_bytes``),
     and for revisits an index of where each payload's original lies (digest -> file and
     offset). A damaged or too large record is reported to ``on_skipped`` and reading
-    goes on."""
+    goes on.
+
+    ``named``: the files the archive's ``captures`` table names (a copy of an archive names
+    the original's files, not its own), read as well, each writer's (its name without
+    the stamp) in stamp order; one that is not there is reported ('missing')."""
     skipped = on_skipped or (lambda kind, where, reason: None)
     if name is None:
         streams = [_read_files(own_files(directory, None), max_bytes, skipped)]
@@ -92,6 +128,13 @@ def read_captures(
         writers: dict[str | None, list[Path]] = {}
         for found in warc_files(directory, name):
             writers.setdefault(found.worker, []).append(found.path)
+        seen = {path.name for paths in writers.values() for path in paths}
+        for file_name in sorted(set(named) - seen, key=_stamp_order):
+            path = Path(directory) / file_name
+            if Path(file_name).name != file_name or not path.is_file():
+                skipped("missing", file_name, "a WARC file the captures table names is missing")
+                continue
+            writers.setdefault(_stamp_order(file_name)[0], []).append(path)
         streams = [_read_files(paths, max_bytes, skipped) for paths in writers.values()]
     originals: dict[str, tuple[Path, int]] = {}  # payload digest -> its response record
     merged = heapq.merge(*streams, key=lambda page: page.capture.fetched_at)
@@ -106,9 +149,19 @@ def read_captures(
         if capture.payload_digest in originals:
             try:
                 body = read_body_at(*originals[capture.payload_digest], max_bytes=max_bytes)
-            except (TooLarge, *DAMAGED):
+            except (TooLarge, Refused, *DAMAGED):
                 body = b""
-        yield StoredPage(capture, page.headers, body)
+        headers = [(k, v) for k, v in page.headers if k.lower() != "content-encoding"]
+        yield StoredPage(capture, headers, body)
+
+
+_STAMPED = re.compile(r"(.*)-(\d{14}-\d{5})\.warc\.gz")
+
+
+def _stamp_order(file_name: str) -> tuple[str, str]:
+    """(writer, stamp) of a WARC file name (``<writer>-<14 digits>-<5 digits>.warc.gz``)."""
+    found = _STAMPED.fullmatch(file_name)
+    return (found[1], found[2]) if found else (file_name, "")
 
 
 def _read_files(paths: list[Path], max_bytes: int, skipped: OnSkipped) -> Iterator[StoredPage]:
@@ -150,16 +203,24 @@ def _page(
     rec_headers = record.rec_headers  # type: ignore[attr-defined]
     http_headers = record.http_headers  # type: ignore[attr-defined]
     url = rec_headers.get_header("WARC-Target-URI")
-    if not url or len(url) > MAX_TARGET_URI or not rec_headers.get_header("WARC-Date"):
+    if not url or not rec_headers.get_header("WARC-Date"):
         # no file this archive wrote has such a record: damaged, never a crash of reparse
-        raise DamagedRecord("a response record without a WARC-Date or a usable Target-URI")
+        raise DamagedRecord("a response record without a WARC-Date or a Target-URI")
+    if len(url) > MAX_TARGET_URI:  # an on-site redirect to it: captured, no article kept
+        skipped("refused", f"{url[:200]}… ({path.name})", f"URL longer than {MAX_TARGET_URI}")
+        return None
+    headers = _payload_headers(http_headers.headers) if http_headers else []
     try:
-        body = bounded_payload(record, max_bytes)
+        body = bounded_payload(record, max_bytes, as_sent=True)
+        if rec_type == "response":
+            headers, body = decoded(headers, body, max_bytes)
     except TooLarge as exc:
         skipped("too_large", f"{url} ({path.name})", str(exc))
         return None
+    except Refused as exc:
+        skipped("refused", f"{url} ({path.name})", str(exc))
+        return None
     offset = iterator.get_record_offset()
-    headers = _payload_headers(http_headers.headers) if http_headers else []
     digest = rec_headers.get_header("WARC-Payload-Digest") or payload_digest(body)
     if rec_type == "revisit":
         body = b""
@@ -179,11 +240,6 @@ def _page(
 
 
 def _payload_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The headers of a payload read back: without the Content-Encoding warcio undid
-    (``StoredPage.body`` is the decoded payload, as a crawl's response body is)."""
-    supported = BufferedReader.get_supported_decompressors()
-    return [
-        (k, v)
-        for k, v in headers
-        if not (k.lower() == "content-encoding" and v.strip().lower() in supported)
-    ]
+    """The HTTP headers of a record, as the crawl's middlewares got them (``decoded``
+    undoes their Content-Encoding)."""
+    return list(headers)

@@ -58,17 +58,23 @@ class ReparseSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
-        for page in read_captures(self.warc_dir, max_bytes, self.on_skipped, self.warc_name):
+        pages = read_captures(
+            self.warc_dir, max_bytes, self.on_skipped, self.warc_name, self.config.warc_named
+        )
+        for page in pages:
             item = self.item_for(page)
             if item is not None:
                 self.crawler.stats.inc_value("kazscraper/reparse/records")
                 yield item
 
     def on_skipped(self, kind: str, where: str, reason: str) -> None:
-        """A WARC record that cannot be read back (damaged) or is larger than the download
-        limit (a gzip bomb the crawl refused): counted, logged, and reading goes on."""
+        """A WARC record that cannot be read back (damaged, too large to read) or that the
+        crawl refused as well (``refused``: a gzip bomb, a URL no table keeps): counted,
+        logged, and reading goes on. A refused capture is no damage: the crawl stored no
+        article from it, and the safety net (``lost_articles``) sees any article lost."""
         self.crawler.stats.inc_value(f"kazscraper/reparse/{kind}")
-        self.logger.error("WARC record skipped (%s): %s: %s", kind, where, reason)
+        log = self.logger.warning if kind == "refused" else self.logger.error  # 'missing' too
+        log("WARC record skipped (%s): %s: %s", kind, where, reason)
 
     def item_for(self, page: StoredPage) -> PageItem | NotModified | None:
         """The item the crawl made of this capture: its mirror-host links reported (any
@@ -80,7 +86,9 @@ class ReparseSpider(scrapy.Spider):
             if len(self.sites) > 1:  # a page of no site of the archive
                 return None
             profile = self.sites.first  # one site: read as ever (its links may be the site's)
-        is_article = classify_url(capture.url, profile) == "article"
+        # a URL past URLLENGTH_LIMIT (a redirect hop to it) is no article for the crawl
+        too_long = len(capture.url) > self.settings.getint("URLLENGTH_LIMIT", 2_083) > 0
+        is_article = not too_long and classify_url(capture.url, profile) == "article"
         if capture.status == 304:
             if not is_article:
                 return None
