@@ -21,6 +21,7 @@ machine they are noisy (see bench/README.md).
 from __future__ import annotations
 
 import argparse
+import collections
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ import re
 import resource
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,7 +38,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 HERE = Path(__file__).resolve().parent
 SERVER_SCRIPT = HERE / "static_server.py"
@@ -247,9 +249,42 @@ def reactor_settings() -> dict[str, Any]:
     return dict(REACTORS[os.environ.get("KAZSCRAPER_BENCH_REACTOR", "asyncio")])
 
 
+class _CountingConnection(sqlite3.Connection):
+    """A connection that counts the statements it is asked to run (``execute``,
+    ``executemany`` and ``executescript`` calls: an executemany of 100 rows is one)."""
+
+    calls: ClassVar[collections.Counter[str]] = collections.Counter()
+
+    def execute(self, sql, *args):  # type: ignore[override]
+        self.calls[" ".join(sql.split())[:60]] += 1
+        return super().execute(sql, *args)
+
+    def executemany(self, sql, *args):  # type: ignore[override]
+        self.calls[" ".join(sql.split())[:60]] += 1
+        return super().executemany(sql, *args)
+
+    def executescript(self, sql, *args):  # type: ignore[override]
+        self.calls["(script)"] += 1
+        return super().executescript(sql, *args)
+
+
+def count_sql() -> collections.Counter[str]:
+    """From now on every SQLite connection of this process counts its statements."""
+    connect = sqlite3.connect
+
+    def counting(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs.setdefault("factory", _CountingConnection)
+        return connect(*args, **kwargs)
+
+    sqlite3.connect = counting  # type: ignore[assignment]
+    return _CountingConnection.calls
+
+
 def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
     from kazscraper.archive import Archive
     from kazscraper.crawler.runner import CrawlOptions, run_crawl
+
+    calls = count_sql()
 
     options = CrawlOptions(
         db_path=args.db,
@@ -269,6 +304,7 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
 
         profiler = Profiler(interval=0.001)
         profiler.start()
+    calls.clear()
     cpu0, t0 = _cpu_now(), time.monotonic()
     result = run_crawl(options)
     wall, cpu = time.monotonic() - t0, _cpu_now() - cpu0
@@ -281,7 +317,8 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
         )
     stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float, str))}
     return {"wall_s": wall, "crawl_cpu_s": cpu, "exit_code": result.exit_code,
-            "reason": result.reason, "stats": stats}  # fmt: skip
+            "reason": result.reason, "stats": stats, "sql_statements": sum(calls.values()),
+            "sql_top": calls.most_common(25)}  # fmt: skip
 
 
 def child_bare(args: argparse.Namespace) -> dict[str, Any]:
@@ -359,6 +396,8 @@ def summarize(results: list[dict[str, Any]], n_articles: int) -> dict[str, float
         "maxrss_mb": med(lambda r: r["maxrss_mb"]),
         "server_ms_page": med(lambda r: 1000 * r["server_cpu_s"] / max(1, pages(r))),
         "cpu_util": med(lambda r: r["crawl_cpu_s"] / r["wall_s"]),
+        # execute/executemany calls of the crawl process (an executemany is one); bare: none
+        "sql_article": med(lambda r: r.get("sql_statements", 0) / n_articles),
     }
 
 
@@ -441,6 +480,7 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         ("crawler CPU / wall", "cpu_util", "{:.2f}"),
         ("process CPU s (incl. start)", "process_cpu_s", "{:.1f}"),
         ("peak RSS (MB)", "maxrss_mb", "{:.0f}"),
+        ("SQL statements/article", "sql_article", "{:.1f}"),
         ("server CPU ms/page", "server_ms_page", "{:.2f}"),
     ]
     print(f"\nreplica: {n_articles} articles, {bench['site']['mean_article_kb']:.1f} KB mean "
