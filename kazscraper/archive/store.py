@@ -583,6 +583,34 @@ class ArticleStore:
         else:
             self.db.execute(_TOUCH_URL, [url, article_id, seen, seen])
 
+    def record_aliases(
+        self, aliases: Sequence[tuple[str, str]], seen_at: str
+    ) -> list[tuple[str, str]]:
+        """``record_alias`` for many (alias URL, canonical) pairs: three statements in all.
+        Returns the pairs whose canonical names no stored article."""
+        canonicals = sorted({canonical for _, canonical in aliases})
+        ids: dict[str, int] = {}
+        for sql in (
+            "SELECT url, id FROM articles WHERE url IN ({})",
+            "SELECT url, article_id FROM article_urls WHERE url IN ({})",
+        ):
+            wanted = [c for c in canonicals if c not in ids]
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                for url, article_id in self.db.execute(
+                    sql.format(", ".join("?" * len(part))), part
+                ):
+                    ids.setdefault(url, article_id)
+        self.db.conn.executemany(
+            _TOUCH_URL,
+            [
+                (url, ids[canonical], seen_at, seen_at)
+                for url, canonical in aliases
+                if canonical in ids
+            ],
+        )
+        return [(url, canonical) for url, canonical in aliases if canonical not in ids]
+
     def record_alias(self, alias_url: str, canonical: str, seen_at: str) -> bool:
         """Point ``alias_url`` at the article stored under ``canonical``; False if none is."""
         row = self.db.execute("SELECT id FROM articles WHERE url = ?", [canonical]).fetchone()
