@@ -232,6 +232,25 @@ def run_child(
     return result
 
 
+def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
+    """``kazscraper reparse`` of a crawl's archive in a fresh interpreter (start-up
+    included): wall time, CPU (user+sys, os.wait4) and peak RSS."""
+    cmd = [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db),
+           "--log-file", str(db.parent / "reparse.log")]  # fmt: skip
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall_s": wall, "pages": pages_fetched, "exit": os.waitstatus_to_exitcode(status),
+            "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024}  # fmt: skip
+
+
+def _reparse_line(r: dict[str, Any]) -> str:
+    return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s, "
+            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}")  # fmt: skip
+
+
 def _cpu_now() -> float:
     u = resource.getrusage(resource.RUSAGE_SELF)
     return u.ru_utime + u.ru_stime
@@ -430,6 +449,10 @@ def crawl_benchmark(
                     if "incremental" in kinds:
                         results["incremental"].append(run_child("kazscraper", server, db, workdir))
                         log(f"run {run + 1}: incremental {_line(results['incremental'][-1])}")
+                    results.setdefault("reparse", []).append(
+                        run_reparse(db, pages(results["kazscraper"][-1]))
+                    )
+                    log(f"run {run + 1}: reparse {_reparse_line(results['reparse'][-1])}")
                     if not keep:
                         shutil.rmtree(db.parent)
             info["server_maxrss_mb"] = server.usage()["maxrss_kb"] / 1024
@@ -496,6 +519,17 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         pct = 100 * sums["incremental"]["wall_s"] / sums["kazscraper"]["wall_s"]
         print(f"incremental re-crawl of the unchanged site: {sums['incremental']['wall_s']:.1f}s"
               f" = {pct:.0f}% of the full crawl's time")  # fmt: skip
+    if res.get("reparse"):
+        rep = res["reparse"]
+        wall = statistics.median(r["wall_s"] for r in rep)
+        pps = statistics.median(r["pages"] / r["wall_s"] for r in rep)
+        print(
+            f"reparse of the full crawl's archive: {wall:.1f}s, {pps:.0f} pages/s, CPU "
+            f"{statistics.median(r['cpu_s'] for r in rep):.1f}s, peak RSS "
+            f"{statistics.median(r['maxrss_mb'] for r in rep):.0f} MB (start-up included)"
+        )
+        if "bare" in sums:
+            print(f"reparse / bare: pages/s x{pps / sums['bare']['pages_s']:.2f}")
     bad = [r for k in cols for r in res[k] if r["exit_code"]]
     if bad:
         print(f"WARNING: {len(bad)} crawl(s) did not exit 0: {bad[0]['reason']}")
