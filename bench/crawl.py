@@ -238,17 +238,21 @@ def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db),
            "--log-file", str(db.parent / "reparse.log")]  # fmt: skip
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    summary = db.parent / "reparse.out"
+    with summary.open("w") as out:  # its one-line summary says why, when it did not exit 0
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t0
     cpu = usage.ru_utime + usage.ru_stime
     return {"wall_s": wall, "pages": pages_fetched, "exit": os.waitstatus_to_exitcode(status),
-            "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024}  # fmt: skip
+            "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024,
+            "summary": summary.read_text()[-300:].strip()}  # fmt: skip
 
 
 def _reparse_line(r: dict[str, Any]) -> str:
     return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s, "
-            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}")  # fmt: skip
+            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}"
+            + ("" if r["exit"] == 0 else f": {r['summary']}"))  # fmt: skip
 
 
 def _cpu_now() -> float:
