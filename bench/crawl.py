@@ -21,6 +21,7 @@ machine they are noisy (see bench/README.md).
 from __future__ import annotations
 
 import argparse
+import collections
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ import re
 import resource
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,7 +38,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 HERE = Path(__file__).resolve().parent
 SERVER_SCRIPT = HERE / "static_server.py"
@@ -230,6 +232,29 @@ def run_child(
     return result
 
 
+def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
+    """``kazscraper reparse`` of a crawl's archive in a fresh interpreter (start-up
+    included): wall time, CPU (user+sys, os.wait4) and peak RSS."""
+    cmd = [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db),
+           "--log-file", str(db.parent / "reparse.log")]  # fmt: skip
+    t0 = time.monotonic()
+    summary = db.parent / "reparse.out"
+    with summary.open("w") as out:  # its one-line summary says why, when it did not exit 0
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall_s": wall, "pages": pages_fetched, "exit": os.waitstatus_to_exitcode(status),
+            "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024,
+            "summary": summary.read_text()[-300:].strip()}  # fmt: skip
+
+
+def _reparse_line(r: dict[str, Any]) -> str:
+    return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s, "
+            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}"
+            + ("" if r["exit"] == 0 else f": {r['summary']}"))  # fmt: skip
+
+
 def _cpu_now() -> float:
     u = resource.getrusage(resource.RUSAGE_SELF)
     return u.ru_utime + u.ru_stime
@@ -247,9 +272,42 @@ def reactor_settings() -> dict[str, Any]:
     return dict(REACTORS[os.environ.get("KAZSCRAPER_BENCH_REACTOR", "asyncio")])
 
 
+class _CountingConnection(sqlite3.Connection):
+    """A connection that counts the statements it is asked to run (``execute``,
+    ``executemany`` and ``executescript`` calls: an executemany of 100 rows is one)."""
+
+    calls: ClassVar[collections.Counter[str]] = collections.Counter()
+
+    def execute(self, sql, *args):  # type: ignore[override]
+        self.calls[" ".join(sql.split())[:60]] += 1
+        return super().execute(sql, *args)
+
+    def executemany(self, sql, *args):  # type: ignore[override]
+        self.calls[" ".join(sql.split())[:60]] += 1
+        return super().executemany(sql, *args)
+
+    def executescript(self, sql, *args):  # type: ignore[override]
+        self.calls["(script)"] += 1
+        return super().executescript(sql, *args)
+
+
+def count_sql() -> collections.Counter[str]:
+    """From now on every SQLite connection of this process counts its statements."""
+    connect = sqlite3.connect
+
+    def counting(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs.setdefault("factory", _CountingConnection)
+        return connect(*args, **kwargs)
+
+    sqlite3.connect = counting  # type: ignore[assignment]
+    return _CountingConnection.calls
+
+
 def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
     from kazscraper.archive import Archive
     from kazscraper.crawler.runner import CrawlOptions, run_crawl
+
+    calls = count_sql()
 
     options = CrawlOptions(
         db_path=args.db,
@@ -269,6 +327,7 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
 
         profiler = Profiler(interval=0.001)
         profiler.start()
+    calls.clear()
     cpu0, t0 = _cpu_now(), time.monotonic()
     result = run_crawl(options)
     wall, cpu = time.monotonic() - t0, _cpu_now() - cpu0
@@ -281,7 +340,8 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
         )
     stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float, str))}
     return {"wall_s": wall, "crawl_cpu_s": cpu, "exit_code": result.exit_code,
-            "reason": result.reason, "stats": stats}  # fmt: skip
+            "reason": result.reason, "stats": stats, "sql_statements": sum(calls.values()),
+            "sql_top": calls.most_common(25)}  # fmt: skip
 
 
 def child_bare(args: argparse.Namespace) -> dict[str, Any]:
@@ -359,6 +419,8 @@ def summarize(results: list[dict[str, Any]], n_articles: int) -> dict[str, float
         "maxrss_mb": med(lambda r: r["maxrss_mb"]),
         "server_ms_page": med(lambda r: 1000 * r["server_cpu_s"] / max(1, pages(r))),
         "cpu_util": med(lambda r: r["crawl_cpu_s"] / r["wall_s"]),
+        # execute/executemany calls of the crawl process (an executemany is one); bare: none
+        "sql_article": med(lambda r: r.get("sql_statements", 0) / n_articles),
     }
 
 
@@ -391,6 +453,10 @@ def crawl_benchmark(
                     if "incremental" in kinds:
                         results["incremental"].append(run_child("kazscraper", server, db, workdir))
                         log(f"run {run + 1}: incremental {_line(results['incremental'][-1])}")
+                    results.setdefault("reparse", []).append(
+                        run_reparse(db, pages(results["kazscraper"][-1]))
+                    )
+                    log(f"run {run + 1}: reparse {_reparse_line(results['reparse'][-1])}")
                     if not keep:
                         shutil.rmtree(db.parent)
             info["server_maxrss_mb"] = server.usage()["maxrss_kb"] / 1024
@@ -441,6 +507,7 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         ("crawler CPU / wall", "cpu_util", "{:.2f}"),
         ("process CPU s (incl. start)", "process_cpu_s", "{:.1f}"),
         ("peak RSS (MB)", "maxrss_mb", "{:.0f}"),
+        ("SQL statements/article", "sql_article", "{:.1f}"),
         ("server CPU ms/page", "server_ms_page", "{:.2f}"),
     ]
     print(f"\nreplica: {n_articles} articles, {bench['site']['mean_article_kb']:.1f} KB mean "
@@ -456,6 +523,17 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         pct = 100 * sums["incremental"]["wall_s"] / sums["kazscraper"]["wall_s"]
         print(f"incremental re-crawl of the unchanged site: {sums['incremental']['wall_s']:.1f}s"
               f" = {pct:.0f}% of the full crawl's time")  # fmt: skip
+    if res.get("reparse"):
+        rep = res["reparse"]
+        wall = statistics.median(r["wall_s"] for r in rep)
+        pps = statistics.median(r["pages"] / r["wall_s"] for r in rep)
+        print(
+            f"reparse of the full crawl's archive: {wall:.1f}s, {pps:.0f} pages/s, CPU "
+            f"{statistics.median(r['cpu_s'] for r in rep):.1f}s, peak RSS "
+            f"{statistics.median(r['maxrss_mb'] for r in rep):.0f} MB (start-up included)"
+        )
+        if "bare" in sums:
+            print(f"reparse / bare: pages/s x{pps / sums['bare']['pages_s']:.2f}")
     bad = [r for k in cols for r in res[k] if r["exit_code"]]
     if bad:
         print(f"WARNING: {len(bad)} crawl(s) did not exit 0: {bad[0]['reason']}")

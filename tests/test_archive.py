@@ -332,3 +332,31 @@ def test_a_headline_about_something_not_found_is_an_edit(archive: Archive) -> No
     edited = make_article(title="Ұшақ табылмады", body=LONG_BODY + " Жаңарту.")
     assert archive.write_batch([(edited, [])]) == ["updated"]
     assert _anomalies(archive) == []
+
+
+def test_a_batch_writes_the_same_rows_as_one_article_at_a_time(tmp_path: Path) -> None:
+    """A batch's rows are held back and written per table at its end: the same rows as
+    articles written one by one (shared authors, a related link to an article of the same
+    batch, a near-duplicate, an alias by identical text)."""
+
+    def articles() -> list[Article]:
+        link = RelatedLink("similar", 1, URL, "Каспий", None, None, None)
+        return [
+            make_article(body=LONG, published_date="2025-01-01"),
+            make_article(url=URL + "-2", body="Қайта жариялау. " + LONG, related=[link]),
+            make_article(url=URL + "-long-alias", body=LONG, published_date="2025-01-01"),
+            make_article(url=URL + "-3", body="Басқа мақала.", authors=[]),
+        ]
+
+    tables = ("articles", "article_urls", "authors", "article_authors", "related_links",
+              "article_minhash", "article_lsh", "article_versions")  # fmt: skip
+    dumps = []
+    for name, batches in (("batch", [articles()]), ("single", [[a] for a in articles()])):
+        with Archive(tmp_path / f"{name}.sqlite") as a:
+            for batch in batches:
+                a.write_batch([(article, []) for article in batch], run_start=lambda _: "")
+            dumps.append(
+                {t: sorted(map(tuple, a.db.execute(f"SELECT * FROM {t}"))) for t in tables}
+            )
+    assert dumps[0] == dumps[1]
+    assert dumps[0]["related_links"][0][-2] == 1  # linked to the batch's first article

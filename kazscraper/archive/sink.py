@@ -120,14 +120,21 @@ class RecordSink:
         still: dict[str, set[str]] = {}
         archive = self.archive
         with archive.db.atomic():
-            captures = [
-                r.capture
-                for r in records
-                if isinstance(r, CaptureRecord) and not archive.capture_indexed(r.capture)
-            ]
+            captures = [r.capture for r in records if isinstance(r, CaptureRecord)]
+            if captures:
+                indexed = archive.captures_indexed(captures)
+                captures = [c for c in captures if (c.url, c.warc_file, c.offset) not in indexed]
             if captures:
                 archive.add_captures(captures)
                 counts["captures"] += len(captures)
+            # an alias of an article stored before this batch, under a URL that no article
+            # of the batch has: written after the batch's articles, all in three statements
+            addresses = {
+                url
+                for r in articles.values()
+                for url in (r.article.url, r.article.fetched_url, *r.aliases)
+            }
+            later = [r for r in aliases if r.canonical not in articles and r.url not in addresses]
             group: dict[str, ArticleRecord] = {}
             for record in records:
                 if isinstance(record, ArticleRecord):
@@ -137,10 +144,19 @@ class RecordSink:
                         group = {}
                     group[record.article.url] = record
                     continue
+                if isinstance(record, CaptureRecord) or (
+                    isinstance(record, AliasRecord)
+                    and (record.canonical in articles or record in later)
+                ):
+                    continue  # written above, or with its article: no need to wait for it
                 self._articles(group, counts)
                 group = {}
                 self._apply(record, articles, still, counts)
             self._articles(group, counts)
+            if later:
+                unknown = archive.record_aliases([(r.url, r.canonical) for r in later], utc_now())
+                for url, canonical in unknown:
+                    still.setdefault(canonical, set()).add(url)
         # after the commit: a batch written again finds the same aliases waiting
         keep = {c: waiting.get(c, set()) | urls for c, urls in still.items()}
         self.waiting.update(keep, drop=[url for url in articles if url in waiting])

@@ -259,6 +259,23 @@ class CrawlState:
         with self.db.atomic():
             self.db.table("captures").insert_all(asdict(c) for c in captures)
 
+    def captures_indexed(self, captures: Iterable[Capture]) -> set[tuple[str, str, int]]:
+        """(url, warc_file, offset) of those of ``captures`` that have their row already
+        (a batch written again): one query per 500 URLs."""
+        urls = sorted({c.url for c in captures})
+        found: set[tuple[str, str, int]] = set()
+        for start in range(0, len(urls), 500):
+            part = urls[start : start + 500]
+            found.update(
+                (url, warc_file, offset)
+                for url, warc_file, offset in self.db.execute(
+                    "SELECT url, warc_file, offset FROM captures WHERE url IN "
+                    f"({', '.join('?' * len(part))})",
+                    part,
+                )
+            )
+        return found
+
     def capture_indexed(self, capture: Capture) -> bool:
         """The capture has its row already (a batch written again)."""
         row = self.db.execute(

@@ -103,14 +103,50 @@ def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
 
 
+_TOUCH_URL = """
+    INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at)
+    VALUES (?, ?, ?, ?)
+    ON CONFLICT(url) DO UPDATE SET last_seen_at = excluded.last_seen_at
+"""
+
+
 def _url_rank(url: str) -> tuple[int, str]:
     """Which of several URLs of one text names the row: the shortest, then the smallest."""
     return len(url), url
 
 
+class _Pending:
+    """Writes of one ``write_batch`` held back to be sent per table, one ``executemany``
+    each (``ArticleStore._flush_pending``), before the transaction commits. Only a new
+    article's rows wait here; an article already stored (or a new address of one) flushes
+    them first, so everything it reads is on disk as before."""
+
+    def __init__(self) -> None:
+        #: url -> the articles row of that URL (None: no row), read for the whole batch
+        self.rows: dict[str, tuple[Any, ...] | None] = {}
+        self.urls: list[tuple[str, int, str, str]] = []
+        self.done: list[str] = []
+        self.authors: list[tuple[Any, ...]] = []
+        self.article_authors: list[tuple[int, str, int]] = []
+        self.related: list[tuple[Any, ...]] = []
+        self.minhash: dict[int, bytes] = {}
+        self.lsh: dict[int, list[tuple[int, int]]] = {}
+        self.buckets: dict[tuple[int, int], set[int]] = {}
+        self.lsh_drop: list[int] = []
+        #: articles inserted by this batch and not flushed yet (no rows to replace)
+        self.rows_of_new: set[int] = set()
+
+
+#: the columns an ``articles`` row is read with (``ArticleStore._stored_row``)
+_ROW = "id, content_hash, version, title, body, first_seen_at, last_seen_at, " + ", ".join(
+    KEPT_FIELDS
+)
+
+
 class ArticleStore:
     db: sqlite_utils.Database
     site: str
+    _pending: _Pending | None = None
 
     def write_batch(
         self,
@@ -132,7 +168,25 @@ class ArticleStore:
                 storable_article(article)
             ready.append((article, [storable_text(url) for url in aliases]))
         with self.db.atomic():
-            return [self._store(article, aliases, crawl_id, start) for article, aliases in ready]
+            self._pending = pending = _Pending()
+            try:
+                urls = sorted({article.url for article, _ in ready})
+                pending.rows = dict.fromkeys(urls)
+                for chunk in range(0, len(urls), 500):
+                    part = urls[chunk : chunk + 500]
+                    for row in self.db.execute(
+                        f"SELECT {_ROW}, url FROM articles WHERE url IN "
+                        f"({', '.join('?' * len(part))})",
+                        part,
+                    ):
+                        pending.rows[row[-1]] = tuple(row[:-1])
+                outcomes = [
+                    self._store(article, aliases, crawl_id, start) for article, aliases in ready
+                ]
+                self._flush_pending()
+            finally:
+                self._pending = None
+            return outcomes
 
     def write_each(
         self,
@@ -176,14 +230,10 @@ class ArticleStore:
         run_start: Callable[[str], str],
     ) -> Outcome:
         seen = article.fetched_at or utc_now()
-        existing = self.db.execute(
-            "SELECT id, content_hash, version, title, body, first_seen_at, last_seen_at, "
-            + ", ".join(KEPT_FIELDS)
-            + " FROM articles WHERE url = ?",
-            [article.url],
-        ).fetchone()
+        existing = self._stored_row(article.url)
         lost: list[str] = []
         if existing is not None:
+            self._flush_pending()  # a stored article reads its rows: all of them on disk
             article_id, old_title, old_body = existing[0], existing[3], existing[4]
             garbage = not_a_version(article, old_title, old_body)
             if garbage is not None:
@@ -206,7 +256,11 @@ class ArticleStore:
             ).fetchone()
         if same_text is not None:
             # the same article under another URL: one row, one more address
+            self._flush_pending()
             article_id, row_url, row_first_seen = same_text
+            if self._pending is not None:  # the row may change its URL: read both again
+                self._pending.rows.pop(row_url, None)
+                self._pending.rows.pop(article.url, None)
             this_run = row_first_seen >= run_start(seen)
             if this_run and _url_rank(article.url) < _url_rank(row_url):
                 # this URL names the row: the same choice whichever URL came first
@@ -218,10 +272,17 @@ class ArticleStore:
             self._done_with(article.url, article.fetched_url)
             return "alias"
         if existing is None:
-            article_id = inserted_id(
-                self.db.table("articles").insert({**record, "first_seen_at": seen})
+            row = {**record, "first_seen_at": seen}
+            cursor = self.db.execute(
+                f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
             )
+            if cursor.lastrowid is None:
+                raise ValueError("no row was inserted into articles")
+            article_id = cursor.lastrowid
             outcome: Outcome = "new"
+            if self._pending is not None:
+                self._pending.rows_of_new.add(article_id)
         else:
             article_id, old_hash, version, old_title, old_body, first_seen = existing[:6]
             if old_hash == digest:
@@ -258,7 +319,61 @@ class ArticleStore:
             if url:
                 self._touch_url(url, article_id, seen)
         self._done_with(article.url, article.fetched_url)
+        if self._pending is not None:  # the same URL again in this batch reads its row again
+            self._pending.rows.pop(article.url, None)
         return outcome
+
+    def _stored_row(self, url: str) -> tuple[Any, ...] | None:
+        """The ``articles`` row of ``url`` (``_ROW``'s columns), None if there is none."""
+        if self._pending is not None and url in self._pending.rows:
+            return self._pending.rows[url]
+        row = self.db.execute(f"SELECT {_ROW} FROM articles WHERE url = ?", [url]).fetchone()
+        return None if row is None else tuple(row)
+
+    def _flush_pending(self) -> None:
+        """Write the rows held back in this batch (``_Pending``): one statement per table."""
+        pending, run = self._pending, self.db.conn.executemany
+        if pending is None:
+            return
+        if pending.urls:
+            run(_TOUCH_URL, pending.urls)
+        if pending.done:
+            for table in ("failures", "frontier"):
+                run(f"DELETE FROM {table} WHERE url = ?", [(url,) for url in pending.done])
+        if pending.authors:
+            run(
+                "INSERT INTO authors (name, surname, given, patronymic, name_key) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name_key) DO NOTHING",
+                pending.authors,
+            )
+        if pending.article_authors:
+            run(
+                "INSERT INTO article_authors (article_id, author_id, position) "
+                "VALUES (?, (SELECT id FROM authors WHERE name_key = ?), ?)",
+                pending.article_authors,
+            )
+        if pending.related:
+            run(
+                "INSERT INTO related_links (kind, rank, url, title, author, date, views, "
+                "article_id, linked_article_id, captured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "(SELECT article_id FROM article_urls WHERE url = ?3), ?)",
+                pending.related,
+            )
+        if pending.lsh_drop:
+            run("DELETE FROM article_lsh WHERE article_id = ?", [(i,) for i in pending.lsh_drop])
+        if pending.minhash:
+            run(
+                "INSERT OR REPLACE INTO article_minhash (article_id, signature) VALUES (?, ?)",
+                list(pending.minhash.items()),
+            )
+        if pending.lsh:
+            run(
+                "INSERT INTO article_lsh (band, bucket, article_id) VALUES (?, ?, ?)",
+                [(b, k, i) for i, keys in pending.lsh.items() for b, k in keys],
+            )
+        rows = pending.rows
+        pending.__init__()  # type: ignore[misc]
+        pending.rows = rows
 
     def _keep_stored_values(
         self, article: Article, article_id: int, stored: dict[str, Any]
@@ -309,6 +424,9 @@ class ArticleStore:
 
     def _done_with(self, *urls: str) -> None:
         """A URL stored (or given up on for this run) leaves the failures and the frontier."""
+        if self._pending is not None:
+            self._pending.done += urls
+            return
         marks = ", ".join("?" * len(urls))
         for table in ("failures", "frontier"):
             self.db.execute(f"DELETE FROM {table} WHERE url IN ({marks})", list(urls))
@@ -349,18 +467,36 @@ class ArticleStore:
         if minhash is None:
             return
         keys = neardup.band_keys(minhash)
-        candidates = self.db.execute(
+        candidates: Iterable[tuple[int, bytes]] = self.db.execute(
             "SELECT m.article_id, m.signature FROM article_minhash m WHERE m.article_id IN "
             "(SELECT article_id FROM article_lsh WHERE "
             + " OR ".join(["(band = ? AND bucket = ?)"] * len(keys))
             + ") AND m.article_id != ?",
             [v for key in keys for v in key] + [article_id],
         )
+        pending = self._pending
+        if pending is not None:
+            # the signatures of this batch are not written yet: theirs replace the stored
+            held = {i for key in keys for i in pending.buckets.get(key, ())} - {article_id}
+            candidates = [(i, sig) for i, sig in candidates if i not in pending.minhash] + [
+                (i, pending.minhash[i]) for i in held
+            ]
         similar = neardup.most_similar(minhash, candidates)
         if similar is not None:
             # the earlier-published text is the original (ties: the one archived first)
             first, copy = sorted((similar, article_id), key=self._publication_order)
             self.db.execute("UPDATE articles SET near_duplicate_of = ? WHERE id = ?", [first, copy])
+        if pending is not None:
+            if article_id in pending.minhash:  # written twice in a batch: the last one stays
+                for key in pending.lsh.pop(article_id, []):
+                    pending.buckets[key].discard(article_id)
+            elif article_id not in pending.rows_of_new:
+                pending.lsh_drop.append(article_id)
+            pending.minhash[article_id] = neardup.to_bytes(minhash)
+            pending.lsh[article_id] = keys
+            for key in keys:
+                pending.buckets.setdefault(key, set()).add(article_id)
+            return
         self.db.execute(
             "INSERT OR REPLACE INTO article_minhash (article_id, signature) VALUES (?, ?)",
             [article_id, neardup.to_bytes(minhash)],
@@ -377,6 +513,17 @@ class ArticleStore:
         return (published or "9999", article_id)
 
     def _store_authors(self, article_id: int, authors: list[Author]) -> None:
+        pending = self._pending
+        if pending is not None and article_id not in pending.rows_of_new:
+            pending = None
+        if pending is not None:  # a new article: no rows to replace
+            for position, author in enumerate(authors, start=1):
+                key = name_key(author.name)
+                pending.authors.append(
+                    (author.name, author.surname, author.given, author.patronymic, key)
+                )
+                pending.article_authors.append((article_id, key, position))
+            return
         self.db.execute("DELETE FROM article_authors WHERE article_id = ?", [article_id])
         for position, author in enumerate(authors, start=1):
             key = name_key(author.name)
@@ -393,6 +540,15 @@ class ArticleStore:
 
     def _store_related(self, article_id: int, links: list[RelatedLink], seen: str) -> None:
         """Append the article's related links when they differ from the last capture."""
+        pending = self._pending
+        if pending is not None and article_id in pending.rows_of_new:
+            # a new article has no earlier capture; the linked article is read on writing
+            pending.related += [
+                (lnk.kind, lnk.rank, lnk.url, lnk.title, lnk.author, lnk.date, lnk.views,
+                 article_id, seen)
+                for lnk in links
+            ]  # fmt: skip
+            return
         latest = self.db.execute(
             "SELECT kind, rank, url, title, author, date, views FROM related_links "
             "WHERE article_id = ? AND captured_at = (SELECT max(captured_at) FROM related_links "
@@ -422,14 +578,38 @@ class ArticleStore:
         return row[0] if row else None
 
     def _touch_url(self, url: str, article_id: int, seen: str) -> None:
-        self.db.execute(
-            """
-            INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at)
-            VALUES (?, ?, ?, ?)
-            ON CONFLICT(url) DO UPDATE SET last_seen_at = excluded.last_seen_at
-            """,
-            [url, article_id, seen, seen],
+        if self._pending is not None:
+            self._pending.urls.append((url, article_id, seen, seen))
+        else:
+            self.db.execute(_TOUCH_URL, [url, article_id, seen, seen])
+
+    def record_aliases(
+        self, aliases: Sequence[tuple[str, str]], seen_at: str
+    ) -> list[tuple[str, str]]:
+        """``record_alias`` for many (alias URL, canonical) pairs: three statements in all.
+        Returns the pairs whose canonical names no stored article."""
+        canonicals = sorted({canonical for _, canonical in aliases})
+        ids: dict[str, int] = {}
+        for sql in (
+            "SELECT url, id FROM articles WHERE url IN ({})",
+            "SELECT url, article_id FROM article_urls WHERE url IN ({})",
+        ):
+            wanted = [c for c in canonicals if c not in ids]
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                for url, article_id in self.db.execute(
+                    sql.format(", ".join("?" * len(part))), part
+                ):
+                    ids.setdefault(url, article_id)
+        self.db.conn.executemany(
+            _TOUCH_URL,
+            [
+                (url, ids[canonical], seen_at, seen_at)
+                for url, canonical in aliases
+                if canonical in ids
+            ],
         )
+        return [(url, canonical) for url, canonical in aliases if canonical not in ids]
 
     def record_alias(self, alias_url: str, canonical: str, seen_at: str) -> bool:
         """Point ``alias_url`` at the article stored under ``canonical``; False if none is."""
