@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import scrapy
 from lxml import etree
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -201,7 +202,7 @@ class NewsSpider(scrapy.Spider):
                     self.frontier.limits.max_articles_per_run,
                 )
             yield scrapy.Request(
-                decision.url,
+                self.frontier.request_url(decision.url),
                 callback=self.parse_article,
                 errback=self.on_error,
                 headers=dict(decision.headers),
@@ -336,6 +337,7 @@ class NewsSpider(scrapy.Spider):
         if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
             page.site = self.sites.profile_of(response.url).label
         if hops:  # the URL asked for is an alias of the article it redirected to
+            self.frontier.learn_redirect(hops[0], response.url)
             self._alias_of_redirect(hops[0], response.url)
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
@@ -361,6 +363,12 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.frontier.answered(request.meta.get("article_url", ""))
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            # the site asks us not to: counted, not a failure to retry every run
+            self.crawler.stats.inc_value("kazscraper/robots_disallowed")
+            if self.owner is not None and request.meta.get("article_url"):
+                self.owner.excuse(request.meta["article_url"])
+            return
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
