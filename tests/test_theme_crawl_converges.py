@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from kazscraper.replica.themes import ThemeServer, get_theme
 
+CRAWL = (sys.executable, "-m", "kazscraper", "crawl")
 ARTICLES = 18  # the least a themed site holds
 
 
@@ -25,8 +26,7 @@ def test_the_hand_made_site_is_crawled_to_the_end_each_article_once(tmp_path: Pa
     db = tmp_path / "site.sqlite"
     with ThemeServer(theme) as server:
         result = subprocess.run(
-            [sys.executable, "-m", "kazscraper", "crawl", "--site", server.origin + "/"]
-            + ["--db", str(db)],
+            [*CRAWL, "--site", server.origin + "/", "--db", str(db)],
             capture_output=True,
             text=True,
             timeout=300,

@@ -376,9 +376,22 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         stage = "fetch" if request.callback == self.parse_article else "discovery"
+        if status in (404, 410) and self._guessed_sitemap(request):
+            # a site with no /sitemap.xml: the generic crawl's guess, not a failure
+            self.crawler.stats.inc_value("kazscraper/sitemap_missing")
+            return
         # the failure belongs to the URL we asked for, not where it redirected
         url, reason = redirected_failure(request.meta.get("redirect_urls"), request.url, reason)
         self._fail(url, stage, reason, status)
+
+    def _guessed_sitemap(self, request: scrapy.Request) -> bool:
+        """A generic site's first sitemap: a path we guessed, the site never named it."""
+        profile = self.sites.profile_of(request.url)
+        return (
+            request.callback == self.parse_sitemap
+            and profile.name == "generic"
+            and request.url in profile.sitemap_urls()
+        )
 
     def _fail(self, url: str, stage: str, reason: str, status: int | None) -> None:
         self.logger.warning("failed %s (%s): %s", url, stage, reason)
