@@ -364,11 +364,13 @@ class NewsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         self.frontier.answered(request.meta.get("article_url", ""))
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            # the site asks us not to: counted, not a failure to retry every run
             self.crawler.stats.inc_value("kazscraper/robots_disallowed")
-            if self.owner is not None and request.meta.get("article_url"):
-                self.owner.excuse(request.meta["article_url"])
-            return
+            if request.meta.get("article_url") or "empty_run" in request.meta:
+                # a link the site asks us not to follow: counted, not a failure to retry
+                # every run (a start URL, sitemap or feed refused stays a failure row)
+                if self.owner is not None and request.meta.get("article_url"):
+                    self.owner.excuse(request.meta["article_url"])
+                return
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
