@@ -338,6 +338,8 @@ class NewsSpider(scrapy.Spider):
             page.site = self.sites.profile_of(response.url).label
         if hops:  # the URL asked for is an alias of the article it redirected to
             self.frontier.learn_redirect(hops[0], response.url)
+            if learned := self.frontier.counts["trailing_slash_learned"]:
+                self.crawler.stats.set_value("kazscraper/trailing_slash_learned", learned)
             self._alias_of_redirect(hops[0], response.url)
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
