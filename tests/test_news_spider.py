@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
@@ -442,3 +444,33 @@ def test_a_worker_spider_records_a_raising_callback_as_the_local_spider_does(
     assert [(f["url"], f["stage"], f["reason"]) for f in recorder.failed] == [
         (asked, "spider", "KeyError: 'k'")
     ]
+
+
+def _error(request: Request, exc: Exception) -> Failure:
+    failure = Failure(exc)
+    failure.request = request  # type: ignore[attr-defined]
+    return failure
+
+
+def test_a_robots_disallowed_article_is_a_stat_not_a_failure() -> None:
+    spider = make_spider()
+    [request] = requests(spider.follow(f"{PROFILE.origin}/news/jana-mektep"))
+    spider.on_error(_error(request, IgnoreRequest("Forbidden by robots.txt")))
+    assert spider.recorder.failed == []  # type: ignore[attr-defined]
+    assert stat(spider, "robots_disallowed") == 1
+    assert spider.frontier.awaited == set()
+
+
+def test_a_missing_guessed_sitemap_of_a_generic_site_is_no_failure() -> None:
+    config = crawl_config(CrawlOptions(db_path="unused.sqlite", sites=("https://jana.kz/",)))
+    crawler = get_crawler(NewsSpider, {RUN_CONFIG: config})
+    spider = NewsSpider.from_crawler(crawler)
+    crawler.spider = spider
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    spider.recorder = Recorder()  # type: ignore[attr-defined]
+    crawler.signals.connect(spider.recorder.on_failed, signal=page_failed)  # type: ignore[attr-defined]
+    [request] = requests(spider.requests(spider.frontier.sitemap("https://jana.kz/sitemap.xml")))
+    response = HtmlResponse(request.url, status=404, request=request)
+    spider.on_error(_error(request, HttpError(response)))
+    assert spider.recorder.failed == []  # type: ignore[attr-defined]
+    assert stat(spider, "sitemap_missing") == 1

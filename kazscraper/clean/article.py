@@ -44,7 +44,10 @@ def language_tag(value: str | None) -> str | None:
     if not value or len(value) > 35:
         return None
     match = _LANGUAGE_TAG.fullmatch(value.strip())
-    return match.group(1).lower() if match else None
+    if not match:
+        return None
+    language = match.group(1).lower()
+    return "kk" if language == "kz" else language  # "kz" is the country, a common mistake
 
 
 def article_url(article: Article, profile: SiteProfile) -> str:

@@ -59,6 +59,7 @@ class ArchiveExtension:
         crawler.signals.connect(self.finish, signal=signals.engine_stopped)
         self._state_refused = False  # a crawl-state write failed: no more of them this run
         self._scheduled: ScheduledUrls = set()  # the spider's, once it has started
+        self._excused: set[str] = set()  # scheduled, refused by robots.txt (not held against)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
@@ -82,6 +83,11 @@ class ArchiveExtension:
         """The article URLs the run schedules (the spider's frontier's), each of which must
         end as an article or a failure: checked when the engine stops."""
         self._scheduled = scheduled
+
+    def excuse(self, url: str) -> None:
+        """A scheduled article URL the site's robots.txt disallows: counted by the spider,
+        neither an article nor a failure, and not held against the run."""
+        self._excused.add(url)
 
     def add_to_frontier(self, urls: list[str]) -> None:
         """Article URLs found but not yet stored: a killed run's next run takes them up."""
@@ -144,7 +150,10 @@ class ArchiveExtension:
         assert self.crawler.stats is not None
         interrupted = values.get("finish_reason") != "finished"
         try:
-            missing = archive.unaccounted(sorted(scheduled), frontier_counts=interrupted)
+            missing = archive.unaccounted(
+                sorted(u for u in scheduled if u not in self._excused),
+                frontier_counts=interrupted,
+            )
         except sqlite3.Error as exc:
             logger.error("could not check the run's scheduled URLs: %s", exc)
             return

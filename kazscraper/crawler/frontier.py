@@ -19,6 +19,12 @@ The incremental rules, in one place:
 - a listing's pagination is walked until ``stop_after`` pages in a row bring no article the
   archive lacks (``full`` walks it all); with ``since``, listing items and sitemap entries
   dated before it are skipped, and a page of old items only ends the walk;
+- whatever the mode, a pagination chain ends at its first page past the first that links
+  no article *fresh* to this run's listings: one no listing page of this run linked before
+  (a page past the last of a "load more" listing, whose only links are the site-wide top
+  news and menus seen on every page, or an empty page);
+- a site whose article URLs redirect to their trailing-slash twin is learned once: after
+  the first such redirect, its articles are asked for with the slash (``request_url``);
 - ``max_articles`` ends discovery once that many articles are scheduled;
 - discovery is bounded (``Limits``): listing pages and sitemaps per run, sitemap nesting,
   links read per page, and article requests per run (``max_articles_per_run``: a site
@@ -158,6 +164,7 @@ PAGINATION = "pagination link, decided at the end of the page"
 DONE = "discovery done (--max-articles, KAZSCRAPER_MAX_ARTICLES_PER_RUN)"
 LISTING_LIMIT = "listing page limit reached"
 STOP_AFTER = "nothing new on --stop-after pages in a row"
+CONVERGED = "no article link that earlier listing pages of this run did not have"
 
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
@@ -190,6 +197,7 @@ class ListingPage:
     url: str
     empty_run: int = 0  # pages in a row before this one with nothing new
     new: int = 0  # article links the archive lacks
+    fresh: int = 0  # article links no listing page of this run linked before
     old_items: int = 0  # listing items dated before --since
     next_pages: list[str] = field(default_factory=list)  # pagination links (same listing)
 
@@ -229,6 +237,8 @@ class Frontier:
         self._aliases = MirrorAliases()
         self._classified: dict[str, tuple[UrlKind | None, str]] = {}
         self._classify_cache = classify_cache
+        self._listed: set[str] = set()  # article URLs linked by this run's listing pages
+        self._slashed: set[str] = set()  # sites (labels) whose articles end with a slash
 
     def load(self, state: ArchiveState) -> None:
         """Take what the archive knows (at the start of the run)."""
@@ -346,6 +356,9 @@ class Frontier:
             if self.discovery_done():
                 return Decision(canonical, "article", False, DONE)
             page.new += canonical not in self.known
+            if canonical not in self._listed:
+                self._listed.add(canonical)
+                page.fresh += 1
         elif kind == "listing" and same_listing(url, page.url):
             page.next_pages.append(url)
             return Decision(canonical, "listing", False, PAGINATION)
@@ -357,6 +370,10 @@ class Frontier:
         empty_run = 0 if page.new else page.empty_run + 1
         if self.rules.since and page.old_items and not page.new:
             return []  # a backfill bounded by date: this page is already older than --since
+        if not page.fresh and page_number(page.url) > 1:
+            # past the last page, or a page repeating what this run's listings had: the
+            # chain's first page always goes on (a section's page 1 may repeat the home's)
+            return [self._skip(page.url, CONVERGED, "pagination_converged", kind="listing")]
         if not self.rules.full and empty_run >= self.rules.stop_after:
             return [self._skip(page.url, STOP_AFTER, "pagination_stopped", kind="listing")]
         current = page_number(page.url)
@@ -413,6 +430,29 @@ class Frontier:
             return False
 
     # -- bookkeeping -----------------------------------------------------------------
+
+    def learn_redirect(self, asked: str, landed: str) -> None:
+        """An article asked for at ``asked`` redirected to ``landed``: when that is only its
+        trailing-slash twin, the site's articles are asked for with the slash from now on."""
+        a, b = urlsplit(asked), urlsplit(landed)
+        if (a.netloc, a.query) == (b.netloc, b.query) and b.path == a.path.rstrip("/") + "/":
+            profile = self.sites.for_url(landed)
+            if profile is not None and profile.label not in self._slashed:
+                self._slashed.add(profile.label)
+                self.counts["trailing_slash_learned"] += 1
+
+    def request_url(self, url: str) -> str:
+        """The address to ask for the article ``url`` (canonical) at: with the trailing
+        slash its site redirects to (``learn_redirect``), else ``url``."""
+        if not self._slashed:
+            return url
+        profile = self.sites.for_url(url)
+        if profile is None or profile.label not in self._slashed:
+            return url
+        parts = urlsplit(url)
+        if parts.path.endswith("/"):
+            return url
+        return parts._replace(path=parts.path + "/").geturl()
 
     def answered(self, url: str) -> None:
         """The response (or error) for the article ``url`` arrived."""
@@ -475,13 +515,21 @@ def listing_item_date(text: str) -> date | None:
     return date.fromisoformat(found.date) if found else None
 
 
+#: query parameters that number a listing's pages (and Bitrix's ``PAGEN_1``, ``PAGEN_2``…)
+PAGE_PARAMS = ("page", "paged", "pg")  # not "p": a WordPress post id
+
+
 def page_number(url: str) -> int:
-    """The ``page`` parameter of a listing URL (1 when absent or not a number)."""
-    values = parse_qs(urlsplit(url).query).get("page")
-    try:
-        return int(values[0]) if values else 1
-    except ValueError:
-        return 1
+    """The page number of a listing URL: its ``page`` (``paged``, ``pg``,
+    ``PAGEN_N``) parameter; 1 when absent or not a number."""
+    for name, values in parse_qs(urlsplit(url).query).items():
+        key = name.lower()
+        if key in PAGE_PARAMS or (key.startswith("pagen_") and key[6:].isdigit()):
+            try:
+                return int(values[0])
+            except ValueError:
+                return 1
+    return 1
 
 
 def same_listing(url: str, current: str) -> bool:

@@ -55,6 +55,9 @@ class SiteProfile:
     article_path: str = r"^/news/[^/]+/?$"
     listing_paths: tuple[str, ...] = (r"^/$",)
     tracking_params: tuple[str, ...] = ("utm_*", "fbclid", "gclid", "yclid", "_ga", "from")
+    # False: an article is known by its path alone; its URL's query is dropped (the
+    # generic crawl's rule: ``?share=``, ``?print=Y`` variants are the article)
+    article_query: bool = True
     selectors: Selectors = field(default=Selectors(title="h1", body="article", paragraphs="p"))
     similar_labels: tuple[str, ...] = ()
     top_labels: tuple[str, ...] = ()
@@ -178,7 +181,10 @@ def generic_site(url: str) -> SiteProfile:
     like a story: a slug of three words or more (``/news/astanada-jana-mektep``), a
     number of five digits or more
     (``/news/123456``), or a name ending ``.html``/``.htm``. Discovery adds the site's
-    ``/sitemap.xml`` (and the links of articles). Any other path is not crawled.
+    ``/sitemap.xml`` (and the links of articles). Any other path is not crawled; nor is a
+    tag, author, search, print, share, feed or attachment page or a media file
+    (``url_rules.never_an_article``). An article is known by its path: its URL's query
+    (``?share=``, ``?print=Y``, ``?utm_*``) is dropped.
     """
     parts = urlsplit(url)
     origin = f"{parts.scheme or 'https'}://{parts.netloc}"
@@ -188,6 +194,7 @@ def generic_site(url: str) -> SiteProfile:
         sitemap_paths=("/sitemap.xml",),
         article_path=GENERIC_ARTICLE_PATH,
         listing_paths=GENERIC_LISTING_PATHS,
+        article_query=False,
     )
 
 

@@ -4,17 +4,47 @@
 tracking parameters (memoised on the profile: menus and top-news links repeat on every
 page); ``classify_url`` reads the profile's article and listing path patterns;
 ``declared_canonical`` decides when a page's ``<link rel="canonical">`` is believed.
+
+Whatever a profile's patterns say, some URLs are never articles (``never_an_article``):
+a path with a segment naming a tag, author, search, print, share, feed or attachment page
+(``/kk/tag/jana-mektep-ashyldy``), or a last segment ending in a media or file extension
+(images, PDF, office documents, audio, video, archives). A profile whose articles are
+known by their path alone (``article_query=False``: the generic profile) drops an
+article URL's whole query, so ``?share=``, ``?relatedposts_hit=``, ``?print=Y`` and
+``?utm_*`` variants are the article's one address.
 """
 
 from __future__ import annotations
 
+import posixpath
 from typing import Literal
+from urllib.parse import urlunsplit
 
 from kazscraper.sites import SiteProfile
 from kazscraper.urls import clean_url, netloc_in, urlsplit
 
 UrlKind = Literal["article", "listing"]
 URL_CACHE_SIZE = 10_000
+
+#: path segments of pages that are never articles (whole segments, lower-cased)
+NOT_ARTICLE_SEGMENTS = frozenset(
+    {
+        "tag", "tags", "author", "authors", "search", "print", "share", "feed", "feeds",
+        "rss", "atom", "attachment", "attachments", "wp-content", "wp-json", "wp-admin",
+        "amp", "comments", "login", "logout", "auth", "personal", "cart",
+    }
+)  # fmt: skip
+#: extensions of files that are never articles (the last segment's)
+NOT_ARTICLE_EXTENSIONS = frozenset(
+    {
+        ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff", ".ico",
+        ".avif", ".heic", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt",
+        ".ods", ".rtf", ".txt", ".csv", ".mp3", ".wav", ".ogg", ".m4a", ".aac", ".flac",
+        ".mp4", ".avi", ".mov", ".mkv", ".webm", ".wmv", ".flv", ".m4v", ".3gp", ".zip",
+        ".rar", ".7z", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".exe", ".apk", ".dmg", ".iso",
+        ".xml", ".json", ".rss", ".atom", ".css", ".js",
+    }
+)  # fmt: skip
 
 
 def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> str:
@@ -29,6 +59,10 @@ def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> s
         found = clean_url(
             url, profile.origin, profile.site_netlocs, profile.tracking_params, map_mirrors
         )
+        if not profile.article_query and "?" in found and classify_url(found, profile):
+            parts = urlsplit(found)  # an article known by its path: its query is a variant
+            if profile.article_path_re.match(parts.path or "/"):
+                found = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
         cache[(url, map_mirrors)] = found
     return found
 
@@ -38,15 +72,26 @@ def is_site_url(url: str, profile: SiteProfile) -> bool:
 
 
 def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
-    """'article', 'listing' or None (not ours, or a page we do not crawl)."""
+    """'article', 'listing' or None (not ours, or a page we do not crawl: see
+    ``never_an_article``)."""
     if not is_site_url(url, profile):
         return None
     path = urlsplit(url).path or "/"
+    if never_an_article(path):
+        return None
     if profile.article_path_re.match(path):
         return "article"
     if any(p.match(path) for p in profile.listing_path_res):
         return "listing"
     return None
+
+
+def never_an_article(path: str) -> bool:
+    """A tag, author, search, print, share, feed or attachment page, or a media file."""
+    segments = path.lower().rstrip("/").split("/")
+    if NOT_ARTICLE_SEGMENTS.intersection(segments):
+        return True
+    return posixpath.splitext(segments[-1])[1] in NOT_ARTICLE_EXTENSIONS
 
 
 def declared_canonical(declared: str | None, fetched_url: str, profile: SiteProfile) -> str:

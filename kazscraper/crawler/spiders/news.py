@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import scrapy
 from lxml import etree
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -201,7 +202,7 @@ class NewsSpider(scrapy.Spider):
                     self.frontier.limits.max_articles_per_run,
                 )
             yield scrapy.Request(
-                decision.url,
+                self.frontier.request_url(decision.url),
                 callback=self.parse_article,
                 errback=self.on_error,
                 headers=dict(decision.headers),
@@ -336,6 +337,9 @@ class NewsSpider(scrapy.Spider):
         if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
             page.site = self.sites.profile_of(response.url).label
         if hops:  # the URL asked for is an alias of the article it redirected to
+            self.frontier.learn_redirect(hops[0], response.url)
+            if learned := self.frontier.counts["trailing_slash_learned"]:
+                self.crawler.stats.set_value("kazscraper/trailing_slash_learned", learned)
             self._alias_of_redirect(hops[0], response.url)
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
@@ -361,6 +365,14 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.frontier.answered(request.meta.get("article_url", ""))
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.crawler.stats.inc_value("kazscraper/robots_disallowed")
+            if request.meta.get("article_url") or "empty_run" in request.meta:
+                # a link the site asks us not to follow: counted, not a failure to retry
+                # every run (a start URL, sitemap or feed refused stays a failure row)
+                if self.owner is not None and request.meta.get("article_url"):
+                    self.owner.excuse(request.meta["article_url"])
+                return
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
@@ -368,9 +380,22 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         stage = "fetch" if request.callback == self.parse_article else "discovery"
+        if status in (404, 410) and self._guessed_sitemap(request):
+            # a site with no /sitemap.xml: the generic crawl's guess, not a failure
+            self.crawler.stats.inc_value("kazscraper/sitemap_missing")
+            return
         # the failure belongs to the URL we asked for, not where it redirected
         url, reason = redirected_failure(request.meta.get("redirect_urls"), request.url, reason)
         self._fail(url, stage, reason, status)
+
+    def _guessed_sitemap(self, request: scrapy.Request) -> bool:
+        """A generic site's first sitemap: a path we guessed, the site never named it."""
+        profile = self.sites.profile_of(request.url)
+        return (
+            request.callback == self.parse_sitemap
+            and profile.name == "generic"
+            and request.url in profile.sitemap_urls()
+        )
 
     def _fail(self, url: str, stage: str, reason: str, status: int | None) -> None:
         self.logger.warning("failed %s (%s): %s", url, stage, reason)

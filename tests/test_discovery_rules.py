@@ -1,0 +1,152 @@
+"""Discovery on a site we have no profile for converges (issue 20): which URLs are never
+articles, which query strings are variants of the article, when a pagination chain ends,
+and the trailing-slash redirect learned once. Pure frontier and URL rules, small inputs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kazscraper.clean.article import language_tag
+from kazscraper.crawler.frontier import (
+    CONVERGED,
+    NEW,
+    ArchiveState,
+    Frontier,
+    ListingPage,
+    Rules,
+    page_number,
+)
+from kazscraper.sites import generic_site, get_profile
+from kazscraper.sites.url_rules import canonical_url, classify_url
+
+SITE = "https://jana.kz"
+GENERIC = generic_site(SITE)
+STORY = f"{SITE}/kk/news/astanada-jana-mektep-ashyldy"
+
+
+def frontier(**rules: object) -> Frontier:
+    f = Frontier(GENERIC, Rules(**rules), today=date(2026, 12, 7))  # type: ignore[arg-type]
+    f.load(ArchiveState())
+    return f
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kk/tag/astana-jana-mektep",
+        "/tag/bilim-jane-gylym-jangalyqtary/",
+        "/ru/author/ivan-ivanov-petrovich",
+        "/search/jana-mektep-ashyldy",
+        "/news/astanada-jana-mektep/print/",
+        "/share/astanada-jana-mektep-ashyldy",
+        "/feed/astanada-jana-mektep-ashyldy",
+        "/2026/12/07/jana-mektep-ashyldy/attachment/foto-1",
+        "/storage/files/12345-jana-mektep.pdf",
+        "/wp-content/uploads/2026/12/jana-mektep-foto-1.jpg",
+        "/upload/iblock/3f2/jana-mektep-foto-ulken.JPEG",
+        "/media/jana-mektep-video-1.mp4",
+        "/files/jana-mektep-ashyldy.docx",
+        "/files/jana-mektep-ashyldy-2026.zip",
+        "/audio/jana-mektep-ashyldy.mp3",
+    ],
+)
+def test_tag_author_search_print_share_feed_attachment_and_media_are_never_articles(
+    path: str,
+) -> None:
+    assert classify_url(SITE + path, GENERIC) is None
+    assert classify_url(SITE + path, get_profile("qazdauiri").rebased(SITE)) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["share=facebook", "relatedposts_hit=1&relatedposts_origin=7", "print=Y", "utm_source=tg"],
+)
+def test_a_query_variant_of_a_generic_article_is_the_article(query: str) -> None:
+    url = f"{STORY}/?{query}"
+    assert classify_url(url, GENERIC) == "article"
+    assert canonical_url(url, GENERIC) == STORY
+    f = frontier()
+    assert f.decide(STORY).reason == NEW
+    assert not f.decide(url).fetch  # one request for the article and all its variants
+
+
+def test_a_listing_keeps_its_query_and_a_named_profile_its_articles_query() -> None:
+    assert canonical_url(f"{SITE}/kk/news?page=3", GENERIC) == f"{SITE}/kk/news?page=3"
+    qazdauiri = get_profile("qazdauiri")
+    assert canonical_url("https://qazdauiri.kz/news/x?id=2", qazdauiri).endswith("?id=2")
+
+
+def read(f: Frontier, url: str, links: list[str]) -> tuple[ListingPage, list[str]]:
+    page = ListingPage(url)
+    for link in links:
+        f.listing_link(page, link, None)
+    return page, [d.url for d in f.listing_next(page) if d.fetch]
+
+
+def story(n: int) -> str:
+    return f"{SITE}/kk/news/{n}-jana-mektep-ashyldy"
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_page_past_the_last_ends_the_chain_though_its_sidebar_links_are_new(
+    full: bool,
+) -> None:
+    f = frontier(full=full)
+    sidebar = [story(900), story(901), story(902)]  # top news on every page
+    feed = f"{SITE}/kk/news"
+    _, after_1 = read(f, feed, [*sidebar, story(1), story(2), f"{feed}?page=2"])
+    assert after_1 == [f"{feed}?page=2"]
+    _, after_2 = read(f, f"{feed}?page=2", [*sidebar, story(3), f"{feed}?page=3"])
+    assert after_2 == [f"{feed}?page=3"]
+    # "load more" is still there past the last page: only the sidebar, seen before
+    page, after_3 = read(f, f"{feed}?page=3", [*sidebar, f"{feed}?page=4"])
+    assert after_3 == [] and page.fresh == 0
+    assert f.counts["pagination_converged"] == 1
+
+
+def test_an_empty_page_ends_the_chain() -> None:
+    f = frontier(full=True)
+    _, after = read(f, f"{SITE}/kk/news?page=7", [f"{SITE}/kk/news?page=8"])
+    assert after == []
+
+
+def test_a_sections_first_page_goes_on_though_the_home_page_had_its_links() -> None:
+    f = frontier()
+    read(f, f"{SITE}/", [story(1), story(2)])
+    _, after = read(f, f"{SITE}/kk/news", [story(1), story(2), f"{SITE}/kk/news?page=2"])
+    assert after == [f"{SITE}/kk/news?page=2"]
+    reasons = [d.reason for d in f.listing_next(ListingPage(f"{SITE}/kk/news?page=2"))]
+    assert reasons == [CONVERGED]
+
+
+@pytest.mark.parametrize(
+    ("query", "number"), [("PAGEN_1=3", 3), ("paged=4", 4), ("pg=2", 2), ("PAGEN_x=3", 1)]
+)
+def test_page_numbers_of_common_cms(query: str, number: int) -> None:
+    assert page_number(f"{SITE}/news/?{query}") == number
+
+
+def test_a_trailing_slash_redirect_is_learned_once_per_site() -> None:
+    f = frontier()
+    other = f"{SITE}/kk/news/1-jana-mektep-ashyldy"
+    assert f.request_url(STORY) == STORY
+    f.learn_redirect(other + "?x=1", other + "/")  # not only the slash: nothing learned
+    assert f.request_url(STORY) == STORY
+    f.learn_redirect(other, other + "/")
+    f.learn_redirect(story(2), story(2) + "/")
+    assert f.request_url(STORY) == STORY + "/"
+    assert f.counts["trailing_slash_learned"] == 1
+    assert f.request_url("https://other.kz/a-b-c") == "https://other.kz/a-b-c"
+
+
+def test_a_redirect_to_the_slashless_twin_teaches_nothing() -> None:
+    f = frontier()
+    f.learn_redirect(STORY + "/", STORY)
+    assert f.request_url(STORY) == STORY
+
+
+@pytest.mark.parametrize(("tag", "code"), [("kz", "kk"), ("KZ", "kk"), ("kz-KZ", "kk")])
+def test_the_country_code_kz_is_the_language_kk(tag: str, code: str) -> None:
+    assert language_tag(tag) == code
