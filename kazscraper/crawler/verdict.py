@@ -106,6 +106,11 @@ def verdict(
     # robots.txt is not a page of the site: a run that fetched only that fetched nothing
     pages = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0)
     if need_responses and pages <= 0:
+        if stats.get("kazscraper/robots/unreadable"):
+            return EXIT_FAILED, (
+                "robots.txt could not be read (a server error or no answer): a site whose "
+                "robots.txt is unreachable is not crawled; nothing was fetched"
+            )
         if stats.get("robotstxt/forbidden"):
             return EXIT_FAILED, "robots.txt forbids every start URL; nothing was fetched"
         host = urlsplit(start_url or profile.origin).netloc

@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kazscraper.replica import corpus
+from kazscraper.replica import corpus, hostile_faults
 from kazscraper.replica.render import Renderer, e
 from kazscraper.replica.site import ReplicaSite
 
@@ -137,7 +137,13 @@ TRAP_FAULT_MODES = {
     "each of them the same article with TRAP_LINKS fresh links of its own, forever",
 }
 # every mode set_faults accepts
-ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES, **TRAP_FAULT_MODES}
+ALL_FAULTS = {
+    **FAULTS,
+    **INPUT_FAULT_MODES,
+    **REDIRECT_FAULT_MODES,
+    **TRAP_FAULT_MODES,
+    **hostile_faults.ROUND3_FAULT_MODES,
+}
 BAD_URLS = (
     "http://[::1/news/x",
     "//[zz]/news/x",
@@ -232,6 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, mode: str) -> bool:
         """Answer with fault ``mode``; False when the normal page should be served instead."""
+        if mode in hostile_faults.ROUND3_FAULT_MODES:
+            return hostile_faults.answer(self, mode)
         if mode in ("500", "502", "503"):
             self._send(int(mode), HTML, f"<h1>{mode}</h1>".encode())
         elif mode in ("429-retry-after", "503-retry-after"):
