@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,22 @@ def test_a_hard_link_to_the_archive_takes_the_same_lock(tmp_path: Path) -> None:
         RunLock(link).acquire()
     with RunLock(link):  # released: free again
         pass
+
+
+def test_reparse_never_deletes_another_archive_named_like_its_copy(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+    from tests.test_archive import make_article
+
+    db = tmp_path / "news.sqlite"
+    with Archive(db) as archive:
+        archive.begin_crawl("crawl", {"start_url": "http://127.0.0.1:9/"})
+    other = tmp_path / "news.reparse.sqlite"  # another archive, with an article of its own
+    with Archive(other) as archive:
+        time.sleep(0.01)  # another start time
+        archive.begin_crawl("crawl", {"start_url": "http://127.0.0.1:8/"})
+        archive.write_batch([(make_article(), [])])
+    before = other.read_bytes()
+    done = run_cli("reparse", "--db", str(db), timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "news.reparse.sqlite" in done.stderr and "Traceback" not in done.stderr
+    assert other.read_bytes() == before

@@ -16,7 +16,9 @@ import ipaddress
 import logging
 import os
 import shutil
+import sqlite3
 import sys
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from kazscraper.archive import Archive
+from kazscraper.archive import Archive, ArchiveError
 from kazscraper.archive.queries import lost_articles
 from kazscraper.crawler import settings as default_settings
 from kazscraper.crawler.config import RUN_CONFIG, Mode, RunConfig
@@ -189,6 +191,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             )
         target = Path(options.db_path).resolve()  # a symlink's file, not the link, is replaced
         rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
+        _refuse_foreign_copy(rebuilt, target)
         _remove_database(rebuilt)
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
@@ -221,6 +224,32 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         else:
             logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
         return result
+
+
+def _first_crawl(path: Path) -> tuple[Any, ...] | None:
+    """The first run an archive records (its start time and arguments), read-only."""
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        row = conn.execute(
+            "SELECT started_at, arguments FROM crawls ORDER BY id LIMIT 1"
+        ).fetchone()
+    return tuple(row) if row else None
+
+
+def _refuse_foreign_copy(rebuilt: Path, target: Path) -> None:
+    """``ArchiveError`` when ``rebuilt`` exists and is not an earlier reparse copy of
+    ``target`` (the same first run): another archive or file named like the copy is never
+    deleted."""
+    if not rebuilt.exists():
+        return
+    try:
+        ours = _first_crawl(rebuilt) == _first_crawl(target)
+    except sqlite3.Error:
+        ours = False
+    if not ours:
+        raise ArchiveError(
+            f"{rebuilt} exists and is not a reparse copy of {target.name}; nothing was done: "
+            "move it away first"
+        )
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:
