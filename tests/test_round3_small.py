@@ -51,3 +51,28 @@ def test_reparse_never_deletes_another_archive_named_like_its_copy(tmp_path: Pat
     assert done.returncode == 1, done.stderr
     assert "news.reparse.sqlite" in done.stderr and "Traceback" not in done.stderr
     assert other.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sql": "SELECT rowid FROM articles_fts WHERE articles_fts = '{q}'"},
+        {"sql": "SELECT * FROM articles_fts('{q}')"},
+        {"sql": "SELECT rowid FROM articles_fts WHERE articles_fts = :w", "w": "{q}"},
+        {"_where": "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts = '{q}')"},
+        {"_where": "articles_fts MATCH '{q}'"},
+    ],
+    ids=["equals", "table-function", "parameter", "where-subquery", "where-match"],
+)
+def test_the_datasette_guard_sees_every_spelling_of_a_full_text_query(
+    params: dict[str, str],
+) -> None:
+    from urllib.parse import urlencode
+
+    from kazscraper.serve.datasette_guard import refusal
+
+    near = "NEAR(" + " ".join(f"a{i}*" for i in range(1000)) + ")"
+    query = urlencode({k: v.replace("{q}", near) for k, v in params.items()})
+    assert refusal(query) is not None
+    harmless = urlencode({k: v.replace("{q}", "қазақ") for k, v in params.items()})
+    assert refusal(harmless) is None
