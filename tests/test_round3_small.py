@@ -76,3 +76,20 @@ def test_the_datasette_guard_sees_every_spelling_of_a_full_text_query(
     assert refusal(query) is not None
     harmless = urlencode({k: v.replace("{q}", "қазақ") for k, v in params.items()})
     assert refusal(harmless) is None
+
+
+@pytest.mark.parametrize("host", ["қазақ.kz", "ҚАЗАҚ.kz", "xn--80aau21bd.kz", "XN--80AAU21BD.KZ"])
+def test_a_host_is_idna_encoded_wherever_a_url_is_read(host: str) -> None:
+    from kazscraper.urls import clean_url, netloc_in, normalize_netloc
+
+    assert normalize_netloc("http", f"{host}:80") == "xn--80aau21bd.kz"
+    assert netloc_in(f"http://{host}/news/a", {"xn--80aau21bd.kz"})
+    assert clean_url(f"http://{host}/news/a", "http://x.kz", {"x.kz"}, ()) == (
+        "http://xn--80aau21bd.kz/news/a"
+    )
+
+
+def test_the_origin_of_an_idn_start_url_is_idna_encoded() -> None:
+    from kazscraper.urls import url_origin
+
+    assert url_origin("http://қазақ.kz/news/a") == "http://xn--80aau21bd.kz"
