@@ -93,3 +93,38 @@ def test_the_origin_of_an_idn_start_url_is_idna_encoded() -> None:
     from kazscraper.urls import url_origin
 
     assert url_origin("http://қазақ.kz/news/a") == "http://xn--80aau21bd.kz"
+
+
+_CHALLENGE = (
+    "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    "<noscript>Enable JavaScript</noscript><form id='challenge-form' action='/?__cf_chl_f_tk=x'>"
+    "</form><script>window._cf_chl_opt={cType:'managed'}</script></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("headers", "page"),
+    [
+        ([("Content-Type", "text/html")], _CHALLENGE),
+        ([("Content-Type", "text/html"), ("cf-mitigated", "challenge")], "<html><p>x</p></html>"),
+        ([("Content-Type", "text/html")], "<html><head><title>DDoS-Guard</title></head></html>"),
+        ([("Content-Type", "text/html")], _CHALLENGE.replace("Just a moment...", "x")),
+    ],
+)
+def test_a_challenge_page_is_a_failure_not_an_article(headers: list, page: str) -> None:
+    from kazscraper.intake.page import Refused, page_item
+
+    item = page_item("http://x.kz/news/a", headers, page.encode())
+    assert isinstance(item, Refused) and "challenge page" in item.reason
+
+
+def test_a_real_page_with_an_injected_challenge_script_is_an_article() -> None:
+    from kazscraper.intake.page import PageItem, page_item
+    from tests.conftest import FIXTURES
+
+    page = (FIXTURES / "pages" / "qazdauiri-seed.html").read_text(encoding="utf-8")
+    page = page.replace(
+        "</body>", '<script src="/cdn-cgi/challenge-platform/h/b/s.js"></script></body>'
+    )
+    item = page_item("http://x.kz/news/a", [("Content-Type", "text/html")], page.encode())
+    assert isinstance(item, PageItem)
