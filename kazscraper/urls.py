@@ -44,9 +44,26 @@ def join_url(base: str, href: str) -> str | None:
         return None
 
 
+def idna_host(host: str) -> str:
+    """A host name as it goes on the wire: each label IDNA-encoded (``қазақ.kz`` is
+    ``xn--80aau21bd.kz``), lower-case; a host that is no valid IDN stays as it is."""
+    if host.isascii():
+        return host.lower()
+    try:
+        return host.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.lower()
+
+
 def normalize_netloc(scheme: str, netloc: str) -> str:
-    """Lower-case host without credentials or the scheme's default port."""
-    host = netloc.rsplit("@", 1)[-1].lower()
+    """Lower-case, IDNA-encoded host without credentials or the scheme's default port."""
+    host = netloc.rsplit("@", 1)[-1]
+    if not host.isascii() and "[" not in host:
+        name, sep, port = host.rpartition(":")
+        if not (sep and port.isdigit()):
+            name, sep, port = host, "", ""
+        host = idna_host(name) + sep + port
+    host = host.lower()
     name, sep, port = host.rpartition(":")
     if sep and port == _DEFAULT_PORTS.get(scheme) and "]" not in port:
         return name
@@ -108,7 +125,12 @@ def netloc_in(url: str, netlocs: Collection[str]) -> bool:
 def url_origin(url: str) -> str:
     """``scheme://host[:port]`` of an absolute URL; '' when it has no scheme or host."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    if not (parts.scheme and parts.netloc):
+        return ""
+    netloc = parts.netloc
+    if not netloc.isascii():  # an IDN host goes on the wire IDNA-encoded
+        netloc = normalize_netloc(parts.scheme.lower(), netloc)
+    return f"{parts.scheme}://{netloc}"
 
 
 def redacted_url(url: str) -> str:

@@ -293,6 +293,45 @@ def has_articles(path: str | Path) -> bool:
         conn.close()
 
 
+def foreign_database(path: str | Path) -> str | None:
+    """Why the SQLite file at ``path`` is another program's, not a kazscraper archive
+    (read-only: nothing is written to it); None when it is an archive, has no table yet,
+    or is no SQLite file at all (opening it says what is wrong).
+
+    An archive is a file whose ``_sqlite_migrations`` lists a kazscraper migration: a
+    file with tables of its own (a browser's history, a file with its own ``articles``)
+    is never migrated into one."""
+    file = Path(path)
+    if not file.is_file() or file.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(file.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 6"
+            )
+        ]
+        if not tables:
+            return None
+        if "_sqlite_migrations" in tables:
+            ours = conn.execute(
+                "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1",
+                [migrations.name],
+            ).fetchone()
+            if ours is not None:
+                return None
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+    return f"{path} is not a kazscraper archive (a SQLite database of tables {shown})"
+
+
 def connection(db: Db) -> sqlite3.Connection:
     """The plain connection of an open archive."""
     return db.conn if isinstance(db, sqlite_utils.Database) else db
@@ -437,3 +476,21 @@ def lost_articles(original: Path, rebuilt: Path) -> str | None:
         f"the rebuilt copy has {has} of the archive's {had} articles; {unclaimed} archived "
         "article URL(s) ended in no rebuilt article (captures claimed by no site?)"
     )
+
+
+def captured_files(db: Path) -> tuple[tuple[str, ...], int]:
+    """The WARC files the archive's ``captures`` table names, and its number of captures:
+    what a reparse reads (a copy of an archive names the original's files)."""
+    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        files = tuple(f for (f,) in conn.execute("SELECT DISTINCT warc_file FROM captures"))
+        (count,) = conn.execute("SELECT count(*) FROM captures").fetchone()
+    return files, count
+
+
+def first_crawl(path: Path) -> tuple[Any, ...] | None:
+    """The first run an archive records (its start time and arguments), read-only."""
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        row = conn.execute(
+            "SELECT started_at, arguments FROM crawls ORDER BY id LIMIT 1"
+        ).fetchone()
+    return tuple(row) if row else None

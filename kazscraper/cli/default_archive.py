@@ -101,10 +101,21 @@ def _current_archive(db_path: str) -> Archive | None:
     return None
 
 
+def refuse_foreign(db_path: str) -> None:
+    """Exit 1 with one line when ``db_path`` is another program's SQLite database: a read
+    command neither migrates it nor switches it to WAL (nothing is written to it)."""
+    from kazscraper.archive.queries import foreign_database
+
+    reason = foreign_database(db_path)
+    if reason is not None:
+        raise click.ClickException(f"{reason}; nothing was written to it")
+
+
 def upgrade_if_needed(db_path: str) -> None:
     """Upgrade an archive whose schema is not this version's, under the run lock (unless a
     run holds it: that run upgrades it); ``ArchiveError`` when the file cannot be one. The
     upgrade's code (the run lock) is imported only when an upgrade is needed."""
+    refuse_foreign(db_path)
     archive = _current_archive(db_path)
     if archive is not None:
         archive.close()
@@ -124,6 +135,7 @@ def open_archive(db_path: str) -> Archive:
     the same way, which says what is wrong."""
     from kazscraper.archive import Archive, ArchiveError
 
+    refuse_foreign(db_path)
     archive = _current_archive(db_path)
     if archive is not None:
         return archive

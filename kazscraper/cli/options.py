@@ -8,8 +8,10 @@ file into a one-line usage error (exit 2) before anything runs.
 from __future__ import annotations
 
 import errno
+import gzip
 import math
 import os
+import zlib
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
@@ -191,18 +193,58 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _ARCHIVE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
 
 
+def _is_warc(path: Path) -> bool:
+    """A WARC file, whatever its name: plain (``WARC/``) or gzipped records."""
+    name = path.name.lower()
+    if name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+            if head == b"WA":
+                return fh.read(3) == b"RC/"
+            if head != b"\x1f\x8b":
+                return False
+            fh.seek(0)
+            with gzip.GzipFile(fileobj=fh) as inflated:
+                return inflated.read(5) == b"WARC/"
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def _sqlite_file(path: Path) -> bool:
+    with suppress(OSError), open(path, "rb") as fh:
+        return fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    return False
+
+
 def refuse_overwrite(path: str, db_path: str, option: str, what: str) -> Path:
-    """Refuse an output ``path`` that would overwrite the archive (its -wal, -shm, lock
-    file, through any path or symlink) or any other SQLite database; its resolved path."""
+    """The one check of every output option (``--out``, ``--log-file``): refuse a ``path``
+    that would overwrite the archive (its -wal, -shm, lock file, through any path or
+    symlink), any other SQLite database, a WARC file (whatever its name), anything under
+    a ``warc/`` folder (where archives keep their captures), or a named pipe that no
+    process reads (writing would block for ever); its resolved path."""
     target = Path(path).resolve()
     db = Path(db_path).resolve()
     reason = None
     if target in {Path(f"{db}{suffix}") for suffix in _ARCHIVE_COMPANIONS}:
         reason = f"is the archive {db_path}" + ("" if target == db else " (one of its files)")
+    elif "warc" in target.parent.parts:
+        reason = "is in a warc/ folder, where an archive keeps its captures"
+    elif target.is_fifo():
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:
+                raise click.BadParameter(
+                    f"{path!r} is a named pipe that no process reads: {what} would wait for ever",
+                    param_hint=f"'{option}'",
+                ) from exc
     elif target.is_file():
-        with suppress(OSError), open(target, "rb") as fh:
-            if fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
-                reason = "is a SQLite database"
+        if _sqlite_file(target):
+            reason = "is a SQLite database"
+        elif _is_warc(target):
+            reason = "is a WARC file"
     if reason:
         raise click.BadParameter(
             f"{path!r} {reason}: {what} there would overwrite it", param_hint=f"'{option}'"

@@ -21,11 +21,16 @@ class AlreadyRunning(Exception):
 class RunLock:
     """An exclusive ``flock`` on ``<archive>.lock``: released by the kernel even on kill -9.
 
-    Beside the real file: a symlink or another spelling of the path takes the same lock."""
+    Beside the real file: a symlink or another spelling of the path takes the same lock.
+    A hard link has a lock file of its own, so the archive file itself (its device and
+    inode, whatever its name) is locked too, by a second ``flock`` (SQLite's own locks are
+    ``fcntl`` locks, which ``flock`` does not touch on Linux)."""
 
     def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(f"{Path(db_path).resolve()}.lock")
+        self.db = Path(db_path).resolve()
+        self.path = Path(f"{self.db}.lock")
         self._fd: int | None = None
+        self._db_fd: int | None = None
 
     def acquire(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,9 +47,24 @@ class RunLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
+        try:
+            self._db_fd = os.open(self.db, os.O_RDONLY)
+        except OSError:  # no archive yet (nothing can link to it) or unreadable: the run says
+            return self
+        try:
+            fcntl.flock(self._db_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.release()
+            raise AlreadyRunning(
+                f"another kazscraper run is using {self.db} under another name (a hard link); "
+                "exiting without crawling"
+            ) from None
         return self
 
     def release(self) -> None:
+        if self._db_fd is not None:
+            os.close(self._db_fd)  # closing drops its flock
+            self._db_fd = None
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

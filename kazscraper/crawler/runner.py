@@ -18,7 +18,6 @@ import os
 import shutil
 import sqlite3
 import sys
-from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,8 @@ from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from kazscraper.archive import Archive
-from kazscraper.archive.queries import lost_articles
+from kazscraper.archive import Archive, ArchiveError
+from kazscraper.archive.queries import captured_files, first_crawl, lost_articles
 from kazscraper.crawler import settings as default_settings
 from kazscraper.crawler.config import RUN_CONFIG, Mode, RunConfig
 from kazscraper.crawler.frontier import Rules
@@ -191,13 +190,14 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             )
         target = Path(options.db_path).resolve()  # a symlink's file, not the link, is replaced
         rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
+        _refuse_foreign_copy(rebuilt, target)
         _remove_database(rebuilt)
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
             # a several-site archive: each capture with its site's profile
             sites = crawled_sites(archive.crawl_arguments(), _site_name(options))
             archive.copy_to(rebuilt)
-        named, captures = _captured_files(target)
+        named, captures = captured_files(target)
         with Archive(rebuilt) as copy:
             copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
@@ -237,13 +237,21 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         return result
 
 
-def _captured_files(db: Path) -> tuple[tuple[str, ...], int]:
-    """The WARC files the archive's ``captures`` table names, and its number of captures:
-    what a reparse reads (a copy of an archive names the original's files)."""
-    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
-        files = tuple(f for (f,) in conn.execute("SELECT DISTINCT warc_file FROM captures"))
-        (count,) = conn.execute("SELECT count(*) FROM captures").fetchone()
-    return files, count
+def _refuse_foreign_copy(rebuilt: Path, target: Path) -> None:
+    """``ArchiveError`` when ``rebuilt`` exists and is not an earlier reparse copy of
+    ``target`` (the same first run): another archive or file named like the copy is never
+    deleted."""
+    if not rebuilt.exists():
+        return
+    try:
+        ours = first_crawl(rebuilt) == first_crawl(target)
+    except sqlite3.Error:
+        ours = False
+    if not ours:
+        raise ArchiveError(
+            f"{rebuilt} exists and is not a reparse copy of {target.name}; nothing was done: "
+            "move it away first"
+        )
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:

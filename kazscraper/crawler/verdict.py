@@ -108,9 +108,16 @@ def verdict(
     # robots.txt is not a page of the site: a run that fetched only that fetched nothing
     pages = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0)
     if need_responses and pages <= 0:
+        host = urlsplit(start_url or profile.origin).netloc
+        if stats.get("kazscraper/robots/unreadable"):
+            cause = network_cause(stats) if not stats.get("robotstxt/response_count") else None
+            return EXIT_FAILED, (
+                f"no page could be fetched from {host}: {cause or 'a server error'}; its "
+                "robots.txt could not be read, so nothing else was asked for (RFC 9309); "
+                "check the address and the network (`kazscraper demo` works offline)"
+            )
         if stats.get("robotstxt/forbidden"):
             return EXIT_FAILED, "robots.txt forbids every start URL; nothing was fetched"
-        host = urlsplit(start_url or profile.origin).netloc
         cause = network_cause(stats) or "no response"
         return EXIT_FAILED, (
             f"no page could be fetched from {host}: {cause}; check the address and the "

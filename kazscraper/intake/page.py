@@ -22,6 +22,7 @@ from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 from w3lib.encoding import read_bom
 
+from kazscraper.intake.challenge import challenge_problem
 from kazscraper.intake.checked import checked_html
 from kazscraper.intake.decode import UndecodablePage, decode_page
 from kazscraper.items import Article, PageItem
@@ -93,6 +94,8 @@ def page_item(
         page = decode_page(body, content_type)
     except UndecodablePage as exc:
         return Refused(url, "decode", str(exc))
+    if challenge := challenge_problem(headers, page.text):
+        return Refused(url, "fetch", challenge)
     return PageItem(
         url=url,
         html=checked_html(page.text),

@@ -16,6 +16,8 @@ import zlib
 from functools import lru_cache
 from typing import Any
 
+from kazscraper.replica import hostile_faults
+
 # Fault modes, switchable per path (``ReplicaServer.faults``), for the reliability tests.
 FAULTS = {
     "500": "HTTP 500 on every request",
@@ -114,7 +116,13 @@ TRAP_FAULT_MODES = {
     "each of them the same article with TRAP_LINKS fresh links of its own, forever",
 }
 # every mode set_faults accepts
-ALL_FAULTS = {**FAULTS, **INPUT_FAULT_MODES, **REDIRECT_FAULT_MODES, **TRAP_FAULT_MODES}
+ALL_FAULTS = {
+    **FAULTS,
+    **INPUT_FAULT_MODES,
+    **REDIRECT_FAULT_MODES,
+    **TRAP_FAULT_MODES,
+    **hostile_faults.ROUND3_FAULT_MODES,
+}
 BAD_URLS = (
     "http://[::1/news/x",
     "//[zz]/news/x",

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from kazscraper.replica import corpus
+from kazscraper.replica import corpus, hostile_faults
 from kazscraper.replica.faults import (
     ALL_FAULTS,
     ANCHOR_BOMB,
@@ -121,6 +121,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _fault(self, mode: str) -> bool:
         """Answer with fault ``mode``; False when the normal page should be served instead."""
+        if mode in hostile_faults.ROUND3_FAULT_MODES:
+            return hostile_faults.answer(self, mode)
         if mode in ("500", "502", "503"):
             self._send(int(mode), HTML, f"<h1>{mode}</h1>".encode())
         elif mode in ("429-retry-after", "503-retry-after"):

@@ -7,8 +7,9 @@ This wrapper refuses, with HTTP 400 and one line of text, a request whose
 full-text query is past ``archive.search.FTS_LIMITS`` before Datasette runs it: the
 table page's search (``_search``, ``_search_<column>``, raw mode or not), the
 ``full_text_search`` canned query (``q``), and the string literals and parameters
-of a custom SQL query that uses ``MATCH``. Other custom SQL keeps Datasette's time
-limit only.
+of a custom SQL query or ``_where`` clause that names a full-text table or uses
+``MATCH`` (``articles_fts MATCH '…'``, ``articles_fts = '…'``, ``articles_fts('…')``).
+Other custom SQL keeps Datasette's time limit only.
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ _SQL_STRING = re.compile(r"'(?:[^']|'')*'")
 def refusal(query_string: str) -> str | None:
     """Why the request's full-text query is refused, or None."""
     params = parse_qsl(query_string, keep_blank_values=True)
-    sql = next((v for k, v in params if k == "sql"), "")
-    uses_match = "match" in sql.lower()
+    # SQL from the request: a custom query and a table page's ``_where`` clauses
+    sql = " ".join(v for k, v in params if k in ("sql", "_where"))
+    lowered = sql.lower()
+    # a full-text query is spelt ``MATCH``, ``<table>_fts = '…'`` or ``<table>_fts('…')``
+    uses_match = "match" in lowered or "_fts" in lowered
     queries = [
         value
         for key, value in params

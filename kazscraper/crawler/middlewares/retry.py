@@ -96,7 +96,7 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # '²' and '٣' are digits to str, not to float()
         return float(text)
     try:
         moment = parsedate_to_datetime(text)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
+
+logger = logging.getLogger(__name__)
+
+#: RFC 9309 2.5: a crawler must parse at least the first 500 KiB; the rest is ignored
+ROBOTS_PARSE_BYTES = 500 * 1024
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
 class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
@@ -19,6 +29,12 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
     A host's ``Crawl-delay`` (capped at ``KAZSCRAPER_CRAWL_DELAY_MAX`` seconds) becomes
     the least delay of its download slot, without random jitter (which would shorten
     half the gaps); AutoThrottle may lengthen the delay but never shortens it below that.
+
+    A robots.txt that cannot be read fails closed (RFC 9309 2.3.1.4): a server error
+    (5xx, after the retries) or no answer at all (a timeout, a reset, a file past the
+    size cap) means complete disallow of its host for the run, said once in the log and
+    counted in ``kazscraper/robots/unreadable``. Only 4xx means "no robots.txt, all
+    allowed". Of a file that was read, the first ``ROBOTS_PARSE_BYTES`` are parsed.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -45,6 +61,36 @@ class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):
         if parser is None:
             parser = self.parsers.get(urlparse_cached(request).netloc)
         return parser
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self._unreadable(netloc, f"HTTP {response.status}")
+            response = response.replace(body=DISALLOW_ALL)
+        elif len(response.body) > ROBOTS_PARSE_BYTES:
+            self.stats.inc_value("kazscraper/robots/truncated")
+            response = response.replace(body=response.body[:ROBOTS_PARSE_BYTES])
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        """No robots.txt could be read (Scrapy would allow all): disallow all instead."""
+        if not isinstance(exc, IgnoreRequest):
+            self.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self._unreadable(netloc, str(exc) or type(exc).__name__)
+        parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
+        self.parsers[netloc] = parser
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)
+
+    def _unreadable(self, netloc: str, why: str) -> None:
+        self.stats.inc_value("kazscraper/robots/unreadable")
+        logger.error(
+            "robots.txt of %s could not be read (%s): nothing is fetched from %s this run",
+            netloc,
+            why[:200],
+            netloc,
+        )
 
     def _robots_parsed(self, robotparser: Any, request: Request) -> None:
         self.parsers[urlparse_cached(request).netloc] = robotparser
