@@ -142,7 +142,8 @@ def test_a_batch_delivered_twice_is_stored_once(store: Store) -> None:
     first = store.store_batch(batch)
     assert first == {"captures": 2, "failures": 1, "articles_new": 2}
     again = store.store_batch(batch)  # the store was killed before the acknowledgement
-    assert again == {"articles_unchanged": 2}
+    assert again == {}  # committed already: acknowledged only
+    assert store.counts() == first  # the crawl's figures unchanged (issue 26, item 5)
     assert table(store, "SELECT count(*) FROM articles") == [(2,)]
     assert table(store, "SELECT count(*) FROM article_versions") == [(0,)]
     assert table(store, "SELECT count(*) FROM captures") == [(2,)]
@@ -311,6 +312,7 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
     """Redis killed under a draining store (its append-only file synced on every write):
     the store exits 1 with one line; Redis and the store started again, every record is
     committed once, in the crawl the first store opened."""
+    import os
     import subprocess
     import sys
 
@@ -335,7 +337,10 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
         db = tmp_path / "a.sqlite"
         command = [sys.executable, "-m", "kazscraper", "store", "--redis", server.url,
                    "--db", str(db), "--batch-size", "5"]  # fmt: skip
-        store = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env = {**os.environ, "KAZSCRAPER_REDIS_PATIENCE": "2"}  # retried 2 s, then given up
+        store = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         wait_for(db, "SELECT count(*) FROM articles", 50)
         kill9(server.process)
         out, err = store.communicate(timeout=120)
@@ -369,3 +374,55 @@ def test_a_worker_waits_for_a_store_to_open_the_crawl_then_gives_up(redis_url: s
     assert not store_ready(client, KEYS)  # opened, the archive not yet published
     client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 1, "ready": True}))
     wait_for_store(client, KEYS, 0.5, registry, "w1")  # returns at once
+
+
+KILL_AT_ACK = """
+import os, signal, sys
+from kazscraper.distributed import queue, store
+calls = {"n": 0}
+ack = queue.ItemQueue.ack
+def killing_ack(self):
+    calls["n"] += 1
+    if calls["n"] == 3:  # the third batch is committed, not acknowledged: kill -9 now
+        os.kill(os.getpid(), signal.SIGKILL)
+    ack(self)
+queue.ItemQueue.ack = killing_ack
+store.run_store(store.StoreOptions(db_path=sys.argv[1], redis_url=sys.argv[2], site="qazdauiri",
+                                   batch_size=10))
+"""
+
+
+def test_a_store_killed_after_its_commit_before_its_ack_counts_right(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Issue 26, item 5: a real kill -9 of the store between a batch's commit and its
+    acknowledgement (a patched ``ItemQueue.ack``), then the store again: every figure of
+    the ``crawls`` row is the archive's (it said 1881 new, 119 unchanged for 2,000 new)."""
+    import subprocess
+    import sys
+
+    from .helpers import rows
+
+    client = client_of(redis_url)
+    total = 50
+    records = []
+    for i in range(total):
+        records.append(encode(ArticleRecord(article(f"a{i}", f"Мәтін {i}.\n\nЕкінші {i}."))))
+        records.append(encode(CaptureRecord(capture(f"{ORIGIN}news/a{i}", i * 100))))
+    ItemQueue(client, KEYS).push(*records)
+    registry = Registry(client, KEYS)
+    registry.join("w1")
+    registry.finish("w1", finished=True)
+    db = tmp_path / "a.sqlite"
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_ACK, str(db), redis_url],
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    assert client.llen(KEYS.processing) == 10  # the committed batch, not acknowledged
+    result = run_cli("store", "--redis", redis_url, "--db", str(db), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"articles {total} new, 0 updated, 0 unchanged" in result.stdout, result.stdout
+    assert f"{total} captures" in result.stdout, result.stdout
+    (new, unchanged, status) = rows(
+        db, "SELECT articles_new, articles_unchanged, status FROM crawls"
+    )[0]
+    assert (new, unchanged or 0, status) == (total, 0, "ok")
