@@ -426,3 +426,27 @@ def test_a_store_killed_after_its_commit_before_its_ack_counts_right(
         db, "SELECT articles_new, articles_unchanged, status FROM crawls"
     )[0]
     assert (new, unchanged or 0, status) == (total, 0, "ok")
+
+
+@pytest.mark.parametrize("command", ["crawl", "store"])
+def test_the_redis_url_from_a_file_or_the_environment(tmp_path: Path, command: str) -> None:
+    """Issue 26, item 6: the URL (and its password) need not be on the command line."""
+    import os
+
+    extra = ("--start-url", ORIGIN) if command == "crawl" else ()
+    secret = tmp_path / "redis-url"
+    secret.write_text("redis://:s3cret-pw@127.0.0.1:9/0\n")
+    result = run_cli(
+        command, "--redis-url-file", str(secret), *extra,
+        "--db", str(tmp_path / "a.sqlite"), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "redis://***@127.0.0.1:9/0" in result.stderr  # the file's URL was used
+    assert "s3cret-pw" not in result.stderr
+    if command == "store":
+        os.environ["KAZSCRAPER_REDIS_URL"] = "redis://:s3cret-pw@127.0.0.1:9/0"
+        try:
+            result = run_cli("store", "--db", str(tmp_path / "a.sqlite"), timeout=60)
+        finally:
+            del os.environ["KAZSCRAPER_REDIS_URL"]
+        assert result.returncode == 1 and "redis://***@127.0.0.1:9/0" in result.stderr
