@@ -494,3 +494,45 @@ def redis_url_from(url: str | None, path: str | None) -> str | None:
     if not found:
         raise click.BadParameter("the file is empty", param_hint="'--redis-url-file'")
     return found
+
+
+@click.command()
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="KAZSCRAPER_REDIS_URL",
+    metavar="redis://HOST:PORT/DB",
+    help="The Redis of the crawl [default: $KAZSCRAPER_REDIS_URL].",
+)
+@click.option(
+    "--redis-url-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Like --redis, the URL read from this file's first line.",
+)
+def status(redis_url: str | None, redis_url_file: str | None) -> None:
+    """Show a Redis crawl: the crawl open, the frontier, each worker (alive, in flight,
+    pages) and the stuck ones (not alive, not finished, requests in flight). Read-only.
+
+    \b
+    Examples:
+      kazscraper status --redis redis://10.0.0.5:6379/0
+    """
+    redis_url = redis_url_from(redis_url, redis_url_file)
+    if redis_url is None:
+        raise click.UsageError("give --redis, --redis-url-file or KAZSCRAPER_REDIS_URL")
+    try:
+        import redis
+
+        from kazscraper.distributed import PREFIX, RedisKeys
+        from kazscraper.distributed.status import crawl_status, status_lines
+    except ImportError as exc:
+        raise click.ClickException(
+            f"status needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
+        ) from exc
+    try:
+        client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=10)
+        state = crawl_status(client, RedisKeys(PREFIX))
+    except redis.RedisError as exc:
+        raise click.ClickException(f"cannot use Redis at {redacted_url(redis_url)}: {exc}") from exc
+    for line in status_lines(state):
+        click.echo(line)

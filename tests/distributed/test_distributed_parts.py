@@ -450,3 +450,30 @@ def test_the_redis_url_from_a_file_or_the_environment(tmp_path: Path, command: s
         finally:
             del os.environ["KAZSCRAPER_REDIS_URL"]
         assert result.returncode == 1 and "redis://***@127.0.0.1:9/0" in result.stderr
+
+
+def test_status_shows_workers_in_flight_and_the_stuck_one(redis_url: str) -> None:
+    """Issue 26, item 6: ``kazscraper status`` reads the crawl: w1 alive, w2 dead with
+    requests in flight (stuck: the store waits for it), w3 finished."""
+    client = client_of(redis_url)
+    client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 4, "ready": True}))
+    registry = Registry(client, KEYS)
+    for name in ("w1", "w2", "w3"):
+        registry.join(name)
+    registry.beat("w1")
+    client.delete(KEYS.alive("w2"))  # its heartbeat expired: the machine is gone
+    client.hset(KEYS.inflight("w1"), mapping={"a": "x"})
+    client.hset(KEYS.inflight("w2"), mapping={"a": "x", "b": "y"})
+    registry.finish("w3", finished=True)
+    client.set(KEYS.stats("w1-abc"), json.dumps({"response_received_count": 12}))
+    client.zadd(KEYS.requests, {"r1": 0, "r2": 0})
+    result = run_cli("status", "--redis", redis_url, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "crawl 4 of /a.sqlite",
+        "frontier 2 requests; items 0 waiting, 0 being stored",
+        "worker w1: alive, 1 in flight, 12 pages",
+        "worker w2: not alive, 2 in flight, 0 pages"
+        " - STUCK: restart it under this name (its requests then go back)",
+        "worker w3: finished, 0 in flight, 0 pages",
+    ]

@@ -1,0 +1,103 @@
+"""``kazscraper status --redis URL``: what a Redis crawl is doing, read-only.
+
+The crawl open (its archive, ``crawls`` row and epoch), the frontier and the item list, and
+each worker that joined: alive (its heartbeat), finished, its requests in flight and its
+pages so far (its last published stats). A worker that is not alive, not finished and has
+requests in flight is *stuck*: the store waits for it (restart it under its name, and its
+requests go back into the frontier).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from kazscraper.distributed import RedisKeys
+
+
+@dataclass
+class WorkerState:
+    name: str
+    alive: bool
+    finished: bool
+    in_flight: int
+    pages: int
+
+    @property
+    def stuck(self) -> bool:
+        return not self.alive and not self.finished and self.in_flight > 0
+
+
+@dataclass
+class CrawlStatus:
+    store: dict[str, Any] | None
+    frontier: int
+    items: int
+    processing: int
+    closing: bool
+    workers: list[WorkerState] = field(default_factory=list)
+
+
+def crawl_status(client: redis.Redis, keys: RedisKeys) -> CrawlStatus:
+    raw = client.get(keys.store)
+    try:
+        store = json.loads(raw) if raw is not None else None
+    except ValueError:
+        store = {"unreadable": True}
+    pages: dict[str, int] = {}
+    for key in client.scan_iter(f"{keys.prefix}:stats:*", count=1000):
+        run = key.decode().split(":stats:", 1)[1]
+        worker = run.rsplit("-", 1)[0]
+        try:
+            stats = json.loads(client.get(key) or "{}")
+            pages[worker] = pages.get(worker, 0) + int(stats.get("response_received_count", 0))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    finished = {m.decode() for m in client.smembers(keys.finished)}  # type: ignore[union-attr]
+    names = sorted(m.decode() for m in client.smembers(keys.workers))  # type: ignore[union-attr]
+    workers = [
+        WorkerState(
+            name=name,
+            alive=bool(client.exists(keys.alive(name))),
+            finished=name in finished,
+            in_flight=int(client.hlen(keys.inflight(name))),
+            pages=pages.get(name, 0),
+        )
+        for name in names
+    ]
+    return CrawlStatus(
+        store=store,
+        frontier=int(client.zcard(keys.requests)),
+        items=int(client.llen(keys.items)),
+        processing=int(client.llen(keys.processing)),
+        closing=bool(client.exists(keys.closing)),
+        workers=workers,
+    )
+
+
+def status_lines(status: CrawlStatus) -> list[str]:
+    if status.store is None:
+        head = "no crawl open (no store has opened one, or Redis lost it)"
+    else:
+        head = (
+            f"crawl {status.store.get('crawl_id')} of {status.store.get('db')}"
+            + (" (closing)" if status.closing else "")
+            + ("" if status.store.get("ready", True) else " (being opened)")
+        )
+    lines = [
+        head,
+        f"frontier {status.frontier} requests; items {status.items} waiting, "
+        f"{status.processing} being stored",
+    ]
+    for w in status.workers:
+        state = "finished" if w.finished else "alive" if w.alive else "not alive"
+        line = f"worker {w.name}: {state}, {w.in_flight} in flight, {w.pages} pages"
+        if w.stuck:
+            line += " - STUCK: restart it under this name (its requests then go back)"
+        lines.append(line)
+    if not status.workers:
+        lines.append("no worker has joined")
+    return lines
