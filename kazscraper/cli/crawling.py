@@ -509,7 +509,14 @@ def redis_url_from(url: str | None, path: str | None) -> str | None:
     type=click.Path(exists=True, dir_okay=False),
     help="Like --redis, the URL read from this file's first line.",
 )
-def status(redis_url: str | None, redis_url_file: str | None) -> None:
+@click.option(
+    "--give-up",
+    "give_up_on",
+    metavar="WORKER",
+    help="Give up on a dead worker (its machine gone): its requests in flight go back into"
+    " the frontier for the others, and the store stops waiting for it.",
+)
+def status(redis_url: str | None, redis_url_file: str | None, give_up_on: str | None) -> None:
     """Show a Redis crawl: the crawl open, the frontier, each worker (alive, in flight,
     pages) and the stuck ones (not alive, not finished, requests in flight). Read-only.
 
@@ -524,14 +531,19 @@ def status(redis_url: str | None, redis_url_file: str | None) -> None:
         import redis
 
         from kazscraper.distributed import PREFIX, RedisKeys
-        from kazscraper.distributed.status import crawl_status, status_lines
+        from kazscraper.distributed.status import StillAlive, crawl_status, give_up, status_lines
     except ImportError as exc:
         raise click.ClickException(
             f"status needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
         ) from exc
     try:
         client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=10)
+        if give_up_on is not None:
+            n = give_up(client, RedisKeys(PREFIX), give_up_on)
+            click.echo(f"gave up on worker {give_up_on}: {n} request(s) back in the frontier")
         state = crawl_status(client, RedisKeys(PREFIX))
+    except StillAlive as exc:
+        raise click.ClickException(str(exc)) from exc
     except redis.RedisError as exc:
         raise click.ClickException(f"cannot use Redis at {redacted_url(redis_url)}: {exc}") from exc
     for line in status_lines(state):

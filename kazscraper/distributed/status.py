@@ -101,3 +101,41 @@ def status_lines(status: CrawlStatus) -> list[str]:
     if not status.workers:
         lines.append("no worker has joined")
     return lines
+
+
+# KEYS[1] the worker's in-flight hash, KEYS[2] the frontier, KEYS[3] the finished set,
+# KEYS[4] its heartbeat; ARGV[1] the worker. Its requests back at their priority, the
+# worker finished; refused (-1) while it beats.
+_GIVE_UP = """
+if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 2, #all, 2 do
+  local ok, request = pcall(cjson.decode, all[i])
+  local priority = 0
+  if ok and type(request) == 'table' and type(request.priority) == 'number' then
+    priority = request.priority
+  end
+  redis.call('ZADD', KEYS[2], -priority, all[i])
+  n = n + 1
+end
+redis.call('DEL', KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return n
+"""
+
+
+class StillAlive(Exception):
+    """The worker given up on still beats: stop it first."""
+
+
+def give_up(client: redis.Redis, keys: RedisKeys, worker: str) -> int:
+    """Give up on a dead worker (its machine gone): its in-flight requests go back into the
+    frontier for the other workers, and it counts as finished (the store stops waiting for
+    it). Returns how many requests; raises ``StillAlive`` while its heartbeat lives."""
+    script = client.register_script(_GIVE_UP)
+    keys_ = [keys.inflight(worker), keys.requests, keys.finished, keys.alive(worker)]
+    n = int(script(keys=keys_, args=[worker]))
+    if n < 0:
+        raise StillAlive(f"worker {worker} is alive (its heartbeat beats): stop it first")
+    return n

@@ -477,3 +477,14 @@ def test_status_shows_workers_in_flight_and_the_stuck_one(redis_url: str) -> Non
         " - STUCK: restart it under this name (its requests then go back)",
         "worker w3: finished, 0 in flight, 0 pages",
     ]
+    # the operator gives up on w2 (its machine is gone): its requests go back, it is done
+    result = run_cli("status", "--redis", redis_url, "--give-up", "w2", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.splitlines()[0] == "gave up on worker w2: 2 request(s) back in the frontier"
+    )
+    assert "frontier 4 requests" in result.stdout
+    assert "worker w2: finished, 0 in flight" in result.stdout and "STUCK" not in result.stdout
+    refused = run_cli("status", "--redis", redis_url, "--give-up", "w1", timeout=60)
+    assert refused.returncode == 1 and "worker w1 is alive" in refused.stderr
+    assert client.hlen(KEYS.inflight("w1")) == 1  # untouched
