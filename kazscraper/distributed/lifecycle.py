@@ -92,8 +92,10 @@ class WorkerLifecycle:
         pushed into whatever crawl Redis holds now."""
         from kazscraper.distributed.store import LOST, crawl_epoch
 
-        if self.lost or crawl_epoch(self.client, self.keys) == self.epoch:
+        if self.lost or self.epoch is None:  # lost already, or no crawl joined yet
             return self.lost
+        if crawl_epoch(self.client, self.keys) == self.epoch:
+            return False
         self.lost = True
         stop_on_archive_error(self.crawler, "Redis", RuntimeError(LOST))
         return True
