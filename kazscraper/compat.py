@@ -26,7 +26,7 @@ a crawl.
   ``swap_archive_reader`` swaps that reader's class for a subclass that counts the lines.
 - A request as scrapy-redis's queues store it: its scheduler keeps requests in flight
   itself, so it encodes and decodes them as the queue does (``Base._encode_request``,
-  ``Base._decode_request``): ``encode_request``, ``decode_request``.
+  ``Base._decode_request``): ``encode_request``.
 """
 
 from __future__ import annotations
@@ -137,12 +137,6 @@ def encode_request(queue: Any, request: Request) -> bytes:
     """``request`` as scrapy-redis's ``queue`` stores it (``Base._encode_request``)."""
     data: bytes = queue._encode_request(request)
     return data
-
-
-def decode_request(queue: Any, data: bytes) -> Request:
-    """The request scrapy-redis's ``queue`` stored as ``data`` (``Base._decode_request``)."""
-    request: Request = queue._decode_request(data)
-    return request
 
 
 def decode_content(

@@ -19,7 +19,6 @@ from twisted.web.http_headers import Headers
 from kazscraper.compat import (
     _CappedParser,
     cap_response_headers,
-    decode_request,
     encode_request,
     pool_processes,
     spawn_workers_up_front,
@@ -171,15 +170,19 @@ def test_swap_archive_reader_refuses_a_class_that_is_not_a_reader_subclass() -> 
         swap_archive_reader(ArchiveIterator(io.BytesIO(_small_warc())), io.BytesIO)  # type: ignore[arg-type]
 
 
-def test_scrapy_redis_queues_still_encode_and_decode_requests_privately() -> None:
+def test_scrapy_redis_queues_still_encode_requests_privately() -> None:
+    """``encode_request`` (scrapy-redis's private ``Base._encode_request``) stores what the
+    worker's scheduler reads back with the serializer and Scrapy's public ``request_from_dict``."""
     from scrapy import Request, Spider
+    from scrapy.utils.request import request_from_dict
     from scrapy_redis.queue import PriorityQueue
 
     from kazscraper.distributed import serializer
 
-    queue = PriorityQueue(None, Spider("news"), "%(spider)s:requests", serializer=serializer)
+    spider = Spider("news")
+    queue = PriorityQueue(None, spider, "%(spider)s:requests", serializer=serializer)
     request = Request("http://example.com/news/1", priority=-3, meta={"k": "v"})
-    back = decode_request(queue, encode_request(queue, request))
+    back = request_from_dict(serializer.loads(encode_request(queue, request)), spider=spider)
     assert (back.url, back.priority, back.meta["k"]) == (request.url, -3, "v")
 
 

@@ -35,6 +35,7 @@ def main() -> None:
 for command in (
     crawling.crawl,
     crawling.store,
+    crawling.status,
     crawling.reparse,
     offline.demo,
     offline.replica,

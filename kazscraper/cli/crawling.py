@@ -129,6 +129,12 @@ def profile_note(start_url: str | None) -> str | None:
     " writes the archive). Needs the 'distributed' extra.",
 )
 @click.option(
+    "--redis-url-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Like --redis, the URL read from this file's first line (its password stays out of"
+    " `ps` and unit files).",
+)
+@click.option(
     "--worker-name",
     help="With --redis: this worker's name, unique in the crawl (restart a killed worker"
     " under the same name) [default: the host name]",
@@ -148,6 +154,7 @@ def crawl(
     site_specs: tuple[str, ...],
     mirrors: tuple[str, ...],
     redis_url: str | None,
+    redis_url_file: str | None,
     worker_name: str | None,
     idle_timeout: float,
     **kwargs: Any,
@@ -197,6 +204,7 @@ def crawl(
         except SiteSpecError as exc:
             raise click.BadParameter(str(exc), param_hint="'--site'") from exc
     db = db_path or (default_db_for_sites(sites) if sites else default_db_for(start_url))
+    redis_url = redis_url_from(redis_url, redis_url_file)
     if redis_url is not None:
         run_worker_and_exit(
             db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs, specs
@@ -281,9 +289,15 @@ def run_worker_and_exit(
 @click.option(
     "--redis",
     "redis_url",
-    required=True,
+    envvar="KAZSCRAPER_REDIS_URL",
     metavar="redis://HOST:PORT/DB",
-    help="The Redis of the crawl (as given to the workers' `crawl --redis`).",
+    help="The Redis of the crawl (as given to the workers' `crawl --redis`)"
+    " [default: $KAZSCRAPER_REDIS_URL].",
+)
+@click.option(
+    "--redis-url-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Like --redis, the URL read from this file's first line.",
 )
 @db_option(DEFAULT_DB, exists=False, help="The archive the store writes (made if missing).")
 @click.option(
@@ -323,7 +337,8 @@ def run_worker_and_exit(
 )
 @click.option("--log-level", type=LOG_LEVELS, default="INFO", show_default=True)
 def store(
-    redis_url: str,
+    redis_url: str | None,
+    redis_url_file: str | None,
     db_path: str,
     follow: bool,
     batch_size: int,
@@ -352,6 +367,9 @@ def store(
       kazscraper store --redis redis://10.0.0.5:6379/0 --db /data/qazdauiri.sqlite
       kazscraper store --redis redis://127.0.0.1:6379/0 --follow
     """
+    redis_url = redis_url_from(redis_url, redis_url_file)
+    if redis_url is None:
+        raise click.UsageError("give --redis, --redis-url-file or KAZSCRAPER_REDIS_URL")
     try:
         from kazscraper.distributed.store import StoreError, StoreOptions, run_store
     except ImportError as exc:
@@ -474,3 +492,70 @@ def summary_line(result: CrawlResult, db: str) -> str:
         f"{result.count('failures')} failures "
         f"-> {db}" + ("" if result.exit_code == 0 else f" ({result.reason})")
     )
+
+
+def redis_url_from(url: str | None, path: str | None) -> str | None:
+    """``--redis``, or the first line of ``--redis-url-file`` (not both)."""
+    if path is None:
+        return url
+    if url is not None:
+        raise click.UsageError("give --redis or --redis-url-file, not both")
+    with open(path, encoding="utf-8") as file:
+        found = file.readline(4096).strip()
+    if not found:
+        raise click.BadParameter("the file is empty", param_hint="'--redis-url-file'")
+    return found
+
+
+@click.command()
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="KAZSCRAPER_REDIS_URL",
+    metavar="redis://HOST:PORT/DB",
+    help="The Redis of the crawl [default: $KAZSCRAPER_REDIS_URL].",
+)
+@click.option(
+    "--redis-url-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Like --redis, the URL read from this file's first line.",
+)
+@click.option(
+    "--give-up",
+    "give_up_on",
+    metavar="WORKER",
+    help="Give up on a dead worker (its machine gone): its requests in flight go back into"
+    " the frontier for the others, and the store stops waiting for it.",
+)
+def status(redis_url: str | None, redis_url_file: str | None, give_up_on: str | None) -> None:
+    """Show a Redis crawl: the crawl open, the frontier, each worker (alive, in flight,
+    pages) and the stuck ones (not alive, not finished, requests in flight). Read-only.
+
+    \b
+    Examples:
+      kazscraper status --redis redis://10.0.0.5:6379/0
+    """
+    redis_url = redis_url_from(redis_url, redis_url_file)
+    if redis_url is None:
+        raise click.UsageError("give --redis, --redis-url-file or KAZSCRAPER_REDIS_URL")
+    try:
+        import redis
+
+        from kazscraper.distributed import PREFIX, RedisKeys
+        from kazscraper.distributed.status import StillAlive, crawl_status, give_up, status_lines
+    except ImportError as exc:
+        raise click.ClickException(
+            f"status needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
+        ) from exc
+    try:
+        client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=10)
+        if give_up_on is not None:
+            n = give_up(client, RedisKeys(PREFIX), give_up_on)
+            click.echo(f"gave up on worker {give_up_on}: {n} request(s) back in the frontier")
+        state = crawl_status(client, RedisKeys(PREFIX))
+    except StillAlive as exc:
+        raise click.ClickException(str(exc)) from exc
+    except redis.RedisError as exc:
+        raise click.ClickException(f"cannot use Redis at {redacted_url(redis_url)}: {exc}") from exc
+    for line in status_lines(state):
+        click.echo(line)

@@ -51,7 +51,8 @@ Redis keys (``<prefix>`` is ``kazscraper``; one crawl per Redis database):
 ``inflight:<worker>`` (hash), ``items`` and ``items:processing`` (lists),
 ``aliases:waiting`` (hash), ``workers``, ``finished`` (sets), ``alive:<worker>``
 (heartbeat, expires), ``host:<host>`` (rate limit), ``store`` (the archive the crawl is
-stored into, and its ``crawls`` row), ``origins`` (hash: worker -> the start URL and
+stored into, its ``crawls`` row and the crawl's epoch: a worker or store that finds another,
+or none, knows Redis lost the crawl), ``origins`` (hash: worker -> the start URL and
 mirrors it crawls, or its ``--site`` specs, written into the ``crawls`` row for
 ``reparse``), ``archived`` (set: the fingerprints of the archived article URLs outside
 the revisit window), ``revisit``

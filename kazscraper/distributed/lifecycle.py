@@ -54,6 +54,8 @@ class WorkerLifecycle:
         self.articles_scheduled = 0  # the crawl's count of article requests, as last seen
         self.heartbeat: LoopingCall | None = None
         self.refused = False  # the crawl was closed when the spider opened
+        self.epoch: str | None = None  # the crawl joined (``store.crawl_epoch``)
+        self.lost = False  # Redis lost that crawl's state
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
@@ -76,19 +78,42 @@ class WorkerLifecycle:
 
             reactor.callLater(0, lambda: engine.close_spider(spider, "crawl_closed"))  # type: ignore[arg-type]
             return
+        from kazscraper.distributed.store import crawl_epoch
+
+        self.epoch = crawl_epoch(self.client, self.keys)  # the crawl joined
         self.heartbeat = LoopingCall(self._beat)
         self.heartbeat.start(HEARTBEAT_EVERY, now=False)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("kazscraper/worker", self.name)
 
+    def crawl_lost(self) -> bool:
+        """Redis no longer holds the crawl this worker joined (restarted without
+        persistence, flushed): the worker stops, exit 1, saying so; nothing of it is
+        pushed into whatever crawl Redis holds now."""
+        from kazscraper.distributed.store import LOST, crawl_epoch
+
+        if self.lost or self.epoch is None:  # lost already, or no crawl joined yet
+            return self.lost
+        if crawl_epoch(self.client, self.keys) == self.epoch:
+            return False
+        self.lost = True
+        stop_on_archive_error(self.crawler, "Redis", RuntimeError(LOST))
+        return True
+
     def _beat(self) -> None:
         try:
+            if self.crawl_lost():
+                if self.heartbeat is not None and self.heartbeat.running:
+                    self.heartbeat.stop()
+                return
             self.registry.beat(self.name)
             self.publish_stats()
             count = int(self.client.get(self.keys.articles_scheduled) or 0)
             self.articles_scheduled = max(self.articles_scheduled, count)
-        except redis.RedisError as exc:
-            logger.error("heartbeat to Redis failed: %s", exc)
+        except redis.RedisError as exc:  # retried for the client's patience already
+            stop_on_archive_error(self.crawler, "Redis", exc)
+            if self.heartbeat is not None and self.heartbeat.running:
+                self.heartbeat.stop()
 
     def publish_stats(self) -> None:
         """This run's crawler stats so far, where the store sums them for the ``crawls``
@@ -103,7 +128,10 @@ class WorkerLifecycle:
     def ack_field(self, field: str) -> None:
         self.pending.pop(field, None)
         self.outputs_done.discard(field)
-        self.client.hdel(self.keys.inflight(self.name), field)
+        try:
+            self.client.hdel(self.keys.inflight(self.name), field)
+        except redis.RedisError as exc:  # it stays in flight: a restart puts it back
+            stop_on_archive_error(self.crawler, "Redis", exc)
 
     def ack(self, request: Request | None) -> None:
         field = request.meta.get(INFLIGHT) if request is not None else None
@@ -141,6 +169,17 @@ class WorkerLifecycle:
     def on_idle(self) -> None:
         """Keep the spider open until the shared frontier has stayed empty (and no live
         worker has a request in flight) for ``idle_timeout`` seconds."""
+        if self.crawler.stats is not None and self.crawler.stats.get_value(
+            "kazscraper/archive_error"
+        ):
+            return  # stopping already (Redis gone): closing is what is asked
+        try:
+            self._on_idle()
+        except redis.RedisError as exc:  # a crawl that cannot be asked is not over
+            stop_on_archive_error(self.crawler, "Redis", exc)
+            raise DontCloseSpider from None
+
+    def _on_idle(self) -> None:
         scheduler = self._scheduler()
         left = scheduler.in_flight() if scheduler is not None else []
         if left:  # idle here, so nothing will answer them: fetch them again (once)
@@ -161,6 +200,8 @@ class WorkerLifecycle:
             self.idle_since = now
         if now - self.idle_since < self.idle_timeout:
             raise DontCloseSpider
+        if self.crawl_lost():  # an empty Redis looks like a crawl done
+            raise DontCloseSpider
 
     def _scheduler(self) -> Any:
         engine = self.crawler.engine
@@ -170,7 +211,7 @@ class WorkerLifecycle:
     def closed(self, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
-        if self.refused:  # never joined this crawl: nothing of it to tell
+        if self.refused or self.lost:  # not (or no longer) in a crawl: nothing to tell
             return
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()

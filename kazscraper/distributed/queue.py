@@ -106,7 +106,11 @@ class ItemQueue:
             if linger > 0:
                 time.sleep(linger)
             taken += self._move(limit - len(taken))
-        return taken
+        # the processing list, not what the moves answered: a move whose reply was lost
+        # (Redis restarted under it; the client retried) moved records too, and ``ack``
+        # empties the whole list
+        moved: list[bytes] = self.client.lrange(self.keys.processing, 0, -1)  # type: ignore[assignment]
+        return moved
 
     def _move(self, limit: int) -> list[bytes]:
         return list(self._take(keys=[self.keys.items, self.keys.processing], args=[limit]))

@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from kazscraper.crawler.signals import stop_on_archive_error
 from kazscraper.crawler.slots import slot_of
 from kazscraper.distributed import RedisKeys
 from kazscraper.distributed.lifecycle import worker_owner
@@ -78,7 +79,11 @@ class HostRateLimit:
             if local > 0:
                 await _pause(local)
                 continue
-            wait = take_host_turn(self.worker.client, self.worker.keys, host, delay)
+            try:
+                wait = take_host_turn(self.worker.client, self.worker.keys, host, delay)
+            except redis.RedisError as exc:  # retried for the client's patience already
+                stop_on_archive_error(self.crawler, "Redis", exc)
+                return
             if wait <= 0:
                 return
             self.crawler.stats.inc_value("kazscraper/distributed/rate_limited")

@@ -22,14 +22,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.utils.request import request_from_dict
 from scrapy_redis.scheduler import Scheduler
 
-from kazscraper.compat import decode_request, encode_request
+from kazscraper.compat import encode_request
 from kazscraper.crawler.config import RunConfig, run_config
+from kazscraper.distributed import serializer
 
 logger = logging.getLogger(__name__)
+
+#: the spider methods a queued request may name as its callback or errback
+CALLBACKS = ("parse", "parse_listing", "parse_feed", "parse_sitemap", "parse_article", "on_error")
+#: the stat counting the queued requests dropped as not a worker's (``serializer.check_request``)
+BAD_REQUESTS = "kazscraper/distributed/bad_requests"
 
 #: the request meta key holding the request's field in the in-flight hash
 INFLIGHT = "kazscraper_inflight"
@@ -87,7 +95,10 @@ class InflightScheduler(Scheduler):
         return instance
 
     def open(self, spider: Spider) -> None:
+        # the worker's client (``client.connect``: retried for its patience), not another
+        self.server = self.worker.client
         super().open(spider)
+        self.df.server = self.worker.client
         self.inflight_key = self.worker.keys.inflight(self.worker.name)
         self._take = self.server.register_script(_TAKE)
         self._requeue = self.server.register_script(_REQUEUE)
@@ -98,12 +109,40 @@ class InflightScheduler(Scheduler):
             logger.warning("put %d request(s) left in flight by this worker back", back)
             self.stats.set_value("kazscraper/distributed/requeued", back)
 
+    def decode(self, data: bytes) -> Request:
+        """The request ``data`` holds, checked first (``serializer.check_request``): whoever
+        can write to Redis must not make a worker import a class or fetch another URL.
+        Raises ``serializer.BadRequest``."""
+        try:
+            obj = serializer.loads(data)
+        except (ValueError, TypeError) as exc:
+            raise serializer.BadRequest(f"not a JSON request: {exc}"[:200]) from None
+        spider = self.spider
+        netlocs = [n for p in self.run.sites.profiles for n in p.site_netlocs]
+        serializer.check_request(obj, netlocs, CALLBACKS)
+        try:
+            return request_from_dict(obj, spider=spider)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise serializer.BadRequest(f"not a request: {exc!r}"[:200]) from None
+
+    def drop_bad(self, field: str, data: bytes, exc: Exception) -> None:
+        """A queued request that is not a worker's: out of the in-flight hash, counted,
+        logged (its first bytes), never fetched."""
+        self.server.hdel(self.inflight_key, field)
+        if self.stats:
+            self.stats.inc_value(BAD_REQUESTS)
+        logger.error("dropped a queued request that is not a worker's (%s): %r", exc, data[:120])
+
     def requeue(self, field: str) -> bool:
         """Put one in-flight request back into the frontier (it keeps its priority)."""
         data = self.server.hget(self.inflight_key, field)
         if data is None:
             return False
-        score = -decode_request(self.queue, data).priority
+        try:
+            score = -self.decode(data).priority
+        except serializer.BadRequest as exc:
+            self.drop_bad(field, data, exc)
+            return False
         return bool(self._requeue(keys=[self.inflight_key, self.queue.key], args=[field, score]))
 
     def requeue_all(self) -> int:
@@ -114,6 +153,34 @@ class InflightScheduler(Scheduler):
         return [f.decode() for f in self.server.hkeys(self.inflight_key)]
 
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            return self._enqueue(request)
+        except redis.RedisError as exc:  # retried for the client's patience already
+            self.redis_failed(exc)
+            return False
+
+    def next_request(self) -> Request | None:
+        try:
+            return self._next()
+        except redis.RedisError as exc:
+            self.redis_failed(exc)
+            return None
+
+    def has_pending_requests(self) -> bool:
+        try:
+            return bool(super().has_pending_requests())
+        except redis.RedisError as exc:
+            self.redis_failed(exc)
+            return False
+
+    def redis_failed(self, exc: redis.RedisError) -> None:
+        """Redis stayed unreachable past the client's patience: the worker stops (exit 1,
+        one line); its in-flight requests wait in Redis for its restart."""
+        from kazscraper.crawler.signals import stop_on_archive_error
+
+        stop_on_archive_error(self.worker.crawler, "Redis", exc)
+
+    def _enqueue(self, request: Request) -> bool:
         # a redirect or a retry of an in-flight request: in the frontier first, then acked
         field = request.meta.pop(INFLIGHT, None)
         if field is None and "article_url" in request.meta and not request.dont_filter:
@@ -148,12 +215,18 @@ class InflightScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
-    def next_request(self) -> Request | None:
-        found = self._take(keys=[self.queue.key, self.inflight_key])
-        if not found:
-            return None
-        field, data = found
-        request: Request = decode_request(self.queue, data)
+    def _next(self) -> Request | None:
+        while True:
+            found = self._take(keys=[self.queue.key, self.inflight_key])
+            if not found:
+                return None
+            field, data = found
+            try:
+                request = self.decode(data)
+            except serializer.BadRequest as exc:
+                self.drop_bad(field.decode(), data, exc)
+                continue
+            break
         request.meta[INFLIGHT] = field.decode()
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")

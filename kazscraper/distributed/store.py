@@ -13,11 +13,13 @@ the crawl's Redis keys are then removed, so the next run of the workers is a new
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import signal
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -49,7 +51,9 @@ from kazscraper.urls import redacted_url
 logger = logging.getLogger(__name__)
 
 STATS_KEY = "stats"  # <prefix>:stats:<worker run> -> JSON of that run's crawler stats
-COUNTS_KEY = "counts"  # <prefix>:counts -> the store's own counts (hash)
+COUNTS_KEY = "counts"  # <prefix>:counts: the store's counts before they were the archive's
+COUNTS_FIELD = "store_counts"  # crawls.arguments: the crawl's counts so far
+BATCH_FIELD = "store_batch"  # crawls.arguments: the digest of the last batch committed
 LINK_EVERY = 30.0  # seconds between linking related links while the list is empty
 WAITING_NOTE_EVERY = 60.0  # seconds between log lines naming the workers waited for
 MARK_CHUNK = 5000  # archived URLs per SADD into the duplicate filter
@@ -127,19 +131,34 @@ class Store:
         )
 
     def count(self, counts: dict[str, int]) -> None:
-        if counts:
-            pipe = self.client.pipeline(transaction=False)
+        """Add ``counts`` to the crawl's counts, in the archive (``crawls.arguments``), in
+        the transaction open (``store_batch``) or in one of their own."""
+        if not counts:
+            return
+        with self.archive.db.atomic():
+            state = self.archive.arguments_of(self.crawl_id)
+            total = dict(state.get(COUNTS_FIELD) or {})
             for name, value in counts.items():
-                pipe.hincrby(f"{self.keys.prefix}:{COUNTS_KEY}", name, value)
-            pipe.execute()
+                total[name] = int(total.get(name, 0)) + value
+            state[COUNTS_FIELD] = total
+            self._set_arguments(state)
+
+    def _set_arguments(self, state: dict[str, Any]) -> None:
+        self.archive.db.table("crawls").update(
+            self.crawl_id, {"arguments": json.dumps(state, ensure_ascii=False, sort_keys=True)}
+        )
 
     def counts(self) -> dict[str, int]:
-        raw = self.client.hgetall(f"{self.keys.prefix}:{COUNTS_KEY}")
-        return {k.decode(): int(v) for k, v in raw.items()}  # type: ignore[union-attr]
+        """The crawl's counts so far (committed with the records they count)."""
+        total = self.archive.arguments_of(self.crawl_id).get(COUNTS_FIELD) or {}
+        return {str(k): int(v) for k, v in total.items()}
 
     def store_batch(self, data: list[bytes]) -> dict[str, int]:
-        """Replay one batch of queued records into the sink (one transaction); returns
-        what it counted. A record that is not one of ours is kept aside in Redis."""
+        """Replay one batch of queued records into the sink, and add what it counted to
+        the crawl's counts, in one transaction; returns what it counted. The batch's
+        digest is committed with it: the same batch delivered again (a store killed after
+        its commit, before its acknowledgement) is acknowledged only, changing no figure.
+        A record that is not one of ours is kept aside in Redis."""
         records: list[Record] = []
         stats: list[StatsRecord] = []
         bad: list[bytes] = []
@@ -155,15 +174,29 @@ class Store:
                 stats.append(record)
             else:
                 records.append(record)
-        counts = self.sink.write(records) if records else {}
-        # after the commit, before the acknowledgement: idempotent, so safe to redo
+        digest = hashlib.sha256()
+        for raw in data:
+            digest.update(len(raw).to_bytes(8, "big") + raw)
+        batch = digest.hexdigest()
+        if self.archive.arguments_of(self.crawl_id).get(BATCH_FIELD) == batch:
+            logger.warning("a batch of %d record(s) was committed already; acknowledged only",
+                           len(data))  # fmt: skip
+            return {}
+        # before the commit, idempotent (a rejected record kept twice at worst)
         pipe = self.client.pipeline(transaction=False)
         for run in stats:
             pipe.set(self.keys.stats(run.run), json.dumps(run.stats))
         if bad:
             pipe.rpush(f"{self.keys.prefix}:rejected", *bad)
-            counts["rejected_records"] = len(bad)
         pipe.execute()
+        with self.archive.db.atomic():
+            counts = self.sink.write(records) if records else {}
+            if bad:
+                counts["rejected_records"] = len(bad)
+            self.count(counts)
+            state = self.archive.arguments_of(self.crawl_id)
+            state[BATCH_FIELD] = batch
+            self._set_arguments(state)
         return counts
 
     def worker_stats(self) -> dict[str, Any]:
@@ -219,6 +252,8 @@ class Store:
         crawl's ``sites`` specs, or the start URL and mirrors (the first worker's by name:
         ``reparse`` reads the pages as those sites')."""
         arguments = self.archive.arguments_of(self.crawl_id)
+        arguments.pop(COUNTS_FIELD, None)  # the store's bookkeeping, not an option
+        arguments.pop(BATCH_FIELD, None)
         origins = self.client.hgetall(self.keys.origins)
         for worker in sorted(origins):
             try:
@@ -279,7 +314,10 @@ def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: Stor
     target = str(Path(options.db_path).resolve())
     raw = client.get(keys.store)
     crawl_id = None
-    if raw is not None:
+    epoch = uuid.uuid4().hex
+    if raw is None:
+        _fail_lost_crawls(archive)
+    else:
         claimed = json.loads(raw)
         if claimed.get("db") != target:
             raise StoreError(
@@ -291,6 +329,7 @@ def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: Stor
             if claimed.get("ready", True):
                 return found
             crawl_id = found
+            epoch = str(claimed.get("epoch") or epoch)
     if crawl_id is None:
         arguments = {
             "redis": redacted_url(options.redis_url),
@@ -299,14 +338,57 @@ def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: Stor
             "full": options.full,
         }
         crawl_id = archive.begin_crawl("crawl", arguments)
-        client.set(keys.store, json.dumps({"db": target, "crawl_id": crawl_id, "ready": False}))
+        opened = {"db": target, "crawl_id": crawl_id, "ready": False, "epoch": epoch}
+        client.set(keys.store, json.dumps(opened))
     revisit_days = None if options.full else options.revisit_days
     marked = Store(archive, client, keys, crawl_id).mark_archived(revisit_days)
     if marked:
         logger.info("%d archived article URL(s) published for the workers", marked)
-    claimed = {"db": target, "crawl_id": crawl_id, "ready": True, "full": options.full}
+    claimed = {"db": target, "crawl_id": crawl_id, "ready": True, "full": options.full,
+               "epoch": epoch}  # fmt: skip
     client.set(keys.store, json.dumps(claimed))
     return crawl_id
+
+
+LOST = (
+    "the crawl's state in Redis is gone (Redis restarted without persistence, or flushed); "
+    "what was not stored is lost: run the crawl again"
+)
+
+
+def crawl_epoch(client: redis.Redis, keys: RedisKeys) -> str | None:
+    """The epoch of the crawl open in Redis (``<prefix>:store``), None when there is none:
+    a worker or a store that saw another (or none) knows Redis lost the crawl's state."""
+    raw = client.get(keys.store)
+    if raw is None:
+        return None
+    try:
+        claimed = json.loads(raw)
+        return str(claimed.get("epoch") or f"{claimed.get('db')}#{claimed.get('crawl_id')}")
+    except (ValueError, AttributeError):
+        return None
+
+
+def _fail_lost_crawls(archive: Archive) -> None:
+    """Redis has no open crawl, yet the archive has a distributed crawl ``running`` (this
+    store holds the run lock: no one else runs it): its Redis state is gone. It ends
+    ``failed``, saying why, never ``running`` for good."""
+    rows = archive.db.execute(
+        "SELECT id, arguments FROM crawls WHERE status = 'running'"
+    ).fetchall()
+    for crawl_id, raw in rows:
+        try:
+            distributed = bool(json.loads(raw or "{}").get("distributed"))
+        except (ValueError, AttributeError):
+            distributed = False
+        if distributed:
+            logger.error("crawl %d: %s", crawl_id, LOST)
+            _fail_crawl(archive, crawl_id, LOST)
+
+
+def _fail_crawl(archive: Archive, crawl_id: int, reason: str) -> None:
+    archive.finish_crawl(crawl_id, status=status_of(EXIT_FAILED), finish_reason="redis_lost",
+                         exit_code=EXIT_FAILED, verdict=reason)  # fmt: skip
 
 
 class _Stop:
@@ -384,12 +466,17 @@ def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResul
     archive = store.archive
     last_link = time.monotonic()
     last_note = 0.0
+    epoch = crawl_epoch(store.client, store.keys)
     while not stop.asked:
         records = store.queue.take(options.batch_size, options.poll, LINGER)
         if records:
-            store.count(store.store_batch(records))
+            store.store_batch(records)  # its counts are committed with it
             store.queue.ack()
             continue
+        if crawl_epoch(store.client, store.keys) != epoch:
+            logger.error("crawl %d: %s", store.crawl_id, LOST)
+            _fail_crawl(archive, store.crawl_id, LOST)
+            return StoreResult(EXIT_FAILED, LOST, {}, store.crawl_id)
         now = time.monotonic()
         if now - last_link >= LINK_EVERY:
             archive.link_related_articles()

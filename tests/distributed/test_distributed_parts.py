@@ -142,7 +142,8 @@ def test_a_batch_delivered_twice_is_stored_once(store: Store) -> None:
     first = store.store_batch(batch)
     assert first == {"captures": 2, "failures": 1, "articles_new": 2}
     again = store.store_batch(batch)  # the store was killed before the acknowledgement
-    assert again == {"articles_unchanged": 2}
+    assert again == {}  # committed already: acknowledged only
+    assert store.counts() == first  # the crawl's figures unchanged (issue 26, item 5)
     assert table(store, "SELECT count(*) FROM articles") == [(2,)]
     assert table(store, "SELECT count(*) FROM article_versions") == [(0,)]
     assert table(store, "SELECT count(*) FROM captures") == [(2,)]
@@ -312,6 +313,7 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
     """Redis killed under a draining store (its append-only file synced on every write):
     the store exits 1 with one line; Redis and the store started again, every record is
     committed once, in the crawl the first store opened."""
+    import os
     import subprocess
     import sys
 
@@ -336,7 +338,10 @@ def test_store_fails_in_one_line_when_redis_goes_away_and_its_restart_loses_noth
         db = tmp_path / "a.sqlite"
         command = [sys.executable, "-m", "kazscraper", "store", "--redis", server.url,
                    "--db", str(db), "--batch-size", "5"]  # fmt: skip
-        store = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env = {**os.environ, "KAZSCRAPER_REDIS_PATIENCE": "2"}  # retried 2 s, then given up
+        store = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         wait_for(db, "SELECT count(*) FROM articles", 50)
         kill9(server.process)
         out, err = store.communicate(timeout=120)
@@ -370,3 +375,117 @@ def test_a_worker_waits_for_a_store_to_open_the_crawl_then_gives_up(redis_url: s
     assert not store_ready(client, KEYS)  # opened, the archive not yet published
     client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 1, "ready": True}))
     wait_for_store(client, KEYS, 0.5, registry, "w1")  # returns at once
+
+
+KILL_AT_ACK = """
+import os, signal, sys
+from kazscraper.distributed import queue, store
+calls = {"n": 0}
+ack = queue.ItemQueue.ack
+def killing_ack(self):
+    calls["n"] += 1
+    if calls["n"] == 3:  # the third batch is committed, not acknowledged: kill -9 now
+        os.kill(os.getpid(), signal.SIGKILL)
+    ack(self)
+queue.ItemQueue.ack = killing_ack
+store.run_store(store.StoreOptions(db_path=sys.argv[1], redis_url=sys.argv[2], site="qazdauiri",
+                                   batch_size=10))
+"""
+
+
+def test_a_store_killed_after_its_commit_before_its_ack_counts_right(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Issue 26, item 5: a real kill -9 of the store between a batch's commit and its
+    acknowledgement (a patched ``ItemQueue.ack``), then the store again: every figure of
+    the ``crawls`` row is the archive's (it said 1881 new, 119 unchanged for 2,000 new)."""
+    import subprocess
+    import sys
+
+    from .helpers import rows
+
+    client = client_of(redis_url)
+    total = 50
+    records = []
+    for i in range(total):
+        records.append(encode(ArticleRecord(article(f"a{i}", f"Мәтін {i}.\n\nЕкінші {i}."))))
+        records.append(encode(CaptureRecord(capture(f"{ORIGIN}news/a{i}", i * 100))))
+    ItemQueue(client, KEYS).push(*records)
+    registry = Registry(client, KEYS)
+    registry.join("w1")
+    registry.finish("w1", finished=True)
+    db = tmp_path / "a.sqlite"
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_ACK, str(db), redis_url],
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    assert client.llen(KEYS.processing) == 10  # the committed batch, not acknowledged
+    result = run_cli("store", "--redis", redis_url, "--db", str(db), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"articles {total} new, 0 updated, 0 unchanged" in result.stdout, result.stdout
+    assert f"{total} captures" in result.stdout, result.stdout
+    (new, unchanged, status) = rows(
+        db, "SELECT articles_new, articles_unchanged, status FROM crawls"
+    )[0]
+    assert (new, unchanged or 0, status) == (total, 0, "ok")
+
+
+@pytest.mark.parametrize("command", ["crawl", "store"])
+def test_the_redis_url_from_a_file_or_the_environment(tmp_path: Path, command: str) -> None:
+    """Issue 26, item 6: the URL (and its password) need not be on the command line."""
+    import os
+
+    extra = ("--start-url", ORIGIN) if command == "crawl" else ()
+    secret = tmp_path / "redis-url"
+    secret.write_text("redis://:s3cret-pw@127.0.0.1:9/0\n")
+    result = run_cli(
+        command, "--redis-url-file", str(secret), *extra,
+        "--db", str(tmp_path / "a.sqlite"), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "redis://***@127.0.0.1:9/0" in result.stderr  # the file's URL was used
+    assert "s3cret-pw" not in result.stderr
+    if command == "store":
+        os.environ["KAZSCRAPER_REDIS_URL"] = "redis://:s3cret-pw@127.0.0.1:9/0"
+        try:
+            result = run_cli("store", "--db", str(tmp_path / "a.sqlite"), timeout=60)
+        finally:
+            del os.environ["KAZSCRAPER_REDIS_URL"]
+        assert result.returncode == 1 and "redis://***@127.0.0.1:9/0" in result.stderr
+
+
+def test_status_shows_workers_in_flight_and_the_stuck_one(redis_url: str) -> None:
+    """Issue 26, item 6: ``kazscraper status`` reads the crawl: w1 alive, w2 dead with
+    requests in flight (stuck: the store waits for it), w3 finished."""
+    client = client_of(redis_url)
+    client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 4, "ready": True}))
+    registry = Registry(client, KEYS)
+    for name in ("w1", "w2", "w3"):
+        registry.join(name)
+    registry.beat("w1")
+    client.delete(KEYS.alive("w2"))  # its heartbeat expired: the machine is gone
+    client.hset(KEYS.inflight("w1"), mapping={"a": "x"})
+    client.hset(KEYS.inflight("w2"), mapping={"a": "x", "b": "y"})
+    registry.finish("w3", finished=True)
+    client.set(KEYS.stats("w1-abc"), json.dumps({"response_received_count": 12}))
+    client.zadd(KEYS.requests, {"r1": 0, "r2": 0})
+    result = run_cli("status", "--redis", redis_url, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "crawl 4 of /a.sqlite",
+        "frontier 2 requests; items 0 waiting, 0 being stored",
+        "worker w1: alive, 1 in flight, 12 pages",
+        "worker w2: not alive, 2 in flight, 0 pages"
+        " - STUCK: restart it under this name (its requests then go back)",
+        "worker w3: finished, 0 in flight, 0 pages",
+    ]
+    # the operator gives up on w2 (its machine is gone): its requests go back, it is done
+    result = run_cli("status", "--redis", redis_url, "--give-up", "w2", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.splitlines()[0] == "gave up on worker w2: 2 request(s) back in the frontier"
+    )
+    assert "frontier 4 requests" in result.stdout
+    assert "worker w2: finished, 0 in flight" in result.stdout and "STUCK" not in result.stdout
+    refused = run_cli("status", "--redis", redis_url, "--give-up", "w1", timeout=60)
+    assert refused.returncode == 1 and "worker w1 is alive" in refused.stderr
+    assert client.hlen(KEYS.inflight("w1")) == 1  # untouched

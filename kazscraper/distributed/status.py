@@ -1,0 +1,141 @@
+"""``kazscraper status --redis URL``: what a Redis crawl is doing, read-only.
+
+The crawl open (its archive, ``crawls`` row and epoch), the frontier and the item list, and
+each worker that joined: alive (its heartbeat), finished, its requests in flight and its
+pages so far (its last published stats). A worker that is not alive, not finished and has
+requests in flight is *stuck*: the store waits for it (restart it under its name, and its
+requests go back into the frontier).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from kazscraper.distributed import RedisKeys
+
+
+@dataclass
+class WorkerState:
+    name: str
+    alive: bool
+    finished: bool
+    in_flight: int
+    pages: int
+
+    @property
+    def stuck(self) -> bool:
+        return not self.alive and not self.finished and self.in_flight > 0
+
+
+@dataclass
+class CrawlStatus:
+    store: dict[str, Any] | None
+    frontier: int
+    items: int
+    processing: int
+    closing: bool
+    workers: list[WorkerState] = field(default_factory=list)
+
+
+def crawl_status(client: redis.Redis, keys: RedisKeys) -> CrawlStatus:
+    raw = client.get(keys.store)
+    try:
+        store = json.loads(raw) if raw is not None else None
+    except ValueError:
+        store = {"unreadable": True}
+    pages: dict[str, int] = {}
+    for key in client.scan_iter(f"{keys.prefix}:stats:*", count=1000):
+        run = key.decode().split(":stats:", 1)[1]
+        worker = run.rsplit("-", 1)[0]
+        try:
+            stats = json.loads(client.get(key) or "{}")
+            pages[worker] = pages.get(worker, 0) + int(stats.get("response_received_count", 0))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    finished = {m.decode() for m in client.smembers(keys.finished)}  # type: ignore[union-attr]
+    names = sorted(m.decode() for m in client.smembers(keys.workers))  # type: ignore[union-attr]
+    workers = [
+        WorkerState(
+            name=name,
+            alive=bool(client.exists(keys.alive(name))),
+            finished=name in finished,
+            in_flight=int(client.hlen(keys.inflight(name))),
+            pages=pages.get(name, 0),
+        )
+        for name in names
+    ]
+    return CrawlStatus(
+        store=store,
+        frontier=int(client.zcard(keys.requests)),
+        items=int(client.llen(keys.items)),
+        processing=int(client.llen(keys.processing)),
+        closing=bool(client.exists(keys.closing)),
+        workers=workers,
+    )
+
+
+def status_lines(status: CrawlStatus) -> list[str]:
+    if status.store is None:
+        head = "no crawl open (no store has opened one, or Redis lost it)"
+    else:
+        head = (
+            f"crawl {status.store.get('crawl_id')} of {status.store.get('db')}"
+            + (" (closing)" if status.closing else "")
+            + ("" if status.store.get("ready", True) else " (being opened)")
+        )
+    lines = [
+        head,
+        f"frontier {status.frontier} requests; items {status.items} waiting, "
+        f"{status.processing} being stored",
+    ]
+    for w in status.workers:
+        state = "finished" if w.finished else "alive" if w.alive else "not alive"
+        line = f"worker {w.name}: {state}, {w.in_flight} in flight, {w.pages} pages"
+        if w.stuck:
+            line += " - STUCK: restart it under this name (its requests then go back)"
+        lines.append(line)
+    if not status.workers:
+        lines.append("no worker has joined")
+    return lines
+
+
+# KEYS[1] the worker's in-flight hash, KEYS[2] the frontier, KEYS[3] the finished set,
+# KEYS[4] its heartbeat; ARGV[1] the worker. Its requests back at their priority, the
+# worker finished; refused (-1) while it beats.
+_GIVE_UP = """
+if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 2, #all, 2 do
+  local ok, request = pcall(cjson.decode, all[i])
+  local priority = 0
+  if ok and type(request) == 'table' and type(request.priority) == 'number' then
+    priority = request.priority
+  end
+  redis.call('ZADD', KEYS[2], -priority, all[i])
+  n = n + 1
+end
+redis.call('DEL', KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return n
+"""
+
+
+class StillAlive(Exception):
+    """The worker given up on still beats: stop it first."""
+
+
+def give_up(client: redis.Redis, keys: RedisKeys, worker: str) -> int:
+    """Give up on a dead worker (its machine gone): its in-flight requests go back into the
+    frontier for the other workers, and it counts as finished (the store stops waiting for
+    it). Returns how many requests; raises ``StillAlive`` while its heartbeat lives."""
+    script = client.register_script(_GIVE_UP)
+    keys_ = [keys.inflight(worker), keys.requests, keys.finished, keys.alive(worker)]
+    n = int(script(keys=keys_, args=[worker]))
+    if n < 0:
+        raise StillAlive(f"worker {worker} is alive (its heartbeat beats): stop it first")
+    return n
