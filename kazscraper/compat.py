@@ -25,8 +25,8 @@ a crawl.
   undocumented attribute), header lines by ``readline`` and payloads by ``read``.
   ``swap_archive_reader`` swaps that reader's class for a subclass that counts the lines.
 - A request as scrapy-redis's queues store it: its scheduler keeps requests in flight
-  itself, so it encodes and decodes them as the queue does (``Base._encode_request``,
-  ``Base._decode_request``): ``encode_request``.
+  itself, so it encodes them as the queue does (``Base._encode_request``):
+  ``encode_request`` (it decodes them with Scrapy's public ``request_from_dict``, checked first).
 """
 
 from __future__ import annotations
