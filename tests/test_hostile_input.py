@@ -368,20 +368,26 @@ HTTP_OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>x</p>"
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "kind"),
     [
-        {"WARC-Type": "response", "WARC-Target-URI": "http://a/news/x"},  # no WARC-Date
-        {"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"},  # no Target-URI
-        {"WARC-Type": "response", "WARC-Date": "yesterday", "WARC-Target-URI": "http://a/x"},
-        {
-            "WARC-Type": "response",
-            "WARC-Date": "2025-12-12T08:00:00Z",
-            "WARC-Target-URI": "http://a/" + "x" * 10_000,
-        },
+        ({"WARC-Type": "response", "WARC-Target-URI": "http://a/news/x"}, "damaged"),  # no date
+        ({"WARC-Type": "response", "WARC-Date": "2025-12-12T08:00:00Z"}, "damaged"),  # no URI
+        (
+            {"WARC-Type": "response", "WARC-Date": "yesterday", "WARC-Target-URI": "http://a/x"},
+            "damaged",
+        ),
+        (  # a URI past what the crawl keeps: refused as the crawl refuses it (issue 21 #4)
+            {
+                "WARC-Type": "response",
+                "WARC-Date": "2025-12-12T08:00:00Z",
+                "WARC-Target-URI": "http://a/" + "x" * 10_000,
+            },
+            "refused",
+        ),
     ],
 )
 def test_a_record_with_missing_or_absurd_headers_is_damaged_not_a_crash(
-    tmp_path, bad: dict[str, str]
+    tmp_path, bad: dict[str, str], kind: str
 ) -> None:  # type: ignore[no-untyped-def]
     # before: a record without WARC-Date raised AttributeError out of read_captures (reparse
     # died with a traceback); a bad date raised ValueError
@@ -397,7 +403,7 @@ def test_a_record_with_missing_or_absurd_headers_is_damaged_not_a_crash(
     skipped: list[tuple[str, str, str]] = []
     pages = list(read_captures(tmp_path, name="a", on_skipped=lambda *s: skipped.append(s)))
     assert [p.capture.url for p in pages] == ["http://a/news/1", "http://a/news/2"]
-    assert [kind for kind, _, _ in skipped] == ["damaged"]
+    assert [skipped_kind for skipped_kind, _, _ in skipped] == [kind]
 
 
 # -- the command line ------------------------------------------------------------------

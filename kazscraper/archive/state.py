@@ -53,6 +53,11 @@ class CrawlState:
             )
         return inserted_id(row)
 
+    def running_crawls(self) -> list[tuple[int, str | None]]:
+        """The ``(id, arguments)`` of every run still marked ``running``."""
+        rows = self.db.execute("SELECT id, arguments FROM crawls WHERE status = 'running'")
+        return [(crawl_id, arguments) for crawl_id, arguments in rows.fetchall()]
+
     def finish_crawl(self, crawl_id: int, **fields: Any) -> None:
         values = {
             k: json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else v

@@ -211,7 +211,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             sites, mode="reparse", warc_dir=str(warc_dir), warc_name=name, warc_named=named
         )
         result = _run_process(options, ReparseSpider, config)
-        if captures and not result.stats.get("kazscraper/reparse/records"):
+        if captures and not result.stats.get("kazscraper/reparse/read"):
             # an archive with captures of which none could be read: never an empty "ok"
             reason = (
                 f"no capture could be read back of the archive's {captures} "

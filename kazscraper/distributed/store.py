@@ -373,10 +373,7 @@ def _fail_lost_crawls(archive: Archive) -> None:
     """Redis has no open crawl, yet the archive has a distributed crawl ``running`` (this
     store holds the run lock: no one else runs it): its Redis state is gone. It ends
     ``failed``, saying why, never ``running`` for good."""
-    rows = archive.db.execute(
-        "SELECT id, arguments FROM crawls WHERE status = 'running'"
-    ).fetchall()
-    for crawl_id, raw in rows:
+    for crawl_id, raw in archive.running_crawls():
         try:
             distributed = bool(json.loads(raw or "{}").get("distributed"))
         except (ValueError, AttributeError):

@@ -62,6 +62,7 @@ class ReparseSpider(scrapy.Spider):
             self.warc_dir, max_bytes, self.on_skipped, self.warc_name, self.config.warc_named
         )
         for page in pages:
+            self.crawler.stats.inc_value("kazscraper/reparse/read")  # claimed by a site or not
             item = self.item_for(page)
             if item is not None:
                 self.crawler.stats.inc_value("kazscraper/reparse/records")
