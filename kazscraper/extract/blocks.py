@@ -97,15 +97,28 @@ def find_block(
     pass for several blocks of the same page).
     """
     labels = tuple(squash(label) for label in labels)
-    wanted = {label.casefold() for label in labels}
-    stops = wanted | {squash(label).casefold() for label in stop_labels}
+    wanted = {label_key(label) for label in labels}
+    stops = wanted | {label_key(label) for label in stop_labels}
     if candidates is None:
         candidates = heading_candidates(page, labels)
+    keys = [(label_key(node_text(element)), element) for element in candidates]
     for label in labels:  # the profile's order of preference
-        for element in candidates:
-            if node_text(element).casefold() == label.casefold():
+        key = label_key(label)
+        for text, element in keys:
+            if text == key and not _IN_MENU(element):
                 return _region_after(_widen(element), stops)
     return None
+
+
+def label_key(text: str) -> str:
+    """A heading as compared with a label: squashed, case-folded, without the colon, dash
+    or arrow a theme puts around it (``Читайте также:``, ``POPULAR »``)."""
+    return squash(text).strip(_LABEL_TRIM).casefold()
+
+
+_LABEL_TRIM = " :：-–—|•·»«>›<‹→\u2192#"
+# a label inside a menu (a "Popular" tab of the navigation, a link of a list) heads no block
+_IN_MENU = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::li or self::option])")
 
 
 def heading_candidates(
@@ -158,7 +171,7 @@ def _region_after(heading: etree._Element, stops: set[str]) -> list[etree._Eleme
     for sibling in heading.itersiblings():
         if not _is_element(sibling):
             continue
-        if sibling.tag in HEADING_TAGS or _short_text(sibling, longest).casefold() in stops:
+        if sibling.tag in HEADING_TAGS or label_key(_short_text(sibling, longest)) in stops:
             break
         region.append(sibling)
     return region
@@ -177,6 +190,10 @@ def block_items(region: list[etree._Element]) -> list[etree._Element]:
     items: list[etree._Element] = []
     for element in region:
         found = _LI_WITH_LINK(element) or _CHILDREN_WITH_LINK(element)
+        for _ in range(8):  # wrappers (``view > view-content > rows``): down to the rows
+            if len(found) != 1 or len(_LINKS(found[0])) < 2:
+                break
+            found = _CHILDREN_WITH_LINK(found[0])
         if not found and _LINKS(element):
             found = [element]
         items.extend(found)
