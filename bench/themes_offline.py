@@ -18,11 +18,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction import author_set, token_f1  # noqa: E402
+from extraction import author_set, token_f1
 
-from kazscraper.extract.article import extract_article  # noqa: E402
-from kazscraper.replica.themes import THEMES, get_theme  # noqa: E402
-from kazscraper.sites.generic import PROFILE  # noqa: E402
+from kazscraper.extract.article import extract_article
+from kazscraper.replica.themes import THEMES, get_theme
+from kazscraper.sites.generic import PROFILE
 
 ORIGIN = "http://127.0.0.1:8000"
 

@@ -781,6 +781,31 @@ def test_a_declared_partial_name_yields_to_the_byline_that_writes_it_in_full(
     assert _authors_of('<span class="byline">By Todd Bates</span>', head) == ["Bates Todd"]
 
 
+@pytest.mark.parametrize(
+    "account", ["Редакция", "Admin", "Администратор", "Редактор", "Redacción", "Әкімші"]
+)
+def test_a_site_account_or_newsroom_is_no_person(account: str) -> None:
+    """«Редакция» in JSON-LD (a WordPress theme, 4 posts) and «Admin» signed under the
+    text (Bitrix, 8 posts) were stored as authors."""
+    person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{account}"}}}}'
+    head = f'<script type="application/ld+json">{person}</script>'
+    assert _authors_of("", head) == []
+    page = html_page(f"<article>{paragraphs(ENGLISH)}<p>{account}</p></article>")
+    assert generic(page).authors == []
+
+
+def test_the_site_named_by_its_home_link_is_no_author() -> None:
+    """A WordPress theme declared its own name («Дала жаршысы») as the author of 15 posts;
+    only its ``<a rel="home">`` site title said it was the site."""
+    head = '<meta name="author" content="Дала жаршысы">'
+    page = html_page(
+        f'<p class="site-title"><a href="/" rel="home">Дала жаршысы</a></p>'
+        f"<article>{paragraphs(ENGLISH)}</article>",
+        head=head,
+    )
+    assert generic(page).authors == []
+
+
 def test_a_declared_full_name_is_kept_over_the_byline() -> None:
     person = '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Ann Lee"}}'
     head = f'<script type="application/ld+json">{person}</script>'
@@ -789,7 +814,10 @@ def test_a_declared_full_name_is_kept_over_the_byline() -> None:
 
 @pytest.mark.parametrize(
     ("declared", "name"),
-    [("Williams Perdomo @wperdomod", "Perdomo Williams"), ("Redacci&oacute;n", "Redacción")],
+    [
+        ("Williams Perdomo @wperdomod", "Perdomo Williams"),
+        ("Mar&iacute;a L&oacute;pez", "López María"),
+    ],
 )
 def test_a_declared_name_without_its_handle_and_escapes(declared: str, name: str) -> None:
     person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{declared}"}}}}'

@@ -45,6 +45,7 @@ from kazscraper.extract.byline import (
     byline_authors,
     has_author_markup,
     is_organisation,
+    is_no_person,
     name_as_written,
     same_person_in_full,
     trafilatura_authors,
@@ -333,6 +334,7 @@ def _authors(
         names = people(trafilatura_authors(page.root), layer)
     if not names and publisher is not None:
         names, layer = publisher[0], f"{publisher[1]} (the site's own byline: no person named)"
+    names = [n for n in names if not is_no_person(n.name)]  # «Admin», «Редакция»: no one
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names[:MAX_AUTHORS]

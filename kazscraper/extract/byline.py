@@ -333,8 +333,20 @@ _BYLINE_LABEL = re.compile(
 
 # a CMS's default account, not a person
 _ROLE_NAMES = frozenset(
-    {"admin", "administrator", "webmaster", "wpadmin", "site admin", "siteadmin"}
+    {"admin", "administrator", "webmaster", "wpadmin", "site admin", "siteadmin", "editor",
+     "moderator", "админ", "администратор", "администрация", "модератор", "редактор",
+     "редакция", "редакциясы", "әкімші", "әкімшілік", "редакция сайта", "администратор сайта",
+     "сайт әкімшісі", "сайт редакциясы", "root", "user", "manager", "менеджер"}
 )  # fmt: skip
+
+
+def is_no_person(name: str) -> bool:
+    """A site's account or its newsroom given as the author (``Admin``, ``Редакция``,
+    ``Администратор``, ``Staff Writer``): no person."""
+    text = " ".join(name.split()).strip(" .:,").casefold()
+    return text in _ROLE_NAMES or _is_a_role(text)
+
+
 # how a comment list heads each comment: "Ann says:", "Ann sagt:"
 _COMMENT_VERBS = frozenset({"says", "said", "wrote", "sagt", "schreibt", "schrieb", "dit", "dice"})
 
