@@ -1090,3 +1090,15 @@ def test_where_the_site_is_the_declared_author_trafilaturas_guesses_are_not_read
         f"<article>{paragraphs(ENGLISH)}</article>"
     )
     assert [a.name for a in generic(without).authors] == ["Lindqvist Mara"]
+
+
+def test_the_date_nearest_the_headline_beats_a_header_today_widget() -> None:
+    """A Bitrix theme's header shows today's date in a ``<div class="header">`` (not a
+    ``<header>``) before the article's own date line: every article got today's date."""
+    page = html_page(
+        '<div class="wrap"><div class="header"><span class="header__date">7 желтоқсан 2026'
+        '</span></div><div class="content"><h1>Павлодарда спорт орталығы ашылды</h1>'
+        '<div class="news-detail"><span class="news-date-time">03.02.2026 09:33</span>'
+        f"{paragraphs(ENGLISH)}</div></div></div>"
+    )
+    assert generic(page, fetched="2026-12-07T10:00:00+05:00").published_date == "2026-02-03"
