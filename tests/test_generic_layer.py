@@ -1102,3 +1102,17 @@ def test_the_date_nearest_the_headline_beats_a_header_today_widget() -> None:
         f"{paragraphs(ENGLISH)}</div></div></div>"
     )
     assert generic(page, fetched="2026-12-07T10:00:00+05:00").published_date == "2026-02-03"
+
+
+def test_paragraphs_set_with_double_breaks_keep_the_first() -> None:
+    """A Bitrix detail page sets its text after an ``<h3>`` with ``<br><br>``, no ``<p>``:
+    the first run (the heading's tail) was lost on 11 of 26 such pages."""
+    first = "Кездесу барысында тараптар ынтымақтастықты тереңдету жолдарын талқылады."
+    second = "Павлодар өңірінде жылу маусымына дайындық жұмыстары кесте бойынша жүргізілуде."
+    page = html_page(
+        '<div class="content"><h1>Павлодарда спорт кешені</h1><div class="news-detail">'
+        '<img src="/a.jpg"><span class="news-date-time">04.05.2025 08:06</span>'
+        f"<h3>Павлодарда спорт кешені</h3>{first}<br>\n<br>\n{second}"
+        '<div style="clear:both"></div><br>Автор:&nbsp;Нұржамал Қалдыбай<br></div></div>'
+    )
+    assert (generic(page).body or "").split("\n\n")[:2] == [first, second]
