@@ -35,8 +35,8 @@ _SEPARATORS = " -–—|•·,"
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script|ancestor::style)]", smart_strings=False)
 _HAS_SCRIPT = etree.XPath("boolean(.//script|.//style)")
 _LI_WITH_LINK = etree.XPath(".//li[.//a[@href]]")
-_CHILDREN_WITH_LINK = etree.XPath("./*[.//a[@href]]")
-_LINKS = etree.XPath(".//a[@href]")
+_CHILDREN_WITH_LINK = etree.XPath("./*[descendant-or-self::a[@href]]")
+_LINKS = etree.XPath("descendant-or-self::a[@href]")
 
 Node = Selector | etree._Element
 
@@ -299,9 +299,51 @@ def parse_meta_line(meta: str) -> tuple[str | None, str | None, int | None]:
     """
     found = find_date_span(meta)
     if found is None:
+        if (views_only := _VIEWS_RE.fullmatch(meta.strip(_SEPARATORS))) is not None:
+            return None, None, int(re.sub(r"\s", "", views_only.group(1)))  # '22748': views
         return (meta.strip(_SEPARATORS) or None), None, None
     parsed, start, end = found
     author = meta[:start].strip(_SEPARATORS) or None
     views_match = _VIEWS_RE.match(meta[end:])
     views = int(re.sub(r"\s", "", views_match.group(1))) if views_match else None
     return author, parsed.date, views
+
+
+_HEADINGS = etree.XPath(
+    "(//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::a)])"
+    "[position() <= 60]"
+)
+_COUNTER = re.compile(r"^\d[\d\s]{0,12}$")
+
+
+def most_read_by_structure(
+    page: Selector, base_url: str, skip: Iterable[etree._Element] = ()
+) -> list[etree._Element] | None:
+    """A most-read block under a heading no label names (``Оқырман таңдауы``): a heading
+    followed by three or more links to other pages of the same site, each shown with its
+    view count (a number of its own beside the title). None when there is none."""
+    host = url_origin(base_url)
+    taken = set(skip)
+    for heading in _HEADINGS(page.root):
+        if len(node_text(heading)) > 60:
+            continue
+        region = _region_after(_widen(heading), set())
+        if any(element in taken for element in region):  # a block found by its label
+            continue
+        items = block_items(region)
+        if len(items) < 3:
+            continue
+        counted = 0
+        for item in items:
+            links = _LINKS(item)
+            href = _absolute(base_url, (attribute(links[0], "href") or "").strip(), host)
+            if not href or url_origin(href) != host or href.split("#")[0] == base_url:
+                continue
+            title = node_text(links[0])
+            rest = [squash(t) for t in _VISIBLE_TEXT(item)]
+            if len(title.split()) >= 3 and any(_COUNTER.match(t) for t in rest if t):
+                counted += 1
+        if counted >= 3 and counted * 2 >= len(items):
+            return region
+    return None
