@@ -143,7 +143,8 @@ def _wrap_runs(parent: Any) -> None:
     for child in children:
         parent.remove(child)
     parent.text = None
-    run_text, run = text, []  # the loose text and inline elements of the current paragraph
+    run_text: str | None = text  # the loose text and inline elements of the paragraph
+    run: list[Any] = []
 
     def close() -> None:
         nonlocal run_text, run
