@@ -341,10 +341,9 @@ _ROLE_NAMES = frozenset(
 
 
 def is_no_person(name: str) -> bool:
-    """A site's account or its newsroom given as the author (``Admin``, ``Редакция``,
-    ``Администратор``, ``Staff Writer``): no person."""
-    text = " ".join(name.split()).strip(" .:,").casefold()
-    return text in _ROLE_NAMES or _is_a_role(text)
+    """A site's account or its newsroom given alone as the author (``Admin``,
+    ``Редакция``, ``Администратор``): no person."""
+    return " ".join(name.split()).strip(" .:,").casefold() in _ROLE_NAMES
 
 
 # how a comment list heads each comment: "Ann says:", "Ann sagt:"
