@@ -781,6 +781,29 @@ def test_a_declared_partial_name_yields_to_the_byline_that_writes_it_in_full(
     assert _authors_of('<span class="byline">By Todd Bates</span>', head) == ["Bates Todd"]
 
 
+@pytest.mark.parametrize("account", ["Редакция", "Admin", "Администратор", "Редактор", "Әкімші"])
+def test_a_site_account_or_newsroom_is_no_person(account: str) -> None:
+    """«Редакция» in JSON-LD (a WordPress theme, 4 posts) and «Admin» signed under the
+    text (Bitrix, 8 posts) were stored as authors."""
+    person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{account}"}}}}'
+    head = f'<script type="application/ld+json">{person}</script>'
+    assert _authors_of("", head) == []
+    page = html_page(f"<article>{paragraphs(ENGLISH)}<p>{account}</p></article>")
+    assert generic(page).authors == []
+
+
+def test_the_site_named_by_its_home_link_is_no_author() -> None:
+    """A WordPress theme declared its own name («Дала жаршысы») as the author of 15 posts;
+    only its ``<a rel="home">`` site title said it was the site."""
+    head = '<meta name="author" content="Дала жаршысы">'
+    page = html_page(
+        f'<p class="site-title"><a href="/" rel="home">Дала жаршысы</a></p>'
+        f"<article>{paragraphs(ENGLISH)}</article>",
+        head=head,
+    )
+    assert generic(page).authors == []
+
+
 def test_a_declared_full_name_is_kept_over_the_byline() -> None:
     person = '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Ann Lee"}}'
     head = f'<script type="application/ld+json">{person}</script>'
@@ -789,7 +812,10 @@ def test_a_declared_full_name_is_kept_over_the_byline() -> None:
 
 @pytest.mark.parametrize(
     ("declared", "name"),
-    [("Williams Perdomo @wperdomod", "Perdomo Williams"), ("Redacci&oacute;n", "Redacción")],
+    [
+        ("Williams Perdomo @wperdomod", "Perdomo Williams"),
+        ("Mar&iacute;a L&oacute;pez", "López María"),
+    ],
 )
 def test_a_declared_name_without_its_handle_and_escapes(declared: str, name: str) -> None:
     person = f'{{"@type": "NewsArticle", "author": {{"@type": "Person", "name": "{declared}"}}}}'
@@ -1062,3 +1088,29 @@ def test_where_the_site_is_the_declared_author_trafilaturas_guesses_are_not_read
         f"<article>{paragraphs(ENGLISH)}</article>"
     )
     assert [a.name for a in generic(without).authors] == ["Lindqvist Mara"]
+
+
+def test_the_date_nearest_the_headline_beats_a_header_today_widget() -> None:
+    """A Bitrix theme's header shows today's date in a ``<div class="header">`` (not a
+    ``<header>``) before the article's own date line: every article got today's date."""
+    page = html_page(
+        '<div class="wrap"><div class="header"><span class="header__date">7 желтоқсан 2026'
+        '</span></div><div class="content"><h1>Павлодарда спорт орталығы ашылды</h1>'
+        '<div class="news-detail"><span class="news-date-time">03.02.2026 09:33</span>'
+        f"{paragraphs(ENGLISH)}</div></div></div>"
+    )
+    assert generic(page, fetched="2026-12-07T10:00:00+05:00").published_date == "2026-02-03"
+
+
+def test_paragraphs_set_with_double_breaks_keep_the_first() -> None:
+    """A Bitrix detail page sets its text after an ``<h3>`` with ``<br><br>``, no ``<p>``:
+    the first run (the heading's tail) was lost on 11 of 26 such pages."""
+    first = "Кездесу барысында тараптар ынтымақтастықты тереңдету жолдарын талқылады."
+    second = "Павлодар өңірінде жылу маусымына дайындық жұмыстары кесте бойынша жүргізілуде."
+    page = html_page(
+        '<div class="content"><h1>Павлодарда спорт кешені</h1><div class="news-detail">'
+        '<img src="/a.jpg"><span class="news-date-time">04.05.2025 08:06</span>'
+        f"<h3>Павлодарда спорт кешені</h3>{first}<br>\n<br>\n{second}"
+        '<div style="clear:both"></div><br>Автор:&nbsp;Нұржамал Қалдыбай<br></div></div>'
+    )
+    assert (generic(page).body or "").split("\n\n")[:2] == [first, second]

@@ -34,6 +34,7 @@ from kazscraper.extract.blocks import (
     css_select,
     find_block,
     heading_candidates,
+    most_read_by_structure,
     node_text,
     parse_block,
     squash,
@@ -44,6 +45,7 @@ from kazscraper.extract.byline import (
     authors_from_elements,
     byline_authors,
     has_author_markup,
+    is_no_person,
     is_organisation,
     name_as_written,
     same_person_in_full,
@@ -113,7 +115,7 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
     article = Article(url=url, fetched_url=url, fetched_at=fetched_at)
     prov = article.extraction
 
-    blocks = related_blocks(page, profile, html)
+    blocks = related_blocks(page, profile, html, url)
     generic = GenericView(page, [el for _, region in blocks for el in region], url)
     paragraphs, body_layer = body_paragraphs(page, profile, generic)
     signature = split_signature(paragraphs)
@@ -333,6 +335,7 @@ def _authors(
         names = people(trafilatura_authors(page.root), layer)
     if not names and publisher is not None:
         names, layer = publisher[0], f"{publisher[1]} (the site's own byline: no person named)"
+    names = [n for n in names if not is_no_person(n.name)]  # «Admin», «Редакция»: no one
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names[:MAX_AUTHORS]
@@ -422,7 +425,7 @@ def _negative(counter: str) -> bool:
 
 
 def related_blocks(
-    page: Selector, profile: SiteProfile, html: str | None = None
+    page: Selector, profile: SiteProfile, html: str | None = None, url: str = ""
 ) -> list[tuple[str, list[Any]]]:
     """The similar-news and top-news blocks, found by their headings: (kind, elements).
 
@@ -441,6 +444,10 @@ def related_blocks(
             region = find_block(page, labels, stop_labels=all_labels, candidates=every)
         if region:
             found.append((kind, region))
+    if profile.name == "generic" and not any(kind == "top" for kind, _ in found):
+        used = [el for _, region in found for el in region]
+        if (region := most_read_by_structure(page, url, used)) is not None:
+            found.append(("top", region))
     return found
 
 

@@ -35,8 +35,8 @@ _SEPARATORS = " -–—|•·,"
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script|ancestor::style)]", smart_strings=False)
 _HAS_SCRIPT = etree.XPath("boolean(.//script|.//style)")
 _LI_WITH_LINK = etree.XPath(".//li[.//a[@href]]")
-_CHILDREN_WITH_LINK = etree.XPath("./*[.//a[@href]]")
-_LINKS = etree.XPath(".//a[@href]")
+_CHILDREN_WITH_LINK = etree.XPath("./*[descendant-or-self::a[@href]]")
+_LINKS = etree.XPath("descendant-or-self::a[@href]")
 
 Node = Selector | etree._Element
 
@@ -97,15 +97,28 @@ def find_block(
     pass for several blocks of the same page).
     """
     labels = tuple(squash(label) for label in labels)
-    wanted = {label.casefold() for label in labels}
-    stops = wanted | {squash(label).casefold() for label in stop_labels}
+    wanted = {label_key(label) for label in labels}
+    stops = wanted | {label_key(label) for label in stop_labels}
     if candidates is None:
         candidates = heading_candidates(page, labels)
+    keys = [(label_key(node_text(element)), element) for element in candidates]
     for label in labels:  # the profile's order of preference
-        for element in candidates:
-            if node_text(element).casefold() == label.casefold():
+        key = label_key(label)
+        for text, element in keys:
+            if text == key and not _IN_MENU(element):
                 return _region_after(_widen(element), stops)
     return None
+
+
+def label_key(text: str) -> str:
+    """A heading as compared with a label: squashed, case-folded, without the colon, dash
+    or arrow a theme puts around it (``Читайте также:``, ``POPULAR »``)."""
+    return squash(text).strip(_LABEL_TRIM).casefold()
+
+
+_LABEL_TRIM = " :：-–—|•·»«>›<‹→\u2192#"
+# a label inside a menu (a "Popular" tab of the navigation, a link of a list) heads no block
+_IN_MENU = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::li or self::option])")
 
 
 def heading_candidates(
@@ -158,7 +171,7 @@ def _region_after(heading: etree._Element, stops: set[str]) -> list[etree._Eleme
     for sibling in heading.itersiblings():
         if not _is_element(sibling):
             continue
-        if sibling.tag in HEADING_TAGS or _short_text(sibling, longest).casefold() in stops:
+        if sibling.tag in HEADING_TAGS or label_key(_short_text(sibling, longest)) in stops:
             break
         region.append(sibling)
     return region
@@ -177,6 +190,10 @@ def block_items(region: list[etree._Element]) -> list[etree._Element]:
     items: list[etree._Element] = []
     for element in region:
         found = _LI_WITH_LINK(element) or _CHILDREN_WITH_LINK(element)
+        for _ in range(8):  # wrappers (``view > view-content > rows``): down to the rows
+            if len(found) != 1 or len(_LINKS(found[0])) < 2:
+                break
+            found = _CHILDREN_WITH_LINK(found[0])
         if not found and _LINKS(element):
             found = [element]
         items.extend(found)
@@ -282,9 +299,51 @@ def parse_meta_line(meta: str) -> tuple[str | None, str | None, int | None]:
     """
     found = find_date_span(meta)
     if found is None:
+        if (views_only := _VIEWS_RE.fullmatch(meta.strip(_SEPARATORS))) is not None:
+            return None, None, int(re.sub(r"\s", "", views_only.group(1)))  # '22748': views
         return (meta.strip(_SEPARATORS) or None), None, None
     parsed, start, end = found
     author = meta[:start].strip(_SEPARATORS) or None
     views_match = _VIEWS_RE.match(meta[end:])
     views = int(re.sub(r"\s", "", views_match.group(1))) if views_match else None
     return author, parsed.date, views
+
+
+_HEADINGS = etree.XPath(
+    "(//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::a)])"
+    "[position() <= 60]"
+)
+_COUNTER = re.compile(r"^\d[\d\s]{0,12}$")
+
+
+def most_read_by_structure(
+    page: Selector, base_url: str, skip: Iterable[etree._Element] = ()
+) -> list[etree._Element] | None:
+    """A most-read block under a heading no label names (``Оқырман таңдауы``): a heading
+    followed by three or more links to other pages of the same site, each shown with its
+    view count (a number of its own beside the title). None when there is none."""
+    host = url_origin(base_url)
+    taken = set(skip)
+    for heading in _HEADINGS(page.root):
+        if len(node_text(heading)) > 60:
+            continue
+        region = _region_after(_widen(heading), set())
+        if any(element in taken for element in region):  # a block found by its label
+            continue
+        items = block_items(region)
+        if len(items) < 3:
+            continue
+        counted = 0
+        for item in items:
+            links = _LINKS(item)
+            href = _absolute(base_url, (attribute(links[0], "href") or "").strip(), host)
+            if not href or url_origin(href) != host or href.split("#")[0] == base_url:
+                continue
+            title = node_text(links[0])
+            rest = [squash(t) for t in _VISIBLE_TEXT(item)]
+            if len(title.split()) >= 3 and any(_COUNTER.match(t) for t in rest if t):
+                counted += 1
+        if counted >= 3 and counted * 2 >= len(items):
+            return region
+    return None

@@ -333,8 +333,19 @@ _BYLINE_LABEL = re.compile(
 
 # a CMS's default account, not a person
 _ROLE_NAMES = frozenset(
-    {"admin", "administrator", "webmaster", "wpadmin", "site admin", "siteadmin"}
+    {"admin", "administrator", "webmaster", "wpadmin", "site admin", "siteadmin", "editor",
+     "moderator", "админ", "администратор", "администрация", "модератор", "редактор",
+     "редакция", "редакциясы", "әкімші", "әкімшілік", "редакция сайта", "администратор сайта",
+     "сайт әкімшісі", "сайт редакциясы", "root", "user", "manager", "менеджер"}
 )  # fmt: skip
+
+
+def is_no_person(name: str) -> bool:
+    """A site's account or its newsroom given alone as the author (``Admin``,
+    ``Редакция``, ``Администратор``): no person."""
+    return " ".join(name.split()).strip(" .:,").casefold() in _ROLE_NAMES
+
+
 # how a comment list heads each comment: "Ann says:", "Ann sagt:"
 _COMMENT_VERBS = frozenset({"says", "said", "wrote", "sagt", "schreibt", "schrieb", "dit", "dice"})
 

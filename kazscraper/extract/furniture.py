@@ -110,7 +110,80 @@ def text_tree(tree: Any) -> Any:
     root = deepcopy(tree)
     for node in _doomed(root, _is_text_furniture):
         drop_keeping_tail(node)
+    paragraphs_from_breaks(root)
     return root
+
+
+_INLINE = frozenset(
+    {"a", "b", "strong", "i", "em", "span", "u", "small", "sup", "sub", "abbr", "cite", "q",
+     "mark", "font", "time", "br"}
+)  # fmt: skip
+_NOT_A_SECTION = frozenset({"p", "li", "td", "th", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+_DOUBLE_BREAK = etree.XPath(
+    "boolean(br[following-sibling::node()[1][self::br]"
+    " or (following-sibling::node()[1][self::text()][not(normalize-space())]"
+    " and following-sibling::node()[2][self::br])])"
+)
+
+
+def paragraphs_from_breaks(root: Any) -> None:
+    """Text set with ``<br><br>`` between paragraphs (a Bitrix detail page), not in ``<p>``:
+    each run of loose text and inline elements between two breaks or block elements becomes
+    a ``<p>``, so that the body's first run (the tail of a heading) is read as a paragraph
+    like the others."""
+    for parent in [el for el in root.iter() if isinstance(el.tag, str)]:
+        if parent.tag in _NOT_A_SECTION or not _DOUBLE_BREAK(parent):
+            continue
+        _wrap_runs(parent)
+
+
+def _wrap_runs(parent: Any) -> None:
+    children = list(parent)
+    text = parent.text
+    for child in children:
+        parent.remove(child)
+    parent.text = None
+    run_text: str | None = text  # the loose text and inline elements of the paragraph
+    run: list[Any] = []
+
+    def close() -> None:
+        nonlocal run_text, run
+        if (run_text or "").strip() or any(
+            c.tag != "br" and ("".join(c.itertext()).strip() or (c.tail or "").strip()) for c in run
+        ):
+            paragraph = etree.SubElement(parent, "p")
+            paragraph.text = run_text
+            for c in run:
+                paragraph.append(c)
+        else:
+            if len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + (run_text or "")
+            else:
+                parent.text = (parent.text or "") + (run_text or "")
+            for c in run:
+                parent.append(c)
+        run_text, run = None, []
+
+    for child in children:
+        tail, child.tail = child.tail, None
+        if (
+            isinstance(child.tag, str)
+            and child.tag == "br"
+            and run
+            and run[-1].tag == "br"
+            and not (run[-1].tail or "").strip()
+        ):
+            run.pop()
+            close()
+            run_text = tail
+        elif isinstance(child.tag, str) and child.tag in _INLINE:
+            child.tail = tail
+            run.append(child)
+        else:
+            close()
+            parent.append(child)
+            run_text = tail
+    close()
 
 
 def _is_furniture(node: Any, tag: str, in_article: bool) -> bool:

@@ -28,9 +28,13 @@ def date_from_elements(
 ) -> tuple[ParsedDate, str] | None:
     """A date from the page's own date line (``<span class="date">``, ``<time>``).
 
-    Short elements only, outside footers, sidebars, comments and teaser blocks.
+    Short elements only, outside footers, sidebars, comments and teaser blocks. Of
+    several, the one nearest the headline (the ``<h1>``): the deepest element it shares
+    with it, the first in the page on a tie; a header's "today" widget shares only the
+    page's wrapper with the headline, whatever its markup (``<div class="header">``).
     Returns the date and the element's text.
     """
+    found: list[tuple[Any, ParsedDate, str]] = []
     for element in page.xpath(xpaths.DATE_ELEMENTS):
         if in_furniture(element.root):
             continue
@@ -39,8 +43,35 @@ def date_from_elements(
             continue
         parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
         if parsed is not None:
-            return parsed, text
-    return None
+            found.append((element.root, parsed, text))
+            if len(found) >= _MAX_DATE_ELEMENTS:
+                break
+    if not found:
+        return None
+    headline = _HEADLINE(page.root)
+    if len(found) > 1 and headline:
+        depths = _depths(headline[0])
+        best = max(found, key=lambda item: _shared_depth(item[0], depths))  # first on a tie
+        return best[1], best[2]
+    return found[0][1], found[0][2]
+
+
+_MAX_DATE_ELEMENTS = 12  # date lines weighed against each other (the rest: teasers)
+_HEADLINE = etree.XPath("(//body//h1)[1]")
+
+
+def _depths(element: Any) -> dict[Any, int]:
+    """Each ancestor of ``element`` (itself included) and its depth, the root's being 0."""
+    chain = [element, *element.iterancestors()]
+    return {node: len(chain) - 1 - i for i, node in enumerate(chain)}
+
+
+def _shared_depth(element: Any, depths: dict[Any, int]) -> int:
+    """The depth of the deepest element that holds both ``element`` and the headline."""
+    for node in (element, *element.iterancestors()):
+        if node in depths:
+            return depths[node]
+    return 0
 
 
 _TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)

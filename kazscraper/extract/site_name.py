@@ -18,12 +18,19 @@ from kazscraper.extract import xpaths
 from kazscraper.urls import urlsplit  # never raises on a page's link (http://[::1)
 
 _SITE_NAMES = etree.XPath(xpaths.SITE_NAMES, smart_strings=False)
+_HOME_LINKS = etree.XPath(xpaths.HOME_LINKS)
 
 
 def site_names(page: Selector) -> list[str]:
-    """The site's names it declares (``og:site_name``, ``application-name``), case folded."""
-    names = (" ".join(name.split()).casefold() for name in _SITE_NAMES(page.root))
-    return [name for name in names if name]
+    """The site's names it declares (``og:site_name``, ``application-name``, the text of
+    its home link ``<a rel="home">``), case folded."""
+    declared = [*_SITE_NAMES(page.root), *(_text(a) for a in _HOME_LINKS(page.root))]
+    names = (" ".join(name.split()).casefold() for name in declared)
+    return [name for name in names if name and len(name) <= 80]
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join(element.itertext())
 
 
 def is_domain_name(part: str, url: str) -> bool:

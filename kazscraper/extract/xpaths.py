@@ -108,6 +108,8 @@ ELEMENT_COUNT = "count(//*)"
 H1_LINKS = ".//a[@href]/@href"
 # the site's names it declares
 SITE_NAMES = "//meta[@property='og:site_name' or @name='application-name']/@content"
+# the site's title linked to its home page (WordPress's ``site-title``, most themes' logo)
+HOME_LINKS = "(//a[contains(concat(' ', normalize-space(@rel), ' '), ' home ')])[position() <= 3]"
 # a date line before the headline: the header's "today" line
 BEFORE_HEADLINE = "boolean(following::h1)"
 # a teaser holds a link; teasers in the menus, header or footer are not counted

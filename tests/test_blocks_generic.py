@@ -1,0 +1,93 @@
+"""Similar-news and most-read blocks on a site we have no profile for (issue 20).
+
+Found by their heading in Kazakh (Cyrillic and Latin), Russian or English whatever the
+heading's element, or, for a most-read block under a heading no label names, by its
+structure: three or more links to the site's articles, each shown with its view count.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kazscraper.extract.article import extract_article
+from kazscraper.sites.generic import PROFILE
+
+URL = "https://news.example.kz/kk/news/bugingi-zhanalyq"
+TEXT = "".join(
+    f"<p>Ауыл мектептерінде заманауи зертханалар ашылып, оқушылардың ғылымға деген "
+    f"қызығушылығы артты. Жаңа оқу жылында {n} жас маман жұмысқа орналасты.</p>"
+    for n in range(6)
+)
+
+
+def _items(prefix: str, views: bool = False) -> str:
+    return "".join(
+        f'<li><a href="/kk/news/{prefix}-{n}">Өңірде жаңа жоба іске қосылды {n}</a>'
+        + (f"<span>{1000 + n}</span>" if views else "")
+        + "</li>"
+        for n in range(1, 5)
+    )
+
+
+def _page(after_text: str, side: str = "") -> str:
+    return (
+        '<html lang="kk"><head><title>Бүгінгі жаңалық</title></head><body>'
+        '<nav><ul><li><a href="/kk/popular">Популярное</a></li><li><a href="/kk/a">Саясат</a>'
+        "</li></ul></nav>"
+        f"<main><article><h1>Бүгінгі жаңалық</h1>{TEXT}</article>{after_text}</main>"
+        f"<aside>{side}</aside></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("<h3>Ұқсас жаңалықтар</h3>", "similar"),
+        ('<div class="section-title">Оқи отырыңыз</div>', "similar"),
+        ("<h2>Taqyrypqa qatysty</h2>", "similar"),
+        ("<h3>Читайте также:</h3>", "similar"),
+        ("<h2>Related</h2>", "similar"),
+        ("<h4>Көп оқылған</h4>", "top"),
+        ("<h4>ПОПУЛЯРНОЕ</h4>", "top"),
+        ("<h2>Most read</h2>", "top"),
+    ],
+)
+def test_a_block_is_found_by_its_heading(heading: str, kind: str) -> None:
+    article = extract_article(_page(f"{heading}<ul>{_items('x')}</ul>"), URL, PROFILE)
+    assert [(r.kind, r.rank, r.url) for r in article.related] == [
+        (kind, n, f"https://news.example.kz/kk/news/x-{n}") for n in range(1, 5)
+    ]
+    assert article.related[0].title == "Өңірде жаңа жоба іске қосылды 1"
+    assert "Өңірде жаңа жоба" not in (article.body or "")
+
+
+def test_a_menu_entry_with_a_label_heads_no_block() -> None:
+    """«Популярное» as a menu link is no heading: its sibling menu entries are no block."""
+    assert extract_article(_page(""), URL, PROFILE).related == []
+
+
+def test_rows_under_wrapper_elements_are_each_an_entry() -> None:
+    """Drupal's Views: ``view > view-content > views-row``: four rows, not one."""
+    rows = "".join(
+        f'<div class="views-row"><span><a href="/kk/news/d-{n}">Жаңа жоба іске қосылды {n}'
+        "</a></span></div>"
+        for n in range(1, 5)
+    )
+    block = (
+        f'<h2>Taqyrypqa qatysty</h2><div class="view"><div class="view-content">{rows}</div></div>'
+    )
+    related = extract_article(_page(block), URL, PROFILE).related
+    assert [r.url for r in related] == [
+        f"https://news.example.kz/kk/news/d-{n}" for n in range(1, 5)
+    ]
+
+
+def test_a_most_read_block_under_an_unknown_heading_is_found_by_its_view_counts() -> None:
+    side = f"<section><h3>Оқырман таңдауы</h3><ul>{_items('t', views=True)}</ul></section>"
+    related = extract_article(_page("", side), URL, PROFILE).related
+    assert [(r.kind, r.views) for r in related] == [("top", 1000 + n) for n in range(1, 5)]
+
+
+def test_a_latest_news_feed_without_counts_is_no_most_read_block() -> None:
+    side = f"<section><h3>Жаңалықтар легі</h3><ul>{_items('f')}</ul></section>"
+    assert extract_article(_page("", side), URL, PROFILE).related == []
