@@ -18,10 +18,10 @@ from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
 from .conftest import RedisServer, start_redis
+from .helpers import count, finish, kill9, output, rows, start_store, start_worker, wait_for
 
 # each scenario crawls 400 articles through a redis-server it stops, kills or restarts
 pytestmark = pytest.mark.slow
-from .helpers import count, finish, kill9, output, rows, start_store, start_worker, wait_for
 
 ARTICLES = 400
 
