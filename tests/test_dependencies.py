@@ -81,7 +81,8 @@ def _third_party(folder: str) -> dict[str, set[tuple[str, bool]]]:
     """import name -> {(file, at module level)} for the third-party imports of a folder."""
     base = ROOT / folder
     local = {p.stem for p in base.rglob("*.py")} | {p.name for p in base.iterdir() if p.is_dir()}
-    first_party = {"kazscraper", "tests", *local}
+    bench = {p.stem for p in (ROOT / "bench").glob("*.py")}  # tests may import bench's scripts
+    first_party = {"kazscraper", "tests", *local, *bench}
     out: dict[str, set[tuple[str, bool]]] = {}
     for path in sorted(base.rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
