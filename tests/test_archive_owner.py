@@ -14,7 +14,7 @@ import kazscraper
 from kazscraper.archive import Archive
 from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
 from kazscraper.crawler.config import RUN_CONFIG, RunConfig
-from kazscraper.crawler.pipelines.store import StorePipeline
+from kazscraper.crawler.pipelines.sink import SinkPipeline
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.sites import Sites, get_profile
 
@@ -86,7 +86,7 @@ def test_two_captures_of_one_url_in_one_batch_are_two_versions(tmp_path: Path) -
     # losing version 1, its first_seen_at and the aliases reported with it
     db = tmp_path / "a.sqlite"
     crawler = crawler_for(db)
-    store = StorePipeline(crawler)
+    store = SinkPipeline(crawler)
     store.open_spider()
     original = make_article(fetched_at="2026-01-01T10:00:00+00:00")
     edited = make_article(body="Түзетілген мәтін.", fetched_at="2026-01-08T10:00:00+00:00")
@@ -109,7 +109,7 @@ def test_two_captures_of_one_url_in_one_batch_are_two_versions(tmp_path: Path) -
 def test_the_store_pipeline_writes_through_the_extensions_connection(tmp_path: Path) -> None:
     crawler = crawler_for(tmp_path / "a.sqlite")
     owner = crawler.get_extension(ArchiveExtension)
-    store = StorePipeline(crawler)
+    store = SinkPipeline(crawler)
     store.open_spider()
     assert owner is not None and store.archive is owner.archive
     assert store.crawl_id == owner.crawl_id
@@ -121,7 +121,7 @@ def test_the_crawls_row_is_written_once_with_its_verdict(tmp_path: Path) -> None
     assert crawler.stats is not None
     crawler.stats.set_value("finish_reason", "finished")
     crawler.stats.set_value("response_received_count", 1)
-    store = StorePipeline(crawler)
+    store = SinkPipeline(crawler)
     store.open_spider()
     store.process_item(make_article())
     store.close_spider()
@@ -137,7 +137,7 @@ def test_the_crawls_row_is_written_once_with_its_verdict(tmp_path: Path) -> None
 
 def module_of(filename: str, package: Path) -> str | None:
     """``filename`` as a path inside the package directory ``package`` (``crawl.py``,
-    ``crawler/pipelines/store.py``), or None outside it. Relative to the package itself,
+    ``crawler/pipelines/sink.py``), or None outside it. Relative to the package itself,
     not cut at the first ``kazscraper/``: a clone folder named kazscraper holds it too."""
     try:
         return Path(filename).resolve().relative_to(package.resolve()).as_posix()
@@ -183,8 +183,8 @@ def test_module_paths_are_relative_to_the_package_even_in_a_folder_named_kazscra
     clone = tmp_path / "kazscraper"  # the clone folder has the package's name
     package = clone / "kazscraper"
     assert module_of(str(package / "crawl.py"), package) == "crawl.py"
-    store = package / "crawler" / "pipelines" / "store.py"
-    assert module_of(str(store), package) == "crawler/pipelines/store.py"
+    store = package / "crawler" / "pipelines" / "sink.py"
+    assert module_of(str(store), package) == "crawler/pipelines/sink.py"
     assert module_of(str(clone / "tests" / "test_x.py"), package) is None
     assert module_of(str(clone / ".venv" / "lib" / "scrapy" / "engine.py"), package) is None
 
@@ -342,7 +342,7 @@ def _finished_crawl(db: Path, scheduled: set[str], finish_reason: str = "finishe
     owner = archive_of(crawler)
     assert owner is not None
     owner.account_for(scheduled)  # what the spider asked for
-    store = StorePipeline(crawler)
+    store = SinkPipeline(crawler)
     store.open_spider()
     return crawler, store
 

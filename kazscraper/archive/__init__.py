@@ -34,9 +34,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kazscraper.archive.articles import ArticleWriter, Outcome, content_hash
 from kazscraper.archive.migrate import migrations
 from kazscraper.archive.state import CrawlState, utc_now
-from kazscraper.archive.store import ArticleStore, Outcome, content_hash
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -56,7 +56,7 @@ class ArchiveError(Exception):
     """The archive file cannot be opened or written (wrong file, read-only, full disk)."""
 
 
-class Archive(ArticleStore, CrawlState):
+class Archive(ArticleWriter, CrawlState):
     """An open archive file (one connection). Use as a context manager or call ``close``.
 
     ``migrate=False`` opens the file as it is (no schema change): for readers, and for a

@@ -49,7 +49,7 @@ ITEM_PIPELINES = {
     "kazscraper.crawler.pipelines.clean.CleanPipeline": 200,
     "kazscraper.crawler.pipelines.validate.ValidatePipeline": 300,
     "kazscraper.crawler.pipelines.dedup.DedupPipeline": 400,
-    "kazscraper.crawler.pipelines.store.StorePipeline": 900,
+    "kazscraper.crawler.pipelines.sink.SinkPipeline": 900,
 }
 
 # The archive's owner: one connection for the whole run, the crawls row (see archive_owner.py).

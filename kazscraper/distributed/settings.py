@@ -20,7 +20,7 @@ def worker_settings(
     extensions["kazscraper.crawler.archive_owner.ArchiveExtension"] = None
     extensions["kazscraper.distributed.lifecycle.WorkerLifecycle"] = 100
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))
-    pipelines["kazscraper.crawler.pipelines.store.StorePipeline"] = None
+    pipelines["kazscraper.crawler.pipelines.sink.SinkPipeline"] = None
     pipelines["kazscraper.distributed.queue_pipeline.QueuePipeline"] = 900
     downloader = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     downloader["kazscraper.crawler.middlewares.warc_capture.WarcCaptureMiddleware"] = None

@@ -1,6 +1,6 @@
 """What the last pipeline hands on: the archive records of items, drops and pipeline errors.
 
-Both last pipelines (the local ``StorePipeline`` and a Redis worker's ``QueuePipeline``)
+Both last pipelines (the local ``SinkPipeline`` and a Redis worker's ``QueuePipeline``)
 make their records here, so a page ends as the same record in either mode.
 """
 

@@ -32,7 +32,7 @@ def run_start_of(starts: list[str]) -> Callable[[str], str]:
     return run_start
 
 
-class StorePipeline(CrawlerPipeline):
+class SinkPipeline(CrawlerPipeline):
     """Hands articles, revisits, aliases and failures to the archive's sink (``RecordSink``),
     which writes them in batched transactions; counts what it wrote."""
 

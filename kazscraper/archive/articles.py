@@ -117,7 +117,7 @@ def _url_rank(url: str) -> tuple[int, str]:
 
 class _Pending:
     """Writes of one ``write_batch`` held back to be sent per table, one ``executemany``
-    each (``ArticleStore._flush_pending``), before the transaction commits. Only a new
+    each (``ArticleWriter._flush_pending``), before the transaction commits. Only a new
     article's rows wait here; an article already stored (or a new address of one) flushes
     them first, so everything it reads is on disk as before."""
 
@@ -137,13 +137,13 @@ class _Pending:
         self.rows_of_new: set[int] = set()
 
 
-#: the columns an ``articles`` row is read with (``ArticleStore._stored_row``)
+#: the columns an ``articles`` row is read with (``ArticleWriter._stored_row``)
 _ROW = "id, content_hash, version, title, body, first_seen_at, last_seen_at, " + ", ".join(
     KEPT_FIELDS
 )
 
 
-class ArticleStore:
+class ArticleWriter:
     db: sqlite_utils.Database
     site: str
     _pending: _Pending | None = None
