@@ -351,9 +351,10 @@ class Handler(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
-    def _trickle(self, payload: bytes) -> None:
+    def _trickle(self, payload: bytes, content_type: str = HTML) -> None:
+        """``payload`` one byte every 0.2 s (a response that would take hours)."""
         self.send_response(200)
-        self.send_header("Content-Type", HTML)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         try:

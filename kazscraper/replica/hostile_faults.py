@@ -6,7 +6,6 @@ writes the whole response through the handler (its ``_send`` and its socket).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 TEXT = "text/plain; charset=utf-8"
@@ -27,7 +26,7 @@ def answer(handler: Any, mode: str) -> bool:
     if mode == "robots-padded":
         _robots_padded(handler)
     elif mode == "robots-trickle":
-        _trickle(handler, b"User-agent: *\nDisallow: /\n" + b"#" * 4096 + b"\n")
+        handler._trickle(b"User-agent: *\nDisallow: /\n" + b"#" * 4096 + b"\n", TEXT)
     else:
         return False
     return True
@@ -48,20 +47,5 @@ def _robots_padded(handler: Any) -> None:
             handler.wfile.write(chunk)
         handler.wfile.write(line * (lines % 64))
     except OSError:  # the crawler hung up once it read the size
-        pass
-    handler.close_connection = True
-
-
-def _trickle(handler: Any, payload: bytes) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", TEXT)
-    handler.send_header("Content-Length", str(len(payload)))
-    handler.end_headers()
-    try:
-        for i in range(len(payload)):
-            handler.wfile.write(payload[i : i + 1])
-            handler.wfile.flush()
-            time.sleep(0.2)
-    except OSError:  # the crawler gave up
         pass
     handler.close_connection = True
