@@ -53,7 +53,7 @@ from urllib.parse import parse_qs
 
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile, Sites
-from kazscraper.sites.url_rules import UrlKind, canonical_url, classify_url
+from kazscraper.sites.url_rules import UrlKind, canonical_url, classify_url, pagination_path
 from kazscraper.urls import urlsplit
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
@@ -182,6 +182,7 @@ class Decision(NamedTuple):
     failure: bool = False  # a skip to record as a discovery failure (sitemap limits)
     alias: str | None = None  # another address of the article, to report once
     event: str | None = None  # the counter this decision added to (``Frontier.counts``)
+    ask: str = ""  # the address to request, when not ``url``: with the slash the link had
 
     @property
     def stop(self) -> bool:
@@ -297,7 +298,7 @@ class Frontier:
         if kind is None:
             return Decision(url, None, False, NOT_OURS)
         if kind == "listing":
-            return self.listing(canonical)
+            return self.listing(canonical, ask=as_linked(url, canonical))
         alias = self._new_alias(url, canonical)
         if canonical in self.scheduled:
             return self._skip(canonical, SCHEDULED, "links_deduplicated", alias)
@@ -322,16 +323,20 @@ class Frontier:
         if self.article_limit_reached():
             self.counts["article_limit_reached"] = 1  # the spider logs it once
         event = "revisits" if reason == REVISIT else None
-        return Decision(canonical, "article", True, reason, headers, alias=alias, event=event)
+        ask = as_linked(url, canonical)
+        return Decision(
+            canonical, "article", True, reason, headers, alias=alias, event=event, ask=ask
+        )
 
-    def listing(self, url: str, empty_run: int = 0) -> Decision:
-        """A listing page (canonical ``url``), within the run's limit of listing pages."""
+    def listing(self, url: str, empty_run: int = 0, ask: str = "") -> Decision:
+        """A listing page (canonical ``url``; ``ask``: the address to request, when another),
+        within the run's limit of listing pages."""
         if self.discovery_done():
             return Decision(url, "listing", False, DONE)
         if self.listing_pages >= self.limits.max_listing_pages:
             return self._skip(url, LISTING_LIMIT, "listing_limit_reached", kind="listing")
         self.listing_pages += 1
-        return Decision(url, "listing", True, NEW, empty_run=empty_run)
+        return Decision(url, "listing", True, NEW, empty_run=empty_run, ask=ask)
 
     def sitemap(self, url: str, depth: int = 1) -> Decision:
         """A sitemap at nesting ``depth``, within the depth and the run's count of sitemaps."""
@@ -377,11 +382,13 @@ class Frontier:
         if not self.rules.full and empty_run >= self.rules.stop_after:
             return [self._skip(page.url, STOP_AFTER, "pagination_stopped", kind="listing")]
         current = page_number(page.url)
-        return [
-            self.listing(canonical_url(url, self.sites.profile_of(url)), empty_run=empty_run)
-            for url in page.next_pages
-            if self.rules.full or page_number(url) == current + 1
-        ]
+        decisions = []
+        for url in page.next_pages:
+            if self.rules.full or page_number(url) == current + 1:
+                canonical = canonical_url(url, self.sites.profile_of(url))
+                ask = as_linked(url, canonical)
+                decisions.append(self.listing(canonical, empty_run=empty_run, ask=ask))
+        return decisions
 
     def sitemap_entry(self, loc: str, lastmod: str | None, index: bool, depth: int) -> Decision:
         """An entry of a sitemap at ``depth``: a child sitemap of an index, or a page."""
@@ -509,6 +516,16 @@ class MirrorAliases:
         return alias
 
 
+def as_linked(url: str, canonical: str) -> str:
+    """The address to request the page ``canonical`` at when a link gave it as ``url``:
+    with the trailing slash the link had and the canonical address drops (a site links its
+    pages as it serves them, so no redirect to its slashed twin); else "" (``canonical``)."""
+    linked, clean = urlsplit(url), urlsplit(canonical)
+    if linked.path.endswith("/") and linked.path == clean.path + "/":
+        return clean._replace(path=linked.path).geturl()
+    return ""
+
+
 def listing_item_date(text: str) -> date | None:
     """The date a listing item (a teaser) shows, from the start of its text."""
     found = find_date_in_text(text[:LISTING_DATE_CHARS])
@@ -521,17 +538,29 @@ PAGE_PARAMS = ("page", "paged", "pg")  # not "p": a WordPress post id
 
 def page_number(url: str) -> int:
     """The page number of a listing URL: its ``page`` (``paged``, ``pg``,
-    ``PAGEN_N``) parameter; 1 when absent or not a number."""
-    for name, values in parse_qs(urlsplit(url).query).items():
+    ``PAGEN_N``) parameter, else the ``N`` of a path ending ``/page/N/`` (WordPress); 1
+    when absent or not a number."""
+    parts = urlsplit(url)
+    for name, values in parse_qs(parts.query).items():
         key = name.lower()
         if key in PAGE_PARAMS or (key.startswith("pagen_") and key[6:].isdigit()):
             try:
                 return int(values[0])
             except ValueError:
                 return 1
-    return 1
+    paged = pagination_path(parts.path)
+    return paged[1] if paged is not None else 1
+
+
+def listing_path(url: str) -> str:
+    """The path of the listing a page of it belongs to: ``/category/x`` for
+    ``/category/x/page/3/`` and ``/category/x?page=3`` alike (no trailing slash)."""
+    path = urlsplit(url).path
+    paged = pagination_path(path)
+    return (paged[0] if paged is not None else path).rstrip("/")
 
 
 def same_listing(url: str, current: str) -> bool:
-    """A pagination link: the same listing path as the current page."""
-    return urlsplit(url).path.rstrip("/") == urlsplit(current).path.rstrip("/")
+    """A pagination link: a page of the same listing as the current page (by query or by
+    ``/page/N/`` path)."""
+    return listing_path(url) == listing_path(current)

@@ -25,6 +25,7 @@ from kazscraper.urls import clean_url, netloc_in, urlsplit
 
 UrlKind = Literal["article", "listing"]
 URL_CACHE_SIZE = 10_000
+MAX_PAGE_DIGITS = 6  # a listing page number in a path (``/page/N/``) has at most these digits
 
 #: path segments of pages that are never articles (whole segments, lower-cased)
 NOT_ARTICLE_SEGMENTS = frozenset(
@@ -79,11 +80,31 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
     path = urlsplit(url).path or "/"
     if never_an_article(path):
         return None
+    paged = pagination_path(path)
+    if paged is not None:  # /category/x/page/2/: a page of the listing /category/x/, or nothing
+        base = paged[0]
+        return "listing" if any(p.match(base) for p in profile.listing_path_res) else None
     if profile.article_path_re.match(path):
         return "article"
     if any(p.match(path) for p in profile.listing_path_res):
         return "listing"
     return None
+
+
+def pagination_path(path: str) -> tuple[str, int] | None:
+    """(listing path, page number) of a path that numbers its listing's pages in the path,
+    as WordPress does: ``/category/qogam/page/3/`` is page 3 of ``/category/qogam/``,
+    ``/page/2`` page 2 of the home page ``/``; None for any other path."""
+    segments = path.rstrip("/").split("/")
+    number = segments[-1]
+    if (
+        len(segments) < 3
+        or segments[-2].lower() != "page"
+        or not (number.isascii() and number.isdigit())
+        or len(number) > MAX_PAGE_DIGITS
+    ):
+        return None
+    return "/".join(segments[:-2]) + "/", int(number)
 
 
 def never_an_article(path: str) -> bool:

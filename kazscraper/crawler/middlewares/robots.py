@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -20,6 +21,18 @@ logger = logging.getLogger(__name__)
 #: RFC 9309 2.5: a crawler must parse at least the first 500 KiB; the rest is ignored
 ROBOTS_PARSE_BYTES = 500 * 1024
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+def robots_sitemaps(robotparser: Any) -> Iterator[str]:
+    """The sitemap URLs a parsed robots.txt names (its ``Sitemap:`` lines), as Protego (the
+    parser Scrapy uses, ``ProtegoRobotParser.rp``) reads them; none from another parser."""
+    parsed = getattr(robotparser, "rp", None)
+    sitemaps = getattr(parsed, "sitemaps", None)
+    if sitemaps is None:
+        return
+    for url in sitemaps:
+        if isinstance(url, str) and url.strip():
+            yield url.strip()
 
 
 class RobotsCrawlDelayMiddleware(RobotsTxtMiddleware):

@@ -50,6 +50,7 @@ from kazscraper.crawler.frontier import (
     ListingPage,
     listing_item_date,
 )
+from kazscraper.crawler.middlewares.robots import robots_sitemaps
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.sitemap import read_sitemap, sitemap_body
 from kazscraper.extract.blocks import node_text
@@ -81,6 +82,7 @@ class NewsSpider(scrapy.Spider):
         self.frontier = Frontier(self.sites, self.rules)
         self.owner: ArchiveExtension | None = None  # the run's archive owner; asked, never bypassed
         self._article_limit_logged = False  # KAZSCRAPER_MAX_ARTICLES_PER_RUN warned about
+        self._sitemaps_asked: set[str] = set()  # sitemaps of the start and of robots.txt
 
     @classmethod
     def from_crawler(cls, crawler: scrapy.crawler.Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -90,6 +92,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider.on_robots_parsed, signal=signals.robots_parsed)
         return spider
 
     # -- what the archive already has ------------------------------------------------
@@ -154,11 +157,28 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
         for profile in self.sites.profiles:
             for url in profile.sitemap_urls():
-                for request in self.requests(self.frontier.sitemap(url)):
-                    yield request
+                if url not in self._sitemaps_asked:  # robots.txt may have named it already
+                    self._sitemaps_asked.add(url)
+                    for request in self.requests(self.frontier.sitemap(url)):
+                        yield request
         for profile in self.sites.profiles:
             for url in profile.feed_urls():
                 yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
+
+    def on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """A site's robots.txt was read: the sitemaps its ``Sitemap:`` lines name (WordPress's
+        ``/wp-sitemap.xml``, Yoast's ``/sitemap_index.xml``) are read too, those on a site of
+        the crawl, once each (at most ``KAZSCRAPER_MAX_LINKS_PER_PAGE``)."""
+        engine = self.crawler.engine
+        if engine is None or self.discovery_done():
+            return
+        for url in islice(robots_sitemaps(robotparser), self.frontier.limits.max_links):
+            if url in self._sitemaps_asked or self.sites.for_url(url) is None:
+                continue
+            self._sitemaps_asked.add(url)
+            self.crawler.stats.inc_value("kazscraper/robots_sitemaps")
+            for sitemap in self.requests(self.frontier.sitemap(url)):
+                engine.crawl(sitemap)
 
     def _discovery_worked(self, url: str) -> None:
         """A listing or sitemap that failed on an earlier run worked now."""
@@ -202,7 +222,7 @@ class NewsSpider(scrapy.Spider):
                     self.frontier.limits.max_articles_per_run,
                 )
             yield scrapy.Request(
-                self.frontier.request_url(decision.url),
+                decision.ask or self.frontier.request_url(decision.url),
                 callback=self.parse_article,
                 errback=self.on_error,
                 headers=dict(decision.headers),
@@ -210,7 +230,7 @@ class NewsSpider(scrapy.Spider):
             )
         elif decision.kind == "listing":
             yield scrapy.Request(
-                decision.url,
+                decision.ask or decision.url,
                 callback=self.parse_listing,
                 errback=self.on_error,
                 meta={"empty_run": decision.empty_run},
@@ -385,7 +405,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("kazscraper/sitemap_missing")
             return
         # the failure belongs to the URL we asked for, not where it redirected
-        url, reason = redirected_failure(request.meta.get("redirect_urls"), request.url, reason)
+        asked = request.meta.get("article_url") or request.url  # not the slashed twin asked
+        url, reason = redirected_failure(request.meta.get("redirect_urls"), asked, reason)
         self._fail(url, stage, reason, status)
 
     def _guessed_sitemap(self, request: scrapy.Request) -> bool:

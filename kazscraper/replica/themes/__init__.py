@@ -41,12 +41,14 @@ THEMES: dict[str, type[Theme]] = {
 }
 
 
-def get_theme(name: str, n_articles: int = 120, seed: int = 1) -> Theme:
-    """The themed site ``name`` (one of ``THEMES``) with ``n_articles`` articles."""
+def get_theme(name: str, n_articles: int = 120, seed: int = 1, **options: str) -> Theme:
+    """The themed site ``name`` (one of ``THEMES``) with ``n_articles`` articles, and the
+    theme's own ``options`` (``reach`` of ``wordpress``)."""
     try:
-        return THEMES[name](n_articles, seed)
+        cls = THEMES[name]
     except KeyError:
         raise ValueError(f"unknown theme {name!r}; known: {', '.join(THEMES)}") from None
+    return cls(n_articles, seed, **options)  # type: ignore[arg-type]
 
 
 __all__ = ["THEMES", "Theme", "ThemeServer", "get_theme"]

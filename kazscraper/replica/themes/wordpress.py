@@ -9,6 +9,12 @@ inside ``.entry-content``), a «Көп оқылған» top-posts widget, Yoast'
 the published and updated ``<time>`` on one line, the core sitemap index
 ``/wp-sitemap.xml``, ``/feed/``, static pages (rules, about) that are no articles,
 photos and PDFs under ``/wp-content/uploads/``.
+
+``reach`` narrows how the older posts can be found, to show one discovery path alone: with
+``"pages"`` only through the ``/page/N/`` pagination of the home and category archives (no
+sitemap, no post navigation, related posts among the newest, three posts a page); with
+``"sitemap"`` only through the sitemap index that robots.txt names (the same, and no
+pagination links). The default (``""``) links every post every way.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import json
 from datetime import UTC
 from email.utils import format_datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from kazscraper.replica.site import slugify
 from kazscraper.replica.themes.base import (
@@ -49,6 +55,7 @@ STATIC_PAGES = {
     "/erezhe/": ("Сайт ережелері", "Сайт материалдарын пайдалану ережелері."),
     "/biz-turaly/": ("Біз туралы", "«Дала жаршысы» – өңірлік ақпараттық портал."),
 }
+REACH = ("", "pages", "sitemap")  # how older posts can be found (the ``reach`` option)
 SHARES = {
     "facebook": "https://www.facebook.com/sharer.php?u=",
     "telegram": "https://t.me/share/url?url=",
@@ -76,6 +83,24 @@ class WordPressTheme(Theme):
         "ru": {"similar": "Похожие новости", "top": "Популярное"},
     }
 
+    def __init__(
+        self, n_articles: int = 120, seed: int = 1, reach: Literal["", "pages", "sitemap"] = ""
+    ) -> None:
+        if reach not in REACH:
+            raise ValueError(f"reach is one of {REACH}, not {reach!r}")
+        self.reach = reach
+        if reach:
+            self.page_size = 3  # the first page of a category holds few of its posts
+        super().__init__(n_articles, seed)
+
+    def similar(self, article: ThemeArticle) -> list[ThemeArticle]:
+        """Jetpack's related posts; with ``reach``, among the newest posts only (so that
+        they lead to no older post)."""
+        if not self.reach:
+            return super().similar(article)
+        newest = self.content.latest(article.language)[: self.similar_count + 1]
+        return [a for a in newest if a is not article][: self.similar_count]
+
     def prefix(self, language: str) -> str:
         return "" if language == "kk" else "/ru"
 
@@ -101,12 +126,14 @@ class WordPressTheme(Theme):
     def respond(self, origin: str, path: str, query: str) -> Response:
         if path == "/robots.txt":
             rules = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
-            return Response(200, TEXT, f"{rules}\nSitemap: {origin}/wp-sitemap.xml\n".encode())
+            if self.reach != "pages":
+                rules += f"\nSitemap: {origin}/wp-sitemap.xml\n"
+            return Response(200, TEXT, rules.encode())
         if path.startswith("/wp-content/uploads/"):
             if path.endswith(".pdf"):
                 return Response(200, "application/pdf", PDF)
             return Response(200, "image/jpeg", JPEG)
-        if path.startswith("/wp-sitemap"):
+        if path.startswith("/wp-sitemap") and self.reach != "pages":
             return self.sitemap(origin, path)
         last = path.rsplit("/", 1)[-1]
         if not path.endswith("/") and "." not in last:
@@ -188,7 +215,7 @@ class WordPressTheme(Theme):
         recent = "".join(
             f'<li><a href="{self.article_path(a)}">{e(a.title)}</a>'
             f'<span class="post-date">{in_words(a.published, language)}</span></li>'
-            for a in self.content.latest(language)[:5]
+            for a in self.content.latest(language)[: self.page_size if self.reach else 5]
         )
         cloud = "".join(
             f'<a href="{prefix}/tag/{slug}/" class="tag-cloud-link">{e(tag)}</a> '
@@ -328,8 +355,12 @@ class WordPressTheme(Theme):
         at = ordered.index(article)
         neighbours = ""
         for cls, rel, other in (
-            ("nav-previous", "prev", ordered[at + 1] if at + 1 < len(ordered) else None),
-            ("nav-next", "next", ordered[at - 1] if at > 0 else None),
+            ()
+            if self.reach
+            else (
+                ("nav-previous", "prev", ordered[at + 1] if at + 1 < len(ordered) else None),
+                ("nav-next", "next", ordered[at - 1] if at > 0 else None),
+            )
         ):
             if other is not None:
                 neighbours += (
@@ -380,7 +411,7 @@ class WordPressTheme(Theme):
         def href(n: int) -> str:
             return base if n == 1 else f"{base}page/{n}/"
 
-        links = []
+        links: list[str] = []
         if page > 1:
             links.append(
                 f'<a class="prev page-numbers" href="{href(page - 1)}">{words["prev"]}</a>'
@@ -394,6 +425,8 @@ class WordPressTheme(Theme):
             links.append(
                 f'<a class="next page-numbers" href="{href(page + 1)}">{words["next"]}</a>'
             )
+        if self.reach == "sitemap":
+            links = []  # no pagination links: older posts only through the sitemap
         main = (
             f'<header class="page-header"><h1 class="page-title">{e(heading)}</h1></header>{posts}'
             '<nav class="navigation pagination"><div class="nav-links">'
@@ -467,7 +500,7 @@ class WordPressTheme(Theme):
             f"<dc:creator><![CDATA[{self.byline(a) or self.site_name}]]></dc:creator>"
             f"<pubDate>{format_datetime(a.published.astimezone(UTC))}</pubDate>"
             f'<guid isPermaLink="false">{origin}/?p={a.number}</guid></item>'
-            for a in self.content.latest(language)[:10]
+            for a in self.content.latest(language)[: self.page_size if self.reach else 10]
         )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
