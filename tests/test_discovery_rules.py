@@ -4,6 +4,7 @@ and the trailing-slash redirect learned once. Pure frontier and URL rules, small
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -17,9 +18,10 @@ from kazscraper.crawler.frontier import (
     ListingPage,
     Rules,
     page_number,
+    same_listing,
 )
 from kazscraper.sites import generic_site, get_profile
-from kazscraper.sites.url_rules import canonical_url, classify_url
+from kazscraper.sites.url_rules import canonical_url, classify_url, pagination_path
 
 SITE = "https://jana.kz"
 GENERIC = generic_site(SITE)
@@ -150,3 +152,102 @@ def test_a_redirect_to_the_slashless_twin_teaches_nothing() -> None:
 @pytest.mark.parametrize(("tag", "code"), [("kz", "kk"), ("KZ", "kk"), ("kz-KZ", "kk")])
 def test_the_country_code_kz_is_the_language_kk(tag: str, code: str) -> None:
     assert language_tag(tag) == code
+
+
+def walk(f: Frontier, first: str, page_links: Callable[[int], list[str]]) -> list[str]:
+    """The pages of one pagination chain a run fetches, from its first page on, each page's
+    links given by ``page_links(n)`` (at most 20 pages)."""
+    fetched, asked = [], first
+    empty_run = 0
+    for _ in range(20):
+        fetched.append(asked)
+        page = ListingPage(asked, empty_run=empty_run)
+        for link in page_links(page_number(asked)):
+            f.listing_link(page, link, None)
+        nxt = [d for d in f.listing_next(page) if d.fetch]
+        if not nxt:
+            break
+        asked, empty_run = nxt[0].ask or nxt[0].url, nxt[0].empty_run
+    return fetched
+
+
+def test_a_new_article_in_the_sidebar_does_not_keep_an_incremental_walk_going() -> None:
+    # the second run: the archive has the chain's articles; one new article sits in the
+    # top-news sidebar of every page. "Nothing new" counts articles unseen in the archive
+    # AND in this run, so the sidebar's one new link makes only the first page new.
+    archived = {story(n): ("2026-01-01", None) for n in range(1, 41)}
+    f = frontier()
+    f.load(ArchiveState(known=archived))
+    feed = f"{SITE}/kk/news"
+
+    def links(n: int) -> list[str]:
+        return [story(999), story(2 * n), story(2 * n + 1), f"{feed}?page={n + 1}"]
+
+    assert walk(f, feed, links) == [feed, f"{feed}?page=2", f"{feed}?page=3"]
+    assert f.counts["pagination_stopped"] == 1
+
+
+def test_the_first_run_walks_a_chain_to_its_end_and_no_further() -> None:
+    f = frontier()
+    feed = f"{SITE}/kk/news"
+
+    def links(n: int) -> list[str]:  # six pages of two stories, the sidebar on every page
+        stories = [story(2 * n), story(2 * n + 1)] if n <= 6 else []
+        return [story(900), story(901), *stories, f"{feed}?page={n + 1}"]
+
+    assert len(walk(f, feed, links)) == 7  # page 7 is empty: it ends the chain
+    assert f.counts["pagination_converged"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "base", "number"),
+    [
+        ("/page/2", "/", 2),
+        ("/page/2/", "/", 2),
+        ("/ru/page/3/", "/ru/", 3),
+        ("/category/qogam/page/12/", "/category/qogam/", 12),
+        ("/category/qogam/Page/4", "/category/qogam/", 4),
+    ],
+)
+def test_path_pagination_numbers_a_listings_pages(path: str, base: str, number: int) -> None:
+    assert pagination_path(path) == (base, number)
+    assert page_number(SITE + path) == number
+    assert same_listing(SITE + path, SITE + base)
+    assert classify_url(SITE + path, GENERIC) == "listing"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tag/jana-mektep/page/3/",  # a tag's pages are not walked
+        "/author/ivan-ivanov/page/2/",
+        "/kk/news/astanada-jana-mektep-ashyldy/page/2/",  # an article's pages: not a listing
+        "/ru/page/²/",
+        "/ru/category/page/",
+    ],
+)
+def test_what_is_no_listing_page_by_its_path(path: str) -> None:
+    assert classify_url(SITE + path, GENERIC) is None
+
+
+def test_a_path_paginated_chain_converges_past_its_last_page() -> None:
+    f = frontier()
+    base = f"{SITE}/category/qogam/"
+
+    def links(n: int) -> list[str]:  # WordPress: numbered links to every page, a next link
+        stories = [story(3 * n + i) for i in range(3)] if n <= 4 else []
+        numbered = [f"{base}page/{k}/" for k in range(2, 6)]
+        return [story(900), *stories, *numbered, f"{base}page/{n + 1}/"]
+
+    fetched = walk(f, base, links)
+    assert fetched == [base] + [f"{base}page/{n}/" for n in range(2, 6)]
+    assert f.counts["pagination_converged"] == 1
+
+
+def test_a_page_is_asked_for_with_the_slash_its_link_had() -> None:
+    f = frontier()
+    decision = f.decide(STORY + "/")
+    assert decision.url == STORY and decision.ask == STORY + "/"
+    assert f.decide(f"{SITE}/kk/news/other-jana-mektep-ashyldy").ask == ""
+    listing = f.decide(f"{SITE}/category/qogam/")
+    assert listing.kind == "listing" and listing.ask == f"{SITE}/category/qogam/"

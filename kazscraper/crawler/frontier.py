@@ -197,7 +197,7 @@ class ListingPage:
 
     url: str
     empty_run: int = 0  # pages in a row before this one with nothing new
-    new: int = 0  # article links the archive lacks
+    new: int = 0  # fresh article links the archive lacks too
     fresh: int = 0  # article links no listing page of this run linked before
     old_items: int = 0  # listing items dated before --since
     next_pages: list[str] = field(default_factory=list)  # pagination links (same listing)
@@ -298,7 +298,7 @@ class Frontier:
         if kind is None:
             return Decision(url, None, False, NOT_OURS)
         if kind == "listing":
-            return self.listing(canonical, ask=as_linked(url, canonical))
+            return self.listing(canonical, ask=self._as_linked(url, canonical))
         alias = self._new_alias(url, canonical)
         if canonical in self.scheduled:
             return self._skip(canonical, SCHEDULED, "links_deduplicated", alias)
@@ -323,7 +323,7 @@ class Frontier:
         if self.article_limit_reached():
             self.counts["article_limit_reached"] = 1  # the spider logs it once
         event = "revisits" if reason == REVISIT else None
-        ask = as_linked(url, canonical)
+        ask = self._as_linked(url, canonical)
         return Decision(
             canonical, "article", True, reason, headers, alias=alias, event=event, ask=ask
         )
@@ -360,10 +360,12 @@ class Frontier:
                 return Decision(canonical, "article", False, OLDER)
             if self.discovery_done():
                 return Decision(canonical, "article", False, DONE)
-            page.new += canonical not in self.known
-            if canonical not in self._listed:
+            if canonical not in self._listed:  # unseen in this run's listings
                 self._listed.add(canonical)
                 page.fresh += 1
+                # new: unseen in the archive too (a new article in the sidebar of every
+                # page is new on the first page only: it keeps no page past it going)
+                page.new += canonical not in self.known
         elif kind == "listing" and same_listing(url, page.url):
             page.next_pages.append(url)
             return Decision(canonical, "listing", False, PAGINATION)
@@ -386,7 +388,7 @@ class Frontier:
         for url in page.next_pages:
             if self.rules.full or page_number(url) == current + 1:
                 canonical = canonical_url(url, self.sites.profile_of(url))
-                ask = as_linked(url, canonical)
+                ask = self._as_linked(url, canonical)
                 decisions.append(self.listing(canonical, empty_run=empty_run, ask=ask))
         return decisions
 
@@ -487,6 +489,13 @@ class Frontier:
             return True
         return False
 
+    def _as_linked(self, url: str, canonical: str) -> str:
+        """``as_linked`` on a site we have no profile for (a named profile's site is asked
+        for its pages at their canonical addresses)."""
+        if self.sites.profile_of(url).name != "generic":
+            return ""
+        return as_linked(url, canonical)
+
     def _new_alias(self, url: str, canonical: str) -> str | None:
         """A mirror-host address of an article, the first time it is seen."""
         return self._aliases.new(url, canonical, self.sites.profile_of(url))
@@ -519,7 +528,8 @@ class MirrorAliases:
 def as_linked(url: str, canonical: str) -> str:
     """The address to request the page ``canonical`` at when a link gave it as ``url``:
     with the trailing slash the link had and the canonical address drops (a site links its
-    pages as it serves them, so no redirect to its slashed twin); else "" (``canonical``)."""
+    pages as it serves them, so no redirect to its slashed twin); else "" (``canonical``).
+    Only on sites of the generic profile (``Frontier._as_linked``)."""
     linked, clean = urlsplit(url), urlsplit(canonical)
     if linked.path.endswith("/") and linked.path == clean.path + "/":
         return clean._replace(path=linked.path).geturl()
