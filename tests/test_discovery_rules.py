@@ -20,7 +20,8 @@ from kazscraper.crawler.frontier import (
     page_number,
     same_listing,
 )
-from kazscraper.sites import generic_site, get_profile
+from kazscraper.extract.article import extract_article
+from kazscraper.sites import generic_site, get_profile, profile_for_url
 from kazscraper.sites.url_rules import canonical_url, classify_url, pagination_path
 
 SITE = "https://jana.kz"
@@ -52,6 +53,18 @@ def frontier(**rules: object) -> Frontier:
         "/files/jana-mektep-ashyldy.docx",
         "/files/jana-mektep-ashyldy-2026.zip",
         "/audio/jana-mektep-ashyldy.mp3",
+        "/print:page,1,12345-jana-mektep-ashyldy.html",  # DataLife Engine's print version
+        "/news/12345-jana-mektep-ashyldy/print.html",
+        "/kk/rss/jana-mektep-ashyldy-2026",
+        "/feed/atom/jana-mektep-ashyldy",
+        "/ru/avtor/ivan-ivanov-petrovich",  # Russian and Kazakh transliterations
+        "/ru/tegi/novaya-shkola-otkrylas",
+        "/ru/poisk/novaya-shkola-otkrylas",
+        "/kk/izdeu/jana-mektep-ashyldy",
+        "/2026/12/07/jana-mektep-ashyldy/amp/",
+        "/index.php/attachment/jana-mektep-foto-1",
+        "/upload/medialibrary/jana-mektep-ashyldy.webp",
+        "/video/jana-mektep-ashyldy.MP4",
     ],
 )
 def test_tag_author_search_print_share_feed_attachment_and_media_are_never_articles(
@@ -251,3 +264,51 @@ def test_a_page_is_asked_for_with_the_slash_its_link_had() -> None:
     assert f.decide(f"{SITE}/kk/news/other-jana-mektep-ashyldy").ask == ""
     listing = f.decide(f"{SITE}/category/qogam/")
     assert listing.kind == "listing" and listing.ask == f"{SITE}/category/qogam/"
+
+
+# --- an article with a sidebar of teasers is no listing; a listing is no article ----------
+
+ARTICLE_URL = "https://news.example.com/2020/03/storm-hits-the-coast"
+OWN = [
+    "The storm reached the coast on Saturday evening and the town lost power for several "
+    "hours, officials said in a statement.",
+    "Residents were asked to stay at home while crews cleared the roads and repaired the "
+    "power lines that the wind had brought down.",
+]
+
+
+def teasers(n: int) -> str:
+    return "".join(
+        f"<div class='teaser'><a href='/2020/03/other-story-number-{i}'>Other story number {i}"
+        f" about the harbour and the town council</a><p>A short excerpt of story {i}, a line"
+        " or two about what happened, with a date.</p><span>12.03.2020</span></div>"
+        for i in range(n)
+    )
+
+
+def extracted(body: str) -> tuple[str | None, str]:
+    html = f"<!DOCTYPE html><html><head></head><body>{body}</body></html>"
+    profile = profile_for_url(ARTICLE_URL, "qazdauiri")
+    article = extract_article(html, ARTICLE_URL, profile, "2020-03-20T08:00:00+00:00")
+    return article.body, str(article.extraction.get("body"))
+
+
+@pytest.mark.parametrize("sidebar", [30, 60, 120])
+def test_a_short_article_beside_a_big_sidebar_of_teasers_is_no_listing(sidebar: int) -> None:
+    body, layer = extracted(
+        "<div class='wrap'><div class='content'><h1>Storm hits the coast</h1>"
+        f"<div class='text'>{''.join(f'<p>{p}</p>' for p in OWN)}</div></div>"
+        f"<div class='col'><h3>Latest news</h3>{teasers(sidebar)}</div></div>"
+    )
+    assert not layer.startswith("missing"), layer
+    assert body is not None and all(p in body for p in OWN)
+
+
+@pytest.mark.parametrize("intro", ["", "<p>The latest news of the region, updated every day.</p>"])
+def test_a_listing_at_an_article_like_url_is_no_article(intro: str) -> None:
+    _, layer = extracted(
+        "<div class='wrap'><main><header><h1>Harbour news</h1>"
+        f"{intro}</header><div class='posts'>{teasers(12)}</div></main>"
+        f"<div class='col'><h3>Most read</h3>{teasers(5)}</div></div>"
+    )
+    assert layer.startswith("missing") and "a listing page" in layer, layer

@@ -33,6 +33,8 @@ NOT_ARTICLE_SEGMENTS = frozenset(
         "tag", "tags", "author", "authors", "search", "print", "share", "feed", "feeds",
         "rss", "atom", "attachment", "attachments", "wp-content", "wp-json", "wp-admin",
         "amp", "comments", "login", "logout", "auth", "personal", "cart",
+        # the same pages in Russian and Kazakh transliteration
+        "avtor", "avtory", "teg", "tegi", "metki", "poisk", "izdeu", "pechat",
     }
 )  # fmt: skip
 #: extensions of files that are never articles (the last segment's)
@@ -108,11 +110,17 @@ def pagination_path(path: str) -> tuple[str, int] | None:
 
 
 def never_an_article(path: str) -> bool:
-    """A tag, author, search, print, share, feed or attachment page, or a media file."""
+    """A tag, author, search, print, share, feed or attachment page (a whole segment, or a
+    segment's word before a colon, or the last segment's name), or a media file."""
     segments = path.lower().rstrip("/").split("/")
-    if NOT_ARTICLE_SEGMENTS.intersection(segments):
+    stem, extension = posixpath.splitext(segments[-1])
+    if extension in NOT_ARTICLE_EXTENSIONS:
         return True
-    return posixpath.splitext(segments[-1])[1] in NOT_ARTICLE_EXTENSIONS
+    # a segment's word before a colon (DataLife Engine's /print:page,1,123-slug.html), and
+    # the last segment's name without its extension (/news/123-slug/print.html)
+    words = {segment.split(":", 1)[0] for segment in segments}
+    words.add(stem)
+    return not NOT_ARTICLE_SEGMENTS.isdisjoint(words)
 
 
 def declared_canonical(declared: str | None, fetched_url: str, profile: SiteProfile) -> str:
