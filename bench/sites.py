@@ -33,6 +33,7 @@ other, never in parallel (their timings would mix).
     python bench/sites.py --themes bitrix,drupal --articles 60 --timeout 300
     python bench/sites.py --json > figures.json
     python bench/sites.py --themes handmade --keep /tmp/themes   # keep archives and logs
+    python bench/sites.py --themes wordpress:reach=pages,wordpress:reach=sitemap
 """
 
 from __future__ import annotations
@@ -179,15 +180,23 @@ def score(truth: dict[str, dict[str, Any]], db: Path) -> dict[str, Any]:
     }
 
 
+def theme_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """``wordpress`` or ``wordpress:reach=pages`` (a theme's option): (name, options)."""
+    name, _, option = spec.partition(":")
+    key, _, value = option.partition("=")
+    return name, ({key: value} if key else {})
+
+
 def run_theme(name: str, articles: int, timeout: float, keep: Path | None) -> dict[str, Any]:
-    theme = get_theme(name, n_articles=articles)
+    base, options = theme_spec(name)
+    theme = get_theme(base, n_articles=articles, **options)
     with tempfile.TemporaryDirectory(prefix=f"sites-{name}-") as tmp, ThemeServer(theme) as server:
         db, log = Path(tmp) / "x.sqlite", Path(tmp) / "crawl.log"
         code, wall, killed = crawl(server.origin, db, log, timeout)
         requests = server.requests
         figures = score(theme.truth(server.origin), db)
         if keep is not None:
-            target = keep / name
+            target = keep / name.replace(":", "-").replace("=", "-")
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(tmp, target)
             (target / "requests.txt").write_text("\n".join(server.paths) + "\n", encoding="utf-8")
@@ -258,7 +267,11 @@ def table(results: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--themes", default=",".join(THEMES), help="comma-separated theme names")
+    parser.add_argument(
+        "--themes",
+        default=",".join(THEMES),
+        help="comma-separated theme names, each with an option if any (wordpress:reach=pages)",
+    )
     parser.add_argument("--articles", type=int, default=120, help="articles per theme")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per crawl")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -267,7 +280,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     names = [n.strip() for n in args.themes.split(",") if n.strip()]
-    unknown = [n for n in names if n not in THEMES]
+    unknown = [n for n in names if theme_spec(n)[0] not in THEMES]
     if unknown:
         parser.error(f"unknown themes {unknown}; known: {', '.join(THEMES)}")
     results = []

@@ -20,7 +20,9 @@ The hard cases each theme holds are in its module docstring and its ``hard_cases
 in all of them: a header "today" date widget, teaser lists in sidebars that are not
 blocks, accounts («Редакция», «Admin») as authors on some posts and no author on others,
 short two-paragraph posts (every ninth), attachments and photos linked from some posts,
-tag pages with their own pagination, Kazakh and Russian sections.
+tag pages with their own pagination, Kazakh and Russian sections. The WordPress theme's
+``reach`` option (``get_theme("wordpress", reach="pages")``, ``"sitemap"``) leaves one way
+alone to its older posts: the ``/page/N/`` pagination, or the sitemap index robots.txt names.
 
     >>> theme = get_theme("bitrix", n_articles=120)          # doctest: +SKIP
     >>> with ThemeServer(theme) as server:                   # doctest: +SKIP
@@ -48,7 +50,7 @@ def get_theme(name: str, n_articles: int = 120, seed: int = 1, **options: str) -
         cls = THEMES[name]
     except KeyError:
         raise ValueError(f"unknown theme {name!r}; known: {', '.join(THEMES)}") from None
-    return cls(n_articles, seed, **options)  # type: ignore[arg-type]
+    return cls(n_articles, seed, **options)
 
 
 __all__ = ["THEMES", "Theme", "ThemeServer", "get_theme"]
