@@ -312,3 +312,13 @@ def test_a_listing_at_an_article_like_url_is_no_article(intro: str) -> None:
         f"<div class='col'><h3>Most read</h3>{teasers(5)}</div></div>"
     )
     assert layer.startswith("missing") and "a listing page" in layer, layer
+
+
+def test_a_site_that_drops_the_slash_is_asked_without_it_once_learned() -> None:
+    f = frontier()
+    listing = f"{SITE}/kk/news/"
+    assert f.decide(listing).ask == listing
+    f.learn_redirect(STORY + "/", STORY)  # Laravel: a slashed link answers 301 without it
+    assert f.decide(f"{SITE}/ru/news/").ask == ""
+    assert f.decide(story(5) + "/").ask == ""
+    assert f.counts["trailing_slash_learned"] == 0

@@ -240,6 +240,7 @@ class Frontier:
         self._classify_cache = classify_cache
         self._listed: set[str] = set()  # article URLs linked by this run's listing pages
         self._slashed: set[str] = set()  # sites (labels) whose articles end with a slash
+        self._unslashed: set[str] = set()  # sites that redirect a slashed link to its twin
 
     def load(self, state: ArchiveState) -> None:
         """Take what the archive knows (at the start of the run)."""
@@ -441,14 +442,21 @@ class Frontier:
     # -- bookkeeping -----------------------------------------------------------------
 
     def learn_redirect(self, asked: str, landed: str) -> None:
-        """An article asked for at ``asked`` redirected to ``landed``: when that is only its
-        trailing-slash twin, the site's articles are asked for with the slash from now on."""
+        """A page asked for at ``asked`` redirected to ``landed``: when that is only its
+        trailing-slash twin, the site's articles are asked for with the slash from now on;
+        when it is its twin without the slash, no page of the site is asked for with the
+        slash its link had any more (``as_linked``)."""
         a, b = urlsplit(asked), urlsplit(landed)
-        if (a.netloc, a.query) == (b.netloc, b.query) and b.path == a.path.rstrip("/") + "/":
-            profile = self.sites.for_url(landed)
-            if profile is not None and profile.label not in self._slashed:
-                self._slashed.add(profile.label)
-                self.counts["trailing_slash_learned"] += 1
+        if (a.netloc, a.query) != (b.netloc, b.query):
+            return
+        profile = self.sites.for_url(landed)
+        if profile is None:
+            return
+        if b.path == a.path.rstrip("/") + "/" and profile.label not in self._slashed:
+            self._slashed.add(profile.label)
+            self.counts["trailing_slash_learned"] += 1
+        elif a.path.endswith("/") and b.path and b.path == a.path.rstrip("/"):
+            self._unslashed.add(profile.label)
 
     def request_url(self, url: str) -> str:
         """The address to ask for the article ``url`` (canonical) at: with the trailing
@@ -491,8 +499,10 @@ class Frontier:
 
     def _as_linked(self, url: str, canonical: str) -> str:
         """``as_linked`` on a site we have no profile for (a named profile's site is asked
-        for its pages at their canonical addresses)."""
-        if self.sites.profile_of(url).name != "generic":
+        for its pages at their canonical addresses), until the site redirects a slashed
+        link to its twin without the slash (``learn_redirect``)."""
+        profile = self.sites.profile_of(url)
+        if profile.name != "generic" or profile.label in self._unslashed:
             return ""
         return as_linked(url, canonical)
 

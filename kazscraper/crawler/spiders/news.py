@@ -258,6 +258,8 @@ class NewsSpider(scrapy.Spider):
             self._fail(response.url, "discovery", problem, response.status)
             return
         self._discovery_worked(response.url)
+        if hops := response.meta.get("redirect_urls"):  # a trailing slash the site drops
+            self.frontier.learn_redirect(hops[0], response.url)
         if self.discovery_done():
             return
         page = ListingPage(response.url, empty_run=response.meta.get("empty_run", 0))
