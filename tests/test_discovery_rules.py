@@ -243,6 +243,11 @@ def test_what_is_no_listing_page_by_its_path(path: str) -> None:
     assert classify_url(SITE + path, GENERIC) is None
 
 
+def test_a_named_profile_says_what_its_page_n_is() -> None:
+    qazdauiri = get_profile("qazdauiri").rebased(SITE)  # its menu's /page/N: static pages
+    assert classify_url(f"{SITE}/page/2", qazdauiri) is None
+
+
 def test_a_path_paginated_chain_converges_past_its_last_page() -> None:
     f = frontier()
     base = f"{SITE}/category/qogam/"

@@ -82,8 +82,10 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
     path = urlsplit(url).path or "/"
     if never_an_article(path):
         return None
-    paged = pagination_path(path)
-    if paged is not None:  # /category/x/page/2/: a page of the listing /category/x/, or nothing
+    # on a site we have no profile for, /category/x/page/2/ is a page of the listing
+    # /category/x/ or nothing (a named profile's patterns say what its /page/N is)
+    paged = pagination_path(path) if profile.name == "generic" else None
+    if paged is not None:
         base = paged[0]
         return "listing" if any(p.match(base) for p in profile.listing_path_res) else None
     if profile.article_path_re.match(path):
