@@ -73,6 +73,7 @@ def linked_without(theme: WordPressTheme, origin: str) -> set[str]:
     return found
 
 
+@pytest.mark.slow  # about 9 s each (a crawl in a subprocess); the rules' unit tests are fast
 @pytest.mark.parametrize("reach", ["pages", "sitemap"])
 def test_older_posts_found_only_by_path_pagination_or_the_robots_sitemap(
     tmp_path: Path, reach: str
