@@ -4,8 +4,9 @@ A crawl has one site or several (``Sites``, ``crawl --site``): each URL is judge
 the profile of the site whose host it is on, and a URL of no site of the crawl is not
 followed. It starts from each site's home page (or start URL), sitemap (and those its
 robots.txt names) and RSS feed, follows the listing pages (categories and their numbered
-pagination, by query or by ``/page/N/`` path) and the article links on article pages, and yields one ``PageItem`` per article page. It
-extracts no fields (that is the pipelines' job) and decides nothing itself:
+pagination, by query or by ``/page/N/`` path) and the article links on article pages,
+and yields one ``PageItem`` per article page. It extracts no fields (that is the
+pipelines' job) and decides nothing itself:
 every link it reads goes to its ``Frontier`` (``kazscraper.crawler.frontier``), whose
 ``Decision`` says whether to fetch it, at which canonical address and with
 which headers; the spider turns decisions into Scrapy requests, counts them in
