@@ -71,8 +71,7 @@ class CrawlState:
         return [
             row[0]
             for row in self.db.execute(
-                "SELECT started_at FROM crawls WHERE command <> 'reparse' "
-                "ORDER BY started_at"
+                "SELECT started_at FROM crawls WHERE command <> 'reparse' ORDER BY started_at"
             )
         ]
 
