@@ -303,6 +303,11 @@ class CrawlState:
             )
         ]
 
+    def captured_urls(self) -> Iterator[str]:
+        """The URL of every full ('response') capture, streamed (not held)."""
+        for (url,) in self.db.execute("SELECT url FROM captures WHERE record_type = 'response'"):
+            yield url
+
     def latest_capture(self, url: str) -> Capture | None:
         """The latest full ('response') capture of ``url``: what a revisit refers to."""
         row = self.db.execute(
