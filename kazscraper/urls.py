@@ -17,7 +17,6 @@ from fnmatch import fnmatchcase
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlunsplit
 from urllib.parse import urlsplit as _urlsplit
 
-
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 SAFE_SCHEMES = frozenset({"http", "https"})
 

@@ -57,9 +57,9 @@ _import_sqlite_utils()
 
 import sqlite_utils  # noqa: E402
 
-from kazscraper.archive.articles import ArticleWriter, Outcome, content_hash
-from kazscraper.archive.migrate import migrations
-from kazscraper.archive.state import CrawlState, utc_now
+from kazscraper.archive.articles import ArticleWriter, Outcome, content_hash  # noqa: E402
+from kazscraper.archive.migrate import migrations  # noqa: E402
+from kazscraper.archive.state import CrawlState, utc_now  # noqa: E402
 
 BUSY_TIMEOUT_MS = 30_000
 
