@@ -17,8 +17,6 @@ from fnmatch import fnmatchcase
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlunsplit
 from urllib.parse import urlsplit as _urlsplit
 
-from w3lib.url import canonicalize_url as w3lib_canonicalize_url
-
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 SAFE_SCHEMES = frozenset({"http", "https"})
 
@@ -110,7 +108,9 @@ def clean_url(
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     try:
-        return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+        from w3lib.url import canonicalize_url  # not at start-up: it imports urllib.request
+
+        return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
     except ValueError:  # a port past 65535 or not a number: not an address of any page
         return url
 

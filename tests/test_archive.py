@@ -360,3 +360,17 @@ def test_a_batch_writes_the_same_rows_as_one_article_at_a_time(tmp_path: Path) -
             )
     assert dumps[0] == dumps[1]
     assert dumps[0]["related_links"][0][-2] == 1  # linked to the batch's first article
+
+
+def test_a_run_by_any_name_but_reparse_is_a_crawl_of_its_start_url(tmp_path: Path) -> None:
+    """Issue 22: bench/crawl.py labels its runs ``bench`` (``CrawlOptions.command``, free
+    text for a caller of ``run_crawl``); reparse read the origin only of runs labelled
+    ``crawl`` or ``demo``, so it read the loopback captures with qazdauiri.kz's profile,
+    claimed none and refused its rebuild ("0 of N articles")."""
+    with Archive(tmp_path / "a.sqlite") as archive:
+        args = {"start_url": "http://127.0.0.1:8123/", "mirrors": ["http://127.0.0.1:8124"]}
+        archive.begin_crawl("bench", args)
+        archive.begin_crawl("reparse", {"db": "a.sqlite"})
+        assert archive.crawled_origin() == ("http://127.0.0.1:8123", ("http://127.0.0.1:8124",))
+        assert archive.crawl_arguments() == [args]
+        assert len(archive.crawl_starts()) == 1

@@ -233,3 +233,18 @@ def test_a_damaged_record_is_never_read_back_as_a_page(tmp_path: Path, damage: b
         if not skipped and [p.body for p in pages] != [body]:
             undetected.append(position - start)
     assert undetected == []
+
+
+def test_the_filter_of_captured_urls_never_forgets_one_and_mostly_says_no() -> None:
+    """Issue 22: a page never captured (every page of a first crawl) costs no
+    ``latest_capture`` query; a captured one is always looked up (its revisit record)."""
+    from kazscraper.crawler.middlewares.warc_capture import CapturedUrls
+
+    captured = CapturedUrls(bits=1 << 16)
+    urls = [f"https://qazdauiri.kz/news/{i}" for i in range(2000)]
+    for url in urls[:1000]:
+        captured.add(url)
+    assert all(url in captured for url in urls[:1000])
+    assert sum(url in captured for url in urls[1000:]) < 50  # about 1 in 1,000 expected
+    with pytest.raises(ValueError):
+        CapturedUrls(bits=1000)

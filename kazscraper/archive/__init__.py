@@ -30,13 +30,36 @@ Tables (documented for analysts in docs/schema.md and in ``schema_descriptions``
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
-import sqlite_utils
 
-from kazscraper.archive.articles import ArticleWriter, Outcome, content_hash
-from kazscraper.archive.migrate import migrations
-from kazscraper.archive.state import CrawlState, utc_now
+def _import_sqlite_utils() -> None:
+    """Import sqlite-utils with NumPy and pandas hidden (unless already imported).
+
+    sqlite-utils imports both when they are installed (0.1-0.2 s: a read command's whole
+    budget), only to map their scalar types to column types when it creates a table from
+    values. The archive's tables come from its migrations and its rows hold Python values,
+    so it needs no such mapping. They are hidden for this one import and stay importable
+    (datasketch imports NumPy during a crawl)."""
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # an import raises ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+
+
+_import_sqlite_utils()
+
+import sqlite_utils  # noqa: E402
+
+from kazscraper.archive.articles import ArticleWriter, Outcome, content_hash  # noqa: E402
+from kazscraper.archive.migrate import migrations  # noqa: E402
+from kazscraper.archive.state import CrawlState, utc_now  # noqa: E402
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -70,7 +93,7 @@ class Archive(ArticleWriter, CrawlState):
         self.site = site
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite_utils.Database(self.path)
+            self.db = sqlite_utils.Database(self.path, execute_plugins=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -108,7 +131,10 @@ def _refuse_newer(db: sqlite_utils.Database) -> None:
     this version would write it with its own idea of every table."""
     # every migration this version knows is pending on an empty database (a public,
     # read-only question to sqlite-utils)
-    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    known = {
+        m.name
+        for m in migrations.pending(sqlite_utils.Database(memory=True, execute_plugins=False))
+    }
     applied = [m.name for m in migrations.applied(db)]
     unknown = sorted(set(applied) - known)
     if unknown:

@@ -246,7 +246,10 @@ def article_view(db: sqlite_utils.Database, article_id: int) -> ArticleView | No
 def schema_is_current(db: sqlite_utils.Database) -> bool:
     """Whether the archive has every migration of this version applied and none it does not
     know (read-only): then opening it to read needs no upgrade, nor the crawl's run lock."""
-    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    known = {
+        m.name
+        for m in migrations.pending(sqlite_utils.Database(memory=True, execute_plugins=False))
+    }
     return {m.name for m in migrations.applied(db)} == known
 
 
@@ -405,7 +408,7 @@ def overview(
             " GROUP BY coalesce(r.url, r.title) ORDER BY days DESC, min(r.rank), 1 LIMIT ?",
             (site, people),
         ).fetchall()
-        recent = recent_runs(sqlite_utils.Database(conn), runs, site)
+        recent = recent_runs(sqlite_utils.Database(conn, execute_plugins=False), runs, site)
     finally:
         conn.close()
     return Overview(

@@ -71,8 +71,7 @@ class CrawlState:
         return [
             row[0]
             for row in self.db.execute(
-                "SELECT started_at FROM crawls WHERE command IN ('crawl', 'demo') "
-                "ORDER BY started_at"
+                "SELECT started_at FROM crawls WHERE command <> 'reparse' ORDER BY started_at"
             )
         ]
 
@@ -95,7 +94,7 @@ class CrawlState:
     def crawled_origin(self) -> tuple[str | None, tuple[str, ...]]:
         """The start URL's origin and the mirrors of the latest crawl (for reparse)."""
         for (arguments,) in self.db.execute(
-            "SELECT arguments FROM crawls WHERE command IN ('crawl', 'demo') ORDER BY id DESC"
+            "SELECT arguments FROM crawls WHERE command <> 'reparse' ORDER BY id DESC"
         ):
             args = json.loads(arguments or "{}")
             start = args.get("start_url") or args.get("replica")
@@ -110,7 +109,7 @@ class CrawlState:
         the captures belong to)."""
         found = []
         for (arguments,) in self.db.execute(
-            "SELECT arguments FROM crawls WHERE command IN ('crawl', 'demo') ORDER BY id DESC"
+            "SELECT arguments FROM crawls WHERE command <> 'reparse' ORDER BY id DESC"
         ):
             try:
                 args = json.loads(arguments or "{}")
@@ -303,6 +302,11 @@ class CrawlState:
                 "SELECT offset, length FROM captures WHERE warc_file = ?", [warc_file]
             )
         ]
+
+    def captured_urls(self) -> Iterator[str]:
+        """The URL of every full ('response') capture, streamed (not held)."""
+        for (url,) in self.db.execute("SELECT url FROM captures WHERE record_type = 'response'"):
+            yield url
 
     def latest_capture(self, url: str) -> Capture | None:
         """The latest full ('response') capture of ``url``: what a revisit refers to."""

@@ -38,7 +38,7 @@ from kazscraper.crawler.run_log import console_handler, default_log_file
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
-from kazscraper.sites import Sites, build_sites, crawled_sites, get_profile
+from kazscraper.sites import Sites, build_sites, crawled_sites, earlier_origins, get_profile
 from kazscraper.urls import url_origin
 from kazscraper.warc.files import files_in_use
 from kazscraper.warc.recovery import recover_open_files
@@ -195,7 +195,8 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
             # a several-site archive: each capture with its site's profile
-            sites = crawled_sites(archive.crawl_arguments(), _site_name(options))
+            crawl_runs = archive.crawl_arguments()
+            sites = crawled_sites(crawl_runs, _site_name(options))
             archive.copy_to(rebuilt)
         named, captures = captured_files(target)
         with Archive(rebuilt) as copy:
@@ -206,7 +207,8 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             profile = get_profile(_site_name(options))
             if origin:
                 profile = profile.rebased(origin, tuple(m for m in mirrors if m))
-            sites = Sites.single(profile)
+            # captures of crawls from other origins (a demo on another port) as read then
+            sites = Sites.single(profile, earlier=earlier_origins(crawl_runs, profile))
         config = RunConfig(
             sites, mode="reparse", warc_dir=str(warc_dir), warc_name=name, warc_named=named
         )

@@ -230,6 +230,10 @@ class Sites:
     """
 
     sites: tuple[Site, ...]
+    # a reparse: its one site's profile at the origins of earlier crawls (a demo on another
+    # port, a site that moved host), so their captures are read as those crawls read them;
+    # ``for_url`` finds them by host, nothing crawls them
+    earlier: tuple[SiteProfile, ...] = ()
 
     def __post_init__(self) -> None:
         labels = [s.label for s in self.sites]
@@ -248,13 +252,21 @@ class Sites:
                 owners[netloc] = site.label
 
     @classmethod
-    def single(cls, profile: SiteProfile, start_urls: Sequence[str] = ()) -> Sites:
-        """One site (a one-site crawl, reparse, a test's frontier)."""
-        return cls((Site(profile, tuple(start_urls) or tuple(profile.start_urls())),))
+    def single(
+        cls,
+        profile: SiteProfile,
+        start_urls: Sequence[str] = (),
+        earlier: Sequence[SiteProfile] = (),
+    ) -> Sites:
+        """One site (a one-site crawl, reparse, a test's frontier); ``earlier``: see the
+        field (a reparse's)."""
+        site = Site(profile, tuple(start_urls) or tuple(profile.start_urls()))
+        return cls((site,), tuple(earlier))
 
     @cached_property
     def _by_netloc(self) -> dict[str, Site]:
-        return {netloc: s for s in self.sites for netloc in s.profile.site_netlocs}
+        found = {n: Site(p, ()) for p in reversed(self.earlier) for n in p.site_netlocs}
+        return found | {netloc: s for s in self.sites for netloc in s.profile.site_netlocs}
 
     @cached_property
     def _by_label(self) -> dict[str, Site]:
@@ -384,6 +396,28 @@ def crawled_sites(runs: Sequence[dict[str, Any]], default_site: str) -> Sites | 
             labels.add(site.label)
             hosts |= site.profile.site_netlocs
     return Sites(tuple(chosen)) if chosen else None
+
+
+def earlier_origins(runs: Sequence[dict[str, Any]], profile: SiteProfile) -> list[SiteProfile]:
+    """The one site's ``profile`` at the start origin (with the mirrors) of each of an
+    archive's crawls (``runs``, newest first) that ``profile``'s hosts do not cover: what a
+    reparse reads those crawls' captures with (``Sites.earlier``)."""
+    found: list[SiteProfile] = []
+    hosts = set(profile.site_netlocs)
+    for run in runs:
+        start = run.get("start_url") or run.get("replica")
+        if not start or run.get("sites"):
+            continue
+        parts = urlsplit(str(start))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            continue
+        mirrors = tuple(str(m) for m in run.get("mirrors") or ())
+        earlier = profile.rebased(f"{parts.scheme}://{parts.netloc}", mirrors)
+        if earlier.site_netlocs & hosts:
+            continue
+        found.append(earlier)
+        hosts |= earlier.site_netlocs
+    return found
 
 
 def _sites_of_run(run: dict[str, Any], default_site: str) -> list[Site]:
