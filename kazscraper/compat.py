@@ -34,15 +34,22 @@ a crawl.
   such items were in the pipelines left the scraper waiting for ever, idle. The engine
   builds its ``Scraper`` itself (no setting names the class): ``close_after_start_items``
   swaps the class of ``engine.scraper`` for a subclass that re-checks after each item.
+- Holding a download slot (``Retry-After``): Scrapy delays a slot's queue by a timer of its
+  own (``Slot.latercall``, fired into ``Downloader._latercall``, which runs the queue);
+  ``hold_download_slot`` sets that timer for the hold, so the slot starts nothing until
+  then, and moves ``Slot.lastseen`` so the slot's delay counts from the hold's end and the
+  slot is not collected as idle meanwhile (``Downloader._slot_gc``).
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
+from time import monotonic
 from typing import Any
 
 from scrapy import Request
+from scrapy.core.downloader import Downloader, Slot
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
     _LenientHTTP11ClientFactory,
@@ -53,6 +60,7 @@ from scrapy.core.scraper import Scraper
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import Response
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
@@ -184,3 +192,11 @@ def close_after_start_items(scraper: Scraper) -> Scraper:
         raise TypeError(f"the engine's scraper is a {type(scraper).__name__}, not Scrapy's")
     scraper.__class__ = _ClosingScraper
     return scraper
+
+
+def hold_download_slot(downloader: Downloader, slot: Slot, seconds: float) -> None:
+    """Make ``slot`` start no request for ``seconds`` (Scrapy's own delay timer, longer)."""
+    slot.lastseen = max(slot.lastseen, monotonic() + seconds - slot.delay)
+    if slot.latercall is not None:
+        slot.latercall.cancel()
+    slot.latercall = call_later(seconds, downloader._latercall, slot)

@@ -230,3 +230,17 @@ def test_close_after_start_items_swaps_only_scrapys_scraper() -> None:
     bare = Scraper.__new__(Scraper)  # no crawler needed: only the class changes
     assert isinstance(close_after_start_items(bare), Scraper)
     assert type(bare) is not Scraper and type(close_after_start_items(bare)) is type(bare)
+
+
+def test_scrapys_slot_delay_timer_is_the_one_hold_download_slot_sets() -> None:
+    # hold_download_slot sets Slot.latercall to fire Downloader._latercall, and moves
+    # Slot.lastseen: the queue must still wait on that timer, and the delay count from it
+    from scrapy.core.downloader import Downloader, Slot
+
+    process = inspect.getsource(Downloader._process_queue)
+    assert "if slot.latercall:" in process and "slot.lastseen" in process
+    assert "self._latercall" in process
+    assert "slot.latercall = None" in inspect.getsource(Downloader._latercall)
+    assert "slot.lastseen + slot.delay" in inspect.getsource(Downloader._slot_gc)
+    slot = Slot(1, 0.5, 0.0)
+    assert slot.latercall is None and slot.lastseen == 0
