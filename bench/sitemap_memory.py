@@ -10,7 +10,11 @@ importable: the streaming reader (``SitemapReader``, ``feed_links``) or, on an o
 checkout (``BENCH_CODE=that/checkout``), its whole-file reading (``sitemap_body`` +
 ``read_sitemap``; parsel over the feed).
 
-    python bench/sitemap_memory.py [--cases tiny,long,feed,big]
+    python bench/sitemap_memory.py [--cases tiny,long,feed,big] [--crawl]
+
+``--crawl`` also crawls a 60-article replica whose ``/sitemap.xml`` is the tiny-elements
+sitemap (the replica's ``sitemap-tiny-elements`` fault mode), over HTTP, and prints the
+crawl process's peak RSS (``wait4``), its exit code and its articles.
 """
 
 from __future__ import annotations
@@ -92,11 +96,53 @@ print(f"{before // 1024} {peak // 1024} {n} {seconds:.1f}")
 """
 
 
+CRAWL = r"""
+import os, sys
+if os.environ.get("BENCH_CODE"):
+    sys.path.insert(0, os.environ["BENCH_CODE"])
+    sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+from kazscraper.cli import main
+main(sys.argv[1:], prog_name="kazscraper")
+"""
+
+
+def crawl_case() -> None:
+    """A crawl of the replica with the tiny-elements sitemap: peak RSS of the crawl."""
+    import os
+    import sqlite3
+    import time
+
+    from kazscraper.replica.server import ReplicaServer
+    from kazscraper.replica.site import ReplicaSite
+
+    with tempfile.TemporaryDirectory() as tmp, ReplicaServer(ReplicaSite(60)) as server:
+        server.set_faults({"/sitemap.xml": "sitemap-tiny-elements"})
+        db = Path(tmp) / "a.sqlite"
+        args = ["crawl", "--start-url", server.origin + "/", "--mirror", server.mirror_origin]
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", CRAWL, *args, "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        with sqlite3.connect(db) as conn:
+            (articles,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+        print(
+            f"crawl with the tiny-elements sitemap: peak RSS {usage.ru_maxrss // 1024} MB, "
+            f"exit {os.waitstatus_to_exitcode(status)}, {articles} articles, {seconds:.0f} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--crawl", action="store_true", help="also a crawl (see above)")
     args = parser.parse_args()
+    if args.crawl:
+        crawl_case()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.cases.split(","):

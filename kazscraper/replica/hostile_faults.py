@@ -6,6 +6,7 @@ writes the whole response through the handler (its ``_send`` and its socket).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import sys
@@ -28,7 +29,11 @@ ROUND3_FAULT_MODES = {
     "encoded-zstd": "the page with Content-Encoding: zstd",
     "encoded-br-gzip": "the page with Content-Encoding: br, gzip (brotli, then gzip)",
     "encoded-gzip-twice": "the page gzipped twice, as two Content-Encoding: gzip lines",
+    # (for a sitemap) issue 21, item 3: bench/sitemap_memory.py --crawl
+    "sitemap-tiny-elements": "a 46 KB gzipped sitemap (application/x-gzip) inflating to 48 MB "
+    "of 12 million <a/> in its urlset, no entry",
 }
+TINY_ELEMENTS = 12_000_000
 
 
 def answer(handler: Any, mode: str) -> bool:
@@ -39,6 +44,8 @@ def answer(handler: Any, mode: str) -> bool:
         handler._trickle(b"User-agent: *\nDisallow: /\n" + b"#" * 4096 + b"\n", TEXT)
     elif mode.startswith("encoded-"):
         _encoded(handler, mode)
+    elif mode == "sitemap-tiny-elements":
+        handler._send(200, "application/x-gzip", _tiny_elements())
     else:
         return False
     return True
@@ -100,3 +107,9 @@ def _zstd(raw: bytes) -> bytes:
     name = "compression.zstd" if sys.version_info >= (3, 14) else "backports.zstd"
     zstd: Any = importlib.import_module(name)
     return bytes(zstd.compress(raw))
+
+
+@functools.lru_cache(maxsize=1)
+def _tiny_elements() -> bytes:
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    return gzip.compress(head + b"<a/>" * TINY_ELEMENTS + b"</urlset>", 9)
