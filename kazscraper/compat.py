@@ -27,23 +27,41 @@ a crawl.
 - A request as scrapy-redis's queues store it: its scheduler keeps requests in flight
   itself, so it encodes them as the queue does (``Base._encode_request``):
   ``encode_request`` (it decodes them with Scrapy's public ``request_from_dict``, checked first).
+- Closing a spider whose items come from ``start()`` (``kazscraper reparse``): Scrapy's
+  ``Scraper.close_spider_async`` waits for its slot to be idle, and re-checks that only when
+  a *response* is done (``Scraper._check_if_closing`` in ``enqueue_scrape``), not when an
+  item of ``start()`` is (``start_itemproc_async``; scrapy/scrapy#7029). A SIGTERM while
+  such items were in the pipelines left the scraper waiting for ever, idle. The engine
+  builds its ``Scraper`` itself (no setting names the class): ``close_after_start_items``
+  swaps the class of ``engine.scraper`` for a subclass that re-checks after each item.
+- Holding a download slot (``Retry-After``): Scrapy delays a slot's queue by a timer of its
+  own (``Slot.latercall``, fired into ``Downloader._latercall``, which runs the queue);
+  ``hold_download_slot`` sets that timer for the hold, so the slot starts nothing until
+  then, and moves ``Slot.lastseen`` so the slot's delay counts from the hold's end and the
+  slot is not collected as idle meanwhile (``Downloader._slot_gc``).
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
+from time import monotonic
 from typing import Any
 
 from scrapy import Request
+from scrapy.core.downloader import Downloader, Slot
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
     _LenientHTTP11ClientFactory,
     _LenientHTTP11ClientProtocol,
     _LenientHTTPClientParser,
 )
+from scrapy.core.scraper import Scraper
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.http import Response
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.asyncio import call_later
+from twisted.python.failure import Failure
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
 
@@ -153,3 +171,32 @@ def decode_content(
     for encoding in to_decode:
         body = HttpCompressionMiddleware._decode(body, encoding, max_size)
     return body, [value.decode("latin-1") for value in to_keep]
+
+
+class _ClosingScraper(Scraper):
+    """Scrapy's scraper, which also re-checks a pending close when an item is done."""
+
+    async def start_itemproc_async(self, item: Any, *, response: Response | Failure | None) -> None:
+        try:
+            await super().start_itemproc_async(item, response=response)
+        finally:
+            slot = self.slot  # the item is no longer counted (Scrapy's own finally)
+            if slot is not None and slot.closing is not None and not slot.closing.called:
+                self._check_if_closing()
+
+
+def close_after_start_items(scraper: Scraper) -> Scraper:
+    """Make ``scraper`` (``crawler.engine.scraper``) finish closing when the last item in
+    its pipelines is done, items of ``start()`` included (see the module's docstring)."""
+    if type(scraper) is not Scraper and not isinstance(scraper, _ClosingScraper):
+        raise TypeError(f"the engine's scraper is a {type(scraper).__name__}, not Scrapy's")
+    scraper.__class__ = _ClosingScraper
+    return scraper
+
+
+def hold_download_slot(downloader: Downloader, slot: Slot, seconds: float) -> None:
+    """Make ``slot`` start no request for ``seconds`` (Scrapy's own delay timer, longer)."""
+    slot.lastseen = max(slot.lastseen, monotonic() + seconds - slot.delay)
+    if slot.latercall is not None:
+        slot.latercall.cancel()
+    slot.latercall = call_later(seconds, downloader._latercall, slot)

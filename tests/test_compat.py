@@ -201,3 +201,46 @@ def test_scrapy_still_splits_and_decodes_content_encodings_as_the_replay_asks() 
     assert decode_content(b"x", ["compress"], 10_000)[1] == ["compress"]
     with pytest.raises(DecodedTooLarge):
         decode_content(gzip.compress(b"a" * 100_000), ["gzip"], 1_000)
+
+
+def test_scrapys_engine_builds_its_scraper_and_rechecks_a_close_only_after_responses() -> None:
+    # close_after_start_items swaps the class of engine.scraper: the engine must still build
+    # Scrapy's own Scraper, whose close waits for an idle slot that it re-checks by
+    # _check_if_closing (after a response; when upstream re-checks after an item too, the
+    # swap can go: scrapy/scrapy#7029)
+    from scrapy.core import engine, scraper
+
+    assert "self.scraper: Scraper = Scraper(crawler)" in inspect.getsource(engine.ExecutionEngine)
+    assert "self._check_if_closing()" in inspect.getsource(scraper.Scraper.enqueue_scrape)
+    assert "_check_if_closing" not in inspect.getsource(scraper.Scraper.start_itemproc_async)
+    assert "itemproc_size" in inspect.getsource(scraper.Slot.is_idle)
+    assert "response" in inspect.signature(scraper.Scraper.start_itemproc_async).parameters
+
+
+def test_close_after_start_items_swaps_only_scrapys_scraper() -> None:
+    from scrapy.core.scraper import Scraper
+
+    from kazscraper.compat import close_after_start_items
+
+    class Other:
+        pass
+
+    with pytest.raises(TypeError):
+        close_after_start_items(Other())  # type: ignore[arg-type]
+    bare = Scraper.__new__(Scraper)  # no crawler needed: only the class changes
+    assert isinstance(close_after_start_items(bare), Scraper)
+    assert type(bare) is not Scraper and type(close_after_start_items(bare)) is type(bare)
+
+
+def test_scrapys_slot_delay_timer_is_the_one_hold_download_slot_sets() -> None:
+    # hold_download_slot sets Slot.latercall to fire Downloader._latercall, and moves
+    # Slot.lastseen: the queue must still wait on that timer, and the delay count from it
+    from scrapy.core.downloader import Downloader, Slot
+
+    process = inspect.getsource(Downloader._process_queue)
+    assert "if slot.latercall:" in process and "slot.lastseen" in process
+    assert "self._latercall" in process
+    assert "slot.latercall = None" in inspect.getsource(Downloader._latercall)
+    assert "slot.lastseen + slot.delay" in inspect.getsource(Downloader._slot_gc)
+    slot = Slot(1, 0.5, 0.0)
+    assert slot.latercall is None and slot.lastseen == 0

@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from kazscraper.crawler.middlewares.redirect import off_site
 from kazscraper.crawler.signals import page_failed
-from kazscraper.crawler.sitemap import sitemap_body
+from kazscraper.crawler.sitemap import SitemapLimits, SitemapReader
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, verdict
 from kazscraper.intake.links import anchor_hrefs
@@ -64,14 +64,20 @@ def test_anchor_hrefs_on_a_regex_trap_is_linear_and_capped() -> None:
 XML = b'<?xml version="1.0"?><urlset><url><loc>https://qazdauiri.kz/news/a</loc></url></urlset>'
 
 
+def sitemap_body(body: bytes, max_bytes: int) -> tuple[list[dict[str, str]], str | None]:
+    reader = SitemapReader(body, SitemapLimits(max_bytes=max_bytes))
+    return list(reader), reader.refused
+
+
 def test_a_sitemap_body_is_gunzipped_with_a_size_cap() -> None:
-    assert sitemap_body(XML, 1000) == (XML, None)
-    assert sitemap_body(gzip.compress(XML), 1000) == (XML, None)
+    entry = [{"loc": "https://qazdauiri.kz/news/a"}]
+    assert sitemap_body(XML, 1000) == (entry, None)
+    assert sitemap_body(gzip.compress(XML), 1000) == (entry, None)
     body, problem = sitemap_body(gzip.compress(b" " * 10_000 + XML), 1000)
-    assert body == b"" and problem and "larger than 1000 bytes" in problem
+    assert body == [] and problem and "larger than 1000 bytes" in problem
     assert sitemap_body(b"\x1f\x8bnot gzip at all", 1000)[1].startswith("unreadable gzipped")
-    assert sitemap_body(b"  \n", 1000) == (b"", "empty sitemap")
-    assert sitemap_body(b"", 1000) == (b"", "empty sitemap")
+    assert sitemap_body(b"  \n", 1000) == ([], "empty sitemap")
+    assert sitemap_body(b"", 1000) == ([], "empty sitemap")
     assert "larger than 10 bytes" in sitemap_body(XML, 10)[1]
 
 

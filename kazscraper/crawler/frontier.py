@@ -71,6 +71,8 @@ class Limits:
     max_sitemaps: int = 1_000
     sitemap_max_depth: int = 3
     sitemap_max_bytes: int = 50 * 1024 * 1024
+    sitemap_max_elements: int = 1_000_000  # elements read per sitemap or feed
+    sitemap_max_loc: int = 2_048  # a sitemap entry's loc (sitemaps.org: under 2,048)
     max_links: int = 5_000
     # the longest URL scheduled (Scrapy's URLLENGTH_LIMIT: a longer request is dropped
     # unanswered by its URL length middleware); 0: no limit
@@ -91,6 +93,8 @@ LIMIT_SETTINGS = {
     "max_sitemaps": "KAZSCRAPER_MAX_SITEMAPS",
     "sitemap_max_depth": "KAZSCRAPER_SITEMAP_MAX_DEPTH",
     "sitemap_max_bytes": "KAZSCRAPER_SITEMAP_MAX_BYTES",
+    "sitemap_max_elements": "KAZSCRAPER_SITEMAP_MAX_ELEMENTS",
+    "sitemap_max_loc": "KAZSCRAPER_SITEMAP_MAX_LOC",
     "max_links": "KAZSCRAPER_MAX_LINKS_PER_PAGE",
     "max_url_length": "URLLENGTH_LIMIT",
     "max_articles_per_run": "KAZSCRAPER_MAX_ARTICLES_PER_RUN",

@@ -24,15 +24,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Spider
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from kazscraper.archive import Archive, ArchiveError
 from kazscraper.archive.queries import captured_files, first_crawl, lost_articles
 from kazscraper.crawler import settings as default_settings
+from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.config import RUN_CONFIG, Mode, RunConfig
 from kazscraper.crawler.frontier import Rules
 from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
+from kazscraper.crawler.pipelines.sink import SinkPipeline
 from kazscraper.crawler.run_lock import AlreadyRunning, RunLock, queues_directory, upgrade
 from kazscraper.crawler.run_log import console_handler, default_log_file
 from kazscraper.crawler.spiders.news import NewsSpider
@@ -280,6 +282,27 @@ def _run_process(options: CrawlOptions, spider_cls: type[Spider], config: RunCon
         shutil.rmtree(queues, ignore_errors=True)
 
 
+def _finish_after_forced_stop(crawler: Crawler) -> None:
+    """Finish a run whose reactor was stopped under its engine.
+
+    A second SIGINT or SIGTERM (a double Ctrl-C) makes Scrapy stop the reactor at once: the
+    engine never closes the spider, so neither the sink's last batch nor the run's ``crawls``
+    row was written (it stayed ``running`` for good). Here, once the reactor is gone: the
+    records in hand are written, the row is finished (``failed``, exit 1, 'crawl ended
+    early: shutdown forced'), the archive closed; what was not stored waits in the frontier
+    for the next run."""
+    owner = archive_of(crawler)
+    if owner is None or owner.archive is None:
+        return  # the engine closed the run (or the run has no archive)
+    assert crawler.stats is not None
+    crawler.stats.set_value("finish_reason", "shutdown forced (a second SIGINT or SIGTERM)")
+    engine = crawler.engine
+    for pipeline in engine.scraper.itemproc.middlewares if engine is not None else ():
+        if isinstance(pipeline, SinkPipeline):
+            pipeline.close_spider()  # the batch in hand: every item in it went through
+    owner.finish()
+
+
 def run_spider(
     options: CrawlOptions,
     settings: Settings,
@@ -303,6 +326,7 @@ def run_spider(
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler)
     process.start()
+    _finish_after_forced_stop(crawler)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if "kazscraper/exit_code" in stats:  # judged by the archive extension, in the crawls row
         exit_code, reason = stats["kazscraper/exit_code"], stats["kazscraper/verdict"]

@@ -78,6 +78,8 @@ KAZSCRAPER_MAX_LISTING_PAGES = 10_000  # listing (home, category) pages fetched 
 KAZSCRAPER_MAX_SITEMAPS = 1_000  # sitemap files fetched per run
 KAZSCRAPER_SITEMAP_MAX_DEPTH = 3  # sitemap index nesting (the index itself is level 1)
 KAZSCRAPER_SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # of a sitemap, after gunzip (sitemaps.org)
+KAZSCRAPER_SITEMAP_MAX_ELEMENTS = 1_000_000  # XML elements read per sitemap or feed
+KAZSCRAPER_SITEMAP_MAX_LOC = 2_048  # a sitemap entry's loc (sitemaps.org: under 2,048)
 KAZSCRAPER_MAX_LINKS_PER_PAGE = 5_000  # links read from one page, sitemap aside
 # article requests per run, then discovery stops as with --max-articles (0: no limit); the
 # next run goes on from there (archived articles are skipped, and do not count)

@@ -10,10 +10,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.error import DNSLookupError
-from twisted.internet.task import deferLater
 
 from kazscraper.crawler.http_handler import headers_too_large
 
@@ -24,6 +22,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     A ``Retry-After`` longer than ``KAZSCRAPER_RETRY_AFTER_MAX`` is not waited for in this
     run: the URL is given up, recorded in ``failures``, and tried again on the next run.
+
+    The pause is the site's, not the request's: the site's download slot is held for it
+    (``SiteSlotDownloader.hold``: politeness per site) and the retry is returned at once, so
+    no request waits inside the downloader, holding one of ``CONCURRENT_REQUESTS`` while
+    another site's requests wait behind it, and nothing blocks the reactor.
 
     A host name that does not resolve is not retried: the answer is known at the first try
     (offline, or a typo in ``--start-url``), and retrying it only delayed the verdict (~40 s).
@@ -53,11 +56,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
             give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
         )
 
-    async def _pause(self, seconds: float) -> None:
-        from twisted.internet import reactor
-
-        if seconds > 0:
-            await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+    def _pause(self, request: Request, seconds: float) -> None:
+        """Hold ``request``'s site for ``seconds``: its slot starts nothing until then (the
+        retry included). A downloader without slot holds (a Redis worker's own) is not held."""
+        engine = self.crawler.engine
+        hold = getattr(engine.downloader, "hold", None) if engine is not None else None
+        if hold is not None and seconds > 0:
+            hold(request, seconds)
 
     # Scrapy (2.13+) also takes a coroutine process_response; RetryMiddleware's is typed sync
     async def process_response(  # type: ignore[override]
@@ -72,7 +77,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("kazscraper/retry_after_too_long")
             return response  # given up for this run: the next run retries it
         self.crawler.stats.inc_value("kazscraper/retry_wait_ms", int(wait * 1000))
-        await self._pause(wait)
+        self._pause(request, wait)
         return self.retry_request(request, response_status_message(response.status)) or response
 
     async def process_exception(  # type: ignore[override]
@@ -87,7 +92,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return None
         if not isinstance(exception, self.exceptions_to_retry) or not self._will_retry(request):
             return None
-        await self._pause(self.backoff * 2 ** request.meta.get("retry_times", 0))
+        self._pause(request, self.backoff * 2 ** request.meta.get("retry_times", 0))
         return self.retry_request(request, exception)
 
 

@@ -35,7 +35,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -53,7 +52,7 @@ from kazscraper.crawler.frontier import (
 )
 from kazscraper.crawler.middlewares.robots import robots_sitemaps
 from kazscraper.crawler.signals import alias_found, page_failed
-from kazscraper.crawler.sitemap import read_sitemap, sitemap_body
+from kazscraper.crawler.sitemap import SitemapLimits, SitemapReader, feed_links
 from kazscraper.extract.blocks import node_text
 from kazscraper.intake.links import anchor_hrefs
 from kazscraper.intake.markup import markup_problem
@@ -294,39 +293,48 @@ class NewsSpider(scrapy.Spider):
                 yield url, None
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        body, problem = sitemap_body(response.body, self.frontier.limits.sitemap_max_bytes)
-        if problem:
-            self._fail(response.url, "discovery", problem, response.status)
-            return
-        try:
-            sitemap = read_sitemap(body)
-        except (ValueError, AttributeError, etree.LxmlError) as exc:
-            self._fail(response.url, "discovery", f"unreadable sitemap: {exc}", response.status)
-            return
-        entries = sitemap.entries
-        if not sitemap.problem:
-            self._discovery_worked(response.url)
-        else:
-            # the parser recovers what it can; the entry at the break is not trusted
-            entries = entries[:-1]
-            reason = f"malformed sitemap XML ({sitemap.problem}); {len(entries)} entries used"
-            self._fail(response.url, "discovery", reason, response.status)
+        """The sitemap's entries, read streaming as they are scheduled (``SitemapReader``:
+        flat memory whatever the file holds)."""
+        limits = self.frontier.limits
+        sitemap = SitemapReader(
+            response.body,
+            SitemapLimits(
+                max_bytes=limits.sitemap_max_bytes,
+                max_elements=limits.sitemap_max_elements,
+                max_loc=limits.sitemap_max_loc,
+            ),
+        )
         depth = response.meta.get("sitemap_depth", 1)
-        index = sitemap.kind == "sitemapindex"
-        for entry in entries:
-            loc = entry.get("loc", "").strip()
+        for entry in sitemap:
+            index = sitemap.kind == "sitemapindex"
+            loc = entry.get("loc", "")
             decision = self.frontier.sitemap_entry(loc, entry.get("lastmod"), index, depth)
             if decision.stop:
-                return
+                break  # discovery is done: the rest of the file is not read
             yield from self.requests(decision)
+        self._sitemap_read(response, sitemap)
+
+    def _sitemap_read(self, response: Response, sitemap: SitemapReader) -> None:
+        """What reading the sitemap found: a failure row for one refused or malformed (the
+        entries before the break were used), the count of locs too long, or that it worked."""
+        if sitemap.too_long:
+            self.crawler.stats.inc_value("kazscraper/sitemap_locs_too_long", sitemap.too_long)
+        if sitemap.refused:
+            self._fail(response.url, "discovery", sitemap.refused, response.status)
+        elif sitemap.problem:
+            reason = f"malformed sitemap XML ({sitemap.problem}); {sitemap.entries} entries used"
+            if sitemap.problem.startswith("more than"):
+                reason = f"sitemap of {sitemap.problem}; {sitemap.entries} entries used"
+            self._fail(response.url, "discovery", reason, response.status)
+        else:
+            self._discovery_worked(response.url)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
-        response.selector.remove_namespaces()
-        links = response.xpath("//item/link/text() | //entry/link/@href").getall()
-        for link in islice(links, self.frontier.limits.max_links):
-            decision = self.frontier.link(link.strip())
+        limits = self.frontier.limits
+        for link in feed_links(response.text, limits.max_links, limits.sitemap_max_elements):
+            decision = self.frontier.link(link)
             if decision.stop:
                 return
             yield from self.requests(decision)

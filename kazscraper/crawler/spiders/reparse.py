@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import scrapy
+from scrapy import signals
 
+from kazscraper.compat import close_after_start_items
 from kazscraper.crawler.config import RunConfig, run_config
 from kazscraper.crawler.frontier import MirrorAliases
 from kazscraper.crawler.signals import alias_found, page_failed
@@ -54,7 +56,14 @@ class ReparseSpider(scrapy.Spider):
         spider: ReparseSpider = super().from_crawler(
             crawler, run_config(crawler.settings), *args, **kwargs
         )
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         return spider
+
+    def on_opened(self) -> None:
+        """Items come from ``start()``, not from responses: the scraper must finish closing
+        when the last of them is done (SIGTERM hung the reparse for ever without it)."""
+        assert self.crawler.engine is not None
+        close_after_start_items(self.crawler.engine.scraper)
 
     async def start(self) -> AsyncIterator[PageItem | NotModified]:
         max_bytes = self.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_RECORD_MAX
