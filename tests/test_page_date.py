@@ -173,3 +173,12 @@ def test_a_page_that_shows_only_its_updated_time_is_dated_by_it() -> None:
     page = Selector(text=html_page("<h1>Vote</h1><div class='date'>Updated June 13, 2019</div>"))
     found = date_from_elements(page, None, None)
     assert found is not None and found[0].date == "2019-06-13"
+
+
+def test_the_articles_updated_time_is_no_declared_date() -> None:
+    line = (
+        '<time class="updated" datetime="2023-11-09T09:00:00+05:00">9 Nov</time>'
+        '<time class="entry-date published" datetime="2023-11-08T23:30:00+05:00">8 Nov</time>'
+    )
+    page = Selector(text=html_page(f"<article><h1>Vote</h1><div>{line}</div></article>"))
+    assert read_metadata(page).declared_dates["time-element"].startswith("2023-11-08")

@@ -63,8 +63,14 @@ class PageMetadata:
 
 
 _JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+# a <time> of the article itself (not of a related-news list or a sidebar) that is not its
+# updated time (WordPress marks an unchanged post's one <time> "published updated")
 _ARTICLE_TIME = etree.XPath(
-    "//article//time[not(ancestor::li|ancestor::aside)]/@datetime", smart_strings=False
+    "//article//time[not(ancestor::li|ancestor::aside)]"
+    "[not(@itemprop='dateModified')]"
+    "[not(contains(@class,'updated') or contains(@class,'modified')) or contains(@class,'publish')]"
+    "/@datetime",
+    smart_strings=False,
 )
 _HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
 # microdata: the element that declares the page's publication date, outside listed items

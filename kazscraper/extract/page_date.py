@@ -1,9 +1,12 @@
-"""The publication date a page shows: its own date line, its dateline, htmldate's reading.
+"""The publication date of a page: ``publication_date`` asks its sources in one order.
 
-The date elements (``<time>``, ``<span class="date">``) are read outside furniture
-with our Kazakh-aware parser, skipping the header's "today" line; the lead's dateline
-(``Астана, 2025 жылғы 11 желтоқсан. ...``) next; htmldate (trafilatura's date
-library, imported lazily) last.
+What the page declares about its article (``DECLARED``: JSON-LD, the publication metas, a
+``<time>`` of the ``<article>``), the date line nearest the headline, read outside
+furniture with our Kazakh-aware parser and skipping the header's "today" line and, where
+another line states a date, the updated time; microdata and the URL's date; the metas
+that name no kind of date; the lead's dateline (``Астана, 2025 жылғы 11 желтоқсан. ...``);
+htmldate (trafilatura's date library, imported lazily) last. The order and each source's
+accuracy on the real-page sets: docs/extraction.md, "Publication dates on any site".
 """
 
 from __future__ import annotations
