@@ -25,6 +25,12 @@ names, dates exactly (no date counts wrong).
     python bench/extraction.py
     python bench/extraction.py --external ~/saved-pages --repeat 5
     python bench/extraction.py --realpages /tmp/realpages
+    python bench/extraction.py --realpages /tmp/realpages --dates
+
+``--dates`` scores dates only (ours and htmldate's, per set) and says, per set, which
+source gave our date and how often it was right, each source's own accuracy wherever it
+states a date (won or not: a rule right only on a handful of pages, or on one set only,
+is suspect), and on the pages where htmldate and we disagree, who is right.
 """
 
 from __future__ import annotations
@@ -445,6 +451,124 @@ def _print_realpages(
     print("  kazscraper body layers: " + ", ".join(f"{k} {v}" for k, v in layers.most_common()))
 
 
+def date_sources(html: str, url: str) -> dict[str, str]:
+    """Every source's reading of the page's date (``extract.page_date``), whichever wins:
+    the declared ones by kind (``jsonld``, ``opengraph``, ``meta:KEY``, ``itemprop``,
+    ``time-element``, ``jsonld-page``), the date line nearest the headline, the URL."""
+    from kazscraper.extract.article import parse_html
+    from kazscraper.extract.metadata import read_metadata
+    from kazscraper.extract.page_date import (
+        DECLARED,
+        MICRODATA,
+        WEAK,
+        date_from_elements,
+        declared_votes,
+        url_vote,
+    )
+
+    page = parse_html(html)
+    declared = read_metadata(page).declared_dates
+    votes = {
+        v.source: v.parsed.date
+        for v in declared_votes(declared, None, None, DECLARED + MICRODATA + WEAK)
+    }
+    if (line := date_from_elements(page, None, None)) is not None:
+        votes["date-element"] = line[0].date
+    if (in_url := url_vote(url)) is not None:
+        votes["url"] = in_url.parsed.date
+    return votes
+
+
+class DateReport:
+    """Per set: which source gave our date and how often it was right; each source's own
+    accuracy where it states a date (whether or not it won); where htmldate and we disagree,
+    who is right."""
+
+    def __init__(self) -> None:
+        self.won: Counter[tuple[str, str, str]] = Counter()  # (set, source, "n"|"ok")
+        self.stated: Counter[tuple[str, str, str]] = Counter()
+        self.disagree: Counter[tuple[str, str]] = Counter()  # (set, "n"|"ours"|"htmldate")
+
+    def add(
+        self,
+        dataset: str,
+        want: str,
+        got: str | None,
+        layer: str,
+        ref: str | None,
+        html: str,
+        url: str,
+    ) -> None:
+        source = "missing" if layer.startswith("missing") else layer.split(" (")[0]
+        self.won[(dataset, source, "n")] += 1
+        self.won[(dataset, source, "ok")] += got == want
+        try:
+            votes = date_sources(html, url)
+        except ValueError:  # not HTML: no source
+            votes = {}
+        for name, day in votes.items():
+            self.stated[(dataset, name, "n")] += 1
+            self.stated[(dataset, name, "ok")] += day == want
+        if ref != got:
+            self.disagree[(dataset, "n")] += 1
+            self.disagree[(dataset, "ours")] += got == want
+            self.disagree[(dataset, "htmldate")] += ref == want
+
+    def print(self, datasets: tuple[str, ...]) -> None:
+        for title, counts in (
+            ("our date came from", self.won),
+            ("source states a date", self.stated),
+        ):
+            print(f"\n  {title:<30}" + "".join(f"{d:>24}" for d in datasets))
+            for source in sorted(
+                {k[1] for k in counts}, key=lambda s: -counts[(datasets[0], s, "n")]
+            ):
+                cells = ""
+                for d in datasets:
+                    n, ok = counts[(d, source, "n")], counts[(d, source, "ok")]
+                    cells += f"{f'{ok}/{n}':>15} {ok / n:>7.3f}" if n else f"{'-':>23} "
+                print(f"  {source:<30}{cells}")
+        print()
+        for d in datasets:
+            n = self.disagree[(d, "n")]
+            print(
+                f"  {d}: htmldate and kazscraper disagree on {n} pages: kazscraper right"
+                f" {self.disagree[(d, 'ours')]}, htmldate right {self.disagree[(d, 'htmldate')]}"
+            )
+
+
+def dates_report(folder: Path, limit: int | None = None) -> None:
+    """Dates only: ours vs htmldate on each set, with the per-source breakdown."""
+    report, totals = DateReport(), Counter()
+    datasets = ("trafilatura-eval", "htmldate-eval")
+    for dataset in datasets:
+        base = folder / dataset
+        if not (base / "expected.json").exists():
+            print(f"{base}/expected.json not found: set skipped")
+            continue
+        answers = json.loads((base / "expected.json").read_text(encoding="utf-8"))
+        for url, answer in list(answers.items())[:limit]:
+            if not answer.get("date"):
+                continue
+            html = _read_page(base, answer["file"], url)
+            got = generic(html, url)
+            ref = reference_date(html, url)
+            totals[dataset] += 1
+            totals[dataset + ":ours"] += got["date"] == answer["date"]
+            totals[dataset + ":htmldate"] += ref == answer["date"]
+            report.add(dataset, answer["date"], got["date"], got["date_layer"], ref, html, url)
+    print(f"\nDates of real pages in {folder} (one run, same pages):")
+    print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}")
+    for dataset in datasets:
+        if n := totals[dataset]:
+            label = f"date accuracy, {dataset} ({n})"
+            print(
+                f"  {label:<40}{totals[dataset + ':ours'] / n:>13.3f}"
+                f"{totals[dataset + ':htmldate'] / n:>13.3f}"
+            )
+    report.print(datasets)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="timings per page (median)")
@@ -454,11 +578,17 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, help="--realpages: first N pages of each set")
     parser.add_argument(
+        "--dates", action="store_true", help="--realpages: dates only, with each source's accuracy"
+    )
+    parser.add_argument(
         "--no-reference", action="store_true", help="--realpages: kazscraper only (faster)"
     )
     args = parser.parse_args()
     ours("<html><body><p>warm-up</p></body></html>", "https://qazdauiri.kz/news/x", "")
     trafilatura_fields("<html><body><p>warm-up</p></body></html>", "", "")
+    if args.realpages and args.dates:
+        dates_report(args.realpages, args.limit)
+        return
     if args.realpages:
         realpages_report(args.realpages, args.limit, reference=not args.no_reference)
         return

@@ -19,11 +19,8 @@ crawl, ``kazscraper parse`` and the tests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from contextlib import suppress
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -51,12 +48,12 @@ from kazscraper.extract.byline import (
     same_person_in_full,
     trafilatura_authors,
 )
-from kazscraper.extract.dates import ParsedDate, parse_date
+from kazscraper.extract.dates import parse_date
 from kazscraper.extract.headline import generic_title, headline_of
 from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
-from kazscraper.extract.page_date import date_from_elements, date_from_lead, htmldate_date
+from kazscraper.extract.page_date import htmldate_date, publication_date
 from kazscraper.extract.signature import Signature, split_signature
 from kazscraper.extract.site_name import without_the_site
 from kazscraper.intake.checked import html_problem
@@ -183,42 +180,33 @@ def _date(
     body: list[str],
     profile: SiteProfile,
 ) -> None:
-    """The publication date, from the first layer that states one.
-
-    Metadata, then the signature's date line, then the page's own date element
-    or the lead's dateline, then htmldate. Relative forms are anchored to the
-    fetch time; a date after the fetch is refused by the parser.
-    """
+    """The publication date, by ``extract.page_date.publication_date``: what the page
+    declares, the signature's date line, the date line nearest the headline, microdata,
+    the URL, the lead's dateline, htmldate. Relative forms are anchored to the fetch
+    time; a date after the fetch is refused by the parser."""
     fetched = _as_datetime(article.fetched_at)
-    tz = profile.timezone
-    found: tuple[ParsedDate, str, str] | None = None
-    declared = ((meta.published, meta.source.get("published")), (sig.date_text, "signature"))
-    for raw, layer in declared:
-        parsed = parse_date(raw, fetched_at=fetched, tz=tz) if raw else None
-        if parsed is not None:
-            found = parsed, raw or "", layer or "metadata"
-            break
-    if found is not None and tz is None and found[2] != "signature":
-        found = _local_day(found, page, article.fetched_url, fetched) or found
-    if found is None and (on_page := date_from_elements(page, fetched, tz)) is not None:
-        found = on_page[0], on_page[1], "date-element"
-    if found is None and (lead := date_from_lead(body, fetched, tz)) is not None:
-        found = lead, lead.raw, "dateline"
-    if found is not None:
-        parsed, raw, layer = found
-        article.published_date = parsed.date
-        article.published_at = parsed.datetime
-        article.date_raw = raw
-        article.extraction["published_date"] = f"{layer} ({parsed.method})"
-    elif (guessed := _htmldate(page, generic, article.fetched_url, fetched, profile)) is not None:
-        article.published_date = guessed
-        article.extraction["published_date"] = "htmldate"
-    else:
+    url = article.fetched_url
+
+    def guess() -> str | None:
+        return _htmldate(page, generic, url, fetched, profile)
+
+    vote = publication_date(
+        page, meta.declared_dates, url, body, fetched, profile.timezone, guess, sig.date_text
+    )
+    if vote is None:
         article.extraction["published_date"] = (
             "missing: no date in metadata, signature, date line or lead"
         )
+    elif vote.source == "htmldate":
+        article.published_date = vote.parsed.date
+        article.extraction["published_date"] = "htmldate"
+    else:
+        article.published_date = vote.parsed.date
+        article.published_at = vote.parsed.datetime
+        article.date_raw = vote.raw
+        article.extraction["published_date"] = f"{vote.source} ({vote.parsed.method})"
     if meta.modified:
-        modified = parse_date(meta.modified, fetched_at=fetched, tz=tz)
+        modified = parse_date(meta.modified, fetched_at=fetched, tz=profile.timezone)
         article.modified_at = (modified.datetime or modified.date) if modified else None
 
 
@@ -233,33 +221,6 @@ def _htmldate(
     if profile.name == "generic":
         return htmldate_date(page.root, url, fetched, extensive=True)
     return htmldate_date(generic.tree, url, fetched)
-
-
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|$|[-_.])")
-
-
-def _local_day(
-    found: tuple[ParsedDate, str, str], page: Selector, url: str, fetched: datetime | None
-) -> tuple[ParsedDate, str, str] | None:
-    """For another site's page whose metadata states its time in UTC (``...T03:28:35Z``,
-    a server's notation, not the site's day): the day the page itself shows, in its URL
-    (``/2023/11/08/``) or its date line, when that is the day before or after. None when
-    the metadata's day stands."""
-    parsed = found[0]
-    if not parsed.datetime or not parsed.datetime.endswith("+00:00"):
-        return None
-    day = date.fromisoformat(parsed.date)
-    candidates: list[tuple[ParsedDate, str, str]] = []
-    if match := _URL_DATE.search(urlsplit(url).path):
-        with suppress(ValueError):
-            shown = date(int(match[1]), int(match[2]), int(match[3]))
-            candidates.append((replace(parsed, date=shown.isoformat(), datetime=None), url, "url"))
-    if (on_page := date_from_elements(page, fetched, None)) is not None:
-        candidates.append((on_page[0], on_page[1], "date-element"))
-    for candidate in candidates:
-        if abs((date.fromisoformat(candidate[0].date) - day).days) == 1:
-            return candidate
-    return None
 
 
 def _as_datetime(fetched_at: str) -> datetime | None:

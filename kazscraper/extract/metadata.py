@@ -47,6 +47,12 @@ class PageMetadata:
     tags: list[str] = field(default_factory=list)
     canonical: str | None = None
     language: str | None = None
+    #: every publication date the page declares, the first of each kind, in rank order:
+    #: ``jsonld`` (the article object's ``datePublished``), ``meta:KEY`` (``article:published_time``
+    #: and the other publication-date metas, ``DATE_METAS``), ``itemprop`` (microdata
+    #: ``datePublished``), ``time-element`` (a ``<time datetime>`` of the ``<article>``),
+    #: ``jsonld-page`` (the ``WebPage`` node's, where no article object states one)
+    declared_dates: dict[str, str] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)
 
     def set(self, name: str, value: Any, layer: str) -> None:
@@ -57,10 +63,48 @@ class PageMetadata:
 
 
 _JSONLD = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+# a <time> of the article itself (not of a related-news list or a sidebar) that is not its
+# updated time (WordPress marks an unchanged post's one <time> "published updated")
 _ARTICLE_TIME = etree.XPath(
-    "//article//time[not(ancestor::li|ancestor::aside)]/@datetime", smart_strings=False
+    "//article//time[not(ancestor::li|ancestor::aside)]"
+    "[not(@itemprop='dateModified')]"
+    "[not(contains(@class,'updated') or contains(@class,'modified')) or contains(@class,'publish')]"
+    "/@datetime",
+    smart_strings=False,
 )
 _HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
+# microdata: the element that declares the page's publication date, outside listed items
+_ITEMPROP_PUBLISHED = etree.XPath(
+    "(//*[@itemprop='datePublished'][not(ancestor::li|ancestor::aside|ancestor::footer)])[1]"
+)
+#: ``<meta name|property>`` keys that state the page's publication date (lower case), the
+#: conventions of OpenGraph, Dublin Core, Parse.ly, Sailthru, Google News and common CMSs
+DATE_METAS = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "published-date",
+    "article.published",
+    "date",
+)
+
+
+_MAX_STATED = 200  # a stated date is short (parse_date reads no more)
 
 
 def read_metadata(page: Selector) -> PageMetadata:
@@ -69,9 +113,12 @@ def read_metadata(page: Selector) -> PageMetadata:
     named = _named_nodes(documents) if documents else {}
     for obj in _walk_articles(documents):
         _from_jsonld(meta, obj, named)
-    if documents and not meta.authors:  # no article object names one: the page's own author
-        for obj in _walk_articles(documents, types=PAGE_TYPES):
-            meta.set("authors", _names(obj.get("author"), named), "jsonld")
+    if documents and (not meta.authors or not meta.published):  # no article object states
+        for obj in _walk_articles(documents, types=PAGE_TYPES):  # them: the page's own
+            if not meta.authors:
+                meta.set("authors", _names(obj.get("author"), named), "jsonld")
+            if published := _text(obj.get("datePublished")):
+                meta.declared_dates.setdefault("jsonld-page", published)
     _from_meta_tags(meta, page)
     return meta
 
@@ -193,6 +240,8 @@ def _text(value: Any, depth: int = 0) -> str | None:
 def _from_jsonld(meta: PageMetadata, obj: dict[str, Any], named: dict[str, Any]) -> None:
     meta.set("title", _text(obj.get("headline")) or _text(obj.get("name")), "jsonld")
     meta.set("published", _text(obj.get("datePublished")), "jsonld")
+    if meta.published and meta.source.get("published") == "jsonld":
+        meta.declared_dates.setdefault("jsonld", meta.published)
     meta.set("modified", _text(obj.get("dateModified")), "jsonld")
     meta.set("authors", _names(obj.get("author"), named), "jsonld")
     meta.set("publishers", _publisher_names(obj.get("publisher"), named), "jsonld")
@@ -215,7 +264,7 @@ def _head_tags(page: Selector) -> tuple[dict[str, list[str]], dict[str, str]]:
     links: dict[str, str] = {}
     for element in page.root.iter("meta", "link"):
         if element.tag == "meta":
-            key = element.get("property") or element.get("name")
+            key = element.get("property") or element.get("name") or element.get("itemprop")
             content = (element.get("content") or "").strip()
             if key and content:
                 metas.setdefault(key.strip().lower(), []).append(content)
@@ -232,6 +281,13 @@ def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
 
     meta.set("title", first("og:title"), "opengraph")
     meta.set("published", first("article:published_time"), "opengraph")
+    for key in DATE_METAS:
+        if key in metas:
+            meta.declared_dates.setdefault(f"meta:{key}", metas[key][0])
+    if (microdata := next(iter(_ITEMPROP_PUBLISHED(page.root)), None)) is not None:
+        stated = microdata.get("content") or microdata.get("datetime") or microdata.text_content()
+        if stated and stated.strip() and len(stated) <= _MAX_STATED:
+            meta.declared_dates.setdefault("itemprop", stated.strip())
     meta.set("modified", first("article:modified_time"), "opengraph")
     meta.set("image", first("og:image"), "opengraph")
     meta.set("section", first("article:section"), "opengraph")
@@ -241,6 +297,8 @@ def _from_meta_tags(meta: PageMetadata, page: Selector) -> None:
     # a <time> of the article itself, not of a related-news list or a sidebar
     time_attr = next(iter(_ARTICLE_TIME(page.root)), None)
     meta.set("published", time_attr.strip() if time_attr else None, "time-element")
+    if time_attr and time_attr.strip():
+        meta.declared_dates.setdefault("time-element", time_attr.strip())
     meta.set("canonical", links.get("canonical") or None, "link-canonical")
     meta.set("canonical", first("og:url"), "opengraph")
     meta.set("language", next(iter(_HTML_LANG(page.root)), None), "html-lang")

@@ -1,15 +1,20 @@
-"""The publication date a page shows: its own date line, its dateline, htmldate's reading.
+"""The publication date of a page: ``publication_date`` asks its sources in one order.
 
-The date elements (``<time>``, ``<span class="date">``) are read outside furniture
-with our Kazakh-aware parser, skipping the header's "today" line; the lead's dateline
-(``Астана, 2025 жылғы 11 желтоқсан. ...``) next; htmldate (trafilatura's date
-library, imported lazily) last.
+What the page declares about its article (``DECLARED``: JSON-LD, the publication metas, a
+``<time>`` of the ``<article>``), the date line nearest the headline, read outside
+furniture with our Kazakh-aware parser and skipping the header's "today" line and, where
+another line states a date, the updated time; microdata and the URL's date; the metas
+that name no kind of date; the lead's dateline (``Астана, 2025 жылғы 11 желтоқсан. ...``);
+htmldate (trafilatura's date library, imported lazily) last. The order and each source's
+accuracy on the real-page sets: docs/extraction.md, "Publication dates on any site".
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
@@ -17,8 +22,9 @@ from parsel import Selector
 
 from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import attribute, node_text
-from kazscraper.extract.dates import ParsedDate, find_date_in_text
+from kazscraper.extract.dates import ParsedDate, find_date_in_text, parse_date
 from kazscraper.extract.furniture import in_furniture
+from kazscraper.urls import urlsplit
 
 _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is not one
 
@@ -28,13 +34,15 @@ def date_from_elements(
 ) -> tuple[ParsedDate, str] | None:
     """A date from the page's own date line (``<span class="date">``, ``<time>``).
 
-    Short elements only, outside footers, sidebars, comments and teaser blocks. Of
+    Short elements only, outside footers, sidebars, comments and teaser blocks; a line of
+    the time the page was updated (``_is_update``) only where no other line states one. Of
     several, the one nearest the headline (the ``<h1>``): the deepest element it shares
     with it, the first in the page on a tie; a header's "today" widget shares only the
     page's wrapper with the headline, whatever its markup (``<div class="header">``).
     Returns the date and the element's text.
     """
     found: list[tuple[Any, ParsedDate, str]] = []
+    updates: list[tuple[Any, ParsedDate, str]] = []
     for element in page.xpath(xpaths.DATE_ELEMENTS):
         if in_furniture(element.root):
             continue
@@ -43,9 +51,12 @@ def date_from_elements(
             continue
         parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
         if parsed is not None:
-            found.append((element.root, parsed, text))
-            if len(found) >= _MAX_DATE_ELEMENTS:
+            (updates if _is_update(element.root, text) else found).append(
+                (element.root, parsed, text)
+            )
+            if len(found) + len(updates) >= _MAX_DATE_ELEMENTS:
                 break
+    found = found or updates  # a page that shows only when it was updated: that date
     if not found:
         return None
     headline = _HEADLINE(page.root)
@@ -93,6 +104,36 @@ def _is_today_widget(element: Selector, text: str) -> bool:
     return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
 
 
+_UPDATE_MARK = re.compile(
+    r"(?:^|[\s_-])(?:updated?|modified|datemodified|changed)(?:$|[\s_-])", re.IGNORECASE
+)
+_PUBLISHED_MARK = re.compile(r"publish|datepublished|created", re.I)
+_UPDATE_WORDS = (
+    r"(?:updated|last\s+(?:updated|modified)|modified|обновлено|изменено|жаңартылды"
+    r"|өзгертілді|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato|zaktualizowano)"
+)
+_UPDATE_LABEL = re.compile(rf"^\W*{_UPDATE_WORDS}\b", re.IGNORECASE)
+_UPDATE_LABEL_BEFORE = re.compile(rf"\b{_UPDATE_WORDS}\W*$", re.IGNORECASE)
+
+
+def _is_update(element: Any, text: str) -> bool:
+    """The time a page was last changed, not published: ``<time class="updated">``,
+    ``itemprop="dateModified"``, a line labelled ``Updated:`` / ``Обновлено:`` /
+    ``Жаңартылды:`` (WordPress marks an unchanged post's one ``<time>`` "published updated":
+    that one is the published time)."""
+    marks = f"{element.get('class') or ''} {element.get('itemprop') or ''}"
+    if _UPDATE_MARK.search(marks) and not _PUBLISHED_MARK.search(marks):
+        return True
+    if _UPDATE_LABEL.match(text):
+        return True
+    previous, parent = element.getprevious(), element.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else ""
+    return bool(_UPDATE_LABEL_BEFORE.search((before or "")[-_MAX_LABEL:]))
+
+
+_MAX_LABEL = 30  # "Last updated:" before a <time>: the end of the text before it
+
+
 def date_from_lead(
     paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
@@ -126,3 +167,160 @@ def htmldate_date(
         )
     except (ValueError, TypeError):  # htmldate rejects some malformed inputs
         return None
+
+
+#: the page's own declaration of its article's publication date, in rank order: the JSON-LD
+#: article object's ``datePublished``, the publication metas (OpenGraph's
+#: ``article:published_time``, Parse.ly, Sailthru, Dublin Core's issued/created), a
+#: ``<time datetime>`` of the ``<article>``. Measured on both dev sets (docs/extraction.md)
+DECLARED = (
+    "jsonld",
+    "meta:article:published_time",
+    "meta:og:article:published_time",
+    "meta:og:published_time",
+    "meta:article:published",
+    "meta:parsely-pub-date",
+    "meta:sailthru.date",
+    "meta:dc.date.issued",
+    "meta:dcterms.issued",
+    "meta:dc.date.created",
+    "meta:dcterms.created",
+    "time-element",
+)
+#: microdata ``datePublished``: after the date line (right less often on both dev sets)
+MICRODATA = ("itemprop", "meta:datepublished")
+#: metas that name no kind of date (``date``, ``dc.date``, ``pubdate``: often the day of a
+#: change, the build or the fetch) and the page node's date: after the URL's date
+WEAK = (
+    "meta:pubdate",
+    "meta:publishdate",
+    "meta:publish-date",
+    "meta:publish_date",
+    "meta:published_time",
+    "meta:published-date",
+    "meta:article.published",
+    "meta:dc.date",
+    "meta:dcterms.date",
+    "meta:date",
+    "jsonld-page",
+)
+_LAYER_NAMES = {"meta:article:published_time": "opengraph"}  # the names records already carry
+# /2023/11/08/, /2023-11-08-slug: a one-digit day only before a slash (/2023/10/3-fragen is a slug)
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-](\d\d(?=/|$|[-_.])|\d(?=/|$))")
+
+
+@dataclass(frozen=True)
+class DateVote:
+    """One source's reading of the publication date: ``source`` names where it came from."""
+
+    source: str
+    parsed: ParsedDate
+    raw: str
+
+
+def declared_votes(
+    declared: dict[str, str],
+    fetched_at: datetime | None,
+    tz: str | None,
+    rank: tuple[str, ...] = DECLARED,
+) -> list[DateVote]:
+    """The dates the page declares (``PageMetadata.declared_dates``) of the kinds ``rank``
+    names, in its order, those that do not parse left out."""
+    votes = []
+    for key in rank:
+        if (raw := declared.get(key)) and (parsed := parse_date(raw, fetched_at=fetched_at, tz=tz)):
+            votes.append(DateVote(_LAYER_NAMES.get(key, key), parsed, raw))
+    return votes
+
+
+def url_vote(url: str) -> DateVote | None:
+    """The date a URL's path holds (``/2023/11/08/``, ``/2023-11-08-slug``)."""
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    if match is None:
+        return None
+    try:
+        shown = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return DateVote("url", ParsedDate(shown.isoformat(), None, "url", match[0]), url)
+
+
+def publication_date(
+    page: Selector,
+    declared: dict[str, str],
+    url: str,
+    lead: list[str],
+    fetched_at: datetime | None,
+    tz: str | None,
+    htmldate: Callable[[], str | None],
+    signature: str | None = None,
+) -> DateVote | None:
+    """The article's publication date, from the first source that states one.
+
+    1. what the page declares (``DECLARED``); where those disagree, the date more of the
+       page's sources give (the declared ones, the date line, the URL, htmldate), the first
+       in rank on a tie; a UTC timestamp (a server's notation, ``...T03:28:35Z``) of another
+       site's page yields to the day the page shows beside it, one day off: the URL's
+       date where there is one (it breaks the tie), else a local time or the date line;
+    2. the signature's date line (a site profile's);
+    3. the date line nearest the headline (``date_from_elements``);
+    4. microdata ``datePublished``, the URL's date, the weak metas (``WEAK``);
+    5. the lead's dateline, then htmldate (``htmldate``, called only when needed).
+    """
+    votes = declared_votes(declared, fetched_at, tz)
+    line = date_from_elements(page, fetched_at, tz)
+    line_vote = DateVote("date-element", line[0], line[1]) if line else None
+    in_url = url_vote(url)
+    if votes:
+        chosen = _agreed(votes, line_vote, in_url, htmldate)
+        if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
+            return _local_day(chosen, votes, line_vote, in_url) or chosen
+        return chosen
+    if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
+        return DateVote("signature", parsed, signature)
+    if line_vote is not None:
+        return line_vote
+    later = declared_votes(declared, fetched_at, tz, MICRODATA)
+    later += [in_url] if in_url else []
+    later += declared_votes(declared, fetched_at, tz, WEAK)
+    if later:
+        return later[0]
+    if (dateline := date_from_lead(lead, fetched_at, tz)) is not None:
+        return DateVote("dateline", dateline, dateline.raw)
+    if found := htmldate():
+        return DateVote("htmldate", ParsedDate(found, None, "htmldate", found), found)
+    return None
+
+
+def _agreed(
+    votes: list[DateVote],
+    line: DateVote | None,
+    in_url: DateVote | None,
+    htmldate: Callable[[], str | None],
+) -> DateVote:
+    """The first declared vote, or where the declared ones disagree, the one whose day more
+    sources give (first in rank on a tie)."""
+    if len({vote.parsed.date for vote in votes}) == 1:
+        return votes[0]
+    others = [v.parsed.date for v in (line, in_url) if v is not None]
+    if (found := htmldate()) is not None:
+        others.append(found)
+    days = [vote.parsed.date for vote in votes] + others
+    return max(votes, key=lambda vote: days.count(vote.parsed.date))  # the first on a tie
+
+
+def _local_day(
+    chosen: DateVote, votes: list[DateVote], line: DateVote | None, in_url: DateVote | None
+) -> DateVote | None:
+    """For a UTC timestamp, the day the page shows one day off, or None: the URL's day
+    decides where the URL holds one (the same day: the timestamp stands); else a declared
+    time in another notation (a local offset, or none) or the date line."""
+    day = date.fromisoformat(chosen.parsed.date)
+
+    def one_off(vote: DateVote) -> bool:
+        return abs((date.fromisoformat(vote.parsed.date) - day).days) == 1
+
+    if in_url is not None:
+        return in_url if one_off(in_url) else None
+    local = [v for v in votes if not (v.parsed.datetime or "").endswith("+00:00")]
+    return next((v for v in [*local, *([line] if line else [])] if one_off(v)), None)

@@ -1,0 +1,184 @@
+"""The publication date of another site's page: the article's own declared date first, then
+its date line, then its URL; an updated time, a header's or footer's widget never wins.
+Small pages written here (never pages of the dev sets)."""
+
+from __future__ import annotations
+
+import pytest
+from parsel import Selector
+
+from kazscraper.extract.metadata import read_metadata
+from kazscraper.extract.page_date import WEAK, date_from_elements, declared_votes, url_vote
+from tests.test_generic_layer import ENGLISH, generic, html_page, paragraphs
+
+LATER = "2023-11-20T08:00:00+00:00"
+
+
+def jsonld(obj: str) -> str:
+    return f'<script type="application/ld+json">{obj}</script>'
+
+
+# --- declared dates: the article entity, the metas, microdata ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "source"),
+    [
+        ("<meta name='parsely-pub-date' content='2023-11-08T10:00:00+01:00'>", "", "meta"),
+        ("<meta name='sailthru.date' content='2023-11-08 10:00:00'>", "", "meta"),
+        ("<meta name='DC.date.issued' content='2023-11-08'>", "", "meta"),
+        ("<meta itemprop='datePublished' content='2023-11-08'>", "", "item"),
+        ("", "<div itemscope><meta itemprop='datePublished' content='2023-11-08'></div>", "item"),
+    ],
+)
+def test_a_declared_publication_date_is_read(head: str, body: str, source: str) -> None:
+    article = generic(
+        html_page(f"<h1>Vote</h1>{body}" + paragraphs(ENGLISH), head=head), fetched=LATER
+    )
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith(source)
+
+
+def test_the_article_entity_date_beats_a_listed_items_date() -> None:
+    """A JSON-LD ``ItemList`` of other stories before the article object: theirs are not its."""
+    listed = jsonld(
+        '{"@type": "ItemList", "itemListElement": [{"@type": "ListItem", "item":'
+        ' {"@type": "NewsArticle", "datePublished": "2023-10-01"}}]}'
+    )
+    own = jsonld('{"@type": "NewsArticle", "datePublished": "2023-11-08T10:00:00+01:00"}')
+    page = Selector(text=html_page("<h1>Vote</h1>", head=listed + own))
+    votes = declared_votes(read_metadata(page).declared_dates, None, None)
+    assert [(v.source, v.parsed.date) for v in votes] == [("jsonld", "2023-11-08")]
+
+
+def test_the_declared_sources_are_ranked_article_first() -> None:
+    head = (
+        jsonld('{"@type": "WebPage", "datePublished": "2023-01-01"}')
+        + "<meta name='date' content='2023-11-20'>"
+        + "<meta property='article:published_time' content='2023-11-08T10:00:00+01:00'>"
+    )
+    declared = read_metadata(Selector(text=html_page("<h1>Vote</h1>", head=head))).declared_dates
+    assert [v.source for v in declared_votes(declared, None, None)] == ["opengraph"]
+    weak = [v.source for v in declared_votes(declared, None, None, WEAK)]
+    assert weak == ["meta:date", "jsonld-page"]
+
+
+def test_a_weak_meta_does_not_beat_the_date_line() -> None:
+    """``<meta name="date">`` names no kind of date (often the day of a change)."""
+    html = html_page(
+        "<h1>Vote</h1><span class='post-date'>8.11.2023</span>" + paragraphs(ENGLISH),
+        head="<meta name='date' content='2023-11-20'>",
+    )
+    assert generic(html, fetched=LATER).published_date == "2023-11-08"
+
+
+def test_declared_dates_that_disagree_yield_to_the_one_the_page_agrees_with() -> None:
+    """A JSON-LD date the page's other metas, its date line and its URL all contradict."""
+    head = jsonld('{"@type": "NewsArticle", "datePublished": "2023-10-02"}') + (
+        "<meta property='article:published_time' content='2023-11-08T10:00:00+01:00'>"
+    )
+    html = html_page(
+        "<h1>Vote</h1><span class='post-date'>8.11.2023</span>" + paragraphs(ENGLISH), head=head
+    )
+    article = generic(html, "https://news.example.com/2023/11/08/vote", LATER)
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith("opengraph")
+
+
+# --- the date line: published, not updated ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [  # the updated time first, marked by its class, its itemprop or a label
+        '<time class="updated" datetime="2023-11-09T09:00:00+05:00">9 Nov</time>'
+        '<time class="entry-date published" datetime="2023-11-08T23:30:00+05:00">8 Nov</time>',
+        '<time itemprop="dateModified" datetime="2023-11-09T09:00:00+05:00">9 Nov</time>'
+        '<time datetime="2023-11-08T23:30:00+05:00">8 Nov</time>',
+        'Updated: <time datetime="2023-11-09T09:00:00+05:00">9 Nov</time> · Published:'
+        ' <time datetime="2023-11-08T23:30:00+05:00">8 Nov</time>',
+        '<span class="date">Обновлено: 09.11.2023 09:00</span>'
+        '<span class="date">Опубликовано: 08.11.2023 23:30</span>',
+    ],
+)
+def test_on_a_line_with_the_published_and_updated_time_the_published(line: str) -> None:
+    page = Selector(text=html_page(f"<h1>Vote</h1><div class='byline'>{line}</div>"))
+    found = date_from_elements(page, None, None)
+    assert found is not None and found[0].date == "2023-11-08"
+
+
+def test_wordpress_published_updated_class_is_the_published_time() -> None:
+    """WordPress marks an unchanged post's only ``<time>`` "entry-date published updated"."""
+    line = '<time class="entry-date published updated" datetime="2023-11-08T10:00">8 Nov</time>'
+    page = Selector(text=html_page(f"<h1>Vote</h1><div class='posted-on'>{line}</div>"))
+    found = date_from_elements(page, None, None)
+    assert found is not None and found[0].date == "2023-11-08"
+
+
+# --- the URL's date breaks a tie; widgets never win ---------------------------------------
+
+UTC_HEAD = "<meta property='article:published_time' content='2023-11-08T18:30:00Z'>"
+
+
+def test_the_url_date_breaks_the_tie_of_utc_metadata_and_a_date_line() -> None:
+    """Metadata in UTC, the URL the same day: a date line a day later (an updated time, a
+    local clock) does not move it."""
+    line = "<span class='post-date'>November 9, 2023</span>"
+    html = html_page(f"<h1>Vote</h1>{line}" + paragraphs(ENGLISH), head=UTC_HEAD)
+    article = generic(html, "https://news.example.com/2023/11/08/vote-count/", LATER)
+    assert article.published_date == "2023-11-08"
+
+
+def test_the_url_date_is_used_when_nothing_else_states_one() -> None:
+    article = generic(
+        html_page("<h1>Vote</h1>" + paragraphs(ENGLISH)),
+        "https://news.example.com/2023/11/08/vote-count/",
+        LATER,
+    )
+    assert article.published_date == "2023-11-08"
+    assert article.extraction["published_date"].startswith("url")
+
+
+@pytest.mark.parametrize(
+    ("url", "date"),
+    [
+        ("https://x.example/2023/11/08/slug", "2023-11-08"),
+        ("https://x.example/news/2023-11-08-slug.html", "2023-11-08"),
+        ("https://x.example/2023/13/08/slug", None),
+        ("https://x.example/news/slug?d=2023/11/08", None),
+    ],
+)
+def test_url_vote(url: str, date: str | None) -> None:
+    vote = url_vote(url)
+    assert (vote.parsed.date if vote else None) == date
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        '<div class="site-footer"><time datetime="2023-11-20">20 November 2023</time></div>',
+        '<div class="header"><span class="current-date">Monday, 20 November 2023</span></div>',
+        '<footer><span class="date">20.11.2023</span></footer>',
+    ],
+)
+def test_a_widget_never_wins_over_the_article_date_line(widget: str) -> None:
+    body = (
+        f"{widget}<div class='content'><h1>Vote</h1><span class='post-date'>8.11.2023</span>"
+        f"{paragraphs(ENGLISH)}</div>{widget}"
+    )
+    assert generic(html_page(body), fetched=LATER).published_date == "2023-11-08"
+
+
+def test_a_page_that_shows_only_its_updated_time_is_dated_by_it() -> None:
+    page = Selector(text=html_page("<h1>Vote</h1><div class='date'>Updated June 13, 2019</div>"))
+    found = date_from_elements(page, None, None)
+    assert found is not None and found[0].date == "2019-06-13"
+
+
+def test_the_articles_updated_time_is_no_declared_date() -> None:
+    line = (
+        '<time class="updated" datetime="2023-11-09T09:00:00+05:00">9 Nov</time>'
+        '<time class="entry-date published" datetime="2023-11-08T23:30:00+05:00">8 Nov</time>'
+    )
+    page = Selector(text=html_page(f"<article><h1>Vote</h1><div>{line}</div></article>"))
+    assert read_metadata(page).declared_dates["time-element"].startswith("2023-11-08")
