@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from kazscraper.archive import Archive
 from kazscraper.cli import main
+from kazscraper.crawler.archive_files import log_directory
 from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
 from kazscraper.replica.server import ReplicaServer
 
@@ -151,7 +152,7 @@ def test_an_unreachable_site_ends_with_the_cause_in_words(tmp_path: Path) -> Non
     assert "127.0.0.1:1" in last and "connection refused" in last
     assert "kazscraper demo" in last  # works offline
     assert all(line.startswith("kazscraper crawl: ") for line in result.stderr.splitlines())
-    (log,) = (tmp_path / "logs").glob("*.log")
+    (log,) = log_directory(db).glob("*.log")
     assert "Traceback" in log.read_text()  # the details stay in the run's log
 
 
