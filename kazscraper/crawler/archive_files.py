@@ -18,8 +18,6 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kazscraper.warc.files import OPEN_SUFFIX, WORKER_NAME, in_use, warc_files
-
 FOLDER_SUFFIX = ".files"
 
 logger = logging.getLogger(__name__)
@@ -61,6 +59,8 @@ def move_earlier_files(db_path: str | Path) -> int:
     old_warc, old_logs = real.parent / "warc", real.parent / "logs"
     moves: list[tuple[Path, Path]] = []
     if old_warc.is_dir() and old_warc != warc_directory(real):
+        from kazscraper.warc.files import OPEN_SUFFIX, in_use, warc_files  # (imports Scrapy)
+
         for suffix in (".warc.gz", f".warc.gz{OPEN_SUFFIX}"):
             for found in warc_files(old_warc, real.stem, suffix):
                 if not (found.worker is not None and in_use(found.path)):
@@ -69,8 +69,9 @@ def move_earlier_files(db_path: str | Path) -> int:
         moves += [(p, log_directory(real) / p.name) for p in _earlier_logs(old_logs, real)]
     moved = 0
     for source, target in moves:
-        if target.exists():
-            continue  # never overwrite: the file stays where it is, and says so below
+        if target.exists():  # never overwrite: the file stays where it is
+            logger.warning("did not move %s: %s exists", source, target)
+            continue
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)  # same file system: the folder is beside the file
@@ -86,6 +87,8 @@ def _earlier_logs(folder: Path, real: Path) -> list[Path]:
     """The logs an earlier version wrote for the archive ``real`` into the shared ``logs/``
     folder: ``<stem>-<time>.log`` and ``<stem>-<writer>-<time>.log`` (store, workers), but
     not those of another archive of that folder whose stem is ``<stem>-<writer>``."""
+    from kazscraper.warc.files import WORKER_NAME
+
     pattern = re.compile(re.escape(real.stem) + f"(?:-({WORKER_NAME}))?" + r"-\d{8}-\d{6}\.log")
     others = {p.stem for p in real.parent.iterdir() if p.is_file() and p != real}
     found = []
