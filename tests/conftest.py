@@ -93,7 +93,7 @@ def run_cli_here(*args: str) -> subprocess.CompletedProcess[str]:
 
     from kazscraper.cli import main
 
-    done = CliRunner().invoke(main, list(args))
+    done = CliRunner().invoke(main, list(args), prog_name="kazscraper")  # as __main__ names it
     if done.exception is not None and not isinstance(done.exception, SystemExit):
         raise done.exception
     return subprocess.CompletedProcess(
