@@ -29,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crawl import StaticServer, crawl_benchmark, prepare_site, summarize
 
+from kazscraper.crawler.archive_files import warc_directory
+
 
 def _child(*args: str) -> tuple[int, float, float]:
     """``kazscraper ARGS`` in a subprocess: exit code, wall seconds, peak RSS in MB."""
@@ -56,7 +58,7 @@ def reparse_memory(sizes: list[int]) -> None:
                     "crawl", "--start-url", server.origin + "/", "--mirror",
                     server.mirror_origin, "--db", str(db),
                 )  # fmt: skip
-            warc_mb = sum(f.stat().st_size for f in (db.parent / "warc").glob("*")) / 2**20
+            warc_mb = sum(f.stat().st_size for f in warc_directory(db).glob("*")) / 2**20
             table.append((n, crawl, _child("reparse", "--db", str(db)), warc_mb))
     print(f"\n{'articles':>9}{'WARC MB':>9}{'crawl RSS MB':>14}{'reparse s':>11}"
           f"{'reparse RSS MB':>16}")  # fmt: skip

@@ -84,6 +84,23 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
     )
 
 
+def run_cli_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """``kazscraper ARGS`` in this process (click's runner), for a command that starts no
+    crawl (a read command, a refusal by the option checks): as ``run_cli`` but without a
+    new Python process. An exception that escapes the command is raised here (where the
+    command's own process would have printed a traceback)."""
+    from click.testing import CliRunner
+
+    from kazscraper.cli import main
+
+    done = CliRunner().invoke(main, list(args), prog_name="kazscraper")  # as __main__ names it
+    if done.exception is not None and not isinstance(done.exception, SystemExit):
+        raise done.exception
+    return subprocess.CompletedProcess(
+        ["kazscraper", *args], done.exit_code, done.stdout, done.stderr
+    )
+
+
 def stored_articles(db: Path) -> int:
     """Rows in ``articles`` now (0 while the file or the table does not exist yet)."""
     try:
@@ -110,3 +127,52 @@ def kill_crawl_after(server: ReplicaServer, db: Path, articles: int, timeout: fl
     finally:
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait()
+
+
+# The test files that take longest (sums of their tests' durations, measured on 2 cores):
+# pytest-xdist hands out whole files (--dist loadfile) in collection order
+# (--no-loadscope-reorder in pyproject.toml), so these start first and the two workers end
+# together on the short files, instead of one worker running a long file alone at the end.
+# Longest first; every other file follows in the usual order. A rough order is enough.
+LONGEST_FILES = (
+    "tests/test_scheduled_crawls.py",
+    "tests/test_e2e_crawl.py",
+    "tests/test_hostile_site.py",
+    "tests/test_multisite_e2e.py",
+    "tests/distributed/test_distributed_parts.py",
+    "tests/test_decode_fast_path.py",
+    "tests/test_realpages_gate.py",
+    "tests/test_captures_index.py",
+    "tests/test_hostile_round3.py",
+    "tests/test_article_limit.py",
+    "tests/test_archive_stress.py",
+    "tests/test_reparse_safety.py",
+    "tests/test_docs.py",
+    "tests/test_left_behind.py",
+    "tests/test_archive_folders.py",
+    "tests/test_storage_faults.py",
+    "tests/test_hostile_cli.py",
+    "tests/test_datasette_browser.py",
+    "tests/test_report.py",
+    "tests/test_workers.py",
+    "tests/test_hostile_input.py",
+    "tests/test_cli.py",
+    "tests/test_settings.py",
+    "tests/test_theme_crawl_converges.py",
+    "tests/test_redteam.py",
+    "tests/test_offline_failure.py",
+    "tests/distributed/test_distributed_hostile.py",
+    "tests/test_themes_offline.py",
+    "tests/test_faults.py",
+    "tests/test_archive_owner.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (``LONGEST_FILES``), each file's tests in their own order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FILES)}
+
+    def key(item: pytest.Item) -> int:
+        return rank.get(item.nodeid.split("::", 1)[0], len(rank))
+
+    items.sort(key=key)  # stable: the rest keep their order

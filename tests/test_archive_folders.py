@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kazscraper.crawler.archive_files import log_directory, warc_directory
 from kazscraper.crawler.run_lock import AlreadyRunning, RunLock
 from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.replica.server import ReplicaServer
@@ -51,7 +52,7 @@ def test_a_run_through_a_symlink_waits_for_the_run_on_the_real_file(
 def _other_run_in_progress(folder: Path) -> tuple[Path, Path]:
     """What a crawl of ``other.sqlite`` has on disk while it runs: a WARC file still being
     written and its queued requests."""
-    archiver = WarcArchiver(folder / "warc", "other")
+    archiver = WarcArchiver(warc_directory(folder / "other.sqlite"), "other")
     archiver._open_next()
     archiver.write(
         Exchange(
@@ -65,7 +66,7 @@ def _other_run_in_progress(folder: Path) -> tuple[Path, Path]:
         )
     )
     archiver._fh.flush()
-    open_file = next((folder / "warc").glob("other-*.warc.gz.open"))
+    open_file = next(warc_directory(folder / "other.sqlite").glob("other-*.warc.gz.open"))
     queue = folder / "other.sqlite.queues" / "4242" / "requests.queue"
     queue.parent.mkdir(parents=True)
     queue.write_bytes(b"queued")
@@ -83,8 +84,8 @@ def test_a_run_leaves_another_archives_files_in_the_same_folder_alone(
     assert open_file.read_bytes() == before  # not "recovered" (closed) under the other run
     assert queue.read_bytes() == b"queued"  # not wiped
     assert not (tmp_path / "demo.sqlite.queues").exists()  # its own: removed at the end
-    own = list((tmp_path / "warc").glob("demo-*.warc.gz"))
-    assert own and not list((tmp_path / "warc").glob("demo-*.open"))
+    own = list(warc_directory(db).glob("demo-*.warc.gz"))
+    assert own and not list(warc_directory(db).glob("demo-*.open"))
     reparse = run_cli("reparse", "--db", str(db))
     assert reparse.returncode == 0, reparse.stderr
     assert open_file.read_bytes() == before
@@ -110,8 +111,46 @@ def test_reparse_reads_only_its_own_archives_warc_files(
     before = small.stat().st_mtime_ns
     assert run_cli("reparse", "--db", str(link)).returncode == 0
     assert articles(small) == counts[1]
-    assert not (link.parent / "warc").exists()
+    assert warc_directory(link) == warc_directory(small)  # the real file's folder
+    assert [p.name for p in link.parent.iterdir()] == ["s.sqlite"]
     # the rebuilt archive replaced the real file, not the link (which would leave it stale)
     assert link.is_symlink() and link.resolve() == small.resolve()
     assert small.stat().st_mtime_ns != before
     assert list(link.parent.glob("*.sqlite*")) == [link]  # no rebuilt copy left beside it
+
+
+def test_an_archive_of_the_earlier_layout_is_moved_into_its_folder_and_reads_back(
+    demo_archive: Path, tmp_path: Path
+) -> None:
+    """Issue 25, #5: versions before the archive's folder kept ``warc/`` and ``logs/`` beside
+    the file, shared by the archives of that folder. The archive's next run (here a
+    reparse, which reads every capture back) moves its own files into ``<file>.files/``
+    and leaves the other archives' files where they are."""
+    db = tmp_path / "demo.sqlite"  # the session's demo archive, as an earlier version left it
+    db.write_bytes(demo_archive.read_bytes())
+    old_warc, old_logs = tmp_path / "warc", tmp_path / "logs"
+    old_warc.mkdir()
+    old_logs.mkdir()
+    for path in warc_directory(demo_archive).glob("*.warc.gz"):
+        (old_warc / path.name).write_bytes(path.read_bytes())
+    (old_logs / "demo-20261101-031700.log").write_text("its run\n")
+    (old_logs / "demo-store-20261101-031700.log").write_text("its store\n")
+    (tmp_path / "demo-w1.sqlite").touch()  # another archive, whose log is no worker's of demo
+    (old_logs / "demo-w1-20261101-031700.log").write_text("demo-w1's run\n")
+    open_file, _queue = _other_run_in_progress(tmp_path)  # another archive's run, in the
+    other_warc = old_warc / open_file.name  # shared warc/ as an earlier version wrote it
+    open_file.rename(other_warc)
+    before, captured = articles(db), sorted(p.name for p in old_warc.glob("demo-*"))
+    assert before > 0 and captured
+
+    result = run_cli("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert articles(db) == before  # every capture was read back from where it moved
+    assert sorted(p.name for p in warc_directory(db).glob("*.warc.gz")) == captured
+    assert warc_directory(db) == tmp_path / "demo.sqlite.files" / "warc"
+    assert sorted(p.name for p in log_directory(db).glob("*-031700.log")) == [
+        "demo-20261101-031700.log",
+        "demo-store-20261101-031700.log",
+    ]
+    assert [p.name for p in old_warc.iterdir()] == [other_warc.name]  # not its: left alone
+    assert [p.name for p in old_logs.iterdir()] == ["demo-w1-20261101-031700.log"]

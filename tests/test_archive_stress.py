@@ -20,7 +20,7 @@ from kazscraper.archive import Archive
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
-from .conftest import crawl_args, run_cli
+from .conftest import crawl_args, run_cli, run_cli_here
 
 READERS = 4
 ARTICLES = 200  # 600 cost 2 CI minutes: 4 busy readers outrun the crawl for the 2 cores
@@ -144,7 +144,9 @@ def test_a_file_that_is_not_sqlite_gives_one_line_and_no_traceback(
     db = tmp_path / "notes.sqlite"
     db.write_text("these are my notes, not a database\n" * 100)
     before = db.read_bytes()
-    result = run_cli(*command, "--db", str(db))
+    # a run in its own process (its logging as cron sees it); a read command in this one
+    run = run_cli if command[0] in ("crawl", "reparse") else run_cli_here
+    result = run(*command, "--db", str(db))
     assert result.returncode in (1, 2)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "not a database" in lines[0], result.stderr

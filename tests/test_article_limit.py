@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from kazscraper.crawler.archive_files import log_directory
 from kazscraper.replica.faults import TRAP_PREFIX
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
@@ -79,7 +80,7 @@ def test_a_link_trap_ends_at_the_article_limit(small: ReplicaServer, tmp_path: P
     # the site has 10 articles: most of the requests went into the trap, then it stopped
     assert sum(TRAP_PREFIX in u for u in asked) >= LIMIT - len(site.articles)
     assert run.stats.get("kazscraper/article_limit_reached") == 1
-    (log,) = (tmp_path / "logs").glob("*.log")
+    (log,) = log_directory(tmp_path / "trap.sqlite").glob("*.log")
     warning = "WARNING: article limit reached (30 requests, KAZSCRAPER_MAX_ARTICLES_PER_RUN)"
     assert warning in log.read_text(encoding="utf-8")
     assert run.stats.get("kazscraper/scheduled_articles", 0) <= LIMIT

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from kazscraper.archive import Archive
 from kazscraper.cli import main
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_here
 from .test_archive import make_article
 
 
@@ -229,7 +229,7 @@ def test_a_bad_argument_gets_one_line_on_stderr_and_exit_2(args: list[str]) -> N
 def test_parse_says_when_the_file_is_not_html(tmp_path: Path) -> None:
     png = tmp_path / "photo.html"
     png.write_bytes(bytes.fromhex("89504e470d0a1a0a") + bytes(200))
-    result = run_cli("parse", str(png))
+    result = run_cli_here("parse", str(png))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"kazscraper parse: error: {png}: binary data, not HTML"
@@ -396,7 +396,7 @@ CANONICAL = '<link rel="canonical" href="https://news.example.com/2020/03/storm"
 def test_parse_reads_a_page_of_another_host_with_the_generic_profile(tmp_path: Path) -> None:
     page = tmp_path / "storm.html"
     page.write_text(OTHER_SITE_PAGE.format(canonical=""), encoding="utf-8")
-    result = run_cli("parse", str(page), "--url", "https://news.example.com/2020/03/storm")
+    result = run_cli_here("parse", str(page), "--url", "https://news.example.com/2020/03/storm")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert record["url"] == "https://news.example.com/2020/03/storm"
@@ -421,7 +421,7 @@ def test_parse_with_the_generic_site_and_no_url_invents_no_host(
 ) -> None:
     page = tmp_path / "storm.html"
     page.write_text(OTHER_SITE_PAGE.format(canonical=canonical), encoding="utf-8")
-    result = run_cli("parse", str(page), "--site", "generic")
+    result = run_cli_here("parse", str(page), "--site", "generic")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert record["url"] == url and record["fetched_url"] == url

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -233,7 +233,7 @@ def test_metadata_of_an_archive_without_the_views(demo_db: Path, tmp_path: Path)
 def test_report_charts_are_drawn_in_the_browser(demo_db: Path, browser, tmp_path: Path) -> None:
     """``kazscraper report`` opened from disk (no server, no network): every chart is drawn."""
     out = tmp_path / "report.html"
-    made = run_cli("report", "--db", str(demo_db), "--out", str(out))
+    made = run_cli_here("report", "--db", str(demo_db), "--out", str(out))
     assert made.returncode == 0, made.stderr
     page = browser.new_page(viewport={"width": 820, "height": 1200})
     requests: list[str] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 
 
 def _firefox_like(path: Path) -> None:
@@ -36,7 +36,7 @@ def test_a_read_command_leaves_a_foreign_database_as_it_was(
     before = db.read_bytes()
     command, *rest = args
     rest = [str(tmp_path / a) if a.endswith(".html") else a for a in rest]
-    done = run_cli(command, "--db", str(db), *rest, timeout=60)
+    done = run_cli_here(command, "--db", str(db), *rest)  # in this process: no crawl
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "not a kazscraper archive" in lines[0], done.stderr

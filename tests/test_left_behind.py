@@ -22,7 +22,7 @@ def test_reparse_and_the_read_commands_leave_only_the_archives_own_files(
     db = folder / "a.sqlite"
     crawled = run_cli(*crawl_args(replica, db, "--max-articles", "3"))
     assert crawled.returncode == 0, crawled.stderr
-    own = {"a.sqlite", "a.sqlite.lock", "logs", "warc"}
+    own = {"a.sqlite", "a.sqlite.lock", "a.sqlite.files"}
     assert {p.name for p in folder.iterdir()} == own
     rebuilt = run_cli("reparse", "--db", str(db))
     assert rebuilt.returncode == 0, rebuilt.stderr

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kazscraper.crawler.archive_files import log_directory
+
 from .conftest import run_cli
 
 
@@ -19,7 +21,7 @@ def test_a_host_that_does_not_resolve_fails_without_retries(tmp_path: Path) -> N
     assert "no page could be fetched from kazscraper-test.invalid: host name not found (DNS)" in (
         done.stderr
     )
-    (log,) = (tmp_path / "logs").glob("*.log")
+    (log,) = log_directory(db).glob("*.log")
     stats = log.read_text(encoding="utf-8")
     assert "CannotResolveHostError" in stats or "DNSLookupError" in stats
     assert "'retry/count'" not in stats, "a name that does not resolve was retried"

@@ -11,7 +11,7 @@ import pytest
 
 from kazscraper.archive import Archive
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 from .test_archive import make_article
 
 WARC_HEAD = b"WARC/1.1\r\nWARC-Type: warcinfo\r\n\r\n"
@@ -46,7 +46,7 @@ def test_an_output_option_never_writes_over_a_warc_file(
     args = [command, "--db", str(db), option, str(path)]
     if command == "crawl":
         args += ["--start-url", "http://127.0.0.1:9/"]
-    done = run_cli(*args, timeout=60)
+    done = run_cli_here(*args)  # refused by the option checks, before anything starts
     assert done.returncode == 2, done.stderr
     assert option in done.stderr and "Traceback" not in done.stderr
     assert (path.read_bytes() if path.exists() else None) == before
@@ -57,6 +57,6 @@ def test_export_to_a_pipe_nobody_reads_is_refused_not_waited_on(
 ) -> None:
     pipe = tmp_path / "out.fifo"
     os.mkfifo(pipe)
-    done = run_cli("export", "--db", str(archive), "--out", str(pipe), timeout=60)
+    done = run_cli_here("export", "--db", str(archive), "--out", str(pipe))
     assert done.returncode == 2, done.stderr
     assert "no process reads" in done.stderr

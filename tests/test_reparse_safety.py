@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from kazscraper.crawler.archive_files import archive_folder, warc_directory
 
 from .conftest import crawl_args, run_cli
 
@@ -32,7 +35,7 @@ def test_reparse_with_a_damaged_record_keeps_the_archive_and_says_so(replica, tm
         "WHERE (SELECT count(*) FROM captures x JOIN article_urls u ON u.url = x.url "
         "WHERE u.article_id = a.id) = 1 ORDER BY c.id LIMIT 1 OFFSET 10",
     )
-    path = db.parent / "warc" / warc_file
+    path = warc_directory(db) / warc_file
     data = bytearray(path.read_bytes())
     data[offset + length // 2 : offset + length // 2 + 32] = b"\xff" * 32
     path.write_bytes(bytes(data))
@@ -59,11 +62,12 @@ def test_reparse_of_a_copy_reads_the_files_its_captures_name(replica, tmp_path) 
     before = rows(db, "SELECT url, body FROM articles ORDER BY url")
     copy = tmp_path / "b.sqlite"
     copy.write_bytes(db.read_bytes())
+    shutil.copytree(archive_folder(db), archive_folder(copy))  # a copy: the file and its folder
     result = run_cli("reparse", "--db", str(copy))
     assert result.returncode == 0, result.stderr
     assert rows(copy, "SELECT url, body FROM articles ORDER BY url") == before
 
-    for path in (tmp_path / "warc").glob("a-*.warc.gz"):
+    for path in warc_directory(copy).glob("a-*.warc.gz"):
         path.rename(path.with_name("moved-" + path.name))
     result = run_cli("reparse", "--db", str(copy))
     assert result.returncode == 1

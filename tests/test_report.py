@@ -18,7 +18,7 @@ from kazscraper.report import (
 )
 from kazscraper.sites import get_profile
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 
 
 def test_column_chart_draws_one_bar_per_month_scaled_to_the_largest() -> None:
@@ -107,7 +107,7 @@ def test_render_is_one_offline_document() -> None:
 
 def test_report_command_draws_the_archive(demo_archive: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    result = run_cli("report", "--db", str(demo_archive), "--out", str(out))
+    result = run_cli_here("report", "--db", str(demo_archive), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"60 articles, 1 runs -> {out}"
     page = out.read_text(encoding="utf-8")
@@ -130,12 +130,12 @@ def test_report_command_draws_the_archive(demo_archive: Path, tmp_path: Path) ->
 def test_report_refuses_to_overwrite_the_archive_and_reads_only_archives(
     demo_archive: Path, tmp_path: Path
 ) -> None:
-    same = run_cli("report", "--db", str(demo_archive), "--out", str(demo_archive))
+    same = run_cli_here("report", "--db", str(demo_archive), "--out", str(demo_archive))
     assert same.returncode == 2
     assert "is the archive" in same.stderr and "Traceback" not in same.stderr
     junk = tmp_path / "junk.sqlite"
     junk.write_text("not sqlite")
-    bad = run_cli("report", "--db", str(junk), "--out", str(tmp_path / "r.html"))
+    bad = run_cli_here("report", "--db", str(junk), "--out", str(tmp_path / "r.html"))
     assert bad.returncode == 1
     assert len(bad.stderr.strip().splitlines()) == 1 and "cannot read" in bad.stderr
 

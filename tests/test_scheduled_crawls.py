@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import EDIT_NOTE, ReplicaSite
 
@@ -138,8 +139,8 @@ def test_raw_capture_is_valid_warc_and_reparse_rebuilds_the_same_articles(tmp_pa
         assert run_cli(*crawl_args(server, db)).returncode == 0
         server.use(edition)
         assert run_cli(*crawl_args(server, db, "--full")).returncode == 0
-    warcs = sorted((db.parent / "warc").glob("*.warc.gz"))
-    assert len(warcs) == 2 and not list((db.parent / "warc").glob("*.open"))
+    warcs = sorted(warc_directory(db).glob("*.warc.gz"))
+    assert len(warcs) == 2 and not list(warc_directory(db).glob("*.open"))
     check = subprocess.run(
         [str(Path(sys.executable).parent / "warcio"), "check", *map(str, warcs)],
         capture_output=True,

@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -382,7 +381,7 @@ def store(
 
     check_log_file(log_file, db_path)
     check_writable_archive(db_path)
-    log = log_file or default_log_file(str(Path(db_path).with_name(Path(db_path).stem + "-store")))
+    log = log_file or default_log_file(db_path, "store")
     setup_store_logging(log, log_level)
     options = StoreOptions(
         db_path=db_path,

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from kazscraper.archive import Archive
+from kazscraper.crawler.archive_files import move_earlier_files
 
 
 class AlreadyRunning(Exception):
@@ -85,8 +86,10 @@ def queues_directory(db_path: str | Path) -> Path:
 def upgrade(db_path: str | Path) -> None:
     """Create or upgrade the archive's schema; call it with the run lock held.
 
-    Raises ``ArchiveError`` (one line for the CLI) when the file cannot be an archive."""
+    Raises ``ArchiveError`` (one line for the CLI) when the file cannot be an archive. The
+    files an earlier version kept beside it move into its folder (``archive_files``)."""
     Archive(db_path).close()
+    move_earlier_files(db_path)
 
 
 def upgrade_if_idle(db_path: str | Path) -> bool:

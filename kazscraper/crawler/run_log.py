@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from kazscraper.crawler.archive_files import default_log_file
 from kazscraper.crawler.log_format import capped
 
-
-def default_log_file(db_path: str) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return str(Path(db_path).parent / "logs" / f"{Path(db_path).stem}-{stamp}.log")
+__all__ = ["OneLineFormatter", "console_handler", "default_log_file", "setup_store_logging"]
 
 
 class OneLineFormatter(logging.Formatter):

@@ -24,12 +24,12 @@ import logging
 import socket
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import redis
 
+from kazscraper.crawler.archive_files import default_log_file
 from kazscraper.crawler.run_lock import AlreadyRunning
 from kazscraper.crawler.runner import CrawlOptions, CrawlResult
 from kazscraper.distributed import PREFIX, RedisKeys
@@ -111,8 +111,7 @@ def wait_for_store(
 
 
 def worker_log_file(db_path: str, worker: str) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return str(Path(db_path).parent / "logs" / f"{Path(db_path).stem}-{worker}-{stamp}.log")
+    return default_log_file(db_path, worker)  # in the archive's folder, named after the worker
 
 
 def run_worker(

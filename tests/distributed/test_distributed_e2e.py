@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.distributed import RedisKeys, serializer
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
@@ -46,7 +47,7 @@ def assert_every_article_once(db: Path, site: ReplicaSite, server: ReplicaServer
 def assert_warc_matches_captures(db: Path) -> list[str]:
     """Every WARC file reads to its end with warcio; every capture row points at a
     response record of its URL; every response record is indexed once. Returns the files."""
-    warc = db.parent / "warc"
+    warc = warc_directory(db)
     assert not list(warc.glob("*.open"))  # a killed worker's file was recovered
     files = sorted(p.name for p in warc.glob("*.warc.gz"))
     indexed = {(f, o): u for f, o, u in rows(db, "SELECT warc_file, offset, url FROM captures")}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
 
@@ -132,7 +133,7 @@ def test_second_redis_crawl_revisits_with_conditional_gets_and_stops_pagination_
     # (responses and 304s)
     before = articles_as_read(db)
     assert len(before) == small.n_articles
-    files = {p.name for p in (db.parent / "warc").glob("*.warc.gz")}
+    files = {p.name for p in warc_directory(db).glob("*.warc.gz")}
     assert files and all(name.startswith(("press-w1-", "press-w2-")) for name in files)
     result = run_cli("reparse", "--db", str(db), timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kazscraper.crawler.archive_files import log_directory
 from kazscraper.distributed.store import LOST
 from kazscraper.replica.server import ReplicaServer
 from kazscraper.replica.site import ReplicaSite
@@ -42,9 +43,7 @@ def own_redis(tmp_path: Path) -> Iterator[list[RedisServer]]:
 
 def logs(db: Path) -> str:
     """The workers' and the store's log files (warnings are there, not on stderr)."""
-    return "".join(
-        p.read_text(errors="replace") for p in sorted((db.parent / "logs").glob("*.log"))
-    )
+    return "".join(p.read_text(errors="replace") for p in sorted(log_directory(db).glob("*.log")))
 
 
 def wait_for_text(db: Path, text: str, tries: int = 20000) -> None:
@@ -52,7 +51,7 @@ def wait_for_text(db: Path, text: str, tries: int = 20000) -> None:
     import time
 
     for _ in range(tries):
-        if (db.parent / "logs").exists() and text in logs(db):
+        if log_directory(db).exists() and text in logs(db):
             return
         time.sleep(0.05)
     raise AssertionError(f"{text!r} never appeared in the logs")

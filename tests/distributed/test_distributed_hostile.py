@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kazscraper.crawler.archive_files import log_directory
 from kazscraper.distributed import RedisKeys, serializer, wire
 from kazscraper.distributed.scheduler import BAD_REQUESTS
 from kazscraper.replica.server import ReplicaServer
@@ -100,7 +101,7 @@ def test_hostile_requests_are_dropped_counted_never_run(
     log = output(db, "w1")
     assert not marker.exists()  # the class path was never imported
     assert log.count("dropped a queued request that is not a worker's") == len(requests), log
-    (worker_log,) = (db.parent / "logs").glob("press-w1-*.log")
+    (worker_log,) = log_directory(db).glob("press-w1-*.log")
     assert re.search(rf"'{BAD_REQUESTS}': {len(requests)}\b", worker_log.read_text()), log
     urls = {r[0] for r in rows(db, "SELECT url FROM captures")}
     urls |= {r[0] for r in rows(db, "SELECT url FROM failures")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.warc import writer as warc
 from kazscraper.warc.files import files_in_use, own_files, warc_files
 from kazscraper.warc.records import Exchange
@@ -141,7 +142,7 @@ def test_reparse_waits_for_a_worker_still_writing_its_file(tmp_path: Path) -> No
 
     db = tmp_path / "press.sqlite"
     Archive(db).close()
-    live = WarcArchiver(tmp_path / "warc", "press", worker="w1")
+    live = WarcArchiver(warc_directory(db), "press", worker="w1")  # in the archive's folder
     live.write(exchange("http://s/news/a", 1))
     result = run_cli("reparse", "--db", str(db), timeout=120)
     assert result.returncode == 75, result.stderr

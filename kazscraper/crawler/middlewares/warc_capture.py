@@ -22,6 +22,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from kazscraper.archive import Archive
+from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.signals import stop_on_archive_error
 from kazscraper.intake.page import header_pairs
@@ -34,12 +35,9 @@ CAPTURE_BATCH = 200
 #: bits of the filter of captured URLs (1 MiB, whatever the archive's size)
 CAPTURED_FILTER_BITS = 1 << 23
 
+__all__ = ["WarcCaptureMiddleware", "warc_directory", "warc_name"]
+
 logger = logging.getLogger(__name__)
-
-
-def warc_directory(db_path: str | Path) -> Path:
-    """The WARC folder beside the archive file (the real one, if ``db_path`` is a symlink)."""
-    return Path(db_path).resolve().parent / "warc"
 
 
 def warc_name(db_path: str | Path) -> str:
