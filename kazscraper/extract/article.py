@@ -49,6 +49,7 @@ from kazscraper.extract.byline import (
     is_organisation,
     name_as_written,
     same_person_in_full,
+    site_words,
     trafilatura_authors,
 )
 from kazscraper.extract.dates import ParsedDate, parse_date
@@ -335,7 +336,9 @@ def _authors(
         names = people(trafilatura_authors(page.root), layer)
     if not names and publisher is not None:
         names, layer = publisher[0], f"{publisher[1]} (the site's own byline: no person named)"
-    names = [n for n in names if not is_no_person(n.name)]  # «Admin», «Редакция»: no one
+    if names:  # «Admin», «Редакция», «Дала жаршысы редакциясы»: no one
+        site = site_words(page, article.url)
+        names = [n for n in names if not is_no_person(n.name, site)]
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names[:MAX_AUTHORS]
