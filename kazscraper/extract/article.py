@@ -37,6 +37,7 @@ from kazscraper.extract.blocks import (
     most_read_by_structure,
     node_text,
     parse_block,
+    similar_by_structure,
     squash,
 )
 from kazscraper.extract.body import GenericView, body_paragraphs
@@ -118,6 +119,12 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     blocks = related_blocks(page, profile, html, url)
     generic = GenericView(page, [el for _, region in blocks for el in region], url)
+    if profile.name == "generic" and not any(kind == "similar" for kind, _ in blocks):
+        # a similar-news block under a heading no label names: its links are stored, but
+        # the body is read as it was (a list of links after the text is no body anyway)
+        used = [el for _, region in blocks for el in region]
+        if (region := similar_by_structure(page, url, used)) is not None:
+            blocks.append(("similar", region))
     paragraphs, body_layer = body_paragraphs(page, profile, generic)
     signature = split_signature(paragraphs)
     body = paragraphs[signature.body_start : signature.body_end]

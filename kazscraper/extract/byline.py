@@ -379,7 +379,7 @@ _ACCOUNT_STEMS = (
 )  # fmt: skip
 # words beside it that name no one either
 _ACCOUNT_COMPANIONS = frozenset(
-    {"site", "web", "team", "desk", "news", "online", "the", "our", "of", "and", "writer",
+    {"site", "web", "desk", "news", "online", "the", "our", "of", "and", "writer",
      "writers", "reporter", "reporters", "сайт", "сайта", "сайты",
      "сайтының", "сайтынын", "веб", "портал", "портала", "порталы", "порталының", "газета",
      "газеты", "газеті", "газетінің", "журнал", "журнала", "журналы", "агентство", "агентства",
