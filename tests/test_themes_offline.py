@@ -9,6 +9,7 @@ A dozen articles per theme: a few seconds.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from themes_offline import score_theme
 
 # per theme: the least share of articles right (body: F1 >= 0.9; mean F1), of block links
-# found. The issue's targets for bodies are 0.95 / 0.9 of them >= 0.9: 3 of 24 hand-made
-# and WordPress short items still hold a footer line or the whole page's furniture (the
-# whole-page fallback under 1,000 characters: lowering it cost real-page F1; left undone)
+# found: the issue's targets (short items of two paragraphs are read without the page's
+# furniture: WordPress and hand-made bodies 1.0 / 1.0 at 120 articles)
 FLOORS = {
     "titles": 0.95,
-    "body_f1": 0.92,
-    "body_0_9": 0.85,
+    "body_f1": 0.95,
+    "body_0_9": 0.9,
     "dates": 0.95,
     "authors": 0.9,
     "similar": 0.8,
@@ -42,3 +42,21 @@ def test_a_themed_site_is_read_by_the_generic_layer(theme: str) -> None:
 @pytest.mark.parametrize("theme", ["wordpress", "bitrix", "drupal"])
 def test_a_labelled_most_read_block_is_found(theme: str) -> None:
     assert score_theme(theme, articles=24)["top"] >= 0.8
+
+
+@pytest.mark.parametrize("theme", ["wordpress", "bitrix", "drupal", "handmade"])
+def test_a_similar_block_under_an_unknown_heading_is_found_by_structure(
+    theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no block label known (a site whose headings no label names), the similar-news
+    block is found by its structure alone: a short heading after the ``<h1>`` followed by
+    three or more links to the site's other articles (recall was 0 on all four themes)."""
+    import themes_offline
+
+    from kazscraper.sites.generic import PROFILE
+
+    unlabelled = replace(PROFILE, similar_labels=(), top_labels=())
+    monkeypatch.setattr(themes_offline, "PROFILE", unlabelled)
+    figures = score_theme(theme, articles=18)
+    assert figures["similar"] >= 0.8, figures
+    assert figures["block_precision"] is not None and figures["block_precision"] >= 0.9

@@ -34,6 +34,7 @@ from kazscraper.extract.blocks import (
     most_read_by_structure,
     node_text,
     parse_block,
+    similar_by_structure,
     squash,
 )
 from kazscraper.extract.body import GenericView, body_paragraphs
@@ -46,6 +47,7 @@ from kazscraper.extract.byline import (
     is_organisation,
     name_as_written,
     same_person_in_full,
+    site_words,
     trafilatura_authors,
 )
 from kazscraper.extract.dates import parse_date
@@ -114,6 +116,12 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     blocks = related_blocks(page, profile, html, url)
     generic = GenericView(page, [el for _, region in blocks for el in region], url)
+    if profile.name == "generic" and not any(kind == "similar" for kind, _ in blocks):
+        # a similar-news block under a heading no label names: its links are stored, but
+        # the body is read as it was (a list of links after the text is no body anyway)
+        used = [el for _, region in blocks for el in region]
+        if (region := similar_by_structure(page, url, used)) is not None:
+            blocks.append(("similar", region))
     paragraphs, body_layer = body_paragraphs(page, profile, generic)
     signature = split_signature(paragraphs)
     body = paragraphs[signature.body_start : signature.body_end]
@@ -296,7 +304,9 @@ def _authors(
         names = people(trafilatura_authors(page.root), layer)
     if not names and publisher is not None:
         names, layer = publisher[0], f"{publisher[1]} (the site's own byline: no person named)"
-    names = [n for n in names if not is_no_person(n.name)]  # «Admin», «Редакция»: no one
+    if names:  # «Admin», «Редакция», «Дала жаршысы редакциясы»: no one
+        site = site_words(page, article.url)
+        names = [n for n in names if not is_no_person(n.name, site)]
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)
         for n in names[:MAX_AUTHORS]

@@ -347,3 +347,46 @@ def most_read_by_structure(
         if counted >= 3 and counted * 2 >= len(items):
             return region
     return None
+
+
+# a similar-news heading no label names: a short text of its own, no link, after the <h1>
+_SHORT_HEADINGS = etree.XPath(
+    "(//h1[1]/following::*[not(self::a or self::script or self::style or self::li)]"
+    "[normalize-space(text())][not(.//a)][string-length(normalize-space(.)) <= 60]"
+    "[not(ancestor::nav or ancestor::aside or ancestor::header or ancestor::footer"
+    " or ancestor::a or ancestor::li or ancestor::form)])[position() <= 300]"
+)
+_SIMILAR_ROWS = 3
+
+
+def similar_by_structure(
+    page: Selector, base_url: str, skip: Iterable[etree._Element] = ()
+) -> list[etree._Element] | None:
+    """A similar-news block under a heading no label names: after the ``<h1>``, outside a
+    side rail, nav, header or footer, a short heading followed by three or more rows, each
+    a link to another page of the same site titled in three words or more, and no
+    paragraph of text. The first such block; None when there is none."""
+    host = url_origin(base_url)
+    taken = set(skip)
+    for heading in _SHORT_HEADINGS(page.root):
+        region = _region_after(_widen(heading), set())
+        if not region or any(element in taken for element in region):
+            continue
+        items = block_items(region)
+        if len(items) < _SIMILAR_ROWS or any(_LONG_TEXT(element) for element in region):
+            continue
+        rows = 0
+        for item in items:
+            links = _LINKS(item)
+            href = _absolute(base_url, (attribute(links[0], "href") or "").strip(), host)
+            if not href or url_origin(href) != host or href.split("#")[0] == base_url:
+                continue
+            if len(max((node_text(a) for a in links), key=len).split()) >= 3:
+                rows += 1
+        if rows >= _SIMILAR_ROWS and rows * 2 >= len(items):
+            return region
+    return None
+
+
+# a paragraph of text (a sentence of 25 words or more): the body, not a block of links
+_LONG_TEXT = etree.XPath("boolean(descendant-or-self::p[string-length(normalize-space()) > 160])")

@@ -9,6 +9,7 @@ body (``listing_evidence``), and so is refused by validation.
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from lxml import etree
@@ -32,17 +33,24 @@ _SENTENCE_WORDS = 4
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
-def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[str]:
+def trafilatura_paragraphs(
+    tree: Any, url: str = "", title: str = "", precise: bool = False
+) -> list[str]:
     """The main content of the page ``tree`` as paragraphs, by trafilatura.
 
     Comments and tables are left out; a paragraph that repeats the title is
     dropped; less than ``MIN_GENERIC_BODY`` characters of text is no body, unless
-    it is three sentences or more (a short news item).
+    it is three sentences or more (a short news item). ``precise``: what trafilatura's
+    own extractor finds, however short, without its fallback for short results (which
+    reads the page's whole text as one line: a short item's category, meta line and
+    teasers with it).
     """
     import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG
 
     text = trafilatura.extract(
         tree,
+        config=_precise_config() if precise else DEFAULT_CONFIG,
         url=url or None,
         include_comments=False,
         include_tables=True,
@@ -58,6 +66,29 @@ def trafilatura_paragraphs(tree: Any, url: str = "", title: str = "") -> list[st
     if sum(len(p) for p in paragraphs) < MIN_GENERIC_BODY and not _short_news_item(paragraphs):
         return []
     return paragraphs
+
+
+@cache
+def _precise_config() -> Any:
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    return config
+
+
+def prose_length(paragraphs: list[str]) -> int:
+    """Characters of the paragraphs that are sentences (four words or more, ending as a
+    sentence ends): a category, a date line or a teaser's title is none."""
+    return sum(
+        len(p)
+        for p in paragraphs
+        if len(p.split()) >= _SENTENCE_WORDS and p.rstrip(_CLOSING).endswith(_SENTENCE_ENDS)
+    )
+
+
+_CLOSING = "\"'»”’)]* "
+_SENTENCE_ENDS = (".", "!", "?", "…", ":", ";")
 
 
 def _short_news_item(paragraphs: list[str]) -> bool:
@@ -114,12 +145,8 @@ def body_paragraphs(
         return [], f"missing: markup nested deeper than {MAX_GENERIC_DEPTH} elements"
     paragraphs = trafilatura_paragraphs(generic.text_tree, generic.url, generic.title())
     if sum(len(p) for p in paragraphs) < _SHORT_BODY:
-        # our drops may have taken too much: trafilatura on the page as it is (it copies
-        # the tree), kept when it finds much more (a short item of two paragraphs gets the
-        # page's furniture this way; only under 120 characters cost 0.007 of real-page F1)
-        whole = trafilatura_paragraphs(page.root, generic.url, generic.title())
-        if sum(len(p) for p in whole) > _MUCH_LONGER * sum(len(p) for p in paragraphs):
-            paragraphs = whole
+        paragraphs = _short_reading(page, generic, paragraphs)
+    paragraphs = without_trailing_links(paragraphs, page.root)
     listing = listing_evidence(page, paragraphs)
     if listing:
         return paragraphs, f"missing: {listing}"
@@ -129,6 +156,54 @@ def body_paragraphs(
             f" under {MIN_GENERIC_BODY} characters of main text"
         )
     return paragraphs, "generic (trafilatura)"
+
+
+def _short_reading(page: Selector, generic: GenericView, paragraphs: list[str]) -> list[str]:
+    """A short reading read again: trafilatura's precise reading of our tree (a short item
+    of two paragraphs, without the line its fallback makes of the whole page), unless the
+    page as it is (our drops may have taken the text: it copies the tree) holds much more
+    prose, sentences not teasers, dates or categories (only under 120 characters cost 0.007
+    of real-page F1; every time, a short item got the page's furniture)."""
+    title = generic.title()
+    precise = trafilatura_paragraphs(generic.text_tree, generic.url, title, precise=True)
+    whole = trafilatura_paragraphs(page.root, generic.url, title, precise=True)
+    ours = precise or paragraphs
+    if sum(map(len, whole)) > _MUCH_LONGER * sum(map(len, ours)) and prose_length(
+        whole
+    ) > prose_length(ours):
+        return whole
+    return ours
+
+
+def without_trailing_links(paragraphs: list[str], root: Any) -> list[str]:
+    """The body without the list of links after its text: two or more last paragraphs that
+    are each the whole text of a link (ad links, "read also", a similar-news list with no
+    heading we know), and the short label line before them or left alone at the end
+    (``Читайте также:``). The text itself stays: at least one paragraph."""
+    end = len(paragraphs)
+    if end > _TRAILING_LINKS:
+        links = {squash(t) for t in (node_text(a) for a in _LINK_TEXTS(root)) if t}
+        while end > 1 and paragraphs[end - 1].lstrip(_BULLETS) in links:
+            end -= 1
+        if len(paragraphs) - end < _TRAILING_LINKS:
+            end = len(paragraphs)
+        elif end > 1 and _is_label(paragraphs[end - 1], colon=False):
+            end -= 1  # "Ұқсас жаңалықтар" over the links
+    if end > 1 and _is_label(paragraphs[end - 1], colon=True):
+        end -= 1  # "Читайте также:" whose links trafilatura left out
+    return paragraphs[:end]
+
+
+def _is_label(line: str, colon: bool) -> bool:
+    if len(line.split()) > _LABEL_WORDS:
+        return False
+    return line.rstrip().endswith(":") if colon else not prose_length([line])
+
+
+_TRAILING_LINKS = 2
+_LABEL_WORDS = 4
+_BULLETS = "-–—•·* "
+_LINK_TEXTS = etree.XPath("(//body//a[@href])[position() <= 5000]")
 
 
 def nested_deeper_than(root: etree._Element, limit: int) -> bool:

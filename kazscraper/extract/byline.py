@@ -26,7 +26,8 @@ from kazscraper.extract.names import (
     parse_byline,
     parse_display_name,
 )
-from kazscraper.extract.site_name import squash
+from kazscraper.extract.site_name import site_names, squash
+from kazscraper.urls import urlsplit
 
 _MAX_AUTHOR_LINE = 120
 
@@ -340,10 +341,63 @@ _ROLE_NAMES = frozenset(
 )  # fmt: skip
 
 
-def is_no_person(name: str) -> bool:
-    """A site's account or its newsroom given alone as the author (``Admin``,
-    ``Редакция``, ``Администратор``): no person."""
-    return " ".join(name.split()).strip(" .:,").casefold() in _ROLE_NAMES
+def is_no_person(name: str, site_words: frozenset[str] = frozenset()) -> bool:
+    """A site's account or its newsroom given as the author: no person. Alone (``Admin``,
+    ``Редакция``, ``Staff``, ``Администратор``) or with words that name no one (``Редакция
+    сайта``, ``Editorial Staff``, ``Біздің тілші``, ``Пресс-служба``) or the site's own
+    ``site_words`` (``«Дала жаршысы» редакциясы``, ``admin_dala``, ``Дала жаршысы газеті``);
+    also written with lookalike letters (``Рeдакция`` with a Latin e). Compared word by
+    word, case folded."""
+    folded = " ".join(name.split()).strip(" .:,").casefold()
+    if folded in _ROLE_NAMES:
+        return True
+    words = _ACCOUNT_WORD.findall(folded)
+    if not words or len(words) > _MAX_ACCOUNT_WORDS:
+        return False
+    core = companion = site = False
+    for word in words:
+        forms = {word, word.translate(_TO_CYRILLIC), word.translate(_TO_LATIN)}
+        if any(form.startswith(_ACCOUNT_STEMS) for form in forms):
+            core = True
+        elif not forms.isdisjoint(_ACCOUNT_COMPANIONS):
+            companion = True
+        elif not forms.isdisjoint(site_words):
+            site = True
+        else:
+            return False  # a word that may be a name
+    # the site's name alone may be its owner's (a personal site): not without another word
+    return core or (site and companion)
+
+
+_ACCOUNT_WORD = re.compile(r"[^\W_]+")
+_MAX_ACCOUNT_WORDS = 6
+# a word that makes an author line a site's account or newsroom (inflected: stems)
+_ACCOUNT_STEMS = (
+    "admin", "webmaster", "wpadmin", "superadmin", "moderator", "staff", "newsroom",
+    "editor", "desk", "редакц", "редактор", "админ", "әкімші", "модератор", "тілші",
+    "корреспондент", "собкор", "пресс", "баспасөз",
+)  # fmt: skip
+# words beside it that name no one either
+_ACCOUNT_COMPANIONS = frozenset(
+    {"site", "web", "desk", "news", "online", "the", "our", "of", "and", "writer",
+     "writers", "reporter", "reporters", "сайт", "сайта", "сайты",
+     "сайтының", "сайтынын", "веб", "портал", "портала", "порталы", "порталының", "газета",
+     "газеты", "газеті", "газетінің", "журнал", "журнала", "журналы", "агентство", "агентства",
+     "наш", "наша", "наши", "біздің", "служба", "службы", "қызметі", "коллегия",
+     "редакционная", "и", "мен", "және", "от", "с", "info", "kz", "ru", "com"}
+)  # fmt: skip
+# Latin and Cyrillic lookalikes, case folded (a Latin e in «Рeдакция», a Cyrillic а in «Аdmin»)
+_TO_CYRILLIC = str.maketrans("aceopxykmth" + "i", "асеорхукмтн" + "і")
+_TO_LATIN = str.maketrans("асеорхукмтні", "aceopxykmthi")
+
+
+def site_words(page: Selector, url: str) -> frozenset[str]:
+    """The words of the site's declared names and of its host (``Дала жаршысы`` and
+    ``dala``, ``kz`` on dala.kz), case folded: an author line made of these and an
+    account's words is the site's."""
+    host = (urlsplit(url).hostname or "").casefold().removeprefix("www.")
+    names = [*site_names(page), *host.split(".")]
+    return frozenset(w for n in names for w in _ACCOUNT_WORD.findall(n.casefold()))
 
 
 # how a comment list heads each comment: "Ann says:", "Ann sagt:"

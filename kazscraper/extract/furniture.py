@@ -128,13 +128,21 @@ _DOUBLE_BREAK = etree.XPath(
 
 def paragraphs_from_breaks(root: Any) -> None:
     """Text set with ``<br><br>`` between paragraphs (a Bitrix detail page), not in ``<p>``:
-    each run of loose text and inline elements between two breaks or block elements becomes
-    a ``<p>``, so that the body's first run (the tail of a heading) is read as a paragraph
-    like the others."""
+    where loose text follows a heading straight away (the body's first run is the heading's
+    tail), each run of loose text and inline elements between two breaks or block elements
+    becomes a ``<p>``, so that the first run is read as a paragraph like the others.
+
+    Only there: a page whose ``<br><br>`` runs follow no heading's text is left as it is
+    (wrapping those changed trafilatura's reading of 12 real pages, body F1 0.927 -> 0.926).
+    """
     for parent in [el for el in root.iter() if isinstance(el.tag, str)]:
         if parent.tag in _NOT_A_SECTION or not _DOUBLE_BREAK(parent):
             continue
-        _wrap_runs(parent)
+        if any(child.tag in _HEADINGS and (child.tail or "").strip() for child in parent):
+            _wrap_runs(parent)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _wrap_runs(parent: Any) -> None:
