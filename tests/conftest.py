@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import io
+import itertools
 import json
 import os
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -72,8 +80,15 @@ def crawl_args(server: ReplicaServer, db: Path, *extra: str) -> list[str]:
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``kazscraper ARGS`` in a fresh process (Scrapy's reactor runs once per process)."""
+    """Run ``kazscraper ARGS`` in a process of its own (Scrapy's reactor runs once per
+    process): forked from this test process's pre-imported ``kazscraper`` (tests/cli_zygote.py:
+    a real process and exit, without a second of imports each time), or a fresh
+    ``python -m kazscraper`` where the zygote cannot stand for one (another interpreter
+    environment, ``KAZSCRAPER_TEST_FORK=0``)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    zygote = _zygote()
+    if zygote is not None and zygote.serves(env):
+        return zygote.run(list(args), env, timeout)
     return subprocess.run(
         [sys.executable, "-m", "kazscraper", *args],
         capture_output=True,
@@ -82,6 +97,95 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
         env=env,
         check=False,
     )
+
+
+class _Zygote:
+    """This test process's pre-imported ``kazscraper`` server (tests/cli_zygote.py)."""
+
+    # environment that decides how an interpreter starts: a command run with other values
+    # than the zygote's gets a fresh interpreter
+    STARTUP = ("PYTHON", "LANG", "LC_")
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="kzy-")
+        self.path = os.path.join(self.folder, "s")
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.runs = itertools.count()
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("cli_zygote.py")), self.path],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            env=self.env,
+        )
+        assert self.process.stdout is not None
+        if self.process.stdout.readline() != b"ready\n":
+            self.process.kill()
+            raise RuntimeError("tests/cli_zygote.py did not start")
+        atexit.register(self.close)
+
+    def startup_env(self, env: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in env.items() if k.startswith(self.STARTUP)}
+
+    def serves(self, env: dict[str, str]) -> bool:
+        return self.process.poll() is None and self.startup_env(env) == self.startup_env(self.env)
+
+    def run(
+        self, args: list[str], env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        stem = os.path.join(self.folder, f"{os.getpid()}-{threading.get_ident()}-{next(self.runs)}")
+        out, err = f"{stem}.out", f"{stem}.err"
+        request = {"args": args, "cwd": os.getcwd(), "env": env, "stdout": out, "stderr": err}
+        pid = None
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(timeout)
+                conn.connect(self.path)
+                conn.sendall(json.dumps(request).encode() + b"\n")
+                with conn.makefile("rb") as replies:
+                    try:
+                        pid = json.loads(replies.readline())["pid"]
+                        code = json.loads(replies.readline())["code"]
+                    except TimeoutError:
+                        if pid is not None:
+                            with contextlib.suppress(ProcessLookupError):
+                                os.kill(pid, signal.SIGKILL)
+                        raise subprocess.TimeoutExpired(
+                            ["kazscraper", *args], timeout, _read(out), _read(err)
+                        ) from None
+            return subprocess.CompletedProcess(["kazscraper", *args], code, _read(out), _read(err))
+        finally:
+            for path in (out, err):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _read(path: str) -> str:
+    """A command's output as ``subprocess.run(text=True)`` gives it (universal newlines)."""
+    with open(path, "rb") as raw:
+        return io.TextIOWrapper(io.BytesIO(raw.read())).read()
+
+
+_ZYGOTE: list[_Zygote | None] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_zygote() -> None:
+    """Start the zygote before any test changes the environment it starts with."""
+    _zygote()
+
+
+def _zygote() -> _Zygote | None:
+    """The zygote of this process, started at first use (``None``: turned off)."""
+    if os.environ.get("KAZSCRAPER_TEST_FORK", "1") == "0":
+        return None
+    if not _ZYGOTE:
+        _ZYGOTE.append(_Zygote())
+    return _ZYGOTE[0]
 
 
 def run_cli_here(*args: str) -> subprocess.CompletedProcess[str]:
