@@ -24,7 +24,7 @@ from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import JOINED, ItemQueue, Registry
 from kazscraper.distributed.scheduler import INFLIGHT
 from kazscraper.distributed.wire import encode, stats_record
-from kazscraper.distributed.worker import default_worker_name, safe_worker_name
+from kazscraper.distributed.worker import default_worker_name, safe_worker_name, spider_beats
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,10 @@ class WorkerLifecycle:
     def opened(self) -> None:
         # joined already (``wait_for_store``); but a worker slow to start (its heartbeat
         # expired before its spider opened) may find the crawl closed, even cleared: it
-        # stops without a trace in Redis (no registration, no heartbeat, no stats)
+        # stops without a trace in Redis (no registration, no heartbeat, no stats). The
+        # heartbeat of its start (``worker.StartingBeat``) stops: the join beats, then this
+        # spider's own heartbeat
+        spider_beats(self.name)
         if self.registry.join(self.name, require_store=True) != JOINED:
             logger.error("the store closed the crawl before this worker started; stopping")
             self.refused = True

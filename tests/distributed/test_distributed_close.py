@@ -4,6 +4,7 @@ store's close steps called one by one against the real redis-server (no HTTP).""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,33 @@ def test_a_raising_article_callback_is_acknowledged_only_after_its_failure_is_pu
     assert [(r.get("url"), r.get("stage")) for r in records] == [(asked, "spider")], records
     assert not client.hexists(KEYS.inflight("w1"), "f")
     assert pipeline.worker.name == "w1"
+
+
+def test_a_worker_slow_to_start_stays_alive_from_its_join_to_its_spider(
+    opened, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26, item 5 (the join-to-open gap): a worker joins, then starts Scrapy; under
+    load that start outlived the heartbeat's TTL (the heartbeat began only when the spider
+    opened). Meanwhile the store saw a worker joined, not alive, nothing in flight and an
+    empty frontier: the crawl was over, so it closed it, and the worker, refused, stopped.
+    Now the worker beats from its claim until its spider's own heartbeat takes over."""
+    from kazscraper.crawler import runner
+    from kazscraper.crawler.runner import CrawlOptions, CrawlResult
+    from kazscraper.distributed import queue
+    from kazscraper.distributed.worker import run_worker
+
+    store, options = opened
+    monkeypatch.setattr(queue, "HEARTBEAT_TTL", 1)  # a start 3x the TTL, not 3x 10 s
+    seen: list[tuple[bool, bool]] = []
+
+    def slow_start(*args: object) -> CrawlResult:
+        for _ in range(12):  # Scrapy starting on a busy machine: ~3 TTLs
+            time.sleep(0.25)
+            seen.append((store.registry.alive("w1"), store.begin_close()))
+        return CrawlResult(0, "finished", {})
+
+    monkeypatch.setattr(runner, "run_spider", slow_start)
+    worker = CrawlOptions(db_path=str(tmp_path / "w1.sqlite"), site="qazdauiri")
+    run_worker(worker, options.redis_url, "w1", idle_timeout=0)
+    assert store.registry.workers() == {"w1"}
+    assert seen == [(True, False)] * 12  # alive throughout; the store never closed
