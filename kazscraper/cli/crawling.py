@@ -232,6 +232,21 @@ def run_arguments(options: CrawlOptions) -> dict[str, Any]:
     }
 
 
+STALL_AFTER = 300.0  # seconds (``distributed.stall.STALL_AFTER``: not imported, no redis here)
+
+
+def stall_after_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--stall-after",
+        type=click.FloatRange(min=1),
+        callback=finite,
+        default=STALL_AFTER,
+        show_default=True,
+        metavar="SECONDS",
+        help=help,
+    )
+
+
 def run_worker_and_exit(
     db: str,
     start_url: str | None,
@@ -330,6 +345,11 @@ def run_worker_and_exit(
 @click.option(
     "--site", default=DEFAULT_SITE, show_default=True, help="Site profile (the health check)."
 )
+@stall_after_option(
+    "A worker with requests in flight that finished no page for this many seconds (a hung"
+    " fetch, a stopped process) is stalled: its requests go back into the frontier for the"
+    " others, and the crawl stops waiting for it."
+)
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
@@ -345,6 +365,7 @@ def store(
     revisit_days: int,
     full: bool,
     site: str,
+    stall_after: float,
     log_file: str | None,
     log_level: str,
 ) -> None:
@@ -392,6 +413,7 @@ def store(
         site=site,
         revisit_days=revisit_days,
         full=full,
+        stall_after=stall_after,
     )
     started = time.monotonic()
     try:
@@ -527,9 +549,18 @@ def redis_url_from(url: str | None, path: str | None) -> str | None:
     help="Give up on a dead worker (its machine gone): its requests in flight go back into"
     " the frontier for the others, and the store stops waiting for it.",
 )
-def status(redis_url: str | None, redis_url_file: str | None, give_up_on: str | None) -> None:
-    """Show a Redis crawl: the crawl open, the frontier, each worker (alive, in flight,
-    pages) and the stuck ones (not alive, not finished, requests in flight). Read-only.
+@stall_after_option(
+    "Flag a worker with requests in flight that finished no page for this many seconds"
+    " (give the store's value)."
+)
+def status(
+    redis_url: str | None, redis_url_file: str | None, give_up_on: str | None, stall_after: float
+) -> None:
+    """Show a Redis crawl: the crawl open, the frontier, pages per minute and requests in
+    flight, each worker (alive, in flight, pages, pages per minute, last page) and the
+    stuck ones (not alive, requests in flight), those with no progress (requests in
+    flight, no page finished for --stall-after: a hung fetch) and those stalled (the store
+    gave their requests to the others). Read-only, but for --give-up.
 
     \b
     Examples:
@@ -552,7 +583,7 @@ def status(redis_url: str | None, redis_url_file: str | None, give_up_on: str | 
         if give_up_on is not None:
             n = give_up(client, RedisKeys(PREFIX), give_up_on)
             click.echo(f"gave up on worker {give_up_on}: {n} request(s) back in the frontier")
-        state = crawl_status(client, RedisKeys(PREFIX))
+        state = crawl_status(client, RedisKeys(PREFIX), stall_after)
     except StillAlive as exc:
         raise click.ClickException(str(exc)) from exc
     except redis.RedisError as exc:

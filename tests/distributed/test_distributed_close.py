@@ -364,3 +364,49 @@ def test_a_worker_slow_to_start_stays_alive_from_its_join_to_its_spider(
     run_worker(worker, options.redis_url, "w1", idle_timeout=0)
     assert store.registry.workers() == {"w1"}
     assert seen == [(True, False)] * 12  # alive throughout; the store never closed
+
+
+def test_a_worker_holding_requests_with_no_progress_is_stalled_its_requests_go_back(
+    opened,
+) -> None:
+    """Issue 26: a worker whose heartbeat beats but which finished no page for
+    ``--stall-after`` seconds with requests in flight (a hung fetch) kept the crawl waiting
+    for ever. The store's check puts its requests back at their priority, marks it stalled
+    and stops waiting for it, once; a worker that makes progress is left alone; a late
+    acknowledgement of a request given away is no progress; started again, it joins afresh."""
+    from kazscraper.distributed.stall import Acks, requeue_stalled
+
+    store, _ = opened
+    client, registry = store.client, store.registry
+    for name in ("w1", "w2"):
+        assert registry.join(name, require_store=True) == JOINED
+    first = json.dumps({"url": "http://a.test/1", "priority": 5})
+    second = json.dumps({"url": "http://a.test/2", "priority": 0})
+    client.hset(KEYS.inflight("w1"), mapping={"f1": first, "f2": second})
+    client.hset(KEYS.inflight("w2"), mapping={"g": second})
+    now = int(client.time()[0])
+    client.hset(KEYS.progress("w1"), "at", now - 400)  # w1 beats; no page for 400 s
+    assert registry.waiting_for() == ["w1", "w2"]
+
+    found = requeue_stalled(client, KEYS, 300)
+    assert [(s.worker, s.requests) for s in found] == [("w1", 2)] and found[0].seconds >= 400
+    assert client.hlen(KEYS.inflight("w1")) == 0 and client.hlen(KEYS.inflight("w2")) == 1
+    assert client.zrange(KEYS.requests, 0, -1, withscores=True) == [
+        (first.encode(), -5.0),
+        (second.encode(), 0.0),
+    ]
+    assert registry.alive("w1") and registry.waiting_for() == ["w2"]
+    assert requeue_stalled(client, KEYS, 300) == []  # once
+
+    Acks(client, KEYS, "w1")("f1", page=True)  # its hung fetch answered after all
+    assert client.hget(KEYS.progress("w1"), "pages") is None
+    Acks(client, KEYS, "w2")("g", page=True)
+    assert client.hget(KEYS.progress("w2"), "pages") == b"1"
+    assert int(client.hget(KEYS.progress("w2"), "at")) >= now
+
+    registry.finish("w2", finished=True)
+    client.delete(KEYS.requests)  # the other workers fetched them
+    assert store.begin_close()  # w1 beats, but the crawl no longer waits for it
+    registry.reopen()
+    assert registry.join("w1", require_store=True) == JOINED  # restarted under its name
+    assert not client.sismember(KEYS.stalled, "w1") and registry.waiting_for() == ["w1"]
