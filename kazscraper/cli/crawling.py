@@ -147,6 +147,13 @@ def profile_note(start_url: str | None) -> str | None:
     show_default=True,
     help="With --redis: exit once the shared frontier has stayed empty this many seconds.",
 )
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False),
+    help="With --redis: write the WARC files into this folder, the archive's WARC folder"
+    " shared with the store's machine (a network mount), so that the archive's reparse"
+    " reads them [default: the WARC folder beside --db].",
+)
 @crawl_options
 def crawl(
     db_path: str | None,
@@ -157,6 +164,7 @@ def crawl(
     redis_url_file: str | None,
     worker_name: str | None,
     idle_timeout: float,
+    warc_dir: str | None,
     **kwargs: Any,
 ) -> None:
     """Crawl qazdauiri.kz (or --start-url) into the archive.
@@ -185,8 +193,9 @@ def crawl(
     stats, search, export and report take --site LABEL.
 
     With --redis this is one worker of a crawl shared by any number of workers
-    (docs/distributed.md): it writes WARC files beside --db, named after the
-    worker, and pushes articles and captures to Redis; it never writes --db.
+    (docs/distributed.md): it writes WARC files beside --db (or into --warc-dir,
+    the archive's WARC folder shared with the store), named after the worker, and
+    pushes articles and captures to Redis; it never writes --db.
     """
     from kazscraper.crawler.runner import CrawlOptions
 
@@ -207,9 +216,11 @@ def crawl(
     redis_url = redis_url_from(redis_url, redis_url_file)
     if redis_url is not None:
         run_worker_and_exit(
-            db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs, specs
+            db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs, specs, warc_dir
         )
         return
+    if warc_dir is not None:
+        raise click.UsageError("--warc-dir goes with --redis (a worker's WARC files)")
     if sites is not None:
         click.echo(sites_note(sites), err=True)
     elif (note := profile_note(start_url)) is not None:
@@ -256,6 +267,7 @@ def run_worker_and_exit(
     idle_timeout: float,
     kwargs: dict[str, Any],
     specs: tuple[str, ...] = (),
+    warc_dir: str | None = None,
 ) -> None:
     """``crawl --redis``: one worker of a Redis crawl; exits with its code."""
     try:
@@ -281,7 +293,7 @@ def run_worker_and_exit(
     name = worker_name or default_worker_name()
     started = time.monotonic()
     try:
-        result = run_worker(options, redis_url, name, idle_timeout)
+        result = run_worker(options, redis_url, name, idle_timeout, warc_dir)
     except AlreadyRunning as exc:
         fail("kazscraper crawl", str(exc), EXIT_LOCKED)
     except ValueError as exc:  # a worker name made of nothing usable

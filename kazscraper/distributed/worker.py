@@ -159,13 +159,18 @@ def worker_log_file(db_path: str, worker: str) -> str:
 
 
 def run_worker(
-    options: CrawlOptions, redis_url: str, worker: str, idle_timeout: float
+    options: CrawlOptions,
+    redis_url: str,
+    worker: str,
+    idle_timeout: float,
+    warc_dir: str | None = None,
 ) -> CrawlResult:
     """Run one worker of the Redis crawl to its end (the frontier stayed empty).
 
     No run lock and no archive: the worker writes only its WARC files (in the WARC
-    folder beside ``options.db_path``) and Redis. Raises ``redis.RedisError`` when Redis
-    cannot be reached."""
+    folder beside ``options.db_path``, or in ``warc_dir``: the archive's WARC folder
+    shared with the store, ``warc_capture``) and Redis. Raises ``redis.RedisError`` when
+    Redis cannot be reached."""
     from kazscraper.crawler.runner import build_settings, crawl_config, run_spider
     from kazscraper.distributed.spider import WorkerSpider
 
@@ -197,7 +202,7 @@ def run_worker(
             options.log_file = worker_log_file(options.db_path, name)
         Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
         settings = build_settings(options)
-        worker_settings(settings, redis_url, name, idle_timeout)
+        worker_settings(settings, redis_url, name, idle_timeout, warc_dir=warc_dir)
         return run_spider(options, settings, WorkerSpider, crawl_config(options, mode="worker"))
     finally:
         spider_beats(name)
