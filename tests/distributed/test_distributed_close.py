@@ -373,12 +373,13 @@ def test_a_worker_holding_requests_with_no_progress_is_stalled_its_requests_go_b
     ``--stall-after`` seconds with requests in flight (a hung fetch) kept the crawl waiting
     for ever. The store's check puts its requests back at their priority, marks it stalled
     and stops waiting for it, once; a worker that makes progress is left alone; a late
-    acknowledgement of a request given away is no progress; started again, it joins afresh."""
+    acknowledgement of a request given away is no progress; started again, it joins afresh.
+    A dead worker (a stopped process, a machine gone) is stalled the same way."""
     from kazscraper.distributed.stall import Acks, requeue_stalled
 
     store, _ = opened
     client, registry = store.client, store.registry
-    for name in ("w1", "w2"):
+    for name in ("w1", "w2", "w3"):
         assert registry.join(name, require_store=True) == JOINED
     first = json.dumps({"url": "http://a.test/1", "priority": 5})
     second = json.dumps({"url": "http://a.test/2", "priority": 0})
@@ -386,13 +387,19 @@ def test_a_worker_holding_requests_with_no_progress_is_stalled_its_requests_go_b
     client.hset(KEYS.inflight("w2"), mapping={"g": second})
     now = int(client.time()[0])
     client.hset(KEYS.progress("w1"), "at", now - 400)  # w1 beats; no page for 400 s
-    assert registry.waiting_for() == ["w1", "w2"]
+    third = json.dumps({"url": "http://a.test/3", "priority": 1})
+    client.hset(KEYS.inflight("w3"), mapping={"h": third})
+    client.hset(KEYS.progress("w3"), "at", now - 300)  # w3 stopped (SIGSTOP) 300 s ago
+    client.delete(KEYS.alive("w3"))
+    assert registry.waiting_for() == ["w1", "w2", "w3"]
 
-    found = requeue_stalled(client, KEYS, 300)
-    assert [(s.worker, s.requests) for s in found] == [("w1", 2)] and found[0].seconds >= 400
+    found = sorted(requeue_stalled(client, KEYS, 300), key=lambda s: s.worker)
+    assert [(s.worker, s.requests) for s in found] == [("w1", 2), ("w3", 1)]
+    assert found[0].seconds >= 400 and found[1].seconds >= 300
     assert client.hlen(KEYS.inflight("w1")) == 0 and client.hlen(KEYS.inflight("w2")) == 1
     assert client.zrange(KEYS.requests, 0, -1, withscores=True) == [
         (first.encode(), -5.0),
+        (third.encode(), -1.0),
         (second.encode(), 0.0),
     ]
     assert registry.alive("w1") and registry.waiting_for() == ["w2"]
