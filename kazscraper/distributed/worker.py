@@ -112,9 +112,10 @@ def wait_for_store(
 
 
 class StartingBeat:
-    """The heartbeat of a worker from its name's claim until its spider opens (and the
-    spider's own heartbeat, ``WorkerLifecycle``, takes over): Scrapy's start may outlive
-    the heartbeat's TTL on a busy machine, and a worker joined but not alive, with nothing
+    """The heartbeat of a worker from its join (``wait_for_store`` beats until then) until
+    its spider opens (and the spider's own, ``WorkerLifecycle``, takes over): Scrapy's
+    start may outlive the heartbeat's TTL on a busy machine, and a worker joined but not
+    alive, with nothing
     in flight and an empty frontier, is one the store stops waiting for (it closed the crawl
     under a worker still starting). A thread of its own, stopped by ``stop`` (the spider
     opened) or when the run ends."""
