@@ -186,8 +186,11 @@ def test_workers_with_their_own_folders_write_into_the_archives_warc_folder(
         assert not warc_directory(own).exists() or not list(warc_directory(own).iterdir())
     assert finish(store, timeout=600) == 0, output(archive, "store")
     files = sorted(p.name for p in shared.glob("*.warc.gz"))
-    assert {f.split("-")[1] for f in files} == {"w1", "w2"}, files  # press-<worker>-…
+    # press-<worker>-…: whichever worker got pages (on a busy machine one may get none)
+    assert files and {f.split("-")[1] for f in files} <= {"w1", "w2"}, files
     assert all(f.startswith(f"{warc_name(archive)}-") for f in files)
+    indexed = {name for (name,) in rows(archive, "SELECT DISTINCT warc_file FROM captures")}
+    assert indexed and indexed <= set(files)  # every capture's file is in the archive's folder
     before = rows(archive, "SELECT url, title FROM articles ORDER BY url")
     assert len(before) == site.n_articles
     result = run_cli("reparse", "--db", str(archive), timeout=600)
