@@ -146,6 +146,13 @@ def profile_note(start_url: str | None) -> str | None:
     show_default=True,
     help="With --redis: exit once the shared frontier has stayed empty this many seconds.",
 )
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False),
+    help="With --redis: write the WARC files into this folder, the archive's WARC folder"
+    " shared with the store's machine (a network mount), so that the archive's reparse"
+    " reads them [default: the WARC folder beside --db].",
+)
 @crawl_options
 def crawl(
     db_path: str | None,
@@ -156,6 +163,7 @@ def crawl(
     redis_url_file: str | None,
     worker_name: str | None,
     idle_timeout: float,
+    warc_dir: str | None,
     **kwargs: Any,
 ) -> None:
     """Crawl qazdauiri.kz (or --start-url) into the archive.
@@ -184,8 +192,9 @@ def crawl(
     stats, search, export and report take --site LABEL.
 
     With --redis this is one worker of a crawl shared by any number of workers
-    (docs/distributed.md): it writes WARC files beside --db, named after the
-    worker, and pushes articles and captures to Redis; it never writes --db.
+    (docs/distributed.md): it writes WARC files beside --db (or into --warc-dir,
+    the archive's WARC folder shared with the store), named after the worker, and
+    pushes articles and captures to Redis; it never writes --db.
     """
     from kazscraper.crawler.runner import CrawlOptions
 
@@ -206,9 +215,11 @@ def crawl(
     redis_url = redis_url_from(redis_url, redis_url_file)
     if redis_url is not None:
         run_worker_and_exit(
-            db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs, specs
+            db, start_url, mirrors, redis_url, worker_name, idle_timeout, kwargs, specs, warc_dir
         )
         return
+    if warc_dir is not None:
+        raise click.UsageError("--warc-dir goes with --redis (a worker's WARC files)")
     if sites is not None:
         click.echo(sites_note(sites), err=True)
     elif (note := profile_note(start_url)) is not None:
@@ -231,6 +242,21 @@ def run_arguments(options: CrawlOptions) -> dict[str, Any]:
     }
 
 
+STALL_AFTER = 300.0  # seconds (``distributed.stall.STALL_AFTER``: not imported, no redis here)
+
+
+def stall_after_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--stall-after",
+        type=click.FloatRange(min=1),
+        callback=finite,
+        default=STALL_AFTER,
+        show_default=True,
+        metavar="SECONDS",
+        help=help,
+    )
+
+
 def run_worker_and_exit(
     db: str,
     start_url: str | None,
@@ -240,6 +266,7 @@ def run_worker_and_exit(
     idle_timeout: float,
     kwargs: dict[str, Any],
     specs: tuple[str, ...] = (),
+    warc_dir: str | None = None,
 ) -> None:
     """``crawl --redis``: one worker of a Redis crawl; exits with its code."""
     try:
@@ -265,7 +292,7 @@ def run_worker_and_exit(
     name = worker_name or default_worker_name()
     started = time.monotonic()
     try:
-        result = run_worker(options, redis_url, name, idle_timeout)
+        result = run_worker(options, redis_url, name, idle_timeout, warc_dir)
     except AlreadyRunning as exc:
         fail("kazscraper crawl", str(exc), EXIT_LOCKED)
     except ValueError as exc:  # a worker name made of nothing usable
@@ -329,6 +356,11 @@ def run_worker_and_exit(
 @click.option(
     "--site", default=DEFAULT_SITE, show_default=True, help="Site profile (the health check)."
 )
+@stall_after_option(
+    "A worker with requests in flight that finished no page for this many seconds (a hung"
+    " fetch, a stopped process) is stalled: its requests go back into the frontier for the"
+    " others, and the crawl stops waiting for it."
+)
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
@@ -344,6 +376,7 @@ def store(
     revisit_days: int,
     full: bool,
     site: str,
+    stall_after: float,
     log_file: str | None,
     log_level: str,
 ) -> None:
@@ -391,6 +424,7 @@ def store(
         site=site,
         revisit_days=revisit_days,
         full=full,
+        stall_after=stall_after,
     )
     started = time.monotonic()
     try:
@@ -526,9 +560,18 @@ def redis_url_from(url: str | None, path: str | None) -> str | None:
     help="Give up on a dead worker (its machine gone): its requests in flight go back into"
     " the frontier for the others, and the store stops waiting for it.",
 )
-def status(redis_url: str | None, redis_url_file: str | None, give_up_on: str | None) -> None:
-    """Show a Redis crawl: the crawl open, the frontier, each worker (alive, in flight,
-    pages) and the stuck ones (not alive, not finished, requests in flight). Read-only.
+@stall_after_option(
+    "Flag a worker with requests in flight that finished no page for this many seconds"
+    " (give the store's value)."
+)
+def status(
+    redis_url: str | None, redis_url_file: str | None, give_up_on: str | None, stall_after: float
+) -> None:
+    """Show a Redis crawl: the crawl open, the frontier, pages per minute and requests in
+    flight, each worker (alive, in flight, pages, pages per minute, last page) and the
+    stuck ones (not alive, requests in flight), those with no progress (requests in
+    flight, no page finished for --stall-after: a hung fetch) and those stalled (the store
+    gave their requests to the others). Read-only, but for --give-up.
 
     \b
     Examples:
@@ -551,7 +594,7 @@ def status(redis_url: str | None, redis_url_file: str | None, give_up_on: str | 
         if give_up_on is not None:
             n = give_up(client, RedisKeys(PREFIX), give_up_on)
             click.echo(f"gave up on worker {give_up_on}: {n} request(s) back in the frontier")
-        state = crawl_status(client, RedisKeys(PREFIX))
+        state = crawl_status(client, RedisKeys(PREFIX), stall_after)
     except StillAlive as exc:
         raise click.ClickException(str(exc)) from exc
     except redis.RedisError as exc:

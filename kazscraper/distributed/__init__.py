@@ -58,7 +58,10 @@ mirrors it crawls, or its ``--site`` specs, written into the ``crawls`` row for
 the revisit window), ``revisit``
 (hash: archived URL inside the window -> its publication date and ETag),
 ``articles_scheduled`` (the crawl's count of article requests, for ``--max-articles``),
-``closing`` (set while the store closes the crawl: no worker joins meanwhile).
+``closing`` (set while the store closes the crawl: no worker joins meanwhile),
+``progress:<worker>`` (hash: when it last finished a page, by Redis's clock, how many, its
+pages per minute) and ``stalled`` (set: the workers whose requests in flight the store put
+back, no page done for ``--stall-after`` seconds: ``stall``).
 """
 
 from __future__ import annotations
@@ -138,3 +141,13 @@ class RedisKeys:
     @property
     def articles_scheduled(self) -> str:
         return f"{self.prefix}:articles_scheduled"
+
+    def progress(self, worker: str) -> str:
+        """A worker's progress: when it last finished a page (Redis's clock), how many it
+        finished, its pages per minute (``stall``)."""
+        return f"{self.prefix}:progress:{worker}"
+
+    @property
+    def stalled(self) -> str:
+        """The workers whose requests the store put back for want of progress."""
+        return f"{self.prefix}:stalled"

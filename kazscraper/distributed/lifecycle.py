@@ -23,8 +23,9 @@ from kazscraper.distributed import PREFIX, RedisKeys
 from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import JOINED, ItemQueue, Registry
 from kazscraper.distributed.scheduler import INFLIGHT
+from kazscraper.distributed.stall import Acks, Rate
 from kazscraper.distributed.wire import encode, stats_record
-from kazscraper.distributed.worker import default_worker_name, safe_worker_name
+from kazscraper.distributed.worker import default_worker_name, safe_worker_name, spider_beats
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class WorkerLifecycle:
         self.keys = RedisKeys(settings.get("KAZSCRAPER_REDIS_PREFIX", PREFIX))
         self.idle_timeout = settings.getfloat("KAZSCRAPER_IDLE_TIMEOUT", 60.0)
         self.client = connect(url)
-        self.queue = ItemQueue(self.client, self.keys)
+        self.queue = WorkerItems(self)
         self.registry = Registry(self.client, self.keys)
         self.run = f"{self.name}-{uuid.uuid4().hex[:12]}"  # this life of the worker
         self.pending: Counter[str] = Counter()  # in-flight field -> items not yet pushed
@@ -56,6 +57,9 @@ class WorkerLifecycle:
         self.refused = False  # the crawl was closed when the spider opened
         self.epoch: str | None = None  # the crawl joined (``store.crawl_epoch``)
         self.lost = False  # Redis lost that crawl's state
+        self.stalled = False  # the store gave its requests to the others (``stall``)
+        self.acks = Acks(self.client, self.keys, self.name)
+        self.rate = Rate()
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
@@ -68,7 +72,10 @@ class WorkerLifecycle:
     def opened(self) -> None:
         # joined already (``wait_for_store``); but a worker slow to start (its heartbeat
         # expired before its spider opened) may find the crawl closed, even cleared: it
-        # stops without a trace in Redis (no registration, no heartbeat, no stats)
+        # stops without a trace in Redis (no registration, no heartbeat, no stats). The
+        # heartbeat of its start (``worker.StartingBeat``) stops: the join beats, then this
+        # spider's own heartbeat
+        spider_beats(self.name)
         if self.registry.join(self.name, require_store=True) != JOINED:
             logger.error("the store closed the crawl before this worker started; stopping")
             self.refused = True
@@ -106,6 +113,9 @@ class WorkerLifecycle:
                 if self.heartbeat is not None and self.heartbeat.running:
                     self.heartbeat.stop()
                 return
+            if self.client.sismember(self.keys.stalled, self.name):
+                self.stop_stalled()
+                return
             self.registry.beat(self.name)
             self.publish_stats()
             count = int(self.client.get(self.keys.articles_scheduled) or 0)
@@ -121,22 +131,47 @@ class WorkerLifecycle:
         its last heartbeat; its final stats, pushed when it ends, replace them."""
         assert self.crawler.stats is not None
         record = stats_record(self.name, self.run, self.crawler.stats.get_stats())
-        self.client.set(self.keys.stats(self.run), json.dumps(record.stats))
+        pages = int(record.stats.get("response_received_count", 0))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.keys.stats(self.run), json.dumps(record.stats))
+        pipe.hset(self.keys.progress(self.name), "rate", f"{self.rate.add(pages):.1f}")
+        pipe.execute()
+
+    def stop_stalled(self) -> None:
+        """The store found this worker stalled (requests in flight, no page finished for
+        its ``--stall-after``) and gave its requests to the others: what it took since goes
+        back too, it pushes nothing more, and it stops (exit 1)."""
+        self.stalled = True
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
+        scheduler = self._scheduler()
+        back = scheduler.requeue_all() if scheduler is not None else 0
+        logger.error(
+            "the store gave this worker's requests to the others: it finished no page for its"
+            " --stall-after with requests in flight (a hung fetch?); %d more put back; stopping",
+            back,
+        )
+        engine, spider = self.crawler.engine, self.crawler.spider
+        if engine is not None and spider is not None:
+            engine.close_spider(spider, "stalled")
 
     # -- acknowledging in-flight requests -----------------------------------------------
 
-    def ack_field(self, field: str) -> None:
+    def ack_field(self, field: str, page: bool = False) -> None:
+        """The request of ``field`` leaves this worker's in-flight hash; ``page``: it is a
+        page finished (its progress, ``stall``), not a redirect or a retry handed back."""
         self.pending.pop(field, None)
         self.outputs_done.discard(field)
         try:
-            self.client.hdel(self.keys.inflight(self.name), field)
+            self.acks(field, page)
         except redis.RedisError as exc:  # it stays in flight: a restart puts it back
             stop_on_archive_error(self.crawler, "Redis", exc)
 
     def ack(self, request: Request | None) -> None:
+        """A request that ended in its errback (its failure pushed): a page finished."""
         field = request.meta.get(INFLIGHT) if request is not None else None
         if field:
-            self.ack_field(field)
+            self.ack_field(field, page=True)
 
     def item_out(self, request: Request) -> None:
         field = request.meta.get(INFLIGHT)
@@ -148,7 +183,7 @@ class WorkerLifecycle:
         if not field:
             return
         if self.pending.get(field, 0) <= 0:
-            self.ack_field(field)
+            self.ack_field(field, page=True)
         else:
             self.outputs_done.add(field)
 
@@ -159,7 +194,7 @@ class WorkerLifecycle:
             return
         self.pending[field] -= 1
         if self.pending[field] <= 0 and field in self.outputs_done:
-            self.ack_field(field)
+            self.ack_field(field, page=True)
 
     # -- the end --------------------------------------------------------------------
 
@@ -213,6 +248,12 @@ class WorkerLifecycle:
             self.heartbeat.stop()
         if self.refused or self.lost:  # not (or no longer) in a crawl: nothing to tell
             return
+        if self.stalled:  # given up on: its stats and its end are no longer the crawl's
+            try:
+                self.client.delete(self.keys.alive(self.name))
+            except redis.RedisError as exc:
+                logger.error("could not tell Redis that this worker stopped: %s", exc)
+            return
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         try:
@@ -220,6 +261,19 @@ class WorkerLifecycle:
             self.registry.finish(self.name, finished=reason == "finished")
         except redis.RedisError as exc:
             logger.error("could not tell Redis that this worker stopped: %s", exc)
+
+
+class WorkerItems(ItemQueue):
+    """The item list as a worker pushes to it: nothing once it was found stalled (what its
+    late responses produce is fetched again by the worker that took its requests)."""
+
+    def __init__(self, owner: WorkerLifecycle) -> None:
+        super().__init__(owner.client, owner.keys)
+        self.owner = owner
+
+    def push(self, *records: bytes) -> None:
+        if not self.owner.stalled:
+            super().push(*records)
 
 
 def worker_of(crawler: Crawler) -> WorkerLifecycle | None:

@@ -33,9 +33,11 @@ return moved
 
 JOINED, CLOSING, NO_STORE = "joined", "closing", "no store"
 
-# KEYS: closing, store, workers, finished, alive:<worker>; ARGV: worker, heartbeat TTL,
-# "1" when a ready store is required. Refused while the store closes the crawl (and,
-# required, before a store has opened it and published the archive).
+# KEYS: closing, store, workers, finished, alive:<worker>, progress:<worker>, stalled;
+# ARGV: worker, heartbeat TTL, "1" when a ready store is required. Refused while the store
+# closes the crawl (and, required, before a store has opened it and published the archive).
+# Joined, the worker's progress clock starts now (Redis's clock: ``stall``), and a worker
+# given up on for want of progress is one no longer.
 _JOIN = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'closing' end
 if ARGV[3] == '1' then
@@ -49,13 +51,15 @@ end
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SREM', KEYS[4], ARGV[1])
 redis.call('SET', KEYS[5], '1', 'EX', tonumber(ARGV[2]))
+redis.call('HSET', KEYS[6], 'at', redis.call('TIME')[1])
+redis.call('SREM', KEYS[7], ARGV[1])
 return 'joined'
 """
 
-# KEYS: closing, workers, finished, requests, items, items:processing; ARGV: prefix.
-# Marks the crawl closing only if it is over: a worker joined, every one finished (or
-# dead with nothing in flight), the frontier and the item list empty (``Registry.done``
-# and ``ItemQueue.backlog``, in one step).
+# KEYS: closing, workers, finished, requests, items, items:processing, stalled; ARGV:
+# prefix. Marks the crawl closing only if it is over: a worker joined, every one finished
+# (or dead, or given up on for want of progress, with nothing in flight), the frontier and
+# the item list empty (``Registry.done`` and ``ItemQueue.backlog``, in one step).
 _CLOSE = """
 local workers = redis.call('SMEMBERS', KEYS[2])
 if #workers == 0 then return 0 end
@@ -63,7 +67,8 @@ if redis.call('ZCARD', KEYS[4]) > 0 then return 0 end
 if redis.call('LLEN', KEYS[5]) + redis.call('LLEN', KEYS[6]) > 0 then return 0 end
 for _, w in ipairs(workers) do
   if redis.call('SISMEMBER', KEYS[3], w) == 0 then
-    if redis.call('EXISTS', ARGV[1] .. ':alive:' .. w) == 1 then return 0 end
+    if redis.call('EXISTS', ARGV[1] .. ':alive:' .. w) == 1
+       and redis.call('SISMEMBER', KEYS[7], w) == 0 then return 0 end
     if redis.call('HLEN', ARGV[1] .. ':inflight:' .. w) > 0 then return 0 end
   end
 end
@@ -152,8 +157,8 @@ class Registry:
         or, ``require_store``, ``NO_STORE`` before a store has opened it."""
         k = self.keys
         answer = self.client.eval(
-            _JOIN, 5, k.closing, k.store, k.workers, k.finished, k.alive(worker),
-            worker, HEARTBEAT_TTL, "1" if require_store else "0",
+            _JOIN, 7, k.closing, k.store, k.workers, k.finished, k.alive(worker),
+            k.progress(worker), k.stalled, worker, HEARTBEAT_TTL, "1" if require_store else "0",
         )  # fmt: skip
         return answer.decode() if isinstance(answer, bytes) else str(answer)
 
@@ -161,7 +166,7 @@ class Registry:
         """Mark the crawl closing if it is over (``done`` and nothing left in the item
         list), in one atomic step: no worker joins from then on. False: not over."""
         k = self.keys
-        names = (k.closing, k.workers, k.finished, k.requests, k.items, k.processing)
+        names = (k.closing, k.workers, k.finished, k.requests, k.items, k.processing, k.stalled)
         return bool(self.client.eval(_CLOSE, len(names), *names, k.prefix))
 
     def reopen(self) -> None:
@@ -202,10 +207,16 @@ class Registry:
         return any(self.alive(w) and self.in_flight(w) for w in self.workers())
 
     def waiting_for(self) -> list[str]:
-        """Workers the crawl still waits for: alive and not finished, or dead (killed)
-        with requests in flight (they come back when it is restarted under its name)."""
+        """Workers the crawl still waits for: alive and not finished (unless given up on for
+        want of progress: ``stall``), or with requests in flight (a killed worker's come
+        back when it is restarted under its name, or after ``--stall-after``)."""
         finished = {w.decode() for w in self.client.smembers(self.keys.finished)}  # type: ignore[union-attr]
-        return sorted(w for w in self.workers() - finished if self.alive(w) or self.in_flight(w))
+        stalled = {w.decode() for w in self.client.smembers(self.keys.stalled)}  # type: ignore[union-attr]
+        return sorted(
+            w
+            for w in self.workers() - finished
+            if (self.alive(w) and w not in stalled) or self.in_flight(w)
+        )
 
     def done(self) -> bool:
         """Every worker that joined has finished (or died with nothing in flight) and the

@@ -181,6 +181,8 @@ class InflightScheduler(Scheduler):
         stop_on_archive_error(self.worker.crawler, "Redis", exc)
 
     def _enqueue(self, request: Request) -> bool:
+        if self.worker.stalled:  # its requests were given to the others: it adds nothing
+            return False
         # a redirect or a retry of an in-flight request: in the frontier first, then acked
         field = request.meta.pop(INFLIGHT, None)
         if field is None and "article_url" in request.meta and not request.dont_filter:

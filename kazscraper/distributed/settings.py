@@ -13,6 +13,7 @@ def worker_settings(
     worker: str,
     idle_timeout: float,
     prefix: str = PREFIX,
+    warc_dir: str | None = None,
 ) -> None:
     """Make ``settings`` (kazscraper's, for one crawl) those of a worker of a Redis crawl."""
     keys = RedisKeys(prefix)
@@ -47,6 +48,7 @@ def worker_settings(
             "KAZSCRAPER_REDIS_PREFIX": prefix,
             "KAZSCRAPER_WORKER": worker,
             "KAZSCRAPER_IDLE_TIMEOUT": idle_timeout,
+            "KAZSCRAPER_WARC_DIR": warc_dir,  # None: the WARC folder beside --db
         },
         priority="cmdline",
     )

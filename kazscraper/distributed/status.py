@@ -1,10 +1,16 @@
 """``kazscraper status --redis URL``: what a Redis crawl is doing, read-only.
 
-The crawl open (its archive, ``crawls`` row and epoch), the frontier and the item list, and
-each worker that joined: alive (its heartbeat), finished, its requests in flight and its
-pages so far (its last published stats). A worker that is not alive, not finished and has
-requests in flight is *stuck*: the store waits for it (restart it under its name, and its
-requests go back into the frontier).
+The crawl open (its archive, ``crawls`` row and epoch), the frontier and the item list, the
+crawl's pages per minute and requests in flight, and each worker that joined: alive (its
+heartbeat), finished, its requests in flight, its pages so far (its last published stats),
+its pages per minute over the last minute and when it last finished a page (Redis's
+clock, ``stall``). Flagged:
+
+- *stuck*: not alive, not finished, requests in flight (a killed worker: restart it under
+  its name and its requests go back into the frontier, or give up on it);
+- *no progress*: requests in flight and no page finished for ``--stall-after`` seconds,
+  heartbeat or not (a hung fetch): the store puts its requests back once it sees it;
+- *stalled*: the store did so; the crawl no longer waits for it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 import redis
 
 from kazscraper.distributed import RedisKeys
+from kazscraper.distributed.stall import STALL_AFTER
 
 
 @dataclass
@@ -25,10 +32,21 @@ class WorkerState:
     finished: bool
     in_flight: int
     pages: int
+    per_minute: float = 0.0  # over its last minute of heartbeats (0 when not alive)
+    idle: int | None = None  # seconds since it last finished a page (or joined)
+    stalled: bool = False  # the store gave its requests to the others
 
     @property
     def stuck(self) -> bool:
-        return not self.alive and not self.finished and self.in_flight > 0
+        return not self.alive and not self.finished and self.in_flight > 0 and not self.stalled
+
+    def no_progress(self, stall_after: float) -> bool:
+        return (
+            not self.finished
+            and self.in_flight > 0
+            and self.idle is not None
+            and self.idle >= stall_after
+        )
 
 
 @dataclass
@@ -39,9 +57,36 @@ class CrawlStatus:
     processing: int
     closing: bool
     workers: list[WorkerState] = field(default_factory=list)
+    stall_after: float = STALL_AFTER
+
+    @property
+    def per_minute(self) -> float:
+        return sum(w.per_minute for w in self.workers)
+
+    @property
+    def in_flight(self) -> int:
+        return sum(w.in_flight for w in self.workers)
 
 
-def crawl_status(client: redis.Redis, keys: RedisKeys) -> CrawlStatus:
+def _progress(
+    client: redis.Redis, keys: RedisKeys, name: str, now: int
+) -> tuple[float, int | None]:
+    raw = client.hgetall(keys.progress(name))
+    values = {k.decode(): v.decode() for k, v in raw.items()}  # type: ignore[union-attr]
+    try:
+        rate = max(0.0, float(values.get("rate") or 0))
+    except ValueError:
+        rate = 0.0
+    try:
+        idle: int | None = max(0, now - int(values["at"]))
+    except (KeyError, ValueError):
+        idle = None
+    return rate, idle
+
+
+def crawl_status(
+    client: redis.Redis, keys: RedisKeys, stall_after: float = STALL_AFTER
+) -> CrawlStatus:
     raw = client.get(keys.store)
     try:
         store = json.loads(raw) if raw is not None else None
@@ -57,17 +102,25 @@ def crawl_status(client: redis.Redis, keys: RedisKeys) -> CrawlStatus:
         except (ValueError, TypeError, AttributeError):
             continue
     finished = {m.decode() for m in client.smembers(keys.finished)}  # type: ignore[union-attr]
+    stalled = {m.decode() for m in client.smembers(keys.stalled)}  # type: ignore[union-attr]
     names = sorted(m.decode() for m in client.smembers(keys.workers))  # type: ignore[union-attr]
-    workers = [
-        WorkerState(
-            name=name,
-            alive=bool(client.exists(keys.alive(name))),
-            finished=name in finished,
-            in_flight=int(client.hlen(keys.inflight(name))),
-            pages=pages.get(name, 0),
+    now = int(client.time()[0])
+    workers = []
+    for name in names:
+        alive = bool(client.exists(keys.alive(name)))
+        rate, idle = _progress(client, keys, name, now)
+        workers.append(
+            WorkerState(
+                name=name,
+                alive=alive,
+                finished=name in finished,
+                in_flight=int(client.hlen(keys.inflight(name))),
+                pages=pages.get(name, 0),
+                per_minute=rate if alive and name not in finished else 0.0,
+                idle=idle,
+                stalled=name in stalled,
+            )
         )
-        for name in names
-    ]
     return CrawlStatus(
         store=store,
         frontier=int(client.zcard(keys.requests)),
@@ -75,6 +128,7 @@ def crawl_status(client: redis.Redis, keys: RedisKeys) -> CrawlStatus:
         processing=int(client.llen(keys.processing)),
         closing=bool(client.exists(keys.closing)),
         workers=workers,
+        stall_after=stall_after,
     )
 
 
@@ -87,15 +141,32 @@ def status_lines(status: CrawlStatus) -> list[str]:
             + (" (closing)" if status.closing else "")
             + ("" if status.store.get("ready", True) else " (being opened)")
         )
+    alive = sum(w.alive and not w.finished for w in status.workers)
     lines = [
         head,
         f"frontier {status.frontier} requests; items {status.items} waiting, "
         f"{status.processing} being stored",
+        f"{status.per_minute:.1f} pages/min, {status.in_flight} in flight, "
+        f"{alive} of {len(status.workers)} workers alive",
     ]
     for w in status.workers:
         state = "finished" if w.finished else "alive" if w.alive else "not alive"
         line = f"worker {w.name}: {state}, {w.in_flight} in flight, {w.pages} pages"
-        if w.stuck:
+        if not w.finished:
+            line += f", {w.per_minute:.1f} pages/min"
+            if w.idle is not None:
+                line += f", last page {w.idle}s ago"
+        if w.stalled:
+            line += (
+                " - STALLED: the store gave its requests to the others (no page finished for"
+                " --stall-after); restart it under this name to join again"
+            )
+        elif w.no_progress(status.stall_after):
+            line += (
+                f" - NO PROGRESS for {w.idle}s with requests in flight (a hung fetch?): the"
+                " store puts them back (--stall-after)"
+            )
+        elif w.stuck:
             line += " - STUCK: restart it under this name (its requests then go back)"
         lines.append(line)
     if not status.workers:

@@ -44,6 +44,7 @@ from kazscraper.crawler.verdict import (
 from kazscraper.distributed import PREFIX, RedisKeys
 from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import LINGER, ItemQueue, Registry
+from kazscraper.distributed.stall import STALL_AFTER, requeue_stalled
 from kazscraper.distributed.wire import BadRecord, StatsRecord, decode
 from kazscraper.sites import SiteSpecError, build_sites, get_profile
 from kazscraper.urls import redacted_url
@@ -57,6 +58,7 @@ BATCH_FIELD = "store_batch"  # crawls.arguments: the digest of the last batch co
 LINK_EVERY = 30.0  # seconds between linking related links while the list is empty
 WAITING_NOTE_EVERY = 60.0  # seconds between log lines naming the workers waited for
 MARK_CHUNK = 5000  # archived URLs per SADD into the duplicate filter
+STALL_CHECK_EVERY = 10.0  # seconds between looks for stalled workers (at most)
 
 
 class StoreError(Exception):
@@ -74,6 +76,7 @@ class StoreOptions:
     poll: float = 1.0  # seconds to wait for a record before checking whether the crawl ended
     revisit_days: int | None = 7  # archived articles older than this are not fetched (None: all)
     full: bool = False  # as a local ``crawl --full``: every article revisited, every page walked
+    stall_after: float = STALL_AFTER  # no page finished this long, requests in flight: put back
 
 
 @dataclass
@@ -268,6 +271,14 @@ class Store:
                 continue
         return arguments
 
+    def requeue_stalled(self, seconds: float) -> int:
+        """The requests of every stalled worker (``stall``) back into the frontier, each
+        said in the log; returns how many workers."""
+        found = requeue_stalled(self.client, self.keys, seconds)
+        for stalled in found:
+            logger.error("crawl %d: %s", self.crawl_id, stalled.line())
+        return len(found)
+
     def begin_close(self) -> bool:
         """The first phase of closing the crawl: mark it ``closing`` if it is over (one
         Lua script: every worker finished, the frontier and item list empty), so that no
@@ -299,9 +310,10 @@ class Store:
             self.keys.archived,
             self.keys.revisit,
             self.keys.articles_scheduled,
+            self.keys.stalled,
             f"{self.keys.prefix}:{COUNTS_KEY}",
         ]
-        for pattern in ("inflight:*", f"{STATS_KEY}:*", "host:*"):
+        for pattern in ("inflight:*", f"{STATS_KEY}:*", "host:*", "progress:*"):
             names += [k.decode() for k in self.client.scan_iter(f"{self.keys.prefix}:{pattern}")]
         self.client.delete(*names)
 
@@ -464,7 +476,11 @@ def _drain_crawl(store: Store, options: StoreOptions, stop: _Stop) -> StoreResul
     last_link = time.monotonic()
     last_note = 0.0
     epoch = crawl_epoch(store.client, store.keys)
+    last_stall_check = time.monotonic()
     while not stop.asked:
+        if time.monotonic() - last_stall_check >= min(STALL_CHECK_EVERY, options.stall_after / 3):
+            store.requeue_stalled(options.stall_after)  # busy or not: others may wait on it
+            last_stall_check = time.monotonic()
         records = store.queue.take(options.batch_size, options.poll, LINGER)
         if records:
             store.store_batch(records)  # its counts are committed with it

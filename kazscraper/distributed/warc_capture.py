@@ -1,6 +1,16 @@
-"""A worker's raw capture: its own WARC files, each capture record pushed to Redis."""
+"""A worker's raw capture: its own WARC files, each capture record pushed to Redis.
+
+Its files go into the WARC folder beside its ``--db`` (``warc_directory``), or, with
+``crawl --redis --warc-dir DIR``, into ``DIR``: the archive's own WARC folder shared with
+the store's machine (a network mount), where ``reparse`` of the archive reads them. They are
+then named after the archive the store writes (its name in Redis), not the worker's
+``--db``, so that the archive's ``reparse`` takes them as its own.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import redis
 from scrapy import Request, Spider
@@ -29,10 +39,22 @@ class WorkerWarcCapture(WarcCaptureMiddleware):
         self.worker = worker_owner(crawler)
 
     def opened(self, spider: Spider) -> None:
-        directory, name = warc_directory(self.db_path), warc_name(self.db_path)
+        directory, name = self.where()
         recover_open_files(directory, name, worker=self.worker.name)  # left by a kill
         self.archiver = WarcArchiver(directory, name, self.max_bytes, worker=self.worker.name)
         self.archive = None  # the worker has no archive: the store indexes the captures
+
+    def where(self) -> tuple[Path, str]:
+        """The worker's WARC folder and its files' archive name (``warc_name``)."""
+        shared = self.crawler.settings.get("KAZSCRAPER_WARC_DIR")
+        if not shared:
+            return warc_directory(self.db_path), warc_name(self.db_path)
+        raw = self.worker.client.get(self.worker.keys.store)  # the crawl joined is open
+        try:
+            archive = str(json.loads(raw or "{}")["db"])
+        except (ValueError, KeyError, TypeError):
+            archive = self.db_path
+        return Path(shared), warc_name(archive)
 
     def process_response(self, request: Request, response: Response) -> Response:
         result = super().process_response(request, response)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ import redis
 from kazscraper.crawler.archive_files import default_log_file
 from kazscraper.crawler.run_lock import AlreadyRunning
 from kazscraper.crawler.runner import CrawlOptions, CrawlResult
-from kazscraper.distributed import PREFIX, RedisKeys
+from kazscraper.distributed import PREFIX, RedisKeys, queue
 from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import CLOSING, JOINED, Registry
 from kazscraper.distributed.settings import worker_settings
@@ -110,18 +111,66 @@ def wait_for_store(
         pause(0.2)
 
 
+class StartingBeat:
+    """The heartbeat of a worker from its join (``wait_for_store`` beats until then) until
+    its spider opens (and the spider's own, ``WorkerLifecycle``, takes over): Scrapy's
+    start may outlive the heartbeat's TTL on a busy machine, and a worker joined but not
+    alive, with nothing
+    in flight and an empty frontier, is one the store stops waiting for (it closed the crawl
+    under a worker still starting). A thread of its own, stopped by ``stop`` (the spider
+    opened) or when the run ends."""
+
+    def __init__(self, registry: Registry, name: str) -> None:
+        self.registry = registry
+        self.name = name
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"beat-{name}", daemon=True)
+
+    def start(self) -> StartingBeat:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self.stopped.wait(queue.HEARTBEAT_TTL / 4):
+            try:
+                self.registry.beat(self.name)
+            except redis.RedisError as exc:  # the run itself fails on Redis: said there
+                logger.warning("could not beat while starting: %s", exc)
+                return
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout=queue.HEARTBEAT_TTL)
+
+
+_starting: dict[str, StartingBeat] = {}  # worker name -> its beat until its spider opens
+
+
+def spider_beats(name: str) -> None:
+    """The spider of worker ``name`` opened and beats: its starting beat stops."""
+    beat = _starting.pop(name, None)
+    if beat is not None:
+        beat.stop()
+
+
 def worker_log_file(db_path: str, worker: str) -> str:
     return default_log_file(db_path, worker)  # in the archive's folder, named after the worker
 
 
 def run_worker(
-    options: CrawlOptions, redis_url: str, worker: str, idle_timeout: float
+    options: CrawlOptions,
+    redis_url: str,
+    worker: str,
+    idle_timeout: float,
+    warc_dir: str | None = None,
 ) -> CrawlResult:
     """Run one worker of the Redis crawl to its end (the frontier stayed empty).
 
     No run lock and no archive: the worker writes only its WARC files (in the WARC
-    folder beside ``options.db_path``) and Redis. Raises ``redis.RedisError`` when Redis
-    cannot be reached."""
+    folder beside ``options.db_path``, or in ``warc_dir``: the archive's WARC folder
+    shared with the store, ``warc_capture``) and Redis. Raises ``redis.RedisError`` when
+    Redis cannot be reached."""
     from kazscraper.crawler.runner import build_settings, crawl_config, run_spider
     from kazscraper.distributed.spider import WorkerSpider
 
@@ -135,6 +184,8 @@ def run_worker(
                 "give this one another --worker-name"
             )
         wait_for_store(client, RedisKeys(PREFIX), max(idle_timeout, STORE_WAIT), registry, name)
+        # joined: alive from now until the spider's heartbeat takes over (``StartingBeat``)
+        _starting[name] = StartingBeat(registry, name).start()
         # for the crawls row: reparse reads the pages as these sites' (several: their specs)
         origin: dict[str, Any] | None = None
         if options.sites:
@@ -143,11 +194,16 @@ def run_worker(
             origin = {"start_url": options.start_url, "mirrors": list(options.mirrors)}
         if origin is not None:
             client.hset(RedisKeys(PREFIX).origins, name, json.dumps(origin))
-    finally:
+    except BaseException:
         client.close()
-    if options.log_file is None:
-        options.log_file = worker_log_file(options.db_path, name)
-    Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
-    settings = build_settings(options)
-    worker_settings(settings, redis_url, name, idle_timeout)
-    return run_spider(options, settings, WorkerSpider, crawl_config(options, mode="worker"))
+        raise
+    try:
+        if options.log_file is None:
+            options.log_file = worker_log_file(options.db_path, name)
+        Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
+        settings = build_settings(options)
+        worker_settings(settings, redis_url, name, idle_timeout, warc_dir=warc_dir)
+        return run_spider(options, settings, WorkerSpider, crawl_config(options, mode="worker"))
+    finally:
+        spider_beats(name)
+        client.close()

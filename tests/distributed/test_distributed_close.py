@@ -4,6 +4,7 @@ store's close steps called one by one against the real redis-server (no HTTP).""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,86 @@ def test_a_raising_article_callback_is_acknowledged_only_after_its_failure_is_pu
     assert [(r.get("url"), r.get("stage")) for r in records] == [(asked, "spider")], records
     assert not client.hexists(KEYS.inflight("w1"), "f")
     assert pipeline.worker.name == "w1"
+
+
+def test_a_worker_slow_to_start_stays_alive_from_its_join_to_its_spider(
+    opened, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26, item 5 (the join-to-open gap): a worker joins, then starts Scrapy; under
+    load that start outlived the heartbeat's TTL (the heartbeat began only when the spider
+    opened). Meanwhile the store saw a worker joined, not alive, nothing in flight and an
+    empty frontier: the crawl was over, so it closed it, and the worker, refused, stopped.
+    Now the worker beats from its claim until its spider's own heartbeat takes over."""
+    from kazscraper.crawler import runner
+    from kazscraper.crawler.runner import CrawlOptions, CrawlResult
+    from kazscraper.distributed import queue
+    from kazscraper.distributed.worker import run_worker
+
+    store, options = opened
+    monkeypatch.setattr(queue, "HEARTBEAT_TTL", 1)  # a start 3x the TTL, not 3x 10 s
+    seen: list[tuple[bool, bool]] = []
+
+    def slow_start(*args: object) -> CrawlResult:
+        for _ in range(12):  # Scrapy starting on a busy machine: ~3 TTLs
+            time.sleep(0.25)
+            seen.append((store.registry.alive("w1"), store.begin_close()))
+        return CrawlResult(0, "finished", {})
+
+    monkeypatch.setattr(runner, "run_spider", slow_start)
+    worker = CrawlOptions(db_path=str(tmp_path / "w1.sqlite"), site="qazdauiri")
+    run_worker(worker, options.redis_url, "w1", idle_timeout=0)
+    assert store.registry.workers() == {"w1"}
+    assert seen == [(True, False)] * 12  # alive throughout; the store never closed
+
+
+def test_a_worker_holding_requests_with_no_progress_is_stalled_its_requests_go_back(
+    opened,
+) -> None:
+    """Issue 26: a worker whose heartbeat beats but which finished no page for
+    ``--stall-after`` seconds with requests in flight (a hung fetch) kept the crawl waiting
+    for ever. The store's check puts its requests back at their priority, marks it stalled
+    and stops waiting for it, once; a worker that makes progress is left alone; a late
+    acknowledgement of a request given away is no progress; started again, it joins afresh.
+    A dead worker (a stopped process, a machine gone) is stalled the same way."""
+    from kazscraper.distributed.stall import Acks, requeue_stalled
+
+    store, _ = opened
+    client, registry = store.client, store.registry
+    for name in ("w1", "w2", "w3"):
+        assert registry.join(name, require_store=True) == JOINED
+    first = json.dumps({"url": "http://a.test/1", "priority": 5})
+    second = json.dumps({"url": "http://a.test/2", "priority": 0})
+    client.hset(KEYS.inflight("w1"), mapping={"f1": first, "f2": second})
+    client.hset(KEYS.inflight("w2"), mapping={"g": second})
+    now = int(client.time()[0])
+    client.hset(KEYS.progress("w1"), "at", now - 400)  # w1 beats; no page for 400 s
+    third = json.dumps({"url": "http://a.test/3", "priority": 1})
+    client.hset(KEYS.inflight("w3"), mapping={"h": third})
+    client.hset(KEYS.progress("w3"), "at", now - 300)  # w3 stopped (SIGSTOP) 300 s ago
+    client.delete(KEYS.alive("w3"))
+    assert registry.waiting_for() == ["w1", "w2", "w3"]
+
+    found = sorted(requeue_stalled(client, KEYS, 300), key=lambda s: s.worker)
+    assert [(s.worker, s.requests) for s in found] == [("w1", 2), ("w3", 1)]
+    assert found[0].seconds >= 400 and found[1].seconds >= 300
+    assert client.hlen(KEYS.inflight("w1")) == 0 and client.hlen(KEYS.inflight("w2")) == 1
+    assert client.zrange(KEYS.requests, 0, -1, withscores=True) == [
+        (first.encode(), -5.0),
+        (third.encode(), -1.0),
+        (second.encode(), 0.0),
+    ]
+    assert registry.alive("w1") and registry.waiting_for() == ["w2"]
+    assert requeue_stalled(client, KEYS, 300) == []  # once
+
+    Acks(client, KEYS, "w1")("f1", page=True)  # its hung fetch answered after all
+    assert client.hget(KEYS.progress("w1"), "pages") is None
+    Acks(client, KEYS, "w2")("g", page=True)
+    assert client.hget(KEYS.progress("w2"), "pages") == b"1"
+    assert int(client.hget(KEYS.progress("w2"), "at")) >= now
+
+    registry.finish("w2", finished=True)
+    client.delete(KEYS.requests)  # the other workers fetched them
+    assert store.begin_close()  # w1 beats, but the crawl no longer waits for it
+    registry.reopen()
+    assert registry.join("w1", require_store=True) == JOINED  # restarted under its name
+    assert not client.sismember(KEYS.stalled, "w1") and registry.waiting_for() == ["w1"]

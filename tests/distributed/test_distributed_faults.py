@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -195,3 +197,55 @@ def test_redis_stopped_and_continued_the_crawl_completes(
     assert finish(store, timeout=600) == 0, output(db, "store")
     assert count(db, "SELECT count(*) FROM articles") == site.n_articles
     assert rows(db, "SELECT count(*), min(status) FROM crawls") == [(1, "ok")]
+
+
+def test_a_worker_whose_fetches_hang_is_stalled_and_the_crawl_completes(
+    tmp_path: Path,
+    redis_url: str,
+    replicas: Callable[[int], tuple[ReplicaSite, ReplicaServer]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 26: a worker whose heartbeat beats but whose fetches never answer (here every
+    request goes through a proxy that accepts connections and never replies) held its
+    requests in flight, and the other workers and the store waited for it for ever. The
+    store finds it (requests in flight, no page finished for --stall-after), puts its
+    requests back for w1, says so and stops waiting; w2 sees it and stops; every article is
+    stored once and the crawl ends ``ok``."""
+    import socket
+
+    site, server = replicas(40)
+    db = tmp_path / "press.sqlite"
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(256)  # connections complete in the kernel; nothing ever answers
+        store = start_store(db, redis_url, "--stall-after", "2")
+        for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{blackhole.getsockname()[1]}")
+        hung = start_worker(server, db, redis_url, "w2", "--timeout", "30")
+        monkeypatch.delenv("http_proxy")
+        client = redis_server_client(redis_url)
+        for _ in range(20000):  # until w2 holds requests (bounded by a number of polls)
+            if client.hlen("kazscraper:inflight:w2") or hung.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert client.hlen("kazscraper:inflight:w2"), output(db, "w2")
+        worker = start_worker(server, db, redis_url, "w1")
+        assert finish(worker, timeout=600) == 0, output(db, "w1")
+        assert finish(store, timeout=600) == 0, output(db, "store")
+        # w2 saw it and stops; its close waits for its hung fetches to give up (--timeout,
+        # retried: minutes), not the crawl's
+        wait_for_text(db, "the store gave this worker's requests to the others")
+        assert hung.poll() in (None, 1), output(db, "w2")
+        kill9(hung)
+    assert "worker w2 finished no page for" in logs(db)
+    assert count(db, "SELECT count(DISTINCT url) FROM articles") == site.n_articles
+    assert count(db, "SELECT count(*) FROM articles") == site.n_articles
+    assert rows(db, "SELECT count(*), min(status) FROM crawls") == [(1, "ok")]
+    assert client.keys("kazscraper:*") == []  # nothing of w2 left behind
+
+
+def redis_server_client(url: str) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url)

@@ -453,31 +453,53 @@ def test_the_redis_url_from_a_file_or_the_environment(tmp_path: Path, command: s
         assert result.returncode == 1 and "redis://***@127.0.0.1:9/0" in result.stderr
 
 
-def test_status_shows_workers_in_flight_and_the_stuck_one(redis_url: str) -> None:
-    """Issue 26, item 6: ``kazscraper status`` reads the crawl: w1 alive, w2 dead with
-    requests in flight (stuck: the store waits for it), w3 finished."""
+def test_status_shows_workers_in_flight_rates_and_the_stuck_and_stalled_ones(
+    redis_url: str,
+) -> None:
+    """Issue 26, item 6: ``kazscraper status`` reads the crawl: the crawl's pages per
+    minute and requests in flight; w1 alive with its rate and last page, w2 dead with
+    requests in flight (stuck: the store waits for it), w3 finished, w4 alive with requests
+    in flight and no page for 1,000 s (a hung fetch: no progress), w5 stalled (the store
+    gave its requests to the others)."""
+    import re
+
     client = client_of(redis_url)
     client.set(KEYS.store, json.dumps({"db": "/a.sqlite", "crawl_id": 4, "ready": True}))
     registry = Registry(client, KEYS)
-    for name in ("w1", "w2", "w3"):
+    for name in ("w1", "w2", "w3", "w4", "w5"):
         registry.join(name)
-    registry.beat("w1")
     client.delete(KEYS.alive("w2"))  # its heartbeat expired: the machine is gone
     client.hset(KEYS.inflight("w1"), mapping={"a": "x"})
     client.hset(KEYS.inflight("w2"), mapping={"a": "x", "b": "y"})
+    client.hset(KEYS.inflight("w4"), mapping={"a": "x", "b": "y", "c": "z"})
     registry.finish("w3", finished=True)
     client.set(KEYS.stats("w1-abc"), json.dumps({"response_received_count": 12}))
+    client.hset(KEYS.progress("w1"), "rate", "30.0")
+    now = int(client.time()[0])
+    client.hset(KEYS.progress("w4"), mapping={"at": now - 1000, "rate": "0.0"})
+    client.sadd(KEYS.stalled, "w5")
     client.zadd(KEYS.requests, {"r1": 0, "r2": 0})
     result = run_cli("status", "--redis", redis_url, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "crawl 4 of /a.sqlite",
-        "frontier 2 requests; items 0 waiting, 0 being stored",
-        "worker w1: alive, 1 in flight, 12 pages",
-        "worker w2: not alive, 2 in flight, 0 pages"
-        " - STUCK: restart it under this name (its requests then go back)",
-        "worker w3: finished, 0 in flight, 0 pages",
+    lines = result.stdout.splitlines()
+    expected = [
+        r"crawl 4 of /a\.sqlite",
+        r"frontier 2 requests; items 0 waiting, 0 being stored",
+        r"30\.0 pages/min, 6 in flight, 3 of 5 workers alive",
+        r"worker w1: alive, 1 in flight, 12 pages, 30\.0 pages/min, last page \ds ago",
+        r"worker w2: not alive, 2 in flight, 0 pages, 0\.0 pages/min, last page \ds ago"
+        r" - STUCK: restart it under this name \(its requests then go back\)",
+        r"worker w3: finished, 0 in flight, 0 pages",
+        r"worker w4: alive, 3 in flight, 0 pages, 0\.0 pages/min, last page 10\d\ds ago"
+        r" - NO PROGRESS for 10\d\ds with requests in flight \(a hung fetch\?\): the store"
+        r" puts them back \(--stall-after\)",
+        r"worker w5: alive, 0 in flight, 0 pages, 0\.0 pages/min, last page \ds ago"
+        r" - STALLED: the store gave its requests to the others \(no page finished for"
+        r" --stall-after\); restart it under this name to join again",
     ]
+    assert len(lines) == len(expected), lines
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)
     # the operator gives up on w2 (its machine is gone): its requests go back, it is done
     result = run_cli("status", "--redis", redis_url, "--give-up", "w2", timeout=60)
     assert result.returncode == 0, result.stderr

@@ -6,16 +6,24 @@ and the records of several writers come back in the order they were fetched."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kazscraper.crawler.archive_files import warc_directory
+from kazscraper.crawler.middlewares.warc_capture import warc_name
+from kazscraper.replica.server import ReplicaServer
+from kazscraper.replica.site import ReplicaSite
 from kazscraper.warc import writer as warc
 from kazscraper.warc.files import files_in_use, own_files, warc_files
 from kazscraper.warc.records import Exchange
 from kazscraper.warc.recovery import recover_open_files
 from kazscraper.warc.replay import read_captures
 from kazscraper.warc.writer import WarcArchiver
+
+from ..conftest import run_cli
 
 T0 = datetime(2026, 12, 2, 4, 0, 0, tzinfo=UTC)
 
@@ -149,3 +157,43 @@ def test_reparse_waits_for_a_worker_still_writing_its_file(tmp_path: Path) -> No
     assert "is writing press-w1-" in result.stderr and "nothing was done" in result.stderr
     assert not (tmp_path / "press.reparse.sqlite").exists()
     live.close()
+
+
+@pytest.mark.slow  # two workers, a store and a reparse, each a process of its own
+def test_workers_with_their_own_folders_write_into_the_archives_warc_folder(
+    tmp_path: Path,
+    redis_url: str,
+    replicas: Callable[[int], tuple[ReplicaSite, ReplicaServer]],
+) -> None:
+    """Issue 26: workers on other machines wrote their WARC files beside their own --db,
+    where the archive's reparse never looked. With --warc-dir (the archive's WARC folder,
+    mounted on each worker's machine) their files are the archive's: named after it, in
+    its folder, and its reparse reads them back into the same articles."""
+    from .helpers import finish, output, rows, start_store, start_worker
+
+    site, server = replicas(40)
+    archive = tmp_path / "store" / "press.sqlite"
+    archive.parent.mkdir()
+    shared = warc_directory(archive)  # as the store's machine exports it
+    store = start_store(archive, redis_url)
+    workers = {}
+    for name in ("w1", "w2"):
+        own = tmp_path / name / "local.sqlite"  # each machine's own folder and --db
+        own.parent.mkdir()
+        workers[name] = start_worker(server, own, redis_url, name, "--warc-dir", str(shared))
+    for name, process in workers.items():
+        own = tmp_path / name / "local.sqlite"
+        assert finish(process, timeout=600) == 0, output(own, name)
+        assert not warc_directory(own).exists() or not list(warc_directory(own).iterdir())
+    assert finish(store, timeout=600) == 0, output(archive, "store")
+    files = sorted(p.name for p in shared.glob("*.warc.gz"))
+    # press-<worker>-…: whichever worker got pages (on a busy machine one may get none)
+    assert files and {f.split("-")[1] for f in files} <= {"w1", "w2"}, files
+    assert all(f.startswith(f"{warc_name(archive)}-") for f in files)
+    indexed = {name for (name,) in rows(archive, "SELECT DISTINCT warc_file FROM captures")}
+    assert indexed and indexed <= set(files)  # every capture's file is in the archive's folder
+    before = rows(archive, "SELECT url, title FROM articles ORDER BY url")
+    assert len(before) == site.n_articles
+    result = run_cli("reparse", "--db", str(archive), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(archive, "SELECT url, title FROM articles ORDER BY url") == before
