@@ -130,7 +130,9 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     _title(article, page, meta, profile)
     _date(article, page, generic, meta, signature, body, profile)
-    _authors(article, page, meta, signature, generic if profile.name == "generic" else None)
+    _authors(
+        article, page, meta, signature, generic if profile.name == "generic" else None, profile
+    )
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
@@ -200,6 +202,8 @@ def _date(
             break
     if found is not None and tz is None and found[2] != "signature":
         found = _local_day(found, page, article.fetched_url, fetched) or found
+    if found is None and profile.selectors.date:  # a learned profile's date element
+        found = _profile_date(page, profile.selectors.date, fetched, tz)
     if found is None and (on_page := date_from_elements(page, fetched, tz)) is not None:
         found = on_page[0], on_page[1], "date-element"
     if found is None and (lead := date_from_lead(body, fetched, tz)) is not None:
@@ -220,6 +224,18 @@ def _date(
     if meta.modified:
         modified = parse_date(meta.modified, fetched_at=fetched, tz=tz)
         article.modified_at = (modified.datetime or modified.date) if modified else None
+
+
+def _profile_date(
+    page: Selector, css: str, fetched: datetime | None, tz: str | None
+) -> tuple[ParsedDate, str, str] | None:
+    """The date the profile's date element states: its ``datetime`` attribute, else its text."""
+    found = css_select(page, css)
+    if not found or isinstance(found[0], str):
+        return None
+    raw = found[0].get("datetime") or node_text(found[0])
+    parsed = parse_date(raw, fetched_at=fetched, tz=tz) if raw else None
+    return (parsed, raw, "profile") if parsed is not None else None
 
 
 def _htmldate(
@@ -277,6 +293,7 @@ def _authors(
     meta: PageMetadata,
     sig: Signature,
     generic: GenericView | None,
+    profile: SiteProfile,
 ) -> None:
     names: list[PersonName] = []
     layer = None
@@ -320,13 +337,19 @@ def _authors(
                 names, layer = shown, "byline"
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
+    # a learned profile's author elements: where they name no one, no one (no guessing)
+    ruled = bool(profile.selectors.authors) and generic is not None
+    if not names and ruled:
+        layer = "profile"
+        names = profile_names(page, profile.selectors.authors)
+        generic = None if not names else generic
     if not names and generic is not None:  # another site's page: its visible byline
         layer = "byline"
         names = people(byline_authors(page, article.url), layer)
     if not names and generic is not None and not the_site_declared:  # trafilatura's reading
         layer = "generic (trafilatura)"
         names = people(trafilatura_authors(generic.tree), layer)
-    if not names and generic is None:  # the byline reader covers these elements on another
+    if not names and generic is None and not ruled:  # the byline reader covers these on another
         layer = "author-element"  # site's page: what it leaves (teasers, furniture) is no one's
         names = authors_from_elements(page)
     if not names and generic is not None and not the_site_declared and has_author_markup(page.root):
@@ -345,6 +368,22 @@ def _authors(
     )
     if len(names) > MAX_AUTHORS:
         article.extraction["authors"] += f"; {len(names)} names, the first {MAX_AUTHORS} kept"
+
+
+# between two names in one author element: a comma, a semicolon, an "and"
+_NAME_SEPARATORS = re.compile(r"\s*[,;&]\s*|\s+(?:and|және|мен|и)\s+")
+
+
+def profile_names(page: Selector, css: str) -> list[PersonName]:
+    """The people a profile's author elements name (one element may name several)."""
+    names: list[PersonName] = []
+    for element in css_select(page, css)[: MAX_AUTHORS * 2]:
+        text = node_text(element) if not isinstance(element, str) else squash(element)
+        for part in _NAME_SEPARATORS.split(text[:500]):
+            person = parse_display_name(part)
+            if person is not None and not any(n.name == person.name for n in names):
+                names.append(person)
+    return names
 
 
 # the layers of what a page declares about its author (not what it shows)
@@ -437,6 +476,11 @@ def related_blocks(
     usual = heading_candidates(page, profile.similar_labels[:1] + profile.top_labels[:1])
     every: list[Any] | None = None
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
+        container = getattr(profile.selectors, kind)  # a learned profile's block container
+        held = css_select(page, container)[:1] if container else []
+        if held and not isinstance(held[0], str):
+            found.append((kind, held))
+            continue
         region = find_block(page, labels, stop_labels=all_labels, candidates=usual)
         if region is None and len(labels) > 1:
             if every is None:

@@ -105,7 +105,8 @@ def body_paragraphs(
     """
     container = css_select(page, profile.selectors.body)
     if container:
-        return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
+        blocks = _profile_blocks(page, profile)  # a learned profile's: in the body, not of it
+        return _paragraph_texts(container[0], profile.selectors.paragraphs, blocks), "profile"
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
     if nested_deeper_than(page.root, MAX_GENERIC_DEPTH):
@@ -154,8 +155,17 @@ _MUCH_LONGER = 2
 _LOOSE_TEXT = etree.XPath(xpaths.LOOSE_TEXT, smart_strings=False)
 
 
-def _paragraph_texts(container: Any, paragraph_css: str) -> list[str]:
+def _profile_blocks(page: Selector, profile: SiteProfile) -> frozenset[Any]:
+    paths = (profile.selectors.similar, profile.selectors.top)
+    return frozenset(el for path in paths if path for el in css_select(page, path)[:1])
+
+
+def _paragraph_texts(
+    container: Any, paragraph_css: str, blocks: frozenset[Any] = frozenset()
+) -> list[str]:
     nodes = [p for p in css_select(container, paragraph_css) if not _IN_FURNITURE(p)]
+    if blocks:
+        nodes = [p for p in nodes if not any(a in blocks for a in p.iterancestors())]
     if not nodes:  # text set with <br> or bare text nodes instead of <p>
         return [t for t in (squash(x) for x in _LOOSE_TEXT(container)) if t]
     return [t for t in (node_text(p) for p in nodes) if t]

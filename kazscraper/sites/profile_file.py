@@ -27,7 +27,7 @@ from typing import Any
 
 import tomli_w
 
-from kazscraper.sites import Selectors, SiteProfile
+from kazscraper.sites import Selectors, Site, SiteProfile, Sites
 
 #: the fields of an article page a profile has a rule for, in the file's order
 FIELDS = (
@@ -239,3 +239,20 @@ def builtin_profile_path(name: str) -> Path:
 def load_builtin(name: str) -> SiteProfile:
     """The built-in profile ``name``, read from its file."""
     return read_profile_file(builtin_profile_path(name)).to_profile()
+
+
+def with_learned(sites: Sites, db_path: str | Path) -> tuple[Sites, list[str]]:
+    """``sites`` with the learned profile of each generic site that has one beside the
+    archive at ``db_path`` (``learned_profile_path``), and a note per file used (for
+    stderr). A built-in profile is left as it is. ``ProfileFileError`` for a bad file."""
+    chosen, notes = [], []
+    for site in sites:
+        path = learned_profile_path(db_path, site.label)
+        if site.profile.name != "generic" or not path.is_file():
+            chosen.append(site)
+            continue
+        file = read_profile_file(path)
+        chosen.append(Site(file.to_profile(site.profile), site.start_urls))
+        fields = ", ".join(name for name, rule in file.rules.items() if rule.path)
+        notes.append(f"profile: {site.label} uses the learned profile {path} ({fields})")
+    return Sites(tuple(chosen)), notes
