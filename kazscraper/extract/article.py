@@ -57,6 +57,7 @@ from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
 from kazscraper.extract.page_date import date_from_elements, date_from_lead, htmldate_date
+from kazscraper.extract.profile_layer import profile_date, profile_names
 from kazscraper.extract.signature import Signature, split_signature
 from kazscraper.extract.site_name import without_the_site
 from kazscraper.intake.checked import html_problem
@@ -203,7 +204,7 @@ def _date(
     if found is not None and tz is None and found[2] != "signature":
         found = _local_day(found, page, article.fetched_url, fetched) or found
     if found is None and profile.selectors.date:  # a learned profile's date element
-        found = _profile_date(page, profile.selectors.date, fetched, tz)
+        found = profile_date(page, profile.selectors.date, fetched, tz)
     if found is None and (on_page := date_from_elements(page, fetched, tz)) is not None:
         found = on_page[0], on_page[1], "date-element"
     if found is None and (lead := date_from_lead(body, fetched, tz)) is not None:
@@ -224,18 +225,6 @@ def _date(
     if meta.modified:
         modified = parse_date(meta.modified, fetched_at=fetched, tz=tz)
         article.modified_at = (modified.datetime or modified.date) if modified else None
-
-
-def _profile_date(
-    page: Selector, css: str, fetched: datetime | None, tz: str | None
-) -> tuple[ParsedDate, str, str] | None:
-    """The date the profile's date element states: its ``datetime`` attribute, else its text."""
-    found = css_select(page, css)
-    if not found or isinstance(found[0], str):
-        return None
-    raw = found[0].get("datetime") or node_text(found[0])
-    parsed = parse_date(raw, fetched_at=fetched, tz=tz) if raw else None
-    return (parsed, raw, "profile") if parsed is not None else None
 
 
 def _htmldate(
@@ -368,22 +357,6 @@ def _authors(
     )
     if len(names) > MAX_AUTHORS:
         article.extraction["authors"] += f"; {len(names)} names, the first {MAX_AUTHORS} kept"
-
-
-# between two names in one author element: a comma, a semicolon, an "and"
-_NAME_SEPARATORS = re.compile(r"\s*[,;&]\s*|\s+(?:and|және|мен|и)\s+")
-
-
-def profile_names(page: Selector, css: str) -> list[PersonName]:
-    """The people a profile's author elements name (one element may name several)."""
-    names: list[PersonName] = []
-    for element in css_select(page, css)[: MAX_AUTHORS * 2]:
-        text = node_text(element) if not isinstance(element, str) else squash(element)
-        for part in _NAME_SEPARATORS.split(text[:500]):
-            person = parse_display_name(part)
-            if person is not None and not any(n.name == person.name for n in names):
-                names.append(person)
-    return names
 
 
 # the layers of what a page declares about its author (not what it shows)

@@ -19,6 +19,7 @@ from kazscraper.extract.blocks import css_select, node_text, squash
 from kazscraper.extract.furniture import content_tree, text_tree
 from kazscraper.extract.headline import generic_title
 from kazscraper.extract.listing import listing_evidence
+from kazscraper.extract.profile_layer import profile_paragraphs
 from kazscraper.sites import SiteProfile
 
 # a generic body shorter than this is a notice or an error page, not an article ...
@@ -104,9 +105,10 @@ def body_paragraphs(
     list of teasers it is ``missing: ...`` with the evidence.
     """
     container = css_select(page, profile.selectors.body)
+    if container and profile.name == "generic":  # a learned profile (extract/profile_layer.py)
+        return profile_paragraphs(page, container[0], profile), "profile"
     if container:
-        blocks = _profile_blocks(page, profile)  # a learned profile's: in the body, not of it
-        return _paragraph_texts(container[0], profile.selectors.paragraphs, blocks), "profile"
+        return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
     if generic is None:
         return [], "missing: the profile's body selector matched nothing"
     if nested_deeper_than(page.root, MAX_GENERIC_DEPTH):
@@ -155,17 +157,8 @@ _MUCH_LONGER = 2
 _LOOSE_TEXT = etree.XPath(xpaths.LOOSE_TEXT, smart_strings=False)
 
 
-def _profile_blocks(page: Selector, profile: SiteProfile) -> frozenset[Any]:
-    paths = (profile.selectors.similar, profile.selectors.top)
-    return frozenset(el for path in paths if path for el in css_select(page, path)[:1])
-
-
-def _paragraph_texts(
-    container: Any, paragraph_css: str, blocks: frozenset[Any] = frozenset()
-) -> list[str]:
+def _paragraph_texts(container: Any, paragraph_css: str) -> list[str]:
     nodes = [p for p in css_select(container, paragraph_css) if not _IN_FURNITURE(p)]
-    if blocks:
-        nodes = [p for p in nodes if not any(a in blocks for a in p.iterancestors())]
     if not nodes:  # text set with <br> or bare text nodes instead of <p>
         return [t for t in (squash(x) for x in _LOOSE_TEXT(container)) if t]
     return [t for t in (node_text(p) for p in nodes) if t]

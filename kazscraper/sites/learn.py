@@ -29,11 +29,12 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from kazscraper.clean.article import clean_article
-from kazscraper.extract.article import NotHtmlError, extract_article, parse_html, profile_names
+from kazscraper.extract.article import NotHtmlError, extract_article, parse_html
 from kazscraper.extract.blocks import css_select, node_text, parse_block, squash
 from kazscraper.extract.body import body_paragraphs
 from kazscraper.extract.byline import is_no_person
 from kazscraper.extract.dates import parse_date
+from kazscraper.extract.profile_layer import profile_names
 from kazscraper.items import Article
 from kazscraper.sites import GENERIC_ARTICLE_PATH, SiteProfile
 from kazscraper.sites.profile_file import ProfileFile, Rule
@@ -401,8 +402,13 @@ def learn_fields(
     """A rule for each field of the article pages, learned against the generic layer:
     candidates from the holders of each page's value, generalised over the pages, the best
     kept when it agrees on ``min_support`` of the pages seen (and on ``MIN_AGREEING``)."""
-    out = []
-    for name, check in field_checks(profile).items():
+    out: dict[str, Learned] = {}
+    checks = field_checks(profile)
+    for name in [n for n in checks if n != "body"] + ["body"]:
+        check = checks[name]
+        if name == "body":  # the body without the other fields' elements, as extracted
+            kept = {n: item.rule for n, item in out.items() if item.rule is not None}
+            check = field_checks(with_rules(profile, kept))["body"]
         candidates = generalised(
             [path for element in check.holders(page) for path in candidate_paths(element)]
             for page in pages
@@ -412,15 +418,20 @@ def learn_fields(
             best.rule = Rule(best.best, (best.agreeing, best.seen), _extra(name, pages, best.best))
         if name == "authors" and not any(p.article.authors for p in pages):
             best.rule = None  # no page names anyone: nothing was learned
-        out.append(best)
-    return out
+        out[name] = best
+    return [out[name] for name in checks]
+
+
+def with_rules(profile: SiteProfile, rules: dict[str, Rule]) -> SiteProfile:
+    """``profile`` with these rules as its selectors (as a learned file would make it)."""
+    return ProfileFile(site={}, rules=rules).to_profile(profile)
 
 
 def check_rules(
     pages: Sequence[Page], rules: dict[str, Rule], profile: SiteProfile
 ) -> list[Learned]:
     """Each rule of a profile run on ``pages``: its agreement with the generic layer."""
-    checks = field_checks(profile)
+    checks = field_checks(with_rules(profile, rules))
     return [
         best_rule(name, pages, [rule.path], checks[name])
         for name, rule in rules.items()
