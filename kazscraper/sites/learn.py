@@ -30,7 +30,7 @@ from parsel import Selector
 
 from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import NotHtmlError, extract_article, parse_html
-from kazscraper.extract.blocks import css_select, node_text, parse_block, squash
+from kazscraper.extract.blocks import block_items, css_select, node_text, parse_block, squash
 from kazscraper.extract.body import body_paragraphs
 from kazscraper.extract.byline import is_no_person
 from kazscraper.extract.dates import parse_date
@@ -472,18 +472,14 @@ def covering(page: Page, want: frozenset[str]) -> Any | None:
 
 
 def block_item(pages: Sequence[Page], path: str) -> str:
-    """The item structure of a block: the most common tag of its linked children."""
+    """The item structure of a block: the most common tag of its items, as the extractor
+    reads them (``extract.blocks.block_items``: list items, or the children with a link)."""
     tags: Counter[str] = Counter()
     for page in pages[:20]:
         found = _first(page, path)
         if found is None or isinstance(found, str):
             continue
-        for link in found.iter("a"):
-            node = link
-            while node.getparent() is not None and node.getparent() is not found:
-                node = node.getparent()
-            if isinstance(node.tag, str):
-                tags[node.tag] += 1
+        tags.update(item.tag for item in block_items([found]) if isinstance(item.tag, str))
     return tags.most_common(1)[0][0] if tags else "a"
 
 

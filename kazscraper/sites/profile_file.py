@@ -191,7 +191,8 @@ def profile_to_dict(profile: ProfileFile) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     if profile.notes:
         doc["learned"] = dict(profile.notes)
-    doc["site"] = {k: profile.site[k] for k in _SITE_KEYS if k in profile.site}
+    if profile.site:
+        doc["site"] = {k: profile.site[k] for k in _SITE_KEYS if k in profile.site}
     if profile.urls:
         doc["urls"] = {k: profile.urls[k] for k in _URL_KEYS if k in profile.urls}
     fields_: dict[str, Any] = {}
@@ -205,8 +206,8 @@ def profile_to_dict(profile: ProfileFile) -> dict[str, Any]:
     doc["fields"] = fields_
     if profile.labels:
         doc["labels"] = dict(profile.labels)
-    if profile.health:
-        doc["health"] = dict(profile.health)
+    if profile.health:  # a whole number as one (min_pages = 10)
+        doc["health"] = {k: int(v) if v == int(v) else v for k, v in profile.health.items()}
     return doc
 
 
