@@ -8,15 +8,12 @@ from typing import Any
 from lxml import html as lxml_html
 
 from kazscraper.sites import generic_site
-from kazscraper.sites.learn import (
+from kazscraper.sites.learn import check_rules, learn_profile, read_pages, same_names
+from kazscraper.sites.learn_paths import (
     article_pattern,
     candidate_paths,
-    check_rules,
     generalised,
-    learn_profile,
     pagination,
-    read_pages,
-    same_names,
     steps,
 )
 
