@@ -74,17 +74,21 @@ def test_crawl_learn_reparse_uses_the_profile_and_the_health_check_guards_it(
     theme = get_theme("bitrix", n_articles=ARTICLES)
     db = tmp_path / "site.sqlite"
     with ThemeServer(theme) as server:
-        crawled = run("crawl", "--site", server.origin + "/", "--db", str(db), cwd=tmp_path)
+        crawl = ("crawl", "--site", server.origin + "/", "--db", str(db))
+        crawled = run(*crawl, cwd=tmp_path)
         truth = {norm(u): t for u, t in theme.truth(server.origin).items()}
         label = urlsplit(server.origin).netloc
-    assert crawled.returncode == 0, crawled.stderr[-3000:]
+        assert crawled.returncode == 0, crawled.stderr[-3000:]
 
-    learned = CliRunner().invoke(main, ["profile", "learn", "--db", str(db), "--site", label])
-    assert learned.exit_code == 0, learned.output
-    path = learned_profile_path(db, label)
-    rules = read_profile_file(path).rules
-    assert {"title", "body", "date", "similar", "top"} <= set(rules)
-    assert all(r.support and r.support[0] >= 0.9 * r.support[1] for r in rules.values())
+        learned = CliRunner().invoke(main, ["profile", "learn", "--db", str(db), "--site", label])
+        assert learned.exit_code == 0, learned.output
+        path = learned_profile_path(db, label)
+        rules = read_profile_file(path).rules
+        assert {"title", "body", "date", "similar", "top"} <= set(rules)
+        assert all(r.support and r.support[0] >= 0.9 * r.support[1] for r in rules.values())
+        again = run(*crawl, cwd=tmp_path)  # the next crawl of the host uses it too
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert f"uses the learned profile {path}" in again.stderr
 
     reparsed = run("reparse", "--db", str(db), cwd=tmp_path)
     assert reparsed.returncode == 0, reparsed.stderr[-3000:]
