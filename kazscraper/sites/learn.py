@@ -185,23 +185,29 @@ def best_rule(
     name: str, pages: Sequence[Page], candidates: list[str], check: FieldCheck
 ) -> Learned:
     """The candidate that agrees with the generic layer on most pages (ties: the closer
-    agreement summed over the pages, then the earlier: the more frequent, shorter)."""
+    agreement summed over the pages, then the one that selects a single element on more
+    pages, then the tightest element (fewest elements inside), then the earlier)."""
     best = Learned(name, None)
-    best_score = (-1, -1.0)
+    best_score: tuple[int, float, int, int] = (-1, -1.0, -1, 0)
     for path in candidates:
-        agreeing, seen, total, wrong = 0, 0, 0.0, []
+        agreeing, seen, total, unique, size, wrong = 0, 0, 0.0, 0, 0, []
         for page in pages:
             verdict = check.agrees(page, check.value(page, path))
             if verdict is None:
                 continue
             seen += 1
+            matches = css_select(page.page, path.partition("::")[0])[:2]
+            unique += len(matches) == 1
+            if matches and not isinstance(matches[0], str):
+                size += sum(1 for _ in matches[0].iter())
             total += float(verdict)
             if float(verdict) >= check.threshold:
                 agreeing += 1
             else:
                 wrong.append(page.url)
-        if (agreeing, round(total, 6)) > best_score:
-            best_score = (agreeing, round(total, 6))
+        score = (agreeing, round(total, 6), unique, -size)
+        if score > best_score:
+            best_score = score
             best = Learned(name, None, path, agreeing, seen, wrong)
     return best
 
@@ -218,7 +224,12 @@ def field_checks(profile: SiteProfile) -> dict[str, FieldCheck]:
 
     def body_holder(p: Page) -> list[Any]:
         paras = (p.article.body or "").split("\n\n")[:6]
-        starts = [h for para in paras for h in holders(p.root, para, exact=False)[:1]]
+        # each paragraph where it is whole (a teaser elsewhere repeats the lead's start)
+        starts = [
+            h
+            for para in paras
+            for h in (holders(p.root, para) or holders(p.root, para, exact=False))[:1]
+        ]
         top = common_ancestor(starts)
         return [top, *list(top.iterancestors())[:3]] if top is not None else []
 

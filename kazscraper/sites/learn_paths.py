@@ -37,8 +37,8 @@ def steps(element: Any) -> list[str]:
     """The simple selectors of one element: its tag, tag.class for each stable class,
     tag#id for a stable id (``div``, ``div.entry-content``, ``div#content``)."""
     tag = element.tag if isinstance(element.tag, str) else ""
-    if not tag or not _TAG.fullmatch(tag):
-        return []
+    if not tag or not _TAG.fullmatch(tag) or tag in ("html", "body", "head"):
+        return []  # the whole page is no field's element
     out = [tag]
     classes = (element.get("class") or "").split()
     out += [f"{tag}.{c}" for c in classes if _stable(c)][:6]
