@@ -27,8 +27,8 @@ def profile() -> None:
 
     \b
     Examples:
-      kazscraper profile learn --db archive/abai.sqlite --site abai.kz
-      kazscraper profile check --db archive/abai.sqlite --site abai.kz
+      kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
+      kazscraper profile check --db archive/abai.kz.sqlite --site abai.kz
     """
 
 
@@ -101,6 +101,10 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
     written to profiles/<host>.toml beside the archive, each rule with its support
     (pages agreeing / pages seen). Rules under --min-support are left out, and said.
     The next crawl of the site and `kazscraper reparse` use the file.
+
+    \b
+    Example:
+      kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
     """
     from kazscraper.sites.learn import learn_profile, read_pages
     from kazscraper.sites.profile_file import learned_profile_path, profile_toml, write_profile_file
@@ -163,7 +167,12 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
 def check(db_path: str, label: str, file_path: str | None, show: int) -> None:
     """Check a profile on site LABEL's archived pages: agreement with the generic layer,
     field by field, and the pages that disagree. Exit 1 when a rule agrees on fewer
-    pages than its file says it did."""
+    pages than its file says it did.
+
+    \b
+    Example:
+      kazscraper profile check --db archive/abai.kz.sqlite --site abai.kz
+    """
     from kazscraper.sites.learn import check_rules, read_pages
     from kazscraper.sites.profile_file import (
         builtin_profile_path,
