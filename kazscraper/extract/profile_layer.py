@@ -65,6 +65,13 @@ def profile_paragraphs(page: Selector, container: Any, profile: SiteProfile) -> 
     }
     out: list[str] = []
     done: set[Any] = set()
+    line: list[str] = []  # the loose line being read: text up to a <br> or a block
+
+    def end_line() -> None:
+        if line:
+            out.append(squash(" ".join(line)))
+            line.clear()
+
     for text in _LOOSE_TEXT(container):  # in document order: paragraphs and loose lines
         owner = text.getparent()
         if owner is None:
@@ -74,11 +81,17 @@ def profile_paragraphs(page: Selector, container: Any, profile: SiteProfile) -> 
             continue
         paragraph = next((a for a in (holder, *holder.iterancestors()) if a in paragraphs), None)
         if paragraph is not None:
+            end_line()
             if paragraph not in done:
                 done.add(paragraph)
                 out.append(node_text(paragraph))
         elif _on_the_line(holder, container) and not skipped(holder):
-            out.append(squash(text))
+            if text.is_tail and not _inline(owner):  # after a <br> or a block: a new line
+                end_line()
+            line.append(str(text))
+        else:
+            end_line()
+    end_line()
     out = [t for t in out if t]
     if not out:  # every line inside some element: the container's text as it is
         out = [t for t in (squash(x) for x in _LOOSE_TEXT(container)) if t]
@@ -98,6 +111,12 @@ def _on_the_line(element: Any, container: Any) -> bool:
             return False
         node = node.getparent()
     return False
+
+
+def _inline(element: Any) -> bool:
+    """Inline markup that continues a line (not a ``<br>``, a block or a link alone)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return (tag in _INLINE and tag != "br") or (tag == "a" and not _alone(element))
 
 
 def _alone(link: Any) -> bool:
