@@ -103,11 +103,18 @@ def test_crawl_learn_reparse_uses_the_profile_and_the_health_check_guards_it(
         assert sorted(got["people"]) == sorted(want["authors"]), url
         assert {(b["kind"], norm(b["url"])) for b in want["blocks"]} <= got["links"]
 
+    checked = CliRunner().invoke(main, ["profile", "check", "--db", str(db), "--site", label])
+    assert checked.exit_code == 0, checked.output
+    assert f"body      {ARTICLES}/{ARTICLES} agree" in checked.output
+
     # a redesign, as far as the profile can tell: its body rule matches nothing any more
     text = path.read_text(encoding="utf-8").replace(
         f'path = "{rules["body"].path}"', 'path = "div.gone"'
     )
     path.write_text(text, encoding="utf-8")
+    rechecked = CliRunner().invoke(main, ["profile", "check", "--db", str(db), "--site", label])
+    assert rechecked.exit_code == 1, rechecked.output  # agrees far less than when learned
+    assert f"body      0/{ARTICLES} agree  div.gone" in rechecked.output
     before = db.read_bytes()
     broken = run("reparse", "--db", str(db), cwd=tmp_path)
     assert broken.returncode == 3, broken.stdout + broken.stderr[-2000:]

@@ -196,7 +196,8 @@ def check(db_path: str, label: str, file_path: str | None, show: int) -> None:
     for item in check_rules(pages, file.rules, generic):
         rule = file.rules[item.name]
         was = f" (file: {rule.support[0]}/{rule.support[1]})" if rule.support else ""
-        click.echo(f"{item.name:<9} {item.agreeing}/{item.seen} agree  {rule.path}{was}")
+        only = f"; on {item.only} more only the rule finds one" if item.only else ""
+        click.echo(f"{item.name:<9} {item.agreeing}/{item.seen} agree  {rule.path}{was}{only}")
         for url in item.disagreeing[:show]:
             click.echo(f"    disagrees: {url}")
         if len(item.disagreeing) > show:

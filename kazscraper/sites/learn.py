@@ -79,6 +79,7 @@ class Learned:
     agreeing: int = 0
     seen: int = 0
     disagreeing: list[str] = field(default_factory=list)  # URLs of the pages that disagree
+    only: int = 0  # pages where the rule finds a value and the generic layer none
 
     @property
     def share(self) -> float:
@@ -190,10 +191,12 @@ def best_rule(
     best = Learned(name, None)
     best_score: tuple[int, float, int, int] = (-1, -1.0, -1, 0)
     for path in candidates:
-        agreeing, seen, total, unique, size, wrong = 0, 0, 0.0, 0, 0, []
+        agreeing, seen, total, unique, size, only, wrong = 0, 0, 0.0, 0, 0, 0, []
         for page in pages:
-            verdict = check.agrees(page, check.value(page, path))
-            if verdict is None:
+            value = check.value(page, path)
+            verdict = check.agrees(page, value)
+            if verdict is None:  # the generic layer has none: not seen (the rule may have)
+                only += bool(value)
                 continue
             seen += 1
             matches = css_select(page.page, path.partition("::")[0])[:2]
@@ -208,7 +211,7 @@ def best_rule(
         score = (agreeing, round(total, 6), unique, -size)
         if score > best_score:
             best_score = score
-            best = Learned(name, None, path, agreeing, seen, wrong)
+            best = Learned(name, None, path, agreeing, seen, wrong, only)
     return best
 
 
@@ -219,8 +222,8 @@ def field_checks(profile: SiteProfile) -> dict[str, FieldCheck]:
     def text_of(value: Callable[[Article], str | None]) -> Holders:
         return lambda p: holders(p.root, value(p.article) or "")[:3]
 
-    def equal(value: Callable[[Article], Any]) -> Agrees:  # pages where either has one
-        return lambda p, v: (v == value(p.article)) if value(p.article) or v else None
+    def equal(value: Callable[[Article], Any]) -> Agrees:  # pages where the generic has one
+        return lambda p, v: (v == value(p.article)) if value(p.article) else None
 
     def body_holder(p: Page) -> list[Any]:
         paras = (p.article.body or "").split("\n\n")[:6]
@@ -269,7 +272,7 @@ def field_checks(profile: SiteProfile) -> dict[str, FieldCheck]:
 
         def agrees(p: Page, v: frozenset[str]) -> bool | None:
             want = _wanted_links(p, kind)
-            return (v == want) if want or v else None
+            return (v == want) if want else None
 
         return FieldCheck(holder, lambda p, path: rule_block(p, path, kind, profile), agrees)
 
