@@ -34,6 +34,13 @@ other, never in parallel (their timings would mix).
     python bench/sites.py --json > figures.json
     python bench/sites.py --themes handmade --keep /tmp/themes   # keep archives and logs
     python bench/sites.py --themes wordpress:reach=pages,wordpress:reach=sitemap
+    python bench/sites.py --learn       # then `profile learn` and `reparse`: figures of both
+
+With ``--learn`` (issue 24), each theme's first crawl is followed by ``kazscraper profile
+learn`` (``profiles/<host>.toml`` beside the archive) and ``kazscraper reparse``, which uses
+the learned profile; the figures are given for the crawl and after the reparse, with the
+share of bodies the profile gave (``articles.extraction``: body ``profile``) and the
+fields the learned file has a rule for.
 """
 
 from __future__ import annotations
@@ -107,7 +114,8 @@ def score(truth: dict[str, dict[str, Any]], db: Path) -> dict[str, Any]:
     for row in conn.execute("SELECT url, article_id FROM article_urls"):
         aliases[row["article_id"]].append(row["url"])
     rows = conn.execute(
-        "SELECT id, url, title, body, published_date, language FROM articles ORDER BY id"
+        "SELECT id, url, title, body, published_date, language, extraction FROM articles"
+        " ORDER BY id"
     ).fetchall()
     first: dict[str, sqlite3.Row] = {}
     matched = duplicates = 0
@@ -137,12 +145,14 @@ def score(truth: dict[str, dict[str, Any]], db: Path) -> dict[str, Any]:
     conn.close()
 
     f1s, hits = [], defaultdict(int)
+    from_profile = 0
     block_want = {"similar": 0, "top": 0}
     block_got = {"similar": 0, "top": 0}
     stored_links = stored_right = 0
     for url, row in first.items():
         want = truth[url]
         hits["title"] += " ".join((row["title"] or "").split()) == want["title"]
+        from_profile += json.loads(row["extraction"] or "{}").get("body") == "profile"
         f1s.append(token_f1(row["body"] or "", want["body"]))
         hits["date"] += (row["published_date"] or "")[:10] == want["published"][:10]
         hits["authors"] += author_set(people[row["id"]]) == author_set(want["authors"])
@@ -177,6 +187,7 @@ def score(truth: dict[str, dict[str, Any]], db: Path) -> dict[str, Any]:
         "block_links_stored": stored_links,
         "language_right": share(hits["language"], found),
         "failure_rows": failures,
+        "bodies_from_profile": share(from_profile, found),
     }
 
 
@@ -187,14 +198,49 @@ def theme_spec(spec: str) -> tuple[str, dict[str, str]]:
     return name, ({key: value} if key else {})
 
 
-def run_theme(name: str, articles: int, timeout: float, keep: Path | None) -> dict[str, Any]:
+def learn_and_reparse(origin: str, db: Path, log: Path, timeout: float) -> dict[str, Any]:
+    """``profile learn`` then ``reparse`` on the crawl's archive: their exit codes, wall
+    times and the learned file's rules (field: support)."""
+    label = urlsplit(origin).netloc
+    out: dict[str, Any] = {}
+    with log.open("ab") as sink:
+        start = time.monotonic()
+        learned = subprocess.run(
+            [sys.executable, "-m", "kazscraper", "profile", "learn", "--db", str(db),
+             "--site", label],
+            stdout=sink, stderr=subprocess.STDOUT, timeout=timeout, check=False,
+        )  # fmt: skip
+        out["learn_exit"], out["learn_s"] = learned.returncode, round(time.monotonic() - start, 1)
+        start = time.monotonic()
+        reparsed = subprocess.run(
+            [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db)],
+            stdout=sink, stderr=subprocess.STDOUT, timeout=timeout, check=False,
+        )  # fmt: skip
+        out["reparse_exit"] = reparsed.returncode
+        out["reparse_s"] = round(time.monotonic() - start, 1)
+    files = list((db.parent / "profiles").glob("*.toml"))
+    if files:
+        import tomllib
+
+        fields = tomllib.loads(files[0].read_text(encoding="utf-8")).get("fields", {})
+        out["rules"] = {k: v.get("support", "") for k, v in fields.items()}
+    return out
+
+
+def run_theme(
+    name: str, articles: int, timeout: float, keep: Path | None, learn: bool = False
+) -> dict[str, Any]:
     base, options = theme_spec(name)
     theme = get_theme(base, n_articles=articles, **options)
     with tempfile.TemporaryDirectory(prefix=f"sites-{name}-") as tmp, ThemeServer(theme) as server:
         db, log = Path(tmp) / "x.sqlite", Path(tmp) / "crawl.log"
         code, wall, killed = crawl(server.origin, db, log, timeout)
         requests = server.requests
-        figures = score(theme.truth(server.origin), db)
+        truth = theme.truth(server.origin)
+        figures = score(truth, db)
+        if learn and not killed:
+            steps = learn_and_reparse(server.origin, db, Path(tmp) / "learn.log", timeout)
+            figures["learned"] = {**score(truth, db), **steps}
         if keep is not None:
             target = keep / name.replace(":", "-").replace("=", "-")
             shutil.rmtree(target, ignore_errors=True)
@@ -278,6 +324,11 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="keep each theme's archive, log and requests here"
     )
+    parser.add_argument(
+        "--learn",
+        action="store_true",
+        help="after each crawl: profile learn, then reparse with the learned profile",
+    )
     args = parser.parse_args()
     names = [n.strip() for n in args.themes.split(",") if n.strip()]
     unknown = [n for n in names if theme_spec(n)[0] not in THEMES]
@@ -286,10 +337,50 @@ def main() -> None:
     results = []
     for name in names:
         print(f"crawling {name} ({args.articles} articles) …", file=sys.stderr, flush=True)
-        result = run_theme(name, args.articles, args.timeout, args.keep)
+        result = run_theme(name, args.articles, args.timeout, args.keep, args.learn)
         print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
         results.append(result)
-    print(json.dumps(results, ensure_ascii=False, indent=2) if args.json else table(results))
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    print(table(results))
+    if args.learn:
+        print("\nAfter `profile learn` and `reparse` (the learned profile):\n")
+        print(learned_table(results))
+
+
+LEARNED_ROWS = (
+    ("titles exact", "titles_exact"),
+    ("body F1 mean", "body_f1_mean"),
+    ("body F1 share ≥ 0.9", "body_f1_share_0_9"),
+    ("dates right (day)", "dates_right"),
+    ("authors exact", "authors_exact"),
+    ("similar recall", "similar_recall"),
+    ("top recall", "top_recall"),
+    ("block precision", "block_precision"),
+    ("bodies from the profile", "bodies_from_profile"),
+)
+
+
+def learned_table(results: list[dict[str, Any]]) -> str:
+    """The figures after learn + reparse, beside the crawl's (crawl → learned)."""
+    lines = [
+        "| figure | " + " | ".join(r["theme"] for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    for label, key in LEARNED_ROWS:
+        cells = [f"{fmt(r.get(key))} → {fmt(r.get('learned', {}).get(key))}" for r in results]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for label, key in (("learn, reparse exit", None), ("rules (support)", "rules")):
+        cells = []
+        for r in results:
+            got = r.get("learned", {})
+            if key is None:
+                cells.append(f"{got.get('learn_exit')}, {got.get('reparse_exit')}")
+            else:
+                cells.append(", ".join(f"{k} {v}" for k, v in got.get("rules", {}).items()))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

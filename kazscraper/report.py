@@ -290,6 +290,11 @@ def render(data: ReportData) -> str:
         '<h2 id="layers">Last runs: share of bodies from the generic layer</h2>',
         "<p>A rise means the site profile stopped matching: the layout has probably changed.</p>",
         line_chart(labels, generic_share, y_title="share of bodies"),
+        '<h2 id="profile">Last run: fields from the site profile</h2>',
+        "<p>The share of the last run's pages on which each field came from the site's"
+        " profile (a built-in one, or one learned with <code>kazscraper profile learn</code>:"
+        " docs/profiles.md); the rest came from metadata or the generic layer.</p>",
+        _profile_fields(data.runs[-1] if data.runs else None),
         '<h2 id="runs">Last runs</h2>',
         _runs_table(data.runs),
     ]
@@ -306,6 +311,27 @@ def _generic_share(run: RunRow) -> float | None:
     if not total:
         return None
     return sum(v for k, v in bodies.items() if "generic" in k) / total
+
+
+def _profile_fields(run: RunRow | None) -> str:
+    """A table of the fields the site profile gave on the run's pages, and on how many."""
+    if run is None:
+        return _empty("no runs yet")
+    totals: dict[str, int] = {}
+    profile: dict[str, int] = {}
+    for key, count in run.extraction_layers.items():
+        name, _, layer = key.partition(":")
+        totals[name] = totals.get(name, 0) + count
+        if layer == "profile":
+            profile[name] = profile.get(name, 0) + count
+    if not profile:
+        return _empty("no field came from a site profile in the last run")
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>{profile[name]} of {totals[name]}"
+        f" ({profile[name] / totals[name]:.0%})</td></tr>"
+        for name in sorted(profile)
+    )
+    return f"<table><tr><th>field</th><th>pages from the profile</th></tr>{rows}</table>"
 
 
 def _runs_table(runs: list[RunRow]) -> str:

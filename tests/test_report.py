@@ -152,3 +152,15 @@ def test_fill_rate_chart_draws_each_fields_health_floor() -> None:
     floors = re.findall(r'<line class="floor"[^>]*><title>([^<]*)</title>', svg)
     assert floors and set(floors) == {"title: health floor 80%"}, floors
     assert ">fill rate<" in svg
+
+
+def test_the_report_says_which_fields_came_from_the_site_profile() -> None:
+    from kazscraper.report import _profile_fields
+
+    run = RunRow(1, "2026-01-01T00:00:00", "reparse", "ok", 10, 5, 0, 0, 0)
+    run.extraction_layers = {"body:profile": 19, "body:generic": 1, "title:jsonld": 20}
+    html = _profile_fields(run)
+    assert "<td>body</td><td>19 of 20 (95%)</td>" in html
+    assert "title" not in html  # from metadata, not the profile
+    run.extraction_layers = {"title:jsonld": 20}
+    assert "no field came from a site profile" in _profile_fields(run)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import click
 
-from kazscraper.cli import crawling, offline, parsing, reading, viewing
+from kazscraper.cli import crawling, offline, parsing, profiles, reading, viewing
 from kazscraper.cli.errors import OneLineErrors
 
 __all__ = ["main"]
@@ -46,5 +46,6 @@ for command in (
     viewing.report,
     viewing.serve,
     parsing.parse,
+    profiles.profile,
 ):
     main.add_command(command)

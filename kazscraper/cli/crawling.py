@@ -482,6 +482,7 @@ def run_and_exit(options: CrawlOptions, run: Callable | None = None) -> None:
     from kazscraper.archive import ArchiveError
     from kazscraper.crawler.run_lock import AlreadyRunning
     from kazscraper.crawler.runner import run_crawl
+    from kazscraper.sites.profile_file import ProfileFileError
 
     check_log_file(options.log_file, options.db_path)
     check_writable_archive(options.db_path)
@@ -493,7 +494,7 @@ def run_and_exit(options: CrawlOptions, run: Callable | None = None) -> None:
         )  # a bad archive path fails first, under the lock, in one line
     except AlreadyRunning as exc:
         fail(f"kazscraper {options.command}", str(exc), EXIT_LOCKED)
-    except ArchiveError as exc:
+    except (ArchiveError, ProfileFileError) as exc:  # a learned profile file gone bad too
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the lock file beside the archive cannot be made
         raise click.ClickException(

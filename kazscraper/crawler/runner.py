@@ -41,6 +41,7 @@ from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
 from kazscraper.sites import Sites, build_sites, crawled_sites, earlier_origins, get_profile
+from kazscraper.sites.profile_file import with_learned
 from kazscraper.urls import url_origin
 from kazscraper.warc.files import files_in_use
 from kazscraper.warc.recovery import recover_open_files
@@ -158,6 +159,15 @@ def crawl_config(options: CrawlOptions, mode: Mode = "crawl") -> RunConfig:
     return RunConfig(Sites.single(profile, [start] if start else []), rules, mode)
 
 
+def _learned(config: RunConfig, db_path: str) -> RunConfig:
+    """The run's generic sites with their learned profiles (``profiles/<host>.toml`` beside
+    the archive), each file said on stderr."""
+    sites, notes = with_learned(config.sites, db_path)
+    for note in notes:
+        print(note, file=sys.stderr, flush=True)
+    return replace(config, sites=sites) if notes else config
+
+
 def _site_name(options: CrawlOptions) -> str:
     """The profile of a one-site run, which the caller (the CLI) names."""
     if options.site is None:
@@ -167,7 +177,7 @@ def _site_name(options: CrawlOptions) -> str:
 
 def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl under the archive's lock; raises AlreadyRunning when another run holds it."""
-    config = crawl_config(options)
+    config = _learned(crawl_config(options), options.db_path)
     with RunLock(options.db_path):
         upgrade(options.db_path)
         return _run_process(options, NewsSpider, config)
@@ -214,6 +224,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         config = RunConfig(
             sites, mode="reparse", warc_dir=str(warc_dir), warc_name=name, warc_named=named
         )
+        config = _learned(config, options.db_path)
         result = _run_process(options, ReparseSpider, config)
         if captures and not result.stats.get("kazscraper/reparse/read"):
             # an archive with captures of which none could be read: never an empty "ok"

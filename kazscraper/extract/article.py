@@ -55,7 +55,8 @@ from kazscraper.extract.headline import generic_title, headline_of
 from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
 from kazscraper.extract.names import PersonName, parse_display_name
-from kazscraper.extract.page_date import htmldate_date, publication_date
+from kazscraper.extract.page_date import DateVote, htmldate_date, publication_date
+from kazscraper.extract.profile_layer import profile_date, profile_names
 from kazscraper.extract.signature import Signature, split_signature
 from kazscraper.extract.site_name import without_the_site
 from kazscraper.intake.checked import html_problem
@@ -135,7 +136,9 @@ def extract_article(html: str, url: str, profile: SiteProfile, fetched_at: str =
 
     _title(article, page, meta, profile)
     _date(article, page, generic, meta, signature, body, profile)
-    _authors(article, page, meta, signature, generic if profile.name == "generic" else None)
+    _authors(
+        article, page, meta, signature, generic if profile.name == "generic" else None, profile
+    )
     article.affiliation = signature.affiliation
     prov["affiliation"] = "signature" if signature.affiliation else "missing: no affiliation line"
 
@@ -198,8 +201,21 @@ def _date(
     def guess() -> str | None:
         return _htmldate(page, generic, url, fetched, profile)
 
+    learned = None
+    if profile.selectors.date and (
+        rule := profile_date(page, profile.selectors.date, fetched, profile.timezone)
+    ):
+        learned = DateVote(rule[2], rule[0], rule[1])
     vote = publication_date(
-        page, meta.declared_dates, url, body, fetched, profile.timezone, guess, sig.date_text
+        page,
+        meta.declared_dates,
+        url,
+        body,
+        fetched,
+        profile.timezone,
+        guess,
+        sig.date_text,
+        learned,
     )
     if vote is None:
         article.extraction["published_date"] = (
@@ -246,6 +262,7 @@ def _authors(
     meta: PageMetadata,
     sig: Signature,
     generic: GenericView | None,
+    profile: SiteProfile,
 ) -> None:
     names: list[PersonName] = []
     layer = None
@@ -289,13 +306,19 @@ def _authors(
                 names, layer = shown, "byline"
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
+    # a learned profile's author elements: where they name no one, no one (no guessing)
+    ruled = bool(profile.selectors.authors) and generic is not None
+    if not names and ruled:
+        layer = "profile"
+        names = profile_names(page, profile.selectors.authors)
+        generic = None if not names else generic
     if not names and generic is not None:  # another site's page: its visible byline
         layer = "byline"
         names = people(byline_authors(page, article.url), layer)
     if not names and generic is not None and not the_site_declared:  # trafilatura's reading
         layer = "generic (trafilatura)"
         names = people(trafilatura_authors(generic.tree), layer)
-    if not names and generic is None:  # the byline reader covers these elements on another
+    if not names and generic is None and not ruled:  # the byline reader covers these on another
         layer = "author-element"  # site's page: what it leaves (teasers, furniture) is no one's
         names = authors_from_elements(page)
     if not names and generic is not None and not the_site_declared and has_author_markup(page.root):
@@ -408,6 +431,11 @@ def related_blocks(
     usual = heading_candidates(page, profile.similar_labels[:1] + profile.top_labels[:1])
     every: list[Any] | None = None
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
+        container = getattr(profile.selectors, kind)  # a learned profile's block container
+        held = css_select(page, container)[:1] if container else []
+        if held and not isinstance(held[0], str):
+            found.append((kind, held))
+            continue
         region = find_block(page, labels, stop_labels=all_labels, candidates=usual)
         if region is None and len(labels) > 1:
             if every is None:

@@ -20,6 +20,7 @@ from kazscraper.extract.blocks import css_select, node_text, squash
 from kazscraper.extract.furniture import content_tree, text_tree
 from kazscraper.extract.headline import generic_title
 from kazscraper.extract.listing import listing_evidence
+from kazscraper.extract.profile_layer import profile_paragraphs
 from kazscraper.sites import SiteProfile
 
 # a generic body shorter than this is a notice or an error page, not an article ...
@@ -135,6 +136,8 @@ def body_paragraphs(
     list of teasers it is ``missing: ...`` with the evidence.
     """
     container = css_select(page, profile.selectors.body)
+    if container and profile.name == "generic":  # a learned profile (extract/profile_layer.py)
+        return profile_paragraphs(page, container[0], profile), "profile"
     if container:
         return _paragraph_texts(container[0], profile.selectors.paragraphs), "profile"
     if generic is None:

@@ -254,6 +254,7 @@ def publication_date(
     tz: str | None,
     htmldate: Callable[[], str | None],
     signature: str | None = None,
+    learned: DateVote | None = None,
 ) -> DateVote | None:
     """The article's publication date, from the first source that states one.
 
@@ -262,7 +263,8 @@ def publication_date(
        in rank on a tie; a UTC timestamp (a server's notation, ``...T03:28:35Z``) of another
        site's page yields to the day the page shows beside it, one day off: the URL's
        date where there is one (it breaks the tie), else a local time or the date line;
-    2. the signature's date line (a site profile's);
+    2. the signature's date line (a site profile's), then ``learned``: the date element of
+       a learned profile (``extract.profile_layer.profile_date``);
     3. the date line nearest the headline (``date_from_elements``);
     4. microdata ``datePublished``, the URL's date, the weak metas (``WEAK``);
     5. the lead's dateline, then htmldate (``htmldate``, called only when needed).
@@ -278,6 +280,8 @@ def publication_date(
         return chosen
     if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
         return DateVote("signature", parsed, signature)
+    if learned is not None:
+        return learned
     if line_vote is not None:
         return line_vote
     later = declared_votes(declared, fetched_at, tz, MICRODATA)

@@ -42,6 +42,15 @@ class Selectors:
     image: str = ""
     views: str = ""
     listing_item: str = "li, div"  # one entry of a listing (title link, date) for --since
+    # a learned profile's (``sites/profile_file.py``): the date line and how it is written,
+    # the byline, the similar/top block containers and one item of each
+    date: str = ""
+    date_format: str = ""
+    authors: str = ""
+    similar: str = ""
+    similar_item: str = ""
+    top: str = ""
+    top_item: str = ""
 
 
 @dataclass(frozen=True)

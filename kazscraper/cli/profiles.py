@@ -1,0 +1,209 @@
+"""`kazscraper profile learn|check`: a site's profile learned from, checked on, its archived pages.
+
+Both read the site's pages from the archive's WARC files (no network), as ``reparse``
+reads them (``warc.replay.read_captures``, then ``intake``), run the generic layer on
+each, and compare (``sites/learn.py``). ``learn`` writes ``profiles/<host>.toml`` beside
+the archive; ``check`` prints each rule's agreement and the pages that disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from kazscraper.cli.options import read_db_option
+from kazscraper.sites import SiteProfile, generic_site, get_profile, host_label, known_sites
+
+MIN_SUPPORT = click.FloatRange(0.0, 1.0)
+
+
+@click.group("profile")
+def profile() -> None:
+    """Learn a site's profile from its archived pages, and check a profile against them.
+
+    \b
+    Examples:
+      kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
+      kazscraper profile check --db archive/abai.kz.sqlite --site abai.kz
+    """
+
+
+def _captures(db_path: str) -> Iterator[tuple[str, int, str, bytes, list[tuple[str, str]]]]:
+    """(url, status, fetched_at, body, headers) of the archive's successful captures, in
+    capture order (revisits with their original's body)."""
+    from kazscraper.archive.queries import captured_files
+    from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
+    from kazscraper.warc.replay import read_captures
+
+    named, _ = captured_files(Path(db_path).resolve())
+    for page in read_captures(warc_directory(db_path), name=warc_name(db_path), named=named):
+        capture = page.capture
+        if capture.record_type == "response" and 200 <= capture.status < 300:
+            yield capture.url, capture.status, capture.fetched_at, page.body, page.headers
+
+
+def site_pages(
+    db_path: str, label: str
+) -> tuple[SiteProfile, list[tuple[str, str, str]], list[str]]:
+    """The generic profile of site ``label`` (a built-in profile for its name), its article
+    pages as (url, html, fetched_at) and its listing URLs, from the WARC files."""
+    from kazscraper.intake.page import Refused, page_item
+    from kazscraper.sites.url_rules import classify_url
+
+    builtin = label in known_sites() and label != "generic"
+    pages: list[tuple[str, str, str]] = []
+    listings: list[str] = []
+    profile: SiteProfile | None = None
+    for url, status, fetched_at, body, headers in _captures(db_path):
+        if builtin:
+            parts = url.split("/", 3)
+            site = get_profile(label).rebased("/".join(parts[:3]))
+        elif host_label(url) == label:
+            site = profile or generic_site(url)
+        else:
+            continue
+        profile = profile or site
+        kind = classify_url(url, site)
+        if kind == "listing":
+            listings.append(url)
+        if kind != "article":
+            continue
+        item = page_item(url, headers, body, fetched_at, status)
+        if not isinstance(item, Refused):
+            pages.append((url, item.html, fetched_at))
+    if profile is None:
+        raise click.ClickException(
+            f"no capture of site {label!r} in the WARC files of {db_path} "
+            "(its label: host[:port], as `kazscraper stats` shows it)"
+        )
+    return profile, pages, listings
+
+
+@profile.command("learn")
+@read_db_option
+@click.option("--site", "label", required=True, metavar="LABEL", help="The site: host[:port].")
+@click.option(
+    "--min-support",
+    type=MIN_SUPPORT,
+    default=0.8,
+    show_default=True,
+    help="Least share of the pages a rule must agree on to be kept.",
+)
+@click.option("--print", "to_stdout", is_flag=True, help="Print the profile; write no file.")
+def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None:
+    """Learn the profile of site LABEL from its archived pages (no network).
+
+    For each field, the element path that agrees with the generic layer on most pages;
+    written to profiles/<host>.toml beside the archive, each rule with its support
+    (pages agreeing / pages seen). Rules under --min-support are left out, and said.
+    The next crawl of the site and `kazscraper reparse` use the file.
+
+    \b
+    Example:
+      kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
+    """
+    from kazscraper.sites.learn import learn_profile, read_pages
+    from kazscraper.sites.profile_file import learned_profile_path, profile_toml, write_profile_file
+
+    base, captures, listings = site_pages(db_path, label)
+    generic = generic_site(base.origin) if base.name != "generic" else base
+    pages = read_pages(captures, generic)
+    if not pages:
+        raise click.ClickException(f"no article page of {label} with a body to learn from")
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    learned, outcomes = learn_profile(
+        pages, generic, listings, min_support, {"at": now, "archive": Path(db_path).name}
+    )
+    for item in outcomes:
+        if item.rule is None:
+            best = f"best {item.best!r} agreed on {item.agreeing} of {item.seen} pages"
+            click.echo(
+                f"left out: {item.name} ({best if item.best else 'no candidate'};"
+                f" under {min_support:.0%})",
+                err=True,
+            )
+    header = (
+        f"Profile of {label}, learned by `kazscraper profile learn` from {len(pages)} pages.\n"
+        "support: pages on which the rule agreed with the generic layer / pages seen.\n"
+        "Edit freely; check with `kazscraper profile check`. Format: docs/profiles.md."
+    )
+    if to_stdout:
+        click.echo(profile_toml(learned, header), nl=False)
+        return
+    path = learned_profile_path(db_path, label)
+    write_profile_file(path, learned, header)
+    kept = ", ".join(
+        f"{n} {r.support[0]}/{r.support[1]}" for n, r in learned.rules.items() if r.support
+    )
+    click.echo(f"learned from {len(pages)} pages: {kept} -> {path}")
+
+
+@profile.command("check")
+@read_db_option
+@click.option(
+    "--site",
+    "label",
+    required=True,
+    metavar="LABEL",
+    help="The site: host[:port] or a profile's name.",
+)
+@click.option(
+    "--file",
+    "file_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The profile file [default: the learned one beside the archive, else the built-in one].",
+)
+@click.option(
+    "--show",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="Disagreeing pages shown per field.",
+)
+def check(db_path: str, label: str, file_path: str | None, show: int) -> None:
+    """Check a profile on site LABEL's archived pages: agreement with the generic layer,
+    field by field, and the pages that disagree. Exit 1 when a rule agrees on fewer
+    pages than its file says it did.
+
+    \b
+    Example:
+      kazscraper profile check --db archive/abai.kz.sqlite --site abai.kz
+    """
+    from kazscraper.sites.learn import check_rules, read_pages
+    from kazscraper.sites.profile_file import (
+        builtin_profile_path,
+        learned_profile_path,
+        read_profile_file,
+    )
+
+    base, captures, _ = site_pages(db_path, label)
+    if file_path is None:
+        learned = learned_profile_path(db_path, label)
+        path = learned if learned.is_file() else builtin_profile_path(label)
+        if not path.is_file():
+            raise click.ClickException(f"no profile of {label}: no {learned} (learn it first)")
+    else:
+        path = Path(file_path)
+    file = read_profile_file(path)
+    generic = generic_site(base.origin) if base.name != "generic" else base
+    pages = read_pages(captures, generic)
+    click.echo(f"{path}: {len(pages)} pages of {label}")
+    worse = False
+    for item in check_rules(pages, file.rules, generic):
+        rule = file.rules[item.name]
+        was = f" (file: {rule.support[0]}/{rule.support[1]})" if rule.support else ""
+        only = f"; on {item.only} more only the rule finds one" if item.only else ""
+        click.echo(f"{item.name:<9} {item.agreeing}/{item.seen} agree  {rule.path}{was}{only}")
+        for url in item.disagreeing[:show]:
+            click.echo(f"    disagrees: {url}")
+        if len(item.disagreeing) > show:
+            click.echo(f"    … and {len(item.disagreeing) - show} more")
+        if rule.share is not None and item.seen and item.share < rule.share - 0.05:
+            worse = True
+    if worse:
+        click.echo("some rules agree less than when learned: the layout may have changed", err=True)
+        sys.exit(1)

@@ -1,0 +1,259 @@
+"""Site profiles as TOML files: read (``tomllib``), written (``tomli_w``), made a ``SiteProfile``.
+
+One format for the built-in profile (``sites/qazdauiri.toml``) and for the profiles
+``kazscraper profile learn`` writes beside an archive (``profiles/<host>.toml``). Each field
+of an article page has a *rule*: an element path the selector layer runs (CSS, as
+``extract.blocks.css_select`` reads it) and, for a learned rule, its *support*: the pages on
+which the rule agreed with the generic layer, of the pages seen (``support = "57/60"``). A
+hand-written rule has no support. The file, in sections::
+
+    [site]        name, origin, mirrors, start/sitemap/feed paths, language, timezone
+    [urls]        article and listing path patterns (regular expressions), pagination
+    [fields.X]    path (+ paragraphs for the body, format for the date, item for a block)
+    [labels]      similar / top block headings, interface strings
+    [health]      least share of pages per field (the health check, exit 3)
+
+Unknown keys are refused with their name (a typo is not silently ignored); a pattern that
+does not compile is refused with the file's name.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from kazscraper.sites import Selectors, Site, SiteProfile, Sites
+
+#: the fields of an article page a profile has a rule for, in the file's order
+FIELDS = (
+    "title", "body", "date", "authors", "category", "tags", "image", "views", "similar",
+    "top", "listing_item",
+)  # fmt: skip
+#: a rule's extra keys, by field
+_EXTRA = {"body": ("paragraphs",), "date": ("format",), "similar": ("item",), "top": ("item",)}
+_SITE_KEYS = (
+    "name", "origin", "mirror_hosts", "start_paths", "sitemap_paths", "feed_paths",
+    "language", "timezone", "article_query", "tracking_params",
+)  # fmt: skip
+_URL_KEYS = ("article", "listing", "pagination")
+MAX_FILE_BYTES = 256 * 1024  # a profile is a page of text
+
+
+class ProfileFileError(ValueError):
+    """A profile file that cannot be read as one (one line for the CLI)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One field's element path, and on how many pages it agreed (None: hand-written)."""
+
+    path: str
+    support: tuple[int, int] | None = None  # (pages agreeing, pages seen)
+    extra: dict[str, str] = field(default_factory=dict)  # paragraphs, format, item
+
+    @property
+    def share(self) -> float | None:
+        if self.support is None or not self.support[1]:
+            return None
+        return self.support[0] / self.support[1]
+
+
+@dataclass(frozen=True)
+class ProfileFile:
+    """A profile as its file holds it: the site, the URL rules, a rule per field."""
+
+    site: dict[str, Any]
+    rules: dict[str, Rule]
+    urls: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, list[str]] = field(default_factory=dict)
+    health: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # [learned]: when, from what
+
+    def to_profile(self, base: SiteProfile | None = None) -> SiteProfile:
+        """The ``SiteProfile`` this file declares; ``base`` gives what it leaves out (a
+        learned file on the generic profile rebased on its site)."""
+        site = self.site
+        sel = {name: rule.path for name, rule in self.rules.items()}
+        if "body" in self.rules:
+            sel["paragraphs"] = self.rules["body"].extra.get("paragraphs", "p")
+        for kind in ("similar", "top"):
+            if kind in self.rules and "item" in self.rules[kind].extra:
+                sel[f"{kind}_item"] = self.rules[kind].extra["item"]
+        if "date" in self.rules and "format" in self.rules["date"].extra:
+            sel["date_format"] = self.rules["date"].extra["format"]
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in site.items() if k != "timezone"
+        }
+        if "timezone" in site:
+            values["timezone"] = site["timezone"] or None
+        if "article" in self.urls:
+            values["article_path"] = self.urls["article"]
+        if "listing" in self.urls:
+            values["listing_paths"] = tuple(self.urls["listing"])
+        if "similar" in self.labels:
+            values["similar_labels"] = tuple(self.labels["similar"])
+        if "top" in self.labels:
+            values["top_labels"] = tuple(self.labels["top"])
+        if "interface" in self.labels:
+            values["interface_strings"] = tuple(self.labels["interface"])
+        health = dict(self.health)
+        if "min_pages" in health:
+            values["health_min_pages"] = int(health.pop("min_pages"))
+        values["health_thresholds"] = health
+        if base is None:
+            values["selectors"] = Selectors(**{"title": "", "body": "", "paragraphs": "p", **sel})
+            return SiteProfile(**values)
+        values["selectors"] = replace(base.selectors, **sel)
+        values.pop("name", None)  # a learned profile keeps its base's name (its label)
+        values.pop("origin", None)  # and its origin (the crawl's, a replica's port)
+        return replace(base, **values)
+
+
+def read_profile_file(path: Path) -> ProfileFile:
+    """The profile in the TOML file at ``path``; ``ProfileFileError`` says what is wrong."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ProfileFileError(f"cannot read the profile {path}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ProfileFileError(f"{path}: over {MAX_FILE_BYTES} bytes: not a profile")
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileFileError(f"{path}: not a TOML file: {exc}") from None
+    try:
+        return profile_from_dict(doc)
+    except ProfileFileError as exc:
+        raise ProfileFileError(f"{path}: {exc}") from None
+
+
+def profile_from_dict(doc: dict[str, Any]) -> ProfileFile:
+    """A ``ProfileFile`` from the parsed TOML document."""
+    known = {"site", "urls", "fields", "labels", "health", "learned"}
+    _only(doc, known, "section")
+    site = dict(doc.get("site", {}))
+    _only(site, set(_SITE_KEYS), "[site] key")
+    urls = dict(doc.get("urls", {}))
+    _only(urls, set(_URL_KEYS), "[urls] key")
+    for pattern in [urls.get("article", ""), *urls.get("listing", ())]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ProfileFileError(f"URL pattern {pattern!r} does not compile: {exc}") from None
+    rules = {}
+    fields_ = doc.get("fields", {})
+    _only(fields_, set(FIELDS), "field")
+    for name, value in fields_.items():
+        _only(value, {"path", "support", *_EXTRA.get(name, ())}, f"[fields.{name}] key")
+        support = _support(value.get("support"), name)
+        extra = {k: str(value[k]) for k in _EXTRA.get(name, ()) if k in value}
+        rules[name] = Rule(str(value.get("path", "")), support, extra)
+    health = {k: float(v) for k, v in doc.get("health", {}).items()}
+    labels = {k: [str(x) for x in v] for k, v in doc.get("labels", {}).items()}
+    _only(labels, {"similar", "top", "interface"}, "[labels] key")
+    notes = {k: str(v) for k, v in doc.get("learned", {}).items()}
+    return ProfileFile(site, rules, urls, labels, health, notes)
+
+
+_SUPPORT = re.compile(r"([0-9]{1,9})/([0-9]{1,9})")
+
+
+def _support(value: Any, name: str) -> tuple[int, int] | None:
+    """``"57/60"`` → (57, 60); None when the rule has none (hand-written)."""
+    if value is None:
+        return None
+    found = _SUPPORT.fullmatch(value) if isinstance(value, str) else None
+    if found is None or int(found[1]) > int(found[2]):
+        raise ProfileFileError(
+            f'[fields.{name}] support must be "AGREEING/SEEN" (e.g. "57/60"), not {value!r}'
+        )
+    return int(found[1]), int(found[2])
+
+
+def _only(table: Any, allowed: set[str], what: str) -> None:
+    if not isinstance(table, dict):
+        raise ProfileFileError(f"{what}s must be a table")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ProfileFileError(
+            f"unknown {what} {unknown[0]!r}; known: {', '.join(sorted(allowed))}"
+        )
+
+
+def profile_to_dict(profile: ProfileFile) -> dict[str, Any]:
+    """The TOML document of ``profile`` (sections in the file's order, empty ones left out)."""
+    doc: dict[str, Any] = {}
+    if profile.notes:
+        doc["learned"] = dict(profile.notes)
+    if profile.site:
+        doc["site"] = {k: profile.site[k] for k in _SITE_KEYS if k in profile.site}
+    if profile.urls:
+        doc["urls"] = {k: profile.urls[k] for k in _URL_KEYS if k in profile.urls}
+    fields_: dict[str, Any] = {}
+    for name in FIELDS:
+        if (rule := profile.rules.get(name)) is None:
+            continue
+        entry: dict[str, Any] = {"path": rule.path, **rule.extra}
+        if rule.support is not None:
+            entry["support"] = f"{rule.support[0]}/{rule.support[1]}"
+        fields_[name] = entry
+    doc["fields"] = fields_
+    if profile.labels:
+        doc["labels"] = dict(profile.labels)
+    if profile.health:  # a whole number as one (min_pages = 10)
+        doc["health"] = {k: int(v) if v == int(v) else v for k, v in profile.health.items()}
+    return doc
+
+
+def profile_toml(profile: ProfileFile, header: str = "") -> str:
+    """The text of ``profile``'s file: an optional comment ``header``, then the TOML."""
+    comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return comment + tomli_w.dumps(profile_to_dict(profile), multiline_strings=False)
+
+
+def write_profile_file(path: Path, profile: ProfileFile, header: str = "") -> None:
+    """Write ``profile`` to ``path`` (its folder made), whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_text(profile_toml(profile, header), encoding="utf-8")
+    part.replace(path)
+
+
+def learned_profile_path(db_path: str | Path, label: str) -> Path:
+    """Where the learned profile of site ``label`` (``host[:port]``) of the archive at
+    ``db_path`` lives: ``profiles/<host>.toml`` beside the archive (``:`` as ``_``)."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", label) or "site"
+    return Path(db_path).resolve().parent / "profiles" / f"{name}.toml"
+
+
+def builtin_profile_path(name: str) -> Path:
+    """The file of the built-in profile ``name`` (``sites/<name>.toml``)."""
+    return Path(__file__).with_name(f"{name}.toml")
+
+
+def load_builtin(name: str) -> SiteProfile:
+    """The built-in profile ``name``, read from its file."""
+    return read_profile_file(builtin_profile_path(name)).to_profile()
+
+
+def with_learned(sites: Sites, db_path: str | Path) -> tuple[Sites, list[str]]:
+    """``sites`` with the learned profile of each generic site that has one beside the
+    archive at ``db_path`` (``learned_profile_path``), and a note per file used (for
+    stderr). A built-in profile is left as it is. ``ProfileFileError`` for a bad file."""
+    chosen, notes = [], []
+    for site in sites:
+        path = learned_profile_path(db_path, site.label)
+        if site.profile.name != "generic" or not path.is_file():
+            chosen.append(site)
+            continue
+        file = read_profile_file(path)
+        chosen.append(Site(file.to_profile(site.profile), site.start_urls))
+        fields = ", ".join(name for name, rule in file.rules.items() if rule.path)
+        notes.append(f"profile: {site.label} uses the learned profile {path} ({fields})")
+    return Sites(tuple(chosen)), notes

@@ -1,0 +1,118 @@
+"""Learning a profile (sites/learn.py): candidate paths, their generalisation over pages,
+the best rule against the generic layer, URL patterns. In-process, on small pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import html as lxml_html
+
+from kazscraper.sites import generic_site
+from kazscraper.sites.learn import check_rules, learn_profile, read_pages, same_names
+from kazscraper.sites.learn_paths import (
+    article_pattern,
+    candidate_paths,
+    generalised,
+    pagination,
+    steps,
+)
+
+ORIGIN = "http://127.0.0.1:8123"
+
+
+def element(markup: str, xpath: str) -> Any:
+    return lxml_html.fromstring(markup).xpath(xpath)[0]
+
+
+def test_steps_name_stable_classes_and_ids_not_numbers() -> None:
+    el = element(
+        '<div><p id="post-1091" class="entry-date  col-8 x123456 published">d</p></div>', "//p"
+    )
+    assert steps(el) == ["p", "p.entry-date", "p.col-8", "p.published"]
+
+
+def test_candidate_paths_go_up_through_named_ancestors_only() -> None:
+    el = element(
+        '<div class="page"><div><article class="post"><h1 class="title">T</h1></article>'
+        "</div></div>",
+        "//h1",
+    )
+    paths = candidate_paths(el)
+    assert paths[:2] == ["h1", "h1.title"]
+    assert "article.post h1.title" in paths and "div.page h1.title" in paths
+    assert not any(p.startswith("div h1") for p in paths)  # an unnamed ancestor adds nothing
+
+
+def test_generalised_keeps_what_most_pages_share() -> None:
+    per_page = [
+        ["h1", "h1.title", "h1.post-77"],
+        ["h1", "h1.title", "h1.post-78"],
+        ["h1", "h1.title"],
+    ]
+    assert generalised(per_page)[:2] == ["h1.title", "h1"]  # named first on a tie
+    assert generalised(per_page, limit=1) == ["h1.title"]
+
+
+def page(n: int) -> tuple[str, str, str]:
+
+    paragraphs = "".join(
+        f"<p>Бұл {n}-жаңалықтың {i}-абзацы, онда біраз сөз бар: ауыл, қала, жол.</p>"
+        for i in range(1, 6)
+    )
+    body = (
+        f'<html lang="kk"><head><title>Тақырып {n}</title></head><body>'
+        '<div class="header"><a href="/">Сайт</a></div>'
+        f'<div class="news-detail"><h1 class="news-title">Жаңалық нөмір {n} туралы хабар</h1>'
+        f'<span class="news-date">1{n % 9}.03.2025</span>'
+        f'<div class="news-text">{paragraphs}</div>'
+        f'<div class="news-author"><a class="author-name">Асқар Иманғалиев</a></div></div>'
+        "</body></html>"
+    )
+    return f"{ORIGIN}/news/zhanalyq-nomir-{n}-turaly", body, "2025-04-01T00:00:00+00:00"
+
+
+def test_learned_rules_agree_with_the_generic_layer_on_most_pages() -> None:
+    base = generic_site(ORIGIN)
+    pages = read_pages([page(n) for n in range(1, 13)], base)
+    assert len(pages) == 12
+    learned, outcomes = learn_profile(pages, base)
+    rules = learned.rules
+    assert rules["title"].path == "h1.news-title" and rules["title"].support == (12, 12)
+    assert rules["body"].path == "div.news-text" and rules["body"].extra == {"paragraphs": "p"}
+    assert rules["date"].path == "span.news-date"
+    assert rules["date"].extra["format"] == "99.99.9999"
+    assert rules["authors"].path.endswith("a.author-name")
+    assert learned.health["body:profile"] >= 0.5
+    assert {o.name for o in outcomes if o.rule is None} >= {"similar", "top"}  # no blocks
+    again = check_rules(pages, rules, base)
+    assert all(o.agreeing == rules[o.name].support[0] for o in again)  # type: ignore[index]
+
+
+def test_a_rule_under_the_threshold_is_left_out() -> None:
+    base = generic_site(ORIGIN)
+    pages = read_pages([page(n) for n in range(1, 5)], base)
+    learned, outcomes = learn_profile(pages, base, min_support=1.01)
+    assert learned.rules == {}
+    assert all(o.rule is None for o in outcomes)
+    assert next(o for o in outcomes if o.name == "title").best == "h1.news-title"
+
+
+def test_article_pattern_generalises_segments() -> None:
+    urls = [f"{ORIGIN}/2025/0{m}/1{m}/astanada-jana-mektep-{m}/" for m in range(1, 6)]
+    pattern, matched = article_pattern(urls)
+    assert matched == 5
+    assert pattern.startswith("^/(?:2025/[0-9]+/[0-9]+/")
+    assert "[0-9]+" in pattern
+
+
+def test_pagination_form() -> None:
+    urls = [f"{ORIGIN}/news/?PAGEN_1={n}" for n in range(2, 5)] + [f"{ORIGIN}/"]
+    assert pagination(urls) == ("?PAGEN_1=N", 3)
+    assert pagination([f"{ORIGIN}/page/3/"]) == ("/page/N/", 1)
+
+
+def test_same_names_ignores_order_and_punctuation() -> None:
+    assert same_names(
+        ["Анар Садықова, Мадина Бекмұхамбетова"], ["Садықова Анар", "Бекмұхамбетова Мадина"]
+    )
+    assert not same_names(["Анар Садықова"], [])
