@@ -1,4 +1,4 @@
-"""Learning a profile (sites/learn.py): candidate paths, their generalisation over pages,
+"""Learning a profile (learn/profile.py): candidate paths, their generalisation over pages,
 the best rule against the generic layer, URL patterns. In-process, on small pages."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from kazscraper.sites import generic_site
-from kazscraper.sites.learn import check_rules, learn_profile, read_pages, same_names
-from kazscraper.sites.learn_paths import (
+from kazscraper.learn.paths import (
     article_pattern,
     candidate_paths,
     generalised,
     pagination,
     steps,
 )
+from kazscraper.learn.profile import check_rules, learn_profile, read_pages, same_names
+from kazscraper.sites import generic_site
 
 ORIGIN = "http://127.0.0.1:8123"
 

@@ -2,7 +2,7 @@
 
 Both read the site's pages from the archive's WARC files (no network), as ``reparse``
 reads them (``warc.replay.read_captures``, then ``intake``), run the generic layer on
-each, and compare (``sites/learn.py``). ``learn`` writes ``profiles/<host>.toml`` beside
+each, and compare (``learn/profile.py``). ``learn`` writes ``profiles/<host>.toml`` beside
 the archive; ``check`` prints each rule's agreement and the pages that disagree.
 """
 
@@ -106,7 +106,7 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
     Example:
       kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
     """
-    from kazscraper.sites.learn import learn_profile, read_pages
+    from kazscraper.learn.profile import learn_profile, read_pages
     from kazscraper.sites.profile_file import learned_profile_path, profile_toml, write_profile_file
 
     base, captures, listings = site_pages(db_path, label)
@@ -173,7 +173,7 @@ def check(db_path: str, label: str, file_path: str | None, show: int) -> None:
     Example:
       kazscraper profile check --db archive/abai.kz.sqlite --site abai.kz
     """
-    from kazscraper.sites.learn import check_rules, read_pages
+    from kazscraper.learn.profile import check_rules, read_pages
     from kazscraper.sites.profile_file import (
         builtin_profile_path,
         learned_profile_path,

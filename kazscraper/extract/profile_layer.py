@@ -1,6 +1,6 @@
 """What a learned site profile's rules read on a page: its body, date, authors and blocks.
 
-A learned profile (``sites/learn.py``, docs/profiles.md) has one element path per field.
+A learned profile (``learn/profile.py``, docs/profiles.md) has one element path per field.
 Its body container may hold the elements of other fields (the date line, a repeated
 headline, the view counter, the similar-news block: a theme puts them anywhere): the body
 is the container's paragraphs without the elements the profile's other rules select;

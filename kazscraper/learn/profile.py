@@ -36,8 +36,7 @@ from kazscraper.extract.byline import is_no_person
 from kazscraper.extract.dates import parse_date
 from kazscraper.extract.profile_layer import profile_names
 from kazscraper.items import Article
-from kazscraper.sites import SiteProfile
-from kazscraper.sites.learn_paths import (
+from kazscraper.learn.paths import (
     article_pattern,
     candidate_paths,
     common_ancestor,
@@ -46,6 +45,7 @@ from kazscraper.sites.learn_paths import (
     pagination,
     text_elements,
 )
+from kazscraper.sites import SiteProfile
 from kazscraper.sites.profile_file import ProfileFile, Rule
 from kazscraper.urls import join_url
 
