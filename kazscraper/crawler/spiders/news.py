@@ -415,9 +415,10 @@ class NewsSpider(scrapy.Spider):
             # a site with no /sitemap.xml: the generic crawl's guess, not a failure
             self.crawler.stats.inc_value("kazscraper/sitemap_missing")
             return
-        # the failure belongs to the URL we asked for, not where it redirected
-        asked = request.meta.get("article_url") or request.url  # not the slashed twin asked
-        url, reason = redirected_failure(request.meta.get("redirect_urls"), asked, reason)
+        # the failure belongs to the URL we asked for, not where it redirected; the reason
+        # says where it landed
+        url, reason = redirected_failure(request.meta.get("redirect_urls"), request.url, reason)
+        url = request.meta.get("article_url") or url  # the article's, not a slashed twin's
         self._fail(url, stage, reason, status)
 
     def _guessed_sitemap(self, request: scrapy.Request) -> bool:
