@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 class _ReplicaHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # the listen backlog of a real web server (nginx: 511), not socketserver's 5: a burst
+    # of connections (a crawl's slot released after a Retry-After hold) must not see
+    # dropped SYNs, retransmitted after 1 s, which a short --timeout reads as the site's
+    request_queue_size = 128
 
     def __init__(self, port: int, renderer: Renderer | None = None) -> None:
         super().__init__((LOOPBACK, port), Handler)

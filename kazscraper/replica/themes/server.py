@@ -55,6 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _ThemeHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a real server's listen backlog (see replica/server.py)
 
     def __init__(self, theme: Theme, port: int) -> None:
         super().__init__((LOOPBACK, port), _Handler)
