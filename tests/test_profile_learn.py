@@ -14,7 +14,13 @@ from kazscraper.learn.paths import (
     pagination,
     steps,
 )
-from kazscraper.learn.profile import check_rules, learn_profile, read_pages, same_names
+from kazscraper.learn.profile import (
+    check_rules,
+    learn_profile,
+    newest_pages,
+    read_pages,
+    same_names,
+)
 from kazscraper.sites import generic_site
 
 ORIGIN = "http://127.0.0.1:8123"
@@ -116,3 +122,15 @@ def test_same_names_ignores_order_and_punctuation() -> None:
         ["Анар Садықова, Мадина Бекмұхамбетова"], ["Садықова Анар", "Бекмұхамбетова Мадина"]
     )
     assert not same_names(["Анар Садықова"], [])
+
+
+def test_learning_holds_only_the_newest_pages_however_many_the_archive_has() -> None:
+    """An archive of any size is read in bounded memory: the pages are a stream, and only
+    the newest capture of the last ``limit`` article URLs is kept (a URL captured again
+    counts as new)."""
+    base = generic_site(ORIGIN)
+    captures = (page(n) for n in [*range(1, 9), 2])  # a stream; 2 is captured again, last
+    pages = read_pages(captures, base, limit=3)
+    assert [p.url for p in pages] == [page(n)[0] for n in (7, 8, 2)]
+    kept = newest_pages(((page(n)[0], n) for n in [*range(1, 9), 2]), 3)
+    assert kept == [(page(7)[0], 7), (page(8)[0], 8), (page(2)[0], 2)]

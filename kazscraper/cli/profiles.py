@@ -46,35 +46,45 @@ def _captures(db_path: str) -> Iterator[tuple[str, int, str, bytes, list[tuple[s
             yield capture.url, capture.status, capture.fetched_at, page.body, page.headers
 
 
+MAX_LISTINGS = 100_000  # listing URLs read for the pagination and URL patterns
+
+
 def site_pages(
     db_path: str, label: str
 ) -> tuple[SiteProfile, list[tuple[str, str, str]], list[str]]:
     """The generic profile of site ``label`` (a built-in profile for its name), its article
     pages as (url, html, fetched_at) and its listing URLs, from the WARC files."""
     from kazscraper.intake.page import Refused, page_item
+    from kazscraper.learn.profile import MAX_PAGES, newest_pages
     from kazscraper.sites.url_rules import classify_url
 
     builtin = label in known_sites() and label != "generic"
-    pages: list[tuple[str, str, str]] = []
     listings: list[str] = []
     profile: SiteProfile | None = None
-    for url, status, fetched_at, body, headers in _captures(db_path):
-        if builtin:
-            parts = url.split("/", 3)
-            site = get_profile(label).rebased("/".join(parts[:3]))
-        elif host_label(url) == label:
-            site = profile or generic_site(url)
-        else:
-            continue
-        profile = profile or site
-        kind = classify_url(url, site)
-        if kind == "listing":
-            listings.append(url)
-        if kind != "article":
-            continue
-        item = page_item(url, headers, body, fetched_at, status)
-        if not isinstance(item, Refused):
-            pages.append((url, item.html, fetched_at))
+
+    def articles() -> Iterator[tuple[str, tuple[str, str]]]:
+        """(url, capture) of the site's article captures, one at a time."""
+        nonlocal profile
+        for url, status, fetched_at, body, headers in _captures(db_path):
+            if builtin:
+                parts = url.split("/", 3)
+                site = get_profile(label).rebased("/".join(parts[:3]))
+            elif host_label(url) == label:
+                site = profile or generic_site(url)
+            else:
+                continue
+            profile = profile or site
+            kind = classify_url(url, site)
+            if kind == "listing" and len(listings) < MAX_LISTINGS:
+                listings.append(url)
+            if kind != "article":
+                continue
+            item = page_item(url, headers, body, fetched_at, status)
+            if not isinstance(item, Refused):
+                yield url, (item.html, fetched_at)
+
+    # the newest MAX_PAGES article pages, however many the archive holds (a stream)
+    pages = [(url, html, at) for url, (html, at) in newest_pages(articles(), MAX_PAGES)]
     if profile is None:
         raise click.ClickException(
             f"no capture of site {label!r} in the WARC files of {db_path} "

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -49,6 +49,7 @@ from kazscraper.sites import SiteProfile
 from kazscraper.sites.profile_file import ProfileFile, Rule
 from kazscraper.urls import join_url
 
+T = TypeVar("T")
 MAX_PAGES = 500  # pages learned from (the newest capture of each article URL)
 BODY_AGREES = 0.9  # token F1 of a rule's body with the generic layer's: agreement
 MIN_AGREEING = 3  # a rule needs at least this many agreeing pages
@@ -420,17 +421,29 @@ def date_format(pages: Sequence[Page], path: str) -> str:
 # --- the whole profile ---------------------------------------------------------------
 
 
+def newest_pages(items: Iterable[tuple[str, T]], limit: int) -> list[tuple[str, T]]:
+    """The last ``limit`` distinct URLs of a stream of (url, value), each with its last
+    value, oldest first: at most ``limit`` values held at a time, whatever the stream's
+    length (a URL given again moves to the end)."""
+    kept: dict[str, T] = {}
+    for url, value in items:
+        kept.pop(url, None)
+        kept[url] = value
+        if len(kept) > limit:
+            del kept[next(iter(kept))]
+    return list(kept.items())
+
+
 def read_pages(
     captures: Iterable[tuple[str, str, str]], profile: SiteProfile, limit: int = MAX_PAGES
 ) -> list[Page]:
     """The article pages among (url, html, fetched_at), with the generic layer's reading
     (extracted and cleaned as the crawl stores it); pages without a body (listings) left
-    out. One page per URL: the last given."""
-    by_url: dict[str, tuple[str, str]] = {}
-    for url, html, fetched_at in captures:
-        by_url[url] = (html, fetched_at)
+    out. One page per URL, the last given, of the last ``limit`` URLs (``newest_pages``:
+    a stream, held ``limit`` pages at a time)."""
     pages = []
-    for url, (html, fetched_at) in list(by_url.items())[-limit:]:
+    newest = newest_pages(((url, (html, at)) for url, html, at in captures), limit)
+    for url, (html, fetched_at) in newest:
         try:
             page = parse_html(html)
             article = clean_article(extract_article(html, url, profile, fetched_at), profile)
