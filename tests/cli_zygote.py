@@ -97,10 +97,18 @@ def serve(path: str) -> None:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(64)
+    server.settimeout(1.0)  # to look at its parent once a second
+    parent = os.getppid()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     while True:
-        conn, _ = server.accept()
+        try:
+            conn, _ = server.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the test process is gone (killed): so are we
+                os._exit(0)
+            continue
+        conn.settimeout(None)
         if os.fork() == 0:
             server.close()
             try:

@@ -143,8 +143,8 @@ class _Zygote:
                 conn.sendall(json.dumps(request).encode() + b"\n")
                 with conn.makefile("rb") as replies:
                     try:
-                        pid = json.loads(replies.readline())["pid"]
-                        code = json.loads(replies.readline())["code"]
+                        pid = _reply(replies, "pid")
+                        code = _reply(replies, "code")
                     except TimeoutError:
                         if pid is not None:
                             with contextlib.suppress(ProcessLookupError):
@@ -164,10 +164,22 @@ class _Zygote:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _reply(replies: io.BufferedReader, key: str) -> int:
+    """The zygote handler's next reply (``{"pid": N}``, then ``{"code": N}``)."""
+    line = replies.readline()
+    if not line:
+        raise RuntimeError(f"tests/cli_zygote.py: the handler ended without a {key}")
+    return int(json.loads(line)[key])
+
+
 def _read(path: str) -> str:
-    """A command's output as ``subprocess.run(text=True)`` gives it (universal newlines)."""
-    with open(path, "rb") as raw:
-        return io.TextIOWrapper(io.BytesIO(raw.read())).read()
+    """A command's output as ``subprocess.run(text=True)`` gives it (universal newlines);
+    "" when the command never started (no file)."""
+    try:
+        with open(path, "rb") as raw:
+            return io.TextIOWrapper(io.BytesIO(raw.read())).read()
+    except FileNotFoundError:
+        return ""
 
 
 _ZYGOTE: list[_Zygote | None] = []

@@ -78,7 +78,7 @@ def test_gzip_is_inflated_piece_by_piece_and_stopped_at_the_cap() -> None:
     assert inflated <= 300_000  # never more than the cap held or parsed
     spider = make_spider({"KAZSCRAPER_SITEMAP_MAX_BYTES": 300_000})
     assert articles(spider.parse_sitemap(file_response(bomb, f"{ORIGIN}/b.xml.gz"))) == []
-    assert "not read" in spider.recorder.failed[0]["reason"]  # type: ignore[attr-defined]
+    assert "read no further" in spider.recorder.failed[0]["reason"]  # type: ignore[attr-defined]
 
 
 def test_a_gzip_of_several_members_is_read_whole() -> None:

@@ -71,7 +71,10 @@ def _inflated(body: bytes, max_bytes: int) -> Iterator[bytes]:
             data = inflater.unconsumed_tail
             total += len(piece)
             if total > max_bytes:
-                raise _Refused(f"gzipped sitemap larger than {max_bytes} bytes inflated; not read")
+                # what was read before the cap is used; the rest is not read
+                raise _Refused(
+                    f"gzipped sitemap larger than {max_bytes} bytes inflated; read no further"
+                )
             if piece:
                 yield piece
             elif not data:

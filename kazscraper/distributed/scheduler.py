@@ -42,11 +42,17 @@ BAD_REQUESTS = "kazscraper/distributed/bad_requests"
 #: the request meta key holding the request's field in the in-flight hash
 INFLIGHT = "kazscraper_inflight"
 
-# KEYS[1] the frontier (sorted set), KEYS[2] the worker's in-flight hash
+# KEYS[1] the frontier (sorted set), KEYS[2] the worker's in-flight hash, KEYS[3] its
+# progress. A worker that had nothing in flight starts its stall clock now (stall.py: no
+# page finished for --stall-after *with requests in flight*), not at its last page before
+# it went idle.
 _TAKE = """
 local found = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #found == 0 then return false end
 redis.call('ZREM', KEYS[1], found[1])
+if redis.call('HLEN', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('HSET', KEYS[3], 'at', redis.call('TIME')[1])
+end
 local field = redis.sha1hex(found[1])
 redis.call('HSET', KEYS[2], field, found[1])
 return {field, found[1]}
@@ -100,6 +106,7 @@ class InflightScheduler(Scheduler):
         super().open(spider)
         self.df.server = self.worker.client
         self.inflight_key = self.worker.keys.inflight(self.worker.name)
+        self.progress_key = self.worker.keys.progress(self.worker.name)
         self._take = self.server.register_script(_TAKE)
         self._requeue = self.server.register_script(_REQUEUE)
         self._add_article = self.server.register_script(_ADD_ARTICLE)
@@ -219,7 +226,7 @@ class InflightScheduler(Scheduler):
 
     def _next(self) -> Request | None:
         while True:
-            found = self._take(keys=[self.queue.key, self.inflight_key])
+            found = self._take(keys=[self.queue.key, self.inflight_key, self.progress_key])
             if not found:
                 return None
             field, data = found

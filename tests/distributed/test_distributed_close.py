@@ -417,3 +417,32 @@ def test_a_worker_holding_requests_with_no_progress_is_stalled_its_requests_go_b
     registry.reopen()
     assert registry.join("w1", require_store=True) == JOINED  # restarted under its name
     assert not client.sismember(KEYS.stalled, "w1") and registry.waiting_for() == ["w1"]
+
+
+def test_a_worker_idle_longer_than_stall_after_is_not_stalled_by_its_next_take(opened) -> None:
+    """The stall clock counts from the worker's last finished page *with requests in
+    flight*: a worker idle on an empty frontier for longer than ``--stall-after`` that then
+    takes a request starts its clock at that take (before: the store's next check gave its
+    fresh request away and told it to stop). A worker that takes more while a request is
+    still in flight keeps its clock (a hung fetch stays found)."""
+    from kazscraper.distributed.scheduler import _TAKE
+    from kazscraper.distributed.stall import requeue_stalled
+
+    store, _ = opened
+    client, registry = store.client, store.registry
+    take = client.register_script(_TAKE)
+    for name in ("w1", "w2"):
+        assert registry.join(name, require_store=True) == JOINED
+    now = int(client.time()[0])
+    for name in ("w1", "w2"):
+        client.hset(KEYS.progress(name), "at", now - 1000)  # its last page, 1,000 s ago
+    client.hset(KEYS.inflight("w2"), "hung", json.dumps({"url": "http://a.test/0"}))
+    for n in (1, 2):
+        client.zadd(KEYS.requests, {json.dumps({"url": f"http://a.test/{n}"}): 0})
+    for name in ("w1", "w2"):
+        assert take(keys=[KEYS.requests, KEYS.inflight(name), KEYS.progress(name)])
+    assert int(client.hget(KEYS.progress("w1"), "at")) >= now
+    assert int(client.hget(KEYS.progress("w2"), "at")) == now - 1000
+    found = requeue_stalled(client, KEYS, 300)
+    assert [(s.worker, s.requests) for s in found] == [("w2", 2)]
+    assert client.hlen(KEYS.inflight("w1")) == 1
