@@ -28,11 +28,30 @@ from kazscraper.distributed import RedisKeys
 STALL_AFTER = 300.0  # seconds without a page finished, requests in flight: stalled
 RATE_WINDOW = 60.0  # seconds of heartbeats a worker's pages per minute are measured over
 
+# Lua: a worker's in-flight requests (an HGETALL reply) back into the frontier at their
+# priority (a request that is no JSON object: priority 0); returns how many. Shared by the
+# store's stall check (below) and `kazscraper status --give-up` (status.py).
+PUT_BACK_LUA = """
+local function put_back(all, frontier)
+  for i = 2, #all, 2 do
+    local ok, request = pcall(cjson.decode, all[i])
+    local priority = 0
+    if ok and type(request) == 'table' and type(request.priority) == 'number' then
+      priority = request.priority
+    end
+    redis.call('ZADD', frontier, -priority, all[i])
+  end
+  return #all / 2
+end
+"""
+
 # KEYS[1] workers, KEYS[2] finished, KEYS[3] the frontier, KEYS[4] stalled; ARGV[1] the
 # prefix, ARGV[2] the seconds. Each worker not finished, with requests in flight and no page
 # finished for that long: its requests back at their priority, the worker marked stalled.
 # Returns {worker, requests, seconds, ...}.
-_REQUEUE_STALLED = """
+_REQUEUE_STALLED = (
+    PUT_BACK_LUA
+    + """
 local now = tonumber(redis.call('TIME')[1])
 local found = {}
 for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -40,25 +59,18 @@ for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local inflight = ARGV[1] .. ':inflight:' .. w
     local at = tonumber(redis.call('HGET', ARGV[1] .. ':progress:' .. w, 'at') or '')
     if at and now - at >= tonumber(ARGV[2]) and redis.call('HLEN', inflight) > 0 then
-      local all = redis.call('HGETALL', inflight)
-      for i = 2, #all, 2 do
-        local ok, request = pcall(cjson.decode, all[i])
-        local priority = 0
-        if ok and type(request) == 'table' and type(request.priority) == 'number' then
-          priority = request.priority
-        end
-        redis.call('ZADD', KEYS[3], -priority, all[i])
-      end
+      local n = put_back(redis.call('HGETALL', inflight), KEYS[3])
       redis.call('DEL', inflight)
       redis.call('SADD', KEYS[4], w)
       table.insert(found, w)
-      table.insert(found, #all / 2)
+      table.insert(found, n)
       table.insert(found, now - at)
     end
   end
 end
 return found
 """
+)
 
 # KEYS[1] the worker's in-flight hash, KEYS[2] its progress; ARGV[1] the field, ARGV[2] "1"
 # when a page is finished (not a redirect or a retry handed back). The progress only when

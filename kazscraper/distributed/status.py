@@ -22,7 +22,7 @@ from typing import Any
 import redis
 
 from kazscraper.distributed import RedisKeys
-from kazscraper.distributed.stall import STALL_AFTER
+from kazscraper.distributed.stall import PUT_BACK_LUA, STALL_AFTER
 
 
 @dataclass
@@ -177,23 +177,16 @@ def status_lines(status: CrawlStatus) -> list[str]:
 # KEYS[1] the worker's in-flight hash, KEYS[2] the frontier, KEYS[3] the finished set,
 # KEYS[4] its heartbeat; ARGV[1] the worker. Its requests back at their priority, the
 # worker finished; refused (-1) while it beats.
-_GIVE_UP = """
+_GIVE_UP = (
+    PUT_BACK_LUA
+    + """
 if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
-local all = redis.call('HGETALL', KEYS[1])
-local n = 0
-for i = 2, #all, 2 do
-  local ok, request = pcall(cjson.decode, all[i])
-  local priority = 0
-  if ok and type(request) == 'table' and type(request.priority) == 'number' then
-    priority = request.priority
-  end
-  redis.call('ZADD', KEYS[2], -priority, all[i])
-  n = n + 1
-end
+local n = put_back(redis.call('HGETALL', KEYS[1]), KEYS[2])
 redis.call('DEL', KEYS[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 return n
 """
+)
 
 
 class StillAlive(Exception):
