@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -36,6 +37,18 @@ from kazscraper.cli.options import (
 from kazscraper.crawler.verdict import EXIT_LOCKED
 from kazscraper.sites import Sites, SiteSpecError, build_sites, get_profile
 from kazscraper.urls import redacted_url
+
+
+@contextmanager
+def needs_distributed(what: str) -> Iterator[None]:
+    """Imports of the Redis mode: without the 'distributed' extra, one line that says so."""
+    try:
+        yield
+    except ImportError as exc:
+        raise click.ClickException(
+            f"{what} needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
+        ) from exc
+
 
 if TYPE_CHECKING:
     from kazscraper.crawler.runner import CrawlOptions, CrawlResult
@@ -269,14 +282,10 @@ def run_worker_and_exit(
     warc_dir: str | None = None,
 ) -> None:
     """``crawl --redis``: one worker of a Redis crawl; exits with its code."""
-    try:
+    with needs_distributed("--redis"):
         import redis
 
         from kazscraper.distributed.worker import default_worker_name, run_worker
-    except ImportError as exc:
-        raise click.ClickException(
-            f"--redis needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
-        ) from exc
     from kazscraper.crawler.run_lock import AlreadyRunning
     from kazscraper.crawler.runner import CrawlOptions
 
@@ -402,12 +411,8 @@ def store(
     redis_url = redis_url_from(redis_url, redis_url_file)
     if redis_url is None:
         raise click.UsageError("give --redis, --redis-url-file or KAZSCRAPER_REDIS_URL")
-    try:
+    with needs_distributed("store"):
         from kazscraper.distributed.store import StoreError, StoreOptions, run_store
-    except ImportError as exc:
-        raise click.ClickException(
-            f"store needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
-        ) from exc
     from kazscraper.archive import ArchiveError
     from kazscraper.crawler.run_lock import AlreadyRunning
     from kazscraper.crawler.run_log import default_log_file, setup_store_logging
@@ -581,15 +586,11 @@ def status(
     redis_url = redis_url_from(redis_url, redis_url_file)
     if redis_url is None:
         raise click.UsageError("give --redis, --redis-url-file or KAZSCRAPER_REDIS_URL")
-    try:
+    with needs_distributed("status"):
         import redis
 
         from kazscraper.distributed import PREFIX, RedisKeys
         from kazscraper.distributed.status import StillAlive, crawl_status, give_up, status_lines
-    except ImportError as exc:
-        raise click.ClickException(
-            f"status needs the 'distributed' extra (pip install 'kazscraper[distributed]'): {exc}"
-        ) from exc
     try:
         client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=10)
         if give_up_on is not None:
