@@ -50,7 +50,9 @@ def test_a_learned_file_on_the_generic_profile_keeps_its_label() -> None:
     assert profile.selectors.body == "div.entry-content"
     assert profile.selectors.date_format == "%d.%m.%Y"
     assert profile.selectors.similar_item == "li"
-    assert profile.article_path == r"^/\d{4}/\d\d/[^/]+/$"
+    # the learned pattern is on top of the generic rules, which stay (the fallback)
+    assert profile.learned_article == r"^/\d{4}/\d\d/[^/]+/$"
+    assert profile.article_path == base.article_path
     assert profile.health_thresholds == {"body:profile": 0.9}
     assert profile.health_min_pages == 10
     assert profile.similar_labels == base.similar_labels  # not in the file: the base's

@@ -53,7 +53,14 @@ from urllib.parse import parse_qs
 
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile, Sites
-from kazscraper.sites.url_rules import UrlKind, canonical_url, classify_url, pagination_path
+from kazscraper.sites.url_rules import (
+    UrlKind,
+    canonical_url,
+    classify_url,
+    contested,
+    pagination_param,
+    pagination_path,
+)
 from kazscraper.urls import urlsplit
 
 FRONTIER_FLUSH = 200  # new article URLs per frontier write
@@ -187,6 +194,9 @@ class Decision(NamedTuple):
     alias: str | None = None  # another address of the article, to report once
     event: str | None = None  # the counter this decision added to (``Frontier.counts``)
     ask: str = ""  # the address to request, when not ``url``: with the slash the link had
+    # an article by a learned pattern that the URL rules call a listing
+    # (``url_rules.contested``): its links are read as a listing's too
+    listing_too: bool = False
 
     @property
     def stop(self) -> bool:
@@ -329,8 +339,18 @@ class Frontier:
             self.counts["article_limit_reached"] = 1  # the spider logs it once
         event = "revisits" if reason == REVISIT else None
         ask = self._as_linked(url, canonical)
+        profile = self.sites.profile_of(canonical)
+        both = bool(profile.learned_article) and contested(canonical, profile)
         return Decision(
-            canonical, "article", True, reason, headers, alias=alias, event=event, ask=ask
+            canonical,
+            "article",
+            True,
+            reason,
+            headers,
+            alias=alias,
+            event=event,
+            ask=ask,
+            listing_too=both,
         )
 
     def listing(self, url: str, empty_run: int = 0, ask: str = "") -> Decision:
@@ -382,16 +402,17 @@ class Frontier:
         empty_run = 0 if page.new else page.empty_run + 1
         if self.rules.since and page.old_items and not page.new:
             return []  # a backfill bounded by date: this page is already older than --since
-        if not page.fresh and page_number(page.url) > 1:
+        param = pagination_param(self.sites.profile_of(page.url))
+        if not page.fresh and page_number(page.url, param) > 1:
             # past the last page, or a page repeating what this run's listings had: the
             # chain's first page always goes on (a section's page 1 may repeat the home's)
             return [self._skip(page.url, CONVERGED, "pagination_converged", kind="listing")]
         if not self.rules.full and empty_run >= self.rules.stop_after:
             return [self._skip(page.url, STOP_AFTER, "pagination_stopped", kind="listing")]
-        current = page_number(page.url)
+        current = page_number(page.url, param)
         decisions = []
         for url in page.next_pages:
-            if self.rules.full or page_number(url) == current + 1:
+            if self.rules.full or page_number(url, param) == current + 1:
                 canonical = canonical_url(url, self.sites.profile_of(url))
                 ask = self._as_linked(url, canonical)
                 decisions.append(self.listing(canonical, empty_run=empty_run, ask=ask))
@@ -560,14 +581,15 @@ def listing_item_date(text: str) -> date | None:
 PAGE_PARAMS = ("page", "paged", "pg")  # not "p": a WordPress post id
 
 
-def page_number(url: str) -> int:
+def page_number(url: str, param: str = "") -> int:
     """The page number of a listing URL: its ``page`` (``paged``, ``pg``,
-    ``PAGEN_N``) parameter, else the ``N`` of a path ending ``/page/N/`` (WordPress); 1
-    when absent or not a number."""
+    ``PAGEN_N``; ``param``: the one a learned profile's pagination names, ``p``) parameter,
+    else the ``N`` of a path ending ``/page/N/`` (WordPress); 1 when absent or not a
+    number."""
     parts = urlsplit(url)
     for name, values in parse_qs(parts.query).items():
         key = name.lower()
-        if key in PAGE_PARAMS or (key.startswith("pagen_") and key[6:].isdigit()):
+        if key in PAGE_PARAMS or key == param or (key.startswith("pagen_") and key[6:].isdigit()):
             try:
                 return int(values[0])
             except ValueError:

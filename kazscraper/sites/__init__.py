@@ -76,6 +76,12 @@ class SiteProfile:
     # health check: least share of a run's article pages on which each field must be found
     health_thresholds: dict[str, float] = field(default_factory=dict)
     health_min_pages: int = 10  # fewer pages than this: too few to judge
+    # a learned profile's ``[urls]`` (``sites/profile_file.py``), on top of the URL rules
+    # above, which stay the fallback (``url_rules.classify_url``): its article and listing
+    # path patterns and the form of its pagination (``?p=N``, ``/page/N/``)
+    learned_article: str = ""
+    learned_listing: tuple[str, ...] = ()
+    pagination: str = ""
 
     @cached_property
     def netloc(self) -> str:
@@ -108,6 +114,14 @@ class SiteProfile:
     @cached_property
     def listing_path_res(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p) for p in self.listing_paths)
+
+    @cached_property
+    def learned_article_re(self) -> re.Pattern[str] | None:
+        return re.compile(self.learned_article) if self.learned_article else None
+
+    @cached_property
+    def learned_listing_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.learned_listing)
 
     @cached_property
     def label(self) -> str:

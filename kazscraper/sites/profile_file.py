@@ -91,10 +91,19 @@ class ProfileFile:
         }
         if "timezone" in site:
             values["timezone"] = site["timezone"] or None
+        # a built-in profile's patterns are its rules; a learned file's are on top of its
+        # base's (the generic rules stay the fallback: ``url_rules.classify_url``)
+        article, listing = (
+            ("article_path", "listing_paths")
+            if base is None
+            else ("learned_article", "learned_listing")
+        )
         if "article" in self.urls:
-            values["article_path"] = self.urls["article"]
+            values[article] = self.urls["article"]
         if "listing" in self.urls:
-            values["listing_paths"] = tuple(self.urls["listing"])
+            values[listing] = tuple(self.urls["listing"])
+        if "pagination" in self.urls:
+            values["pagination"] = str(self.urls["pagination"])
         if "similar" in self.labels:
             values["similar_labels"] = tuple(self.labels["similar"])
         if "top" in self.labels:
@@ -146,6 +155,11 @@ def profile_from_dict(doc: dict[str, Any]) -> ProfileFile:
             re.compile(pattern)
         except re.error as exc:
             raise ProfileFileError(f"URL pattern {pattern!r} does not compile: {exc}") from None
+    form = urls.get("pagination", "/page/N/")
+    if not isinstance(form, str) or not _PAGINATION.fullmatch(form):
+        raise ProfileFileError(
+            f"[urls] pagination {form!r} is none of ?NAME=N (?page=N, ?PAGEN_1=N) or /NAME/N/"
+        )
     rules = {}
     fields_ = doc.get("fields", {})
     _only(fields_, set(FIELDS), "field")
@@ -161,6 +175,8 @@ def profile_from_dict(doc: dict[str, Any]) -> ProfileFile:
     return ProfileFile(site, rules, urls, labels, health, notes)
 
 
+#: the pagination forms the crawl walks (``frontier.page_number``)
+_PAGINATION = re.compile(r"\?[A-Za-z_][A-Za-z0-9_]{0,31}=N|/[A-Za-z_][A-Za-z0-9_]{0,31}/N/")
 _SUPPORT = re.compile(r"([0-9]{1,9})/([0-9]{1,9})")
 
 

@@ -17,6 +17,7 @@ article URL's whole query, so ``?share=``, ``?relatedposts_hit=``, ``?print=Y`` 
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Literal
 from urllib.parse import urlunsplit
 
@@ -64,7 +65,10 @@ def canonical_url(url: str, profile: SiteProfile, map_mirrors: bool = True) -> s
         )
         if not profile.article_query and "?" in found and classify_url(found, profile):
             parts = urlsplit(found)  # an article known by its path: its query is a variant
-            if profile.article_path_re.match(parts.path or "/"):
+            learned = profile.learned_article_re
+            if profile.article_path_re.match(parts.path or "/") or (
+                learned is not None and classify_url(found, profile) == "article"
+            ):
                 found = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
         cache[(url, map_mirrors)] = found
     return found
@@ -76,12 +80,46 @@ def is_site_url(url: str, profile: SiteProfile) -> bool:
 
 def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
     """'article', 'listing' or None (not ours, or a page we do not crawl: see
-    ``never_an_article``)."""
+    ``never_an_article``).
+
+    A learned profile's ``[urls]`` patterns (``SiteProfile.learned_article``,
+    ``learned_listing``) add to its URL rules, never take from them, so a learned pattern
+    too narrow or too broad loses nothing those rules find: a path the learned article
+    pattern matches is an article where the rules call it nothing or a listing (a listing
+    page of a pagination stays a listing), a path the learned listing patterns match is a
+    listing where they call it nothing. A path the rules call a listing and the learned
+    article pattern an article is *contested* (``contested``): the crawl fetches it as an
+    article and also reads its links as a listing's."""
     if not is_site_url(url, profile):
         return None
-    path = urlsplit(url).path or "/"
+    parts = urlsplit(url)
+    path = parts.path or "/"
     if never_an_article(path):
         return None
+    kind = _rules_kind(path, profile)
+    if kind == "article" or not (profile.learned_article or profile.learned_listing):
+        return kind
+    learned = profile.learned_article_re
+    if learned is not None and learned.match(path):
+        if kind == "listing" and (parts.query or pagination_path(path) is not None):
+            return "listing"  # a page of a listing: its walk is the pagination rule's
+        return "article"
+    if kind is None and any(p.match(path) for p in profile.learned_listing_res):
+        return "listing"
+    return kind
+
+
+def contested(url: str, profile: SiteProfile) -> bool:
+    """An article by the learned article pattern that the profile's URL rules call a
+    listing (``classify_url``): its page is read as both, so a learned pattern too broad
+    loses no listing walk."""
+    if profile.learned_article_re is None or classify_url(url, profile) != "article":
+        return False
+    return _rules_kind(urlsplit(url).path or "/", profile) == "listing"
+
+
+def _rules_kind(path: str, profile: SiteProfile) -> UrlKind | None:
+    """What the profile's URL rules (its article and listing paths) call ``path``."""
     # on a site we have no profile for, /category/x/page/2/ is a page of the listing
     # /category/x/ or nothing (a named profile's patterns say what its /page/N is)
     paged = pagination_path(path) if profile.name == "generic" else None
@@ -93,6 +131,21 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
     if any(p.match(path) for p in profile.listing_path_res):
         return "listing"
     return None
+
+
+#: a learned ``pagination`` that numbers pages in a query parameter: ``?p=N``, ``?PAGEN_1=N``
+#: parameters that count items, not pages (``?start=20``): not walked as page numbers
+_OFFSET_PARAMS = frozenset({"start", "offset"})
+_QUERY_PAGINATION = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]{0,31})=N")
+
+
+def pagination_param(profile: SiteProfile) -> str:
+    """The query parameter a learned profile's pagination numbers its pages with
+    (``?p=N`` → ``p``, lower case), or "" (none learned; an offset, ``?start=N``; a path
+    form: ``/page/N/`` is read by ``pagination_path``, ``/p/N/`` is not walked)."""
+    found = _QUERY_PAGINATION.fullmatch(profile.pagination)
+    name = found[1].lower() if found else ""
+    return "" if name in _OFFSET_PARAMS else name
 
 
 def pagination_path(path: str) -> tuple[str, int] | None:

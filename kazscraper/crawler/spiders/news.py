@@ -226,7 +226,11 @@ class NewsSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.on_error,
                 headers=dict(decision.headers),
-                meta={"handle_httpstatus_list": [304], "article_url": decision.url},
+                meta={
+                    "handle_httpstatus_list": [304],
+                    "article_url": decision.url,
+                    "listing_too": decision.listing_too,
+                },
             )
         elif decision.kind == "listing":
             yield scrapy.Request(
@@ -260,6 +264,10 @@ class NewsSpider(scrapy.Spider):
         self._discovery_worked(response.url)
         if hops := response.meta.get("redirect_urls"):  # a trailing slash the site drops
             self.frontier.learn_redirect(hops[0], response.url)
+        yield from self._walk_listing(response)
+
+    def _walk_listing(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """The requests a listing page's links and pagination ask for."""
         if self.discovery_done():
             return
         page = ListingPage(response.url, empty_run=response.meta.get("empty_run", 0))
@@ -372,6 +380,13 @@ class NewsSpider(scrapy.Spider):
             if learned := self.frontier.counts["trailing_slash_learned"]:
                 self.crawler.stats.set_value("kazscraper/trailing_slash_learned", learned)
             self._alias_of_redirect(hops[0], response.url)
+        if response.meta.get("listing_too") and isinstance(response, TextResponse):
+            # an article by the learned pattern, a listing by the URL rules: its links are
+            # walked as a listing's, so a pattern too broad loses no article
+            self.crawler.stats.inc_value("kazscraper/contested_articles")
+            yield from self._walk_listing(response)
+            yield page
+            return
         # articles link to articles (similar and top news): follow those, not listings
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
             url = _joined(response, href)

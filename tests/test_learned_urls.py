@@ -1,0 +1,74 @@
+"""A learned profile's ``[urls]`` in discovery (issue 24): the learned patterns add to the
+generic URL rules, never take from them; the learned pagination is walked."""
+
+from __future__ import annotations
+
+from kazscraper.crawler.frontier import Frontier, ListingPage, page_number
+from kazscraper.sites import generic_site
+from kazscraper.sites.profile_file import ProfileFile, ProfileFileError, profile_from_dict
+from kazscraper.sites.url_rules import canonical_url, classify_url, contested
+
+ORIGIN = "http://127.0.0.1:8123"
+
+
+def learned(**urls: object) -> object:
+    return ProfileFile(site={}, rules={}, urls=dict(urls)).to_profile(generic_site(ORIGIN))
+
+
+def test_a_learned_article_pattern_finds_what_the_generic_rules_miss() -> None:
+    generic = generic_site(ORIGIN)
+    profile = learned(article=r"^/(?:[^/]+/news/[0-9]+)/?$")
+    url = f"{ORIGIN}/kk/news/1007"  # four digits: no story to the generic rules
+    assert classify_url(url, generic) is None
+    assert classify_url(url, profile) == "article"
+    assert canonical_url(url + "?share=fb", profile) == url  # known by its path
+    assert not contested(url, profile)
+
+
+def test_a_narrow_learned_pattern_loses_nothing_the_generic_rules_find() -> None:
+    profile = learned(article=r"^/kk/news/[0-9]+$", listing=[r"^/kk/rubric/[^/]+/[^/]+$"])
+    for path, kind in [
+        ("/ru/news/astanada-jana-mektep-ashyldy", "article"),  # the generic rules' article
+        ("/ru/news", "listing"),
+        ("/kk/rubric/a/b", "listing"),  # the learned listing: nothing to the generic rules
+        ("/kk/tag/a-b-c", None),  # never an article, whatever a pattern says
+    ]:
+        assert classify_url(ORIGIN + path, profile) == kind, path
+
+
+def test_a_broad_learned_pattern_keeps_listings_walked() -> None:
+    profile = learned(article=r"^/.*$")
+    section = f"{ORIGIN}/kk/news"
+    assert classify_url(section, profile) == "article"
+    assert contested(section, profile)  # read as an article and as a listing
+    # a page of its pagination stays a listing, with its query
+    assert classify_url(section + "?page=2", profile) == "listing"
+    assert canonical_url(section + "?page=2", profile).endswith("?page=2")
+    frontier = Frontier(profile)
+    decision = frontier.decide(section)
+    assert decision.kind == "article" and decision.listing_too
+    assert not frontier.decide(f"{ORIGIN}/kk/news/jana-mektep-ashyldy-bugin").listing_too
+
+
+def test_the_learned_pagination_parameter_is_walked() -> None:
+    generic, profile = generic_site(ORIGIN), learned(pagination="?p=N")
+    for site, walked in ((generic, []), (profile, [f"{ORIGIN}/kk/news?p=2"])):
+        frontier = Frontier(site)
+        page = ListingPage(f"{ORIGIN}/kk/news")
+        frontier.listing_link(page, f"{ORIGIN}/kk/news/jana-mektep-ashyldy-bugin", None)
+        frontier.listing_link(page, f"{ORIGIN}/kk/news?p=2", None)
+        frontier.listing_link(page, f"{ORIGIN}/kk/news?p=3", None)
+        assert [d.url for d in frontier.listing_next(page) if d.fetch] == walked
+    assert page_number(f"{ORIGIN}/x?p=4", "p") == 4
+    assert page_number(f"{ORIGIN}/x?p=4") == 1  # a WordPress post id, not a page
+
+
+def test_a_pagination_form_the_crawl_cannot_read_is_refused() -> None:
+    for form in ("?p=N", "/page/N/", "?PAGEN_1=N", "/p/N/", "?start=N"):  # what learn writes
+        profile_from_dict({"urls": {"pagination": form}})
+    try:
+        profile_from_dict({"urls": {"pagination": "?page=(.*)*"}})
+    except ProfileFileError as exc:
+        assert "pagination" in str(exc)
+    else:
+        raise AssertionError("a bad pagination form was accepted")
