@@ -288,6 +288,7 @@ def run_worker_and_exit(
         from kazscraper.distributed.worker import default_worker_name, run_worker
     from kazscraper.crawler.run_lock import AlreadyRunning
     from kazscraper.crawler.runner import CrawlOptions
+    from kazscraper.sites.profile_file import ProfileFileError
 
     check_log_file(kwargs.get("log_file"), db)
     try:  # a URL redis-py cannot read is the --redis value's fault, said before anything runs
@@ -304,6 +305,8 @@ def run_worker_and_exit(
         result = run_worker(options, redis_url, name, idle_timeout, warc_dir)
     except AlreadyRunning as exc:
         fail("kazscraper crawl", str(exc), EXIT_LOCKED)
+    except ProfileFileError as exc:  # a learned profile the store published, gone bad
+        raise click.ClickException(str(exc)) from exc
     except ValueError as exc:  # a worker name made of nothing usable
         raise click.BadParameter(str(exc), param_hint="'--worker-name'") from exc
     except redis.RedisError as exc:

@@ -131,6 +131,12 @@ class RedisKeys:
         return f"{self.prefix}:origins"
 
     @property
+    def profiles(self) -> str:
+        """The learned profiles beside the store's archive, for the workers: file name ->
+        JSON ``[path, text]`` (``sites.profile_file.learned_texts``)."""
+        return f"{self.prefix}:profiles"
+
+    @property
     def archived(self) -> str:
         return f"{self.prefix}:archived"
 

@@ -89,6 +89,7 @@ META_KEYS = frozenset(
         "retry_times", "max_retry_times", "priority_adjust", "give_up_log_level",
         "download_slot", "download_latency", "download_timeout", "dont_redirect",
         "dont_retry", "kazscraper_inflight", "dont_merge_cookies", "is_start_request",
+        "listing_too",
     }
 )  # fmt: skip
 MAX_URL = 8192

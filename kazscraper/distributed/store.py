@@ -46,7 +46,15 @@ from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import LINGER, ItemQueue, Registry
 from kazscraper.distributed.stall import STALL_AFTER, requeue_stalled
 from kazscraper.distributed.wire import BadRecord, StatsRecord, decode
-from kazscraper.sites import SiteSpecError, build_sites, get_profile
+from kazscraper.sites import (
+    SiteProfile,
+    Sites,
+    SiteSpecError,
+    build_sites,
+    get_profile,
+    profile_for_url,
+)
+from kazscraper.sites.profile_file import ProfileFileError, learned_texts, with_learned
 from kazscraper.urls import redacted_url
 
 logger = logging.getLogger(__name__)
@@ -307,6 +315,7 @@ class Store:
             self.keys.finished,
             self.keys.store,
             self.keys.origins,
+            self.keys.profiles,
             self.keys.archived,
             self.keys.revisit,
             self.keys.articles_scheduled,
@@ -352,6 +361,7 @@ def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: Stor
         crawl_id = archive.begin_crawl("crawl", arguments)
         opened = {"db": target, "crawl_id": crawl_id, "ready": False, "epoch": epoch}
         client.set(keys.store, json.dumps(opened))
+    publish_profiles(client, keys, options.db_path)
     revisit_days = None if options.full else options.revisit_days
     marked = Store(archive, client, keys, crawl_id).mark_archived(revisit_days)
     if marked:
@@ -360,6 +370,51 @@ def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: Stor
                "epoch": epoch}  # fmt: skip
     client.set(keys.store, json.dumps(claimed))
     return crawl_id
+
+
+def publish_profiles(client: redis.Redis, keys: RedisKeys, db_path: str) -> None:
+    """The learned profiles beside the archive (``profiles/``), published for the workers
+    before the crawl is ready: a worker on another machine extracts with the profile a
+    local crawl into this archive would use. A bad file stops the store, as it stops a
+    local crawl."""
+    try:
+        texts = learned_texts(db_path)
+    except ProfileFileError as exc:
+        raise StoreError(str(exc)) from None
+    pipe = client.pipeline()
+    pipe.delete(keys.profiles)
+    if texts:
+        pipe.hset(keys.profiles, mapping={k: json.dumps(v) for k, v in texts.items()})
+    pipe.execute()
+    for path, _ in texts.values():
+        logger.info("learned profile %s published for the workers", path)
+
+
+def verdict_profiles(
+    options: StoreOptions, arguments: dict[str, Any], stats: dict[str, Any]
+) -> tuple[SiteProfile, list[SiteProfile]]:
+    """The profile (one site) and the sites (several) the crawl's health is judged by: the
+    workers' start site's (the generic profile on a host of no named profile), each with
+    its learned profile beside the archive where there is one, as a local crawl's."""
+    profile = get_profile(options.site)
+    start, specs = arguments.get("start_url"), arguments.get("sites")
+    if specs:
+        try:
+            built = build_sites([str(s) for s in specs])
+            profile = built.first if len(built) == 1 else profile
+        except SiteSpecError:
+            pass  # said when the crawls row is written
+    elif start:
+        profile = profile_for_url(str(start), options.site)
+    sites = sites_in_stats(stats)
+    try:
+        learned, _ = with_learned(Sites.single(profile), options.db_path)
+        profile = learned.first
+        if sites:
+            sites = [with_learned(Sites.single(s), options.db_path)[0].first for s in sites]
+    except ProfileFileError as exc:
+        logger.warning("judged without the learned profiles: %s", exc)
+    return profile, sites
 
 
 LOST = (
@@ -517,13 +572,12 @@ def _end_crawl(store: Store, options: StoreOptions) -> StoreResult:
     counts = store.counts()
     stats = {**store.worker_stats(), **{f"kazscraper/{k}": v for k, v in counts.items()}}
     stats["finish_reason"] = "finished"
-    code, reason = verdict(
-        stats, get_profile(options.site), need_responses=False, sites=sites_in_stats(stats)
-    )
+    arguments = store.crawl_arguments()
+    profile, sites = verdict_profiles(options, arguments, stats)
+    code, reason = verdict(stats, profile, need_responses=False, sites=sites)
     if code == EXIT_OK and counts.get("rejected_records"):
         code = EXIT_FAILED
         reason = f"{counts['rejected_records']} queued record(s) unusable; kept in Redis"
-    arguments = store.crawl_arguments()
     site: dict[str, str] = {}
     if arguments.get("sites"):  # several sites: crawls.site lists them, as a local crawl's
         try:

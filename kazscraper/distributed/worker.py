@@ -22,21 +22,25 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import redis
 
 from kazscraper.crawler.archive_files import default_log_file
+from kazscraper.crawler.config import RunConfig
 from kazscraper.crawler.run_lock import AlreadyRunning
 from kazscraper.crawler.runner import CrawlOptions, CrawlResult
 from kazscraper.distributed import PREFIX, RedisKeys, queue
 from kazscraper.distributed.client import connect
 from kazscraper.distributed.queue import CLOSING, JOINED, Registry
 from kazscraper.distributed.settings import worker_settings
+from kazscraper.sites.profile_file import apply_learned, published
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +158,26 @@ def spider_beats(name: str) -> None:
         beat.stop()
 
 
+def with_store_profiles(config: RunConfig, client: redis.Redis) -> RunConfig:
+    """The worker's sites with the learned profiles the store published (those beside its
+    archive, ``store.publish_profiles``), each said on stderr as a local crawl says it: the
+    worker extracts as a local crawl into that archive would. A worker's own ``profiles/``
+    folder is not read: the archive's are the ones that count."""
+    raw = client.hgetall(RedisKeys(PREFIX).profiles)
+    texts: dict[str, tuple[str, str]] = {}
+    for key, value in raw.items():
+        try:
+            path, text = json.loads(value)
+        except (ValueError, TypeError):
+            continue
+        name = key.decode() if isinstance(key, bytes) else str(key)
+        texts[name] = (str(path), str(text))
+    sites, notes = apply_learned(config.sites, published(texts), how=" (from the store)")
+    for note in notes:
+        print(note, file=sys.stderr, flush=True)
+    return replace(config, sites=sites) if notes else config
+
+
 def worker_log_file(db_path: str, worker: str) -> str:
     return default_log_file(db_path, worker)  # in the archive's folder, named after the worker
 
@@ -203,7 +227,8 @@ def run_worker(
         Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
         settings = build_settings(options)
         worker_settings(settings, redis_url, name, idle_timeout, warc_dir=warc_dir)
-        return run_spider(options, settings, WorkerSpider, crawl_config(options, mode="worker"))
+        config = with_store_profiles(crawl_config(options, mode="worker"), client)
+        return run_spider(options, settings, WorkerSpider, config)
     finally:
         spider_beats(name)
         client.close()

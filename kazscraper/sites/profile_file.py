@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -244,8 +245,17 @@ def write_profile_file(path: Path, profile: ProfileFile, header: str = "") -> No
 def learned_profile_path(db_path: str | Path, label: str) -> Path:
     """Where the learned profile of site ``label`` (``host[:port]``) of the archive at
     ``db_path`` lives: ``profiles/<host>.toml`` beside the archive (``:`` as ``_``)."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", label) or "site"
-    return Path(db_path).resolve().parent / "profiles" / f"{name}.toml"
+    return learned_folder(db_path) / learned_file_name(label)
+
+
+def learned_folder(db_path: str | Path) -> Path:
+    """The folder of an archive's learned profiles: ``profiles/`` beside it."""
+    return Path(db_path).resolve().parent / "profiles"
+
+
+def learned_file_name(label: str) -> str:
+    """The file name of site ``label``'s learned profile (``127.0.0.1_8000.toml``)."""
+    return (re.sub(r"[^A-Za-z0-9._-]", "_", label) or "site") + ".toml"
 
 
 def builtin_profile_path(name: str) -> Path:
@@ -258,18 +268,70 @@ def load_builtin(name: str) -> SiteProfile:
     return read_profile_file(builtin_profile_path(name)).to_profile()
 
 
+#: a learned file found for a site: where it is (said on stderr) and what it holds
+Found = tuple[str, ProfileFile]
+
+
 def with_learned(sites: Sites, db_path: str | Path) -> tuple[Sites, list[str]]:
     """``sites`` with the learned profile of each generic site that has one beside the
     archive at ``db_path`` (``learned_profile_path``), and a note per file used (for
     stderr). A built-in profile is left as it is. ``ProfileFileError`` for a bad file."""
+
+    def beside(label: str) -> Found | None:
+        path = learned_profile_path(db_path, label)
+        return (str(path), read_profile_file(path)) if path.is_file() else None
+
+    return apply_learned(sites, beside)
+
+
+def apply_learned(
+    sites: Sites, find: Callable[[str], Found | None], how: str = ""
+) -> tuple[Sites, list[str]]:
+    """``sites`` with the learned profile ``find(label)`` gives each generic site, and a
+    note per profile used (``how``: how it came, after the file's name)."""
     chosen, notes = [], []
     for site in sites:
-        path = learned_profile_path(db_path, site.label)
-        if site.profile.name != "generic" or not path.is_file():
+        found = find(site.label) if site.profile.name == "generic" else None
+        if found is None:
             chosen.append(site)
             continue
-        file = read_profile_file(path)
+        where, file = found
         chosen.append(Site(file.to_profile(site.profile), site.start_urls))
         fields = ", ".join(name for name, rule in file.rules.items() if rule.path)
-        notes.append(f"profile: {site.label} uses the learned profile {path} ({fields})")
+        notes.append(f"profile: {site.label} uses the learned profile {where}{how} ({fields})")
     return Sites(tuple(chosen)), notes
+
+
+MAX_PUBLISHED = 1_000  # learned files a store publishes for its workers
+
+
+def learned_texts(db_path: str | Path) -> dict[str, tuple[str, str]]:
+    """The learned profiles beside the archive at ``db_path``, by file name: (path, text),
+    each checked (``ProfileFileError`` for a bad one), at most ``MAX_PUBLISHED``. What a
+    Redis crawl's store publishes for its workers (``published``)."""
+    folder = learned_folder(db_path)
+    found: dict[str, tuple[str, str]] = {}
+    paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    for path in paths[:MAX_PUBLISHED]:
+        read_profile_file(path)  # a bad file is refused here, as a local crawl refuses it
+        found[path.name] = (str(path), path.read_text(encoding="utf-8"))
+    return found
+
+
+def published(texts: dict[str, tuple[str, str]]) -> Callable[[str], Found | None]:
+    """``apply_learned``'s ``find`` over ``learned_texts`` (received from a store):
+    ``ProfileFileError`` for a text that is not a profile."""
+
+    def find(label: str) -> Found | None:
+        entry = texts.get(learned_file_name(label))
+        if entry is None:
+            return None
+        where, text = entry
+        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+            raise ProfileFileError(f"{where}: over {MAX_FILE_BYTES} bytes: not a profile")
+        try:
+            return where, profile_from_dict(tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, ProfileFileError) as exc:
+            raise ProfileFileError(f"{where}: {exc}") from None
+
+    return find

@@ -229,7 +229,7 @@ class NewsSpider(scrapy.Spider):
                 meta={
                     "handle_httpstatus_list": [304],
                     "article_url": decision.url,
-                    "listing_too": decision.listing_too,
+                    **({"listing_too": True} if decision.listing_too else {}),
                 },
             )
         elif decision.kind == "listing":
