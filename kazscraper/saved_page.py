@@ -8,6 +8,7 @@ is extracted and cleaned as in a crawl.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from kazscraper.extract.article import NotHtmlError, extract_article, parse_html
 from kazscraper.extract.metadata import read_metadata
 from kazscraper.intake.page import Refused, page_item, with_page
 from kazscraper.items import Article
-from kazscraper.sites import get_profile, profile_for_url
+from kazscraper.sites import SiteProfile, get_profile, profile_for_url
 
 
 class SavedPageError(ValueError):
@@ -41,11 +42,17 @@ def declared_url(html: str) -> str:
 
 
 def extract_saved_page(
-    data: bytes, url: str | None, site: str | None, *, default_site: str
+    data: bytes,
+    url: str | None,
+    site: str | None,
+    *,
+    default_site: str,
+    choose: Callable[[SiteProfile], SiteProfile] | None = None,
 ) -> SavedPage:
     """The cleaned record of a saved page. ``url``: the page's address (else its canonical
     link is used); ``site``: a profile name (else the URL's site's profile: ``default_site``'s
-    for its hosts or no URL, the generic one rebased on any other host). Raises
+    for its hosts or no URL, the generic one rebased on any other host); ``choose``: the
+    profile read with, given that one (a learned profile of its host). Raises
     ``SavedPageError``."""
     profile = get_profile(site) if site else profile_for_url(url, default_site)
     page = page_item(url or "", [], data)  # as the crawl and reparse read a page's bytes
@@ -59,6 +66,8 @@ def extract_saved_page(
         if profile.name == "generic":  # its links resolved as that host's
             parts = urlsplit(page_url)
             profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
+    if choose is not None:
+        profile = choose(profile)
     try:
         article = with_page(clean_article(extract_article(html, page_url, profile), profile), page)
     except NotHtmlError as exc:
