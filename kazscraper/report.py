@@ -70,16 +70,33 @@ def collect(
     )
 
 
-def site_profile(label: str) -> SiteProfile:
-    """The profile of a site label of the archive: a known profile by its name, the generic
-    one (no health floors) for a host."""
-    return get_profile(label if label in known_sites() else "generic")
+def site_profile(label: str, db_path: str | Path | None = None) -> SiteProfile:
+    """The profile of a site label of the archive: a known profile by its name; for a host,
+    its learned profile beside the archive at ``db_path`` (``profiles/<host>.toml``: the one
+    a crawl of it uses, with its floors), else the generic one (no health floors)."""
+    if label in known_sites():
+        return get_profile(label)
+    if db_path is None:
+        return get_profile("generic")
+    return _learned_or_generic(label, str(Path(db_path).resolve()))
 
 
-def run_floors(run: RunRow) -> dict[str, float]:
-    """The health floor of each field for a run: its site's; for a run of several sites,
-    the lowest of theirs, and none where one of them has none (its rate mixes theirs)."""
-    profiles = [site_profile(label) for label in run.sites]
+def _learned_or_generic(label: str, db_path: str) -> SiteProfile:
+    from kazscraper.sites import Sites, generic_site
+    from kazscraper.sites.profile_file import ProfileFileError, with_learned
+
+    generic = generic_site(f"http://{label}")
+    try:
+        return with_learned(Sites.single(generic), db_path)[0].first
+    except ProfileFileError:  # a bad file: the crawl refuses it; the report draws no floor
+        return generic
+
+
+def run_floors(run: RunRow, db_path: str | Path | None = None) -> dict[str, float]:
+    """The health floor of each field for a run: its site's (a host's learned profile
+    beside the archive at ``db_path``); for a run of several sites, the lowest of theirs,
+    and none where one of them has none (its rate mixes theirs)."""
+    profiles = [site_profile(label, db_path) for label in run.sites]
     floors: dict[str, float] = {}
     for name in FILL_FIELDS:
         each = [p.health_thresholds.get(name) for p in profiles]
@@ -286,7 +303,7 @@ def render(data: ReportData) -> str:
         '<h2 id="top">Longest in «Топ жаңалықтар» (days seen in the top-news list)</h2>',
         bar_chart([(t, d) for t, d, _, _ in data.top_news], unit=" d"),
         '<h2 id="health">Last runs: fill rates per field (red: under the health floor)</h2>',
-        line_chart(labels, fills, floors=[run_floors(run) for run in data.runs]),
+        line_chart(labels, fills, floors=[run_floors(run, data.archive) for run in data.runs]),
         '<h2 id="layers">Last runs: share of bodies from the generic layer</h2>',
         "<p>A rise means the site profile stopped matching: the layout has probably changed.</p>",
         line_chart(labels, generic_share, y_title="share of bodies"),
@@ -296,7 +313,7 @@ def render(data: ReportData) -> str:
         " docs/profiles.md); the rest came from metadata or the generic layer.</p>",
         _profile_fields(data.runs[-1] if data.runs else None),
         '<h2 id="runs">Last runs</h2>',
-        _runs_table(data.runs),
+        _runs_table(data.runs, data.archive),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -334,7 +351,7 @@ def _profile_fields(run: RunRow | None) -> str:
     return f"<table><tr><th>field</th><th>pages from the profile</th></tr>{rows}</table>"
 
 
-def _runs_table(runs: list[RunRow]) -> str:
+def _runs_table(runs: list[RunRow], db_path: str | None = None) -> str:
     if not runs:
         return _empty("no runs yet")
     head = "".join(
@@ -361,7 +378,7 @@ def _runs_table(runs: list[RunRow]) -> str:
                 )
             ),
         ]
-        floors = run_floors(run)
+        floors = run_floors(run, db_path)
         for name in FILL_FIELDS:
             rate, floor = run.fill_rates.get(name), floors.get(name)
             text = "-" if rate is None else f"{rate:.0%}"

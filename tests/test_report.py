@@ -68,6 +68,27 @@ def test_each_run_is_held_to_the_floors_of_the_sites_it_crawled() -> None:
     assert run_floors(run_of()) == {}
 
 
+def test_a_hosts_runs_are_held_to_its_learned_profiles_floors(tmp_path: Path) -> None:
+    from kazscraper.sites.profile_file import learned_profile_path
+
+    db = tmp_path / "site.sqlite"
+    learned = learned_profile_path(db, "127.0.0.1:8123")
+    learned.parent.mkdir()
+    learned.write_text(
+        '[fields.title]\npath = "h1"\n\n[health]\nmin_pages = 10\ntitle = 0.85\n'
+        '"body:profile" = 0.85\npublished_date = 0.8\n',
+        encoding="utf-8",
+    )
+    run = RunRow(1, "2026-01-01T00:00:00", "crawl", "ok", 10, 5, 0, 0, 0)
+    run.sites = ("127.0.0.1:8123",)
+    run.fill_rates = {"title": 0.5, "body": 1.0, "published_date": 1.0, "authors": 0.1}
+    assert run_floors(run, db) == {"title": 0.85, "published_date": 0.8}
+    assert run_floors(run) == {}  # no archive: no file to read
+    page = render(ReportData(str(db), "2026-01-01", 5, None, None, [], [], [], [run]))
+    assert '<span class="bad">50%</span>' in page  # the table
+    assert "title: health floor 85%" in page  # the chart's dashed floor
+
+
 def test_a_generic_sites_runs_are_not_drawn_red() -> None:
     run = RunRow(1, "2026-01-01T00:00:00", "crawl", "ok", 10, 5, 0, 0, 0)
     run.sites = ("abai.kz",)
