@@ -6,7 +6,7 @@ from __future__ import annotations
 from kazscraper.crawler.frontier import Frontier, ListingPage, page_number
 from kazscraper.sites import generic_site
 from kazscraper.sites.profile_file import ProfileFile, ProfileFileError, profile_from_dict
-from kazscraper.sites.url_rules import canonical_url, classify_url, contested
+from kazscraper.sites.url_rules import canonical_url, classify_url, contested, learned_only
 
 ORIGIN = "http://127.0.0.1:8123"
 
@@ -48,6 +48,14 @@ def test_a_broad_learned_pattern_keeps_listings_walked() -> None:
     decision = frontier.decide(section)
     assert decision.kind == "article" and decision.listing_too
     assert not frontier.decide(f"{ORIGIN}/kk/news/jana-mektep-ashyldy-bugin").listing_too
+
+
+def test_an_article_by_the_learned_pattern_alone_is_told_apart() -> None:
+    profile = learned(article=r"^/.*$")
+    assert learned_only(f"{ORIGIN}/kk/news", profile)  # a listing to the generic rules
+    assert learned_only(f"{ORIGIN}/kk/page/about", profile)  # nothing to them
+    assert not learned_only(f"{ORIGIN}/kk/news/jana-mektep-ashyldy-bugin", profile)
+    assert not learned_only(f"{ORIGIN}/kk/news", generic_site(ORIGIN))
 
 
 def test_the_learned_pagination_parameter_is_walked() -> None:

@@ -118,6 +118,15 @@ def contested(url: str, profile: SiteProfile) -> bool:
     return _rules_kind(urlsplit(url).path or "/", profile) == "listing"
 
 
+def learned_only(url: str, profile: SiteProfile) -> bool:
+    """An article by the learned article pattern alone: the profile's URL rules call it a
+    listing or nothing. Such a page is kept only when the learned body rule reads its body
+    (``pipelines.validate``), so a pattern too broad stores no section or about page."""
+    if profile.learned_article_re is None or classify_url(url, profile) != "article":
+        return False
+    return _rules_kind(urlsplit(url).path or "/", profile) != "article"
+
+
 def _rules_kind(path: str, profile: SiteProfile) -> UrlKind | None:
     """What the profile's URL rules (its article and listing paths) call ``path``."""
     # on a site we have no profile for, /category/x/page/2/ is a page of the listing
