@@ -3,6 +3,8 @@ generic URL rules, never take from them; the learned pagination is walked."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kazscraper.crawler.frontier import Frontier, ListingPage, page_number
 from kazscraper.sites import generic_site
 from kazscraper.sites.profile_file import ProfileFile, ProfileFileError, profile_from_dict
@@ -80,3 +82,26 @@ def test_a_pagination_form_the_crawl_cannot_read_is_refused() -> None:
         assert "pagination" in str(exc)
     else:
         raise AssertionError("a bad pagination form was accepted")
+
+
+def test_the_store_judges_the_workers_site_with_its_learned_floors(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("redis", reason="the 'distributed' extra")
+    from kazscraper.distributed.store import StoreOptions, verdict_profiles
+    from kazscraper.sites import get_profile
+    from kazscraper.sites.profile_file import learned_profile_path
+
+    db = tmp_path / "site.sqlite"
+    options = StoreOptions(str(db), "redis://127.0.0.1:1/0", site="qazdauiri")
+    # a --start-url worker crawls the named profile there: its floors, as before
+    replica, _ = verdict_profiles(options, {"start_url": ORIGIN + "/"}, {})
+    assert replica.name == "qazdauiri" and replica.origin == ORIGIN
+    assert replica.health_thresholds == get_profile("qazdauiri").health_thresholds
+    # a --site URL worker: the generic profile there, with its learned floors
+    spec = {"sites": [ORIGIN + "/"]}
+    assert verdict_profiles(options, spec, {})[0].health_thresholds == {}
+    path = learned_profile_path(db, "127.0.0.1:8123")
+    path.parent.mkdir()
+    path.write_text('[health]\n"body:profile" = 0.85\n', encoding="utf-8")
+    assert verdict_profiles(options, spec, {})[0].health_thresholds == {"body:profile": 0.85}

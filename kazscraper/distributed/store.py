@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 
@@ -52,7 +53,6 @@ from kazscraper.sites import (
     SiteSpecError,
     build_sites,
     get_profile,
-    profile_for_url,
 )
 from kazscraper.sites.profile_file import ProfileFileError, learned_texts, with_learned
 from kazscraper.urls import redacted_url
@@ -404,8 +404,10 @@ def verdict_profiles(
             profile = built.first if len(built) == 1 else profile
         except SiteSpecError:
             pass  # said when the crawls row is written
-    elif start:
-        profile = profile_for_url(str(start), options.site)
+    elif start:  # a worker's --start-url: the named profile there (``crawl_config``)
+        parts = urlsplit(str(start))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            profile = profile.rebased(f"{parts.scheme}://{parts.netloc}")
     sites = sites_in_stats(stats)
     try:
         learned, _ = with_learned(Sites.single(profile), options.db_path)
