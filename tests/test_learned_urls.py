@@ -8,7 +8,13 @@ from pathlib import Path
 from kazscraper.crawler.frontier import Frontier, ListingPage, page_number
 from kazscraper.sites import generic_site
 from kazscraper.sites.profile_file import ProfileFile, ProfileFileError, profile_from_dict
-from kazscraper.sites.url_rules import canonical_url, classify_url, contested, learned_only
+from kazscraper.sites.url_rules import (
+    canonical_url,
+    classify_url,
+    contested,
+    declared_canonical,
+    learned_only,
+)
 
 ORIGIN = "http://127.0.0.1:8123"
 
@@ -58,6 +64,9 @@ def test_an_article_by_the_learned_pattern_alone_is_told_apart() -> None:
     assert learned_only(f"{ORIGIN}/kk/page/about", profile)  # nothing to them
     assert not learned_only(f"{ORIGIN}/kk/news/jana-mektep-ashyldy-bugin", profile)
     assert not learned_only(f"{ORIGIN}/kk/news", generic_site(ORIGIN))
+    # nor is a canonical link to the home page believed (it would merge every article)
+    article = f"{ORIGIN}/kk/news/jana-mektep-ashyldy-bugin"
+    assert declared_canonical(f"{ORIGIN}/", article, profile) == article
 
 
 def test_the_learned_pagination_parameter_is_walked() -> None:

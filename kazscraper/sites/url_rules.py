@@ -195,8 +195,14 @@ def declared_canonical(declared: str | None, fetched_url: str, profile: SiteProf
     classification). A canonical naming the home page, a category or another
     host would merge unrelated articles into one row; then the fetched URL's
     canonical form is the article's URL. (Whether a claimed article has the same
-    content is checked later, by the dedup pipeline.)
+    content is checked later, by the dedup pipeline.) A URL that is an article by a learned
+    pattern alone (``learned_only``) is not believed either: a pattern too broad would make
+    the home page one.
     """
-    if declared and classify_url(declared, profile) == "article":
+    if (
+        declared
+        and classify_url(declared, profile) == "article"
+        and not learned_only(declared, profile)  # a pattern too broad would take "/"
+    ):
         return canonical_url(declared, profile)
     return canonical_url(fetched_url, profile)
