@@ -114,3 +114,17 @@ def test_the_store_judges_the_workers_site_with_its_learned_floors(tmp_path: Pat
     path.parent.mkdir()
     path.write_text('[health]\n"body:profile" = 0.85\n', encoding="utf-8")
     assert verdict_profiles(options, spec, {})[0].health_thresholds == {"body:profile": 0.85}
+
+
+def test_a_learned_profile_keeps_a_reparses_earlier_origins(tmp_path: Path) -> None:
+    from kazscraper.sites import Sites
+    from kazscraper.sites.profile_file import learned_profile_path, with_learned
+
+    site = generic_site(ORIGIN)
+    earlier = generic_site("http://127.0.0.1:9000")
+    path = learned_profile_path(tmp_path / "a.sqlite", site.label)
+    path.parent.mkdir()
+    path.write_text('[fields.title]\npath = "h1"\n', encoding="utf-8")
+    sites, notes = with_learned(Sites.single(site, earlier=[earlier]), tmp_path / "a.sqlite")
+    assert notes and sites.first.selectors.title == "h1"
+    assert sites.earlier == (earlier,)  # the captures of the other origin are still read

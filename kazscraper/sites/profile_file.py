@@ -299,7 +299,7 @@ def apply_learned(
         chosen.append(Site(file.to_profile(site.profile), site.start_urls))
         fields = ", ".join(name for name, rule in file.rules.items() if rule.path)
         notes.append(f"profile: {site.label} uses the learned profile {where}{how} ({fields})")
-    return Sites(tuple(chosen)), notes
+    return Sites(tuple(chosen), sites.earlier), notes
 
 
 MAX_PUBLISHED = 1_000  # learned files a store publishes for its workers
