@@ -7,7 +7,9 @@ the load average read just before it ran (on a shared machine the wall time meas
 load: read the CPU column) and the heavy libraries it imported. The commands: ``--help``,
 every command's ``--help``, ``stats``, ``show 1`` and ``search`` on a 20-article archive
 made here, and ``parse FILE`` of one saved page read with the site's profile and with the
-generic one (trafilatura, htmldate: a page of another host).
+generic one (trafilatura, htmldate: a page of another host); beside them the interpreter
+alone (the floor) and the first near-duplicate signature of a process (what a crawl,
+``reparse`` or ``store`` pays once for it).
 
     python bench/startup.py
     python bench/startup.py --runs 9 --only stats,parse
@@ -52,9 +54,18 @@ _REPORT = (
     "    sys.stderr.write(f'\\n@modules {len(sys.modules)} {hwm[0]} {heavy}\\n')\n"
     "atexit.register(_report)\n"
     "HEAVY = set(@HEAVY@)\n"
+)
+_COMMAND = (
     "sys.argv[0] = 'kazscraper'\n"
     "import runpy\n"
     "runpy.run_module('kazscraper', run_name='__main__', alter_sys=True)\n"
+)
+# the floor: the interpreter alone; and what a crawl, reparse or store process pays once
+# for its near-duplicate signatures (before: datasketch, which imports SciPy)
+PYTHON_ALONE = "pass\n"
+FIRST_SIGNATURE = (
+    "from kazscraper.archive import neardup\n"
+    "assert neardup.signature(' '.join(f'сөз{i} жаңалық' for i in range(200))) is not None\n"
 )
 
 
@@ -82,7 +93,8 @@ def make_archive(directory: Path) -> Path:
     return db
 
 
-def commands(db: Path) -> list[tuple[str, list[str]]]:
+def commands(db: Path) -> list[tuple[str, str, list[str]]]:
+    """(name, code, argv) of each line: the code run after the report's."""
     from kazscraper.cli import main
 
     listed: list[tuple[str, list[str]]] = [("--help", ["--help"])]
@@ -105,12 +117,16 @@ def commands(db: Path) -> list[tuple[str, list[str]]]:
             ["parse", str(GENERIC_PAGE), "--url", "https://example.com/2024/05/story.html"],
         ),
     ]
-    return listed
+    return [
+        ("(python alone)", PYTHON_ALONE, []),
+        *((name, _COMMAND, argv) for name, argv in listed),
+        ("(first near-dup signature)", FIRST_SIGNATURE, []),
+    ]
 
 
-def run_once(python: str, argv: list[str]) -> tuple[float, float, float, int, str]:
+def run_once(python: str, body: str, argv: list[str]) -> tuple[float, float, float, int, str]:
     """Wall s, CPU s (user+sys), peak RSS MB, modules, heavy modules of one child."""
-    code = _REPORT.replace("@HEAVY@", repr(HEAVY))
+    code = _REPORT.replace("@HEAVY@", repr(HEAVY)) + body
     start = time.perf_counter()
     child = subprocess.Popen(
         [python, "-c", code, *argv],
@@ -151,11 +167,11 @@ def main() -> None:
             f"{'command':<34} {'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'modules':>7}  "
             f"{'load avg':<16} heavy modules imported"
         )
-        for name, argv in commands(db):
+        for name, body, argv in commands(db):
             if prefixes and not any(name.startswith(p) for p in prefixes):
                 continue
             load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-            runs = [run_once(python, argv) for _ in range(args.runs)]
+            runs = [run_once(python, body, argv) for _ in range(args.runs)]
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)
             rss = statistics.median(r[2] for r in runs)
