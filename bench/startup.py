@@ -4,10 +4,11 @@ Each command runs as ``python -m kazscraper ...`` in a new interpreter, ``--runs
 One line per command: the median wall time, the median CPU time of the child (user+sys,
 from ``os.wait4``), its peak RSS (``VmHWM``, read at its exit), the modules it imported,
 the load average read just before it ran (on a shared machine the wall time measures the
-load: read the CPU column) and the heavy libraries it imported. The commands: ``--help``,
-every command's ``--help``, ``stats``, ``show 1`` and ``search`` on a 20-article archive
-made here, and ``parse FILE`` of one saved page read with the site's profile and with the
-generic one (trafilatura, htmldate: a page of another host); beside them the interpreter
+load: read the CPU column) and the heavy libraries it imported. The commands:
+``--help``, every command's ``--help``, ``stats``, ``show 1``, ``search``, ``export`` and
+``report`` on a 20-article archive made here, and ``parse FILE`` of one saved page read
+with the site's profile and with the generic one (trafilatura, htmldate: a page of another
+host); beside them the interpreter
 alone (the floor) and the first near-duplicate signature of a process (what a crawl,
 ``reparse`` or ``store`` pays once for it).
 
@@ -15,7 +16,9 @@ alone (the floor) and the first near-duplicate signature of a process (what a cr
     python bench/startup.py --runs 9 --only stats,parse
 
 Targets (issue 22): every command ≤ 0.3 s, ``parse`` of one page ≤ 0.8 s, on an idle
-machine. ``BENCH_PYTHON=/other/venv/bin/python`` measures another checkout's install.
+machine. ``BENCH_PYTHON=/other/venv/bin/python`` measures another install;
+``--before DIR`` runs each command with another checkout's code too (``git archive main |
+tar -x -C DIR``), on the line after it: the figures before a change, in the same minute.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ def commands(db: Path) -> list[tuple[str, str, list[str]]]:
         ("stats", ["stats", "--db", str(db)]),
         ("show 1", ["show", "1", "--db", str(db)]),
         ("search", ["search", "Алматы", "--db", str(db)]),
+        ("export", ["export", "--db", str(db), "--out", os.devnull]),
+        ("report", ["report", "--db", str(db)]),
         ("parse FILE (site profile)", ["parse", str(PAGE), "--url", "https://qazdauiri.kz/news/x"]),
         (
             "parse FILE (generic)",
@@ -124,15 +129,20 @@ def commands(db: Path) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-def run_once(python: str, body: str, argv: list[str]) -> tuple[float, float, float, int, str]:
-    """Wall s, CPU s (user+sys), peak RSS MB, modules, heavy modules of one child."""
+def run_once(
+    python: str, body: str, argv: list[str], checkout: str = ""
+) -> tuple[float, float, float, int, str]:
+    """Wall s, CPU s (user+sys), peak RSS MB, modules, heavy modules of one child
+    (``checkout``: a folder whose kazscraper it imports instead of the installed one)."""
     code = _REPORT.replace("@HEAVY@", repr(HEAVY)) + body
+    env = {**os.environ, "PYTHONPATH": checkout} if checkout else None
     start = time.perf_counter()
     child = subprocess.Popen(
         [python, "-c", code, *argv],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=tempfile.gettempdir(),
+        env=env,
     )
     assert child.stderr is not None
     err = child.stderr.read()
@@ -158,28 +168,37 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="comma-separated prefixes of the command names to run"
     )
+    parser.add_argument(
+        "--before",
+        default="",
+        metavar="DIR",
+        help="another checkout (git archive main | tar -x -C DIR): each command also run "
+        "with its kazscraper, just before, on a line marked 'before'",
+    )
     args = parser.parse_args()
     python = os.environ.get("BENCH_PYTHON", sys.executable)
     prefixes = [p.strip() for p in args.only.split(",") if p.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         db = make_archive(Path(tmp))
         print(
-            f"{'command':<34} {'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'modules':>7}  "
+            f"{'command':<38} {'wall s':>7} {'CPU s':>7} {'RSS MB':>7} {'modules':>7}  "
             f"{'load avg':<16} heavy modules imported"
         )
         for name, body, argv in commands(db):
             if prefixes and not any(name.startswith(p) for p in prefixes):
                 continue
-            load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-            runs = [run_once(python, body, argv) for _ in range(args.runs)]
-            wall = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[1] for r in runs)
-            rss = statistics.median(r[2] for r in runs)
-            print(
-                f"{name:<34} {wall:7.3f} {cpu:7.3f} {rss:7.1f} {runs[-1][3]:7d}  "
-                f"{load:<16} {runs[-1][4]}",
-                flush=True,
-            )
+            for label, checkout in ([("before", args.before)] if args.before else []) + [("", "")]:
+                load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+                runs = [run_once(python, body, argv, checkout) for _ in range(args.runs)]
+                wall = statistics.median(r[0] for r in runs)
+                cpu = statistics.median(r[1] for r in runs)
+                rss = statistics.median(r[2] for r in runs)
+                shown = f"{name} [{label}]" if label else name
+                print(
+                    f"{shown:<38} {wall:7.3f} {cpu:7.3f} {rss:7.1f} {runs[-1][3]:7d}  "
+                    f"{load:<16} {runs[-1][4]}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

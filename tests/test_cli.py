@@ -132,7 +132,13 @@ def test_reading_a_current_archive_imports_no_heavy_library(tmp_path: Path) -> N
     with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
     code = _IMPORTED_AFTER.format(heavy=READ_HEAVY_LIBRARIES)
-    for command in (["stats"], ["show", "1"], ["search", "Алматы"]):
+    for command in (
+        ["stats"],
+        ["show", "1"],
+        ["search", "Алматы"],
+        ["export", "--out", str(tmp_path / "a.jsonl")],
+        ["report"],
+    ):
         result = subprocess.run(
             [sys.executable, "-c", code, *command, "--db", str(db)],
             capture_output=True,
