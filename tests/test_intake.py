@@ -296,6 +296,12 @@ def test_a_text_page_is_decided_as_scrapy_decides_without_importing_it() -> None
     ``kazscraper parse`` need not import Scrapy): every extension of Scrapy's table in a URL
     with no headers, and the header cases in URLs of several kinds, over bodies that are
     text, binary, empty, or binary past the sniffed part."""
+    from scrapy.responsetypes import ResponseTypes
+
+    from kazscraper.intake.page import _TEXT_TYPES
+
+    # the media types of Scrapy's text response classes: its table, as this Scrapy has it
+    assert set(ResponseTypes.CLASSES) - {"text/*"} == _TEXT_TYPES
     table = _scrapy_mimetypes()
     extensions = sorted({*table.types_map[True], *table.types_map[False], ".gz", ".tar.gz"})
     assert len(extensions) > 100  # Python's table and Scrapy's mime.types both read
