@@ -41,9 +41,11 @@ HEAVY_LIBRARIES = (
     "htmldate",
     "dateparser",
 )
-# what the read commands (stats, show, search) need none of either: NumPy and pandas
-# (sqlite-utils imports them when installed, 0.1-0.2 s), w3lib (urllib.request, ssl, email)
-READ_HEAVY_LIBRARIES = (*HEAVY_LIBRARIES, "numpy", "pandas", "w3lib", "urllib.request")
+# what the read commands (stats, show, search) and every command's help need none of
+# either: NumPy and pandas (sqlite-utils imports them when installed, 0.1-0.2 s), lxml and
+# parsel (the extractor's), w3lib (urllib.request, ssl, email)
+NOT_EXTRACTING = (*HEAVY_LIBRARIES, "numpy", "pandas")
+READ_HEAVY_LIBRARIES = (*NOT_EXTRACTING, "lxml", "parsel", "w3lib", "urllib.request")
 _IMPORTED_AFTER = """
 import sys
 try:
@@ -59,12 +61,12 @@ print("heavy libraries imported:", heavy)
 
 @pytest.mark.parametrize("command", [[], ["--help"]])
 def test_the_cli_starts_without_heavy_libraries(command: list[str]) -> None:
-    """``import kazscraper.cli``, ``kazscraper --help`` and a command's help import none of
-    Scrapy, Twisted, datasketch and SciPy, trafilatura, htmldate or dateparser."""
+    """``import kazscraper.cli`` and ``kazscraper --help`` import none of Scrapy, Twisted,
+    datasketch, SciPy, NumPy, trafilatura, htmldate, dateparser or lxml."""
     import subprocess
     import sys
 
-    code = _IMPORTED_AFTER.format(heavy=HEAVY_LIBRARIES)
+    code = _IMPORTED_AFTER.format(heavy=READ_HEAVY_LIBRARIES)
     result = subprocess.run(
         [sys.executable, "-c", code, *command], capture_output=True, text=True, check=False
     )
@@ -111,7 +113,7 @@ def test_parse_of_a_saved_page_imports_neither_scrapy_nor_scipy() -> None:
     import sys
 
     page = str(FIXTURES / "pages" / "qazdauiri-seed.html")
-    code = _IMPORTED_AFTER.format(heavy=READ_HEAVY_LIBRARIES[:-2])  # w3lib: the extractor
+    code = _IMPORTED_AFTER.format(heavy=NOT_EXTRACTING)
     result = subprocess.run(
         [sys.executable, "-c", code, "parse", page, "--url", "https://qazdauiri.kz/news/x"],
         capture_output=True,
