@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from kazscraper.archive import Archive
 from kazscraper.cli import main
 
-from .conftest import run_cli, run_cli_here
+from .conftest import FIXTURES, run_cli, run_cli_here
 from .test_archive import make_article
 
 
@@ -41,9 +41,11 @@ HEAVY_LIBRARIES = (
     "htmldate",
     "dateparser",
 )
-# what the read commands (stats, show, search) need none of either: NumPy and pandas
-# (sqlite-utils imports them when installed, 0.1-0.2 s), w3lib (urllib.request, ssl, email)
-READ_HEAVY_LIBRARIES = (*HEAVY_LIBRARIES, "numpy", "pandas", "w3lib", "urllib.request")
+# what the read commands (stats, show, search) and every command's help need none of
+# either: NumPy and pandas (sqlite-utils imports them when installed, 0.1-0.2 s), lxml and
+# parsel (the extractor's), w3lib (urllib.request, ssl, email)
+NOT_EXTRACTING = (*HEAVY_LIBRARIES, "numpy", "pandas")
+READ_HEAVY_LIBRARIES = (*NOT_EXTRACTING, "lxml", "parsel", "w3lib", "urllib.request")
 _IMPORTED_AFTER = """
 import sys
 try:
@@ -57,18 +59,69 @@ print("heavy libraries imported:", heavy)
 """
 
 
-@pytest.mark.parametrize("command", [[], ["--help"], ["stats", "--help"], ["search", "--help"]])
+@pytest.mark.parametrize("command", [[], ["--help"]])
 def test_the_cli_starts_without_heavy_libraries(command: list[str]) -> None:
-    """``import kazscraper.cli``, ``kazscraper --help`` and a command's help import none of
-    Scrapy, Twisted, datasketch and SciPy, trafilatura, htmldate or dateparser."""
+    """``import kazscraper.cli`` and ``kazscraper --help`` import none of Scrapy, Twisted,
+    datasketch, SciPy, NumPy, trafilatura, htmldate, dateparser or lxml."""
     import subprocess
     import sys
 
-    code = _IMPORTED_AFTER.format(heavy=HEAVY_LIBRARIES)
+    code = _IMPORTED_AFTER.format(heavy=READ_HEAVY_LIBRARIES)
     result = subprocess.run(
         [sys.executable, "-c", code, *command], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "heavy libraries imported: []"
+
+
+def test_every_commands_help_imports_no_heavy_library() -> None:
+    # one fresh interpreter (not the tests' zygote, which has them all) asks every command
+    # for its help in turn: none of them may import a heavy library to print it
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import click\n"
+        "from kazscraper.cli import main\n"
+        "def walk(group, path):\n"
+        "    for name, command in sorted(group.commands.items()):\n"
+        "        if isinstance(command, click.Group):\n"
+        "            walk(command, [*path, name])\n"
+        "        else:\n"
+        "            try:\n"
+        "                main([*path, name, '--help'], prog_name='kazscraper')\n"
+        "            except SystemExit as exit:\n"
+        "                assert exit.code == 0, (path, name, exit.code)\n"
+        "            print('asked:', ' '.join([*path, name]))\n"
+        "walk(main, [])\n"
+        f"heavy = sorted(m for m in {READ_HEAVY_LIBRARIES!r} if m in sys.modules)\n"
+        "print('heavy libraries imported:', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    asked = [line for line in result.stdout.splitlines() if line.startswith("asked: ")]
+    assert len(asked) == len(_every_command()), asked
+    assert result.stdout.splitlines()[-1] == "heavy libraries imported: []"
+
+
+def test_parse_of_a_saved_page_imports_neither_scrapy_nor_scipy() -> None:
+    # `kazscraper parse FILE` of a page its site's profile reads: the intake decides as
+    # Scrapy does whether the bytes are a text page, without importing Scrapy (Twisted),
+    # and nothing imports the near-duplicate code (datasketch, SciPy, NumPy)
+    import subprocess
+    import sys
+
+    page = str(FIXTURES / "pages" / "qazdauiri-seed.html")
+    code = _IMPORTED_AFTER.format(heavy=NOT_EXTRACTING)
+    result = subprocess.run(
+        [sys.executable, "-c", code, "parse", page, "--url", "https://qazdauiri.kz/news/x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"title":' in result.stdout
     assert result.stdout.splitlines()[-1] == "heavy libraries imported: []"
 
 
@@ -81,7 +134,13 @@ def test_reading_a_current_archive_imports_no_heavy_library(tmp_path: Path) -> N
     with Archive(db, site="qazdauiri") as archive:
         archive.write_batch([(make_article("https://qazdauiri.kz/news/bir"), [])])
     code = _IMPORTED_AFTER.format(heavy=READ_HEAVY_LIBRARIES)
-    for command in (["stats"], ["show", "1"], ["search", "Алматы"]):
+    for command in (
+        ["stats"],
+        ["show", "1"],
+        ["search", "Алматы"],
+        ["export", "--out", str(tmp_path / "a.jsonl")],
+        ["report"],
+    ):
         result = subprocess.run(
             [sys.executable, "-c", code, *command, "--db", str(db)],
             capture_output=True,

@@ -29,7 +29,7 @@ from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
 from kazscraper.extract.article import extract_article
-from kazscraper.intake.page import Refused, page_item, with_page
+from kazscraper.intake.page import Refused, _scrapy_mimetypes, is_text_page, page_item, with_page
 from kazscraper.items import PageItem
 from kazscraper.sites import Sites, get_profile
 from kazscraper.warc.records import Exchange
@@ -247,3 +247,83 @@ def test_headers_that_are_not_latin_1_are_read_not_fatal() -> None:
     item = page_item(URL, headers, KAZAKH.format("utf-8").encode(), FETCHED)
     assert isinstance(item, PageItem) and item.etag == '"жаңа"'
     assert "Қазақстан" in item.html
+
+
+_TYPE_HEADERS: list[list[tuple[str, str]]] = [
+    [],
+    [("Content-Type", "text/html")],
+    [("content-type", "TEXT/HTML; charset=utf-8")],
+    [("Content-Type", "text")],
+    [("Content-Type", "")],
+    [("Content-Type", "image/png")],
+    [("Content-Type", "application/octet-stream")],
+    [("Content-Type", "application/json")],
+    [("Content-Type", "application/xhtml+xml")],
+    [("Content-Type", "text/html"), ("Content-Type", "image/png")],
+    [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+    [("Content-Type", "text/html"), ("Content-Encoding", "")],
+    [("Content-Type", "image/png"), ("Content-Disposition", "attachment; filename=a.txt")],
+    [("Content-Disposition", 'attachment; filename="a.pdf"')],
+    [("Content-Disposition", "attachment; filename='notes.html'")],
+    [("Content-Disposition", "inline")],
+    [("Content-Disposition", "attachment; filename")],
+    [("Content-Encoding", "br"), ("Content-Disposition", "attachment; filename=a.xml")],
+]
+_BODIES = [
+    b"",
+    b"<html><body>text</body></html>",
+    b"<?xml version='1.0'?><rss/>",
+    b"plain text\x00with a NUL\ttab\r\n",
+    b"escape \x1b[0m",
+    bytes.fromhex("89504e470d0a1a0a") + bytes(64),
+    "\ufeff<html>bom</html>".encode("utf-16"),
+    b"a" * 5000 + b"\x01",  # a control character past Scrapy's 5,000-byte sniff
+]
+
+
+def _as_scrapy_decides(url: str, headers: list[tuple[str, str]], body: bytes) -> bool:
+    from scrapy.http import TextResponse
+
+    raw = Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers])
+    text = issubclass(responsetypes.from_args(headers=raw, url=url, body=body), TextResponse)
+    # and intake's one addition: a byte-order mark with no Content-Type is text
+    has_type = any(k.lower() == "content-type" and v for k, v in headers)
+    return text or (not has_type and body[:2] in (b"\xff\xfe", b"\xfe\xff"))
+
+
+def test_a_text_page_is_decided_as_scrapy_decides_without_importing_it() -> None:
+    """``intake.page.is_text_page`` reproduces ``scrapy.responsetypes`` (so that
+    ``kazscraper parse`` need not import Scrapy): every extension of Scrapy's table in a URL
+    with no headers, and the header cases in URLs of several kinds, over bodies that are
+    text, binary, empty, or binary past the sniffed part."""
+    from scrapy.responsetypes import ResponseTypes
+
+    from kazscraper.intake.page import _TEXT_TYPES
+
+    # the media types of Scrapy's text response classes: its table, as this Scrapy has it
+    assert set(ResponseTypes.CLASSES) - {"text/*"} == _TEXT_TYPES
+    table = _scrapy_mimetypes()
+    extensions = sorted({*table.types_map[True], *table.types_map[False], ".gz", ".tar.gz"})
+    assert len(extensions) > 100  # Python's table and Scrapy's mime.types both read
+    cases = [
+        (f"https://example.com/file{ext}", [], body)
+        for ext in extensions
+        for body in (_BODIES[1], _BODIES[5])
+    ]
+    urls = [
+        "https://qazdauiri.kz/news/slug",
+        "https://example.com/a.html",
+        "https://example.com/a.pdf",
+        "https://example.com/a.xml.gz",
+        "https://example.com/a.php?id=1",
+        "https://example.com/dir.json/",
+        "data:text/plain,hello",
+    ]
+    cases += [(url, headers, body) for url in urls for headers in _TYPE_HEADERS for body in _BODIES]
+    wrong = [
+        (url, headers, body[:20])
+        for url, headers, body in cases
+        if is_text_page(url, headers, body) != _as_scrapy_decides(url, headers, body)
+    ]
+    assert not wrong, wrong[:5]
+    assert {is_text_page(*case) for case in cases} == {True, False}

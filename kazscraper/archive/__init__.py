@@ -41,7 +41,7 @@ def _import_sqlite_utils() -> None:
     budget), only to map their scalar types to column types when it creates a table from
     values. The archive's tables come from its migrations and its rows hold Python values,
     so it needs no such mapping. They are hidden for this one import and stay importable
-    (datasketch imports NumPy during a crawl)."""
+    (the near-duplicate signatures import NumPy during a crawl)."""
     hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # an import raises ImportError

@@ -147,6 +147,7 @@ class ArticleWriter:
     db: sqlite_utils.Database
     site: str
     _pending: _Pending | None = None
+    _minhash_scheme: str | None = None  # the archive's signatures' (neardup.scheme_of)
 
     def write_batch(
         self,
@@ -461,9 +462,11 @@ class ArticleWriter:
 
     def _mark_near_duplicate(self, article_id: int, body: str | None) -> None:
         """Link an article to an earlier one it nearly repeats (a republished, edited story)."""
-        from kazscraper.archive import neardup  # datasketch (and scipy): imported by writers only
+        from kazscraper.archive import neardup  # NumPy: imported by writers only
 
-        minhash = neardup.signature(body)
+        if self._minhash_scheme is None:
+            self._minhash_scheme = neardup.scheme_of(self.db)
+        minhash = neardup.signature(body, self._minhash_scheme)
         if minhash is None:
             return
         keys = neardup.band_keys(minhash)

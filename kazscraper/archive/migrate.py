@@ -238,7 +238,7 @@ def m008_lsh_in_sqlite(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_article_lsh_article ON article_lsh(article_id);
         """
     )
-    from kazscraper.archive import neardup  # datasketch (and scipy): imported by the migration only
+    from kazscraper.archive import neardup  # NumPy: imported by the migration only
 
     rows = db.execute("SELECT article_id, signature FROM article_minhash").fetchall()
     db.conn.executemany(

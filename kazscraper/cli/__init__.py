@@ -5,7 +5,7 @@ One module per group of commands: ``crawling`` (crawl, store, reparse), ``offlin
 serve) and ``parsing`` (parse). Beside them: ``options`` (the shared options and checks),
 ``default_archive`` (which archive without ``--db``) and ``errors`` (one-line messages;
 exit codes are documented in README.md: 0 ok, 1 failed, 2 usage). Heavy libraries
-(Scrapy, datasketch, trafilatura) are imported by the commands that use them, so that
+(Scrapy, NumPy, trafilatura) are imported by the commands that use them, so that
 ``--help`` and the reading commands start at once.
 """
 

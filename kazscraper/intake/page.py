@@ -15,11 +15,13 @@ is not text. The page's text carries the verdict of intake's checks to the extra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import importlib.util
+import mimetypes
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from scrapy.http import Headers, TextResponse
-from scrapy.responsetypes import responsetypes
 from w3lib.encoding import read_bom
 
 from kazscraper.intake.challenge import challenge_problem
@@ -28,8 +30,29 @@ from kazscraper.intake.decode import UndecodablePage, decode_page
 from kazscraper.items import Article, PageItem
 
 HeaderPairs = Sequence[tuple[str, str]]
-# what Scrapy reads to choose a response's class
-_TYPE_HEADERS = frozenset({"content-type", "content-encoding", "content-disposition"})
+# The media types Scrapy gives a text response class (``ResponseTypes.CLASSES``: HTML, XML,
+# JSON, text responses); any other ``text/...`` type is text too. Its decision is
+# reproduced here, without importing Scrapy (and Twisted): ``kazscraper parse FILE`` would
+# spend half its time on that import. tests/test_intake.py checks it against Scrapy's own.
+_TEXT_TYPES = frozenset(
+    {
+        "text/html",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/rss+xml",
+        "application/xhtml+xml",
+        "application/vnd.wap.xhtml+xml",
+        "application/xml",
+        "application/json",
+        "application/x-json",
+        "application/json-amazonui-streaming",
+        "application/javascript",
+        "application/x-javascript",
+        "text/xml",
+    }
+)
+# the control characters that make Scrapy take bytes for binary data (NUL, tab, CR, LF not)
+_BINARY = bytes(i for i in range(32) if i not in (0, 9, 10, 13))
 
 
 @dataclass(frozen=True)
@@ -41,7 +64,7 @@ class Refused:
     reason: str
 
 
-def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+def header_pairs(headers: Mapping[bytes, list[bytes]]) -> list[tuple[str, str]]:
     """Scrapy's headers as (name, value) pairs, every value kept, as the WARC files hold
     them (latin-1: a header's bytes are never refused)."""
     return [
@@ -57,20 +80,65 @@ def header(headers: HeaderPairs, name: str) -> str:
     return next((v for k, v in reversed(headers) if k.lower() == wanted), "")
 
 
+def _present(headers: HeaderPairs, name: str) -> bool:
+    wanted = name.lower()
+    return any(k.lower() == wanted for k, _ in headers)
+
+
+@functools.cache
+def _scrapy_mimetypes() -> mimetypes.MimeTypes:
+    """The extension table Scrapy reads a URL's type by: Python's defaults and Scrapy's own
+    ``mime.types``, found without importing Scrapy."""
+    table = mimetypes.MimeTypes()
+    spec = importlib.util.find_spec("scrapy")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "mime.types"
+        if path.is_file():
+            with path.open(encoding="utf8") as f:
+                table.readfp(f)
+            break
+    return table
+
+
+def _text_type(mimetype: str) -> bool:
+    return mimetype in _TEXT_TYPES or mimetype.split("/", maxsplit=1)[0] == "text"
+
+
+def _named_text(name: str) -> bool:
+    """A file name or URL whose extension names a text type."""
+    mimetype, encoding = _scrapy_mimetypes().guess_type(name)
+    return bool(mimetype) and not encoding and _text_type(mimetype or "")
+
+
+def _declared_text(headers: HeaderPairs) -> bool:
+    """The headers name a text type: Content-Type (unless a Content-Encoding is left), else
+    the file name of Content-Disposition."""
+    if (
+        _present(headers, "Content-Type")
+        and not header(headers, "Content-Encoding")
+        and _text_type(header(headers, "Content-Type").split(";")[0].strip().lower())
+    ):
+        return True
+    if _present(headers, "Content-Disposition"):
+        try:
+            name = header(headers, "Content-Disposition").split(";")[1].split("=")[1]
+        except IndexError:
+            return False
+        return _named_text(name.strip("\"'"))
+    return False
+
+
 def is_text_page(url: str, headers: HeaderPairs, body: bytes) -> bool:
-    """The page is text, as Scrapy decides when it builds the response (a ``TextResponse``):
-    by Content-Type (and Content-Encoding), Content-Disposition, the URL, the body; and a
-    body with a byte-order mark and no Content-Type is text too (Scrapy's sniffing takes
-    the NULs of UTF-16 for binary data)."""
-    scrapy_headers = Headers(
-        [
-            (k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
-            for k, v in headers
-            if k.lower() in _TYPE_HEADERS
-        ]
-    )
-    cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
-    if issubclass(cls, TextResponse):
+    """The page is text, as Scrapy decides when it builds the response (a ``TextResponse``,
+    ``scrapy.responsetypes``): the headers, else the URL's extension, else the body (no
+    control characters in its first 5,000 bytes); and a body with a byte-order mark and no
+    Content-Type is text too (Scrapy's sniffing takes the NULs of UTF-16 for binary data)."""
+    head = body[:5000]
+    if (
+        _declared_text(headers)
+        or _named_text(url)
+        or len(head.translate(None, _BINARY)) == len(head)
+    ):
         return True
     return not header(headers, "Content-Type") and bool(read_bom(body)[0])
 
