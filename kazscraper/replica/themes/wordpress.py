@@ -15,6 +15,13 @@ photos and PDFs under ``/wp-content/uploads/``.
 sitemap, no post navigation, related posts among the newest, three posts a page); with
 ``"sitemap"`` only through the sitemap index that robots.txt names (the same, and no
 pagination links). The default (``""``) links every post every way.
+
+``layout="2"`` is the site moved to a block theme (full-site editing, as Twenty
+Twenty-Four's single template builds a post): ``h1.wp-block-post-title``, the post content
+in ``div.wp-block-post-content`` (no ``<article class="post">``), the date as
+``05.03.2024`` in ``div.wp-block-post-date``, the author link in
+``div.wp-block-post-author-name``, Jetpack's newer related-posts list after the content
+and the Top Posts block (``wp-block-jetpack-top-posts``) in the sidebar.
 """
 
 from __future__ import annotations
@@ -84,14 +91,18 @@ class WordPressTheme(Theme):
     }
 
     def __init__(
-        self, n_articles: int = 120, seed: int = 1, reach: Literal["", "pages", "sitemap"] = ""
+        self,
+        n_articles: int = 120,
+        seed: int = 1,
+        reach: Literal["", "pages", "sitemap"] = "",
+        layout: str = "1",
     ) -> None:
         if reach not in REACH:
             raise ValueError(f"reach is one of {REACH}, not {reach!r}")
         self.reach = reach
         if reach:
             self.page_size = 3  # the first page of a category holds few of its posts
-        super().__init__(n_articles, seed)
+        super().__init__(n_articles, seed, layout)
 
     def similar(self, article: ThemeArticle) -> list[ThemeArticle]:
         """Jetpack's related posts; with ``reach``, among the newest posts only (so that
@@ -205,13 +216,7 @@ class WordPressTheme(Theme):
             '<li class="lang-item"><a href="/" hreflang="kk">ҚАЗ</a></li>'
             '<li class="lang-item"><a href="/ru/" hreflang="ru">РУС</a></li>'
         )
-        top = "".join(
-            f'<li><a href="{self.article_path(a)}" class="bump-view" data-bump-view="tp">'
-            f'<img src="{self.upload(a, "-150x150.jpg")}" alt="" width="40" height="40"></a>'
-            f'<div class="widgets-list-layout-links"><a href="{self.article_path(a)}" '
-            f'class="bump-view" data-bump-view="tp">{e(a.title)}</a></div></li>'
-            for a in self.top(language)
-        )
+        top = self.top_posts(language)
         recent = "".join(
             f'<li><a href="{self.article_path(a)}">{e(a.title)}</a>'
             f'<span class="post-date">{in_words(a.published, language)}</span></li>'
@@ -247,9 +252,7 @@ class WordPressTheme(Theme):
             '<section id="search-2" class="widget widget_search"><form role="search" '
             f'method="get" class="search-form" action="{prefix}/"><input type="search" name="s" '
             f'placeholder="{words["search"]}"></form></section>'
-            '<section id="top-posts-2" class="widget widget_top-posts">'
-            f'<h2 class="widget-title">{self.labels[language]["top"]}</h2>'
-            f'<ul class="widgets-list-layout no-grav">{top}</ul></section>'
+            f"{top}"
             '<section id="recent-posts-2" class="widget widget_recent_entries">'
             f'<h2 class="widget-title">{words["recent"]}</h2><ul>{recent}</ul></section>'
             '<section id="tag_cloud-2" class="widget widget_tag_cloud">'
@@ -261,6 +264,36 @@ class WordPressTheme(Theme):
             f'<div class="site-info">© 2016–2026 {e(self.site_name)}. '
             '<a href="https://wordpress.org/">WordPress</a> негізінде жұмыс істейді.</div>'
             "</footer></div>\n</body>\n</html>\n"
+        )
+
+    def top_posts(self, language: str) -> str:
+        """The sidebar's most-read list: Jetpack's Top Posts widget, or (layout 2) block."""
+        label = self.labels[language]["top"]
+        if self.layout == "2":
+            items = "".join(
+                f'<div class="jetpack-top-posts-item"><a class="jetpack-top-posts-thumbnail-link"'
+                f' href="{self.article_path(a)}"><img class="jetpack-top-posts-thumbnail" '
+                f'src="{self.upload(a, "-300x200.jpg")}" alt=""></a>'
+                f'<span class="jetpack-top-posts-title"><a href="{self.article_path(a)}">'
+                f"{e(a.title)}</a></span></div>"
+                for a in self.top(language)
+            )
+            return (
+                '<div class="wp-block-group sidebar-top"><h2 class="wp-block-heading">'
+                f'{label}</h2><div class="wp-block-jetpack-top-posts is-list-layout">'
+                f'<div class="jetpack-top-posts-wrapper">{items}</div></div></div>'
+            )
+        items = "".join(
+            f'<li><a href="{self.article_path(a)}" class="bump-view" data-bump-view="tp">'
+            f'<img src="{self.upload(a, "-150x150.jpg")}" alt="" width="40" height="40"></a>'
+            f'<div class="widgets-list-layout-links"><a href="{self.article_path(a)}" '
+            f'class="bump-view" data-bump-view="tp">{e(a.title)}</a></div></li>'
+            for a in self.top(language)
+        )
+        return (
+            '<section id="top-posts-2" class="widget widget_top-posts">'
+            f'<h2 class="widget-title">{label}</h2>'
+            f'<ul class="widgets-list-layout no-grav">{items}</ul></section>'
         )
 
     def head(self, origin: str, article: ThemeArticle) -> str:
@@ -298,6 +331,8 @@ class WordPressTheme(Theme):
         )
 
     def article_page(self, origin: str, article: ThemeArticle) -> str:
+        if self.layout == "2":
+            return self.block_theme_page(origin, article)
         lang = article.language
         words = WORDS[lang]
         path = self.article_path(article)
@@ -390,6 +425,62 @@ class WordPressTheme(Theme):
         )
         return self.page(
             lang, article.title, main, self.head(origin, article), "post-template-default single"
+        )
+
+    def block_theme_page(self, origin: str, article: ThemeArticle) -> str:
+        """The post in layout 2: a block theme's single template (title, byline group, post
+        content, then Jetpack's related-posts list and the tags)."""
+        lang = article.language
+        words = WORDS[lang]
+        prefix = self.prefix(lang)
+        section = dict(SECTIONS[lang])[article.section]
+        slug = self.author_slug(article)
+        author = ""
+        if slug:
+            author = (
+                '<div class="wp-block-post-author-name"><a href="'
+                f'{prefix}/author/{slug}/" target="_self" class="wp-block-post-author-name__link">'
+                f"{e(self.byline(article))}</a></div>"
+            )
+        date = (
+            '<div class="wp-block-post-date"><time datetime="'
+            f'{article.published.isoformat()}">{article.published:%d.%m.%Y}</time></div>'
+        )
+        body = "".join(f"<p>{e(p)}</p>\n" for p in self.content.paragraphs(article))
+        if article.attachment:
+            body += (
+                f'<figure class="wp-block-file"><a href="{self.upload(article, ".pdf")}">'
+                "PDF</a></figure>\n"
+            )
+        related = "".join(
+            f'<li class="jp-related-posts-i2__post" id="related-posts-item-{i}">'
+            f'<a class="jp-related-posts-i2__post-link" href="{self.article_path(o)}">'
+            f'{e(o.title)}</a><dl class="jp-related-posts-i2__post-defs"><dt>Date</dt>'
+            f'<dd class="jp-related-posts-i2__post-date">{o.published:%d.%m.%Y}</dd></dl></li>'
+            for i, o in enumerate(self.similar(article))
+        )
+        tags = "".join(
+            f'<a href="{prefix}/tag/{slugify(t)}/" rel="tag">{e(t)}</a>' for t in article.tags
+        )
+        main = (
+            '<div class="wp-block-group single-post has-global-padding">'
+            '<div class="wp-block-group post-header">'
+            '<div class="taxonomy-category wp-block-post-terms">'
+            f'<a href="{prefix}/category/{article.section}/" rel="tag">{e(section)}</a></div>'
+            f'<h1 class="wp-block-post-title">{e(article.title)}</h1>'
+            f'<div class="wp-block-group is-layout-flex post-byline">{date}{author}</div></div>'
+            '<figure class="wp-block-post-featured-image"><img src="'
+            f'{self.upload(article, "-1024x683.jpg")}" alt=""></figure>'
+            '<div class="entry-content wp-block-post-content is-layout-constrained">\n'
+            f"{body}</div>"
+            '<div class="jp-relatedposts-i2" data-layout="list">'
+            f'<h3 class="jp-relatedposts-headline"><em>{self.labels[lang]["similar"]}</em></h3>'
+            f'<ul class="jp-related-posts-i2__list" role="list">{related}</ul></div>'
+            '<div class="taxonomy-post_tag wp-block-post-terms">'
+            f'<span class="wp-block-post-terms__prefix">{words["tags"]} </span>{tags}</div></div>'
+        )
+        return self.page(
+            lang, article.title, main, self.head(origin, article), "single wp-site-blocks"
         )
 
     def archive_page(
