@@ -16,12 +16,12 @@ sitemap, no post navigation, related posts among the newest, three posts a page)
 ``"sitemap"`` only through the sitemap index that robots.txt names (the same, and no
 pagination links). The default (``""``) links every post every way.
 
-``layout="2"`` is the site moved to a block theme (full-site editing, as Twenty
-Twenty-Four's single template builds a post): ``h1.wp-block-post-title``, the post content
-in ``div.wp-block-post-content`` (no ``<article class="post">``), the date as
-``05.03.2024`` in ``div.wp-block-post-date``, the author link in
-``div.wp-block-post-author-name``, Jetpack's newer related-posts list after the content
-and the Top Posts block (``wp-block-jetpack-top-posts``) in the sidebar.
+``layout="2"`` is the site moved to tagDiv's Newspaper theme with its cloud templates (as
+many Kazakh and Russian news sites run): ``h1.tdb-title-text``, the post content in
+``div.tdb_single_content`` (no ``<article class="post">``, no ``.entry-content``), the date
+as ``05.03.2024`` in ``time.td-module-date``, the author link ``a.tdb-author-name``, the
+theme's related-posts block (``div.tdb_single_related``) instead of Jetpack's, and its
+popular-posts block in the sidebar.
 """
 
 from __future__ import annotations
@@ -271,17 +271,14 @@ class WordPressTheme(Theme):
         label = self.labels[language]["top"]
         if self.layout == "2":
             items = "".join(
-                f'<div class="jetpack-top-posts-item"><a class="jetpack-top-posts-thumbnail-link"'
-                f' href="{self.article_path(a)}"><img class="jetpack-top-posts-thumbnail" '
-                f'src="{self.upload(a, "-300x200.jpg")}" alt=""></a>'
-                f'<span class="jetpack-top-posts-title"><a href="{self.article_path(a)}">'
-                f"{e(a.title)}</a></span></div>"
+                '<div class="td_module_flex td_module_flex_1"><div class="td-module-meta-info">'
+                f'<h3 class="entry-title td-module-title"><a href="{self.article_path(a)}">'
+                f"{e(a.title)}</a></h3></div></div>"
                 for a in self.top(language)
             )
             return (
-                '<div class="wp-block-group sidebar-top"><h2 class="wp-block-heading">'
-                f'{label}</h2><div class="wp-block-jetpack-top-posts is-list-layout">'
-                f'<div class="jetpack-top-posts-wrapper">{items}</div></div></div>'
+                '<div class="td_block_wrap td_flex_block_1 td-popular"><h4 class="td-block-title">'
+                f'<span>{label}</span></h4><div class="td_block_inner">{items}</div></div>'
             )
         items = "".join(
             f'<li><a href="{self.article_path(a)}" class="bump-view" data-bump-view="tp">'
@@ -332,7 +329,7 @@ class WordPressTheme(Theme):
 
     def article_page(self, origin: str, article: ThemeArticle) -> str:
         if self.layout == "2":
-            return self.block_theme_page(origin, article)
+            return self.newspaper_page(origin, article)
         lang = article.language
         words = WORDS[lang]
         path = self.article_path(article)
@@ -427,9 +424,9 @@ class WordPressTheme(Theme):
             lang, article.title, main, self.head(origin, article), "post-template-default single"
         )
 
-    def block_theme_page(self, origin: str, article: ThemeArticle) -> str:
-        """The post in layout 2: a block theme's single template (title, byline group, post
-        content, then Jetpack's related-posts list and the tags)."""
+    def newspaper_page(self, origin: str, article: ThemeArticle) -> str:
+        """The post in layout 2: tagDiv Newspaper's cloud single template (title, meta row,
+        the post content, the related-posts block, the tags)."""
         lang = article.language
         words = WORDS[lang]
         prefix = self.prefix(lang)
@@ -438,49 +435,53 @@ class WordPressTheme(Theme):
         author = ""
         if slug:
             author = (
-                '<div class="wp-block-post-author-name"><a href="'
-                f'{prefix}/author/{slug}/" target="_self" class="wp-block-post-author-name__link">'
+                '<div class="tdb-author-name-wrap"><span class="tdb-author-by">·</span> '
+                f'<a class="tdb-author-name" href="{prefix}/author/{slug}/">'
                 f"{e(self.byline(article))}</a></div>"
             )
         date = (
-            '<div class="wp-block-post-date"><time datetime="'
-            f'{article.published.isoformat()}">{article.published:%d.%m.%Y}</time></div>'
+            '<div class="tdb_single_date"><time class="entry-date updated td-module-date" '
+            f'datetime="{article.published.isoformat()}">{article.published:%d.%m.%Y}</time></div>'
         )
         body = "".join(f"<p>{e(p)}</p>\n" for p in self.content.paragraphs(article))
+        attachment = ""
         if article.attachment:
-            body += (
-                f'<figure class="wp-block-file"><a href="{self.upload(article, ".pdf")}">'
-                "PDF</a></figure>\n"
+            attachment = (
+                f'<div class="td-post-attachment"><a href="{self.upload(article, ".pdf")}">'
+                "PDF</a></div>"
             )
         related = "".join(
-            f'<li class="jp-related-posts-i2__post" id="related-posts-item-{i}">'
-            f'<a class="jp-related-posts-i2__post-link" href="{self.article_path(o)}">'
-            f'{e(o.title)}</a><dl class="jp-related-posts-i2__post-defs"><dt>Date</dt>'
-            f'<dd class="jp-related-posts-i2__post-date">{o.published:%d.%m.%Y}</dd></dl></li>'
-            for i, o in enumerate(self.similar(article))
+            '<div class="td_module_wrap td_module_related_posts"><div class="td-module-thumb">'
+            f'<a href="{self.article_path(o)}" class="td-image-wrap"><img src="'
+            f'{self.upload(o, "-218x150.jpg")}" alt=""></a></div>'
+            f'<div class="item-details"><h3 class="entry-title td-module-title"><a href="'
+            f'{self.article_path(o)}" rel="bookmark">{e(o.title)}</a></h3></div></div>'
+            for o in self.similar(article)
         )
         tags = "".join(
-            f'<a href="{prefix}/tag/{slugify(t)}/" rel="tag">{e(t)}</a>' for t in article.tags
+            f'<li><a href="{prefix}/tag/{slugify(t)}/">{e(t)}</a></li>' for t in article.tags
         )
         main = (
-            '<div class="wp-block-group single-post has-global-padding">'
-            '<div class="wp-block-group post-header">'
-            '<div class="taxonomy-category wp-block-post-terms">'
-            f'<a href="{prefix}/category/{article.section}/" rel="tag">{e(section)}</a></div>'
-            f'<h1 class="wp-block-post-title">{e(article.title)}</h1>'
-            f'<div class="wp-block-group is-layout-flex post-byline">{date}{author}</div></div>'
-            '<figure class="wp-block-post-featured-image"><img src="'
-            f'{self.upload(article, "-1024x683.jpg")}" alt=""></figure>'
-            '<div class="entry-content wp-block-post-content is-layout-constrained">\n'
-            f"{body}</div>"
-            '<div class="jp-relatedposts-i2" data-layout="list">'
-            f'<h3 class="jp-relatedposts-headline"><em>{self.labels[lang]["similar"]}</em></h3>'
-            f'<ul class="jp-related-posts-i2__list" role="list">{related}</ul></div>'
-            '<div class="taxonomy-post_tag wp-block-post-terms">'
-            f'<span class="wp-block-post-terms__prefix">{words["tags"]} </span>{tags}</div></div>'
+            '<div class="td-main-content-wrap td-container-wrap"><div class="tdc-row">'
+            '<div class="tdb_single_categories"><a class="tdb-entry-category" '
+            f'href="{prefix}/category/{article.section}/">{e(section)}</a></div>'
+            '<div class="tdb_title"><h1 class="tdb-title-text">'
+            f"{e(article.title)}</h1></div>"
+            f'<div class="tdb-post-meta">{author}{date}'
+            f'<div class="tdb_single_post_views"><span class="td-nr-views">{article.views}'
+            "</span></div></div>"
+            '<div class="tdb_single_featured_image"><img class="entry-thumb" src="'
+            f'{self.upload(article, "-696x464.jpg")}" alt=""></div>'
+            f'<div class="tdb_single_content"><div class="tdb-block-inner td-fix-index">\n{body}'
+            f"</div></div>{attachment}"
+            '<div class="tdb_single_tags"><ul class="tdb-tags">'
+            f'<li><span class="tdb-tags-title">{words["tags"]}</span></li>{tags}</ul></div>'
+            '<div class="td_block_wrap tdb_single_related"><h4 class="td-block-title">'
+            f"<span>{self.labels[lang]['similar']}</span></h4>"
+            f'<div class="td_block_inner">{related}</div></div></div></div>'
         )
         return self.page(
-            lang, article.title, main, self.head(origin, article), "single wp-site-blocks"
+            lang, article.title, main, self.head(origin, article), "post-template-default single"
         )
 
     def archive_page(
