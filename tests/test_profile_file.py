@@ -120,7 +120,7 @@ def test_accepting_a_proposal_keeps_the_old_file_as_a_backup(tmp_path: Path) -> 
     kept, proposal = learned_profile_path(db, "x.kz"), proposed_profile_path(db, "x.kz")
     assert proposal == kept.with_name("x.kz.proposed.toml")
     now = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
-    with pytest.raises(ProfileFileError, match="no proposed profile of x.kz"):
+    with pytest.raises(ProfileFileError, match=r"no proposed profile of x\.kz"):
         accept_proposal(db, "x.kz", now)
     write_profile_file(kept, learned(), "old")
     old_text = kept.read_text(encoding="utf-8")
