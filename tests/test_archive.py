@@ -304,6 +304,19 @@ def test_an_edit_that_lost_fields_keeps_the_stored_values(archive: Archive) -> N
     assert "published_date, category, tags, authors" in detail
 
 
+def test_reparse_can_empty_an_archive_whose_articles_have_anomalies(archive: Archive) -> None:
+    """The tables reparse rebuilds are emptied with the anomalies of their articles (which
+    reparse records again from the captures): an ``anomalies`` row referring to an article
+    made every reparse of the archive fail with "FOREIGN KEY constraint failed"."""
+    archive.write_batch([(make_article(body=LONG_BODY, category="Қоғам"), [])])
+    lost = make_article(body=LONG_BODY + "Түзету.", category=None)
+    archive.write_batch([(lost, [])], crawl_id=None)
+    assert [kind for kind, _ in _anomalies(archive)] == ["metadata_lost"]
+    archive.clear_articles()
+    assert archive.db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    assert _anomalies(archive) == []
+
+
 @pytest.mark.parametrize(
     ("title", "body", "reason"),
     [

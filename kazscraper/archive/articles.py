@@ -649,7 +649,8 @@ class ArticleWriter:
         return cursor.rowcount > 0
 
     def clear_articles(self) -> None:
-        """Empty the tables that reparse rebuilds (captures, crawls and failures stay)."""
+        """Empty the tables that reparse rebuilds (captures, crawls and failures stay; the
+        anomalies go with their articles: reparse records them again from the captures)."""
         with self.db.atomic():
-            for table in (*ARTICLE_TABLES, "frontier"):
+            for table in ("anomalies", *ARTICLE_TABLES, "frontier"):
                 self.db.execute(f"DELETE FROM {table}")
