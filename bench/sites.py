@@ -274,6 +274,21 @@ def cli(log: Path, timeout: float, *args: str) -> tuple[int, float, str]:
     return done.returncode, round(time.monotonic() - start, 1), done.stdout
 
 
+def run_profile_share(db: Path) -> float | None:
+    """The share of the last run's bodies the profile gave (its ``crawls`` row's layers:
+    a revisit found unchanged keeps the row, and the row's ``extraction``, it had)."""
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute(
+            "SELECT extraction_layers FROM crawls ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    layers = json.loads(row[0] or "{}") if row else {}
+    bodies = sum(v for k, v in layers.items() if k.startswith("body:"))
+    return round(layers.get("body:profile", 0) / bodies, 3) if bodies else None
+
+
 def diff_size(text: str) -> int:
     """Lines added and removed in a unified diff (its two file lines left out)."""
     return sum(
@@ -298,9 +313,11 @@ def run_relayout(name: str, articles: int, timeout: float, keep: Path | None) ->
         out["learn_exit"], out["learn_s"], _ = cli(log, timeout, "profile", "learn", *where)
         out["learned_crawl_exit"] = crawl(server.origin, db, log, timeout, "--full")[0]
         out["learned"] = score(truth, db)
+        out["learned"]["bodies_from_profile"] = run_profile_share(db)
         server.use(get_theme(base, n_articles=articles, **{**options, "layout": "2"}))
         out["switched_exit"] = crawl(server.origin, db, log, timeout, "--full")[0]
         out["switched"] = score(truth, db)
+        out["switched"]["bodies_from_profile"] = run_profile_share(db)
         out["relearn_exit"], out["relearn_s"], text = cli(log, timeout, "profile", "learn", *where)
         out["diff_lines"] = diff_size(text)
         changed = [line for line in text.splitlines() if line.startswith("rules changed:")]
@@ -308,8 +325,10 @@ def run_relayout(name: str, articles: int, timeout: float, keep: Path | None) ->
         out["accept_exit"] = cli(log, timeout, "profile", "accept", *where)[0]
         out["next_crawl_exit"] = crawl(server.origin, db, log, timeout, "--full")[0]
         out["next"] = score(truth, db)
+        out["next"]["bodies_from_profile"] = run_profile_share(db)
         out["reparse_exit"], out["reparse_s"], _ = cli(log, timeout, "reparse", "--db", str(db))
         out["reparsed"] = score(truth, db)
+        out["reparsed"]["bodies_from_profile"] = run_profile_share(db)
         out["load_end"] = os.getloadavg()[0]
         if keep is not None:
             target = keep / f"relayout-{name.replace(':', '-').replace('=', '-')}"
@@ -341,7 +360,7 @@ RELAYOUT_FIGURES = (
     ("block precision", "block_precision"),
     ("body F1 mean", "body_f1_mean"),
     ("body F1 share ≥ 0.9", "body_f1_share_0_9"),
-    ("bodies from the profile", "bodies_from_profile"),
+    ("bodies from the profile (of the run)", "bodies_from_profile"),
 )
 
 
