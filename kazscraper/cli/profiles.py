@@ -16,11 +16,15 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kazscraper.cli.options import read_db_option
 from kazscraper.sites import SiteProfile, generic_site, get_profile, host_label, known_sites
+
+if TYPE_CHECKING:
+    from kazscraper.sites.profile_file import ProfileFile
 
 MIN_SUPPORT = click.FloatRange(0.0, 1.0)
 
@@ -199,21 +203,30 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
         return
     proposal = proposed_profile_path(db_path, label)
     write_profile_file(proposal, learned, header)
-    old_text = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    new_text = proposal.read_text(encoding="utf-8").splitlines(keepends=True)
-    diff = list(difflib.unified_diff(old_text, new_text, str(path), str(proposal), n=1))
+    click.echo(profile_diff(path, proposal), nl=False)
     changed = sorted(
         name
         for name in {*learned.rules, *kept.rules}
-        if (learned.rules.get(name) and learned.rules[name].path)
-        != (kept.rules.get(name) and kept.rules[name].path)
+        if _rule_path(learned, name) != _rule_path(kept, name)
     )
-    click.echo("".join(diff), nl=False)
     click.echo(
         f"proposed from {len(pages)} pages: {kept_rules} -> {proposal}\n"
         f"rules changed: {', '.join(changed) or 'none'}; the kept profile is unchanged.\n"
         f"accept it: kazscraper profile accept --db {db_path} --site {label}"
     )
+
+
+def _rule_path(file: ProfileFile, name: str) -> str:
+    rule = file.rules.get(name)
+    return rule.path if rule is not None else ""
+
+
+def profile_diff(kept: Path, proposal: Path) -> str:
+    """The unified diff from the kept profile file to the proposed one (one line of
+    context: a changed path shows its rule's support)."""
+    old = kept.read_text(encoding="utf-8").splitlines(keepends=True)
+    new = proposal.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, str(kept), str(proposal), n=1))
 
 
 @profile.command("accept")
