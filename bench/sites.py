@@ -309,13 +309,17 @@ def run_relayout(name: str, articles: int, timeout: float, keep: Path | None) ->
         label = urlsplit(server.origin).netloc
         truth = theme.truth(server.origin)
         where = ("--db", str(db), "--site", label)
-        out["crawl_exit"] = crawl(server.origin, db, log, timeout)[0]
+        out["crawl_exit"] = crawl(server.origin, db, Path(tmp) / "crawl1.log", timeout)[0]
         out["learn_exit"], out["learn_s"], _ = cli(log, timeout, "profile", "learn", *where)
-        out["learned_crawl_exit"] = crawl(server.origin, db, log, timeout, "--full")[0]
+        out["learned_crawl_exit"] = crawl(
+            server.origin, db, Path(tmp) / "crawl2.log", timeout, "--full"
+        )[0]
         out["learned"] = score(truth, db)
         out["learned"]["bodies_from_profile"] = run_profile_share(db)
         server.use(get_theme(base, n_articles=articles, **{**options, "layout": "2"}))
-        out["switched_exit"] = crawl(server.origin, db, log, timeout, "--full")[0]
+        out["switched_exit"] = crawl(
+            server.origin, db, Path(tmp) / "crawl3.log", timeout, "--full"
+        )[0]
         out["switched"] = score(truth, db)
         out["switched"]["bodies_from_profile"] = run_profile_share(db)
         out["relearn_exit"], out["relearn_s"], text = cli(log, timeout, "profile", "learn", *where)
@@ -323,7 +327,9 @@ def run_relayout(name: str, articles: int, timeout: float, keep: Path | None) ->
         changed = [line for line in text.splitlines() if line.startswith("rules changed:")]
         out["rules_changed"] = changed[0].split(":", 1)[1].split(";")[0].strip() if changed else ""
         out["accept_exit"] = cli(log, timeout, "profile", "accept", *where)[0]
-        out["next_crawl_exit"] = crawl(server.origin, db, log, timeout, "--full")[0]
+        out["next_crawl_exit"] = crawl(
+            server.origin, db, Path(tmp) / "crawl4.log", timeout, "--full"
+        )[0]
         out["next"] = score(truth, db)
         out["next"]["bodies_from_profile"] = run_profile_share(db)
         out["reparse_exit"], out["reparse_s"], _ = cli(log, timeout, "reparse", "--db", str(db))
