@@ -387,3 +387,26 @@ def test_a_run_by_any_name_but_reparse_is_a_crawl_of_its_start_url(tmp_path: Pat
         assert archive.crawled_origin() == ("http://127.0.0.1:8123", ("http://127.0.0.1:8124",))
         assert archive.crawl_arguments() == [args]
         assert len(archive.crawl_starts()) == 1
+
+
+def test_a_capture_the_profile_no_longer_reads_does_not_replace_its_reading(
+    archive: Archive,
+) -> None:
+    """A redesign: the stored body came from the site profile, a new capture's from the
+    generic layer (the profile's rule no longer finds it; that run exits 3). Its other
+    reading is not stored over the profile's (an ``anomalies`` row says so; the capture is
+    in the WARC files, and a reparse after `profile accept` reads it with the new profile);
+    a capture the profile reads is stored as any edit."""
+    first = make_article(body=LONG_BODY, extraction={"body": "profile"})
+    archive.write_batch([(first, [])])
+    teasers = LONG_BODY + "Ұқсас жаңалықтар: тағы бір тақырып."
+    generic = make_article(body=teasers, extraction={"body": "generic"})
+    assert archive.write_batch([(generic, [])]) == ["kept"]
+    assert archive.db.execute("SELECT version, body FROM articles").fetchone() == (1, LONG_BODY)
+    [(kind, detail)] = _anomalies(archive)
+    assert kind == "layout_changed" and "site profile" in detail
+    same = make_article(body=LONG_BODY, extraction={"body": "generic"})
+    assert archive.write_batch([(same, [])]) == ["unchanged"]  # the same text: no anomaly
+    edited = make_article(body=LONG_BODY + "Түзету.", extraction={"body": "profile"})
+    assert archive.write_batch([(edited, [])]) == ["updated"]
+    assert len(_anomalies(archive)) == 1
