@@ -410,3 +410,19 @@ def test_a_capture_the_profile_no_longer_reads_does_not_replace_its_reading(
     edited = make_article(body=LONG_BODY + "Түзету.", extraction={"body": "profile"})
     assert archive.write_batch([(edited, [])]) == ["updated"]
     assert len(_anomalies(archive)) == 1
+
+
+def test_the_same_text_read_by_the_profile_is_recorded_as_the_profile_s(
+    archive: Archive,
+) -> None:
+    """A revisit that reads the same text through the site profile (learned after the first
+    crawl) is ``unchanged``, and the row says its title and body now come from the profile:
+    a later capture the profile no longer reads does not replace them (before, the first
+    crawl's ``generic`` stayed, and a redesign's other reading became a new version)."""
+    archive.write_batch([(make_article(body=LONG_BODY, extraction={"body": "generic"}), [])])
+    again = make_article(body=LONG_BODY, extraction={"body": "profile", "title": "profile"})
+    assert archive.write_batch([(again, [])]) == ["unchanged"]
+    stored = json.loads(archive.db.execute("SELECT extraction FROM articles").fetchone()[0])
+    assert stored["body"] == "profile" and stored["title"] == "profile"
+    other = make_article(body=LONG_BODY + "Тағы бір тақырып.", extraction={"body": "generic"})
+    assert archive.write_batch([(other, [])]) == ["kept"]

@@ -117,6 +117,19 @@ def profile_lost(article: Article, stored_extraction: str | None) -> str | None:
     )
 
 
+def same_text_layers(stored: str | None, extraction: dict[str, str]) -> str | None:
+    """A row's ``extraction`` after a capture with the same title and body: the stored
+    layers, with this capture's for the title and the body."""
+    try:
+        layers = json.loads(stored or "{}")
+    except ValueError:
+        return stored
+    if not isinstance(layers, dict):
+        return stored
+    layers.update({k: extraction[k] for k in ("title", "body") if k in extraction})
+    return json.dumps(layers, ensure_ascii=False, sort_keys=True)
+
+
 def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
 
@@ -314,6 +327,9 @@ class ArticleWriter:
                 outcome = "unchanged"
                 keep = ("last_seen_at", "views", "fetched_url", "crawl_id", "etag")
                 record = {k: record[k] for k in keep}
+                # the same title and body: this reading's layers for them hold (a profile
+                # learned since the first crawl reads them now)
+                record["extraction"] = same_text_layers(existing[7], article.extraction)
             else:
                 outcome = "updated"
                 self.db.table("article_versions").insert(
