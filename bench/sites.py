@@ -35,6 +35,7 @@ other, never in parallel (their timings would mix).
     python bench/sites.py --themes handmade --keep /tmp/themes   # keep archives and logs
     python bench/sites.py --themes wordpress:reach=pages,wordpress:reach=sitemap
     python bench/sites.py --learn       # then `profile learn` and `reparse`: figures of both
+    python bench/sites.py --relayout    # the redesign flow (below)
 
 With ``--learn`` (issue 24), each theme's first crawl is followed by ``kazscraper profile
 learn`` (``profiles/<host>.toml`` beside the archive) and ``kazscraper reparse``, which uses
@@ -76,10 +77,13 @@ def norm(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
-def crawl(origin: str, db: Path, log: Path, timeout: float) -> tuple[int | None, float, bool]:
+def crawl(
+    origin: str, db: Path, log: Path, timeout: float, *extra: str
+) -> tuple[int | None, float, bool]:
     """Run the CLI on ``origin``; (exit code or None, wall seconds, killed by the limit)."""
     command = [
         sys.executable, "-m", "kazscraper", "crawl", "--site", origin + "/", "--db", str(db),
+        *extra,
     ]  # fmt: skip
     start = time.monotonic()
     with log.open("wb") as out:
@@ -258,6 +262,138 @@ def run_theme(
     }
 
 
+def cli(log: Path, timeout: float, *args: str) -> tuple[int, float, str]:
+    """``kazscraper ARGS``: (exit code, wall seconds, stdout); its output added to ``log``."""
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "kazscraper", *args],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"$ kazscraper {' '.join(args)}\n{done.stdout}{done.stderr}\n")
+    return done.returncode, round(time.monotonic() - start, 1), done.stdout
+
+
+def run_profile_share(db: Path) -> float | None:
+    """The share of the last run's bodies the profile gave (its ``crawls`` row's layers:
+    a revisit found unchanged keeps the row, and the row's ``extraction``, it had)."""
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute(
+            "SELECT extraction_layers FROM crawls ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    layers = json.loads(row[0] or "{}") if row else {}
+    bodies = sum(v for k, v in layers.items() if k.startswith("body:"))
+    return round(layers.get("body:profile", 0) / bodies, 3) if bodies else None
+
+
+def diff_size(text: str) -> int:
+    """Lines added and removed in a unified diff (its two file lines left out)."""
+    return sum(
+        1 for line in text.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    )
+
+
+def run_relayout(name: str, articles: int, timeout: float, keep: Path | None) -> dict[str, Any]:
+    """The redesign flow on one theme (``--relayout``): its exits, times and figures."""
+    base, options = theme_spec(name)
+    theme = get_theme(base, n_articles=articles, **options)
+    out: dict[str, Any] = {"theme": name, "load": os.getloadavg()[0]}
+    with (
+        tempfile.TemporaryDirectory(prefix=f"relayout-{base}-") as tmp,
+        ThemeServer(theme) as server,
+    ):
+        db, log = Path(tmp) / "x.sqlite", Path(tmp) / "steps.log"
+        label = urlsplit(server.origin).netloc
+        truth = theme.truth(server.origin)
+        where = ("--db", str(db), "--site", label)
+        out["crawl_exit"] = crawl(server.origin, db, Path(tmp) / "crawl1.log", timeout)[0]
+        out["learn_exit"], out["learn_s"], _ = cli(log, timeout, "profile", "learn", *where)
+        out["learned_crawl_exit"] = crawl(
+            server.origin, db, Path(tmp) / "crawl2.log", timeout, "--full"
+        )[0]
+        out["learned"] = score(truth, db)
+        out["learned"]["bodies_from_profile"] = run_profile_share(db)
+        server.use(get_theme(base, n_articles=articles, **{**options, "layout": "2"}))
+        out["switched_exit"] = crawl(
+            server.origin, db, Path(tmp) / "crawl3.log", timeout, "--full"
+        )[0]
+        out["switched"] = score(truth, db)
+        out["switched"]["bodies_from_profile"] = run_profile_share(db)
+        out["relearn_exit"], out["relearn_s"], text = cli(log, timeout, "profile", "learn", *where)
+        out["diff_lines"] = diff_size(text)
+        changed = [line for line in text.splitlines() if line.startswith("rules changed:")]
+        out["rules_changed"] = changed[0].split(":", 1)[1].split(";")[0].strip() if changed else ""
+        out["accept_exit"] = cli(log, timeout, "profile", "accept", *where)[0]
+        out["next_crawl_exit"] = crawl(
+            server.origin, db, Path(tmp) / "crawl4.log", timeout, "--full"
+        )[0]
+        out["next"] = score(truth, db)
+        out["next"]["bodies_from_profile"] = run_profile_share(db)
+        out["reparse_exit"], out["reparse_s"], _ = cli(log, timeout, "reparse", "--db", str(db))
+        out["reparsed"] = score(truth, db)
+        out["reparsed"]["bodies_from_profile"] = run_profile_share(db)
+        out["load_end"] = os.getloadavg()[0]
+        if keep is not None:
+            target = keep / f"relayout-{name.replace(':', '-').replace('=', '-')}"
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(tmp, target)
+    return out
+
+
+RELAYOUT_ROWS = (
+    ("load average (start → end)", lambda r: f"{r['load']:.1f} → {r['load_end']:.1f}"),
+    ("crawl, learn, learned crawl exit", lambda r: (
+        f"{r['crawl_exit']}, {r['learn_exit']}, {r['learned_crawl_exit']}"
+    )),
+    ("learn (s)", lambda r: f"{r['learn_s']:.0f}"),
+    ("switched crawl exit", lambda r: str(r["switched_exit"])),
+    ("relearn exit, time (s)", lambda r: f"{r['relearn_exit']}, {r['relearn_s']:.0f}"),
+    ("diff size (lines ±)", lambda r: str(r["diff_lines"])),
+    ("rules changed", lambda r: r["rules_changed"] or "none"),
+    ("accept, next crawl, reparse exit", lambda r: (
+        f"{r['accept_exit']}, {r['next_crawl_exit']}, {r['reparse_exit']}"
+    )),
+)  # fmt: skip
+#: figures after the learned crawl, the switched crawl, the next crawl and the reparse
+RELAYOUT_FIGURES = (
+    ("titles exact", "titles_exact"),
+    ("dates right", "dates_right"),
+    ("authors exact", "authors_exact"),
+    ("similar / top recall", ("similar_recall", "top_recall")),
+    ("block precision", "block_precision"),
+    ("body F1 mean", "body_f1_mean"),
+    ("body F1 share ≥ 0.9", "body_f1_share_0_9"),
+    ("bodies from the profile (of the run)", "bodies_from_profile"),
+)
+
+
+def relayout_table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| figure | " + " | ".join(r["theme"] for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    for label, cell in RELAYOUT_ROWS:
+        lines.append(f"| {label} | " + " | ".join(cell(r) for r in results) + " |")
+    for label, key in RELAYOUT_FIGURES:
+        keys = key if isinstance(key, tuple) else (key,)
+        cells = [
+            " → ".join(
+                " / ".join(fmt(r[step].get(k)) for k in keys)
+                for step in ("learned", "switched", "next", "reparsed")
+            )
+            for r in results
+        ]
+        lines.append(
+            f"| {label} (learned crawl → switched → next crawl → reparse) | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 ROWS = (
     ("articles found", lambda r: f"{r['found']}/{r['articles']}"),
     (
@@ -329,11 +465,25 @@ def main() -> None:
         action="store_true",
         help="after each crawl: profile learn, then reparse with the learned profile",
     )
+    parser.add_argument(
+        "--relayout",
+        action="store_true",
+        help="the redesign flow: crawl, learn, switch to layout 2, exit 3, learn, accept, crawl",
+    )
     args = parser.parse_args()
     names = [n.strip() for n in args.themes.split(",") if n.strip()]
     unknown = [n for n in names if theme_spec(n)[0] not in THEMES]
     if unknown:
         parser.error(f"unknown themes {unknown}; known: {', '.join(THEMES)}")
+    if args.relayout:
+        done = []
+        for name in names:
+            print(f"redesign flow on {name} ({args.articles} articles) …", file=sys.stderr)
+            result = run_relayout(name, args.articles, args.timeout, args.keep)
+            print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
+            done.append(result)
+        print(json.dumps(done, ensure_ascii=False, indent=2) if args.json else relayout_table(done))
+        return
     results = []
     for name in names:
         print(f"crawling {name} ({args.articles} articles) …", file=sys.stderr, flush=True)

@@ -27,8 +27,8 @@ from kazscraper.sites.generic import PROFILE
 ORIGIN = "http://127.0.0.1:8000"
 
 
-def score_theme(name: str, articles: int = 120, show: str = "") -> dict[str, Any]:
-    theme = get_theme(name, n_articles=articles)
+def score_theme(name: str, articles: int = 120, show: str = "", **options: str) -> dict[str, Any]:
+    theme = get_theme(name, n_articles=articles, **options)
     truth = theme.truth(ORIGIN)
     f1s: list[float] = []
     hits = {"title": 0, "date": 0, "authors": 0}
@@ -82,8 +82,11 @@ def main() -> None:
     parser.add_argument("--themes", default=",".join(THEMES))
     parser.add_argument("--articles", type=int, default=120)
     parser.add_argument("--show", default="", help="print the misses of one field")
+    parser.add_argument("--layout", default="1", help="the themes' layout (2: a redesign)")
     args = parser.parse_args()
-    rows = [score_theme(t, args.articles, args.show) for t in args.themes.split(",")]
+    rows = [
+        score_theme(t, args.articles, args.show, layout=args.layout) for t in args.themes.split(",")
+    ]
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))

@@ -304,6 +304,19 @@ def test_an_edit_that_lost_fields_keeps_the_stored_values(archive: Archive) -> N
     assert "published_date, category, tags, authors" in detail
 
 
+def test_reparse_can_empty_an_archive_whose_articles_have_anomalies(archive: Archive) -> None:
+    """The tables reparse rebuilds are emptied with the anomalies of their articles (which
+    reparse records again from the captures): an ``anomalies`` row referring to an article
+    made every reparse of the archive fail with "FOREIGN KEY constraint failed"."""
+    archive.write_batch([(make_article(body=LONG_BODY, category="Қоғам"), [])])
+    lost = make_article(body=LONG_BODY + "Түзету.", category=None)
+    archive.write_batch([(lost, [])], crawl_id=None)
+    assert [kind for kind, _ in _anomalies(archive)] == ["metadata_lost"]
+    archive.clear_articles()
+    assert archive.db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    assert _anomalies(archive) == []
+
+
 @pytest.mark.parametrize(
     ("title", "body", "reason"),
     [
@@ -374,3 +387,42 @@ def test_a_run_by_any_name_but_reparse_is_a_crawl_of_its_start_url(tmp_path: Pat
         assert archive.crawled_origin() == ("http://127.0.0.1:8123", ("http://127.0.0.1:8124",))
         assert archive.crawl_arguments() == [args]
         assert len(archive.crawl_starts()) == 1
+
+
+def test_a_capture_the_profile_no_longer_reads_does_not_replace_its_reading(
+    archive: Archive,
+) -> None:
+    """A redesign: the stored body came from the site profile, a new capture's from the
+    generic layer (the profile's rule no longer finds it; that run exits 3). Its other
+    reading is not stored over the profile's (an ``anomalies`` row says so; the capture is
+    in the WARC files, and a reparse after `profile accept` reads it with the new profile);
+    a capture the profile reads is stored as any edit."""
+    first = make_article(body=LONG_BODY, extraction={"body": "profile"})
+    archive.write_batch([(first, [])])
+    teasers = LONG_BODY + "Ұқсас жаңалықтар: тағы бір тақырып."
+    generic = make_article(body=teasers, extraction={"body": "generic"})
+    assert archive.write_batch([(generic, [])]) == ["kept"]
+    assert archive.db.execute("SELECT version, body FROM articles").fetchone() == (1, LONG_BODY)
+    [(kind, detail)] = _anomalies(archive)
+    assert kind == "layout_changed" and "site profile" in detail
+    same = make_article(body=LONG_BODY, extraction={"body": "generic"})
+    assert archive.write_batch([(same, [])]) == ["unchanged"]  # the same text: no anomaly
+    edited = make_article(body=LONG_BODY + "Түзету.", extraction={"body": "profile"})
+    assert archive.write_batch([(edited, [])]) == ["updated"]
+    assert len(_anomalies(archive)) == 1
+
+
+def test_the_same_text_read_by_the_profile_is_recorded_as_the_profile_s(
+    archive: Archive,
+) -> None:
+    """A revisit that reads the same text through the site profile (learned after the first
+    crawl) is ``unchanged``, and the row says its title and body now come from the profile:
+    a later capture the profile no longer reads does not replace them (before, the first
+    crawl's ``generic`` stayed, and a redesign's other reading became a new version)."""
+    archive.write_batch([(make_article(body=LONG_BODY, extraction={"body": "generic"}), [])])
+    again = make_article(body=LONG_BODY, extraction={"body": "profile", "title": "profile"})
+    assert archive.write_batch([(again, [])]) == ["unchanged"]
+    stored = json.loads(archive.db.execute("SELECT extraction FROM articles").fetchone()[0])
+    assert stored["body"] == "profile" and stored["title"] == "profile"
+    other = make_article(body=LONG_BODY + "Тағы бір тақырып.", extraction={"body": "generic"})
+    assert archive.write_batch([(other, [])]) == ["kept"]

@@ -120,3 +120,69 @@ def test_crawl_learn_reparse_uses_the_profile_and_the_health_check_guards_it(
     assert broken.returncode == 3, broken.stdout + broken.stderr[-2000:]
     assert "body:profile" in broken.stdout + broken.stderr
     assert db.read_bytes() == before  # the archive was not replaced
+
+
+def test_a_redesign_exits_3_then_learn_proposes_accept_takes_it_and_the_next_crawl_is_exact(
+    tmp_path: Path,
+) -> None:
+    """Issue 24's redesign flow over real HTTP on 127.0.0.1: a themed site crawled and its
+    profile learned; the server switched to the theme's second layout (the same origin);
+    the next crawl exits 3 and stores nothing worse than it had; `profile learn` writes a
+    proposal (the kept file untouched) and prints the diff with each rule's support;
+    `profile accept` takes it, keeping the old file; the next crawl and a reparse of every
+    capture (both layouts) are exact, every body from the profile."""
+    from .conftest import run_cli, run_cli_here
+
+    articles = 18  # the least a themed site has
+    theme = get_theme("handmade", n_articles=articles)
+    db = tmp_path / "site.sqlite"
+    with ThemeServer(theme) as server:
+        label = urlsplit(server.origin).netloc
+        crawl = ("crawl", "--site", server.origin + "/", "--db", str(db), "--full")
+        truth = {norm(u): t for u, t in theme.truth(server.origin).items()}
+        first = run_cli(*crawl)
+        assert first.returncode == 0, first.stderr[-3000:]
+        where = ("--db", str(db), "--site", label)
+        assert run_cli_here("profile", "learn", *where).returncode == 0
+        kept = learned_profile_path(db, label)
+        old_text = kept.read_text(encoding="utf-8")
+
+        server.use(get_theme("handmade", n_articles=articles, layout="2"))
+        switched = run_cli(*crawl)
+        assert switched.returncode == 3, switched.stdout + switched.stderr[-3000:]
+        assert "body:profile" in switched.stderr
+        after_switch = stored(db)  # the generic layer's reading: nothing worse stored
+        for url, got in after_switch.items():
+            assert (
+                got["title"] == truth[url]["title"] and got["date"] == truth[url]["published"][:10]
+            )
+            assert sorted(got["people"]) == sorted(truth[url]["authors"]), url
+
+        learned = run_cli_here("profile", "learn", *where)
+        assert learned.returncode == 0, learned.stderr
+        proposal = kept.with_name(f"{kept.stem}.proposed.toml")
+        assert kept.read_text(encoding="utf-8") == old_text  # the kept file is left alone
+        assert f"--- {kept}\n+++ {proposal}\n" in learned.stdout
+        assert f'support = "{articles}/{articles}"' in learned.stdout  # each rule's
+        assert "no longer reads" in learned.stderr
+        assert f"profile accept --db {db} --site {label}" in learned.stdout
+
+        accepted = run_cli_here("profile", "accept", *where)
+        assert accepted.returncode == 0, accepted.stderr
+        backups = [p for p in kept.parent.glob("*.toml") if p not in (kept, proposal)]
+        assert [p.read_text(encoding="utf-8") for p in backups] == [old_text]
+        assert not proposal.exists()
+        again = run_cli(*crawl)
+        assert again.returncode == 0, again.stderr[-3000:]
+    reparsed = run_cli("reparse", "--db", str(db))
+    assert reparsed.returncode == 0, reparsed.stderr[-3000:]  # captures of both layouts
+    for step in (again, reparsed):
+        assert f"uses the learned profile {kept}" in step.stderr
+    articles_now = stored(db)
+    assert set(articles_now) == set(truth)
+    for url, got in articles_now.items():
+        want = truth[url]
+        assert got["layers"]["body"] == "profile", url
+        assert got["title"] == want["title"] and got["date"] == want["published"][:10]
+        assert sorted(got["people"]) == sorted(want["authors"]), url
+        assert {(b["kind"], norm(b["url"])) for b in want["blocks"]} <= got["links"]

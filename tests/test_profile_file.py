@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,66 @@ def test_a_bad_file_is_refused_with_what_is_wrong(tmp_path: Path, text: str, say
 def test_the_text_is_readable_toml() -> None:
     text = profile_toml(learned())
     assert "[fields.body]" in text and 'path = "div.entry-content"' in text
+
+
+def test_earlier_paths_round_trip_and_make_a_css_group(tmp_path: Path) -> None:
+    profile = learned()
+    rules = dict(profile.rules, title=Rule("h1.post__title", (9, 10), earlier=("h1.entry-title",)))
+    path = tmp_path / "p.toml"
+    write_profile_file(path, ProfileFile(profile.site, rules), "")
+    back = read_profile_file(path).rules["title"]
+    assert back.earlier == ("h1.entry-title",)
+    assert 'earlier = [\n    "h1.entry-title",\n]' in path.read_text(encoding="utf-8") or (
+        'earlier = ["h1.entry-title"]' in path.read_text(encoding="utf-8")
+    )
+    site = read_profile_file(path).to_profile(generic_site("http://x.kz"))
+    assert site.selectors.title == "h1.post__title, h1.entry-title"
+    path.write_text('[fields.title]\npath = "h1"\nearlier = "h2"\n', encoding="utf-8")
+    with pytest.raises(ProfileFileError, match="earlier must be a list"):
+        read_profile_file(path)
+
+
+def test_accepting_a_proposal_keeps_the_old_file_as_a_backup(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from kazscraper.sites.profile_file import accept_proposal, proposed_profile_path
+
+    db = tmp_path / "a.sqlite"
+    kept, proposal = learned_profile_path(db, "x.kz"), proposed_profile_path(db, "x.kz")
+    assert proposal == kept.with_name("x.kz.proposed.toml")
+    now = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    with pytest.raises(ProfileFileError, match=r"no proposed profile of x\.kz"):
+        accept_proposal(db, "x.kz", now)
+    write_profile_file(kept, learned(), "old")
+    old_text = kept.read_text(encoding="utf-8")
+    proposal.write_text('[fields.title]\npath = "h1"\nbogus = 1\n', encoding="utf-8")
+    with pytest.raises(ProfileFileError, match="bogus"):  # a broken proposal moves nothing
+        accept_proposal(db, "x.kz", now)
+    assert kept.read_text(encoding="utf-8") == old_text
+    write_profile_file(proposal, ProfileFile({}, {"title": Rule("h1.new", (5, 5))}), "new")
+    assert accept_proposal(db, "x.kz", now) == (kept, kept.with_name("x.kz.20261207T070000Z.toml"))
+    assert read_profile_file(kept).rules["title"].path == "h1.new"
+    assert kept.with_name("x.kz.20261207T070000Z.toml").read_text(encoding="utf-8") == old_text
+    assert not proposal.exists()
+    write_profile_file(proposal, learned(), "again")  # a second accept in the same second
+    assert accept_proposal(db, "x.kz", now)[1] == kept.with_name("x.kz.20261207T070000Z-2.toml")
+
+
+def test_profile_accept_on_the_command_line(tmp_path: Path) -> None:
+    from .conftest import run_cli_here
+
+    db = tmp_path / "a.sqlite"
+    sqlite3.connect(db).close()
+    missing = run_cli_here("profile", "accept", "--db", str(db))
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    assert "--site" in missing.stderr
+    none = run_cli_here("profile", "accept", "--db", str(db), "--site", "x.kz")
+    assert none.returncode == 1 and len(none.stderr.strip().splitlines()) == 1
+    assert "no proposed profile of x.kz" in none.stderr
+    write_profile_file(learned_profile_path(db, "x.kz"), learned(), "")
+    write_profile_file(
+        learned_profile_path(db, "x.kz").with_name("x.kz.proposed.toml"), learned(), ""
+    )
+    done = run_cli_here("profile", "accept", "--db", str(db), "--site", "x.kz")
+    assert done.returncode == 0, done.stderr
+    assert "accepted:" in done.stdout and "the old profile is kept as" in done.stdout

@@ -134,3 +134,46 @@ def test_learning_holds_only_the_newest_pages_however_many_the_archive_has() -> 
     assert [p.url for p in pages] == [page(n)[0] for n in (7, 8, 2)]
     kept = newest_pages(((page(n)[0], n) for n in [*range(1, 9), 2]), 3)
     assert kept == [(page(7)[0], 7), (page(8)[0], 8), (page(2)[0], 2)]
+
+
+def redesigned(n: int) -> tuple[str, str, str]:
+    """``page(n)`` after a redesign: the same article in other markup."""
+    url, html, at = page(n)
+    html = (
+        html.replace('class="news-detail"', 'class="post"')
+        .replace('class="news-title"', 'class="post__heading"')
+        .replace('class="news-date"', 'class="post__time"')
+        .replace('class="news-text"', 'class="post__body"')
+        .replace('class="news-author"', 'class="post__people"')
+    )
+    return url, html, at
+
+
+def test_after_a_redesign_the_new_layout_is_learned_with_the_old_paths_kept() -> None:
+    """With a kept profile, the pages it no longer reads are learned from (when there are
+    enough of them); a changed rule keeps the old path as ``earlier`` (the pages archived
+    before the redesign are still read by it), and the profile reads both layouts."""
+    from kazscraper.learn.profile import MIN_NEW_LAYOUT, new_layout_pages, with_earlier, with_rules
+
+    base = generic_site(ORIGIN)
+    old = read_pages([page(n) for n in range(1, 13)], base)
+    kept, _ = learn_profile(old, base)
+    new = read_pages([redesigned(n) for n in range(13, 13 + MIN_NEW_LAYOUT)], base)
+    chosen, unread = new_layout_pages([*old, *new], kept, base)
+    assert unread == MIN_NEW_LAYOUT and [p.url for p in chosen] == [p.url for p in new]
+    few, unread = new_layout_pages([*old, *new[:3]], kept, base)
+    assert unread == 3 and len(few) == 15  # too few to learn a layout from: all pages
+
+    learned, _ = learn_profile(chosen, base)
+    proposal = with_earlier(learned, kept, chosen)
+    assert proposal.rules["body"].path == "div.post__body"
+    assert proposal.rules["body"].earlier == ("div.news-text",)
+    assert proposal.rules["body"].selector == "div.post__body, div.news-text"
+    assert proposal.rules["title"].earlier == ("h1.news-title",)
+    both = with_rules(base, proposal.rules)
+    for pages in (old, new):  # the body rule reads either layout
+        assert all(o.agreeing == o.seen for o in check_rules(pages, proposal.rules, base))
+        assert both.selectors.body == "div.post__body, div.news-text"
+    # a kept path that selects something on the new layout is not kept (it would read it)
+    same, _ = learn_profile(old, base)
+    assert with_earlier(same, kept, old).rules["body"].earlier == ()

@@ -60,3 +60,23 @@ def test_a_similar_block_under_an_unknown_heading_is_found_by_structure(
     figures = score_theme(theme, articles=18)
     assert figures["similar"] >= 0.8, figures
     assert figures["block_precision"] is not None and figures["block_precision"] >= 0.9
+
+
+@pytest.mark.parametrize("theme", ["wordpress", "bitrix", "drupal", "handmade"])
+def test_the_second_layout_is_a_redesign_of_the_same_site(theme: str) -> None:
+    """``layout="2"`` serves the same articles and truth in other markup (the same article
+    page), with none of the first layout's classes for the title and the body container
+    (what a learned profile's rules select). The generic layer's figures on it:
+    ``bench/themes_offline.py --layout 2``."""
+    from kazscraper.replica.themes import get_theme
+
+    first, second = get_theme(theme, n_articles=18), get_theme(theme, n_articles=18, layout="2")
+    assert first.truth("http://h") == second.truth("http://h")
+    article = first.content.articles[3]
+    old = first.respond("http://h", first.article_path(article), "").body.decode()
+    new = second.respond("http://h", second.article_path(article), "").body.decode()
+    assert article.title in new and old != new
+    title_class = old.split("<h1", 1)[1].split(">", 1)[0]
+    assert title_class not in new
+    with pytest.raises(ValueError, match="layout"):
+        get_theme(theme, n_articles=18, layout="3")

@@ -99,6 +99,37 @@ def not_a_version(article: Article, old_title: str | None, old_body: str | None)
     return None
 
 
+def profile_lost(article: Article, stored_extraction: str | None) -> str | None:
+    """Why a new capture's text is not stored over a stored article's (None: it may be):
+    the stored body came from the site profile and this capture's from another layer (the
+    profile's rule no longer finds it: a redesign, which the run's health check reports).
+    The capture is in the WARC files; a reparse with the relearned profile reads it."""
+    try:
+        stored = json.loads(stored_extraction or "{}").get("body")
+    except (ValueError, AttributeError):
+        return None
+    layer = article.extraction.get("body") or "no"
+    if stored != "profile" or layer == "profile":
+        return None
+    return (
+        f"the stored body came from the site profile, this capture's from the {layer} layer "
+        "(the layout changed?); the stored text was kept"
+    )
+
+
+def same_text_layers(stored: str | None, extraction: dict[str, str]) -> str | None:
+    """A row's ``extraction`` after a capture with the same title and body: the stored
+    layers, with this capture's for the title and the body."""
+    try:
+        layers = json.loads(stored or "{}")
+    except ValueError:
+        return stored
+    if not isinstance(layers, dict):
+        return stored
+    layers.update({k: extraction[k] for k in ("title", "body") if k in extraction})
+    return json.dumps(layers, ensure_ascii=False, sort_keys=True)
+
+
 def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
 
@@ -138,8 +169,9 @@ class _Pending:
 
 
 #: the columns an ``articles`` row is read with (``ArticleWriter._stored_row``)
-_ROW = "id, content_hash, version, title, body, first_seen_at, last_seen_at, " + ", ".join(
-    KEPT_FIELDS
+_ROW = (
+    "id, content_hash, version, title, body, first_seen_at, last_seen_at, extraction, "
+    + ", ".join(KEPT_FIELDS)
 )
 
 
@@ -242,8 +274,14 @@ class ArticleWriter:
                 self._anomaly(article, "not_a_version", garbage, article_id, seen, crawl_id)
                 self._done_with(article.url, article.fetched_url)
                 return "kept"
+            lost_layout = profile_lost(article, existing[7])
+            if lost_layout and content_hash(article.title, article.body) != existing[1]:
+                # a redesign: not an edit; kept until the profile is relearned (reparse)
+                self._anomaly(article, "layout_changed", lost_layout, article_id, seen, crawl_id)
+                self._done_with(article.url, article.fetched_url)
+                return "kept"
             lost = self._keep_stored_values(
-                article, article_id, dict(zip(KEPT_FIELDS, existing[7:], strict=True))
+                article, article_id, dict(zip(KEPT_FIELDS, existing[8:], strict=True))
             )
         digest = content_hash(article.title, article.body)
         record = self._article_row(article, digest, seen, crawl_id)
@@ -290,6 +328,9 @@ class ArticleWriter:
                 outcome = "unchanged"
                 keep = ("last_seen_at", "views", "fetched_url", "crawl_id", "etag")
                 record = {k: record[k] for k in keep}
+                # the same title and body: this reading's layers for them hold (a profile
+                # learned since the first crawl reads them now)
+                record["extraction"] = same_text_layers(existing[7], article.extraction)
             else:
                 outcome = "updated"
                 self.db.table("article_versions").insert(
@@ -652,7 +693,8 @@ class ArticleWriter:
         return cursor.rowcount > 0
 
     def clear_articles(self) -> None:
-        """Empty the tables that reparse rebuilds (captures, crawls and failures stay)."""
+        """Empty the tables that reparse rebuilds (captures, crawls and failures stay; the
+        anomalies go with their articles: reparse records them again from the captures)."""
         with self.db.atomic():
-            for table in (*ARTICLE_TABLES, "frontier"):
+            for table in ("anomalies", *ARTICLE_TABLES, "frontier"):
                 self.db.execute(f"DELETE FROM {table}")

@@ -1,22 +1,30 @@
-"""`kazscraper profile learn|check`: a site's profile learned from, checked on, its archived pages.
+"""`kazscraper profile learn|check|accept`: a site's profile learned from its archived pages.
 
 Both read the site's pages from the archive's WARC files (no network), as ``reparse``
 reads them (``warc.replay.read_captures``, then ``intake``), run the generic layer on
 each, and compare (``learn/profile.py``). ``learn`` writes ``profiles/<host>.toml`` beside
-the archive; ``check`` prints each rule's agreement and the pages that disagree.
+the archive; ``check`` prints each rule's agreement and the pages that disagree. When the
+site has a profile already (a redesign: a crawl exited 3), ``learn`` learns from the pages
+it no longer reads, writes ``profiles/<host>.proposed.toml`` and prints the diff from the
+kept file; ``accept`` makes the proposal the kept profile (the old file kept as a backup).
 """
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kazscraper.cli.options import read_db_option
 from kazscraper.sites import SiteProfile, generic_site, get_profile, host_label, known_sites
+
+if TYPE_CHECKING:
+    from kazscraper.sites.profile_file import ProfileFile
 
 MIN_SUPPORT = click.FloatRange(0.0, 1.0)
 
@@ -29,6 +37,7 @@ def profile() -> None:
     Examples:
       kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
       kazscraper profile check --db archive/abai.kz.sqlite --site abai.kz
+      kazscraper profile accept --db archive/abai.kz.sqlite --site abai.kz
     """
 
 
@@ -112,22 +121,63 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
     (pages agreeing / pages seen). Rules under --min-support are left out, and said.
     The next crawl of the site and `kazscraper reparse` use the file.
 
+    When the site has a profile already (after a redesign), the pages it no longer reads
+    are learned from, the new profile is written to profiles/<host>.proposed.toml (the
+    kept file is left as it is) and its diff from the kept file is printed; `kazscraper
+    profile accept` makes it the kept profile.
+
     \b
     Example:
       kazscraper profile learn --db archive/abai.kz.sqlite --site abai.kz
     """
-    from kazscraper.learn.profile import learn_profile, read_pages
-    from kazscraper.sites.profile_file import learned_profile_path, profile_toml, write_profile_file
+    from kazscraper.learn.profile import (
+        MIN_NEW_LAYOUT,
+        learn_profile,
+        new_layout_pages,
+        read_pages,
+        with_earlier,
+    )
+    from kazscraper.sites.profile_file import (
+        ProfileFileError,
+        learned_profile_path,
+        profile_toml,
+        proposed_profile_path,
+        read_profile_file,
+        write_profile_file,
+    )
 
     base, captures, listings = site_pages(db_path, label)
     generic = generic_site(base.origin) if base.name != "generic" else base
     pages = read_pages(captures, generic)
     if not pages:
         raise click.ClickException(f"no article page of {label} with a body to learn from")
+    path = learned_profile_path(db_path, label)
+    kept = None
+    if path.is_file():  # the site has a profile: what is learned is a proposal
+        try:
+            kept = read_profile_file(path)
+        except ProfileFileError as exc:
+            raise click.ClickException(f"{exc} (fix or move it, then learn again)") from None
+        seen = len(pages)
+        pages, unread = new_layout_pages(pages, kept, generic)
+        if unread >= MIN_NEW_LAYOUT:
+            click.echo(
+                f"the kept profile no longer reads {unread} of {seen} pages (a new layout):"
+                " learning from those",
+                err=True,
+            )
+        elif unread:
+            click.echo(
+                f"the kept profile no longer reads {unread} of {seen} pages: too few to learn "
+                f"a new layout from ({MIN_NEW_LAYOUT} needed); learning from all",
+                err=True,
+            )
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     learned, outcomes = learn_profile(
         pages, generic, listings, min_support, {"at": now, "archive": Path(db_path).name}
     )
+    if kept is not None:
+        learned = with_earlier(learned, kept, pages)
     for item in outcomes:
         if item.rule is None:
             best = f"best {item.best!r} agreed on {item.agreeing} of {item.seen} pages"
@@ -144,12 +194,64 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
     if to_stdout:
         click.echo(profile_toml(learned, header), nl=False)
         return
-    path = learned_profile_path(db_path, label)
-    write_profile_file(path, learned, header)
-    kept = ", ".join(
+    kept_rules = ", ".join(
         f"{n} {r.support[0]}/{r.support[1]}" for n, r in learned.rules.items() if r.support
     )
-    click.echo(f"learned from {len(pages)} pages: {kept} -> {path}")
+    if kept is None:
+        write_profile_file(path, learned, header)
+        click.echo(f"learned from {len(pages)} pages: {kept_rules} -> {path}")
+        return
+    proposal = proposed_profile_path(db_path, label)
+    write_profile_file(proposal, learned, header)
+    click.echo(profile_diff(path, proposal), nl=False)
+    changed = sorted(
+        name
+        for name in {*learned.rules, *kept.rules}
+        if _rule_path(learned, name) != _rule_path(kept, name)
+    )
+    click.echo(
+        f"proposed from {len(pages)} pages: {kept_rules} -> {proposal}\n"
+        f"rules changed: {', '.join(changed) or 'none'}; the kept profile is unchanged.\n"
+        f"accept it: kazscraper profile accept --db {db_path} --site {label}"
+    )
+
+
+def _rule_path(file: ProfileFile, name: str) -> str:
+    rule = file.rules.get(name)
+    return rule.path if rule is not None else ""
+
+
+def profile_diff(kept: Path, proposal: Path) -> str:
+    """The unified diff from the kept profile file to the proposed one (one line of
+    context: a changed path shows its rule's support)."""
+    old = kept.read_text(encoding="utf-8").splitlines(keepends=True)
+    new = proposal.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, str(kept), str(proposal), n=1))
+
+
+@profile.command("accept")
+@read_db_option
+@click.option("--site", "label", required=True, metavar="LABEL", help="The site: host[:port].")
+def accept(db_path: str, label: str) -> None:
+    """Make the profile `profile learn` proposed for site LABEL the kept one.
+
+    The kept profiles/<host>.toml is moved to profiles/<host>.<UTC time>.toml (a backup),
+    and profiles/<host>.proposed.toml takes its place: the next crawl and `kazscraper
+    reparse` use it. Reparse the archive to re-read the pages captured since the redesign.
+
+    \b
+    Example:
+      kazscraper profile accept --db archive/abai.kz.sqlite --site abai.kz
+    """
+    from kazscraper.sites.profile_file import ProfileFileError, accept_proposal
+
+    try:
+        kept, backup = accept_proposal(db_path, label, datetime.now(UTC))
+    except ProfileFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    was = f"; the old profile is kept as {backup}" if backup else ""
+    click.echo(f"accepted: {kept}{was}")
+    click.echo(f"re-read the archived pages with it: kazscraper reparse --db {db_path}")
 
 
 @profile.command("check")
@@ -207,7 +309,7 @@ def check(db_path: str, label: str, file_path: str | None, show: int) -> None:
         rule = file.rules[item.name]
         was = f" (file: {rule.support[0]}/{rule.support[1]})" if rule.support else ""
         only = f"; on {item.only} more only the rule finds one" if item.only else ""
-        click.echo(f"{item.name:<9} {item.agreeing}/{item.seen} agree  {rule.path}{was}{only}")
+        click.echo(f"{item.name:<9} {item.agreeing}/{item.seen} agree  {rule.selector}{was}{only}")
         for url in item.disagreeing[:show]:
             click.echo(f"    disagrees: {url}")
         if len(item.disagreeing) > show:

@@ -353,10 +353,57 @@ def check_rules(
     """Each rule of a profile run on ``pages``: its agreement with the generic layer."""
     checks = field_checks(with_rules(profile, rules))
     return [
-        best_rule(name, pages, [rule.path], checks[name])
+        best_rule(name, pages, [rule.selector], checks[name])
         for name, rule in rules.items()
         if name in checks and rule.path
     ]
+
+
+# --- after a redesign: the pages of the new layout, the earlier layout's paths -----------
+
+#: the pages of a new layout needed to learn from them alone (the health check's least pages)
+MIN_NEW_LAYOUT = 10
+MAX_EARLIER = 3  # earlier layouts' paths kept per field
+
+
+def read_by(page: Page, kept: ProfileFile, profile: SiteProfile) -> bool:
+    """Whether the kept profile still reads ``page``: its body rule (else its title rule)
+    finds the field there. A page of a new layout is one it no longer reads."""
+    if "body" in kept.rules:
+        return bool(rule_body(page, kept.rules["body"].selector, with_rules(profile, kept.rules)))
+    if "title" in kept.rules:
+        return bool(rule_text(page, kept.rules["title"].selector))
+    return True
+
+
+def new_layout_pages(
+    pages: Sequence[Page], kept: ProfileFile, profile: SiteProfile
+) -> tuple[list[Page], int]:
+    """The pages to learn from when the site has a kept profile: those it no longer reads
+    (a redesign) when there are ``MIN_NEW_LAYOUT`` of them, else all. With how many pages
+    it no longer reads."""
+    unread = [page for page in pages if not read_by(page, kept, profile)]
+    return (unread if len(unread) >= MIN_NEW_LAYOUT else list(pages)), len(unread)
+
+
+def with_earlier(learned: ProfileFile, kept: ProfileFile, pages: Sequence[Page]) -> ProfileFile:
+    """The learned profile, each rule whose path changed keeping the kept rule's paths as
+    ``earlier`` (the pages archived before the redesign are still read by them): only the
+    paths that select nothing on ``pages`` (the new layout's), so that these read as the
+    new rule alone."""
+    rules = {}
+    for name, rule in learned.rules.items():
+        old = kept.rules.get(name)
+        paths = [] if old is None else [old.path, *old.earlier]
+        earlier = [
+            p
+            for p in dict.fromkeys(paths)
+            if p
+            and p != rule.path
+            and not any(css_select(page.page, p.partition("::")[0]) for page in pages)
+        ][:MAX_EARLIER]
+        rules[name] = replace(rule, earlier=tuple(earlier))
+    return replace(learned, rules=rules)
 
 
 def _extra(name: str, pages: Sequence[Page], path: str) -> dict[str, str]:

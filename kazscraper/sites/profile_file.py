@@ -9,20 +9,26 @@ hand-written rule has no support. The file, in sections::
 
     [site]        name, origin, mirrors, start/sitemap/feed paths, language, timezone
     [urls]        article and listing path patterns (regular expressions), pagination
-    [fields.X]    path (+ paragraphs for the body, format for the date, item for a block)
+    [fields.X]    path (+ paragraphs for the body, format for the date, item for a block;
+                  earlier: the paths of the site's earlier layouts, kept by `profile accept`)
     [labels]      similar / top block headings, interface strings
     [health]      least share of pages per field (the health check, exit 3)
 
-Unknown keys are refused with their name (a typo is not silently ignored); a pattern that
-does not compile is refused with the file's name.
+After a redesign, ``profile learn`` writes the new profile beside the kept one as a
+*proposal* (``proposed_profile_path``) and ``profile accept`` makes it the kept profile,
+the old file kept as a backup (``accept_proposal``). Unknown keys are refused with their
+name (a typo is not silently ignored); a pattern that does not compile is refused with the
+file's name.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +62,15 @@ class Rule:
     path: str
     support: tuple[int, int] | None = None  # (pages agreeing, pages seen)
     extra: dict[str, str] = field(default_factory=dict)  # paragraphs, format, item
+    #: the paths this field had in the site's earlier layouts (pages archived before a
+    #: redesign are read by them): each selects nothing on the current layout's pages
+    earlier: tuple[str, ...] = ()
+
+    @property
+    def selector(self) -> str:
+        """The path the extractor runs: the rule's, or with its earlier layouts' paths a
+        CSS group (the first element, in the page's order, any of them selects)."""
+        return ", ".join((self.path, *self.earlier)) if self.earlier else self.path
 
     @property
     def share(self) -> float | None:
@@ -79,7 +94,7 @@ class ProfileFile:
         """The ``SiteProfile`` this file declares; ``base`` gives what it leaves out (a
         learned file on the generic profile rebased on its site)."""
         site = self.site
-        sel = {name: rule.path for name, rule in self.rules.items()}
+        sel = {name: rule.selector for name, rule in self.rules.items()}
         if "body" in self.rules:
             sel["paragraphs"] = self.rules["body"].extra.get("paragraphs", "p")
         for kind in ("similar", "top"):
@@ -165,10 +180,13 @@ def profile_from_dict(doc: dict[str, Any]) -> ProfileFile:
     fields_ = doc.get("fields", {})
     _only(fields_, set(FIELDS), "field")
     for name, value in fields_.items():
-        _only(value, {"path", "support", *_EXTRA.get(name, ())}, f"[fields.{name}] key")
+        _only(value, {"path", "support", "earlier", *_EXTRA.get(name, ())}, f"[fields.{name}] key")
         support = _support(value.get("support"), name)
         extra = {k: str(value[k]) for k in _EXTRA.get(name, ()) if k in value}
-        rules[name] = Rule(str(value.get("path", "")), support, extra)
+        earlier = value.get("earlier", [])
+        if not isinstance(earlier, list) or not all(isinstance(p, str) for p in earlier):
+            raise ProfileFileError(f"[fields.{name}] earlier must be a list of paths")
+        rules[name] = Rule(str(value.get("path", "")), support, extra, tuple(earlier))
     health = {k: float(v) for k, v in doc.get("health", {}).items()}
     labels = {k: [str(x) for x in v] for k, v in doc.get("labels", {}).items()}
     _only(labels, {"similar", "top", "interface"}, "[labels] key")
@@ -219,6 +237,8 @@ def profile_to_dict(profile: ProfileFile) -> dict[str, Any]:
         entry: dict[str, Any] = {"path": rule.path, **rule.extra}
         if rule.support is not None:
             entry["support"] = f"{rule.support[0]}/{rule.support[1]}"
+        if rule.earlier:
+            entry["earlier"] = list(rule.earlier)
         fields_[name] = entry
     doc["fields"] = fields_
     if profile.labels:
@@ -256,6 +276,38 @@ def learned_folder(db_path: str | Path) -> Path:
 def learned_file_name(label: str) -> str:
     """The file name of site ``label``'s learned profile (``127.0.0.1_8000.toml``)."""
     return (re.sub(r"[^A-Za-z0-9._-]", "_", label) or "site") + ".toml"
+
+
+def proposed_profile_path(db_path: str | Path, label: str) -> Path:
+    """Where ``profile learn`` proposes a new profile of a site that has one (after a
+    redesign): ``profiles/<host>.proposed.toml``, beside the kept file."""
+    kept = learned_profile_path(db_path, label)
+    return kept.with_name(f"{kept.stem}.proposed.toml")
+
+
+def accept_proposal(db_path: str | Path, label: str, now: datetime) -> tuple[Path, Path | None]:
+    """Make the proposed profile of site ``label`` the kept one: the kept file (if any) is
+    moved to ``profiles/<host>.<UTC time>.toml`` (its backup, never overwritten), then the
+    proposal takes its place. (kept path, backup path or None). ``ProfileFileError`` when
+    there is no proposal or it is no valid profile (nothing is moved then)."""
+    kept, proposal = learned_profile_path(db_path, label), proposed_profile_path(db_path, label)
+    if not proposal.is_file():
+        raise ProfileFileError(
+            f"no proposed profile of {label}: no {proposal} (`kazscraper profile learn` "
+            "proposes one when the site already has a profile)"
+        )
+    read_profile_file(proposal)  # a proposal edited into a broken file is refused whole
+    backup = None
+    if kept.is_file():
+        stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = kept.with_name(f"{kept.stem}.{stamp}.toml")
+        n = 1
+        while backup.exists():
+            n += 1
+            backup = kept.with_name(f"{kept.stem}.{stamp}-{n}.toml")
+        os.replace(kept, backup)
+    os.replace(proposal, kept)
+    return kept, backup
 
 
 def builtin_profile_path(name: str) -> Path:

@@ -23,6 +23,10 @@ short two-paragraph posts (every ninth), attachments and photos linked from some
 tag pages with their own pagination, Kazakh and Russian sections. The WordPress theme's
 ``reach`` option (``get_theme("wordpress", reach="pages")``, ``"sitemap"``) leaves one way
 alone to its older posts: the ``/page/N/`` pagination, or the sitemap index robots.txt names.
+Every theme's ``layout`` option (``get_theme("drupal", layout="2")``) is the same site after
+a redesign: the same articles, URLs and truth in other markup (the title, body container,
+date element and its format, author links, blocks); ``ThemeServer.use(theme)`` switches a
+running server to it, so that the next crawl of the same origin meets the new layout.
 
     >>> theme = get_theme("bitrix", n_articles=120)          # doctest: +SKIP
     >>> with ThemeServer(theme) as server:                   # doctest: +SKIP
@@ -45,7 +49,8 @@ THEMES: dict[str, type[Theme]] = {
 
 def get_theme(name: str, n_articles: int = 120, seed: int = 1, **options: str) -> Theme:
     """The themed site ``name`` (one of ``THEMES``) with ``n_articles`` articles, and the
-    theme's own ``options`` (``reach`` of ``wordpress``)."""
+    theme's own ``options`` (``layout`` of every theme: ``"2"`` a redesign; ``reach`` of
+    ``wordpress``)."""
     try:
         cls = THEMES[name]
     except KeyError:

@@ -2,6 +2,7 @@
 
 python -m kazscraper.replica.themes wordpress --articles 120 --port 8000
 kazscraper crawl --site http://127.0.0.1:8000/ --db /tmp/wp.sqlite
+python -m kazscraper.replica.themes wordpress --port 8000 --layout 2   # the same site, redesigned
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import json
 
 from kazscraper.replica.themes import THEMES, ThemeServer, get_theme
+from kazscraper.replica.themes.base import LAYOUTS
 
 
 def main() -> None:
@@ -19,9 +21,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=120)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--layout", choices=LAYOUTS, default="1", help="2: after a redesign")
     parser.add_argument("--truth", metavar="FILE", help="write the ground truth here (JSON)")
     args = parser.parse_args()
-    theme = get_theme(args.theme, n_articles=args.articles, seed=args.seed)
+    theme = get_theme(args.theme, n_articles=args.articles, seed=args.seed, layout=args.layout)
     server = ThemeServer(theme, port=args.port)
     if args.truth:
         with open(args.truth, "w", encoding="utf-8") as out:

@@ -25,6 +25,10 @@ JPEG = (
 )
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 TODAY = datetime(2026, 12, 7, 9, 30)  # what the header's "today" widgets show (fixed)
+#: the theme's layouts: "1" its markup, "2" a redesign of the same site (the same articles,
+#: URLs and truth; other class names and nesting for the title, body, date and its format,
+#: the author links and the blocks): what a learned profile meets after a redesign
+LAYOUTS = ("1", "2")
 
 MONTHS = {
     "kk": (
@@ -81,7 +85,10 @@ class Theme:
     page_size = 10
     labels: ClassVar[dict[str, dict[str, str]]] = {}  # language -> {"similar": ..., "top": ...}
 
-    def __init__(self, n_articles: int = 120, seed: int = 1) -> None:
+    def __init__(self, n_articles: int = 120, seed: int = 1, layout: str = "1") -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout is one of {LAYOUTS}, not {layout!r}")
+        self.layout = layout
         self.content = ThemeContent(self.name, n_articles, seed)
         self.by_path = {self.article_path(a): a for a in self.content.articles}
 

@@ -10,6 +10,12 @@ property line (a person, «Редакция», or none); «Читайте так
 ``<div class="section-title">`` and «Популярное» / «Көп оқылған» in the sidebar;
 ``?print=Y`` links disallowed in robots.txt; attachments under ``/upload/iblock/``;
 an RSS feed and no sitemap.
+
+``layout="2"`` is the site's own redesigned template (the news.detail component under a
+custom site template, as agencies build them): ``h1.page-heading__title``, the body in
+``div.news-page__text``, the date in words (``5 марта 2024, 14:30``) in
+``span.news-page__date``, the author as links in ``div.news-page__author``, «Читайте
+также» as a ``ul.read-also__list`` and «Популярное» as ``div.popular-news`` items.
 """
 
 from __future__ import annotations
@@ -152,6 +158,20 @@ class BitrixTheme(Theme):
             f'<span class="popular__views">{a.views}</span></li>'
             for a in self.top(language)
         )
+        sidebar = (
+            f'<div class="popular"><h4>{self.labels[language]["top"]}</h4><ul>{popular}</ul></div>'
+        )
+        if self.layout == "2":
+            items = "".join(
+                f'<div class="popular-news__item"><a class="popular-news__link" '
+                f'href="{self.article_path(a)}">{e(a.title)}</a>'
+                f'<span class="popular-news__views">{a.views}</span></div>'
+                for a in self.top(language)
+            )
+            sidebar = (
+                '<div class="sidebar-block popular-news"><div class="sidebar-block__title">'
+                f"{self.labels[language]['top']}</div>{items}</div>"
+            )
         return (
             "<!DOCTYPE html>\n"
             f'<html lang="{"kk" if language == "kk" else "ru"}">\n<head>\n'
@@ -174,8 +194,7 @@ class BitrixTheme(Theme):
             f'<form action="{prefix}/search/index.php"><input type="text" name="q" /></form>'
             "</div>\n"
             f'<div class="workarea"><div class="content">{main}</div>\n'
-            '<div class="sidebar"><div class="popular">'
-            f"<h4>{self.labels[language]['top']}</h4><ul>{popular}</ul></div>"
+            f'<div class="sidebar">{sidebar}'
             '<div class="banner"><a href="/bitrix/rk.php?id=3&amp;goto=https%3A%2F%2Fegov.kz">'
             '<img src="/upload/rk/egov.png" alt="" /></a></div></div></div>\n'
             '<div class="footer"><div class="footer__copy">© 2010–2026 '
@@ -193,6 +212,8 @@ class BitrixTheme(Theme):
         return "".join(f"<p>{e(p)}</p>" for p in paragraphs)
 
     def article_page(self, origin: str, article: ThemeArticle, printable: bool) -> str:
+        if self.layout == "2" and not printable:
+            return self.redesigned_page(origin, article)
         lang = article.language
         words = WORDS[lang]
         path = self.article_path(article)
@@ -238,6 +259,51 @@ class BitrixTheme(Theme):
             '<div class="news-list related">'
             f'<div class="section-title">{self.labels[lang]["similar"]}</div>{related}</div>'
             f'<p><a href="{self.prefix(lang)}/news/">← {words["all"]}</a></p>'
+        )
+        head = (
+            f'<meta property="og:title" content="{e(article.title)}" />\n'
+            '<meta property="og:type" content="article" />\n'
+            f'<meta property="og:image" content="{origin}{self.picture(article)}" />\n'
+        )
+        return self.page(lang, article.title, main, head)
+
+    def redesigned_page(self, origin: str, article: ThemeArticle) -> str:
+        """The detail page in layout 2: the site template's own markup around DETAIL_TEXT."""
+        lang = article.language
+        words = WORDS[lang]
+        prefix = self.prefix(lang)
+        author = ""
+        if article.account or article.authors:
+            names = [article.account] if article.account else article.display_names()
+            links = ", ".join(
+                f'<a href="{prefix}/authors/?name={e(n)}">{e(n)}</a>' for n in names if n
+            )
+            author = f'<div class="news-page__author">{words["author"]} {links}</div>'
+        files = ""
+        if article.attachment:
+            files = (
+                f'<div class="news-page__files"><a href="{self.picture(article, ".pdf")}">'
+                f"{words['files']}</a></div>"
+            )
+        related = "".join(
+            f'<li class="read-also__item"><a href="{self.article_path(o)}">{e(o.title)}</a>'
+            f'<span class="read-also__date">{o.published:%d.%m.%Y}</span></li>'
+            for o in self.similar(article)
+        )
+        main = (
+            '<div class="breadcrumbs-wrap"><ul class="breadcrumbs">'
+            f'<li><a href="{prefix}/">{words["home"]}</a></li>'
+            f'<li><a href="{prefix}/news/">{words["news"]}</a></li></ul></div>'
+            f'<div class="page-heading"><h1 class="page-heading__title">{e(article.title)}</h1>'
+            "</div>"
+            '<div class="news-page"><div class="news-page__meta">'
+            f'<span class="news-page__date">{in_words(article.published, lang, clock=True)}</span>'
+            f'<span class="news-page__views">{article.views}</span></div>'
+            f'<div class="news-page__image"><img src="{self.picture(article)}" alt="" /></div>'
+            f'<div class="news-page__text">{self.detail_text(article)}</div>'
+            f"{author}{files}</div>"
+            f'<div class="read-also"><div class="read-also__title">{self.labels[lang]["similar"]}'
+            f'</div><ul class="read-also__list">{related}</ul></div>'
         )
         head = (
             f'<meta property="og:title" content="{e(article.title)}" />\n'

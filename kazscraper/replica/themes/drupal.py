@@ -9,6 +9,12 @@ UTC, while the people are in a ``field--name-field-author`` (a person, «Ред�
 absent); similar-news and most-read Views blocks titled in Kazakh Latin and English
 («Taqyrypqa qatysty», "Related", "Most read"); a "today" block in the header region;
 ``/user/1`` answers 403; a sitemap index ``/sitemap.xml`` of ``?page=N`` chunks.
+
+``layout="2"`` is the site moved to a Bootstrap Barrio sub-theme with custom node and field
+templates: ``h1.node-title`` inside the article, the body in ``div.article-body``, the date
+as ``<time>`` with the local time and the day in words in ``span.node__date``, the people
+as links in ``div.node__byline``, the related view as a card grid
+(``div.related-card``) and most-read as ``ul.most-read-list``.
 """
 
 from __future__ import annotations
@@ -79,8 +85,8 @@ class DrupalTheme(Theme):
         "ru": {"similar": "Related", "top": "Most read"},
     }
 
-    def __init__(self, n_articles: int = 120, seed: int = 1) -> None:
-        super().__init__(n_articles, seed)
+    def __init__(self, n_articles: int = 120, seed: int = 1, layout: str = "1") -> None:
+        super().__init__(n_articles, seed, layout)
         self.by_node = {a.number: a for a in self.content.articles}
         self.terms = {
             (lang, tag): 10 + i + (100 if lang == "ru" else 0)
@@ -173,6 +179,22 @@ class DrupalTheme(Theme):
             f"{a.views}</span></div></li>"
             for a in self.top(language)
         )
+        most_read = (
+            '<div class="views-element-container block block-views block-views-blockmost-read-block-1">'
+            f'<h2>{self.labels[language]["top"]}</h2><div class="view-content"><div class="item-list">'
+            f"<ol>{top}</ol></div></div></div>"
+        )
+        if self.layout == "2":
+            items = "".join(
+                f'<li class="most-read-list__item"><a href="{self.article_path(a)}">{e(a.title)}'
+                f'</a> <span class="badge bg-secondary">{a.views}</span></li>'
+                for a in self.top(language)
+            )
+            most_read = (
+                '<section class="block most-read-block"><h2 class="block-title">'
+                f"{self.labels[language]['top']}</h2>"
+                f'<ul class="list-unstyled most-read-list">{items}</ul></section>'
+            )
         latest = "".join(
             f'<div class="views-row"><a href="{self.article_path(a)}">{e(a.title)}</a> '
             f'<span class="date">{a.published:%d.%m.%Y}</span></div>'
@@ -205,10 +227,7 @@ class DrupalTheme(Theme):
             f'<a id="main-content" tabindex="-1"></a><div class="region region-content">{main}'
             "</div></main>\n"
             '<aside class="layout-sidebar-second" role="complementary">'
-            '<div class="region region-sidebar-second">'
-            '<div class="views-element-container block block-views block-views-blockmost-read-block-1">'
-            f'<h2>{self.labels[language]["top"]}</h2><div class="view-content"><div class="item-list">'
-            f"<ol>{top}</ol></div></div></div>"
+            f'<div class="region region-sidebar-second">{most_read}'
             '<div class="views-element-container block block-views block-views-blocklatest-block-1">'
             f'<h2>{words["latest"]}</h2><div class="view-content">{latest}</div></div>'
             "</div></aside></div>\n"
@@ -220,6 +239,8 @@ class DrupalTheme(Theme):
         )
 
     def article_page(self, origin: str, article: ThemeArticle) -> str:
+        if self.layout == "2":
+            return self.barrio_page(origin, article)
         lang = article.language
         words = WORDS[lang]
         alias = self.article_path(article)
@@ -277,6 +298,53 @@ class DrupalTheme(Theme):
             '<div class="views-element-container block block-views block-views-blockrelated-block-1">'
             f'<h2>{self.labels[lang]["similar"]}</h2><div class="view view-related">'
             f'<div class="view-content">{related}</div></div></div>'
+        )
+        head = (
+            f'<link rel="canonical" href="{origin}{alias}" />\n'
+            f'<link rel="shortlink" href="{origin}/{lang}/node/{article.number}" />\n'
+        )
+        return self.page(origin, lang, article.title, main, head)
+
+    def barrio_page(self, origin: str, article: ThemeArticle) -> str:
+        """The node in layout 2: a Bootstrap Barrio sub-theme's node and field templates."""
+        lang = article.language
+        words = WORDS[lang]
+        alias = self.article_path(article)
+        names = [article.account] if article.account else article.display_names()
+        byline = ""
+        if any(names):
+            links = ", ".join(
+                f'<a class="author-link" href="/{lang}/author/{sum(map(ord, n)) % 900 + 100}">'
+                f"{e(n)}</a>"
+                for n in names
+                if n
+            )
+            byline = f'<div class="node__byline">{words["author"]}: {links}</div>'
+        tags = "".join(
+            f'<a class="badge tag-badge" href="/{lang}/taxonomy/term/{self.terms[(lang, t)]}">'
+            f"{e(t)}</a> "
+            for t in article.tags
+        )
+        body = "".join(f"<p>{e(p)}</p>" for p in self.content.paragraphs(article))
+        related = "".join(
+            f'<div class="col-md-3 related-card"><a href="{self.article_path(o)}">'
+            f'<img src="{self.image(o, "thumbnail")}" alt="" /></a>'
+            f'<h3 class="related-card__title"><a href="{self.article_path(o)}">{e(o.title)}</a>'
+            "</h3></div>"
+            for o in self.similar(article)
+        )
+        main = (
+            f'<article class="node node--type-news clearfix" data-history-node-id="{article.number}">'
+            f'<header class="node__header"><h1 class="node-title">{e(article.title)}</h1>'
+            '<div class="node__info"><span class="node__date"><time datetime="'
+            f'{article.published.isoformat()}">{in_words(article.published, lang, clock=True)}'
+            f"</time></span></div>{byline}</header>"
+            f'<figure class="node__image"><img src="{self.image(article)}" alt="" /></figure>'
+            f'<div class="article-body">{body}</div>'
+            f'<div class="node__tags">{tags}</div></article>'
+            '<section class="block block-views related-articles">'
+            f'<h2 class="block-title">{self.labels[lang]["similar"]}</h2>'
+            f'<div class="row related-grid">{related}</div></section>'
         )
         head = (
             f'<link rel="canonical" href="{origin}{alias}" />\n'

@@ -11,6 +11,12 @@ the similar block under «Тақырыпқа қатысты» / «Похожие
 under a heading no list knows («Оқырман таңдауы» / «Выбор читателей»: a heading and five
 article links with view counts) beside a "news feed" teaser list that is neither; rules
 and about pages; no sitemap, no feed.
+
+``layout="2"`` is the site rewritten with utility-class markup (a Nuxt/Tailwind-style
+front end): ``h1.post-heading``, the body in ``div.post-body``, the date as digits
+(``05.03.2024 14:30``) in ``time.post-info__time``, the authors as
+``a.post-authors__link`` above the body, the similar block as ``ul.related-news__list``
+and «Оқырман таңдауы» as an ``ol.widget__list``.
 """
 
 from __future__ import annotations
@@ -157,15 +163,29 @@ class HandmadeTheme(Theme):
                 f'{e(a.title)}</span><span class="box__views">{a.views}</span></a>'
                 for a in self.top(language)
             )
+            popular = (
+                '<section class="box box--popular">'
+                f'<h3 class="box__title">{self.labels[language]["top"]}</h3>'
+                f'<div class="box__list">{top}</div></section>'
+            )
+            if self.layout == "2":
+                items = "".join(
+                    f'<li class="widget__row"><a href="{self.article_path(a)}">{e(a.title)}</a>'
+                    f'<span class="widget__views">{a.views}</span></li>'
+                    for a in self.top(language)
+                )
+                popular = (
+                    '<section class="widget widget--choice"><h3 class="widget__heading">'
+                    f'{self.labels[language]["top"]}</h3><ol class="widget__list">{items}</ol>'
+                    "</section>"
+                )
             feed = "".join(
                 f'<div class="feed__item"><span class="feed__time">{a.published:%H:%M}</span>'
                 f'<a href="{self.article_path(a)}">{e(a.title)}</a></div>'
                 for a in self.content.latest(language)[:8]
             )
             side = (
-                '<aside class="col-md-4"><section class="box box--popular">'
-                f'<h3 class="box__title">{self.labels[language]["top"]}</h3>'
-                f'<div class="box__list">{top}</div></section>'
+                f'<aside class="col-md-4">{popular}'
                 f'<section class="feed"><h3 class="feed__title">{words["feed"]}</h3>{feed}'
                 "</section></aside>"
             )
@@ -191,6 +211,8 @@ class HandmadeTheme(Theme):
         )
 
     def article_page(self, article: ThemeArticle) -> str:
+        if self.layout == "2":
+            return self.rewritten_page(article)
         lang = article.language
         author = ""
         if article.account or article.authors:
@@ -234,6 +256,53 @@ class HandmadeTheme(Theme):
             f'<div class="article__tags">{tags}</div></div>'
             '<div class="similar"><h2 class="similar__title">'
             f'{self.labels[lang]["similar"]}</h2><div class="similar__grid">{similar}</div></div>'
+        )
+        return self.page(lang, f"{article.title} | {self.site_name}", main)
+
+    def rewritten_page(self, article: ThemeArticle) -> str:
+        """The article in layout 2: the rewritten front end's markup."""
+        lang = article.language
+        authors = ""
+        if article.account or article.authors:
+            names = [article.account] if article.account else article.display_names()
+            authors = (
+                '<div class="post-authors flex gap-2">'
+                + "".join(
+                    f'<a class="post-authors__link" href="/{lang}/authors/'
+                    f'{self.author_id(article)}">{e(n)}</a>'
+                    for n in names
+                )
+                + "</div>"
+            )
+        body = "".join(f"<p>{e(p)}</p>" for p in self.content.paragraphs(article))
+        files = ""
+        if article.attachment:
+            files = f'<a class="post-file" href="/storage/files/{article.number}.pdf">PDF</a>'
+        tags = "".join(
+            f'<a class="chip" href="/{lang}/tag/{t_slug}">{e(t)}</a>'
+            for t_slug, t in self.content.tag_slugs(lang).items()
+            if t in article.tags
+        )
+        related = "".join(
+            f'<li class="related-news__item"><a href="{self.article_path(o)}">{e(o.title)}</a>'
+            f'<time class="related-news__time">{o.published:%d.%m.%Y}</time></li>'
+            for o in self.similar(article)
+        )
+        main = (
+            '<article class="post mx-auto max-w-3xl">'
+            f'<nav class="post-crumbs"><a href="/{lang}/category/{article.section}">'
+            f"{e(dict(SECTIONS[lang])[article.section])}</a></nav>"
+            f'<h1 class="post-heading text-3xl font-bold">{e(article.title)}</h1>'
+            '<div class="post-info flex text-sm"><time class="post-info__time" datetime="'
+            f'{article.published.isoformat()}">{article.published:%d.%m.%Y %H:%M}</time>'
+            f'<span class="post-info__views">{article.views}</span></div>'
+            f'<figure class="post-cover"><img src="/storage/images/{article.published:%Y/%m}/'
+            f'{article.number}.jpg" alt=""></figure>{authors}'
+            f'<div class="post-body prose">{body}</div>{files}'
+            f'<div class="post-chips">{tags}</div></article>'
+            '<section class="related-news"><h2 class="related-news__heading">'
+            f'{self.labels[lang]["similar"]}</h2><ul class="related-news__list">{related}</ul>'
+            "</section>"
         )
         return self.page(lang, f"{article.title} | {self.site_name}", main)
 

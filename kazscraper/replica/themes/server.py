@@ -3,7 +3,8 @@
 ``ThemeServer(theme)`` binds a free loopback port (``replica.handler.LOOPBACK`` only),
 answers every request from ``theme.respond`` in a background thread, and counts the
 requests (``requests``, and ``paths`` in order), so a benchmark can tell how many
-requests a crawl spent per archived article.
+requests a crawl spent per archived article. ``use(theme)`` swaps the site served on the
+same origin (a redesign between two crawls).
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ class ThemeServer:
     @property
     def paths(self) -> list[str]:
         return list(self._server.paths)
+
+    def use(self, theme: Theme) -> None:
+        """Serve ``theme`` from now on, on the same port (a site redesigned between two
+        crawls: ``get_theme(name, layout="2")``)."""
+        self.theme = theme
+        self._server.theme = theme
 
     def start(self) -> ThemeServer:
         self._thread = threading.Thread(

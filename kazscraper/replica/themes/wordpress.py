@@ -15,6 +15,13 @@ photos and PDFs under ``/wp-content/uploads/``.
 sitemap, no post navigation, related posts among the newest, three posts a page); with
 ``"sitemap"`` only through the sitemap index that robots.txt names (the same, and no
 pagination links). The default (``""``) links every post every way.
+
+``layout="2"`` is the site moved to tagDiv's Newspaper theme with its cloud templates (as
+many Kazakh and Russian news sites run): ``h1.tdb-title-text``, the post content in
+``div.tdb_single_content`` (no ``<article class="post">``, no ``.entry-content``), the date
+as ``05.03.2024`` in ``time.td-module-date``, the author link ``a.tdb-author-name``, the
+theme's related-posts block (``div.tdb_single_related``) instead of Jetpack's, and its
+popular-posts block in the sidebar.
 """
 
 from __future__ import annotations
@@ -84,14 +91,18 @@ class WordPressTheme(Theme):
     }
 
     def __init__(
-        self, n_articles: int = 120, seed: int = 1, reach: Literal["", "pages", "sitemap"] = ""
+        self,
+        n_articles: int = 120,
+        seed: int = 1,
+        reach: Literal["", "pages", "sitemap"] = "",
+        layout: str = "1",
     ) -> None:
         if reach not in REACH:
             raise ValueError(f"reach is one of {REACH}, not {reach!r}")
         self.reach = reach
         if reach:
             self.page_size = 3  # the first page of a category holds few of its posts
-        super().__init__(n_articles, seed)
+        super().__init__(n_articles, seed, layout)
 
     def similar(self, article: ThemeArticle) -> list[ThemeArticle]:
         """Jetpack's related posts; with ``reach``, among the newest posts only (so that
@@ -205,13 +216,7 @@ class WordPressTheme(Theme):
             '<li class="lang-item"><a href="/" hreflang="kk">ҚАЗ</a></li>'
             '<li class="lang-item"><a href="/ru/" hreflang="ru">РУС</a></li>'
         )
-        top = "".join(
-            f'<li><a href="{self.article_path(a)}" class="bump-view" data-bump-view="tp">'
-            f'<img src="{self.upload(a, "-150x150.jpg")}" alt="" width="40" height="40"></a>'
-            f'<div class="widgets-list-layout-links"><a href="{self.article_path(a)}" '
-            f'class="bump-view" data-bump-view="tp">{e(a.title)}</a></div></li>'
-            for a in self.top(language)
-        )
+        top = self.top_posts(language)
         recent = "".join(
             f'<li><a href="{self.article_path(a)}">{e(a.title)}</a>'
             f'<span class="post-date">{in_words(a.published, language)}</span></li>'
@@ -247,9 +252,7 @@ class WordPressTheme(Theme):
             '<section id="search-2" class="widget widget_search"><form role="search" '
             f'method="get" class="search-form" action="{prefix}/"><input type="search" name="s" '
             f'placeholder="{words["search"]}"></form></section>'
-            '<section id="top-posts-2" class="widget widget_top-posts">'
-            f'<h2 class="widget-title">{self.labels[language]["top"]}</h2>'
-            f'<ul class="widgets-list-layout no-grav">{top}</ul></section>'
+            f"{top}"
             '<section id="recent-posts-2" class="widget widget_recent_entries">'
             f'<h2 class="widget-title">{words["recent"]}</h2><ul>{recent}</ul></section>'
             '<section id="tag_cloud-2" class="widget widget_tag_cloud">'
@@ -261,6 +264,33 @@ class WordPressTheme(Theme):
             f'<div class="site-info">© 2016–2026 {e(self.site_name)}. '
             '<a href="https://wordpress.org/">WordPress</a> негізінде жұмыс істейді.</div>'
             "</footer></div>\n</body>\n</html>\n"
+        )
+
+    def top_posts(self, language: str) -> str:
+        """The sidebar's most-read list: Jetpack's Top Posts widget, or (layout 2) block."""
+        label = self.labels[language]["top"]
+        if self.layout == "2":
+            items = "".join(
+                '<div class="td_module_flex td_module_flex_1"><div class="td-module-meta-info">'
+                f'<h3 class="entry-title td-module-title"><a href="{self.article_path(a)}">'
+                f"{e(a.title)}</a></h3></div></div>"
+                for a in self.top(language)
+            )
+            return (
+                '<div class="td_block_wrap td_flex_block_1 td-popular"><h4 class="td-block-title">'
+                f'<span>{label}</span></h4><div class="td_block_inner">{items}</div></div>'
+            )
+        items = "".join(
+            f'<li><a href="{self.article_path(a)}" class="bump-view" data-bump-view="tp">'
+            f'<img src="{self.upload(a, "-150x150.jpg")}" alt="" width="40" height="40"></a>'
+            f'<div class="widgets-list-layout-links"><a href="{self.article_path(a)}" '
+            f'class="bump-view" data-bump-view="tp">{e(a.title)}</a></div></li>'
+            for a in self.top(language)
+        )
+        return (
+            '<section id="top-posts-2" class="widget widget_top-posts">'
+            f'<h2 class="widget-title">{label}</h2>'
+            f'<ul class="widgets-list-layout no-grav">{items}</ul></section>'
         )
 
     def head(self, origin: str, article: ThemeArticle) -> str:
@@ -298,6 +328,8 @@ class WordPressTheme(Theme):
         )
 
     def article_page(self, origin: str, article: ThemeArticle) -> str:
+        if self.layout == "2":
+            return self.newspaper_page(origin, article)
         lang = article.language
         words = WORDS[lang]
         path = self.article_path(article)
@@ -387,6 +419,66 @@ class WordPressTheme(Theme):
             '<nav class="navigation post-navigation" aria-label="Жазбалар">'
             f'<h2 class="screen-reader-text">{words["nav"]}</h2><div class="nav-links">'
             f"{neighbours}</div></nav>"
+        )
+        return self.page(
+            lang, article.title, main, self.head(origin, article), "post-template-default single"
+        )
+
+    def newspaper_page(self, origin: str, article: ThemeArticle) -> str:
+        """The post in layout 2: tagDiv Newspaper's cloud single template (title, meta row,
+        the post content, the related-posts block, the tags)."""
+        lang = article.language
+        words = WORDS[lang]
+        prefix = self.prefix(lang)
+        section = dict(SECTIONS[lang])[article.section]
+        slug = self.author_slug(article)
+        author = ""
+        if slug:
+            author = (
+                '<div class="tdb-author-name-wrap"><span class="tdb-author-by">·</span> '
+                f'<a class="tdb-author-name" href="{prefix}/author/{slug}/">'
+                f"{e(self.byline(article))}</a></div>"
+            )
+        date = (
+            '<div class="tdb_single_date"><time class="entry-date updated td-module-date" '
+            f'datetime="{article.published.isoformat()}">{article.published:%d.%m.%Y}</time></div>'
+        )
+        body = "".join(f"<p>{e(p)}</p>\n" for p in self.content.paragraphs(article))
+        attachment = ""
+        if article.attachment:
+            attachment = (
+                f'<div class="td-post-attachment"><a href="{self.upload(article, ".pdf")}">'
+                "PDF</a></div>"
+            )
+        related = "".join(
+            '<div class="td_module_wrap td_module_related_posts"><div class="td-module-thumb">'
+            f'<a href="{self.article_path(o)}" class="td-image-wrap"><img src="'
+            f'{self.upload(o, "-218x150.jpg")}" alt=""></a></div>'
+            f'<div class="item-details"><h3 class="entry-title td-module-title"><a href="'
+            f'{self.article_path(o)}" rel="bookmark">{e(o.title)}</a></h3></div></div>'
+            for o in self.similar(article)
+        )
+        tags = "".join(
+            f'<li><a href="{prefix}/tag/{slugify(t)}/">{e(t)}</a></li>' for t in article.tags
+        )
+        main = (
+            '<div class="td-main-content-wrap td-container-wrap"><div class="tdc-row">'
+            '<div class="tdb_single_categories"><a class="tdb-entry-category" '
+            f'href="{prefix}/category/{article.section}/">{e(section)}</a></div>'
+            '<div class="tdb_title"><h1 class="tdb-title-text">'
+            f"{e(article.title)}</h1></div>"
+            f'<div class="tdb-post-meta">{author}{date}'
+            f'<div class="tdb_single_post_views"><span class="td-nr-views">{article.views}'
+            "</span></div></div>"
+            '<div class="tdb_single_featured_image"><img class="entry-thumb" src="'
+            f'{self.upload(article, "-696x464.jpg")}" alt=""></div>'
+            f'<div class="tdb_single_content"><div class="tdb-block-inner td-fix-index">\n{body}'
+            f"</div></div>{attachment}"
+            '<div class="tdb_single_tags"><ul class="tdb-tags">'
+            f'<li><span class="tdb-tags-title">{words["tags"]}</span></li>{tags}</ul></div>'
+            '<div class="td_block_wrap tdb_single_related"><h4 class="td-block-title">'
+            f"<span>{self.labels[lang]['similar']}</span></h4>"
+            f'<div class="td_block_inner">{related}</div></div></div></div>'
         )
         return self.page(
             lang, article.title, main, self.head(origin, article), "post-template-default single"
