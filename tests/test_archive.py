@@ -374,3 +374,13 @@ def test_a_run_by_any_name_but_reparse_is_a_crawl_of_its_start_url(tmp_path: Pat
         assert archive.crawled_origin() == ("http://127.0.0.1:8123", ("http://127.0.0.1:8124",))
         assert archive.crawl_arguments() == [args]
         assert len(archive.crawl_starts()) == 1
+
+
+def test_the_same_text_lookup_reads_the_content_hash_index(archive: Archive) -> None:
+    """Each new article asks for an earlier one with its text: by the content hash's index,
+    one row, never every article of its site (SQLite chose the site's index: quadratic)."""
+    from kazscraper.archive.articles import SAME_TEXT
+
+    archive.write_batch([(make_article(url=f"{URL}-{i}", body=f"мәтін {i}"), []) for i in range(3)])
+    plan = " ".join(r[3] for r in archive.db.execute(f"EXPLAIN QUERY PLAN {SAME_TEXT}", ["h", "s"]))
+    assert "idx_articles_content_hash" in plan and "idx_articles_site" not in plan

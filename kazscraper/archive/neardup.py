@@ -31,11 +31,17 @@ def shingles(text: str) -> set[bytes]:
     }
 
 
+# an empty MinHash: each signature starts as a copy of it, sharing its permutations (a new
+# ``MinHash`` draws its 2 x NUM_PERM permutation parameters from a seeded generator each
+# time, a third of a signature's cost; the copy has the same ones)
+_EMPTY = MinHash(num_perm=NUM_PERM)
+
+
 def signature(text: str | None) -> LeanMinHash | None:
     """The MinHash of ``text``, or None when it is too short to compare."""
     if not text or len(text.split()) < MIN_WORDS:
         return None
-    minhash = MinHash(num_perm=NUM_PERM)
+    minhash = _EMPTY.copy()
     minhash.update_batch(list(shingles(text)))
     return LeanMinHash(minhash)
 

@@ -17,7 +17,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 from kazscraper.warc.files import ARCHIVE_FIELD, OPEN_SUFFIX, WORKER_FIELD
@@ -117,8 +117,9 @@ class WarcArchiver:
                 exchange.url,
                 "response",
                 payload=BytesIO(exchange.body),
+                length=len(exchange.body),
                 http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date},
+                warc_headers=_warc_headers(self._writer, date, "response", exchange.url, digest),
             )
         offset = self._fh.tell()
         self._writer.write_record(record)
@@ -144,12 +145,20 @@ class WarcArchiver:
             exchange.url,
             "request",
             payload=BytesIO(b""),
+            length=0,
             http_headers=StatusAndHeaders(
                 f"{exchange.method} /{path} HTTP/1.1",
                 exchange.request_headers,
                 is_http_request=True,
             ),
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
+            warc_headers=_warc_headers(
+                self._writer,
+                date,
+                "request",
+                exchange.url,
+                _EMPTY_DIGEST,
+                concurrent_to=response_id,
+            ),
         )
         self._writer.write_record(request)
 
@@ -159,6 +168,37 @@ class WarcArchiver:
             self._fh.close()
             os.replace(f"{self._file}{OPEN_SUFFIX}", self._file)
         self._fh = self._writer = self._file = None
+
+
+# the payload digest of a request record (no body)
+_EMPTY_DIGEST = payload_digest(b"")
+
+
+def _warc_headers(
+    writer: WARCWriter,
+    date: str,
+    record_type: str,
+    uri: str,
+    digest: str,
+    concurrent_to: str | None = None,
+) -> StatusAndHeaders:
+    """A record's WARC headers with its payload digest, in the order warcio gives them
+    (WARC-Block-Digest, Content-Type and Content-Length are added as it writes the record).
+
+    With the digest and the length given, warcio hashes the record once (its block digest)
+    and writes the payload from the page's bytes; without them it copies each payload into
+    a temporary file twice and hashes it three times (``create_warc_record`` and
+    ``write_record`` each recompute what they were not given)."""
+    headers = [("WARC-Date", date)]
+    if concurrent_to is not None:
+        headers.append(("WARC-Concurrent-To", concurrent_to))
+    headers += [
+        ("WARC-Type", record_type),
+        ("WARC-Record-ID", StatusAndHeadersParser.make_warc_id()),
+        ("WARC-Target-URI", uri),
+        ("WARC-Payload-Digest", digest),
+    ]
+    return StatusAndHeaders("", headers, protocol=writer.warc_version)
 
 
 def _reason(status: int) -> str:

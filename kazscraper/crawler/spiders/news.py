@@ -28,17 +28,19 @@ recorded when the crawl goes idle.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
@@ -449,8 +451,32 @@ def redirected_failure(hops: Sequence[str] | None, landed: str, reason: str) -> 
 
 def _joined(response: Response, href: str) -> str | None:
     """``response.urljoin(href)``, or None for a link urllib cannot parse (``http://[::1``):
-    one bad link is skipped, it does not end the page's callback."""
+    one bad link is skipped, it does not end the page's callback.
+
+    A link whose join depends only on the base's scheme and host (``/path``, ``http://…``:
+    menus and top-news lists repeat them on every page) is joined once per host
+    (``_ROOTED_JOINS``); any other each time."""
+    base = get_base_url(response) if isinstance(response, TextResponse) else response.url
     try:
-        return response.urljoin(href)
+        if not _ROOTED.match(href):
+            return urljoin(base, href)
+        parts = urlsplit(base)
+        key = (parts.scheme, parts.netloc, href)
+        joined = _ROOTED_JOINS.get(key)
+        if joined is None:
+            if len(_ROOTED_JOINS) >= _ROOTED_JOINS_MAX:
+                _ROOTED_JOINS.clear()
+            joined = _ROOTED_JOINS[key] = urljoin(base, href)
+        return joined
     except ValueError:
         return None
+
+
+# a link whose join with a base reads only the base's scheme and host: a path from the root
+# (not ``//host``), or a URL with an http(s) scheme; not one with a tab or a line break,
+# which urllib removes before it reads the link (``/\t/host`` is ``//host``). One class
+# to the end: it cannot backtrack
+_ROOTED = re.compile(r"(?:/(?!/)|https?://)[^\t\n\r]*\Z", re.IGNORECASE)
+# (base scheme, base host, link) -> the joined URL; emptied when full
+_ROOTED_JOINS: dict[tuple[str, str, str], str] = {}
+_ROOTED_JOINS_MAX = 8192
