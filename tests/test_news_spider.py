@@ -485,7 +485,7 @@ def test_a_missing_guessed_sitemap_of_a_generic_site_is_no_failure() -> None:
 def test_links_join_as_urljoin_does_whatever_the_page(href: str) -> None:
     """Links from the root are joined once per host (a menu repeats them on every page):
     each gives what ``response.urljoin`` gives on every page of every base, or None."""
-    from kazscraper.crawler.spiders.news import _joined
+    from kazscraper.crawler.spiders.news import _joiner
 
     for page in ("https://kz.test/news/x/y", "https://kz.test/", "http://kz.test/a",
                  "https://kz.test:8443/b", "https://other.kz/c"):  # fmt: skip
@@ -495,4 +495,4 @@ def test_links_join_as_urljoin_does_whatever_the_page(href: str) -> None:
                 expected: str | None = response.urljoin(href)
             except ValueError:
                 expected = None
-            assert _joined(response, href) == expected, (page, base)
+            assert _joiner(response)(href) == expected, (page, base)

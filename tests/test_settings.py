@@ -24,8 +24,11 @@ class Idle(scrapy.Spider):
 
 options = CrawlOptions(db_path=sys.argv[3], start_url=sys.argv[1] or None)
 settings = build_settings(options)
-if sys.argv[2] == "on":
+if sys.argv[2] == "on":  # switched on, and loaded (the project's settings do not load it)
     settings.set("REMOTE_CONTROL_ENABLED", True, priority="cmdline")
+    extensions = settings.getdict("EXTENSIONS")
+    extensions.pop("scrapy.extensions.remote_control.RemoteControl", None)
+    settings.set("EXTENSIONS", extensions, priority="cmdline")
 crawler = CrawlerRunner(settings).create_crawler(Idle)
 crawler._apply_settings()
 print(json.dumps(sorted(type(ext).__name__ for ext in crawler.extensions.middlewares)))

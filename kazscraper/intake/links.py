@@ -6,6 +6,8 @@ from itertools import islice
 
 from parsel import Selector
 
+from kazscraper.intake.checked import CheckedHtml
+
 MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
 
 
@@ -21,6 +23,8 @@ def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
     page = Selector(text=html)
     if page.type in ("html", "xml"):  # lxml's strings: no Selector made for each link
         values = page.root.xpath("//a/@href", smart_strings=False)
+        if page.type == "html" and isinstance(html, CheckedHtml):
+            html.keep_parsed(page)  # the extractor's parse (``checked.parsed``): one a page
     else:
         values = page.xpath("//a/@href").getall()  # what parsel says of any other text
     hrefs = (h.strip() for h in values)
