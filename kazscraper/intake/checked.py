@@ -3,7 +3,9 @@
 Intake checks a page's text when it decodes it (``page_item``); the extractor, often in
 another process, reads the verdict from the text it is given (``CheckedHtml``) instead
 of checking again. Text that did not come through intake (a test's string, a
-benchmark's file) is checked where it is parsed (``html_problem``).
+benchmark's file) is checked where it is parsed (``html_problem``). The crawl's link reader
+parses an article page before it is extracted: its parse travels with the text too, and the
+extractor takes it (``parsed``) instead of parsing the page again.
 """
 
 from __future__ import annotations
