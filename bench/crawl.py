@@ -218,6 +218,7 @@ def run_child(
     if profile:
         cmd += ["--profile", profile]
     server_cpu = server.cpu()
+    load0 = os.getloadavg()[0]
     proc = subprocess.Popen(cmd)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -229,6 +230,7 @@ def run_child(
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
     result["maxrss_mb"] = usage.ru_maxrss / 1024
     result["server_cpu_s"] = server_cpu
+    result["load"] = (load0, os.getloadavg()[0])  # the machine's load average, start and end
     return result
 
 
@@ -237,7 +239,7 @@ def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
     included): wall time, CPU (user+sys, os.wait4) and peak RSS."""
     cmd = [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db),
            "--log-file", str(db.parent / "reparse.log")]  # fmt: skip
-    t0 = time.monotonic()
+    t0, load0 = time.monotonic(), os.getloadavg()[0]
     summary = db.parent / "reparse.out"
     with summary.open("w") as out:  # its one-line summary says why, when it did not exit 0
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -246,12 +248,13 @@ def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
     cpu = usage.ru_utime + usage.ru_stime
     return {"wall_s": wall, "pages": pages_fetched, "exit": os.waitstatus_to_exitcode(status),
             "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024,
+            "load": (load0, os.getloadavg()[0]),
             "summary": summary.read_text()[-300:].strip()}  # fmt: skip
 
 
 def _reparse_line(r: dict[str, Any]) -> str:
     return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s, "
-            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}"
+            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}, load {_load(r)}"
             + ("" if r["exit"] == 0 else f": {r['summary']}"))  # fmt: skip
 
 
@@ -490,7 +493,13 @@ def _line(r: dict[str, Any]) -> str:
         extra = (f", {s.get('kazscraper/articles_new', 0)} new, exit {r['exit_code']} "
                  f"{r['reason']}")  # fmt: skip
     return (f"{pages(r)} pages in {r['wall_s']:.1f}s, cpu {r['crawl_cpu_s']:.1f}s, "
-            f"rss {r['maxrss_mb']:.0f} MB{extra}")  # fmt: skip
+            f"rss {r['maxrss_mb']:.0f} MB{extra}, load {_load(r)}")  # fmt: skip
+
+
+def _load(*results: dict[str, Any]) -> str:
+    """The load average (1 min) over some runs: lowest at a start or end - highest."""
+    loads = [x for r in results for x in r["load"]]
+    return f"{min(loads):.1f}-{max(loads):.1f}"
 
 
 def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
@@ -518,7 +527,8 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
     if "bare" in sums and "kazscraper" in sums:
         b, a = sums["kazscraper"], sums["bare"]
         print(f"\nkazscraper / bare: pages/s x{b['pages_s'] / a['pages_s']:.2f}, "
-              f"CPU per article x{b['cpu_ms_article'] / a['cpu_ms_article']:.2f}")  # fmt: skip
+              f"CPU per article x{b['cpu_ms_article'] / a['cpu_ms_article']:.2f} "
+              f"(load {_load(*res['bare'], *res['kazscraper'])})")  # fmt: skip
     if "incremental" in sums and "kazscraper" in sums:
         pct = 100 * sums["incremental"]["wall_s"] / sums["kazscraper"]["wall_s"]
         print(f"incremental re-crawl of the unchanged site: {sums['incremental']['wall_s']:.1f}s"
@@ -533,7 +543,8 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
             f"{statistics.median(r['maxrss_mb'] for r in rep):.0f} MB (start-up included)"
         )
         if "bare" in sums:
-            print(f"reparse / bare: pages/s x{pps / sums['bare']['pages_s']:.2f}")
+            print(f"reparse / bare: pages/s x{pps / sums['bare']['pages_s']:.2f} "
+                  f"(load {_load(*res['bare'], *rep)})")  # fmt: skip
     bad = [r for k in cols for r in res[k] if r["exit_code"]]
     if bad:
         print(f"WARNING: {len(bad)} crawl(s) did not exit 0: {bad[0]['reason']}")

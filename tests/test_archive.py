@@ -426,3 +426,13 @@ def test_the_same_text_read_by_the_profile_is_recorded_as_the_profile_s(
     assert stored["body"] == "profile" and stored["title"] == "profile"
     other = make_article(body=LONG_BODY + "Тағы бір тақырып.", extraction={"body": "generic"})
     assert archive.write_batch([(other, [])]) == ["kept"]
+
+
+def test_the_same_text_lookup_reads_the_content_hash_index(archive: Archive) -> None:
+    """Each new article asks for an earlier one with its text: by the content hash's index,
+    one row, never every article of its site (SQLite chose the site's index: quadratic)."""
+    from kazscraper.archive.articles import SAME_TEXT
+
+    archive.write_batch([(make_article(url=f"{URL}-{i}", body=f"мәтін {i}"), []) for i in range(3)])
+    plan = " ".join(r[3] for r in archive.db.execute(f"EXPLAIN QUERY PLAN {SAME_TEXT}", ["h", "s"]))
+    assert "idx_articles_content_hash" in plan and "idx_articles_site" not in plan

@@ -327,3 +327,26 @@ def test_a_text_page_is_decided_as_scrapy_decides_without_importing_it() -> None
     ]
     assert not wrong, wrong[:5]
     assert {is_text_page(*case) for case in cases} == {True, False}
+
+
+def test_a_crawled_page_is_parsed_once_for_its_links_and_its_extraction(monkeypatch) -> None:
+    """The crawl reads a page's links, then extracts it: from one parse of its HTML (the
+    link reader's, handed to the extractor), and the record is the one a new parse gives."""
+    import parsel.selector
+
+    parses: list[int] = []
+    create = parsel.selector.create_root_node
+
+    def counted(*args, **kwargs):
+        parses.append(1)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(parsel.selector, "create_root_node", counted)
+    outcome = by_crawl([("Content-Type", HTML_UTF8)], KAZAKH.format("utf-8").encode())
+    assert outcome.item is not None
+    shared = extract_article(outcome.item.html, URL, PROFILE, FETCHED)
+    by_crawl_and_extract = len(parses)
+    parses.clear()
+    fresh = extract_article(str(outcome.item.html), URL, PROFILE, FETCHED)
+    assert by_crawl_and_extract == len(parses) >= 1  # reading the links added no parse
+    assert shared == fresh and fresh.body and "Үкіметі" in fresh.body

@@ -474,3 +474,25 @@ def test_a_missing_guessed_sitemap_of_a_generic_site_is_no_failure() -> None:
     spider.on_error(_error(request, HttpError(response)))
     assert spider.recorder.failed == []  # type: ignore[attr-defined]
     assert stat(spider, "sitemap_missing") == 1
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["/news/a", "/news/./b/../c;p?q=1#f", "/\t/evil.test/x", "/a\n/b", "//other.test/x",
+     "http://other.test/a/../b", "HTTPS://Other.test/x", "https://[::1", "../up", "?page=2",
+     "news/rel", "mailto:x@y.kz", "/", "http:/no-host", "/ü/%zz"],
+)  # fmt: skip
+def test_links_join_as_urljoin_does_whatever_the_page(href: str) -> None:
+    """Links from the root are joined once per host (a menu repeats them on every page):
+    each gives what ``response.urljoin`` gives on every page of every base, or None."""
+    from kazscraper.crawler.spiders.news import _joiner
+
+    for page in ("https://kz.test/news/x/y", "https://kz.test/", "http://kz.test/a",
+                 "https://kz.test:8443/b", "https://other.kz/c"):  # fmt: skip
+        for base in ("", '<base href="https://base.test/dir/">'):
+            response = HtmlResponse(page, body=f"<html><head>{base}</head></html>".encode())
+            try:
+                expected: str | None = response.urljoin(href)
+            except ValueError:
+                expected = None
+            assert _joiner(response)(href) == expected, (page, base)

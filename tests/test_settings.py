@@ -24,11 +24,17 @@ class Idle(scrapy.Spider):
 
 options = CrawlOptions(db_path=sys.argv[3], start_url=sys.argv[1] or None)
 settings = build_settings(options)
-if sys.argv[2] == "on":
+if sys.argv[2] == "on":  # switched on, and loaded (the project's settings do not load it)
     settings.set("REMOTE_CONTROL_ENABLED", True, priority="cmdline")
+    extensions = settings.getdict("EXTENSIONS")
+    extensions["scrapy.extensions.remote_control.RemoteControl"] = 0
+    settings.set("EXTENSIONS", extensions, priority="cmdline")
 crawler = CrawlerRunner(settings).create_crawler(Idle)
 crawler._apply_settings()
-print(json.dumps(sorted(type(ext).__name__ for ext in crawler.extensions.middlewares)))
+enabled = sorted(type(ext).__name__ for ext in crawler.extensions.middlewares)
+# what is off is not even imported (Scrapy imports a component to be told it is off)
+loaded = [m for m in ("aiohttp", "tldextract", "scrapy.extensions.telnet") if m in sys.modules]
+print(json.dumps(enabled + [f"imported {m}" for m in loaded]))
 """
 
 
@@ -52,6 +58,7 @@ def test_no_remote_control_or_telnet_server_in_a_crawl(tmp_path: Path) -> None:
         assert "CoreStats" in enabled
         assert "RemoteControl" not in enabled
         assert "TelnetConsole" not in enabled
+        assert not {e for e in enabled if e.startswith("imported ")}, enabled
 
 
 @pytest.mark.filterwarnings("ignore:The CONCURRENT_REQUESTS_PER_IP setting is deprecated")

@@ -175,6 +175,15 @@ _ROW = (
 )
 
 
+#: the earliest article of a site with the same text. ``+site``: by the content hash's
+#: index, not the site's (SQLite, with no statistics, chose ``idx_articles_site`` and
+#: read every article of the site for each new one: quadratic in the archive's size)
+SAME_TEXT = (
+    "SELECT id, url, first_seen_at FROM articles WHERE content_hash = ? "
+    "AND +site = ? ORDER BY id LIMIT 1"
+)
+
+
 class ArticleWriter:
     db: sqlite_utils.Database
     site: str
@@ -288,11 +297,7 @@ class ArticleWriter:
         same_text = None
         if existing is None:
             # of the same site: another site's identical text (a reprint) is its own article
-            same_text = self.db.execute(
-                "SELECT id, url, first_seen_at FROM articles WHERE content_hash = ? "
-                "AND site = ? ORDER BY id LIMIT 1",
-                [digest, record["site"]],
-            ).fetchone()
+            same_text = self.db.execute(SAME_TEXT, [digest, record["site"]]).fetchone()
         if same_text is not None:
             # the same article under another URL: one row, one more address
             self._flush_pending()

@@ -59,7 +59,7 @@ from kazscraper.extract.page_date import DateVote, htmldate_date, publication_da
 from kazscraper.extract.profile_layer import profile_date, profile_names
 from kazscraper.extract.signature import Signature, split_signature
 from kazscraper.extract.site_name import without_the_site
-from kazscraper.intake.checked import html_problem
+from kazscraper.intake.checked import html_problem, parsed
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.sites import SiteProfile
 from kazscraper.urls import join_url, urlsplit
@@ -96,7 +96,7 @@ def parse_html(html: str) -> Selector:
     where ``html`` came through intake (``CheckedHtml``), else those checks made here."""
     if problem := html_problem(html):
         raise NotHtmlError(problem)
-    page = Selector(text=html, type="html")
+    page = parsed(html)  # the crawl's link reader parsed it already: the same parse
     # no field is read from a comment, and lxml's itertext (ours, htmldate's, trafilatura's)
     # is quadratic in comments side by side (a million "<!--x-->" would take minutes)
     etree.strip_tags(page.root, etree.Comment, etree.ProcessingInstruction)

@@ -9,6 +9,7 @@ read from the first ``_HEAD`` characters only (no regex over the page): the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 _HEAD = 65_536
@@ -23,6 +24,9 @@ TITLES = (
     "access denied | sucuri",
     "one more step",
 )
+# literals, ASCII letters in any case (what ``.lower()`` maps to them): no backtracking
+_TITLE_OPEN = re.compile("<title", re.IGNORECASE | re.ASCII)
+_TITLE_CLOSE = re.compile("</title", re.IGNORECASE | re.ASCII)
 MARKERS = (
     "cf-browser-verification",
     "cf_chl_opt",
@@ -38,17 +42,18 @@ def challenge_problem(headers: Iterable[tuple[str, str]], text: str) -> str | No
     for name, value in headers:
         if name.lower() == "cf-mitigated":
             return f"a challenge page (cf-mitigated: {value[:40]}), not the page"
-    head = text[:_HEAD].lower()
-    start = head.find("<title")
-    if start >= 0:
-        opened = head.find(">", start)
-        end = head.find("</title", opened)
-        if opened >= 0 and end > opened:
-            title = " ".join(head[opened + 1 : end].split())
+    head = text[:_HEAD]
+    if (start := _TITLE_OPEN.search(head)) is not None:
+        opened = head.find(">", start.start())
+        end = _TITLE_CLOSE.search(head, opened) if opened >= 0 else None
+        if end is not None and end.start() > opened:
+            # the title alone lower-cased: the page's 64 KB were, a fifth of intake's time
+            title = " ".join(head[opened + 1 : end.start()].lower().split())
             for sign in TITLES:
                 if title.startswith(sign):
                     return f"a challenge page (title {title[:60]!r}), not the page"
     if len(text) <= SMALL_PAGE:
+        head = head.lower()
         for marker in MARKERS:
             if marker in head:
                 return f"a challenge page ({marker}), not the page"

@@ -3,12 +3,19 @@
 Intake checks a page's text when it decodes it (``page_item``); the extractor, often in
 another process, reads the verdict from the text it is given (``CheckedHtml``) instead
 of checking again. Text that did not come through intake (a test's string, a
-benchmark's file) is checked where it is parsed (``html_problem``).
+benchmark's file) is checked where it is parsed (``html_problem``). The crawl's link reader
+parses an article page before it is extracted: its parse travels with the text too, and the
+extractor takes it (``parsed``) instead of parsing the page again.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kazscraper.intake.markup import markup_problem
+
+if TYPE_CHECKING:
+    from parsel import Selector
 
 _HEAD = 4096  # the first characters where binary data or markup shows
 
@@ -19,11 +26,22 @@ class CheckedHtml(str):
     (a slice, a replacement) gives a plain ``str``, to be checked again."""
 
     problem: str
+    _parsed: Selector | None  # the page parsed as HTML by its first reader, for the next
 
     def __new__(cls, text: str, problem: str = "") -> CheckedHtml:
         checked = super().__new__(cls, text)
         checked.problem = problem
+        checked._parsed = None
         return checked
+
+    def keep_parsed(self, page: Selector) -> None:
+        """Keep ``page`` (this text parsed as HTML, unchanged) for the extractor: the crawl
+        reads a page's links, then extracts it, from one parse (``parsed``)."""
+        self._parsed = page
+
+    def drop_parsed(self) -> None:
+        """Forget the parse kept (the page is extracted elsewhere: no tree held meanwhile)."""
+        self._parsed = None
 
     def __reduce__(self) -> tuple[type[CheckedHtml], tuple[str, str]]:
         # to an extraction worker process, with the verdict
@@ -47,6 +65,18 @@ def html_problem(html: str) -> str | None:
     if isinstance(html, CheckedHtml):
         return html.problem or None
     return text_problem(html) or markup_problem(html)
+
+
+def parsed(html: str) -> Selector:
+    """``html`` parsed as HTML: the parse its link reader kept (``CheckedHtml.keep_parsed``),
+    handed over once (its reader is done with it; the extractor may change the tree), else a
+    new one. Either is ``Selector(text=html, type="html")``."""
+    if isinstance(html, CheckedHtml) and (page := html._parsed) is not None:
+        html._parsed = None
+        return page
+    from parsel import Selector
+
+    return Selector(text=html, type="html")
 
 
 def checked_html(text: str) -> CheckedHtml:

@@ -6,6 +6,8 @@ from itertools import islice
 
 from parsel import Selector
 
+from kazscraper.intake.checked import CheckedHtml
+
 MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
 
 
@@ -18,5 +20,12 @@ def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
     """
     if not html.strip():
         return []
-    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
+    page = Selector(text=html)
+    if page.type in ("html", "xml"):  # lxml's strings: no Selector made for each link
+        values = page.root.xpath("//a/@href", smart_strings=False)
+        if page.type == "html" and isinstance(html, CheckedHtml):
+            html.keep_parsed(page)  # the extractor's parse (``checked.parsed``): one a page
+    else:
+        values = page.xpath("//a/@href").getall()  # what parsel says of any other text
+    hrefs = (h.strip() for h in values)
     return list(islice(dict.fromkeys(h for h in hrefs if h), limit))

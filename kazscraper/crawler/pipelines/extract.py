@@ -15,6 +15,7 @@ from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied
 from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.crawler.verdict import site_stats_prefix
 from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
+from kazscraper.intake.checked import CheckedHtml
 from kazscraper.intake.page import with_page
 from kazscraper.items import Article, PageItem
 from kazscraper.sites import SiteProfile
@@ -52,6 +53,8 @@ class ExtractPipeline(CrawlerPipeline):
         self._count_page(item, 1)  # before extraction: a page that raises is a page
         if self.pool is None:
             return self._finish(item, lambda: extract_article(*self._args(item)))
+        if isinstance(item.html, CheckedHtml):
+            item.html.drop_parsed()  # no tree held while the page waits for a worker
         with self._rejections(item):
             article = await self.pool.run(item.html, item.url, item.fetched_at, item.site)
         return with_page(article, item)

@@ -28,17 +28,19 @@ recorded when the crawl goes idle.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+import re
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
@@ -285,18 +287,19 @@ class NewsSpider(scrapy.Spider):
         again undated."""
         max_links = self.frontier.limits.max_links
         dated: set[str] = set()
+        join = _joiner(response)
         listing_item = self.sites.profile_of(response.url).selectors.listing_item
         for item in response.css(listing_item) if self.rules.since and listing_item else ():
             item_date = listing_item_date(node_text(item))
             for href in islice(item.css("a::attr(href)").getall(), max_links):
-                url = _joined(response, href.strip())
+                url = join(href.strip())
                 if url is None:
                     continue
                 if item_date and len(dated) < max_links:
                     dated.add(url)
                 yield url, item_date
         for href in islice(response.css("a::attr(href)").getall(), max_links):
-            url = _joined(response, href.strip())
+            url = join(href.strip())
             if url is not None and url not in dated:
                 yield url, None
 
@@ -388,8 +391,9 @@ class NewsSpider(scrapy.Spider):
             yield page
             return
         # articles link to articles (similar and top news): follow those, not listings
+        join = _joiner(response)
         for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
-            url = _joined(response, href)
+            url = join(href)
             if url is None:
                 continue
             decision = self.frontier.link(url, articles_only=True)
@@ -462,10 +466,43 @@ def redirected_failure(hops: Sequence[str] | None, landed: str, reason: str) -> 
     return hops[0], f"{reason} (after redirects to {landed})"
 
 
-def _joined(response: Response, href: str) -> str | None:
-    """``response.urljoin(href)``, or None for a link urllib cannot parse (``http://[::1``):
-    one bad link is skipped, it does not end the page's callback."""
+def _joiner(response: Response) -> Callable[[str], str | None]:
+    """``response.urljoin`` for each link of ``response``, its base read once, or None for
+    a link urllib cannot parse (``http://[::1``): one bad link is skipped, it does not end
+    the page's callback.
+
+    A link whose join depends only on the base's scheme and host (``/path``, ``http://…``:
+    menus and top-news lists repeat them on every page) is joined once per host
+    (``_ROOTED_JOINS``); any other each time."""
+    base = get_base_url(response) if isinstance(response, TextResponse) else response.url
     try:
-        return response.urljoin(href)
+        parts = urlsplit(base)
+        host: tuple[str, str] | None = (parts.scheme, parts.netloc)
     except ValueError:
-        return None
+        host = None
+
+    def join(href: str) -> str | None:
+        try:
+            if host is None or not _ROOTED.match(href):
+                return urljoin(base, href)
+            key = (*host, href)
+            joined = _ROOTED_JOINS.get(key)
+            if joined is None:
+                if len(_ROOTED_JOINS) >= _ROOTED_JOINS_MAX:
+                    _ROOTED_JOINS.clear()
+                joined = _ROOTED_JOINS[key] = urljoin(base, href)
+            return joined
+        except ValueError:
+            return None
+
+    return join
+
+
+# a link whose join with a base reads only the base's scheme and host: a path from the root
+# (not ``//host``), or a URL with an http(s) scheme; not one with a tab or a line break,
+# which urllib removes before it reads the link (``/\t/host`` is ``//host``). One class
+# to the end: it cannot backtrack
+_ROOTED = re.compile(r"(?:/(?!/)|https?://)[^\t\n\r]*\Z", re.IGNORECASE)
+# (base scheme, base host, link) -> the joined URL; emptied when full
+_ROOTED_JOINS: dict[tuple[str, str, str], str] = {}
+_ROOTED_JOINS_MAX = 8192
