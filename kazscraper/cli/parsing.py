@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import click
 
 from kazscraper.cli.default_archive import DEFAULT_DB, DEFAULT_SITE
-from kazscraper.cli.options import any_url
+from kazscraper.cli.options import any_url, db_option
 
 if TYPE_CHECKING:
     from kazscraper.sites import SiteProfile
@@ -31,12 +31,9 @@ if TYPE_CHECKING:
     default=None,
     help="The site profile [default: qazdauiri for its hosts or no --url, else generic].",
 )
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    default=DEFAULT_DB,
-    show_default=True,
+@db_option(
+    DEFAULT_DB,
+    exists=False,  # no archive there: no learned profile, the page is read all the same
     help="The archive whose learned profile of the page's host is used (profiles/ beside it).",
 )
 @click.option(
@@ -65,7 +62,7 @@ def parse(
       kazscraper parse saved.html --url https://example.com/2024/05/story.html
       kazscraper parse saved.html   # URL: the page's canonical link, if it has one
     """
-    from kazscraper.crawler.settings import DOWNLOAD_MAXSIZE
+    from kazscraper.intake.page import PAGE_MAX_BYTES as DOWNLOAD_MAXSIZE
     from kazscraper.saved_page import SavedPageError, extract_saved_page
     from kazscraper.sites.profile_file import ProfileFileError
 

@@ -6,6 +6,8 @@ the target is our own loopback replica); everything else is here.
 
 from scrapy.settings import default_settings as _scrapy
 
+from kazscraper.intake.page import PAGE_MAX_BYTES as _PAGE_MAX_BYTES
+
 BOT_NAME = "kazscraper"
 SPIDER_MODULES = ["kazscraper.crawler.spiders"]
 NEWSPIDER_MODULE = "kazscraper.crawler.spiders"
@@ -31,7 +33,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
 # Refuse what no article page can be: 10 MB is far above the ~60 KB of a real page.
-DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_MAXSIZE = _PAGE_MAX_BYTES
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 # DOWNLOAD_MAXSIZE caps the body only: the headers are capped by this handler (1 MB)

@@ -34,6 +34,10 @@ HeaderPairs = Sequence[tuple[str, str]]
 # JSON, text responses); any other ``text/...`` type is text too. Its decision is
 # reproduced here, without importing Scrapy (and Twisted): ``kazscraper parse FILE`` would
 # spend half its time on that import. tests/test_intake.py checks it against Scrapy's own.
+#: the most bytes of one page: the crawl's download limit (its ``DOWNLOAD_MAXSIZE``) and the
+#: most ``kazscraper parse FILE`` reads (here, so that parse needs no Scrapy settings)
+PAGE_MAX_BYTES = 10 * 1024 * 1024
+
 _TEXT_TYPES = frozenset(
     {
         "text/html",
