@@ -469,6 +469,8 @@ def test_status_shows_workers_in_flight_rates_and_the_stuck_and_stalled_ones(
     for name in ("w1", "w2", "w3", "w4", "w5"):
         registry.join(name)
     client.delete(KEYS.alive("w2"))  # its heartbeat expired: the machine is gone
+    for name in ("w1", "w3", "w4", "w5"):  # they beat throughout (a heartbeat's 10 s TTL ran
+        client.expire(KEYS.alive(name), 3600)  # out before the last command at load 20)
     client.hset(KEYS.inflight("w1"), mapping={"a": "x"})
     client.hset(KEYS.inflight("w2"), mapping={"a": "x", "b": "y"})
     client.hset(KEYS.inflight("w4"), mapping={"a": "x", "b": "y", "c": "z"})
