@@ -327,3 +327,42 @@ def test_a_site_that_drops_the_slash_is_asked_without_it_once_learned() -> None:
     assert f.decide(f"{SITE}/ru/news/").ask == ""
     assert f.decide(story(5) + "/").ask == ""
     assert f.counts["trailing_slash_learned"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "s=jana+mektep",  # WordPress's search
+        "attachment_id=1234",  # an attachment page
+        "replytocom=56#respond",  # a comment's reply form
+        "share=facebook",  # Jetpack's share button (a redirect off the site)
+        "print=1",
+        "paged=2&s=jana",  # a search's second page
+        "search=jana",
+    ],
+)
+def test_a_search_attachment_reply_share_or_print_query_is_never_a_listing(query: str) -> None:
+    """A home or section URL with such a query is the same listing re-rendered or a page of
+    no article: never scheduled (each distinct query would be one more fetch)."""
+    for path in ("/", "/ru/", "/kk/news/"):
+        url = f"{SITE}{path}?{query}"
+        assert classify_url(url, GENERIC) is None, url
+        assert not frontier().decide(url).fetch
+        assert classify_url(url, get_profile("qazdauiri").rebased(SITE)) is None
+    assert classify_url(f"{SITE}/?page=2", GENERIC) == "listing"  # a listing's own pages
+    assert classify_url(f"{SITE}/kk/news/?p=3", GENERIC) == "listing"
+    assert canonical_url(f"{STORY}/?{query}", GENERIC) == STORY  # an article's variant
+
+
+@pytest.mark.parametrize("prefix", ["/ru", "/kz", "/kk", "/en"])
+@pytest.mark.parametrize(
+    "path", ["/category/ekonomika/", "/category/ekonomika/page/3/", "/news/", "/"]
+)
+def test_a_language_prefix_is_read_as_no_prefix_for_listings(prefix: str, path: str) -> None:
+    """Polylang's ``/ru/category/x/``, its pages, and any language's sections are listings
+    as the same paths without the prefix are."""
+    assert classify_url(SITE + path, GENERIC) == "listing"
+    assert classify_url(SITE + prefix + path, GENERIC) == "listing"
+    assert classify_url(f"{SITE}{prefix}/tag/jana-mektep/page/2/", GENERIC) is None
+    assert classify_url(f"{SITE}{prefix}/news/astanada-jana-mektep-ashyldy", GENERIC) == "article"
+    assert classify_url(f"{SITE}/ru/category/ekonomika/x/", GENERIC) is None  # no language: 3

@@ -60,6 +60,7 @@ def linked_without(theme: WordPressTheme, origin: str) -> set[str]:
     pages of the home and category archives and the feeds, following article links."""
     queue = ["/", "/ru/", "/feed/", "/ru/feed/"]
     queue += [f"/category/{slug}/" for slug, _ in SECTIONS["kk"]]
+    queue += [f"/ru/category/{slug}/" for slug, _ in SECTIONS["ru"]]
     found: set[str] = set()
     while queue:
         path = queue.pop()
@@ -103,8 +104,15 @@ def test_older_posts_found_only_by_path_pagination_or_the_robots_sitemap(
     conn.close()
     assert sorted(stored) == sorted(truth)  # every post once, no static, tag or author page
     assert not failures, failures
+    # the home page with a search, attachment, reply, share or print query is never asked
+    assert not [p for p in paths if "?" in p], sorted(paths)
     if reach == "pages":
         assert "/page/2/" in paths and "/ru/page/2/" in paths
+        # Polylang's Russian category archives are walked as the Kazakh ones are
+        for language in ("kk", "ru"):
+            prefix = theme.prefix(language)
+            sections = {a.section for a in theme.content.latest(language)}
+            assert {f"{prefix}/category/{s}/" for s in sections} <= set(paths)
         last = theme.page_count(theme.content.latest("kk"))
         assert f"/page/{last + 1}/" not in paths  # the last page links no next one
     else:

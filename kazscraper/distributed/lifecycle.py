@@ -263,17 +263,41 @@ class WorkerLifecycle:
             logger.error("could not tell Redis that this worker stopped: %s", exc)
 
 
+# KEYS[1] the item list, KEYS[2] the stalled workers; ARGV[1] the worker, ARGV[2…] its
+# records: pushed unless the store has marked the worker stalled (then 0, nothing pushed)
+_PUSH_UNLESS_STALLED = """
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+return 1
+"""
+PUSH_CHUNK = 1000  # records per script call (Lua's unpack has a stack limit)
+
+
 class WorkerItems(ItemQueue):
-    """The item list as a worker pushes to it: nothing once it was found stalled (what its
-    late responses produce is fetched again by the worker that took its requests)."""
+    """The item list as a worker pushes to it: nothing once the store has marked it stalled.
+    The mark and the put-back of its requests are one step (``stall``), and each push checks
+    the mark in the same step as it pushes: a late answer of a hung fetch, arriving before
+    the worker's heartbeat has seen the mark, is not pushed (the worker that took the
+    request fetches the page again; the late copy, older, would have been stored as a new
+    version of it)."""
 
     def __init__(self, owner: WorkerLifecycle) -> None:
         super().__init__(owner.client, owner.keys)
         self.owner = owner
+        self._push_unless_stalled = owner.client.register_script(_PUSH_UNLESS_STALLED)
+        self.refused = False
 
     def push(self, *records: bytes) -> None:
-        if not self.owner.stalled:
-            super().push(*records)
+        keys = [self.keys.items, self.keys.stalled]
+        for i in range(0, len(records), PUSH_CHUNK):
+            if self.owner.stalled:
+                return
+            chunk = records[i : i + PUSH_CHUNK]
+            if not self._push_unless_stalled(keys=keys, args=[self.owner.name, *chunk]):
+                if not self.refused:  # its heartbeat stops it (``stop_stalled``)
+                    logger.warning("the store marked this worker stalled: nothing more pushed")
+                self.refused = True
+                return
 
 
 def worker_of(crawler: Crawler) -> WorkerLifecycle | None:

@@ -48,6 +48,8 @@ end
 # KEYS[1] workers, KEYS[2] finished, KEYS[3] the frontier, KEYS[4] stalled; ARGV[1] the
 # prefix, ARGV[2] the seconds. Each worker not finished, with requests in flight and no page
 # finished for that long: its requests back at their priority, the worker marked stalled.
+# Past it (``>``): the clock is read in whole seconds, so ``now - at`` equal to the seconds may
+# be a second less (a worker that finished a page 1.1 s ago was stalled by ``--stall-after 2``).
 # Returns {worker, requests, seconds, ...}.
 _REQUEUE_STALLED = (
     PUT_BACK_LUA
@@ -58,7 +60,7 @@ for _, w in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('SISMEMBER', KEYS[2], w) == 0 then
     local inflight = ARGV[1] .. ':inflight:' .. w
     local at = tonumber(redis.call('HGET', ARGV[1] .. ':progress:' .. w, 'at') or '')
-    if at and now - at >= tonumber(ARGV[2]) and redis.call('HLEN', inflight) > 0 then
+    if at and now - at > tonumber(ARGV[2]) and redis.call('HLEN', inflight) > 0 then
       local n = put_back(redis.call('HGETALL', inflight), KEYS[3])
       redis.call('DEL', inflight)
       redis.call('SADD', KEYS[4], w)

@@ -45,7 +45,7 @@ class WorkerState:
             not self.finished
             and self.in_flight > 0
             and self.idle is not None
-            and self.idle >= stall_after
+            and self.idle > stall_after  # as the store's check (stall.py)
         )
 
 

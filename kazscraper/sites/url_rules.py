@@ -11,7 +11,14 @@ a path with a segment naming a tag, author, search, print, share, feed or attach
 (images, PDF, office documents, audio, video, archives). A profile whose articles are
 known by their path alone (``article_query=False``: the generic profile) drops an
 article URL's whole query, so ``?share=``, ``?relatedposts_hit=``, ``?print=Y`` and
-``?utm_*`` variants are the article's one address.
+``?utm_*`` variants are the article's one address. A listing's URL with a search,
+attachment, comment-reply, share, print or preview parameter (``/?s=``,
+``/?attachment_id=N``, ``/?replytocom=N``: ``NOT_A_LISTING_PARAMS``) is never a listing:
+the same listing re-rendered, or a page of no article, one more fetch per distinct query.
+
+On a site we have no profile for, a first segment naming a language (``/ru/``, ``/kz/``:
+``LANGUAGE_SEGMENT``) is read as no prefix when a path is matched against the listing
+patterns: ``/ru/category/x/`` and its ``/page/N/`` are listings as ``/category/x/`` is.
 """
 
 from __future__ import annotations
@@ -38,6 +45,15 @@ NOT_ARTICLE_SEGMENTS = frozenset(
         "avtor", "avtory", "teg", "tegi", "metki", "poisk", "izdeu", "pechat",
     }
 )  # fmt: skip
+#: query parameters of pages that are no listing: a search, an attachment page, a comment's
+#: reply form, a share or print button, a preview (WordPress's ``s``, ``attachment_id``,
+#: ``replytocom``; Jetpack's ``share``); their names, lower-cased, blank values included
+NOT_A_LISTING_PARAMS = frozenset(
+    {"s", "search", "attachment_id", "replytocom", "share", "print", "preview", "amp"}
+)
+#: a first path segment naming a language (Polylang's ``/ru/``, a Kazakh site's ``/kz/``),
+#: with or without a region (``/ru-ru/``)
+LANGUAGE_SEGMENT = re.compile(r"(?:kk|kz|qaz|ru|en|lat)(?:[-_][a-z]{2})?", re.IGNORECASE)
 #: extensions of files that are never articles (the last segment's)
 NOT_ARTICLE_EXTENSIONS = frozenset(
     {
@@ -96,7 +112,7 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
     path = parts.path or "/"
     if never_an_article(path):
         return None
-    kind = _rules_kind(path, profile)
+    kind = _rules_kind(path, parts.query, profile)
     if kind == "article" or not (profile.learned_article or profile.learned_listing):
         return kind
     learned = profile.learned_article_re
@@ -105,7 +121,7 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
             return "listing"  # a page of a listing: its walk is the pagination rule's
         return "article"
     if kind is None and any(p.match(path) for p in profile.learned_listing_res):
-        return "listing"
+        return None if no_listing_query(parts.query) else "listing"
     return kind
 
 
@@ -115,7 +131,8 @@ def contested(url: str, profile: SiteProfile) -> bool:
     loses no listing walk."""
     if profile.learned_article_re is None or classify_url(url, profile) != "article":
         return False
-    return _rules_kind(urlsplit(url).path or "/", profile) == "listing"
+    parts = urlsplit(url)
+    return _rules_kind(parts.path or "/", parts.query, profile) == "listing"
 
 
 def learned_only(url: str, profile: SiteProfile) -> bool:
@@ -124,22 +141,46 @@ def learned_only(url: str, profile: SiteProfile) -> bool:
     (``pipelines.validate``), so a pattern too broad stores no section or about page."""
     if profile.learned_article_re is None or classify_url(url, profile) != "article":
         return False
-    return _rules_kind(urlsplit(url).path or "/", profile) != "article"
+    parts = urlsplit(url)
+    return _rules_kind(parts.path or "/", parts.query, profile) != "article"
 
 
-def _rules_kind(path: str, profile: SiteProfile) -> UrlKind | None:
-    """What the profile's URL rules (its article and listing paths) call ``path``."""
+def _rules_kind(path: str, query: str, profile: SiteProfile) -> UrlKind | None:
+    """What the profile's URL rules (its article and listing paths) call ``path``
+    (with ``query``: a search or share query is no listing)."""
+    generic = profile.name == "generic"
     # on a site we have no profile for, /category/x/page/2/ is a page of the listing
     # /category/x/ or nothing (a named profile's patterns say what its /page/N is)
-    paged = pagination_path(path) if profile.name == "generic" else None
-    if paged is not None:
-        base = paged[0]
-        return "listing" if any(p.match(base) for p in profile.listing_path_res) else None
-    if profile.article_path_re.match(path):
+    paged = pagination_path(path) if generic else None
+    if paged is None and profile.article_path_re.match(path):
         return "article"
+    base = paged[0] if paged is not None else path
+    if paged is None and generic and "page" in path.lower().rstrip("/").split("/")[-2:]:
+        return None  # a /page/ without its number (/ru/page/², /category/page/)
+    if not is_listing_path(base, profile, generic):
+        return None
+    return None if no_listing_query(query) else "listing"
+
+
+def is_listing_path(path: str, profile: SiteProfile, generic: bool) -> bool:
+    """``path`` matches one of the profile's listing patterns; on a generic site, also once
+    its language segment is taken off (``/ru/category/x/`` as ``/category/x/``)."""
     if any(p.match(path) for p in profile.listing_path_res):
-        return "listing"
-    return None
+        return True
+    if not generic or profile.article_path_re.match(path):
+        return False  # (an article's /page/N/ is no listing's)
+    first, _, rest = path.lstrip("/").partition("/")
+    if not rest or not LANGUAGE_SEGMENT.fullmatch(first):
+        return False
+    return any(p.match("/" + rest) for p in profile.listing_path_res)
+
+
+def no_listing_query(query: str) -> bool:
+    """A query with a search, attachment, reply, share, print or preview parameter."""
+    if not query:
+        return False
+    names = {item.partition("=")[0].lower() for item in query.split("&")}
+    return not NOT_A_LISTING_PARAMS.isdisjoint(names)
 
 
 #: a learned ``pagination`` that numbers pages in a query parameter: ``?p=N``, ``?PAGEN_1=N``

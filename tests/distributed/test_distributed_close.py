@@ -389,13 +389,13 @@ def test_a_worker_holding_requests_with_no_progress_is_stalled_its_requests_go_b
     client.hset(KEYS.progress("w1"), "at", now - 400)  # w1 beats; no page for 400 s
     third = json.dumps({"url": "http://a.test/3", "priority": 1})
     client.hset(KEYS.inflight("w3"), mapping={"h": third})
-    client.hset(KEYS.progress("w3"), "at", now - 300)  # w3 stopped (SIGSTOP) 300 s ago
+    client.hset(KEYS.progress("w3"), "at", now - 301)  # w3 stopped (SIGSTOP) 301 s ago
     client.delete(KEYS.alive("w3"))
     assert registry.waiting_for() == ["w1", "w2", "w3"]
 
     found = sorted(requeue_stalled(client, KEYS, 300), key=lambda s: s.worker)
     assert [(s.worker, s.requests) for s in found] == [("w1", 2), ("w3", 1)]
-    assert found[0].seconds >= 400 and found[1].seconds >= 300
+    assert found[0].seconds >= 400 and found[1].seconds >= 301
     assert client.hlen(KEYS.inflight("w1")) == 0 and client.hlen(KEYS.inflight("w2")) == 1
     assert client.zrange(KEYS.requests, 0, -1, withscores=True) == [
         (first.encode(), -5.0),
@@ -446,3 +446,27 @@ def test_a_worker_idle_longer_than_stall_after_is_not_stalled_by_its_next_take(o
     found = requeue_stalled(client, KEYS, 300)
     assert [(s.worker, s.requests) for s in found] == [("w2", 2)]
     assert client.hlen(KEYS.inflight("w1")) == 1
+
+
+def test_a_worker_is_stalled_only_past_stall_after_whole_seconds(opened) -> None:
+    """Redis's clock is read in whole seconds: a last page at ``at`` (a whole second) and a
+    check at ``now`` are ``now - at`` apart give or take a second, so ``now - at`` equal to
+    ``--stall-after`` may be a second less. Before, that stalled a worker: with
+    ``--stall-after 2`` one that had finished a page 1.1 s earlier (the fault test's healthy
+    worker, at load 19, exited 1 'stalled'). Now only ``now - at`` past it stalls."""
+    from kazscraper.distributed.stall import requeue_stalled
+
+    store, _ = opened
+    client, registry = store.client, store.registry
+    assert registry.join("w1", require_store=True) == JOINED
+    for _ in range(100):  # a check within the second ``now`` was read in (bounded tries)
+        client.delete(KEYS.requests, KEYS.stalled)
+        client.hset(KEYS.inflight("w1"), "f", json.dumps({"url": "http://a.test/1"}))
+        now = int(client.time()[0])
+        client.hset(KEYS.progress("w1"), "at", now - 2)  # 1 to 2 seconds ago (and a few ms)
+        found = requeue_stalled(client, KEYS, 2)
+        if int(client.time()[0]) == now:
+            break
+    assert found == []
+    client.hset(KEYS.progress("w1"), "at", now - 3)  # over 2 seconds ago, whatever the ms
+    assert [(s.worker, s.requests) for s in requeue_stalled(client, KEYS, 2)] == [("w1", 1)]

@@ -469,6 +469,8 @@ def test_status_shows_workers_in_flight_rates_and_the_stuck_and_stalled_ones(
     for name in ("w1", "w2", "w3", "w4", "w5"):
         registry.join(name)
     client.delete(KEYS.alive("w2"))  # its heartbeat expired: the machine is gone
+    for name in ("w1", "w3", "w4", "w5"):  # they beat throughout (a heartbeat's 10 s TTL ran
+        client.expire(KEYS.alive(name), 3600)  # out before the last command at load 20)
     client.hset(KEYS.inflight("w1"), mapping={"a": "x"})
     client.hset(KEYS.inflight("w2"), mapping={"a": "x", "b": "y"})
     client.hset(KEYS.inflight("w4"), mapping={"a": "x", "b": "y", "c": "z"})
@@ -511,3 +513,44 @@ def test_status_shows_workers_in_flight_rates_and_the_stuck_and_stalled_ones(
     refused = run_cli("status", "--redis", redis_url, "--give-up", "w1", timeout=60)
     assert refused.returncode == 1 and "worker w1 is alive" in refused.stderr
     assert client.hlen(KEYS.inflight("w1")) == 1  # untouched
+
+
+def test_a_stalled_workers_late_answer_is_not_stored_over_the_refetch(store: Store) -> None:
+    """Issue 26's note: the store finds w1 stalled (a request in flight, no page for 1,000 s)
+    and puts its request back; w2 fetches the page again (edited since). w1's hung fetch
+    then answers, before its next heartbeat has seen the mark: what that late, older answer
+    produced must not reach the archive (before: pushed, and stored as a second version of
+    the article, older than the one it replaced)."""
+    from types import SimpleNamespace
+
+    from kazscraper.distributed.lifecycle import WorkerItems
+    from kazscraper.distributed.stall import requeue_stalled
+
+    client = store.client
+    registry = Registry(client, KEYS)
+    for name in ("w1", "w2"):
+        registry.join(name)
+    request = json.dumps({"url": f"{ORIGIN}news/a", "priority": 0})
+    client.hset(KEYS.inflight("w1"), "f1", request)
+    client.hset(KEYS.progress("w1"), "at", int(client.time()[0]) - 1000)
+    assert [s.worker for s in requeue_stalled(client, KEYS, 300)] == ["w1"]
+    assert client.zcard(KEYS.requests) == 1  # back in the frontier, for w2
+    # w2 takes it, fetches the page as it is now, and pushes its records
+    edited = article("a", "Түзетілген мәтін бірінші абзац.\n\nЕкінші абзац.")
+    ItemQueue(client, KEYS).push(
+        encode(ArticleRecord(edited)), encode(CaptureRecord(capture(f"{ORIGIN}news/a", 0)))
+    )
+    # w1's hung fetch answers (the page as it was): its heartbeat has not seen the mark yet
+    w1 = SimpleNamespace(client=client, keys=KEYS, name="w1", stalled=False)
+    WorkerItems(w1).push(  # type: ignore[arg-type]
+        encode(ArticleRecord(article("a"))),
+        encode(CaptureRecord(capture(f"{ORIGIN}news/a", 100))),
+    )
+    stored: dict[str, int] = {}
+    while batch := ItemQueue(client, KEYS).take(500, 1):
+        for key, n in store.store_batch(batch).items():
+            stored[key] = stored.get(key, 0) + n
+        ItemQueue(client, KEYS).ack()
+    assert stored == {"articles_new": 1, "captures": 1}
+    assert table(store, "SELECT version, body FROM articles") == [(1, edited.body)]
+    assert table(store, "SELECT count(*) FROM article_versions") == [(0,)]

@@ -8,7 +8,9 @@ inside ``.entry-content``), a «Көп оқылған» top-posts widget, Yoast'
 ``article:published_time`` in UTC (a post at 01:15 local time is the day before in UTC),
 the published and updated ``<time>`` on one line, the core sitemap index
 ``/wp-sitemap.xml``, ``/feed/``, static pages (rules, about) that are no articles,
-photos and PDFs under ``/wp-content/uploads/``.
+photos and PDFs under ``/wp-content/uploads/``, and links to the home page with a query
+(``/?s=``, ``/?attachment_id=N``, ``/?replytocom=N``, ``/?share=``, ``/?print=``) that
+answer the home page again.
 
 ``reach`` narrows how the older posts can be found, to show one discovery path alone: with
 ``"pages"`` only through the ``/page/N/`` pagination of the home and category archives (no
@@ -82,6 +84,7 @@ class WordPressTheme(Theme):
         "tag/author/category archives with /page/N/",
         "media and PDF links under /wp-content/uploads/",
         "static pages (rules, about) that are not articles",
+        "/?s=, /?attachment_id=, /?replytocom=, /?share=, /?print= links: the home page again",
     )
     site_name = "Дала жаршысы"
     similar_count = 3  # Jetpack shows three related posts
@@ -251,7 +254,7 @@ class WordPressTheme(Theme):
             '<aside id="secondary" class="widget-area">'
             '<section id="search-2" class="widget widget_search"><form role="search" '
             f'method="get" class="search-form" action="{prefix}/"><input type="search" name="s" '
-            f'placeholder="{words["search"]}"></form></section>'
+            f'placeholder="{words["search"]}"></form>{self.query_links(language)}</section>'
             f"{top}"
             '<section id="recent-posts-2" class="widget widget_recent_entries">'
             f'<h2 class="widget-title">{words["recent"]}</h2><ul>{recent}</ul></section>'
@@ -292,6 +295,16 @@ class WordPressTheme(Theme):
             f'<h2 class="widget-title">{label}</h2>'
             f'<ul class="widgets-list-layout no-grav">{items}</ul></section>'
         )
+
+    def query_links(self, language: str) -> str:
+        """Links to the home page with a query, as WordPress and its plugins print them: a
+        popular search, an attachment page, a comment's reply form, share and print buttons
+        (each the home page again, to a crawler that fetches them)."""
+        prefix = self.prefix(language)
+        n = len(self.content.latest(language))
+        queries = (f"s={slugify(WORDS[language]['home'])}", f"attachment_id={1000 + n}",
+                   f"replytocom={n}#respond", "share=email", "print=1")  # fmt: skip
+        return "".join(f'<a class="wp-query" href="{prefix}/?{q}"></a>' for q in queries)
 
     def head(self, origin: str, article: ThemeArticle) -> str:
         url = origin + self.article_path(article)
