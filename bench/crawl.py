@@ -218,6 +218,7 @@ def run_child(
     if profile:
         cmd += ["--profile", profile]
     server_cpu = server.cpu()
+    load = os.getloadavg()[0]
     proc = subprocess.Popen(cmd)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -229,14 +230,21 @@ def run_child(
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
     result["maxrss_mb"] = usage.ru_maxrss / 1024
     result["server_cpu_s"] = server_cpu
+    result["load"] = (load + os.getloadavg()[0]) / 2
     return result
 
 
 def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
     """``kazscraper reparse`` of a crawl's archive in a fresh interpreter (start-up
-    included): wall time, CPU (user+sys, os.wait4) and peak RSS."""
+    included): wall time, CPU (user+sys, os.wait4; its worker processes' from the run's
+    stats: they are the forkserver's children, not its own) and peak RSS. Its default
+    ``--workers`` (one per core from 500 captures) unless KAZSCRAPER_BENCH_REPARSE_WORKERS."""
+    log = db.parent / "reparse.log"
     cmd = [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db),
-           "--log-file", str(db.parent / "reparse.log")]  # fmt: skip
+           "--log-file", str(log)]  # fmt: skip
+    if os.environ.get("KAZSCRAPER_BENCH_REPARSE_WORKERS"):
+        cmd += ["--workers", os.environ["KAZSCRAPER_BENCH_REPARSE_WORKERS"]]
+    load = os.getloadavg()[0]
     t0 = time.monotonic()
     summary = db.parent / "reparse.out"
     with summary.open("w") as out:  # its one-line summary says why, when it did not exit 0
@@ -244,14 +252,21 @@ def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t0
     cpu = usage.ru_utime + usage.ru_stime
+    stats = log.read_text(errors="replace") if log.exists() else ""
+    workers = re.search(r"'kazscraper/reparse/workers': (\d+)", stats)
+    worker_cpu = re.search(r"'kazscraper/worker_cpu_s': ([\d.]+)", stats)
     return {"wall_s": wall, "pages": pages_fetched, "exit": os.waitstatus_to_exitcode(status),
             "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024,
+            "workers": int(workers[1]) if workers else 0,
+            "worker_cpu_s": float(worker_cpu[1]) if worker_cpu else 0.0,
+            "load": (load + os.getloadavg()[0]) / 2,
             "summary": summary.read_text()[-300:].strip()}  # fmt: skip
 
 
 def _reparse_line(r: dict[str, Any]) -> str:
-    return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s, "
-            f"rss {r['maxrss_mb']:.0f} MB, exit {r['exit']}"
+    return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s "
+            f"+ {r['workers']} workers {r['worker_cpu_s']:.1f}s, "
+            f"rss {r['maxrss_mb']:.0f} MB, load {r['load']:.1f}, exit {r['exit']}"
             + ("" if r["exit"] == 0 else f": {r['summary']}"))  # fmt: skip
 
 
@@ -490,7 +505,7 @@ def _line(r: dict[str, Any]) -> str:
         extra = (f", {s.get('kazscraper/articles_new', 0)} new, exit {r['exit_code']} "
                  f"{r['reason']}")  # fmt: skip
     return (f"{pages(r)} pages in {r['wall_s']:.1f}s, cpu {r['crawl_cpu_s']:.1f}s, "
-            f"rss {r['maxrss_mb']:.0f} MB{extra}")  # fmt: skip
+            f"rss {r['maxrss_mb']:.0f} MB, load {r.get('load', 0):.1f}{extra}")  # fmt: skip
 
 
 def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
@@ -527,13 +542,23 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         rep = res["reparse"]
         wall = statistics.median(r["wall_s"] for r in rep)
         pps = statistics.median(r["pages"] / r["wall_s"] for r in rep)
+        cpu = statistics.median(r["cpu_s"] for r in rep)
+        workers_cpu = statistics.median(r["worker_cpu_s"] for r in rep)
+        load = statistics.median(r["load"] for r in rep)
         print(
             f"reparse of the full crawl's archive: {wall:.1f}s, {pps:.0f} pages/s, CPU "
-            f"{statistics.median(r['cpu_s'] for r in rep):.1f}s, peak RSS "
-            f"{statistics.median(r['maxrss_mb'] for r in rep):.0f} MB (start-up included)"
+            f"{cpu:.1f}s + {workers_cpu:.1f}s in {rep[0]['workers']} worker(s), peak RSS "
+            f"{statistics.median(r['maxrss_mb'] for r in rep):.0f} MB (start-up included), "
+            f"load {load:.1f}"
         )
         if "bare" in sums:
-            print(f"reparse / bare: pages/s x{pps / sums['bare']['pages_s']:.2f}")
+            bare = sums["bare"]
+            per_page = 1000 * (cpu + workers_cpu) / statistics.median(r["pages"] for r in rep)
+            print(
+                f"reparse / bare: pages/s x{pps / bare['pages_s']:.2f} "
+                f"(CPU ms/page {per_page:.1f} vs {bare['cpu_ms_page']:.1f}: "
+                f"x{per_page / bare['cpu_ms_page']:.2f}; load {load:.1f})"
+            )
     bad = [r for k in cols for r in res[k] if r["exit_code"]]
     if bad:
         print(f"WARNING: {len(bad)} crawl(s) did not exit 0: {bad[0]['reason']}")

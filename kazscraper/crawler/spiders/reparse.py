@@ -110,6 +110,7 @@ class ReparseSpider(scrapy.Spider):
         capture order (the archive's versions, aliases and near-duplicates depend on it).
         At most ``WINDOW_PAGES`` per worker and ``WINDOW_BYTES`` of payload are read ahead:
         memory stays flat however large the archive."""
+        self.crawler.stats.set_value("kazscraper/reparse/workers", pool.workers)
         window: deque[_Ahead] = deque()
         most = WINDOW_PAGES * pool.workers
         ahead = 0  # payload bytes in the window
