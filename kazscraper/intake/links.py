@@ -18,5 +18,8 @@ def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
     """
     if not html.strip():
         return []
-    hrefs = (h.strip() for h in Selector(text=html).xpath("//a/@href").getall())
+    # parsel parses as ever; its tree is asked directly (a Selector around each of a
+    # page's hundreds of values cost more than the parse: issue 22)
+    values = Selector(text=html).root.xpath("//a/@href", smart_strings=False)
+    hrefs = (str(h).strip() for h in values)
     return list(islice(dict.fromkeys(h for h in hrefs if h), limit))
