@@ -255,10 +255,12 @@ def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
     stats = log.read_text(errors="replace") if log.exists() else ""
     workers = re.search(r"'kazscraper/reparse/workers': (\d+)", stats)
     worker_cpu = re.search(r"'kazscraper/worker_cpu_s': ([\d.]+)", stats)
+    worker_rss = re.search(r"'kazscraper/worker_peak_rss_mb': (\d+)", stats)
     return {"wall_s": wall, "pages": pages_fetched, "exit": os.waitstatus_to_exitcode(status),
             "cpu_s": cpu, "maxrss_mb": usage.ru_maxrss / 1024,
             "workers": int(workers[1]) if workers else 0,
             "worker_cpu_s": float(worker_cpu[1]) if worker_cpu else 0.0,
+            "worker_rss_mb": int(worker_rss[1]) if worker_rss else 0,
             "load": (load + os.getloadavg()[0]) / 2,
             "summary": summary.read_text()[-300:].strip()}  # fmt: skip
 
@@ -266,7 +268,8 @@ def run_reparse(db: Path, pages_fetched: int) -> dict[str, Any]:
 def _reparse_line(r: dict[str, Any]) -> str:
     return (f"{r['pages']} pages in {r['wall_s']:.1f}s, cpu {r['cpu_s']:.1f}s "
             f"+ {r['workers']} workers {r['worker_cpu_s']:.1f}s, "
-            f"rss {r['maxrss_mb']:.0f} MB, load {r['load']:.1f}, exit {r['exit']}"
+            f"rss {r['maxrss_mb']:.0f} MB (workers {r['worker_rss_mb']} MB each at most), "
+            f"load {r['load']:.1f}, exit {r['exit']}"
             + ("" if r["exit"] == 0 else f": {r['summary']}"))  # fmt: skip
 
 

@@ -134,6 +134,21 @@ class ExtractWorkers:
                     continue
         return ticks / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
 
+    def peak_rss_mb(self) -> float:
+        """The largest peak RSS of the live worker processes (``/proc``'s VmHWM; 0
+        elsewhere): with the crawl process's own, the run's memory."""
+        peak = 0
+        for pool in (self.pool, self.alone):
+            for process in pool_processes(pool) if pool is not None else ():
+                try:
+                    status = Path(f"/proc/{process.pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        return peak / 1024
+
     def close(self) -> None:
         for pool in (self.pool, self.alone):
             if pool is not None:

@@ -274,7 +274,9 @@ def may_leave_its_host(href: str) -> bool:
     """Whether a link may resolve to another scheme or host than its page's: it names a
     scheme (``:``) or a host (``//``, once tabs and newlines are removed as urllib does).
     Any other link resolves to the page's own scheme and host (``urljoin``)."""
-    return ":" in href or "//" in href.translate(_URL_REMOVED)
+    if ":" in href or "//" in href:
+        return True
+    return ("\t" in href or "\n" in href or "\r" in href) and "//" in href.translate(_URL_REMOVED)
 
 
 def _done(task: asyncio.Future[Any] | None) -> bool:
