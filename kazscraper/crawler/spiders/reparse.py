@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
+from functools import cached_property
 from typing import Any, TypeAlias
 
 import scrapy
@@ -99,6 +100,15 @@ class ReparseSpider(scrapy.Spider):
                 self._count_record()
                 yield record
 
+    @cached_property
+    def _link_limit(self) -> int:
+        return self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
+
+    @cached_property
+    def _url_limit(self) -> int:
+        """URLLENGTH_LIMIT: a longer URL (a redirect hop to it) is no article for the crawl."""
+        return self.settings.getint("URLLENGTH_LIMIT", 2_083)
+
     def _count_record(self) -> None:
         self.crawler.stats.inc_value("kazscraper/reparse/records")
 
@@ -149,7 +159,7 @@ class ReparseSpider(scrapy.Spider):
         profile, is_article = claim
         capture = page.capture
         site = profile.label if len(self.sites) > 1 else ""
-        limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
+        limit = self._link_limit
         args = (capture.url, page.headers, page.body, capture.fetched_at, capture.status)
         return await pool.call(prepare_capture, *args, site, is_article, limit)
 
@@ -205,7 +215,7 @@ class ReparseSpider(scrapy.Spider):
                 return None
             profile = self.sites.first  # one site: read as ever (its links may be the site's)
         # a URL past URLLENGTH_LIMIT (a redirect hop to it) is no article for the crawl
-        too_long = len(capture.url) > self.settings.getint("URLLENGTH_LIMIT", 2_083) > 0
+        too_long = len(capture.url) > self._url_limit > 0
         is_article = not too_long and classify_url(capture.url, profile) == "article"
         if capture.status == 304:
             if not is_article:
@@ -232,8 +242,7 @@ class ReparseSpider(scrapy.Spider):
             return None
         if len(self.sites) > 1:  # several sites: each record carries its own
             item.site = profile.label
-        limit = self.settings.getint("KAZSCRAPER_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
-        self.report_aliases(profile, item.url, anchor_hrefs(item.html, limit))
+        self.report_aliases(profile, item.url, anchor_hrefs(item.html, self._link_limit))
         return item if is_article else None
 
     def _refused(self, refused: Refused, is_article: bool) -> None:
