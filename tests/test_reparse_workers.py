@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 from kazscraper.crawler.archive_files import archive_folder
 from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.pipelines.extract import ExtractPipeline
-from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, PreparedCapture
+from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, PreparedCapture, WorkerDied
 from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.crawler.runner import reparse_workers
 from kazscraper.crawler.spiders.reparse import ReparseSpider, may_leave_its_host
@@ -99,8 +99,6 @@ def test_a_page_whose_worker_died_twice_is_a_failure_row(tmp_path: Path) -> None
     pipeline = ExtractPipeline(crawler)
 
     async def died() -> PreparedCapture:
-        from kazscraper.crawler.pipelines.extract_pool import WorkerDied
-
         raise WorkerDied("the extraction worker process died on this page twice")
 
     async def item_of(url: str) -> object:
@@ -133,36 +131,44 @@ class KillerBody(bytes):
         return os._exit, (70,)
 
 
-def test_prepare_capture_in_a_worker_and_one_that_kills_it() -> None:
-    from kazscraper.crawler.pipelines.extract_pool import WorkerDied, prepare_capture
-
+@pytest.mark.slow  # worker processes started five times: about 10 s on a loaded machine
+def test_pages_prepared_in_a_worker_and_one_that_kills_it_alone(tmp_path: Path) -> None:
+    """Three pages go to a worker in one call; the second kills its worker (twice): the
+    call is tried page by page, and only that page is lost (``WorkerDied``)."""
     page = (
         "<html><body><article><h1 class='news-title'>Жаңалық</h1><div class='news-text'><p>"
         "Облыс әкімдігі жаңа аурухана құрылысының екінші кезеңін бастады.</p></div>"
         "<a href='https://image.qazdauiri.kz/news/y'>y</a></article></body></html>"
     ).encode()
     headers = [("Content-Type", "text/html; charset=utf-8")]
-    args = ("https://qazdauiri.kz/news/x", headers, page, "2026-12-07T00:00:00+00:00", 200, "")
-    workers = ExtractWorkers(1, get_profile("qazdauiri"))
+    profile = get_profile("qazdauiri")
+    config = RunConfig(Sites.single(profile), mode="reparse", warc_dir=str(tmp_path))
+    spider = ReparseSpider.from_crawler(
+        get_crawler(ReparseSpider, settings_dict={RUN_CONFIG: config})
+    )
+    fetched_at = "2026-12-07T00:00:00+00:00"
+    jobs = [
+        ("https://qazdauiri.kz/news/x", headers, body, fetched_at, 200, "", True, 100)
+        for body in (page, KillerBody(page), page)
+    ]
+    workers = ExtractWorkers(1, profile)
     try:
 
-        async def both() -> list[object]:
-            jobs = [
-                workers.call(prepare_capture, *args, True, 100),
-                workers.call(
-                    prepare_capture, args[0], headers, KillerBody(page), *args[3:], True, 9
-                ),
-            ]
-            return await asyncio.gather(*jobs, return_exceptions=True)
+        async def batch() -> list[object]:
+            loop = asyncio.get_running_loop()
+            futures = [loop.create_future() for _ in jobs]
+            await spider._prepare(workers, list(zip(jobs, futures, strict=True)))
+            return [f.exception() or f.result() for f in futures]
 
-        prepared, killed = asyncio.run(both())
+        first, killed, last = asyncio.run(batch())
     finally:
         workers.close()
     assert isinstance(killed, WorkerDied)
-    assert isinstance(prepared, PreparedCapture) and prepared.error is None
-    assert prepared.article is not None and prepared.article.title == "Жаңалық"
-    assert prepared.hrefs == ["https://image.qazdauiri.kz/news/y"]
-    assert isinstance(prepared.page, PageItem) and prepared.page.html == ""  # left there
+    for prepared in (first, last):
+        assert isinstance(prepared, PreparedCapture) and prepared.error is None
+        assert prepared.article is not None and prepared.article.title == "Жаңалық"
+        assert prepared.hrefs == ["https://image.qazdauiri.kz/news/y"]
+        assert isinstance(prepared.page, PageItem) and prepared.page.html == ""  # left there
 
 
 @pytest.mark.parametrize(

@@ -205,6 +205,11 @@ def prepare_capture(
     return prepared
 
 
+def prepare_captures(jobs: list[tuple[Any, ...]]) -> list[PreparedCapture]:
+    """``prepare_capture`` of several pages, in one call to a worker."""
+    return [prepare_capture(*job) for job in jobs]
+
+
 def _picklable(exc: Exception) -> Exception:
     """``exc``, or a ``RuntimeError`` naming it when it cannot go back to the crawl process."""
     try:

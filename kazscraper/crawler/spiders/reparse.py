@@ -30,6 +30,7 @@ from kazscraper.crawler.pipelines.extract_pool import (
     ExtractWorkers,
     PreparedCapture,
     prepare_capture,
+    prepare_captures,
 )
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.intake.links import MAX_LINKS_PER_PAGE, anchor_hrefs
@@ -44,8 +45,10 @@ from kazscraper.warc.replay import StoredPage, read_captures
 #: what the spider makes of a capture before its page is read: a 304's item, or the
 #: profile to read the page with and whether it is an article page
 Claim: TypeAlias = "NotModified | tuple[SiteProfile, bool]"
+#: pages sent to a worker in one call (one round trip: the crawl process's cost per page)
+BATCH_PAGES = 4
 #: pages read ahead per extraction worker (``reparse --workers``), and payload bytes at most
-WINDOW_PAGES = 4
+WINDOW_PAGES = 3 * BATCH_PAGES
 #: a page of the window: the capture, its claim, its worker's task (None: a 304's item)
 _Ahead: TypeAlias = "tuple[StoredPage, Claim, asyncio.Future[PreparedCapture] | None]"
 WINDOW_BYTES = 32 * 1024 * 1024
@@ -116,7 +119,7 @@ class ReparseSpider(scrapy.Spider):
         self, pages: Iterator[StoredPage], pool: ExtractWorkers
     ) -> AsyncIterator[NotModified | PreparedCapture]:
         """The items of ``pages`` with the intake, the links and the extraction of each page
-        done in the pool's worker processes, several pages at a time, and yielded in
+        done in the pool's worker processes, ``BATCH_PAGES`` pages a call, and yielded in
         capture order (the archive's versions, aliases and near-duplicates depend on it).
         At most ``WINDOW_PAGES`` per worker and ``WINDOW_BYTES`` of payload are read ahead:
         memory stays flat however large the archive."""
@@ -124,44 +127,89 @@ class ReparseSpider(scrapy.Spider):
         window: deque[_Ahead] = deque()
         most = WINDOW_PAGES * pool.workers
         ahead = 0  # payload bytes in the window
+        batch: list[tuple[tuple[Any, ...], asyncio.Future[PreparedCapture]]] = []
+        sent: set[asyncio.Future[None]] = set()
+
+        def send() -> None:  # the pages gathered, to a worker in one call
+            if batch:
+                task = asyncio.ensure_future(self._prepare(pool, batch.copy()))
+                sent.add(task)
+                task.add_done_callback(sent.discard)
+                batch.clear()
+
         try:
             for page in pages:
                 self.crawler.stats.inc_value("kazscraper/reparse/read")
                 claim = self._claim(page)
                 if claim is None:
                     continue
-                task = None
+                future = None
                 if not isinstance(claim, NotModified):
-                    task = asyncio.ensure_future(self._prepare(pool, page, claim))
+                    future = asyncio.get_running_loop().create_future()
+                    batch.append((self._job(page, claim), future))
                     ahead += len(page.body)
-                window.append((page, claim, task))
+                    if len(batch) >= BATCH_PAGES:
+                        send()
+                window.append((page, claim, future))
                 while window and (
                     len(window) >= most or ahead > WINDOW_BYTES or _done(window[0][2])
                 ):
                     head = window.popleft()
                     ahead -= len(head[0].body) if head[2] is not None else 0
+                    if not _done(head[2]):
+                        send()  # it may be in the batch being gathered
                     item = await self._item_of(*head)
                     if item is not None:
                         yield item
+            send()
             while window:
                 item = await self._item_of(*window.popleft())
                 if item is not None:
                     yield item
         finally:
-            for _, _, left in window:  # stopped early (SIGTERM): the rest is not read
-                if left is not None:
-                    left.cancel()
+            left: list[asyncio.Future[Any]] = [*sent]
+            left += [future for _, _, future in window if future is not None]
+            for future in left:
+                future.cancel()  # stopped early (SIGTERM): the rest is not read
 
-    async def _prepare(
-        self, pool: ExtractWorkers, page: StoredPage, claim: Claim
-    ) -> PreparedCapture:
+    def _job(self, page: StoredPage, claim: Claim) -> tuple[Any, ...]:
+        """The arguments of ``prepare_capture`` for this page."""
         assert not isinstance(claim, NotModified)
         profile, is_article = claim
         capture = page.capture
         site = profile.label if len(self.sites) > 1 else ""
-        limit = self._link_limit
         args = (capture.url, page.headers, page.body, capture.fetched_at, capture.status)
-        return await pool.call(prepare_capture, *args, site, is_article, limit)
+        return (*args, site, is_article, self._link_limit)
+
+    async def _prepare(
+        self,
+        pool: ExtractWorkers,
+        batch: list[tuple[tuple[Any, ...], asyncio.Future[PreparedCapture]]],
+    ) -> None:
+        """Pages prepared in one worker call (one round trip for several pages); when that
+        call fails (a worker died on one of them, twice), each page alone, so that only
+        the page that kills its worker is lost, as a failure."""
+        jobs = [job for job, _ in batch]
+        results: list[PreparedCapture | BaseException]
+        try:
+            results = list(await pool.call(prepare_captures, jobs))
+        except Exception as exc:
+            if len(jobs) == 1:
+                results = [exc]
+            else:
+                results = []
+                for job in jobs:
+                    try:
+                        results.append(await pool.call(prepare_capture, *job))
+                    except Exception as alone:
+                        results.append(alone)
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():  # cancelled: the run is stopping
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
     async def _item_of(
         self,
