@@ -190,3 +190,4 @@ def test_a_reparse_has_workers_by_default_only_when_they_pay() -> None:
     assert reparse_workers(10_000, cpus=2) == 2
     assert reparse_workers(10_000, cpus=1) == 0  # one core: the pool would only share it
     assert reparse_workers(60, cpus=2) == 0  # a small archive: their start-up costs more
+    assert reparse_workers(10_000, cpus=64) == 8

@@ -260,11 +260,20 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
 POOL_FROM_CAPTURES = 500
 
 
+#: the most extraction processes a reparse starts by itself (a machine of 64 cores)
+MOST_DEFAULT_WORKERS = 8
+
+
 def reparse_workers(captures: int, cpus: int | None = None) -> int:
-    """A reparse's extraction processes when none are asked for: one per core on a machine
-    with several, for an archive of ``POOL_FROM_CAPTURES`` captures or more; else none."""
-    cpus = os.cpu_count() if cpus is None else cpus
-    return cpus if cpus and cpus > 1 and captures >= POOL_FROM_CAPTURES else 0
+    """A reparse's extraction processes when none are asked for: one per core it may run on
+    (at most ``MOST_DEFAULT_WORKERS``) on a machine with several, for an archive of
+    ``POOL_FROM_CAPTURES`` captures or more; else none."""
+    if cpus is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    if cpus < 2 or captures < POOL_FROM_CAPTURES:
+        return 0
+    return min(cpus, MOST_DEFAULT_WORKERS)
 
 
 def _refuse_foreign_copy(rebuilt: Path, target: Path) -> None:
