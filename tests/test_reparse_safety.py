@@ -119,7 +119,10 @@ def _text(path: Path) -> str:
 
 
 @pytest.mark.slow  # two crawls and a reparse in subprocesses
-def test_reparse_of_a_site_crawled_from_two_origins_keeps_every_article(tmp_path) -> None:
+@pytest.mark.parametrize("workers", ["0", "2"])  # in one process, in worker processes
+def test_reparse_of_a_site_crawled_from_two_origins_keeps_every_article(
+    tmp_path, workers: str
+) -> None:
     """Issue 22, found while finding why bench/crawl.py's reparse refused: ``kazscraper demo``
     on a busy port serves the replica on other ports ("the archive gets these URLs beside any
     earlier demo's"); a one-site reparse read every capture with the profile at the latest
@@ -134,6 +137,6 @@ def test_reparse_of_a_site_crawled_from_two_origins_keeps_every_article(tmp_path
         with ReplicaServer(site) as server:
             assert run_cli(*crawl_args(server, db)).returncode == 0
     before = rows(db, "SELECT url, body FROM articles ORDER BY url")
-    result = run_cli("reparse", "--db", str(db))
+    result = run_cli("reparse", "--db", str(db), "--workers", workers)
     assert result.returncode == 0, result.stdout + result.stderr
     assert rows(db, "SELECT url, body FROM articles ORDER BY url") == before
