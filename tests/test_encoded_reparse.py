@@ -41,7 +41,10 @@ def article_rows(db: Path) -> list[tuple]:
 
 
 @pytest.mark.slow  # a crawl and a reparse in subprocesses: about 15 s
-def test_encoded_pages_are_rebuilt_by_reparse_as_the_crawl_stored_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["0", "2"])  # in one process, in worker processes
+def test_encoded_pages_are_rebuilt_by_reparse_as_the_crawl_stored_them(
+    tmp_path: Path, workers: str
+) -> None:
     site = ReplicaSite(20)
     plain = [a for a in site.articles[6:] if site.alias_path(a) is None]
     paths = {mode: article.path for mode, article in zip(MODES, plain, strict=False)}
@@ -64,6 +67,6 @@ def test_encoded_pages_are_rebuilt_by_reparse_as_the_crawl_stored_them(tmp_path:
     assert {server.origin + p for p in paths.values()} <= stored  # each read by the crawl
     assert len(captured) == len(paths)  # and captured
 
-    reparsed = run_cli("reparse", "--db", str(db))
+    reparsed = run_cli("reparse", "--db", str(db), "--workers", workers)
     assert reparsed.returncode == 0, reparsed.stdout + reparsed.stderr
     assert article_rows(db) == before

@@ -90,7 +90,8 @@ def test_crawl_learn_reparse_uses_the_profile_and_the_health_check_guards_it(
         assert again.returncode == 0, again.stderr[-3000:]
         assert f"uses the learned profile {path}" in again.stderr
 
-    reparsed = run("reparse", "--db", str(db), cwd=tmp_path)
+    # in worker processes (issue 22): they read with the learned profile too
+    reparsed = run("reparse", "--db", str(db), "--workers", "2", cwd=tmp_path)
     assert reparsed.returncode == 0, reparsed.stderr[-3000:]
     assert f"uses the learned profile {path}" in reparsed.stderr
     articles = stored(db)
@@ -116,7 +117,7 @@ def test_crawl_learn_reparse_uses_the_profile_and_the_health_check_guards_it(
     assert rechecked.exit_code == 1, rechecked.output  # agrees far less than when learned
     assert f"body      0/{ARTICLES} agree  div.gone" in rechecked.output
     before = db.read_bytes()
-    broken = run("reparse", "--db", str(db), cwd=tmp_path)
+    broken = run("reparse", "--db", str(db), "--workers", "2", cwd=tmp_path)
     assert broken.returncode == 3, broken.stdout + broken.stderr[-2000:]
     assert "body:profile" in broken.stdout + broken.stderr
     assert db.read_bytes() == before  # the archive was not replaced

@@ -76,16 +76,18 @@ def test_reparse_of_a_copy_reads_the_files_its_captures_name(replica, tmp_path) 
 
 
 @pytest.mark.slow  # a crawl and a reparse in subprocesses: about 20 s
-def test_sigterm_stops_a_reparse_and_keeps_the_archive(replica, tmp_path) -> None:
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_sigterm_stops_a_reparse_and_keeps_the_archive(replica, tmp_path, workers: str) -> None:
     """Issue 21, #6: SIGTERM during a reparse logged 'Closing spider (shutdown)' and then
     held the lock for ever: Scrapy's scraper re-checked its pending close only when a
     response was done, and a reparse's items come from ``start()``, not from responses.
-    The run must stop, exit 1 (ended early) and keep the archive."""
+    The run must stop, exit 1 (ended early) and keep the archive; with worker processes
+    (issue 22) too, the pages in them left unread."""
     db = tmp_path / "a.sqlite"
     assert run_cli(*crawl_args(replica, db)).returncode == 0
     before = rows(db, "SELECT url, body, version FROM articles ORDER BY url")
     log = tmp_path / "reparse.log"
-    debug = ("--log-file", str(log), "--log-level", "debug")  # 'Scraped from' is DEBUG
+    debug = ("--log-file", str(log), "--log-level", "debug", "--workers", workers)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kazscraper", "reparse", "--db", str(db), *debug],
         stdout=subprocess.PIPE,
@@ -117,7 +119,10 @@ def _text(path: Path) -> str:
 
 
 @pytest.mark.slow  # two crawls and a reparse in subprocesses
-def test_reparse_of_a_site_crawled_from_two_origins_keeps_every_article(tmp_path) -> None:
+@pytest.mark.parametrize("workers", ["0", "2"])  # in one process, in worker processes
+def test_reparse_of_a_site_crawled_from_two_origins_keeps_every_article(
+    tmp_path, workers: str
+) -> None:
     """Issue 22, found while finding why bench/crawl.py's reparse refused: ``kazscraper demo``
     on a busy port serves the replica on other ports ("the archive gets these URLs beside any
     earlier demo's"); a one-site reparse read every capture with the profile at the latest
@@ -132,6 +137,6 @@ def test_reparse_of_a_site_crawled_from_two_origins_keeps_every_article(tmp_path
         with ReplicaServer(site) as server:
             assert run_cli(*crawl_args(server, db)).returncode == 0
     before = rows(db, "SELECT url, body FROM articles ORDER BY url")
-    result = run_cli("reparse", "--db", str(db))
+    result = run_cli("reparse", "--db", str(db), "--workers", workers)
     assert result.returncode == 0, result.stdout + result.stderr
     assert rows(db, "SELECT url, body FROM articles ORDER BY url") == before

@@ -457,7 +457,14 @@ def store(
 @existing_db_option
 @click.option("--log-file", type=click.Path(dir_okay=False))
 @click.option("--log-level", type=LOG_LEVELS, default="INFO", show_default=True)
-def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0, max=16),
+    default=None,
+    help="Read and extract pages in N worker processes (0: in this process)  "
+    "[default: one per core for an archive of 500 captures or more]",
+)
+def reparse(db_path: str, log_file: str | None, log_level: str, workers: int | None) -> None:
     """Rebuild the article tables from the archive's WARC files, with no network.
 
     Every archived article page goes through the extraction pipelines again, in
@@ -479,6 +486,7 @@ def reparse(db_path: str, log_file: str | None, log_level: str) -> None:
         site=DEFAULT_SITE,
         log_file=log_file,
         log_level=log_level,
+        workers=workers,
     )
     options.arguments = {"db": db_path}
     run_and_exit(options, run_reparse)

@@ -66,7 +66,8 @@ class CrawlOptions:
     revisit_days: int = 7
     stop_after: int = 2  # listing pages in a row with nothing new
     timeout: float = 30.0  # seconds per response (DOWNLOAD_TIMEOUT)
-    workers: int = 0  # extraction worker processes (0: in the crawl process)
+    workers: int | None = 0  # extraction worker processes (0: in the crawl process; None:
+    # a reparse's choice, ``reparse_workers``)
     progress: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # extra Scrapy settings
 
@@ -117,7 +118,7 @@ def build_settings(options: CrawlOptions) -> Settings:
         "LOG_FILE": options.log_file,
         "LOG_FILE_APPEND": False,
         "DOWNLOAD_TIMEOUT": options.timeout,
-        "KAZSCRAPER_EXTRACT_WORKERS": options.workers,
+        "KAZSCRAPER_EXTRACT_WORKERS": options.workers or 0,
     }
     if (options.start_url and is_loopback(options.start_url)) or (
         options.sites and all(is_loopback(u) for u in _spec_urls(options.sites))
@@ -211,6 +212,8 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             sites = crawled_sites(crawl_runs, _site_name(options))
             archive.copy_to(rebuilt)
         named, captures = captured_files(target)
+        if options.workers is None:
+            options.workers = reparse_workers(captures)
         with Archive(rebuilt) as copy:
             copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
@@ -250,6 +253,27 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         else:
             logger.error("the archive %s was not replaced; the rebuilt copy is %s", target, rebuilt)
         return result
+
+
+#: captures from which a reparse's default is a pool of worker processes: below, their
+#: start-up (a second or two of CPU each) costs more than it saves
+POOL_FROM_CAPTURES = 500
+
+
+#: the most extraction processes a reparse starts by itself (a machine of 64 cores)
+MOST_DEFAULT_WORKERS = 8
+
+
+def reparse_workers(captures: int, cpus: int | None = None) -> int:
+    """A reparse's extraction processes when none are asked for: one per core it may run on
+    (at most ``MOST_DEFAULT_WORKERS``) on a machine with several, for an archive of
+    ``POOL_FROM_CAPTURES`` captures or more; else none."""
+    if cpus is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    if cpus < 2 or captures < POOL_FROM_CAPTURES:
+        return 0
+    return min(cpus, MOST_DEFAULT_WORKERS)
 
 
 def _refuse_foreign_copy(rebuilt: Path, target: Path) -> None:

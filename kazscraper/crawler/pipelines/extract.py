@@ -11,7 +11,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
-from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, WorkerDied, extract_workers
+from kazscraper.crawler.pipelines.extract_pool import (
+    ExtractWorkers,
+    PreparedCapture,
+    WorkerDied,
+    extract_workers,
+)
 from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.crawler.verdict import site_stats_prefix
 from kazscraper.extract.article import NotHtmlError, PageTooComplex, extract_article
@@ -44,10 +49,14 @@ class ExtractPipeline(CrawlerPipeline):
     def _close_pool(self) -> None:
         if self.pool is not None:
             self.stats.set_value("kazscraper/worker_pools_replaced", self.pool.replaced)
+            self.stats.set_value("kazscraper/worker_cpu_s", round(self.pool.cpu_seconds(), 2))
+            self.stats.set_value("kazscraper/worker_peak_rss_mb", round(self.pool.peak_rss_mb()))
             self.pool.close()
             self.pool = None
 
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, PreparedCapture):  # reparse: extracted in a worker already
+            return self._prepared(item)
         if not isinstance(item, PageItem):
             return item
         self._count_page(item, 1)  # before extraction: a page that raises is a page
@@ -58,6 +67,19 @@ class ExtractPipeline(CrawlerPipeline):
         with self._rejections(item):
             article = await self.pool.run(item.html, item.url, item.fetched_at, item.site)
         return with_page(article, item)
+
+    def _prepared(self, item: PreparedCapture) -> Article:
+        """The article a worker extracted from a reparsed page, or its error: counted and
+        rejected as an extraction in this stage would be."""
+        page = item.page
+        assert isinstance(page, PageItem), "a refused capture is no item"
+        self._count_page(page, 1)
+        with self._rejections(page):
+            if item.error is not None:
+                raise item.error
+            assert item.article is not None
+            article = item.article
+        return with_page(article, page)
 
     def _count_page(self, item: PageItem, step: int) -> None:
         """The health check's page count, of the whole run and (several sites) of its site."""
@@ -97,3 +119,13 @@ class ExtractPipeline(CrawlerPipeline):
             self.stats.inc_value("kazscraper/extract_errors")
             logger.exception("extractor error on %s", item.url)
             raise PageRejected(item.url, "extract", f"{type(exc).__name__}: {exc}") from exc
+
+
+def extraction_pool(crawler: Crawler) -> ExtractWorkers | None:
+    """The run's pool of extraction processes (``KAZSCRAPER_EXTRACT_WORKERS``), if it has
+    one: the extract stage's, to which the reparse spider sends its captured pages."""
+    engine = crawler.engine
+    for pipeline in engine.scraper.itemproc.middlewares if engine is not None else ():
+        if isinstance(pipeline, ExtractPipeline):
+            return pipeline.pool
+    return None
