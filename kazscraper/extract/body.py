@@ -210,14 +210,15 @@ _LINK_TEXTS = etree.XPath("(//body//a[@href])[position() <= 5000]")
 
 
 def nested_deeper_than(root: etree._Element, limit: int) -> bool:
-    """True if some element of ``root``'s tree lies more than ``limit`` elements deep (one
-    walk, stopped at the first such element)."""
-    depth = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth > limit:
-            return True
-    return False
+    """True if some element of ``root``'s tree lies more than ``limit`` elements deep
+    (``root`` being 1 deep): one XPath of ``limit`` child steps, evaluated by libxml2 level
+    by level, each element visited once (a walk in Python cost 20 times more)."""
+    return bool(_deeper_than(limit)(root))
+
+
+@cache
+def _deeper_than(limit: int) -> etree.XPath:
+    return etree.XPath("boolean(" + "/".join(["*"] * limit) + ")")
 
 
 # the deepest page in 1,628 real pages of the evaluation sets is 43 elements deep
