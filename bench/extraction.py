@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import time
@@ -340,6 +341,7 @@ def realpages_report(folder: Path, limit: int | None = None, reference: bool = T
     sides = {"kazscraper": Score(), "trafilatura": Score(), "htmldate": Score()}
     ours_side, traf, hd = sides["kazscraper"], sides["trafilatura"], sides["htmldate"]
     layers: Counter[str] = Counter()
+    load_before = os.getloadavg()[0]
     for dataset in ("trafilatura-eval", "htmldate-eval"):
         base = folder / dataset
         if not (base / "expected.json").exists():
@@ -378,6 +380,7 @@ def realpages_report(folder: Path, limit: int | None = None, reference: bool = T
                 else:
                     traf.no_author(ref["authors"])
     _print_realpages(folder, sides, layers, reference)
+    print(f"  load average: {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
 
 
 def _print_realpages(

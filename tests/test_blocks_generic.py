@@ -91,3 +91,15 @@ def test_a_most_read_block_under_an_unknown_heading_is_found_by_its_view_counts(
 def test_a_latest_news_feed_without_counts_is_no_most_read_block() -> None:
     side = f"<section><h3>Жаңалықтар легі</h3><ul>{_items('f')}</ul></section>"
     assert extract_article(_page("", side), URL, PROFILE).related == []
+
+
+def test_a_similar_block_under_an_unknown_heading_is_found_after_any_h1() -> None:
+    """The headings after the page's first ``<h1>`` (here the site's logo) are looked at:
+    the block after the article's own ``<h1>`` is among them (issue 22 made the XPath
+    cheaper; the elements it finds are the same)."""
+    block = f"<h3>Тағы не оқуға болады</h3><ul>{_items('s')}</ul>"
+    page = _page(block).replace("<body>", '<body><div class="logo"><h1>Example</h1></div>', 1)
+    related = extract_article(page, URL, PROFILE).related
+    assert [(r.kind, r.url) for r in related] == [
+        ("similar", f"https://news.example.kz/kk/news/s-{n}") for n in range(1, 5)
+    ]

@@ -428,7 +428,12 @@ def related_blocks(
     """
     found = []
     all_labels = profile.similar_labels + profile.top_labels
-    usual = heading_candidates(page, profile.similar_labels[:1] + profile.top_labels[:1])
+    # on another site's page the usual labels are seldom in its text: looked for there first
+    usual = heading_candidates(
+        page,
+        profile.similar_labels[:1] + profile.top_labels[:1],
+        html if profile.name == "generic" else None,
+    )
     every: list[Any] | None = None
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
         container = getattr(profile.selectors, kind)  # a learned profile's block container

@@ -43,17 +43,15 @@ def date_from_elements(
     """
     found: list[tuple[Any, ParsedDate, str]] = []
     updates: list[tuple[Any, ParsedDate, str]] = []
-    for element in page.xpath(xpaths.DATE_ELEMENTS):
-        if in_furniture(element.root):
+    for element in _DATE_ELEMENTS(page.root):
+        if in_furniture(element):
             continue
         text = attribute(element, "datetime") or node_text(element)
         if not text or len(text) > _MAX_DATE_LINE or _is_today_widget(element, text):
             continue
         parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
         if parsed is not None:
-            (updates if _is_update(element.root, text) else found).append(
-                (element.root, parsed, text)
-            )
+            (updates if _is_update(element, text) else found).append((element, parsed, text))
             if len(found) + len(updates) >= _MAX_DATE_ELEMENTS:
                 break
     found = found or updates  # a page that shows only when it was updated: that date
@@ -68,6 +66,8 @@ def date_from_elements(
 
 
 _MAX_DATE_ELEMENTS = 12  # date lines weighed against each other (the rest: teasers)
+# compiled once, on lxml elements (parsel compiled it on each call and wrapped every result)
+_DATE_ELEMENTS = etree.XPath(xpaths.DATE_ELEMENTS)
 _HEADLINE = etree.XPath("(//body//h1)[1]")
 
 
@@ -96,12 +96,12 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _BEFORE_HEADLINE = etree.XPath(xpaths.BEFORE_HEADLINE)
 
 
-def _is_today_widget(element: Selector, text: str) -> bool:
+def _is_today_widget(element: Any, text: str) -> bool:
     """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``): the day the page
     was shown, not the day the article was published."""
     if _TODAY.search(text) and _YEAR.search(text):  # "Бүгін 14:30" is a date line, kept
         return True
-    return bool(_WEEKDAY.search(text)) and _BEFORE_HEADLINE(element.root)
+    return bool(_WEEKDAY.search(text)) and bool(_BEFORE_HEADLINE(element))
 
 
 _UPDATE_MARK = re.compile(

@@ -47,8 +47,8 @@ FIELD_LINE_WORDS = frozenset({"date", "time", "views", "info", "meta", "author",
 # where a page's own date line lives (found by name: substrings are fine for *finding*)
 DATE_ELEMENTS = (
     "//body//*[self::time or @itemprop='datePublished'"
-    " or contains(@class,'date') or contains(@class,'Date') or contains(@class,'time')"
-    " or contains(@class,'published') or contains(@class,'meta')]"
+    " or (@class and (contains(@class,'date') or contains(@class,'Date')"
+    " or contains(@class,'time') or contains(@class,'published') or contains(@class,'meta')))]"
 )
 
 AUTHOR_TEST = (
