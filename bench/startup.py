@@ -129,6 +129,10 @@ def commands(db: Path) -> list[tuple[str, str, list[str]]]:
     ]
 
 
+class NotInCheckout(Exception):
+    """A command the ``--before`` checkout does not have (one added since)."""
+
+
 def run_once(
     python: str, body: str, argv: list[str], checkout: str = ""
 ) -> tuple[float, float, float, int, str]:
@@ -150,6 +154,8 @@ def run_once(
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     last = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
+    if checkout and child.returncode == 2 and b"No such command" in err:
+        raise NotInCheckout(argv)
     if child.returncode or not last[0].startswith("@modules"):
         raise SystemExit(f"{argv}: exit {child.returncode}\n{err.decode(errors='replace')}")
     _, count, hwm_kb, *heavy = last[0].split(" ")
@@ -189,7 +195,11 @@ def main() -> None:
                 continue
             for label, checkout in ([("before", args.before)] if args.before else []) + [("", "")]:
                 load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-                runs = [run_once(python, body, argv, checkout) for _ in range(args.runs)]
+                try:
+                    runs = [run_once(python, body, argv, checkout) for _ in range(args.runs)]
+                except NotInCheckout:
+                    print(f"{name} [{label}]: not a command of that checkout", flush=True)
+                    continue
                 wall = statistics.median(r[0] for r in runs)
                 cpu = statistics.median(r[1] for r in runs)
                 rss = statistics.median(r[2] for r in runs)

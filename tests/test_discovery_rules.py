@@ -366,3 +366,13 @@ def test_a_language_prefix_is_read_as_no_prefix_for_listings(prefix: str, path: 
     assert classify_url(f"{SITE}{prefix}/tag/jana-mektep/page/2/", GENERIC) is None
     assert classify_url(f"{SITE}{prefix}/news/astanada-jana-mektep-ashyldy", GENERIC) == "article"
     assert classify_url(f"{SITE}/ru/category/ekonomika/x/", GENERIC) is None  # no language: 3
+
+
+@pytest.mark.parametrize("path", ["/kk/node/1189", "/ru/node/12/", "/kk/news/1007", "/en/item/7"])
+def test_a_numbered_item_under_a_language_prefix_is_no_listing(path: str) -> None:
+    """Drupal's ``/kk/node/1189`` (the article's own address beside its alias) is an item
+    under a language segment, not a section: read as a listing, each article was fetched
+    twice (Drupal theme: 2.15 requests per article instead of 1.15)."""
+    assert classify_url(SITE + path, GENERIC) is None
+    assert not frontier().decide(SITE + path).fetch
+    assert classify_url(f"{SITE}/kk/node/", GENERIC) == "listing"  # the section itself

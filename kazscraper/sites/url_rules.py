@@ -164,7 +164,8 @@ def _rules_kind(path: str, query: str, profile: SiteProfile) -> UrlKind | None:
 
 def is_listing_path(path: str, profile: SiteProfile, generic: bool) -> bool:
     """``path`` matches one of the profile's listing patterns; on a generic site, also once
-    its language segment is taken off (``/ru/category/x/`` as ``/category/x/``)."""
+    its language segment is taken off (``/ru/category/x/`` as ``/category/x/``), unless its
+    last segment is a number (``/kk/node/1189``: an item of a section)."""
     if any(p.match(path) for p in profile.listing_path_res):
         return True
     if not generic or profile.article_path_re.match(path):
@@ -172,6 +173,8 @@ def is_listing_path(path: str, profile: SiteProfile, generic: bool) -> bool:
     first, _, rest = path.lstrip("/").partition("/")
     if not rest or not LANGUAGE_SEGMENT.fullmatch(first):
         return False
+    if rest.rstrip("/").rpartition("/")[2].isdigit():
+        return False  # /kk/node/1189: an item's number under a section, not a section
     return any(p.match("/" + rest) for p in profile.listing_path_res)
 
 
