@@ -1,4 +1,4 @@
-"""The archive's migrations, m001 to m010: each frozen with the SQL it ran that day.
+"""The archive's migrations, m001 to m011: each frozen with the SQL it ran that day.
 
 sqlite-utils ``Migrations`` apply these in order (an older archive upgrades in
 place); they run only under the archive's run lock (``crawler.run_lock``) or on a
@@ -281,3 +281,18 @@ def m010_sites(db: sqlite_utils.Database) -> None:
     report ``--site``), so it is indexed; the site columns described as labels."""
     db.executescript("CREATE INDEX IF NOT EXISTS idx_articles_site ON articles(site);")
     describe_schema(db, DESCRIPTIONS_M010)
+
+
+@migrations()
+def m011_foreign_key_indexes(db: sqlite_utils.Database) -> None:
+    """Every column that refers to an article is indexed. Without an index on
+    ``articles.duplicate_of``, emptying ``articles`` (reparse) made SQLite's foreign-key
+    check scan the whole table once per deleted row: quadratic (3,000 articles 4.2 s,
+    20,000 about 200 s). The two others answer "what refers to this article" at once."""
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_articles_duplicate_of ON articles(duplicate_of);
+        CREATE INDEX IF NOT EXISTS idx_related_links_linked ON related_links(linked_article_id);
+        CREATE INDEX IF NOT EXISTS idx_anomalies_article ON anomalies(article_id);
+        """
+    )
