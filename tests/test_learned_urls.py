@@ -128,3 +128,15 @@ def test_a_learned_profile_keeps_a_reparses_earlier_origins(tmp_path: Path) -> N
     sites, notes = with_learned(Sites.single(site, earlier=[earlier]), tmp_path / "a.sqlite")
     assert notes and sites.first.selectors.title == "h1"
     assert sites.earlier == (earlier,)  # the captures of the other origin are still read
+
+
+def test_a_contested_article_linked_with_a_query_is_still_an_article() -> None:
+    """Only a query that numbers a listing's pages keeps a contested path a listing: the
+    same article linked as ``?ref=main`` or ``?relatedposts_hit=1`` (Jetpack) is an article
+    (it was fetched as a listing and never stored)."""
+    profile = learned(article=r"^/news/[0-9]+/?$")
+    assert classify_url(f"{ORIGIN}/news/1007", profile) == "article"
+    for query in ("ref=main", "relatedposts_hit=1", "lang=kk"):
+        assert classify_url(f"{ORIGIN}/news/1007?{query}", profile) == "article", query
+    for query in ("page=2", "PAGEN_1=3", "paged=2"):
+        assert classify_url(f"{ORIGIN}/news/1007?{query}", profile) == "listing", query

@@ -496,3 +496,20 @@ def test_links_join_as_urljoin_does_whatever_the_page(href: str) -> None:
             except ValueError:
                 expected = None
             assert _joiner(response)(href) == expected, (page, base)
+
+
+def test_a_base_href_urllib_cannot_parse_skips_the_links_not_the_page() -> None:
+    """``<base href="http://[::1">``: every link's join fails as ``response.urljoin``'s
+    did (each skipped), and the page's callback goes on (the joiner raised when it read the
+    base once for the page: the article became a spider failure on every run)."""
+    from kazscraper.crawler.spiders.news import _joiner
+
+    body = b'<html><head><base href="http://[::1"></head><body><a href="/x">x</a></body></html>'
+    response = HtmlResponse("https://kz.test/news/a", body=body)
+    join = _joiner(response)
+    for href in ("/y", "rel", "https://other.test/z"):
+        try:
+            expected: str | None = response.urljoin(href)
+        except ValueError:
+            expected = None
+        assert join(href) == expected, href

@@ -139,6 +139,22 @@ def test_accepting_a_proposal_keeps_the_old_file_as_a_backup(tmp_path: Path) -> 
     assert accept_proposal(db, "x.kz", now)[1] == kept.with_name("x.kz.20261207T070000Z-2.toml")
 
 
+def test_a_store_publishes_the_kept_files_only(tmp_path: Path) -> None:
+    """What a Redis crawl's store publishes: each site's kept file, never a proposal (a
+    half-edited one stopped the store that a local crawl ignores) nor the backups that
+    ``profile accept`` leaves (enough of them pushed kept files past the cap)."""
+    from kazscraper.sites.profile_file import learned_texts, proposed_profile_path
+
+    db = tmp_path / "a.sqlite"
+    kept = learned_profile_path(db, "x.kz")
+    write_profile_file(kept, learned(), "kept")
+    proposed_profile_path(db, "x.kz").write_text("[site\n", encoding="utf-8")
+    for name in ("x.kz.20261207T070000Z.toml", "x.kz.20261207T070000Z-2.toml"):
+        kept.with_name(name).write_text("[site\n", encoding="utf-8")
+    write_profile_file(learned_profile_path(db, "127.0.0.1:8000"), learned(), "other")
+    assert sorted(learned_texts(db)) == ["127.0.0.1_8000.toml", "x.kz.toml"]
+
+
 def test_profile_accept_on_the_command_line(tmp_path: Path) -> None:
     from .conftest import run_cli_here
 

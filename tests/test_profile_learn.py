@@ -177,3 +177,28 @@ def test_after_a_redesign_the_new_layout_is_learned_with_the_old_paths_kept() ->
     # a kept path that selects something on the new layout is not kept (it would read it)
     same, _ = learn_profile(old, base)
     assert with_earlier(same, kept, old).rules["body"].earlier == ()
+
+
+def test_a_proposal_keeps_the_kept_article_pattern_beside_the_new_one() -> None:
+    """The new layout's pages may be one language's only: a proposal whose article pattern
+    were learned from them alone would call the other language's archived articles nothing,
+    and the reparse after ``profile accept`` would lose them (it refuses: exit 1). The kept
+    pattern stays as an alternative; the listing patterns are kept too."""
+    import re
+
+    from kazscraper.learn.profile import with_earlier
+    from kazscraper.sites.profile_file import ProfileFile
+
+    kept = ProfileFile(
+        {}, {}, urls={"article": r"^/(?:[^/]+/news/[0-9]+)/?$", "listing": ["^/a/?$"]}
+    )
+    learned = ProfileFile(
+        {}, {}, urls={"article": r"^/(?:kk/news/[0-9]+)/?$", "listing": ["^/b/?$"]}
+    )
+    proposal = with_earlier(learned, kept, [])
+    article = re.compile(proposal.urls["article"])
+    for path in ("/kk/news/1007", "/ru/news/2003"):
+        assert article.match(path), path
+    assert not article.match("/kk/about")
+    assert proposal.urls["listing"] == ["^/b/?$", "^/a/?$"]
+    assert with_earlier(kept, kept, []).urls == kept.urls  # nothing changed: nothing added

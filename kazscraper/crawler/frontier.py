@@ -54,6 +54,7 @@ from urllib.parse import parse_qs
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile, Sites
 from kazscraper.sites.url_rules import (
+    PAGE_PARAMS,
     UrlKind,
     canonical_url,
     classify_url,
@@ -575,10 +576,6 @@ def listing_item_date(text: str) -> date | None:
     """The date a listing item (a teaser) shows, from the start of its text."""
     found = find_date_in_text(text[:LISTING_DATE_CHARS])
     return date.fromisoformat(found.date) if found else None
-
-
-#: query parameters that number a listing's pages (and Bitrix's ``PAGEN_1``, ``PAGEN_2``…)
-PAGE_PARAMS = ("page", "paged", "pg")  # not "p": a WordPress post id
 
 
 def page_number(url: str, param: str = "") -> int:

@@ -403,7 +403,30 @@ def with_earlier(learned: ProfileFile, kept: ProfileFile, pages: Sequence[Page])
             and not any(css_select(page.page, p.partition("::")[0]) for page in pages)
         ][:MAX_EARLIER]
         rules[name] = replace(rule, earlier=tuple(earlier))
-    return replace(learned, rules=rules)
+    return replace(learned, rules=rules, urls=_urls_with_earlier(learned.urls, kept.urls))
+
+
+#: the longest article pattern a proposal writes by adding the kept one to the new one
+MAX_ARTICLE_PATTERN = 2_000
+
+
+def _urls_with_earlier(new: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+    """The learned ``[urls]`` with the kept ones beside them: the new layout's pages may be
+    a part of the site (one language), and the archived articles the kept article pattern
+    names must stay articles (a reparse after accepting would lose them). The kept listing
+    patterns stay as well; a pattern grown past ``MAX_ARTICLE_PATTERN`` is the new one."""
+    urls = dict(new)
+    old_article, new_article = kept.get("article"), new.get("article")
+    if old_article and new_article and old_article != new_article:
+        both = f"(?:{new_article})|(?:{old_article})"
+        if len(both) <= MAX_ARTICLE_PATTERN:
+            urls["article"] = both
+    elif old_article and not new_article:
+        urls["article"] = old_article
+    listing = list(dict.fromkeys([*new.get("listing", []), *kept.get("listing", [])]))
+    if listing:
+        urls["listing"] = listing
+    return urls
 
 
 def _extra(name: str, pages: Sequence[Page], path: str) -> dict[str, str]:

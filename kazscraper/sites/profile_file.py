@@ -355,6 +355,7 @@ def apply_learned(
 
 
 MAX_PUBLISHED = 1_000  # learned files a store publishes for its workers
+_NOT_KEPT = re.compile(r"\.(?:proposed|[0-9]{8}T[0-9]{6}Z(?:-[0-9]+)?)\.toml\Z")
 
 
 def learned_texts(db_path: str | Path) -> dict[str, tuple[str, str]]:
@@ -364,6 +365,9 @@ def learned_texts(db_path: str | Path) -> dict[str, tuple[str, str]]:
     folder = learned_folder(db_path)
     found: dict[str, tuple[str, str]] = {}
     paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    # the kept files only: not a proposal (``<host>.proposed.toml``) nor a backup that
+    # ``profile accept`` left (``<host>.<UTC time>.toml``), which no crawl reads
+    paths = [path for path in paths if not _NOT_KEPT.search(path.name)]
     for path in paths[:MAX_PUBLISHED]:
         read_profile_file(path)  # a bad file is refused here, as a local crawl refuses it
         found[path.name] = (str(path), path.read_text(encoding="utf-8"))

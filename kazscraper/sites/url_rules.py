@@ -117,7 +117,9 @@ def classify_url(url: str, profile: SiteProfile) -> UrlKind | None:
         return kind
     learned = profile.learned_article_re
     if learned is not None and learned.match(path):
-        if kind == "listing" and (parts.query or pagination_path(path) is not None):
+        if kind == "listing" and (
+            pagination_path(path) is not None or numbers_a_page(parts.query, profile)
+        ):
             return "listing"  # a page of a listing: its walk is the pagination rule's
         return "article"
     if kind is None and any(p.match(path) for p in profile.learned_listing_res):
@@ -190,6 +192,21 @@ def no_listing_query(query: str) -> bool:
 #: parameters that count items, not pages (``?start=20``): not walked as page numbers
 _OFFSET_PARAMS = frozenset({"start", "offset"})
 _QUERY_PAGINATION = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]{0,31})=N")
+
+
+#: query parameters that number a listing's pages (and Bitrix's ``PAGEN_1``, ``PAGEN_2``…)
+PAGE_PARAMS = ("page", "paged", "pg")  # not "p": a WordPress post id
+
+
+def numbers_a_page(query: str, profile: SiteProfile) -> bool:
+    """``query`` has a parameter that numbers a listing's pages (``PAGE_PARAMS``,
+    ``PAGEN_N``, the learned ``pagination_param``)."""
+    param = pagination_param(profile) if profile.pagination else ""
+    for item in query.split("&") if query else ():
+        key = item.partition("=")[0].lower()
+        if key in PAGE_PARAMS or key == param or (key.startswith("pagen_") and key[6:].isdigit()):
+            return True
+    return False
 
 
 def pagination_param(profile: SiteProfile) -> str:

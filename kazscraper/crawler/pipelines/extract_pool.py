@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +31,9 @@ T = TypeVar("T")
 def _start_worker(sites: Sites) -> None:
     global _worker_sites
     _worker_sites = sites
+    # Ctrl-C reaches the whole process group: the crawl process stops the run (and its
+    # pool); a worker that raised KeyboardInterrupt in a call would end the event loop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def extract_and_clean(html: str, url: str, fetched_at: str, site: str = "") -> Article:

@@ -474,7 +474,10 @@ def _joiner(response: Response) -> Callable[[str], str | None]:
     A link whose join depends only on the base's scheme and host (``/path``, ``http://…``:
     menus and top-news lists repeat them on every page) is joined once per host
     (``_ROOTED_JOINS``); any other each time."""
-    base = get_base_url(response) if isinstance(response, TextResponse) else response.url
+    try:
+        base = get_base_url(response) if isinstance(response, TextResponse) else response.url
+    except ValueError:  # a <base href> urllib cannot parse: every join fails, as urljoin's
+        return lambda href: None
     try:
         parts = urlsplit(base)
         host: tuple[str, str] | None = (parts.scheme, parts.netloc)
