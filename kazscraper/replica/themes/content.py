@@ -220,6 +220,14 @@ class ThemeContent:
     def tag_slugs(self, language: str) -> dict[str, str]:
         return {slugify(t): t for t in TAGS[language]}
 
+    def article_tag_slugs(self, article: ThemeArticle) -> dict[str, str]:
+        """``tag_slugs`` of the article's language, only the article's tags (site order)."""
+        return {
+            slug: tag
+            for slug, tag in self.tag_slugs(article.language).items()
+            if tag in article.tags
+        }
+
     def top(self, language: str) -> list[ThemeArticle]:
         """The site's most-read list for one language: the TOP most viewed articles."""
         pool = [a for a in self.articles if a.language == language]

@@ -234,8 +234,7 @@ class HandmadeTheme(Theme):
             )
         tags = "".join(
             f'<a class="tag" href="/{lang}/tag/{t_slug}">#{e(t)}</a>'
-            for t_slug, t in self.content.tag_slugs(lang).items()
-            if t in article.tags
+            for t_slug, t in self.content.article_tag_slugs(article).items()
         )
         similar = "".join(
             f'<div class="card"><a href="{self.article_path(o)}"><img src="/storage/images/'
@@ -280,8 +279,7 @@ class HandmadeTheme(Theme):
             files = f'<a class="post-file" href="/storage/files/{article.number}.pdf">PDF</a>'
         tags = "".join(
             f'<a class="chip" href="/{lang}/tag/{t_slug}">{e(t)}</a>'
-            for t_slug, t in self.content.tag_slugs(lang).items()
-            if t in article.tags
+            for t_slug, t in self.content.article_tag_slugs(article).items()
         )
         related = "".join(
             f'<li class="related-news__item"><a href="{self.article_path(o)}">{e(o.title)}</a>'
