@@ -54,11 +54,11 @@ from urllib.parse import parse_qs
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile, Sites
 from kazscraper.sites.url_rules import (
-    PAGE_PARAMS,
     UrlKind,
     canonical_url,
     classify_url,
     contested,
+    is_page_param,
     pagination_param,
     pagination_path,
 )
@@ -585,8 +585,7 @@ def page_number(url: str, param: str = "") -> int:
     number."""
     parts = urlsplit(url)
     for name, values in parse_qs(parts.query).items():
-        key = name.lower()
-        if key in PAGE_PARAMS or key == param or (key.startswith("pagen_") and key[6:].isdigit()):
+        if is_page_param(name, param):
             try:
                 return int(values[0])
             except ValueError:

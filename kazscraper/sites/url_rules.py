@@ -202,11 +202,15 @@ def numbers_a_page(query: str, profile: SiteProfile) -> bool:
     """``query`` has a parameter that numbers a listing's pages (``PAGE_PARAMS``,
     ``PAGEN_N``, the learned ``pagination_param``)."""
     param = pagination_param(profile) if profile.pagination else ""
-    for item in query.split("&") if query else ():
-        key = item.partition("=")[0].lower()
-        if key in PAGE_PARAMS or key == param or (key.startswith("pagen_") and key[6:].isdigit()):
-            return True
-    return False
+    names = (item.partition("=")[0] for item in query.split("&")) if query else ()
+    return any(is_page_param(name, param) for name in names)
+
+
+def is_page_param(name: str, param: str = "") -> bool:
+    """A query parameter that numbers a listing's pages: ``PAGE_PARAMS``, Bitrix's
+    ``PAGEN_N``, or ``param`` (a learned profile's, ``p``)."""
+    key = name.lower()
+    return key in PAGE_PARAMS or key == param or (key.startswith("pagen_") and key[6:].isdigit())
 
 
 def pagination_param(profile: SiteProfile) -> str:
