@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # invisible and control characters, bidi marks, embeddings, overrides and isolates (U+202E
 # shows 'Камила' as 'алимаК'), and U+FFFD (what a parser puts for a NUL or a bad byte):
@@ -85,10 +86,17 @@ def _visible(text: str) -> str:
     return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
 
 
+@lru_cache(maxsize=64)
+def _interface_keys(strings: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    """The interface strings as lines are compared with them, and the longest one's length
+    (a profile's few strings: made once, not for every page)."""
+    interface = frozenset(" ".join(normalize_text(s).split()).casefold() for s in strings)
+    return interface, max((len(s) for s in interface), default=0)
+
+
 def strip_interface_strings(lines: Iterable[str], strings: Iterable[str]) -> list[str]:
     """Drop lines that are interface text ("Show more", "Толығырақ"), whatever their case."""
-    interface = {" ".join(normalize_text(s).split()).casefold() for s in strings}
-    longest = max((len(s) for s in interface), default=0)
+    interface, longest = _interface_keys(tuple(strings))
     return [
         line
         for line in lines

@@ -328,7 +328,13 @@ def _authors(
     if not names and publisher is not None:
         names, layer = publisher[0], f"{publisher[1]} (the site's own byline: no person named)"
     if names:  # «Admin», «Редакция», «Дала жаршысы редакциясы»: no one
-        site = site_words(page, article.url)
+        site_read: list[frozenset[str]] = []
+
+        def site() -> frozenset[str]:  # read once, where a name's words need them
+            if not site_read:
+                site_read.append(site_words(page, article.url))
+            return site_read[0]
+
         names = [n for n in names if not is_no_person(n.name, site)]
     article.authors = [
         Author(name=n.name, surname=n.surname, given=n.given, patronymic=n.patronymic)

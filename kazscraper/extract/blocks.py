@@ -33,7 +33,6 @@ _SEPARATORS = " -–—|•·,"
 # Compiled once: parsel's .xpath() wraps every result in a Selector, which cost more than the
 # queries themselves on a 60 KB page; these helpers work on lxml elements directly.
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script|ancestor::style)]", smart_strings=False)
-_HAS_SCRIPT = etree.XPath("boolean(.//script|.//style)")
 _LI_WITH_LINK = etree.XPath(".//li[.//a[@href]]")
 _CHILDREN_WITH_LINK = etree.XPath("./*[descendant-or-self::a[@href]]")
 _LINKS = etree.XPath("descendant-or-self::a[@href]")
@@ -80,7 +79,7 @@ def node_text(node: Node) -> str:
     element = _element(node)
     if isinstance(element, str):
         return squash(element)
-    if _HAS_SCRIPT(element):
+    if any(True for _ in element.iterdescendants("script", "style")):  # an XPath's call costs 2x
         return squash(" ".join(_VISIBLE_TEXT(element)))
     return squash(" ".join(element.itertext()))  # no script inside: the fast path
 
@@ -201,9 +200,13 @@ def _region_after(heading: etree._Element, stops: set[str]) -> list[etree._Eleme
 def _short_text(element: etree._Element, limit: int) -> str:
     """``node_text`` of an element whose text may be a label; '' when it is longer than
     ``limit`` plus spacing (a block of items, not a heading): that is the common case, and
-    it is decided before any squashing."""
-    raw = "".join(element.itertext())
-    return node_text(element) if len(raw) <= 4 * limit + 40 else ""
+    it is decided before any squashing, reading no further than that length."""
+    room = 4 * limit + 40
+    for text in element.itertext():
+        room -= len(text)
+        if room < 0:
+            return ""
+    return node_text(element)
 
 
 def block_items(region: list[etree._Element]) -> list[etree._Element]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from itertools import permutations
 from typing import Any
 
@@ -341,32 +342,39 @@ _ROLE_NAMES = frozenset(
 )  # fmt: skip
 
 
-def is_no_person(name: str, site_words: frozenset[str] = frozenset()) -> bool:
+def is_no_person(
+    name: str, site_words: frozenset[str] | Callable[[], frozenset[str]] = frozenset()
+) -> bool:
     """A site's account or its newsroom given as the author: no person. Alone (``Admin``,
     ``Редакция``, ``Staff``, ``Администратор``) or with words that name no one (``Редакция
     сайта``, ``Editorial Staff``, ``Біздің тілші``, ``Пресс-служба``) or the site's own
     ``site_words`` (``«Дала жаршысы» редакциясы``, ``admin_dala``, ``Дала жаршысы газеті``);
     also written with lookalike letters (``Рeдакция`` with a Latin e). Compared word by
-    word, case folded."""
+    word, case folded. ``site_words`` may be a function that reads them: it is called only
+    where they decide (a name with an account's word or a companion word)."""
     folded = " ".join(name.split()).strip(" .:,").casefold()
     if folded in _ROLE_NAMES:
         return True
     words = _ACCOUNT_WORD.findall(folded)
     if not words or len(words) > _MAX_ACCOUNT_WORDS:
         return False
-    core = companion = site = False
+    core = companion = False
+    others = []  # the forms of each word that is neither: the site's words, or a name's
     for word in words:
         forms = {word, word.translate(_TO_CYRILLIC), word.translate(_TO_LATIN)}
         if any(form.startswith(_ACCOUNT_STEMS) for form in forms):
             core = True
         elif not forms.isdisjoint(_ACCOUNT_COMPANIONS):
             companion = True
-        elif not forms.isdisjoint(site_words):
-            site = True
         else:
-            return False  # a word that may be a name
+            others.append(forms)
     # the site's name alone may be its owner's (a personal site): not without another word
-    return core or (site and companion)
+    if not (core or companion):
+        return False
+    site = site_words() if callable(site_words) else site_words
+    if any(forms.isdisjoint(site) for forms in others):
+        return False  # a word that may be a name
+    return core or (bool(others) and companion)
 
 
 _ACCOUNT_WORD = re.compile(r"[^\W_]+")

@@ -74,8 +74,10 @@ _ARTICLE_TIME = etree.XPath(
 )
 _HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
 # microdata: the element that declares the page's publication date, outside listed items
+# (found by the attribute, not by a test of every element's: a sixth of the time)
 _ITEMPROP_PUBLISHED = etree.XPath(
-    "(//*[@itemprop='datePublished'][not(ancestor::li|ancestor::aside|ancestor::footer)])[1]"
+    "(//@itemprop[.='datePublished']/parent::*"
+    "[not(ancestor::li|ancestor::aside|ancestor::footer)])[1]"
 )
 #: ``<meta name|property>`` keys that state the page's publication date (lower case), the
 #: conventions of OpenGraph, Dublin Core, Parse.ly, Sailthru, Google News and common CMSs

@@ -270,20 +270,28 @@ def publication_date(
     5. the lead's dateline, then htmldate (``htmldate``, called only when needed).
     """
     votes = declared_votes(declared, fetched_at, tz)
-    line = date_from_elements(page, fetched_at, tz)
-    line_vote = DateVote("date-element", line[0], line[1]) if line else None
+    read: list[DateVote | None] = []
+
+    def line_vote() -> DateVote | None:
+        """The date line's vote, read once and only where a step asks for it (the walk
+        over the page's date elements is most of this function's time)."""
+        if not read:
+            line = date_from_elements(page, fetched_at, tz)
+            read.append(DateVote("date-element", line[0], line[1]) if line else None)
+        return read[0]
+
     in_url = url_vote(url)
     if votes:
         chosen = _agreed(votes, line_vote, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
-            return _local_day(chosen, votes, line_vote, in_url) or chosen
+            return _local_day(chosen, votes, line_vote(), in_url) or chosen
         return chosen
     if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
         return DateVote("signature", parsed, signature)
     if learned is not None:
         return learned
-    if line_vote is not None:
-        return line_vote
+    if (line := line_vote()) is not None:
+        return line
     later = declared_votes(declared, fetched_at, tz, MICRODATA)
     later += [in_url] if in_url else []
     later += declared_votes(declared, fetched_at, tz, WEAK)
@@ -298,15 +306,15 @@ def publication_date(
 
 def _agreed(
     votes: list[DateVote],
-    line: DateVote | None,
+    line: Callable[[], DateVote | None],
     in_url: DateVote | None,
     htmldate: Callable[[], str | None],
 ) -> DateVote:
     """The first declared vote, or where the declared ones disagree, the one whose day more
-    sources give (first in rank on a tie)."""
+    sources give (first in rank on a tie); ``line`` reads the date line's vote."""
     if len({vote.parsed.date for vote in votes}) == 1:
         return votes[0]
-    others = [v.parsed.date for v in (line, in_url) if v is not None]
+    others = [v.parsed.date for v in (line(), in_url) if v is not None]
     if (found := htmldate()) is not None:
         others.append(found)
     days = [vote.parsed.date for vote in votes] + others
