@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from kazscraper.clean.article import clean_article
+from kazscraper.extract import xpaths
 from kazscraper.extract.article import NotHtmlError, extract_article
 from kazscraper.extract.body import MIN_GENERIC_BODY
 from kazscraper.sites import get_profile
 
 PROFILE = get_profile("qazdauiri")
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 URL = "https://qazdauiri.kz/news/test-article"
 FETCHED = "2025-12-12T08:00:00+00:00"
 PARAGRAPHS = [
@@ -173,3 +176,45 @@ def test_the_generic_layer_keeps_the_text_around_a_dropped_date_line() -> None:
     article = extract(html)
     assert article.extraction["body"] == "generic (trafilatura)"
     assert sentence in article.body
+
+
+# the XPaths that find elements by their attributes, each beside the test of every element
+# it replaced: the same elements, in the same order
+_BY_ATTRIBUTE = {
+    "metadata._ITEMPROP_PUBLISHED": (
+        "(//*[@itemprop='datePublished'][not(ancestor::li|ancestor::aside|ancestor::footer)])[1]"
+    ),
+    "xpaths.HOME_LINKS": (
+        "(//a[contains(concat(' ', normalize-space(@rel), ' '), ' home ')])[position() <= 3]"
+    ),
+    "xpaths.AUTHOR_ELEMENTS": "//body//*" + xpaths.AUTHOR_TEST,
+}
+_ATTRIBUTE_MARKUP = page(
+    "<meta itemprop='datePublished' content='2023-11-08'><link rel='home' href='/'>",
+    "<ul><li><time itemprop='datePublished'>1</time></li></ul><a rel='home' href='/'>S</a>"
+    "<a rel=' nofollow  home'>S2</a><a rel='homepage'>no</a><a rel='HOME'>no</a>"
+    "<div itemscope><span itemprop='datePublished' class='date'>2</span></div>"
+    "<span rel='author'>A</span><span itemprop='author' class='x'>B</span>"
+    "<p class='post-author byline'>C</p><p class='Author'>no</p><a rel='author home'>D</a>"
+    "<footer><span itemprop='datePublished'>3</span><a rel='home'>S3</a></footer>",
+)
+
+
+@pytest.mark.parametrize("name", sorted(_BY_ATTRIBUTE))
+def test_an_xpath_by_attribute_finds_what_the_test_of_every_element_found(name: str) -> None:
+    from lxml import etree
+    from parsel import Selector
+
+    from kazscraper.extract import metadata
+
+    module, attr = name.split(".")
+    found = getattr({"metadata": metadata, "xpaths": xpaths}[module], attr)
+    by_attribute = found if isinstance(found, etree.XPath) else etree.XPath(found)
+    every_element = etree.XPath(_BY_ATTRIBUTE[name])
+    pages = [_ATTRIBUTE_MARKUP] + [p.read_text() for p in sorted(FIXTURES.glob("*.html"))]
+    hits = 0
+    for html in pages:
+        root = Selector(text=html, type="html").root
+        assert by_attribute(root) == every_element(root)
+        hits += len(every_element(root))
+    assert hits  # the markup above holds each kind

@@ -1211,3 +1211,23 @@ def test_a_list_of_links_after_the_text_is_no_body() -> None:
         f"<article><h1>Storm</h1>{paragraphs(ENGLISH)}<p><b>Читайте также:</b></p>{links}</article>"
     )
     assert generic(page).body == "\n\n".join(ENGLISH)
+
+
+def test_the_sites_words_are_read_only_for_a_name_they_may_decide() -> None:
+    """A person's name (no account's or companion word) is someone whatever the site is
+    called: the site's names (two XPaths over the page) are not read for it."""
+    from kazscraper.extract.byline import is_no_person
+
+    asked: list[str] = []
+
+    def site() -> frozenset[str]:
+        asked.append("site")
+        return frozenset({"дала", "жаршысы"})
+
+    assert not is_no_person("Камила Мүлік", site)
+    assert not asked
+    assert is_no_person("Дала жаршысы газеті", site)  # the site's words and a companion
+    assert not is_no_person("Дала жаршысы", site)  # the site's name alone: its owner's
+    assert not is_no_person("Болат газеті", site)  # a word that is no site's
+    assert is_no_person("Редакция", site)
+    assert asked

@@ -182,3 +182,28 @@ def test_the_articles_updated_time_is_no_declared_date() -> None:
     )
     page = Selector(text=html_page(f"<article><h1>Vote</h1><div>{line}</div></article>"))
     assert read_metadata(page).declared_dates["time-element"].startswith("2023-11-08")
+
+
+# --- what is read only where it decides ----------------------------------------------
+
+
+def test_the_date_line_and_the_url_are_read_only_where_they_decide(monkeypatch) -> None:
+    """A page dated by its signature (every page of the site profile's replica) never
+    needed the walk over its date elements: it took 0.7 ms of 3.4 a page."""
+    from kazscraper.extract import page_date
+
+    def refused(*args: object) -> None:
+        raise AssertionError("read, though the signature dated the page")
+
+    page = Selector(text=html_page('<h1>A</h1><span class="date">2023-11-01</span>'))
+    monkeypatch.setattr(page_date, "date_from_elements", refused)
+    monkeypatch.setattr(page_date, "url_vote", refused)
+    vote = page_date.publication_date(
+        page, {}, "https://example.com/2023/11/02/a", [], None, None, lambda: None, "08.11.2023"
+    )
+    assert vote is not None and (vote.source, vote.parsed.date) == ("signature", "2023-11-08")
+    monkeypatch.undo()  # without the signature: the date line, nearest the headline
+    vote = page_date.publication_date(
+        page, {}, "https://example.com/2023/11/02/a", [], None, None, lambda: None
+    )
+    assert vote is not None and (vote.source, vote.parsed.date) == ("date-element", "2023-11-01")

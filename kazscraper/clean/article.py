@@ -82,7 +82,10 @@ def clean_related(links: list[RelatedLink], profile: SiteProfile) -> list[Relate
     for link in links:
         title, url, author = _clean_link_fields(link.title, link.url, link.author, profile)
         if title:
-            cleaned.append(replace(link, title=title, url=url, author=author))
+            # (a copy by its fields: ``dataclasses.replace`` checks each, twice the time)
+            cleaned.append(
+                RelatedLink(**{**vars(link), "title": title, "url": url, "author": author})
+            )
     return cleaned
 
 

@@ -280,8 +280,8 @@ def publication_date(
             read.append(DateVote("date-element", line[0], line[1]) if line else None)
         return read[0]
 
-    in_url = url_vote(url)
     if votes:
+        in_url = url_vote(url)
         chosen = _agreed(votes, line_vote, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
             return _local_day(chosen, votes, line_vote(), in_url) or chosen
@@ -293,7 +293,7 @@ def publication_date(
     if (line := line_vote()) is not None:
         return line
     later = declared_votes(declared, fetched_at, tz, MICRODATA)
-    later += [in_url] if in_url else []
+    later += [in_url] if (in_url := url_vote(url)) else []
     later += declared_votes(declared, fetched_at, tz, WEAK)
     if later:
         return later[0]
