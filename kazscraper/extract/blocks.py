@@ -78,7 +78,7 @@ def node_text(node: Node) -> str:
     element = _element(node)
     if isinstance(element, str):
         return squash(element)
-    if any(True for _ in element.iterdescendants("script", "style")):  # an XPath's call costs 2x
+    if next(element.iterdescendants("script", "style"), None) is not None:  # (an XPath: 2x)
         return squash(" ".join(_VISIBLE_TEXT(element)))
     return squash(" ".join(element.itertext()))  # no script inside: the fast path
 
@@ -94,18 +94,26 @@ def find_block(
     ``candidates``: the elements that may be headings, from ``heading_candidates`` (one
     pass for several blocks of the same page).
     """
-    labels = tuple(squash(label) for label in labels)
-    wanted = {label_key(label) for label in labels}
-    stops = wanted | {label_key(label) for label in stop_labels}
+    labels, wanted, stops = _label_keys(tuple(labels), tuple(stop_labels))
     if candidates is None:
         candidates = heading_candidates(page, labels)
     keys = [(label_key(node_text(element)), element) for element in candidates]
-    for label in labels:  # the profile's order of preference
-        key = label_key(label)
+    for key in wanted:  # the profile's order of preference
         for text, element in keys:
             if text == key and not _IN_MENU(element):
                 return _region_after(_widen(element), stops)
     return None
+
+
+@lru_cache(maxsize=64)
+def _label_keys(
+    labels: tuple[str, ...], stop_labels: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """The labels squashed, their keys in the same order, and the keys that end a block
+    (``stop_labels``' too): a profile's few labels, made once, not on every page."""
+    squashed = tuple(squash(label) for label in labels)
+    wanted = tuple(label_key(label) for label in squashed)
+    return squashed, wanted, frozenset(wanted) | {label_key(label) for label in stop_labels}
 
 
 def label_key(text: str) -> str:
@@ -182,7 +190,9 @@ def _one_element_child(parent: etree._Element) -> bool:
     return found == 1
 
 
-def _region_after(heading: etree._Element, stops: set[str]) -> list[etree._Element]:
+def _region_after(
+    heading: etree._Element, stops: frozenset[str] | set[str]
+) -> list[etree._Element]:
     region = []
     longest = max(map(len, stops), default=0)
     for sibling in heading.itersiblings():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from unicodedata import normalize
 
 from kazscraper import keys
@@ -91,7 +92,7 @@ def _person(surname: str | None, given: str | None, patronymic: str | None) -> P
 
 def _words(line: str) -> list[str] | None:
     """The words of a candidate name line, or None when it cannot be a name."""
-    if len(line) > 120 or len(line.split()) > 6:  # a sentence, not a name: the common case
+    if len(line) > _MAX_NAME_LINE or len(line.split()) > 6:  # a sentence: the common case
         return None
     text = " ".join(normalize("NFC", line).split()).rstrip(",;").strip()
     if not text or any(ch.isdigit() for ch in text) or is_source_name(text) or is_credit_line(text):
@@ -111,7 +112,17 @@ def _is_capitalised(word: str) -> bool:
 
 
 def parse_signature_name(line: str) -> PersonName | None:
-    """``SURNAME Given [Patronymic],`` (or with initials) → PersonName; None if not a name."""
+    """``SURNAME Given [Patronymic],`` (or with initials) → PersonName; None if not a name.
+    A line is read once (the signature's lines are asked about several times, and the
+    site's authors sign many pages); a long line is no name (``_words``) and is not kept."""
+    return None if len(line) > _MAX_NAME_LINE else _signature_name(line)
+
+
+_MAX_NAME_LINE = 120
+
+
+@lru_cache(maxsize=4096)
+def _signature_name(line: str) -> PersonName | None:
     words = _words(line)
     if words is None or len(words) < 2:
         return None
