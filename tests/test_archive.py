@@ -245,8 +245,8 @@ class _OneBadRecord(Archive):
 
     bad = URL + "-bad"
 
-    def _store(self, article, aliases, crawl_id, run_start):  # type: ignore[no-untyped-def]
-        outcome = super()._store(article, aliases, crawl_id, run_start)
+    def _store(self, article, aliases, crawl_id, run_start, capture_crawl):  # type: ignore[no-untyped-def]
+        outcome = super()._store(article, aliases, crawl_id, run_start, capture_crawl)
         if article.url == self.bad:
             raise ValueError("unforeseen")
         return outcome

@@ -88,10 +88,15 @@ class CrawlState:
 
     def crawl_starts(self) -> list[str]:
         """When each crawl (not reparse) began, oldest first: which run fetched a capture."""
+        return [started for started, _ in self.crawl_runs()]
+
+    def crawl_runs(self) -> list[tuple[str, int]]:
+        """``(started_at, id)`` of each crawl (not reparse), oldest first."""
         return [
-            row[0]
-            for row in self.db.execute(
-                "SELECT started_at FROM crawls WHERE command <> 'reparse' ORDER BY started_at"
+            (started, crawl_id)
+            for started, crawl_id in self.db.execute(
+                "SELECT started_at, id FROM crawls WHERE command <> 'reparse' "
+                "ORDER BY started_at, id"
             )
         ]
 
