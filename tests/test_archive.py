@@ -245,8 +245,8 @@ class _OneBadRecord(Archive):
 
     bad = URL + "-bad"
 
-    def _store(self, article, aliases, crawl_id, run_start):  # type: ignore[no-untyped-def]
-        outcome = super()._store(article, aliases, crawl_id, run_start)
+    def _store(self, article, aliases, crawl_id, run_start, capture_crawl):  # type: ignore[no-untyped-def]
+        outcome = super()._store(article, aliases, crawl_id, run_start, capture_crawl)
         if article.url == self.bad:
             raise ValueError("unforeseen")
         return outcome
@@ -407,6 +407,29 @@ def test_a_run_by_any_name_but_reparse_is_a_crawl_of_its_start_url(tmp_path: Pat
         assert archive.crawled_origin() == ("http://127.0.0.1:8123", ("http://127.0.0.1:8124",))
         assert archive.crawl_arguments() == [args]
         assert len(archive.crawl_starts()) == 1
+
+
+def test_a_crawl_begun_in_the_second_of_an_earlier_runs_last_capture_starts_after_it(
+    tmp_path: Path,
+) -> None:
+    """Reparse tells which run fetched a capture by its time (``crawl_starts``: second
+    granularity, as the captures'); a second crawl begun in the second of the first one's
+    last capture took that capture for its own, so reparse could name an article by the
+    other URL of an alias pair than the crawl had (``after == before`` of
+    tests/test_multisite_e2e.py's second-run test). A crawl starts after every capture
+    made before it."""
+    from kazscraper.archive.state import utc_now
+    from kazscraper.crawler.pipelines.sink import run_start_of
+    from kazscraper.warc.records import Capture
+
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.begin_crawl("crawl", {})
+        fetched = utc_now()  # the first run's last capture, in the second the next run begins
+        archive.add_captures([Capture(URL, 200, fetched, "response", "a.warc.gz", 0, 1, "d")])
+        archive.begin_crawl("crawl", {})
+        first, second = archive.crawl_starts()
+    assert second > fetched, (first, fetched, second)
+    assert run_start_of([first, second])(fetched) == first
 
 
 def test_a_capture_the_profile_no_longer_reads_does_not_replace_its_reading(

@@ -202,3 +202,21 @@ def test_a_proposal_keeps_the_kept_article_pattern_beside_the_new_one() -> None:
     assert not article.match("/kk/about")
     assert proposal.urls["listing"] == ["^/b/?$", "^/a/?$"]
     assert with_earlier(kept, kept, []).urls == kept.urls  # nothing changed: nothing added
+
+
+def test_rules_changed_names_the_url_rules_a_proposal_changes() -> None:
+    """``profile learn``'s "rules changed" line named the fields only: a proposal that
+    changed only ``[urls]`` (its article pattern, its pagination) said "none", and the
+    change was in the diff alone."""
+    from kazscraper.cli.profiles import changed_rules
+    from kazscraper.sites.profile_file import ProfileFile, Rule
+
+    fields = {"title": Rule("h1", (5, 5))}
+    kept = ProfileFile({}, fields, urls={"article": "^/news/[0-9]+/?$", "pagination": "/page/N/"})
+    learned = ProfileFile(
+        {}, fields, urls={"article": "^/kk/news/[0-9]+/?$", "pagination": "/page/N/"}
+    )
+    assert changed_rules(learned, kept) == ["urls.article"]
+    both = ProfileFile({}, {"title": Rule("h1.new", (5, 5))}, urls={"listing": ["^/a/?$"]})
+    assert changed_rules(both, kept) == ["title", "urls.article", "urls.listing", "urls.pagination"]
+    assert changed_rules(kept, kept) == []

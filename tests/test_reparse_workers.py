@@ -191,3 +191,34 @@ def test_a_reparse_has_workers_by_default_only_when_they_pay() -> None:
     assert reparse_workers(10_000, cpus=1) == 0  # one core: the pool would only share it
     assert reparse_workers(60, cpus=2) == 0  # a small archive: their start-up costs more
     assert reparse_workers(10_000, cpus=64) == 8
+
+
+class TwoPartError(Exception):
+    """An error that pickles but does not unpickle (its ``__init__`` takes two arguments,
+    its ``args`` hold one): as some libraries' exceptions are."""
+
+    def __init__(self, stage: str, reason: str) -> None:
+        super().__init__(f"{stage}: {reason}")
+
+
+def test_an_extraction_error_that_does_not_unpickle_comes_back_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page's extraction error goes back from the worker pickled; one that pickles but
+    does not load again (``_picklable`` checked only ``dumps``) broke the pool's result
+    thread in the crawl process instead of becoming the page's failure row."""
+    import pickle
+
+    from kazscraper.crawler.pipelines import extract_pool
+
+    def raising(*_: object) -> None:
+        raise TwoPartError("body", "no container")
+
+    monkeypatch.setattr(extract_pool, "extract_and_clean", raising)
+    page = b"<html><body><h1>x</h1><p>Text.</p></body></html>"
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    url, fetched_at = "https://qazdauiri.kz/news/x", "2026-12-07T00:00:00+00:00"
+    prepared = extract_pool.prepare_capture(url, headers, page, fetched_at, 200, "", True, 10)
+    back = pickle.loads(pickle.dumps(prepared))  # what the pool sends to the crawl process
+    assert isinstance(back.error, RuntimeError)
+    assert str(back.error) == "TwoPartError: body: no container"

@@ -9,7 +9,9 @@ lost the article's fields leaves the stored row as it was and is recorded as an 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,8 @@ from tests.test_hostile_site import (
     assert_scheduled_articles_accounted_for,
     plain_articles,
 )
+
+from .conftest import crawl_args, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +153,26 @@ def test_a_garbage_revisit_is_recorded_as_an_anomaly(revisit_runs: tuple) -> Non
     assert second.stats["kazscraper/anomalies"] == len(soft + stripped)
     # a soft 404 is not an article row: the stored article stays, nothing new appeared
     assert not second.rows("SELECT url FROM articles WHERE title LIKE 'Бет табылмады%'")
+
+
+def test_a_reparse_keeps_each_anomaly_under_the_crawl_that_fetched_its_capture(
+    tmp_path: Path,
+) -> None:
+    """Reparse empties the anomalies with the articles and records them again from the
+    captures: each under the crawl whose capture it is. It took the reparse's own id, so
+    the crawl's anomalies (``anomalies WHERE crawl_id = ?``) were gone after a rebuild."""
+    site = ReplicaSite(8)
+    db = tmp_path / "press.sqlite"
+    with ReplicaServer(site) as server:
+        assert run_cli(*crawl_args(server, db)).returncode == 0
+        soft = plain_articles(site)[0].path
+        server.set_faults({soft: "soft-404"})
+        assert run_cli(*crawl_args(server, db, "--full")).returncode == 0
+    anomalies = "SELECT url, kind, crawl_id FROM anomalies ORDER BY url, kind"
+    with sqlite3.connect(db) as conn:
+        before = conn.execute(anomalies).fetchall()
+    assert before == [(server.origin + soft, "not_a_version", 2)]  # of the second crawl
+    rebuilt = run_cli("reparse", "--db", str(db))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(anomalies).fetchall() == before

@@ -196,14 +196,18 @@ class ArticleWriter:
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
         storable: bool = False,
+        capture_crawl: Callable[[str], int | None] | None = None,
     ) -> list[Outcome]:
         """Store articles (each with the extra URLs that led to it) in one transaction.
 
         ``run_start(fetched_at)``: when the run that fetched a capture began (default: the
         capture's own time, i.e. each capture is its own run and rows keep their URL).
         ``storable``: the articles were made storable already (the clean stage does it,
-        before dedup hashes their text), so ``storable_article`` is not run again."""
+        before dedup hashes their text), so ``storable_article`` is not run again.
+        ``capture_crawl(fetched_at)``: the crawl that fetched a capture, whose id its
+        anomalies keep (reparse: not the rebuild's own; default: ``crawl_id``)."""
         start = run_start or (lambda fetched_at: fetched_at)
+        crawl_of = capture_crawl or (lambda _: crawl_id)
         ready = []
         for article, aliases in articles:
             if not storable:
@@ -223,7 +227,8 @@ class ArticleWriter:
                     ):
                         pending.rows[row[-1]] = tuple(row[:-1])
                 outcomes = [
-                    self._store(article, aliases, crawl_id, start) for article, aliases in ready
+                    self._store(article, aliases, crawl_id, start, crawl_of)
+                    for article, aliases in ready
                 ]
                 self._flush_pending()
             finally:
@@ -236,6 +241,7 @@ class ArticleWriter:
         crawl_id: int | None = None,
         run_start: Callable[[str], str] | None = None,
         storable: bool = False,
+        capture_crawl: Callable[[str], int | None] | None = None,
     ) -> tuple[list[Outcome], list[tuple[Article, str]]]:
         """``write_batch``, but one record that cannot be stored costs no other.
 
@@ -245,7 +251,7 @@ class ArticleWriter:
         (``SYSTEMIC_ERRORS``) is raised: it is no record's fault.
         """
         try:
-            return self.write_batch(articles, crawl_id, run_start, storable), []
+            return self.write_batch(articles, crawl_id, run_start, storable, capture_crawl), []
         except SYSTEMIC_ERRORS:
             raise
         except Exception as exc:  # one record (or more): find which
@@ -256,7 +262,9 @@ class ArticleWriter:
         refused: list[tuple[Article, str]] = []
         for article, aliases in articles:
             try:
-                outcomes += self.write_batch([(article, aliases)], crawl_id, run_start, storable)
+                outcomes += self.write_batch(
+                    [(article, aliases)], crawl_id, run_start, storable, capture_crawl
+                )
             except SYSTEMIC_ERRORS:
                 raise
             except Exception as exc:
@@ -270,8 +278,10 @@ class ArticleWriter:
         aliases: Iterable[str],
         crawl_id: int | None,
         run_start: Callable[[str], str],
+        capture_crawl: Callable[[str], int | None],
     ) -> Outcome:
         seen = article.fetched_at or utc_now()
+        fetched_by = capture_crawl(seen)  # the crawl an anomaly of this capture belongs to
         existing = self._stored_row(article.url)
         lost: list[str] = []
         if existing is not None:
@@ -280,13 +290,13 @@ class ArticleWriter:
             garbage = not_a_version(article, old_title, old_body)
             if garbage is not None:
                 # a soft 404, an emptied page: not an edit; the stored article stays as it was
-                self._anomaly(article, "not_a_version", garbage, article_id, seen, crawl_id)
+                self._anomaly(article, "not_a_version", garbage, article_id, seen, fetched_by)
                 self._done_with(article.url, article.fetched_url)
                 return "kept"
             lost_layout = profile_lost(article, existing[7])
             if lost_layout and content_hash(article.title, article.body) != existing[1]:
                 # a redesign: not an edit; kept until the profile is relearned (reparse)
-                self._anomaly(article, "layout_changed", lost_layout, article_id, seen, crawl_id)
+                self._anomaly(article, "layout_changed", lost_layout, article_id, seen, fetched_by)
                 self._done_with(article.url, article.fetched_url)
                 return "kept"
             lost = self._keep_stored_values(
@@ -356,7 +366,7 @@ class ArticleWriter:
                 f"the capture had no {', '.join(lost)}; the stored values were kept "
                 f"(outcome: {outcome})"
             )
-            self._anomaly(article, "metadata_lost", detail, article_id, seen, crawl_id)
+            self._anomaly(article, "metadata_lost", detail, article_id, seen, fetched_by)
         if outcome != "unchanged":
             if "authors" not in lost:
                 self._store_authors(article_id, article.authors)

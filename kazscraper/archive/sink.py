@@ -76,6 +76,8 @@ class RecordSink:
 
     ``run_start(fetched_at)``: when the run that fetched a capture began (which URL names
     a row, ``Archive.write_batch``). ``batch_size``: records ``add`` keeps before writing.
+    ``capture_crawl(fetched_at)``: the crawl that fetched a capture (reparse), whose id
+    the capture's anomalies keep.
     """
 
     def __init__(
@@ -85,10 +87,12 @@ class RecordSink:
         run_start: Callable[[str], str] | None = None,
         waiting: WaitingAliases | None = None,
         batch_size: int = 100,
+        capture_crawl: Callable[[str], int | None] | None = None,
     ) -> None:
         self.archive = archive
         self.crawl_id = crawl_id
         self.run_start = run_start
+        self.capture_crawl = capture_crawl
         self.waiting: WaitingAliases = waiting if waiting is not None else MemoryWaiting()
         self.batch_size = batch_size
         self.pending: list[Record] = []
@@ -193,7 +197,11 @@ class RecordSink:
         batch = [(r.article, r.aliases) for r in group.values()]
         # made storable by the clean stage already (``archive.values.storable_article``)
         outcomes, refused = self.archive.write_each(
-            batch, crawl_id=self.crawl_id, run_start=self.run_start, storable=True
+            batch,
+            crawl_id=self.crawl_id,
+            run_start=self.run_start,
+            storable=True,
+            capture_crawl=self.capture_crawl,
         )
         for outcome in outcomes:
             counts[f"articles_{outcome}"] += 1

@@ -8,6 +8,7 @@ archived.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from kazscraper.warc.records import Capture
 
 #: SQLite's limit on host parameters is 32,766; chunks stay far below it
 _CHUNK = 500
+#: the newest captures read for the last capture time (a batch is written in its own order)
+_LAST_CAPTURES = 200
 
 
 def utc_now() -> str:
@@ -41,10 +44,11 @@ class CrawlState:
     # -- crawls ----------------------------------------------------------------------
 
     def begin_crawl(self, command: str, arguments: dict[str, Any]) -> int:
+        started = utc_now() if command == "reparse" else self._after_last_capture()
         with self.db.atomic():
             row = self.db.table("crawls").insert(
                 {
-                    "started_at": utc_now(),
+                    "started_at": started,
                     "site": self.site,
                     "command": command,
                     "arguments": json.dumps(arguments, ensure_ascii=False, sort_keys=True),
@@ -52,6 +56,22 @@ class CrawlState:
                 }
             )
         return inserted_id(row)
+
+    def _after_last_capture(self) -> str:
+        """Now, in a later second than every capture made before (waiting, at most a
+        second, for the clock to leave the second of the last one). Reparse tells which
+        run fetched a capture by its time (``crawl_starts``, seconds as the captures'): a
+        run begun in the second of an earlier run's last capture would claim it, and a
+        rebuild would name an alias pair's row by the other URL than the crawl did."""
+        (last,) = self.db.execute(
+            "SELECT max(fetched_at) FROM "
+            f"(SELECT fetched_at FROM captures ORDER BY id DESC LIMIT {_LAST_CAPTURES})"
+        ).fetchone()
+        now = utc_now()
+        while now == last:  # a clock set back (a capture in the future) is not waited for
+            time.sleep(1 - datetime.now(UTC).microsecond / 1_000_000 + 0.001)
+            now = utc_now()
+        return now
 
     def running_crawls(self) -> list[tuple[int, str | None]]:
         """The ``(id, arguments)`` of every run still marked ``running``."""
@@ -68,10 +88,15 @@ class CrawlState:
 
     def crawl_starts(self) -> list[str]:
         """When each crawl (not reparse) began, oldest first: which run fetched a capture."""
+        return [started for started, _ in self.crawl_runs()]
+
+    def crawl_runs(self) -> list[tuple[str, int]]:
+        """``(started_at, id)`` of each crawl (not reparse), oldest first."""
         return [
-            row[0]
-            for row in self.db.execute(
-                "SELECT started_at FROM crawls WHERE command <> 'reparse' ORDER BY started_at"
+            (started, crawl_id)
+            for started, crawl_id in self.db.execute(
+                "SELECT started_at, id FROM crawls WHERE command <> 'reparse' "
+                "ORDER BY started_at, id"
             )
         ]
 

@@ -204,16 +204,28 @@ def learn(db_path: str, label: str, min_support: float, to_stdout: bool) -> None
     proposal = proposed_profile_path(db_path, label)
     write_profile_file(proposal, learned, header)
     click.echo(profile_diff(path, proposal), nl=False)
-    changed = sorted(
-        name
-        for name in {*learned.rules, *kept.rules}
-        if _rule_path(learned, name) != _rule_path(kept, name)
-    )
+    changed = changed_rules(learned, kept)
     click.echo(
         f"proposed from {len(pages)} pages: {kept_rules} -> {proposal}\n"
         f"rules changed: {', '.join(changed) or 'none'}; the kept profile is unchanged.\n"
         f"accept it: kazscraper profile accept --db {db_path} --site {label}"
     )
+
+
+def changed_rules(learned: ProfileFile, kept: ProfileFile) -> list[str]:
+    """The rules a proposal changes, by name: its fields' paths, and its ``[urls]``
+    patterns and pagination (``urls.article``, ``urls.listing``, ``urls.pagination``)."""
+    fields = {
+        name
+        for name in {*learned.rules, *kept.rules}
+        if _rule_path(learned, name) != _rule_path(kept, name)
+    }
+    urls = {
+        f"urls.{key}"
+        for key in {*learned.urls, *kept.urls}
+        if learned.urls.get(key) != kept.urls.get(key)
+    }
+    return sorted(fields | urls)
 
 
 def _rule_path(file: ProfileFile, name: str) -> str:

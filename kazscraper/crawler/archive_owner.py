@@ -31,7 +31,7 @@ from kazscraper.archive import Archive
 from kazscraper.crawler.config import run_config
 from kazscraper.crawler.frontier import ArchiveState, ScheduledUrls
 from kazscraper.crawler.signals import stop_on_archive_error
-from kazscraper.crawler.verdict import crawl_summary, status_of, verdict
+from kazscraper.crawler.verdict import crawl_summary, run_verdict, status_of
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +118,7 @@ class ArchiveExtension:
         if archive is not None and config.accounts_scheduled:
             self._account(archive, self._scheduled, stats.get_stats())
         values = stats.get_stats()
-        exit_code, reason = verdict(
-            values,
-            config.profile,
-            need_responses=config.needs_responses,
-            start_url=config.start_url,
-            sites=config.profiles,
-        )
+        exit_code, reason = run_verdict(values, config)
         stats.set_value("kazscraper/exit_code", exit_code)
         stats.set_value("kazscraper/verdict", reason)
         if archive is None:

@@ -39,7 +39,7 @@ from kazscraper.crawler.run_lock import AlreadyRunning, RunLock, queues_director
 from kazscraper.crawler.run_log import console_handler, default_log_file
 from kazscraper.crawler.spiders.news import NewsSpider
 from kazscraper.crawler.spiders.reparse import ReparseSpider
-from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, verdict
+from kazscraper.crawler.verdict import EXIT_FAILED, EXIT_OK, run_verdict
 from kazscraper.sites import Sites, build_sites, crawled_sites, earlier_origins, get_profile
 from kazscraper.sites.profile_file import with_learned
 from kazscraper.urls import url_origin
@@ -366,13 +366,7 @@ def run_spider(
     if "kazscraper/exit_code" in stats:  # judged by the archive extension, in the crawls row
         exit_code, reason = stats["kazscraper/exit_code"], stats["kazscraper/verdict"]
     else:
-        exit_code, reason = verdict(
-            stats,
-            config.profile,
-            need_responses=config.needs_responses,
-            start_url=options.start_url,
-            sites=config.profiles,
-        )
+        exit_code, reason = run_verdict(stats, config)
     if exit_code != EXIT_OK:
         logger.error("%s", reason)
     return CrawlResult(exit_code=exit_code, reason=reason, stats=stats, log_file=options.log_file)

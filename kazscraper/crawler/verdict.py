@@ -8,10 +8,13 @@ the archive extension calls them when the engine stops, and writes the run's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kazscraper.sites import SiteProfile, generic_site, get_profile, known_sites
+
+if TYPE_CHECKING:
+    from kazscraper.crawler.config import RunConfig
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -87,6 +90,18 @@ def skipped_records(stats: dict[str, Any]) -> int:
     """WARC records a reparse could not read back: damaged, or larger than the size cap
     (their articles would be missing from the rebuilt archive)."""
     return stats.get("kazscraper/reparse/damaged", 0) + stats.get("kazscraper/reparse/too_large", 0)
+
+
+def run_verdict(stats: dict[str, Any], config: RunConfig) -> tuple[int, str]:
+    """``verdict`` of a finished run of ``config``: the one judgement the archive owner
+    writes in the ``crawls`` row and a run without an archive (a Redis worker) returns."""
+    return verdict(
+        stats,
+        config.profile,
+        need_responses=config.needs_responses,
+        start_url=config.start_url,
+        sites=config.profiles,
+    )
 
 
 def verdict(

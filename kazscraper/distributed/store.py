@@ -331,7 +331,10 @@ def _claim(client: redis.Redis, keys: RedisKeys, archive: Archive, options: Stor
     """The ``crawls`` row of this Redis crawl in this archive: the one a killed store had
     opened, or a new one. A Redis crawl is stored into one archive only. What the archive
     has is published for the workers before the crawl is marked ready (the workers wait
-    for it); a store killed before that publishes it again."""
+    for it); a store killed before that publishes it again. A store resuming a ready crawl
+    publishes nothing again, the learned profiles included: every worker of one crawl
+    extracts with the profiles it opened with, as a local crawl does (a profile accepted
+    meanwhile counts from the next crawl, not for the workers that join this one late)."""
     target = str(Path(options.db_path).resolve())
     raw = client.get(keys.store)
     crawl_id = None

@@ -470,3 +470,27 @@ def test_a_worker_is_stalled_only_past_stall_after_whole_seconds(opened) -> None
     assert found == []
     client.hset(KEYS.progress("w1"), "at", now - 3)  # over 2 seconds ago, whatever the ms
     assert [(s.worker, s.requests) for s in requeue_stalled(client, KEYS, 2)] == [("w1", 1)]
+
+
+def test_a_store_resuming_a_ready_crawl_keeps_the_profiles_its_workers_were_given(
+    opened,
+) -> None:
+    """A store restarted on a ready crawl publishes no profile again (by design, not an
+    oversight): a profile accepted meanwhile would have the crawl's late workers extract
+    with another profile than its first ones. The next crawl publishes it."""
+    from kazscraper.distributed.store import publish_profiles
+    from kazscraper.sites.profile_file import (
+        ProfileFile,
+        Rule,
+        learned_profile_path,
+        write_profile_file,
+    )
+
+    store, options = opened  # ready, with no learned profile
+    path = learned_profile_path(Path(options.db_path), "127.0.0.1:9")
+    path.parent.mkdir()
+    write_profile_file(path, ProfileFile({}, {"title": Rule("h1.title", (5, 5))}), "accepted")
+    assert _claim(store.client, KEYS, store.archive, options) == store.crawl_id  # resumed
+    assert store.client.hgetall(KEYS.profiles) == {}
+    publish_profiles(store.client, KEYS, options.db_path)  # what the next crawl publishes
+    assert list(store.client.hgetall(KEYS.profiles)) == [path.name.encode()]

@@ -215,9 +215,10 @@ def prepare_captures(jobs: list[tuple[Any, ...]]) -> list[PreparedCapture]:
 
 
 def _picklable(exc: Exception) -> Exception:
-    """``exc``, or a ``RuntimeError`` naming it when it cannot go back to the crawl process."""
+    """``exc``, or a ``RuntimeError`` naming it when it cannot go back to the crawl process
+    (it does not pickle, or does not load again: an ``__init__`` its ``args`` do not fit)."""
     try:
-        pickle.dumps(exc)
+        pickle.loads(pickle.dumps(exc))  # a trusted round trip: our own worker's object
     except Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     return exc

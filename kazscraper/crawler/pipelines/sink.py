@@ -32,6 +32,18 @@ def run_start_of(starts: list[str]) -> Callable[[str], str]:
     return run_start
 
 
+def crawl_of(runs: list[tuple[str, int]]) -> Callable[[str], int | None]:
+    """The crawl that fetched a capture at ``fetched_at`` (``runs``: ``(started_at, id)``,
+    oldest first): a reparse's anomalies keep its id."""
+    starts = [started for started, _ in runs]
+
+    def crawl(fetched_at: str) -> int | None:
+        index = bisect.bisect_right(starts, fetched_at) - 1
+        return runs[index][1] if index >= 0 else None
+
+    return crawl
+
+
 class SinkPipeline(CrawlerPipeline):
     """Hands articles, revisits, aliases and failures to the archive's sink (``RecordSink``),
     which writes them in batched transactions; counts what it wrote."""
@@ -54,12 +66,18 @@ class SinkPipeline(CrawlerPipeline):
         if owner is None or owner.archive is None:
             return
         self.archive, self.crawl_id = owner.archive, owner.crawl_id
+        capture_crawl = None
         if self.dedup_within_run:
             starts = [self.archive.crawl_started_at(self.crawl_id)]
         else:  # reparse: the captures of every earlier crawl, each with its own run
-            starts = self.archive.crawl_starts()
+            runs = self.archive.crawl_runs()
+            starts, capture_crawl = [started for started, _ in runs], crawl_of(runs)
         self.sink = RecordSink(
-            self.archive, self.crawl_id, run_start_of(starts), batch_size=self.batch_size
+            self.archive,
+            self.crawl_id,
+            run_start_of(starts),
+            batch_size=self.batch_size,
+            capture_crawl=capture_crawl,
         )
 
     def process_item(self, item: Any) -> Any:
@@ -98,8 +116,14 @@ class SinkPipeline(CrawlerPipeline):
         for name, value in counts.items():
             self.stats.inc_value(f"kazscraper/{name}", value)
         if counts and self.archive is not None:
-            # revisits that were garbage (kept as stored) or lost fields (kept field by field)
-            self.stats.set_value("kazscraper/anomalies", self.archive.anomalies_of(self.crawl_id))
+            # revisits that were garbage (kept as stored) or lost fields (kept field by field);
+            # a reparse's are under the crawls that fetched them (it emptied the table first)
+            recorded = (
+                self.archive.anomalies_of(self.crawl_id)
+                if self.dedup_within_run
+                else self.archive.count("anomalies")
+            )
+            self.stats.set_value("kazscraper/anomalies", recorded)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
