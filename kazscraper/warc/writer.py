@@ -77,6 +77,7 @@ class WarcArchiver:
         self._sequence = 0
         self._record = BytesIO()  # one record as warcio writes it, before it is gzipped
         # background: the thread that compresses and writes, the records given to it
+        self.background = background
         self._thread = ThreadPoolExecutor(1, "warc-writer") if background else None
         self._format = WARCWriter(BytesIO(), gzip=False)  # records made in the caller's thread
         self._given: list[Future[Capture]] = []
@@ -130,20 +131,21 @@ class WarcArchiver:
 
     def _place(self, capture: Capture, response: bytes, request: bytes) -> Capture:
         """(The writer thread) A response's and its request's records, compressed and
-        written: the capture with its place."""
-        if self._writer is None or self._fh is None or self._fh.tell() >= self.max_bytes:
-            self._open_next()
-        assert self._fh is not None and self._file is not None
-        offset = self._fh.tell()
-        self._fh.write(_gzip(response))
-        length = self._fh.tell() - offset
-        self._fh.write(_gzip(request))
-        self._fh.flush()
+        written: the capture with its place. Its ``OSError`` is raised by the next ``write``
+        too."""
+        try:
+            if self._writer is None or self._fh is None or self._fh.tell() >= self.max_bytes:
+                self._open_next()
+            assert self._fh is not None and self._file is not None
+            offset = self._fh.tell()
+            self._fh.write(_gzip(response))
+            length = self._fh.tell() - offset
+            self._fh.write(_gzip(request))
+            self._fh.flush()
+        except OSError as exc:
+            self._error = exc
+            raise
         return _placed(capture, self._file.name, offset, length)
-
-    @property
-    def background(self) -> bool:
-        return self._thread is not None
 
     def placed(self) -> list[Capture]:
         """(background) The captures of every record given so far, each once, in order, when
