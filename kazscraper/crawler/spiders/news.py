@@ -5,8 +5,9 @@ the profile of the site whose host it is on, and a URL of no site of the crawl i
 followed. It starts from each site's home page (or start URL), sitemap (and those its
 robots.txt names) and RSS feed, follows the listing pages (categories and their numbered
 pagination, by query or by ``/page/N/`` path) and the article links on article pages,
-and yields one ``PageItem`` per article page. It extracts no fields (that is the
-pipelines' job) and decides nothing itself:
+and yields one ``PageItem`` per article page (with ``crawl --workers``, a ``PreparedCapture``:
+the page read and extracted in a worker of the pipelines' extraction pool, its links sent
+back). It extracts no fields itself (that is the pipelines' job) and decides nothing itself:
 every link it reads goes to its ``Frontier`` (``kazscraper.crawler.frontier``), whose
 ``Decision`` says whether to fetch it, at which canonical address and with
 which headers; the spider turns decisions into Scrapy requests, counts them in
