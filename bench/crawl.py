@@ -349,9 +349,10 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
         profiler = Profiler(interval=0.001)
         profiler.start()
     calls.clear()
-    cpu0, t0 = _cpu_now(), time.monotonic()
+    cpu0, t0, main0 = _cpu_now(), time.monotonic(), time.thread_time()
     result = run_crawl(options)
     wall, cpu = time.monotonic() - t0, _cpu_now() - cpu0
+    main = time.thread_time() - main0  # the reactor's thread: what the fetching waits on
     if profiler is not None:
         profiler.stop()
         out = Path(args.profile)
@@ -360,7 +361,7 @@ def child_kazscraper(args: argparse.Namespace) -> dict[str, Any]:
             profiler.output_text(unicode=True, show_all=False, short_mode=False)
         )
     stats = {k: v for k, v in result.stats.items() if isinstance(v, (int, float, str))}
-    return {"wall_s": wall, "crawl_cpu_s": cpu, "exit_code": result.exit_code,
+    return {"wall_s": wall, "crawl_cpu_s": cpu, "main_cpu_s": main, "exit_code": result.exit_code,
             "reason": result.reason, "stats": stats, "sql_statements": sum(calls.values()),
             "sql_top": calls.most_common(25)}  # fmt: skip
 
@@ -409,11 +410,13 @@ def child_bare(args: argparse.Namespace) -> dict[str, Any]:
     })  # fmt: skip
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
-    cpu0, t0 = _cpu_now(), time.monotonic()
+    cpu0, t0, main0 = _cpu_now(), time.monotonic(), time.thread_time()
     process.start()
     wall, cpu = time.monotonic() - t0, _cpu_now() - cpu0
+    main = time.thread_time() - main0
     stats = {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float, str))}
-    return {"wall_s": wall, "crawl_cpu_s": cpu, "exit_code": 0, "reason": "", "stats": stats}
+    return {"wall_s": wall, "crawl_cpu_s": cpu, "main_cpu_s": main, "exit_code": 0, "reason": "",
+            "stats": stats}  # fmt: skip
 
 
 # -- reporting -----------------------------------------------------------------------------
@@ -421,6 +424,10 @@ def child_bare(args: argparse.Namespace) -> dict[str, Any]:
 
 def pages(result: dict[str, Any]) -> int:
     return int(result["stats"].get("response_received_count", 0))
+
+
+def _worker_cpu(result: dict[str, Any]) -> float:
+    return float(result["stats"].get("kazscraper/worker_cpu_s", 0))
 
 
 def summarize(results: list[dict[str, Any]], n_articles: int) -> dict[str, float]:
@@ -436,6 +443,11 @@ def summarize(results: list[dict[str, Any]], n_articles: int) -> dict[str, float
         "articles_s": med(lambda r: n_articles / r["wall_s"]),
         "cpu_ms_article": med(lambda r: 1000 * r["crawl_cpu_s"] / n_articles),
         "cpu_ms_page": med(lambda r: 1000 * r["crawl_cpu_s"] / max(1, pages(r))),
+        # the reactor's thread alone (the process's other threads: the WARC's compression)
+        "main_ms_page": med(lambda r: 1000 * r.get("main_cpu_s", 0) / max(1, pages(r))),
+        # ``crawl --workers``: the extraction processes' CPU, and the whole crawl's
+        "workers_ms_page": med(lambda r: 1000 * _worker_cpu(r) / max(1, pages(r))),
+        "all_ms_page": med(lambda r: 1000 * (r["crawl_cpu_s"] + _worker_cpu(r)) / max(1, pages(r))),
         "process_cpu_s": med(lambda r: r["process_cpu_s"]),
         "maxrss_mb": med(lambda r: r["maxrss_mb"]),
         "server_ms_page": med(lambda r: 1000 * r["server_cpu_s"] / max(1, pages(r))),
@@ -531,6 +543,9 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         ("articles of the site/s", "articles_s", "{:.0f}"),
         ("crawler CPU ms/article", "cpu_ms_article", "{:.2f}"),
         ("crawler CPU ms/page", "cpu_ms_page", "{:.2f}"),
+        ("  of it the main thread", "main_ms_page", "{:.2f}"),
+        ("workers' CPU ms/page", "workers_ms_page", "{:.2f}"),
+        ("all CPU ms/page (+ workers)", "all_ms_page", "{:.2f}"),
         ("crawler CPU / wall", "cpu_util", "{:.2f}"),
         ("process CPU s (incl. start)", "process_cpu_s", "{:.1f}"),
         ("peak RSS (MB)", "maxrss_mb", "{:.0f}"),
@@ -547,6 +562,11 @@ def print_table(bench: dict[str, Any], n_articles: int, runs: int) -> None:
         print(f"\nkazscraper / bare: pages/s x{b['pages_s'] / a['pages_s']:.2f}, "
               f"CPU per article x{b['cpu_ms_article'] / a['cpu_ms_article']:.2f} "
               f"(load {_load(*res['bare'], *res['kazscraper'])})")  # fmt: skip
+        print(f"kazscraper / bare, CPU ms per page: main thread {b['main_ms_page']:.2f} vs "
+              f"{a['main_ms_page']:.2f} (x{b['main_ms_page'] / a['main_ms_page']:.2f}), "
+              f"crawl process {b['cpu_ms_page']:.2f} (x{b['cpu_ms_page'] / a['cpu_ms_page']:.2f}), "
+              f"with its workers {b['all_ms_page']:.2f} "
+              f"(x{b['all_ms_page'] / a['cpu_ms_page']:.2f})")  # fmt: skip
     if "incremental" in sums and "kazscraper" in sums:
         pct = 100 * sums["incremental"]["wall_s"] / sums["kazscraper"]["wall_s"]
         print(f"incremental re-crawl of the unchanged site: {sums['incremental']['wall_s']:.1f}s"

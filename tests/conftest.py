@@ -226,11 +226,13 @@ def stored_articles(db: Path) -> int:
         return 0
 
 
-def kill_crawl_after(server: ReplicaServer, db: Path, articles: int, timeout: float = 120) -> None:
-    """Crawl the replica ``server`` into ``db`` and kill -9 the crawl once it has stored at
-    least ``articles`` articles (a killed cron run)."""
+def kill_crawl_after(
+    server: ReplicaServer, db: Path, articles: int, timeout: float = 120, *extra: str
+) -> None:
+    """Crawl the replica ``server`` into ``db`` (``extra``: more ``crawl`` options) and kill -9
+    the crawl once it has stored at least ``articles`` articles (a killed cron run)."""
     victim = subprocess.Popen(
-        [sys.executable, "-m", "kazscraper", *crawl_args(server, db)],
+        [sys.executable, "-m", "kazscraper", *crawl_args(server, db, *extra)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,29 @@ def test_storing_an_article_imports_neither_datasketch_nor_scipy(tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[-2] == f"{len(neardup.BANDS)} []"
+
+
+def test_a_signature_made_ahead_is_the_writers_and_used_only_for_its_text_and_scheme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An extraction worker signs the article it returns (``sign_ahead``): the archive
+    stores that signature without making it again, the same bytes it would make; a body
+    changed since, or an archive of another scheme, gets one made for it."""
+    article = make_article(body=TEXT)
+    neardup.sign_ahead(article)
+    back = pickle.loads(pickle.dumps(article))  # as it comes back from a worker process
+    made_now = neardup.signature(TEXT, neardup.AFFINE32)
+    assert made_now is not None
+    ahead = neardup.signature_of(back, back.body, neardup.AFFINE32)
+    assert ahead is not None and neardup.to_bytes(ahead) == neardup.to_bytes(made_now)
+    edited = neardup.signature_of(back, back.body + " Түзету.", neardup.AFFINE32)
+    assert edited is not None and neardup.to_bytes(edited) != neardup.to_bytes(made_now)
+    legacy = neardup.signature_of(back, back.body, neardup.LEGACY)
+    assert legacy is not None and legacy.scheme == neardup.LEGACY
+    made: list[str] = []
+    sign = neardup.signature
+    monkeypatch.setattr(neardup, "signature", lambda text, *a: made.append(text) or sign(text, *a))
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
+        archive.write_batch([(back, [])])
+        (stored,) = archive.db.execute("SELECT signature FROM article_minhash").fetchone()
+    assert made == [] and stored == neardup.to_bytes(made_now)

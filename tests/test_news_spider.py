@@ -9,7 +9,9 @@ their answers into the right requests, failures and signals.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import os
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,6 +26,9 @@ from twisted.python.failure import Failure
 
 from kazscraper.crawler.config import RUN_CONFIG
 from kazscraper.crawler.frontier import ArchiveState
+from kazscraper.crawler.pipelines.extract import ExtractPipeline
+from kazscraper.crawler.pipelines.extract_pool import ExtractWorkers, PreparedCapture, WorkerDied
+from kazscraper.crawler.pipelines.records import PageRejected
 from kazscraper.crawler.runner import CrawlOptions, crawl_config
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.spiders.news import NewsSpider
@@ -513,3 +518,49 @@ def test_a_base_href_urllib_cannot_parse_skips_the_links_not_the_page() -> None:
         except ValueError:
             expected = None
         assert join(href) == expected, href
+
+
+class KillerBody(bytes):
+    """A page body that kills the worker process unpickling it (as a crash in a C parser)."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (70,)
+
+
+def test_with_workers_an_article_page_is_read_in_a_worker_and_one_that_kills_it_here(
+    site, pages
+) -> None:
+    """``crawl --workers``: an article page's intake, links and extraction are one call to
+    the pool; its requests are the ones read in this process, its item a prepared capture
+    with the article. A page that kills its worker (twice) is read here: the same links
+    followed, and its item is the extract stage's failure (stage extract, 'died')."""
+    in_process = list(make_spider().parse_article(article_response(pages, site)))
+    pool = ExtractWorkers(1, PROFILE)
+
+    async def read(spider: NewsSpider, response: Any) -> list[Any]:
+        return [x async for x in spider._article_in_pool(pool, response, "2025-12-12", [])]
+
+    killed = make_spider()
+    killer = article_response(pages, site)
+    killer = killer.replace(body=KillerBody(killer.body))
+
+    async def both() -> tuple[list[Any], list[Any]]:
+        return (
+            await read(make_spider(), article_response(pages, site)),
+            await read(killed, killer),
+        )
+
+    try:
+        worked, died = asyncio.run(both())
+    finally:
+        pool.close()
+    expected = articles(in_process)
+    assert expected and articles(worked) == expected and articles(died) == expected
+    prepared = worked[-1]
+    assert isinstance(prepared, PreparedCapture) and prepared.error is None
+    assert prepared.article is not None and prepared.article.title == site.seed_article.title
+    assert prepared.url == in_process[-1].url and prepared.page.html == ""
+    assert isinstance(died[-1], PreparedCapture) and isinstance(died[-1].error, WorkerDied)
+    with pytest.raises(PageRejected) as rejected:
+        ExtractPipeline(killed.crawler)._prepared(died[-1])
+    assert rejected.value.stage == "extract" and "died" in rejected.value.reason

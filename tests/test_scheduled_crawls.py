@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sqlite3
@@ -167,3 +168,31 @@ def test_raw_capture_is_valid_warc_and_reparse_rebuilds_the_same_articles(tmp_pa
         "SELECT u.url, a.url FROM article_urls u JOIN articles a ON a.id = u.article_id ORDER BY 1"
     )
     assert rows(copy / "a.sqlite", urls) == rows(db, urls)
+
+
+@pytest.mark.slow  # two crawls of 300 articles with two worker processes: about 15 s
+def test_a_killed_run_with_workers_has_every_committed_articles_capture_and_resumes(
+    tmp_path: Path,
+) -> None:
+    """``crawl --workers 2`` killed mid-run: the WARC records are written by their own
+    thread, yet every article row committed has its page's capture row, naming a record on
+    disk (the captures are placed and indexed before each batch of articles); the next run
+    with workers completes the archive."""
+    db = tmp_path / "a.sqlite"
+    site = ReplicaSite(300)
+    with ReplicaServer(site) as server:
+        kill_crawl_after(server, db, 60, 120, "--workers", "2")
+        committed = rows(db, "SELECT url, fetched_url FROM articles")
+        captured = {r[0] for r in rows(db, "SELECT url FROM captures")}
+        assert committed and all(fetched in captured for _, fetched in committed)
+        assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+        folder = warc_directory(db)
+        for name, offset, length in rows(db, "SELECT warc_file, offset, length FROM captures"):
+            files = [folder / name, folder / f"{name}.open"]
+            raw = next(f for f in files if f.exists()).read_bytes()[offset : offset + length]
+            assert gzip.decompress(raw).startswith(b"WARC/1.")
+        result = run_cli(*crawl_args(server, db, "--workers", "2"))
+        assert result.returncode == 0, result.stderr
+    after = [r[0] for r in rows(db, "SELECT url FROM articles")]
+    assert len(after) == len(set(after)) == site.n_articles
+    assert {url for url, _ in committed} <= set(after)

@@ -248,3 +248,80 @@ def test_the_filter_of_captured_urls_never_forgets_one_and_mostly_says_no() -> N
     assert sum(url in captured for url in urls[1000:]) < 50  # about 1 in 1,000 expected
     with pytest.raises(ValueError):
         CapturedUrls(bits=1000)
+
+
+def test_a_record_written_in_the_background_is_the_one_written_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``background=True`` (the crawl's writer thread compresses and writes): ``write``
+    gives a capture with no place yet; ``placed()`` gives the same captures as in-process
+    writing, placed in files rotated at the same records, each offset holding the same
+    bytes (record IDs made alike); files valid."""
+    noise = random.Random(2)
+    bodies = [bytes(noise.randrange(256) for _ in range(900)) for _ in range(5)]
+
+    def write(folder: Path, background: bool) -> tuple[list, list]:
+        monkeypatch.setattr(  # one ID for every record: the same bytes whatever the order
+            "warcio.statusandheaders.StatusAndHeadersParser.make_warc_id",
+            staticmethod(lambda id_=None: f"<urn:uuid:{0:036d}>"),
+        )
+        archiver = WarcArchiver(folder, "test", max_bytes=2_000, background=background)
+        given = []
+        for i, body in enumerate(bodies):
+            given.append(archiver.write(exchange(f"https://qazdauiri.kz/news/{i}", body)))
+        given.append(archiver.write(exchange("https://qazdauiri.kz/news/0", bodies[0]), given[0]))
+        placed = archiver.placed() if background else given
+        archiver.close()
+        if background:
+            assert archiver.placed() == []  # each capture given once
+        return given, placed
+
+    given, placed = write(tmp_path / "bg", background=True)
+    _, in_process = write(tmp_path / "fg", background=False)
+    assert all((c.warc_file, c.offset, c.length) == ("", -1, -1) for c in given)
+    assert [c.record_type for c in placed][-1] == "revisit"
+    files = {d: sorted(p.name for p in (tmp_path / d).glob("*.warc.gz")) for d in ("bg", "fg")}
+    assert len(files["bg"]) == len(files["fg"]) >= 3
+    assert warcio_check(*(tmp_path / "bg").glob("*.warc.gz")).returncode == 0
+
+    def where(c, d: str) -> tuple:
+        return (files[d].index(c.warc_file), c.offset, c.length)
+
+    def member(c, d: str) -> bytes:
+        raw = (tmp_path / d / c.warc_file).read_bytes()
+        return gzip.decompress(raw[c.offset : c.offset + c.length])
+
+    for bg, fg in zip(placed, in_process, strict=True):
+        assert (bg.url, bg.record_type, bg.payload_digest) == (
+            fg.url,
+            fg.record_type,
+            fg.payload_digest,
+        )
+        assert where(bg, "bg") == where(fg, "fg")
+        assert member(bg, "bg") == member(fg, "fg")
+
+
+def test_a_background_write_that_fails_raises_where_the_crawl_sees_it(tmp_path: Path) -> None:
+    """A write the writer thread cannot make (disk full) is raised by ``placed()`` (before
+    the captures index names it) and by the next ``write``: the crawl stops on it."""
+    archiver = WarcArchiver(tmp_path, "test", background=True)
+    archiver.write(exchange())
+    archiver.placed()
+    real = archiver._fh
+    assert real is not None
+
+    class Full:
+        def tell(self) -> int:
+            return real.tell()
+
+        def write(self, data: bytes) -> int:
+            raise OSError(28, "No space left on device")
+
+    archiver._fh = Full()  # type: ignore[assignment]
+    archiver.write(exchange("https://qazdauiri.kz/news/b"))
+    with pytest.raises(OSError, match="No space"):
+        archiver.placed()
+    with pytest.raises(OSError, match="No space"):
+        archiver.write(exchange("https://qazdauiri.kz/news/c"))
+    archiver._fh = real
+    archiver.close()

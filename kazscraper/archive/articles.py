@@ -370,7 +370,7 @@ class ArticleWriter:
         if outcome != "unchanged":
             if "authors" not in lost:
                 self._store_authors(article_id, article.authors)
-            self._mark_near_duplicate(article_id, article.body)
+            self._mark_near_duplicate(article_id, article)
         self._store_related(article_id, article.related, seen)
         for url in {article.url, article.fetched_url, *aliases}:
             if url:
@@ -516,13 +516,14 @@ class ArticleWriter:
             "crawl_id": crawl_id,
         }
 
-    def _mark_near_duplicate(self, article_id: int, body: str | None) -> None:
+    def _mark_near_duplicate(self, article_id: int, article: Article) -> None:
         """Link an article to an earlier one it nearly repeats (a republished, edited story)."""
         from kazscraper.archive import neardup  # NumPy: imported by writers only
 
         if self._minhash_scheme is None:
             self._minhash_scheme = neardup.scheme_of(self.db)
-        minhash = neardup.signature(body, self._minhash_scheme)
+        # made in the extraction worker when there is one, for this body and scheme
+        minhash = neardup.signature_of(article, article.body, self._minhash_scheme)
         if minhash is None:
             return
         keys = neardup.band_keys(minhash)

@@ -143,6 +143,29 @@ def signature(text: str | None, scheme: str = DEFAULT_SCHEME) -> Signature | Non
     return minhash(shingles(text), scheme)
 
 
+#: the attribute of an ``Article`` that holds its body's signature made ahead, in a worker
+AHEAD = "_minhash_ahead"
+
+
+def sign_ahead(article: Any) -> None:
+    """Keep on ``article`` (an ``Article``) its body's signature in ``DEFAULT_SCHEME``: made
+    where the article is extracted (a ``crawl --workers`` or ``reparse`` worker process), so
+    the archive's writer need not make it (``signature_of``). Not a field: it is no column,
+    and it travels with the record when it is pickled."""
+    setattr(article, AHEAD, (article.body, signature(article.body)))
+
+
+def signature_of(article: Any, body: str | None, scheme: str) -> Signature | None:
+    """The signature of ``body`` in ``scheme``: the one made ahead for ``article`` when it is
+    of this very text and scheme, else made now."""
+    ahead = getattr(article, AHEAD, None)
+    if ahead is not None and ahead[0] == body:
+        made = ahead[1]
+        if made is None or made.scheme == scheme:  # None: too short in any scheme
+            return made
+    return signature(body, scheme)
+
+
 def to_bytes(sig: Signature) -> bytes:
     """datasketch's ``LeanMinHash.serialize`` bytes (native order, as it writes them)."""
     count = len(sig.hashvalues)

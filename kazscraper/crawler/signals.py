@@ -17,6 +17,10 @@ page_failed = object()
 #: Another address of an article was found (a mirror-host link). Arguments: url, canonical.
 alias_found = object()
 
+#: The sink is about to write a batch of records: the raw captures given so far are put on
+#: disk (and indexed) first, so no row names a page whose capture a kill would lose.
+archive_batch_due = object()
+
 
 def stop_on_archive_error(crawler: Crawler, where: str, exc: BaseException) -> None:
     """The archive (SQLite file or WARC folder) refused a write: disk full, read-only,

@@ -5,6 +5,13 @@
 size. A page whose payload is the same as at its previous capture, or that the server
 answered with 304, is written as a ``revisit`` record pointing at the earlier one instead
 of again in full. A file is written under ``*.warc.gz.open``, locked, and renamed when complete.
+
+With ``background=True`` (the crawl's raw capture) each record is made in the caller's
+thread and compressed and written in one thread of its own: zlib's deflate, most of a
+record's cost, releases the GIL, so it runs beside the crawl's reactor. ``write`` then
+returns a capture whose place (file, offset, length) is not known yet; ``placed()`` waits
+until every record given so far is on disk and returns their captures, placed, in order:
+what the captures index may name.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from __future__ import annotations
 import fcntl
 import os
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -54,6 +63,7 @@ class WarcArchiver:
         name: str,
         max_bytes: int = DEFAULT_MAX_BYTES,
         worker: str | None = None,
+        background: bool = False,
     ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -66,9 +76,15 @@ class WarcArchiver:
         self._writer: WARCWriter | None = None
         self._sequence = 0
         self._record = BytesIO()  # one record as warcio writes it, before it is gzipped
+        # background: the thread that compresses and writes, the records given to it
+        self.background = background
+        self._thread = ThreadPoolExecutor(1, "warc-writer") if background else None
+        self._format = WARCWriter(BytesIO(), gzip=False)  # records made in the caller's thread
+        self._given: list[Future[Capture]] = []
+        self._error: OSError | None = None  # the writer thread's, raised at the next write
 
     def _open_next(self) -> None:
-        self.close()
+        self._finish_file()
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         while True:  # a name no other writer has (archive ``a-w1`` and worker w1 of ``a``)
             self._sequence += 1
@@ -91,10 +107,57 @@ class WarcArchiver:
         self._put(info)  # the owner fields are on disk before the first capture
 
     def write(self, exchange: Exchange, previous: Capture | None = None) -> Capture:
-        """Write the exchange; a revisit record if ``previous`` has the same payload or on 304."""
+        """Write the exchange; a revisit record if ``previous`` has the same payload or on 304.
+
+        In the background (``background=True``) the capture returned has no place yet
+        (``warc_file`` empty, ``offset`` and ``length`` -1): ``placed()`` gives it placed."""
+        if self._thread is not None:
+            if self._error is not None:
+                raise self._error
+            capture, response, request = self._records(self._format, exchange, previous)
+            blobs = (self._bytes(self._format, response), self._bytes(self._format, request))
+            self._given.append(self._thread.submit(self._place, capture, *blobs))
+            return capture
         if self._writer is None or self._fh is None or self._fh.tell() >= self.max_bytes:
             self._open_next()
         assert self._writer is not None and self._fh is not None and self._file is not None
+        capture, response, request = self._records(self._writer, exchange, previous)
+        offset = self._fh.tell()
+        self._put(response)
+        length = self._fh.tell() - offset
+        self._put(request)
+        self._fh.flush()
+        return _placed(capture, self._file.name, offset, length)
+
+    def _place(self, capture: Capture, response: bytes, request: bytes) -> Capture:
+        """(The writer thread) A response's and its request's records, compressed and
+        written: the capture with its place. Its ``OSError`` is raised by the next ``write``
+        too."""
+        try:
+            if self._writer is None or self._fh is None or self._fh.tell() >= self.max_bytes:
+                self._open_next()
+            assert self._fh is not None and self._file is not None
+            offset = self._fh.tell()
+            self._fh.write(_gzip(response))
+            length = self._fh.tell() - offset
+            self._fh.write(_gzip(request))
+            self._fh.flush()
+        except OSError as exc:
+            self._error = exc
+            raise
+        return _placed(capture, self._file.name, offset, length)
+
+    def placed(self) -> list[Capture]:
+        """(background) The captures of every record given so far, each once, in order, when
+        all are on disk; a write that failed raises its ``OSError`` here."""
+        given, self._given = self._given, []
+        return [future.result() for future in given]
+
+    def _records(
+        self, writer: WARCWriter, exchange: Exchange, previous: Capture | None
+    ) -> tuple[Capture, ArcWarcRecord, ArcWarcRecord]:
+        """The exchange's response (or revisit) record, its request record, and its capture
+        (not placed: no file, offset or length)."""
         date = warc_date(exchange.fetched_at)
         digest = payload_digest(exchange.body)
         http_headers = StatusAndHeaders(
@@ -109,7 +172,7 @@ class WarcArchiver:
             revisit_profile = IDENTICAL_PROFILE
         if revisit_profile is not None:
             assert previous is not None
-            record = self._writer.create_revisit_record(
+            record = writer.create_revisit_record(
                 exchange.url,
                 digest,
                 previous.url,
@@ -119,35 +182,36 @@ class WarcArchiver:
             )
             record.rec_headers.replace_header("WARC-Profile", revisit_profile)
         else:
-            record = self._writer.create_warc_record(
+            record = writer.create_warc_record(
                 exchange.url,
                 "response",
                 payload=BytesIO(exchange.body),
                 length=len(exchange.body),
                 http_headers=http_headers,
-                warc_headers=_warc_headers(self._writer, date, "response", exchange.url, digest),
+                warc_headers=_warc_headers(writer, date, "response", exchange.url, digest),
             )
-        offset = self._fh.tell()
-        self._put(record)
-        length = self._fh.tell() - offset
-        self._write_request(exchange, date, record.rec_headers.get_header("WARC-Record-ID"))
-        self._fh.flush()
-        return Capture(
+        request = self._request_record(
+            writer, exchange, date, record.rec_headers.get_header("WARC-Record-ID")
+        )
+        capture = Capture(
             url=exchange.url,
             status=exchange.status,
             fetched_at=iso_date(date),
             record_type=record.rec_type,
-            warc_file=self._file.name,
-            offset=offset,
-            length=length,
+            warc_file="",
+            offset=-1,
+            length=-1,
             payload_digest=digest,
             content_type=first_header(exchange.response_headers, "content-type"),
         )
+        return capture, record, request
 
-    def _write_request(self, exchange: Exchange, date: str, response_id: str) -> None:
-        assert self._writer is not None
+    @staticmethod
+    def _request_record(
+        writer: WARCWriter, exchange: Exchange, date: str, response_id: str
+    ) -> ArcWarcRecord:
         path = exchange.url.split("://", 1)[-1].partition("/")[2]
-        request = self._writer.create_warc_record(
+        return writer.create_warc_record(
             exchange.url,
             "request",
             payload=BytesIO(b""),
@@ -158,7 +222,7 @@ class WarcArchiver:
                 is_http_request=True,
             ),
             warc_headers=_warc_headers(
-                self._writer,
+                writer,
                 date,
                 "request",
                 exchange.url,
@@ -166,24 +230,50 @@ class WarcArchiver:
                 concurrent_to=response_id,
             ),
         )
-        self._put(request)
 
     def _put(self, record: ArcWarcRecord) -> None:
         """Write ``record`` to the file as a gzip member of its own, at ``GZIP_LEVEL``."""
         assert self._writer is not None and self._fh is not None
-        self._record.seek(0)
-        self._record.truncate()
-        self._writer.write_record(record)
-        gzipped = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        self._fh.write(gzipped.compress(self._record.getvalue()) + gzipped.flush())
+        self._fh.write(_gzip(self._bytes(self._writer, record)))
         self._fh.flush()
 
+    @staticmethod
+    def _bytes(writer: WARCWriter, record: ArcWarcRecord) -> bytes:
+        """``record`` as warcio writes it, uncompressed (``writer`` writes into a buffer)."""
+        out = writer.out
+        out.seek(0)
+        out.truncate()
+        writer.write_record(record)
+        return bytes(out.getvalue())
+
     def close(self) -> None:
-        """Finish the current file: flush, close and drop the ``.open`` suffix."""
+        """Finish the current file: flush, close and drop the ``.open`` suffix (in the
+        background: once every record given is written; its ``OSError`` raised)."""
+        if self._thread is not None:
+            try:
+                self.placed()
+            finally:
+                self._thread.shutdown(wait=True)
+                self._thread = None
+                self._finish_file()
+            return
+        self._finish_file()
+
+    def _finish_file(self) -> None:
         if self._fh is not None and self._file is not None:
             self._fh.close()
             os.replace(f"{self._file}{OPEN_SUFFIX}", self._file)
         self._fh = self._writer = self._file = None
+
+
+def _gzip(record: bytes) -> bytes:
+    """One record as a gzip member of its own (zlib releases the GIL while it deflates)."""
+    gzipped = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return gzipped.compress(record) + gzipped.flush()
+
+
+def _placed(capture: Capture, warc_file: str, offset: int, length: int) -> Capture:
+    return replace(capture, warc_file=warc_file, offset=offset, length=length)
 
 
 # the payload digest of a request record (no body)

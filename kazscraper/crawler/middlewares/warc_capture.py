@@ -24,7 +24,7 @@ from scrapy.http import Response
 from kazscraper.archive import Archive
 from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.crawler.archive_owner import archive_of
-from kazscraper.crawler.signals import stop_on_archive_error
+from kazscraper.crawler.signals import archive_batch_due, stop_on_archive_error
 from kazscraper.intake.page import header_pairs
 from kazscraper.warc.index import reindex_captures
 from kazscraper.warc.records import Capture, Exchange
@@ -87,6 +87,7 @@ class WarcCaptureMiddleware:
         self.captured = CapturedUrls()  # the archive's and this run's flushed captures
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.flush, signal=archive_batch_due)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -95,7 +96,9 @@ class WarcCaptureMiddleware:
     def opened(self, spider: Spider) -> None:
         directory, name = warc_directory(self.db_path), warc_name(self.db_path)
         recover_open_files(directory, name)  # a killed run's last file (this archive's only)
-        self.archiver = WarcArchiver(directory, name, self.max_bytes)
+        # compressed and written in a thread of its own, beside the reactor's (``flush``
+        # waits for it before the captures index names a record)
+        self.archiver = WarcArchiver(directory, name, self.max_bytes, background=True)
         owner = archive_of(self.crawler)
         self.archive = owner.archive if owner is not None else None
         if self.archive is not None:  # the rows a killed run had not written yet
@@ -159,6 +162,14 @@ class WarcCaptureMiddleware:
         return self.archive.latest_capture(url)
 
     def flush(self) -> None:
+        """The captures so far into the captures index, once their records are on disk."""
+        if self.archiver is not None and self.archiver.background and self.pending:
+            try:
+                self.pending = self.archiver.placed()  # the same captures, with their place
+            except OSError as exc:
+                self.pending = []
+                self._failed("WARC", exc)
+                return
         if self.archive is not None and self.pending:
             try:
                 self.archive.add_captures(self.pending)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from scrapy.settings import Settings
 
+from kazscraper.archive.neardup import sign_ahead
 from kazscraper.clean.article import clean_article
 from kazscraper.compat import pool_processes, spawn_workers_up_front
 from kazscraper.extract.article import extract_article
@@ -43,7 +44,9 @@ def extract_and_clean(html: str, url: str, fetched_at: str, site: str = "") -> A
     (the page's site label) picks the profile."""
     assert _worker_sites is not None, "worker started without a profile"
     profile = _worker_sites.profile_of(url, site)
-    return clean_article(extract_article(html, url, profile, fetched_at), profile)
+    article = clean_article(extract_article(html, url, profile, fetched_at), profile)
+    sign_ahead(article)  # the archive's near-duplicate signature, made here, not by the writer
+    return article
 
 
 def extract_workers(settings: Settings) -> int:

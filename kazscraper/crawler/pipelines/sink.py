@@ -19,7 +19,12 @@ from kazscraper.archive.sink import RecordSink
 from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
 from kazscraper.crawler.pipelines.records import dropped_record, error_record, item_record
-from kazscraper.crawler.signals import alias_found, page_failed, stop_on_archive_error
+from kazscraper.crawler.signals import (
+    alias_found,
+    archive_batch_due,
+    page_failed,
+    stop_on_archive_error,
+)
 
 
 def run_start_of(starts: list[str]) -> Callable[[str], str]:
@@ -109,6 +114,8 @@ class SinkPipeline(CrawlerPipeline):
             if isinstance(record, FailureRecord):
                 self.stats.inc_value("kazscraper/failures")
             return
+        if len(self.sink.pending) + 1 >= self.sink.batch_size:
+            self.crawler.signals.send_catch_log(archive_batch_due)
         with self._writing():
             self._count(self.sink.add(record))
 
@@ -142,6 +149,7 @@ class SinkPipeline(CrawlerPipeline):
     def close_spider(self) -> None:
         if self.sink is None:
             return
+        self.crawler.signals.send_catch_log(archive_batch_due)
         with self._writing():
             self._count(self.sink.finish())
         self.sink = None

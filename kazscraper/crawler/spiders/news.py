@@ -5,8 +5,9 @@ the profile of the site whose host it is on, and a URL of no site of the crawl i
 followed. It starts from each site's home page (or start URL), sitemap (and those its
 robots.txt names) and RSS feed, follows the listing pages (categories and their numbered
 pagination, by query or by ``/page/N/`` path) and the article links on article pages,
-and yields one ``PageItem`` per article page. It extracts no fields (that is the
-pipelines' job) and decides nothing itself:
+and yields one ``PageItem`` per article page (with ``crawl --workers``, a ``PreparedCapture``:
+the page read and extracted in a worker of the pipelines' extraction pool, its links sent
+back). It extracts no fields itself (that is the pipelines' job) and decides nothing itself:
 every link it reads goes to its ``Frontier`` (``kazscraper.crawler.frontier``), whose
 ``Decision`` says whether to fetch it, at which canonical address and with
 which headers; the spider turns decisions into Scrapy requests, counts them in
@@ -53,6 +54,12 @@ from kazscraper.crawler.frontier import (
     listing_item_date,
 )
 from kazscraper.crawler.middlewares.robots import robots_sitemaps
+from kazscraper.crawler.pipelines.extract_pool import (
+    ExtractWorkers,
+    PreparedCapture,
+    WorkerDied,
+    prepare_capture,
+)
 from kazscraper.crawler.signals import alias_found, page_failed
 from kazscraper.crawler.sitemap import SitemapLimits, SitemapReader, feed_links
 from kazscraper.extract.blocks import node_text
@@ -354,7 +361,11 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(
         self, response: Response
-    ) -> Iterator[PageItem | NotModified | scrapy.Request]:
+    ) -> Iterator[PageItem | NotModified | scrapy.Request] | AsyncIterator[Any]:
+        """An article page: its links followed (article links only), then its item. With
+        ``crawl --workers`` the page's intake, links and extraction are one call to the
+        extraction pool (``_article_in_pool``): this process only joins the links and asks
+        the frontier."""
         self.frontier.answered(response.meta.get("article_url", ""))
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC).isoformat(
             timespec="seconds"
@@ -364,25 +375,36 @@ class NewsSpider(scrapy.Spider):
             # a deleted article sent to the home page or a category: not an article page
             reason = f"redirected to a page that is not an article: {response.url}"
             self._fail(hops[0], "fetch", reason, response.status)
-            return
+            return iter(())
         if response.status == 304:
             profile = self.sites.profile_of(response.url)
-            yield NotModified(url=canonical_url(response.url, profile), fetched_at=fetched_at)
-            return
+            return iter(
+                (NotModified(url=canonical_url(response.url, profile), fetched_at=fetched_at),)
+            )
+        pool = None if response.meta.get("listing_too") else self._pool()
+        if pool is not None:
+            return self._article_in_pool(pool, response, fetched_at, hops)
+        return self._article_here(response, fetched_at, hops)
+
+    def _pool(self) -> ExtractWorkers | None:
+        """The run's extraction pool (``crawl --workers``), if it has one."""
+        # imported here: the pipelines' records module imports this one
+        from kazscraper.crawler.pipelines.extract import extract_workers, extraction_pool
+
+        if not extract_workers(self.crawler.settings):
+            return None
+        return extraction_pool(self.crawler)
+
+    def _article_here(
+        self, response: Response, fetched_at: str, hops: list[str]
+    ) -> Iterator[PageItem | scrapy.Request]:
+        """An article page read in this process (no ``--workers``, or a contested page)."""
         headers = header_pairs(response.headers)
         page = page_item(response.url, headers, response.body, fetched_at, response.status)
         if isinstance(page, Refused):
-            # the URL asked for is the one to account for, not where it redirected
-            asked, reason = redirected_failure(hops, page.url, page.reason)
-            self._fail(asked, page.stage, reason, response.status)
+            self._refused(page, hops, response.status)
             return
-        if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
-            page.site = self.sites.profile_of(response.url).label
-        if hops:  # the URL asked for is an alias of the article it redirected to
-            self.frontier.learn_redirect(hops[0], response.url)
-            if learned := self.frontier.counts["trailing_slash_learned"]:
-                self.crawler.stats.set_value("kazscraper/trailing_slash_learned", learned)
-            self._alias_of_redirect(hops[0], response.url)
+        self._landed(page, response, hops)
         if response.meta.get("listing_too") and isinstance(response, TextResponse):
             # an article by the learned pattern, a listing by the URL rules: its links are
             # walked as a listing's, so a pattern too broad loses no article
@@ -391,8 +413,63 @@ class NewsSpider(scrapy.Spider):
             yield page
             return
         # articles link to articles (similar and top news): follow those, not listings
+        yield from self._article_links(
+            response, anchor_hrefs(page.html, self.frontier.limits.max_links)
+        )
+        yield page
+
+    async def _article_in_pool(
+        self, pool: ExtractWorkers, response: Response, fetched_at: str, hops: list[str]
+    ) -> AsyncIterator[PreparedCapture | scrapy.Request]:
+        """An article page read in a worker of the extraction pool: the intake, its links
+        and its extraction in one call (``prepare_capture``, as reparse's pages); the same
+        failures, requests and item as ``_article_here``, the item a ``PreparedCapture``
+        the extract stage takes as extracted. A page that kills its worker is read here
+        (its links are followed) and becomes the extract stage's failure row."""
+        site = self.sites.profile_of(response.url).label if len(self.sites) > 1 else ""
+        headers = header_pairs(response.headers)
+        limit = self.frontier.limits.max_links
+        try:
+            prepared = await pool.call(
+                prepare_capture, response.url, headers, response.body, fetched_at,
+                response.status, site, True, limit,
+            )  # fmt: skip
+        except WorkerDied as exc:
+            page = page_item(response.url, headers, response.body, fetched_at, response.status)
+            prepared = PreparedCapture(page, error=exc)
+            if isinstance(page, PageItem):
+                page.site = site
+                prepared.hrefs = anchor_hrefs(page.html, limit)
+                page.html = ""
+        page = prepared.page
+        if isinstance(page, Refused):
+            self._refused(page, hops, response.status)
+            return
+        self._landed(page, response, hops)
+        for request in self._article_links(response, prepared.hrefs):
+            yield request
+        prepared.hrefs = []  # read: not carried through the pipelines
+        yield prepared
+
+    def _refused(self, page: Refused, hops: list[str], status: int) -> None:
+        # the URL asked for is the one to account for, not where it redirected
+        asked, reason = redirected_failure(hops, page.url, page.reason)
+        self._fail(asked, page.stage, reason, status)
+
+    def _landed(self, page: PageItem, response: Response, hops: list[str]) -> None:
+        """An article page read: its site's label, and what its redirects taught."""
+        if len(self.sites) > 1:  # the pipelines read it by its site (one site: the crawl's)
+            page.site = self.sites.profile_of(response.url).label
+        if hops:  # the URL asked for is an alias of the article it redirected to
+            self.frontier.learn_redirect(hops[0], response.url)
+            if learned := self.frontier.counts["trailing_slash_learned"]:
+                self.crawler.stats.set_value("kazscraper/trailing_slash_learned", learned)
+            self._alias_of_redirect(hops[0], response.url)
+
+    def _article_links(self, response: Response, hrefs: list[str]) -> Iterator[scrapy.Request]:
+        """The requests an article page's links ask for: other articles only."""
         join = _joiner(response)
-        for href in anchor_hrefs(page.html, self.frontier.limits.max_links):
+        for href in hrefs:
             url = join(href)
             if url is None:
                 continue
@@ -400,7 +477,6 @@ class NewsSpider(scrapy.Spider):
             if decision.stop:
                 break
             yield from self.requests(decision)
-        yield page
 
     def _alias_of_redirect(self, asked: str, landed: str) -> None:
         """An article URL that redirected to another article of a site of the crawl: the
