@@ -289,6 +289,7 @@ def _looks_like_a_name(words: list[str], markup: bool) -> bool:
 
 
 _AUTHOR_HINT = etree.XPath(xpaths.AUTHOR_HINT)
+_TRAFILATURA_AUTHOR_ANY = etree.XPath(xpaths.TRAFILATURA_AUTHOR_ANY)
 
 
 def has_author_markup(tree: Any) -> bool:
@@ -305,6 +306,8 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
     handle) is kept as written."""
     from trafilatura.metadata import extract_author
 
+    if not _TRAFILATURA_AUTHOR_ANY(tree):  # none of the elements its XPaths look for
+        return []
     try:
         found = extract_author(tree) or ""
     except (ValueError, TypeError):

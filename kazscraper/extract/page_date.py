@@ -270,19 +270,26 @@ def publication_date(
     5. the lead's dateline, then htmldate (``htmldate``, called only when needed).
     """
     votes = declared_votes(declared, fetched_at, tz)
-    line = date_from_elements(page, fetched_at, tz)
-    line_vote = DateVote("date-element", line[0], line[1]) if line else None
     in_url = url_vote(url)
+
+    read: list[DateVote | None] = []
+
+    def line_of() -> DateVote | None:  # read where it counts, once (a walk of the whole page)
+        if not read:
+            line = date_from_elements(page, fetched_at, tz)
+            read.append(DateVote("date-element", line[0], line[1]) if line else None)
+        return read[0]
+
     if votes:
-        chosen = _agreed(votes, line_vote, in_url, htmldate)
+        chosen = _agreed(votes, line_of, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
-            return _local_day(chosen, votes, line_vote, in_url) or chosen
+            return _local_day(chosen, votes, line_of(), in_url) or chosen
         return chosen
     if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
         return DateVote("signature", parsed, signature)
     if learned is not None:
         return learned
-    if line_vote is not None:
+    if (line_vote := line_of()) is not None:
         return line_vote
     later = declared_votes(declared, fetched_at, tz, MICRODATA)
     later += [in_url] if in_url else []
@@ -298,15 +305,16 @@ def publication_date(
 
 def _agreed(
     votes: list[DateVote],
-    line: DateVote | None,
+    line_of: Callable[[], DateVote | None],
     in_url: DateVote | None,
     htmldate: Callable[[], str | None],
 ) -> DateVote:
     """The first declared vote, or where the declared ones disagree, the one whose day more
-    sources give (first in rank on a tie)."""
+    sources give (first in rank on a tie); the date line (``line_of``) and htmldate are read
+    only then."""
     if len({vote.parsed.date for vote in votes}) == 1:
         return votes[0]
-    others = [v.parsed.date for v in (line, in_url) if v is not None]
+    others = [v.parsed.date for v in (line_of(), in_url) if v is not None]
     if (found := htmldate()) is not None:
         others.append(found)
     days = [vote.parsed.date for vote in votes] + others

@@ -63,6 +63,23 @@ AUTHOR_HINT = (
     " or contains(@class,'writer') or contains(@id,'author')])"
 )
 
+# every element trafilatura's author XPaths (``trafilatura.xpaths.AUTHOR_XPATHS``, 2.x) can
+# match, and more: their exact and regular-expression tests, each widened to a substring
+# test ("[Aa]uthor" to "uthor"). Where nothing matches, its byline reading finds no one and
+# is not run (it copies the tree and runs a regular expression per class in Python)
+TRAFILATURA_AUTHOR_ANY = (
+    "boolean(//*[self::author or self::rel or @rel='author' or @id='author'"
+    " or contains(@itemprop,'author') or contains(@data-testid,'Author')"
+    " or contains(@data-component,'Byline') or contains(@id,'uthor') or contains(@id,'zuozhe')"
+    " or contains(@id,'bianji') or contains(@id,'xiaobian') or contains(@class,'uthor')"
+    " or contains(@class,'yline') or contains(@class,'username') or @class='byl'"
+    " or @class='BBL' or contains(@class,'channel-name') or contains(@class,'zuozhe')"
+    " or contains(@class,'bianji') or contains(@class,'xiaobian')"
+    " or contains(@class,'submitted-by') or contains(@class,'posted-by')"
+    " or contains(@class,'journalist-name') or contains(@class,'screenname')"
+    " or contains(@class,'writer')])"
+)
+
 # the generic layer's byline reader: elements marked as an author's (``rel=author``,
 # ``itemprop=author``, an hCard's ``fn``, or a class word, split at - and _ and camel case,
 # that is one of these words or known compounds: ``post-author``, ``auteurs``,
