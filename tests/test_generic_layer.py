@@ -1301,3 +1301,39 @@ def test_an_article_of_long_paragraphs_is_not_searched_for_teasers(
     assert article.body and searched == []
     test_a_listing_page_is_refused()
     assert len(searched) == 1
+
+
+def test_the_trailing_links_are_told_by_each_links_text_as_read() -> None:
+    """Only the links holding a line's first word are read, each as ``node_text`` reads it
+    (text nodes joined by a space, scripts left out): the same links as before."""
+    from kazscraper.extract.body import without_trailing_links
+
+    links = (
+        "<a href='/a'>Врачи назвали <b>продукт</b></a>"
+        "<a href='/b'>Пенсионерам\u00a0напомнили<script>var x='о выплате';</script></a>"
+        "<a href='/c'>It's \"quoted\"</a><a>Без адреса ссылка</a>"
+    )
+    root = Selector(text=html_page(f"<p>Text</p>{links}")).root
+    paragraphs = [
+        "The text.",
+        "The second paragraph of the story is here.",
+        "Врачи назвали продукт",
+        "Пенсионерам напомнили",
+    ]
+    assert without_trailing_links(paragraphs, root) == paragraphs[:2]
+    quoted = [
+        "The text.",
+        "The second paragraph of the story is here.",
+        'It\'s "quoted"',
+        "Врачи назвали продукт",
+    ]
+    assert without_trailing_links(quoted, root) == quoted[:2]
+    # a link without href, a text that is a link's only in part: the body's own lines
+    for last in ("Без адреса ссылка", "Врачи назвали"):
+        kept = [
+            "The text.",
+            "The second paragraph of the story is here.",
+            "Врачи назвали продукт",
+            last,
+        ]
+        assert without_trailing_links(kept, root) == kept
