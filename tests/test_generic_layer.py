@@ -1231,3 +1231,129 @@ def test_the_sites_words_are_read_only_for_a_name_they_may_decide() -> None:
     assert not is_no_person("Болат газеті", site)  # a word that is no site's
     assert is_no_person("Редакция", site)
     assert asked
+
+
+# --- work skipped where it cannot change the result -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [  # one element of each kind trafilatura's author XPaths look for (trafilatura 2.x)
+        '<a rel="author" href="/m">Mara Lindqvist</a>',
+        '<div id="author">Mara Lindqvist</div>',
+        '<span itemprop="author name">Mara Lindqvist</span>',
+        '<div data-testid="AuthorCard">Mara Lindqvist</div>',
+        '<span class="authorName">Mara Lindqvist</span>',
+        '<p class="username">Mara Lindqvist</p>',
+        '<span class="BBL">Mara Lindqvist</span>',
+        '<div id="zuozhe-box">Mara Lindqvist</div>',
+        '<span class="posted-by">Mara Lindqvist</span>',
+        '<span class="journalist-name">Mara Lindqvist</span>',
+        '<div data-component="Byline-block">Mara Lindqvist</div>',
+        '<em class="screenname">Mara Lindqvist</em>',
+        '<em class="page-writer">Mara Lindqvist</em>',
+        '<em class="TheByline">Mara Lindqvist</em>',
+    ],
+)
+def test_the_author_markup_test_finds_all_that_trafilatura_reads(markup: str) -> None:
+    """``trafilatura_authors`` asks trafilatura only where one XPath finds an element its
+    author XPaths could match: every kind of them is found (and trafilatura reads it)."""
+    from trafilatura.metadata import extract_author
+
+    from kazscraper.extract.byline import trafilatura_authors
+
+    root = Selector(text=html_page(f"<article>{markup}<p>Text</p></article>")).root
+    assert extract_author(root) == "Mara Lindqvist"
+    assert [n.name for n in trafilatura_authors(root)] == ["Lindqvist Mara"]
+
+
+def test_trafilatura_is_not_asked_for_an_author_where_no_markup_could_hold_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trafilatura.metadata
+
+    asked = []
+    monkeypatch.setattr(
+        trafilatura.metadata, "extract_author", lambda tree: asked.append(tree) or None
+    )
+    article = generic(html_page(f"<article><h1>Storm</h1>{paragraphs(ENGLISH)}</article>"))
+    assert article.authors == [] and article.body
+    assert asked == []
+
+
+def test_the_date_line_is_not_read_where_the_declared_dates_agree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A walk of the whole page, needed only where the declared dates disagree (or one is
+    a UTC timestamp): the date stays the declared one."""
+    from kazscraper.extract import page_date
+
+    read = []
+    real = page_date.date_from_elements
+    monkeypatch.setattr(page_date, "date_from_elements", lambda *a: read.append(a) or real(*a))
+    head = "<meta property='article:published_time' content='2020-03-14T16:15:05-03:00'>"
+    body = "<h1>Storm</h1><span class='post-date'>15.03.2020</span>" + paragraphs(ENGLISH)
+    article = generic(html_page(body, head=head))
+    assert article.published_date == "2020-03-14"
+    assert read == []
+    article = generic(html_page(body))  # no declared date: the date line
+    assert article.published_date == "2020-03-15"
+    assert len(read) == 1
+
+
+def test_an_article_of_long_paragraphs_is_not_searched_for_teasers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A paragraph is counted in teasers only within one teaser (400 characters at most):
+    where the short paragraphs could not make a listing, teasers are not looked for, and a
+    listing is refused as before."""
+    from kazscraper.extract import listing
+
+    searched = []
+    real = listing._teaser_texts
+    monkeypatch.setattr(listing, "_teaser_texts", lambda root: searched.append(root) or real(root))
+    long = [" ".join([text] * 4) for text in ENGLISH]  # three paragraphs over 400 characters
+    teasers = "".join(
+        f"<div class='card'><a href='/2020/03/story-{i}'>Story number {i} about the storm</a></div>"
+        for i in range(12)
+    )
+    article = generic(html_page(f"<h1>Storm</h1>{paragraphs(long)}<div>{teasers}</div>"))
+    assert article.body and searched == []
+    test_a_listing_page_is_refused()
+    assert len(searched) == 1
+
+
+def test_the_trailing_links_are_told_by_each_links_text_as_read() -> None:
+    """Only the links holding a line's first word are read, each as ``node_text`` reads it
+    (text nodes joined by a space, scripts left out): the same links as before."""
+    from kazscraper.extract.body import without_trailing_links
+
+    links = (
+        "<a href='/a'>Врачи назвали <b>продукт</b></a>"
+        "<a href='/b'>Пенсионерам\u00a0напомнили<script>var x='о выплате';</script></a>"
+        "<a href='/c'>It's \"quoted\"</a><a>Без адреса ссылка</a>"
+    )
+    root = Selector(text=html_page(f"<p>Text</p>{links}")).root
+    paragraphs = [
+        "The text.",
+        "The second paragraph of the story is here.",
+        "Врачи назвали продукт",
+        "Пенсионерам напомнили",
+    ]
+    assert without_trailing_links(paragraphs, root) == paragraphs[:2]
+    quoted = [
+        "The text.",
+        "The second paragraph of the story is here.",
+        'It\'s "quoted"',
+        "Врачи назвали продукт",
+    ]
+    assert without_trailing_links(quoted, root) == quoted[:2]
+    # a link without href, a text that is a link's only in part: the body's own lines
+    for last in ("Без адреса ссылка", "Врачи назвали"):
+        kept = [
+            "The text.",
+            "The second paragraph of the story is here.",
+            "Врачи назвали продукт",
+            last,
+        ]
+        assert without_trailing_links(kept, root) == kept

@@ -185,8 +185,7 @@ def without_trailing_links(paragraphs: list[str], root: Any) -> list[str]:
     (``Читайте также:``). The text itself stays: at least one paragraph."""
     end = len(paragraphs)
     if end > _TRAILING_LINKS:
-        links = _link_texts(root)
-        while end > 1 and paragraphs[end - 1].lstrip(_BULLETS) in links:
+        while end > 1 and _is_link_text(paragraphs[end - 1].lstrip(_BULLETS), root):
             end -= 1
         if len(paragraphs) - end < _TRAILING_LINKS:
             end = len(paragraphs)
@@ -203,22 +202,21 @@ def _is_label(line: str, colon: bool) -> bool:
     return line.rstrip().endswith(":") if colon else not prose_length([line])
 
 
-def _link_texts(root: Any) -> set[str]:
-    """The text of each link of the page (its first 5,000), as ``node_text`` reads it: the
-    links holding a script or style are found by one XPath, the rest joined directly (an
-    XPath call per link cost more than its text)."""
-    scripted = set(_SCRIPTED_LINKS(root))
-    texts = (
-        node_text(a) if a in scripted else squash(" ".join(a.itertext())) for a in _LINK_TEXTS(root)
-    )
-    return {t for t in texts if t}
+def _is_link_text(line: str, root: Any) -> bool:
+    """Whether ``line`` is the text of a link of the page (of its first 5,000), as
+    ``node_text`` reads it. Only the links whose text holds the line's first word are read
+    (a word lies within one text node: libxml2 finds them); reading every link's text cost
+    more than the rest of the test."""
+    words = line.split()
+    if not words:
+        return False
+    return any(node_text(a) == line for a in _LINKS_HOLDING(root, word=words[0]))
 
 
 _TRAILING_LINKS = 2
 _LABEL_WORDS = 4
 _BULLETS = "-–—•·* "
-_LINK_TEXTS = etree.XPath("(//body//a[@href])[position() <= 5000]")
-_SCRIPTED_LINKS = etree.XPath("(//body//a[@href])[position() <= 5000][.//script or .//style]")
+_LINKS_HOLDING = etree.XPath("(//body//a[@href])[position() <= 5000][contains(., $word)]")
 
 
 def nested_deeper_than(root: etree._Element, limit: int) -> bool:

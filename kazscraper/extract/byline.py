@@ -294,6 +294,15 @@ def _looks_like_a_name(words: list[str], markup: bool) -> bool:
 
 
 _AUTHOR_HINT = etree.XPath(xpaths.AUTHOR_HINT)
+_AUTHOR_ATTRIBUTES = etree.XPath(xpaths.TRAFILATURA_AUTHOR_ATTRIBUTES, smart_strings=False)
+
+
+def _may_name_an_author(tree: Any) -> bool:
+    """Whether some element of ``tree`` may be one trafilatura's author XPaths match."""
+    values = "\n".join(_AUTHOR_ATTRIBUTES(tree))
+    if any(stem in values for stem in xpaths.TRAFILATURA_AUTHOR_STEMS):
+        return True
+    return next(tree.iter(*xpaths.TRAFILATURA_AUTHOR_TAGS), None) is not None
 
 
 def has_author_markup(tree: Any) -> bool:
@@ -310,6 +319,8 @@ def trafilatura_authors(tree: Any) -> list[PersonName]:
     handle) is kept as written."""
     from trafilatura.metadata import extract_author
 
+    if not _may_name_an_author(tree):  # none of the elements its XPaths look for
+        return []
     try:
         found = extract_author(tree) or ""
     except (ValueError, TypeError):

@@ -41,6 +41,12 @@ def listing_evidence(page: Selector, paragraphs: list[str]) -> str | None:
     text = sum(len(p) for p in paragraphs)
     if not text:
         return None
+    # a paragraph is counted in teasers only as part of one teaser (it holds no line break),
+    # so it is one of the short ones: where those could not make a listing, the page's
+    # teasers are not looked for (most articles: a walk of the whole page saved)
+    short = sum(len(p) for p in paragraphs if len(p) <= _MAX_TEASER)
+    if short < _TEASER_SHARE * text or text - short >= _OWN_TEXT:
+        return None
     teasers, runs = _teaser_texts(page.root)
     if len(teasers) < _MIN_TEASERS:
         return None

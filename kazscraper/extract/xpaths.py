@@ -68,6 +68,21 @@ AUTHOR_HINT = (
     " or contains(@class,'writer') or contains(@id,'author')])"
 )
 
+# every element trafilatura's author XPaths (``trafilatura.xpaths.AUTHOR_XPATHS``, 2.x) can
+# match has one of these attributes holding one of these stems (their exact and regular-
+# expression tests widened to substrings: "[Aa]uthor" to "uthor"), or is an <author> or
+# <rel>. Where none does, its byline reading finds no one and is not run (it copies the
+# tree and runs a regular expression per class in Python); the attributes' values are read
+# by one XPath and searched in Python (one XPath of 25 tests cost as much as the reading)
+TRAFILATURA_AUTHOR_ATTRIBUTES = (
+    "//@class | //@id | //@rel | //@itemprop | //@data-testid | //@data-component"
+)
+TRAFILATURA_AUTHOR_STEMS = (
+    "uthor", "yline", "byl", "BBL", "username", "screenname", "writer", "channel-name",
+    "submitted-by", "posted-by", "journalist-name", "zuozhe", "bianji", "xiaobian",
+)  # fmt: skip
+TRAFILATURA_AUTHOR_TAGS = ("author", "rel")
+
 # the generic layer's byline reader: elements marked as an author's (``rel=author``,
 # ``itemprop=author``, an hCard's ``fn``, or a class word, split at - and _ and camel case,
 # that is one of these words or known compounds: ``post-author``, ``auteurs``,
