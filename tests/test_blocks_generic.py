@@ -8,8 +8,10 @@ structure: three or more links to the site's articles, each shown with its view 
 from __future__ import annotations
 
 import pytest
+from lxml import html
 
 from kazscraper.extract.article import extract_article
+from kazscraper.extract.blocks import _ITEM_MEMO, parse_block
 from kazscraper.sites.generic import PROFILE
 
 URL = "https://news.example.kz/kk/news/bugingi-zhanalyq"
@@ -139,3 +141,26 @@ def test_a_block_item_linked_by_site_paths_is_parsed_once_for_every_page(monkeyp
         for page in ("a", "b"):
             blocks.parse_block(region, "top", f"https://qazdauiri.kz/news/{page}", (), None)
     assert len(parsed) == 2 + 4 * 2
+
+
+ITEMS = (
+    '<div><ul><li><a href="https:story-one">The first story of the day</a></li>'
+    '<li><a href="https:story-two">The second story of the day</a></li></ul></div>'
+)
+
+
+def test_a_scheme_relative_href_is_resolved_against_each_page_not_the_first() -> None:
+    """``href="https:story-one"`` on an https page is relative to the page (RFC 3986's
+    legacy form; ``urljoin`` gives ``<page dir>/story-one``), but ``_SITE_RELATIVE``'s
+    lookahead ``https?:`` takes it for an absolute URL, so the memo is keyed by the origin
+    and a second page of the site gets the first page's links."""
+    _ITEM_MEMO.clear()
+    first = parse_block([html.fromstring(ITEMS)], "related", "https://site.kz/news/a/1", [])
+    second = parse_block([html.fromstring(ITEMS)], "related", "https://site.kz/blog/b/2", [])
+    _ITEM_MEMO.clear()
+    fresh = parse_block([html.fromstring(ITEMS)], "related", "https://site.kz/blog/b/2", [])
+    assert [link.url for link in first] == [
+        "https://site.kz/news/a/story-one",
+        "https://site.kz/news/a/story-two",
+    ]
+    assert [link.url for link in second] == [link.url for link in fresh]

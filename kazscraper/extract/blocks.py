@@ -259,8 +259,9 @@ _ITEM_MEMO: dict[tuple[Any, ...], RelatedLink | None] = {}
 _ITEM_MEMO_SIZE = 4096
 # read in the lower-cased markup (a case-sensitive pattern is searched 4x faster); possessive
 # (``?+``, ``*+``): a quote or a space given back let the test read the quote as the href's
-# start, and every quoted href as page-relative (no item was ever reused)
-_SITE_RELATIVE = re.compile(rb'href\s*+=\s*+["\']?+(?!/[^/]|https?:)')
+# start, and every quoted href as page-relative (no item was ever reused); ``https:story``
+# (no ``//``) is relative to the page
+_SITE_RELATIVE = re.compile(rb'href\s*+=\s*+["\']?+(?!/[^/]|https?://)')
 
 
 def _parse_item_memo(
