@@ -414,3 +414,32 @@ def test_no_import_loop_between_the_packages() -> None:
 
 def test_the_url_module_imports_nothing_of_the_project() -> None:
     assert {m for m in _imports(PACKAGE / "urls.py") if m.startswith("kazscraper")} == set()
+
+
+def test_no_row_is_written_once_the_raw_capture_failed(tmp_path: Path) -> None:
+    """The WARC folder refuses a write when a batch is due (disk full in the writer thread,
+    found by ``placed()``): the batch in hand and every later record stay out of the
+    archive, whose rows would name pages with no raw capture; the next run fetches them."""
+    from kazscraper.crawler.signals import (
+        RAW_CAPTURE_FAILED,
+        archive_batch_due,
+        stop_on_archive_error,
+    )
+
+    db = tmp_path / "a.sqlite"
+    crawler = crawler_for(db, KAZSCRAPER_BATCH_SIZE=2)
+    assert crawler.stats is not None
+
+    def warc_refuses() -> None:  # what the WARC middleware's flush does on OSError
+        crawler.stats.set_value(RAW_CAPTURE_FAILED, True)
+        stop_on_archive_error(crawler, "WARC", OSError(28, "No space left on device"))
+
+    crawler.signals.connect(warc_refuses, signal=archive_batch_due)
+    store = SinkPipeline(crawler)
+    store.open_spider()
+    store.process_item(make_article(ORIGIN + "one"))
+    store.process_item(make_article(ORIGIN + "two", body="Екінші мақала."))  # the batch is due
+    store.process_item(make_article(ORIGIN + "three", body="Үшінші мақала."))
+    store.close_spider()
+    assert rows(db, "SELECT url FROM articles") == []
+    assert "WARC" in crawler.stats.get_value("kazscraper/archive_error")

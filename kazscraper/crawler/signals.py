@@ -21,6 +21,10 @@ alias_found = object()
 #: disk (and indexed) first, so no row names a page whose capture a kill would lose.
 archive_batch_due = object()
 
+#: The stat set when the WARC folder or the captures index refused a write: the sink then
+#: writes no more rows this run (their pages' raw captures may be on no disk).
+RAW_CAPTURE_FAILED = "kazscraper/warc/failed"
+
 
 def stop_on_archive_error(crawler: Crawler, where: str, exc: BaseException) -> None:
     """The archive (SQLite file or WARC folder) refused a write: disk full, read-only,

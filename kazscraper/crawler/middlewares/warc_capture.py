@@ -24,7 +24,11 @@ from scrapy.http import Response
 from kazscraper.archive import Archive
 from kazscraper.crawler.archive_files import warc_directory
 from kazscraper.crawler.archive_owner import archive_of
-from kazscraper.crawler.signals import archive_batch_due, stop_on_archive_error
+from kazscraper.crawler.signals import (
+    RAW_CAPTURE_FAILED,
+    archive_batch_due,
+    stop_on_archive_error,
+)
 from kazscraper.intake.page import header_pairs
 from kazscraper.warc.index import reindex_captures
 from kazscraper.warc.records import Capture, Exchange
@@ -150,6 +154,7 @@ class WarcCaptureMiddleware:
         if archiver is not None:
             with suppress(OSError):
                 archiver.close()
+        self.crawler.stats.set_value(RAW_CAPTURE_FAILED, True)  # the sink writes no more rows
         stop_on_archive_error(self.crawler, where, exc)
 
     def _previous(self, url: str) -> Capture | None:
@@ -170,16 +175,19 @@ class WarcCaptureMiddleware:
                 self.pending = []
                 self._failed("WARC", exc)
                 return
-        if self.archive is not None and self.pending:
+        # a record given to the writer thread and never placed (it failed) is on no disk
+        placed = [capture for capture in self.pending if capture.offset >= 0]
+        if self.archive is not None and placed:
             try:
-                self.archive.add_captures(self.pending)
+                self.archive.add_captures(placed)
             except sqlite3.Error as exc:
                 self.archive = None
                 self._failed("captures index", exc)
-            for url in self.unflushed:
-                self.captured.add(url)
-            self.pending = []
-            self.unflushed = {}
+            for capture in placed:
+                if capture.record_type == "response":
+                    self.captured.add(capture.url)
+        self.pending = []
+        self.unflushed = {}
 
     def closed(self) -> None:
         self.flush()
