@@ -62,12 +62,18 @@ class CrawlState:
         second, for the clock to leave the second of the last one). Reparse tells which
         run fetched a capture by its time (``crawl_starts``, seconds as the captures'): a
         run begun in the second of an earlier run's last capture would claim it, and a
-        rebuild would name an alias pair's row by the other URL than the crawl did."""
-        (last,) = self.db.execute(
-            "SELECT max(fetched_at) FROM "
-            f"(SELECT fetched_at FROM captures ORDER BY id DESC LIMIT {_LAST_CAPTURES})"
+        rebuild would name an alias pair's row by the other URL than the crawl did. A run
+        before this one that never closed (killed) may have captures in its WARC files only,
+        indexed later by this run: its last one may be in this very second, so the clock
+        must leave it (the runs before it were indexed by the run after them)."""
+        last, unclosed = self.db.execute(
+            "SELECT (SELECT max(fetched_at) FROM "
+            f"(SELECT fetched_at FROM captures ORDER BY id DESC LIMIT {_LAST_CAPTURES})), "
+            "(SELECT status = 'running' FROM crawls ORDER BY id DESC LIMIT 1)"
         ).fetchone()
         now = utc_now()
+        if unclosed:
+            last = now
         while now == last:  # a clock set back (a capture in the future) is not waited for
             time.sleep(1 - datetime.now(UTC).microsecond / 1_000_000 + 0.001)
             now = utc_now()
