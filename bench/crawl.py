@@ -464,8 +464,10 @@ def crawl_benchmark(
     keep: bool = False,
     pad: bool = True,
     log=print,
+    reparse: bool = True,
 ) -> dict[str, Any]:
-    """Render, serve and crawl; returns per-kind lists of run results and the site's info."""
+    """Render, serve and crawl; returns per-kind lists of run results and the site's info
+    (with ``reparse``, each full crawl's archive is reparsed too)."""
     workdir = Path(tempfile.mkdtemp(prefix="kazbench-"))
     try:
         info, root, port, mirror_port = prepare_site(n_articles, workdir, pad)
@@ -486,10 +488,11 @@ def crawl_benchmark(
                     if "incremental" in kinds:
                         results["incremental"].append(run_child("kazscraper", server, db, workdir))
                         log(f"run {run + 1}: incremental {_line(results['incremental'][-1])}")
-                    results.setdefault("reparse", []).append(
-                        run_reparse(db, pages(results["kazscraper"][-1]))
-                    )
-                    log(f"run {run + 1}: reparse {_reparse_line(results['reparse'][-1])}")
+                    if reparse:
+                        results.setdefault("reparse", []).append(
+                            run_reparse(db, pages(results["kazscraper"][-1]))
+                        )
+                        log(f"run {run + 1}: reparse {_reparse_line(results['reparse'][-1])}")
                     if not keep:
                         shutil.rmtree(db.parent)
             info["server_maxrss_mb"] = server.usage()["maxrss_kb"] / 1024

@@ -95,12 +95,15 @@ def main() -> None:
     table = []
     for n in sizes:
         print(f"-- {n} articles", flush=True)
-        bench = crawl_benchmark(n, args.runs, kinds=("kazscraper",))
+        bench = crawl_benchmark(n, args.runs, kinds=("kazscraper",), reparse=False)
         s = summarize(bench["results"]["kazscraper"], n)
         bad = [r for r in bench["results"]["kazscraper"] if r["exit_code"]]
         table.append((n, s, bad))
 
-    print(f"\nfull kazscraper crawl, WARC on; medians of {args.runs} run(s) per size")
+    print(
+        f"\nfull kazscraper crawl, WARC on; medians of {args.runs} run(s) per size; "
+        f"load average now {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'articles':>9}{'pages':>8}{'wall s':>9}{'articles/s':>12}{'pages/s':>9}"
           f"{'CPU ms/art':>12}{'peak RSS MB':>13}{'RSS KB/art':>12}")  # fmt: skip
     for n, s, bad in table:

@@ -518,3 +518,56 @@ def test_a_crawl_restarted_in_the_second_of_a_killed_runs_last_capture_begins_af
         "SELECT started_at FROM crawls WHERE id = ?", [second]
     ).fetchone()
     assert started > capture.fetched_at, (started, capture.fetched_at)
+
+
+def _dump(path: Path) -> dict[str, object]:
+    """Every object's SQL and every table's rows (the full-text index's shadow tables
+    aside: a new index is laid out unlike an emptied one, and holds the same nothing)."""
+    conn = sqlite3.connect(path)
+    try:
+        objects = sorted(
+            conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'articles_fts_%'"
+            )
+        )
+        rows = {
+            name: sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"')))
+            for kind, name, sql in objects
+            if kind == "table" and not str(sql).startswith("CREATE VIRTUAL")
+        }
+        fts = conn.execute("SELECT count(*) FROM articles_fts").fetchone()
+        return {"objects": objects, "rows": rows, "fts": fts}
+    finally:
+        conn.close()
+
+
+def test_a_reparse_copy_is_the_archive_with_the_rebuilt_tables_empty(tmp_path: Path) -> None:
+    """``copy_to(path, empty=REBUILT_TABLES)`` (the reparse's copy, no article row copied)
+    gives the file a whole copy gives once ``clear_articles`` has emptied it: the same
+    schema, the same kept rows (captures, crawls, failures, migrations), no article."""
+    from kazscraper.archive.articles import REBUILT_TABLES
+    from kazscraper.warc.records import Capture
+
+    with Archive(tmp_path / "a.sqlite", site="qazdauiri") as archive:
+        crawl = archive.begin_crawl("crawl", {"db": "a.sqlite"})
+        archive.write_batch([(make_article(body=LONG_BODY, category="Қоғам"), [])], crawl)
+        archive.write_batch([(make_article(URL + "-2", body=LONG_BODY + "Түзету."), [])], crawl)
+        archive.record_failure(URL + "-3", "fetch", "timeout", None, crawl)
+        archive.add_to_frontier([URL + "-4"])
+        archive.add_captures(
+            [Capture(URL, 200, "2025-01-01T00:00:00+00:00", "response", "a.warc.gz", 0, 99, "s")]
+        )
+        archive.copy_to(tmp_path / "whole.sqlite")
+        archive.copy_to(tmp_path / "kept.sqlite", empty=REBUILT_TABLES)
+    with Archive(tmp_path / "whole.sqlite") as whole:
+        whole.clear_articles()
+    kept = _dump(tmp_path / "kept.sqlite")
+    assert kept == _dump(tmp_path / "whole.sqlite")
+    rows = kept["rows"]
+    assert isinstance(rows, dict) and rows["articles"] == [] and rows["frontier"] == []
+    assert len(rows["captures"]) == 1 and len(rows["failures"]) == 1 and len(rows["crawls"]) == 1
+    with Archive(tmp_path / "kept.sqlite") as copy:  # a usable archive, search included
+        copy.write_batch([(make_article(body=LONG_BODY), [])])
+        assert copy.db.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'Каспий'"
+        ).fetchone() == (1,)

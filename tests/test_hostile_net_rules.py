@@ -134,7 +134,7 @@ def test_an_article_never_answered_becomes_a_failure_when_the_crawl_goes_idle() 
     assert [(f["url"], f["stage"]) for f in failed] == [(PAGE, "fetch")]
     assert "dropped unanswered" in failed[0]["reason"]
     assert crawler.stats.get_value("kazscraper/articles_unaccounted") == 1
-    assert spider.frontier.awaited == set()
+    assert len(spider.frontier.awaited) == 0
 
 
 def test_discovery_limits_are_read_from_the_settings() -> None:

@@ -463,7 +463,7 @@ def test_a_robots_disallowed_article_is_a_stat_not_a_failure() -> None:
     spider.on_error(_error(request, IgnoreRequest("Forbidden by robots.txt")))
     assert spider.recorder.failed == []  # type: ignore[attr-defined]
     assert stat(spider, "robots_disallowed") == 1
-    assert spider.frontier.awaited == set()
+    assert len(spider.frontier.awaited) == 0
 
 
 def test_a_missing_guessed_sitemap_of_a_generic_site_is_no_failure() -> None:

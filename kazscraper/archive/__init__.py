@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 
@@ -120,10 +122,15 @@ class Archive(ArticleWriter, CrawlState):
     def count(self, table: str) -> int:
         return self.db[table].count
 
-    def copy_to(self, path: str | Path) -> None:
-        """A consistent copy of the whole file at ``path`` (``VACUUM INTO``: readers and a
-        writer's open transaction do not change what is copied)."""
-        self.db.execute("VACUUM INTO ?", [str(path)])
+    def copy_to(self, path: str | Path, empty: Iterable[str] = ()) -> None:
+        """A consistent copy of the file at ``path``: the whole file (``VACUUM INTO``), or,
+        with tables named in ``empty``, a new file with the same schema (the same SQL, in
+        the same order) and the rows of every other table: ``copy_schema`` (a reparse
+        copies the archive but its article tables, which it rebuilds)."""
+        if not empty:
+            self.db.execute("VACUUM INTO ?", [str(path)])
+            return
+        copy_schema(self.path, Path(path), frozenset(empty))
 
 
 def _refuse_newer(db: sqlite_utils.Database) -> None:
@@ -170,4 +177,72 @@ def check_writable(path: str | Path) -> None:
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        conn.close()
+
+
+def copy_schema(source: Path, target: Path, empty: frozenset[str]) -> None:
+    """A new SQLite file at ``target`` with ``source``'s schema and the rows of its tables
+    but those named in ``empty``, in one read transaction of ``source`` (a consistent
+    copy, as ``VACUUM INTO``'s).
+
+    Each table, index, trigger and view is created by the SQL ``source`` keeps for it, in
+    the order it was created (tables, rows, then the rest: indexes are built once, on the
+    copied rows); a virtual table makes its own shadow tables, which are not copied (a
+    full-text index of emptied tables starts empty, as in a new archive). Copying only
+    what is kept is what makes this cheaper than copying everything and deleting (each
+    deleted article also runs the full-text index's delete trigger). The file is written
+    without a journal (it is a scratch file until its owner keeps it) and left in the
+    journal mode, page size, ``user_version`` and ``application_id`` of ``source``."""
+    if target.exists():
+        raise FileExistsError(target)
+    with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src:
+        pragmas = {
+            name: src.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("page_size", "journal_mode", "user_version", "application_id")
+        }
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA page_size = {int(pragmas['page_size'])}")
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("ATTACH DATABASE ? AS source", [f"{source.resolve().as_uri()}?mode=ro"])
+        conn.execute("BEGIN")
+        shadow = {
+            row[1]
+            for row in conn.execute("PRAGMA source.table_list")
+            if row[0] == "source" and row[2] == "shadow"
+        }
+        objects = conn.execute(
+            "SELECT type, name, sql FROM source.sqlite_master "
+            "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
+        ).fetchall()
+        tables = [(name, sql) for kind, name, sql in objects if kind == "table"]
+        for name, sql in tables:
+            if name not in shadow:
+                conn.execute(sql)
+        for name, sql in tables:
+            if name in shadow or name in empty:
+                continue
+            if sql.lstrip().upper().startswith("CREATE VIRTUAL TABLE"):
+                raise ValueError(f"the virtual table {name} is copied only empty")
+            columns = ", ".join(
+                f'"{row[1]}"' for row in conn.execute(f'PRAGMA source.table_info("{name}")')
+            )
+            conn.execute(
+                f'INSERT INTO main."{name}" ({columns}) SELECT {columns} FROM source."{name}"'
+            )
+        for kind, _name, sql in objects:
+            if kind != "table":
+                conn.execute(sql)
+        sequences = conn.execute(
+            "SELECT 1 FROM source.sqlite_master WHERE name = 'sqlite_sequence'"
+        ).fetchone()
+        if sequences:  # AUTOINCREMENT's counters, of emptied tables too (as a DELETE leaves)
+            conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM source.sqlite_sequence")
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE source")
+        conn.execute(f"PRAGMA user_version = {int(pragmas['user_version'])}")
+        conn.execute(f"PRAGMA application_id = {int(pragmas['application_id'])}")
+        conn.execute(f"PRAGMA journal_mode = {pragmas['journal_mode']}")
+    finally:
         conn.close()

@@ -51,6 +51,9 @@ ARTICLE_TABLES = (
     "articles",
     "authors",
 )
+#: the tables a reparse rebuilds: a reparse's copy of the archive has them empty
+#: (``Archive.copy_to(path, empty=REBUILT_TABLES)``; ``clear_articles`` empties them)
+REBUILT_TABLES = ("anomalies", *ARTICLE_TABLES, "frontier", "articles_fts")
 
 
 #: fields a capture may change but never blank (the title and body are checked apart)
@@ -712,5 +715,5 @@ class ArticleWriter:
         """Empty the tables that reparse rebuilds (captures, crawls and failures stay; the
         anomalies go with their articles: reparse records them again from the captures)."""
         with self.db.atomic():
-            for table in ("anomalies", *ARTICLE_TABLES, "frontier"):
+            for table in REBUILT_TABLES[:-1]:  # the full-text index: by the triggers
                 self.db.execute(f"DELETE FROM {table}")

@@ -144,9 +144,12 @@ class ArchiveExtension:
         assert self.crawler.stats is not None
         interrupted = values.get("finish_reason") != "finished"
         try:
-            missing = archive.unaccounted(
-                sorted(u for u in scheduled if u not in self._excused),
-                frontier_counts=interrupted,
+            # streamed (a crawl's scheduled URLs may be on disk: no list of them all here)
+            missing = sorted(
+                archive.unaccounted(
+                    (u for u in scheduled if u not in self._excused),
+                    frontier_counts=interrupted,
+                )
             )
         except sqlite3.Error as exc:
             logger.error("could not check the run's scheduled URLs: %s", exc)

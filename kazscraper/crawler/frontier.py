@@ -38,7 +38,9 @@ The incremental rules, in one place:
 
 Counters (``Frontier.counts``) name the crawl stats the spider keeps under ``kazscraper/``.
 The set of scheduled URLs is behind a small interface (``ScheduledUrls``) so that it can
-live somewhere other than this process's memory.
+live somewhere other than this process's memory. The frontier's own per-URL state (scheduled,
+awaited, listed, mirror aliases) is kept as 16-byte fingerprints (``url_set``), the
+scheduled URLs themselves on disk: its memory does not grow by a URL's length per URL.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple, Protocol
 from urllib.parse import parse_qs
 
+from kazscraper.crawler.url_set import HOT_KEYS, FingerprintSet, ScheduledUrlSet
 from kazscraper.extract.dates import find_date_in_text
 from kazscraper.sites import SiteProfile, Sites
 from kazscraper.sites.url_rules import (
@@ -237,13 +240,13 @@ class Frontier:
         self.profile = self.sites.first
         self.rules = rules or Rules()
         self.limits = limits or Limits()
-        self.scheduled: ScheduledUrls = set() if scheduled is None else scheduled
+        self.scheduled: ScheduledUrls = ScheduledUrlSet() if scheduled is None else scheduled
         self._today = today  # None: the UTC date at each decision
         self.known: Known = {}
         self.resumed: Sequence[str] = ()
         self.retries: Sequence[str] = ()
         self._failed_discovery: set[str] = set()
-        self.awaited: set[str] = set()  # scheduled, fetched, not yet answered
+        self.awaited = FingerprintSet()  # scheduled, fetched, not yet answered
         self.counts: Counter[str] = Counter()
         self.listing_pages = 0  # listing requests made this run
         self.sitemaps = 0  # sitemap requests made this run
@@ -253,7 +256,9 @@ class Frontier:
         self._aliases = MirrorAliases()
         self._classified: dict[str, tuple[UrlKind | None, str]] = {}
         self._classify_cache = classify_cache
-        self._listed: set[str] = set()  # article URLs linked by this run's listing pages
+        self._listed = FingerprintSet(
+            hot=HOT_KEYS
+        )  # article URLs linked by this run's listing pages
         self._slashed: set[str] = set()  # sites (labels) whose articles end with a slash
         self._unslashed: set[str] = set()  # sites that redirect a slashed link to its twin
 
@@ -503,7 +508,9 @@ class Frontier:
 
     def unanswered(self) -> list[str]:
         """The articles asked for and never answered (in order); they are no longer awaited."""
-        dropped = sorted(self.awaited)
+        if not self.awaited:
+            return []
+        dropped = sorted(url for url in self.scheduled if url in self.awaited)
         self.awaited.clear()
         return dropped
 
@@ -549,7 +556,7 @@ class MirrorAliases:
     frontier and the reparse spider (the links of captured pages) both work them out here."""
 
     def __init__(self) -> None:
-        self._seen: set[str] = set()
+        self._seen = FingerprintSet()
 
     def new(self, url: str, canonical: str, profile: SiteProfile) -> str | None:
         """The mirror-host address of the article ``url`` (canonical: ``canonical``) as a

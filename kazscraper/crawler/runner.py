@@ -28,6 +28,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from kazscraper.archive import Archive, ArchiveError
+from kazscraper.archive.articles import REBUILT_TABLES
 from kazscraper.archive.queries import captured_files, first_crawl, lost_articles
 from kazscraper.crawler import settings as default_settings
 from kazscraper.crawler.archive_owner import archive_of
@@ -210,12 +211,12 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             # a several-site archive: each capture with its site's profile
             crawl_runs = archive.crawl_arguments()
             sites = crawled_sites(crawl_runs, _site_name(options))
-            archive.copy_to(rebuilt)
+            # the archive but the tables the run rebuilds (copied, then emptied, they cost
+            # the copy of every article and a full-text delete for each)
+            archive.copy_to(rebuilt, empty=REBUILT_TABLES)
         named, captures = captured_files(target)
         if options.workers is None:
             options.workers = reparse_workers(captures)
-        with Archive(rebuilt) as copy:
-            copy.clear_articles()
         options.settings["KAZSCRAPER_WARC"] = False  # reading the raw archive, not adding to it
         options.settings["KAZSCRAPER_DB"] = str(rebuilt)
         if sites is None:

@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from kazscraper.archive import content_hash
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
 from kazscraper.crawler.pipelines.records import DuplicatePage
+from kazscraper.crawler.url_set import FingerprintMap
 from kazscraper.items import Article
 from kazscraper.sites.url_rules import canonical_url
 
@@ -30,12 +31,13 @@ class DedupPipeline(CrawlerPipeline):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.seen: dict[str, str] = {}  # canonical URL -> content hash, this run
+        # canonical URL -> its content hash's first 8 bytes, this run (fingerprints: flat)
+        self.seen = FingerprintMap(8)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        digest = content_hash(item.title, item.body)[:16]
+        digest = bytes.fromhex(content_hash(item.title, item.body)[:16])
         own = canonical_url(item.fetched_url, self.profile_for(item.fetched_url, item.site))
         if item.url != own and self.seen.get(item.url) != digest:
             self.stats.inc_value("kazscraper/canonical_refused")

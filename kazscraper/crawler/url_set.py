@@ -1,0 +1,238 @@
+"""Sets of URLs in flat memory: 16-byte fingerprints in one table, the URLs on disk.
+
+A crawl keeps, for every URL it meets, whether it was scheduled, listed, answered, a
+mirror alias, a page stored this run, a request seen by Scrapy's duplicate filter.
+Python sets of strings cost 200-300 bytes a URL (the string, its hash slot, the set's
+spare room), which is what made a crawl's peak RSS grow by about 1 KB an article.
+Here each member is a 128-bit BLAKE2b fingerprint in a slot of one ``bytearray`` (open
+addressing, linear probing, at most ``MAX_LOAD`` full): about 40 bytes a URL, whatever
+its length. Two different URLs share a fingerprint with probability 2^-128 per pair
+(none in 10^15 URLs for all practical purposes), so membership is as exact as a set's.
+
+``FingerprintSet`` answers membership only (and may keep a fixed-width value beside each
+key: ``FingerprintMap``); ``ScheduledUrlSet`` also gives its URLs back, in the order added,
+from an anonymous temporary file (a crawl accounts for every scheduled URL at its end).
+Pure code: no Scrapy, no SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from collections.abc import Iterator
+from hashlib import blake2b
+from typing import IO
+
+FP_BYTES = 16  # a fingerprint: 128 bits of BLAKE2b
+MAX_LOAD = 0.6  # full and deleted slots, of all, before the table grows
+FIRST_SLOTS = 1024
+#: keys last found or added kept as given by a set asked about the same keys again and
+#: again (menus and top-news lists repeat their links on every page: answered without
+#: hashing); emptied when full
+HOT_KEYS = 512
+
+_EMPTY, _FULL, _DELETED = 0, 1, 2
+_LENGTH = struct.Struct(">I")  # each URL in the file: its UTF-8 length, then its bytes
+_READ_CHUNK = 1 << 16
+
+
+def fingerprint(key: str | bytes) -> bytes:
+    """The 16-byte fingerprint of a URL (``str``, lone surrogates too) or of bytes."""
+    data = key if isinstance(key, bytes) else key.encode("utf-8", "surrogatepass")
+    return blake2b(data, digest_size=FP_BYTES).digest()
+
+
+class FingerprintSet:
+    """A set of keys (URLs, or fingerprints given as ``bytes``) kept as fingerprints in
+    one table; ``value_bytes`` > 0 keeps a value of that width beside each key
+    (``FingerprintMap``). Not iterable: only the fingerprints are kept."""
+
+    def __init__(self, value_bytes: int = 0, slots: int = FIRST_SLOTS, hot: int = 0) -> None:
+        self._value_bytes = value_bytes
+        self._hot_keys = hot  # the most keys remembered as given (0: none)
+        self._hot: dict[str | bytes, int] = {}  # keys known to be members
+        self._allocate(max(8, 1 << (slots - 1).bit_length()))
+
+    def _allocate(self, slots: int) -> None:
+        self._mask = slots - 1
+        self._state = bytearray(slots)
+        self._keys = bytearray(slots * FP_BYTES)
+        self._values = bytearray(slots * self._value_bytes)
+        self._used = 0  # full slots
+        self._taken = 0  # full and deleted slots (what a probe walks over)
+        self._hot = {}
+
+    def _slot(self, fp: bytes) -> tuple[int, bool]:
+        """(slot, found): the slot holding ``fp``, else the slot to put it in."""
+        mask, state, keys = self._mask, self._state, self._keys
+        i = int.from_bytes(fp[:8], "little") & mask
+        free = -1
+        while True:
+            s = state[i]
+            if s == _EMPTY:
+                return (i if free < 0 else free), False
+            if s == _FULL:
+                at = i * FP_BYTES
+                if keys[at : at + FP_BYTES] == fp:
+                    return i, True
+            elif free < 0:
+                free = i
+            i = (i + 1) & mask
+
+    def _put(self, fp: bytes, value: bytes = b"") -> bool:
+        """Add ``fp`` (its value replaced); True when it was not there."""
+        i, found = self._slot(fp)
+        if not found:
+            if self._state[i] == _EMPTY:
+                self._taken += 1
+            self._state[i] = _FULL
+            self._keys[i * FP_BYTES : (i + 1) * FP_BYTES] = fp
+            self._used += 1
+        if self._value_bytes:
+            w = self._value_bytes
+            self._values[i * w : (i + 1) * w] = value.ljust(w, b"\0")[:w]
+        if not found and self._taken > MAX_LOAD * (self._mask + 1):
+            self._grow()
+        return not found
+
+    def _grow(self) -> None:
+        old_state, old_keys, old_values = self._state, self._keys, self._values
+        w = self._value_bytes
+        slots = self._mask + 1
+        # deleted slots are dropped on the way: grow only when the full ones need it
+        self._allocate(slots * 2 if self._used > MAX_LOAD * slots / 2 else slots)
+        for i, s in enumerate(old_state):
+            if s == _FULL:
+                fp = bytes(old_keys[i * FP_BYTES : (i + 1) * FP_BYTES])
+                self._put(fp, bytes(old_values[i * w : (i + 1) * w]) if w else b"")
+
+    @staticmethod
+    def _fp(key: str | bytes) -> bytes:
+        return fingerprint(key)
+
+    def _remember(self, key: str | bytes) -> None:
+        hot = self._hot
+        if len(hot) >= self._hot_keys:
+            if not self._hot_keys:
+                return
+            hot.clear()
+        hot[key] = 1
+
+    def add(self, key: str | bytes, /) -> None:
+        if key not in self._hot:
+            self._put(self._fp(key))
+            self._remember(key)
+
+    def __contains__(self, key: object, /) -> bool:
+        if key in self._hot:
+            return True
+        if not isinstance(key, (str, bytes)):
+            return False
+        found = self._slot(self._fp(key))[1]
+        if found:
+            self._remember(key)
+        return found
+
+    def discard(self, key: str | bytes, /) -> None:
+        self._hot.pop(key, None)
+        i, found = self._slot(self._fp(key))
+        if found:
+            self._state[i] = _DELETED
+            self._used -= 1
+
+    def update(self, keys: Iterator[str | bytes] | list[str | bytes] | set[bytes]) -> None:
+        for key in keys:
+            self.add(key)
+
+    def clear(self) -> None:
+        self._allocate(FIRST_SLOTS)
+
+    def __len__(self) -> int:
+        return self._used
+
+    def __bool__(self) -> bool:
+        return self._used > 0
+
+    @property
+    def nbytes(self) -> int:
+        """The table's size in bytes."""
+        return len(self._state) + len(self._keys) + len(self._values)
+
+
+class FingerprintMap(FingerprintSet):
+    """Keys (URLs) with a value of ``value_bytes`` bytes each (shorter values are padded
+    with zero bytes, longer ones cut)."""
+
+    def __init__(self, value_bytes: int, slots: int = FIRST_SLOTS) -> None:
+        if value_bytes < 1:
+            raise ValueError("a map keeps a value of at least one byte")
+        super().__init__(value_bytes, slots)
+
+    def __setitem__(self, key: str | bytes, value: bytes) -> None:
+        self._put(self._fp(key), value)
+
+    def get(self, key: str | bytes, default: bytes | None = None) -> bytes | None:
+        i, found = self._slot(self._fp(key))
+        if not found:
+            return default
+        w = self._value_bytes
+        return bytes(self._values[i * w : (i + 1) * w])
+
+
+class ScheduledUrlSet(FingerprintSet):
+    """A set of URLs that also gives them back (``iter``), each once, in the order added:
+    the fingerprints in memory, the URLs in an anonymous temporary file (deleted when
+    closed or when the process ends), read back 64 KB at a time."""
+
+    def __init__(self, hot: int = HOT_KEYS) -> None:
+        super().__init__(hot=hot)
+        self._file: IO[bytes] | None = None
+        self._end = 0  # bytes written
+
+    def add(self, url: str, /) -> None:  # type: ignore[override]
+        if url in self._hot:
+            return
+        self._remember(url)
+        if self._put(self._fp(url)):
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+            data = url.encode("utf-8", "surrogatepass")
+            self._file.write(_LENGTH.pack(len(data)) + data)
+            self._end += _LENGTH.size + len(data)
+
+    def discard(self, key: str | bytes, /) -> None:
+        raise TypeError("a scheduled URL stays scheduled")
+
+    def __iter__(self) -> Iterator[str]:
+        """The URLs added, in order (those added while iterating may be left out)."""
+        if self._file is None:
+            return
+        self._file.flush()
+        fd, end, offset, buffer = self._file.fileno(), self._end, 0, b""
+        while offset < end or buffer:
+            if offset < end:
+                chunk = os.pread(fd, min(_READ_CHUNK, end - offset), offset)
+                offset += len(chunk)
+                buffer += chunk
+            at = 0
+            while len(buffer) - at >= _LENGTH.size:
+                (size,) = _LENGTH.unpack_from(buffer, at)
+                if len(buffer) - at - _LENGTH.size < size:
+                    break
+                start = at + _LENGTH.size
+                yield buffer[start : start + size].decode("utf-8", "surrogatepass")
+                at = start + size
+            buffer = buffer[at:]
+            if offset >= end and buffer:
+                raise OSError("the scheduled URLs' file ends inside a record")
+
+    def clear(self) -> None:
+        self.close()
+        super().clear()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self._end = 0

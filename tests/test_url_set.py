@@ -1,0 +1,112 @@
+"""Per-URL state in flat memory (``kazscraper.crawler.url_set``): the fingerprint tables
+and what keeps them (the frontier, the in-run dedup, Scrapy's duplicate filter), and the
+bytes a crawl holds for each URL it meets (issue 22: peak RSS flat to 100,000 articles)."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from kazscraper.crawler.dupefilter import CompactDupeFilter
+from kazscraper.crawler.frontier import Frontier, ListingPage, Rules
+from kazscraper.crawler.url_set import FingerprintMap, FingerprintSet, ScheduledUrlSet
+from kazscraper.sites import get_profile, url_rules
+
+PROFILE = get_profile("qazdauiri")
+SITE = "https://qazdauiri.kz"
+# a real article address's length: a headline transliterated in its slug
+SLUG = "qazaqstan-respublikasynyn-ukimeti-auyl-sharuashylygy-turaly-zhana-zang-zhobasyn-maquldady"
+
+
+def article(i: int) -> str:
+    return f"{SITE}/news/{SLUG}-{i}"
+
+
+def test_a_set_answers_like_a_python_set_through_growth_and_deletion() -> None:
+    table, truth = FingerprintSet(slots=8), set()
+    for i in range(5000):
+        table.add(article(i))
+        truth.add(article(i))
+    for i in range(0, 5000, 3):
+        table.discard(article(i))
+        truth.discard(article(i))
+    for i in range(4000, 6000):
+        table.add(article(i))
+        truth.add(article(i))
+    assert len(table) == len(truth)
+    assert all((article(i) in table) == (article(i) in truth) for i in range(7000))
+    table.clear()
+    assert len(table) == 0 and article(1) not in table and not table
+
+
+def test_scheduled_urls_come_back_once_each_in_order() -> None:
+    urls = [article(i) for i in range(3000)] + ["http://x/\udc80\n\x00", "http://y/" + "é" * 70_000]
+    scheduled = ScheduledUrlSet()
+    for url in urls + urls[:10]:
+        scheduled.add(url)
+    assert len(scheduled) == len(urls)
+    assert list(scheduled) == urls
+    assert list(scheduled) == urls  # again, and while more are added
+    scheduled.close()
+    assert list(scheduled) == []
+
+
+def test_a_map_keeps_a_fixed_width_value_per_url() -> None:
+    seen = FingerprintMap(8)
+    for i in range(2000):
+        seen[article(i)] = i.to_bytes(8, "big")
+    seen[article(7)] = b"\x01"
+    assert seen.get(article(1999)) == (1999).to_bytes(8, "big")
+    assert seen.get(article(7)) == b"\x01" + bytes(7)
+    assert seen.get(article(2000)) is None and article(2000) not in seen
+
+
+def test_the_duplicate_filter_drops_a_request_seen_before() -> None:
+    dupes = CompactDupeFilter.from_crawler(get_crawler())
+    assert not dupes.request_seen(Request(article(1)))
+    assert dupes.request_seen(Request(article(1)))
+    assert not dupes.request_seen(Request(article(1), method="POST"))
+    assert isinstance(dupes._fingerprints, FingerprintSet)
+
+
+def _bytes_per_url(fill, first: int, last: int) -> float:
+    """The traced memory ``fill(i)`` for i in [first, last) adds, per i."""
+    for i in range(first):
+        fill(i)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(first, last):
+            fill(i)
+        return (tracemalloc.get_traced_memory()[0] - before) / (last - first)
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_frontier_holds_no_url_string_per_scheduled_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression (issue 22): the frontier kept every scheduled, awaited and listed URL in
+    Python sets of strings, about 300 bytes an article at a real URL's length: a crawl's
+    peak RSS grew by about 1 KB an article with the duplicate filter and the in-run dedup.
+    Fingerprints (16 bytes a table slot) keep it under 150 bytes whatever the URL's length;
+    the sizes are chosen so that the tables are as full at both ends, and the bounded
+    caches of classified and canonical URLs kept small so that their level does not count."""
+    monkeypatch.setattr(url_rules, "URL_CACHE_SIZE", 100)
+    PROFILE.url_cache.clear()
+    f = Frontier(PROFILE, Rules(), classify_cache=100)
+    page = ListingPage(f"{SITE}/category/sayasat")
+
+    def fill(i: int) -> None:
+        url = article(i)
+        f.listing_link(page, url, None)
+        f.new_urls()  # the spider hands them to the archive's frontier table
+        if i % 2:
+            f.answered(url)
+
+    per_url = _bytes_per_url(fill, 600, 9_800)  # 0.59 of 1,024 and 16,384 slots
+    assert len(f.scheduled) == 9_800
+    assert per_url < 150, f"{per_url:.0f} bytes per scheduled article"
