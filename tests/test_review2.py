@@ -150,3 +150,19 @@ def test_copy_schema_keeps_one_autoincrement_counter_per_table(tmp_path: Path) -
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-n", "0", "-q"]))
+
+
+# --- aside, older than this review's range (fails on main db7d0e5 too) -----------------------
+
+
+def test_one_vertical_tab_in_a_paragraph_does_not_cost_a_generic_page_its_body() -> None:
+    """Word's manual line break (U+000B) pasted into a CMS: trafilatura, given our lxml
+    tree, copies the text into new elements, lxml refuses the control character
+    (ValueError) and trafilatura.extract swallows it and returns None: the whole body is
+    'missing' and the page becomes a failure (trafilatura given the HTML string is fine)."""
+    from .test_generic_layer import ENGLISH, generic, html_page, paragraphs
+
+    texts = [*ENGLISH, " ".join(ENGLISH)]
+    texts[1] = texts[1].replace("asked", "asked\x0b")
+    article = generic(html_page("<article><h1>Storm</h1>" + paragraphs(texts) + "</article>"))
+    assert article.body and "officials said" in article.body
