@@ -16,6 +16,7 @@ from kazscraper.crawler.archive_owner import ArchiveExtension, archive_of
 from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.pipelines.sink import SinkPipeline
 from kazscraper.crawler.spiders.reparse import ReparseSpider
+from kazscraper.crawler.url_set import ScheduledUrlSet
 from kazscraper.sites import Sites, get_profile
 
 from .test_archive import make_article
@@ -443,3 +444,31 @@ def test_no_row_is_written_once_the_raw_capture_failed(tmp_path: Path) -> None:
     store.close_spider()
     assert rows(db, "SELECT url FROM articles") == []
     assert "WARC" in crawler.stats.get_value("kazscraper/archive_error")
+
+
+class _UnreadableScheduled(ScheduledUrlSet):
+    """The scheduled URLs' file once TMPDIR filled: ``flush()`` in ``__iter__`` raises."""
+
+    def __iter__(self):
+        raise OSError(28, "No space left on device")
+        yield  # pragma: no cover
+
+
+def test_the_runs_verdict_is_written_when_the_scheduled_urls_cannot_be_read(
+    tmp_path: Path,
+) -> None:
+    """ArchiveExtension._account catches sqlite3.Error only; the scheduled URLs now come
+    from a file, whose read (its flush, on a full TMPDIR: seen for real with
+    RLIMIT_FSIZE) raises OSError out of finish(): the crawls row stays 'running' with no
+    verdict, and the archive is never closed by its owner."""
+    db = tmp_path / "a.sqlite"
+    scheduled = _UnreadableScheduled()
+    scheduled.add(ORIGIN + "stored")
+    crawler, store = _finished_crawl(db, scheduled)  # type: ignore[arg-type]
+    store.process_item(make_article(url=ORIGIN + "stored"))
+    store.close_spider()
+    owner = archive_of(crawler)
+    assert owner is not None
+    owner.finish()
+    [(status, verdict)] = rows(db, "SELECT status, verdict FROM crawls")
+    assert status != "running" and verdict

@@ -4,6 +4,9 @@ bytes a crawl holds for each URL it meets (issue 22: peak RSS flat to 100,000 ar
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import tracemalloc
 
 import pytest
@@ -110,3 +113,32 @@ def test_the_frontier_holds_no_url_string_per_scheduled_article(
     per_url = _bytes_per_url(fill, 600, 9_800)  # 0.59 of 1,024 and 16,384 slots
     assert len(f.scheduled) == 9_800
     assert per_url < 150, f"{per_url:.0f} bytes per scheduled article"
+
+
+_FULL_TMP = textwrap.dedent(
+    """
+    import resource, signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    from kazscraper.crawler.url_set import ScheduledUrlSet
+    scheduled = ScheduledUrlSet()
+    # TMPDIR full once 200 KB are written (a file-size limit stands for the full disk)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))
+    urls = [f"https://qazdauiri.kz/news/some-article-slug-{i}" for i in range(10_000)]
+    for url in urls:
+        scheduled.add(url)  # never raises: what the file refuses is kept in memory
+    assert scheduled._in_memory, "the limit was never reached"
+    assert all(url in scheduled for url in urls)
+    assert list(scheduled) == urls  # each once, in order: the file's, then memory's
+    """
+)
+
+
+def test_a_full_temporary_folder_loses_no_scheduled_url() -> None:
+    """A full temporary folder: ScheduledUrlSet.add put the fingerprint before the write,
+    so a URL the file refused raised in Frontier.decide yet was a member: the next link to
+    it was 'already scheduled', never fetched, never accounted for. Now what the file
+    refuses is kept in memory, and every URL is given back once, in order."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_TMP], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

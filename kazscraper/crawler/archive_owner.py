@@ -151,7 +151,7 @@ class ArchiveExtension:
                     frontier_counts=interrupted,
                 )
             )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # the archive, or the scheduled URLs' file
             logger.error("could not check the run's scheduled URLs: %s", exc)
             return
         self.crawler.stats.set_value("kazscraper/scheduled_articles", len(scheduled))

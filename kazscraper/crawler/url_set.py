@@ -17,10 +17,12 @@ Pure code: no Scrapy, no SQLite.
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 import tempfile
 from collections.abc import Iterator
+from contextlib import suppress
 from hashlib import blake2b
 from typing import IO
 
@@ -35,6 +37,8 @@ HOT_KEYS = 512
 _EMPTY, _FULL, _DELETED = 0, 1, 2
 _LENGTH = struct.Struct(">I")  # each URL in the file: its UTF-8 length, then its bytes
 _READ_CHUNK = 1 << 16
+
+logger = logging.getLogger(__name__)
 
 
 def fingerprint(key: str | bytes) -> bytes:
@@ -183,23 +187,44 @@ class FingerprintMap(FingerprintSet):
 class ScheduledUrlSet(FingerprintSet):
     """A set of URLs that also gives them back (``iter``), each once, in the order added:
     the fingerprints in memory, the URLs in an anonymous temporary file (deleted when
-    closed or when the process ends), read back 64 KB at a time."""
+    closed or when the process ends), read back 64 KB at a time. Where the file refuses a
+    write (a full or unwritable temporary folder), that URL and every later one are kept in
+    memory instead: a URL is a member only once it is kept somewhere."""
 
     def __init__(self, hot: int = HOT_KEYS) -> None:
         super().__init__(hot=hot)
         self._file: IO[bytes] | None = None
         self._end = 0  # bytes written
+        self._in_memory: list[str] | None = None  # the URLs the file refused, and later ones
 
     def add(self, url: str, /) -> None:  # type: ignore[override]
         if url in self._hot:
             return
+        fp = self._fp(url)
+        if not self._slot(fp)[1]:
+            self._keep(url)
+            self._put(fp)
         self._remember(url)
-        if self._put(self._fp(url)):
-            if self._file is None:
-                self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-            data = url.encode("utf-8", "surrogatepass")
-            self._file.write(_LENGTH.pack(len(data)) + data)
-            self._end += _LENGTH.size + len(data)
+
+    def _keep(self, url: str) -> None:
+        if self._in_memory is None:
+            record = url.encode("utf-8", "surrogatepass")
+            record = _LENGTH.pack(len(record)) + record
+            try:
+                if self._file is None:  # unbuffered: a refused write fails here, not later
+                    self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115
+                view = memoryview(record)
+                while view:
+                    view = view[self._file.write(view) or 0 :]
+                self._end += len(record)
+                return
+            except OSError as exc:
+                logger.warning("scheduled URLs kept in memory from now on: %s", exc)
+                if self._file is not None:
+                    with suppress(OSError):
+                        self._file.truncate(self._end)  # no record cut off
+                self._in_memory = []
+        self._in_memory.append(url)
 
     def discard(self, key: str | bytes, /) -> None:
         raise TypeError("a scheduled URL stays scheduled")
@@ -207,8 +232,8 @@ class ScheduledUrlSet(FingerprintSet):
     def __iter__(self) -> Iterator[str]:
         """The URLs added, in order (those added while iterating may be left out)."""
         if self._file is None:
+            yield from list(self._in_memory or ())
             return
-        self._file.flush()
         fd, end, offset, buffer = self._file.fileno(), self._end, 0, b""
         while offset < end or buffer:
             if offset < end:
@@ -226,6 +251,7 @@ class ScheduledUrlSet(FingerprintSet):
             buffer = buffer[at:]
             if offset >= end and buffer:
                 raise OSError("the scheduled URLs' file ends inside a record")
+        yield from list(self._in_memory or ())
 
     def clear(self) -> None:
         self.close()
@@ -236,3 +262,4 @@ class ScheduledUrlSet(FingerprintSet):
             self._file.close()
             self._file = None
             self._end = 0
+        self._in_memory = None
