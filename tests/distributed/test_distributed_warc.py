@@ -24,6 +24,7 @@ from kazscraper.warc.replay import read_captures
 from kazscraper.warc.writer import WarcArchiver
 
 from ..conftest import run_cli
+from ..test_archive import make_article
 
 T0 = datetime(2026, 12, 2, 4, 0, 0, tzinfo=UTC)
 
@@ -197,3 +198,31 @@ def test_workers_with_their_own_folders_write_into_the_archives_warc_folder(
     result = run_cli("reparse", "--db", str(archive), timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert rows(archive, "SELECT url, title FROM articles ORDER BY url") == before
+
+
+def test_a_worker_pushes_no_row_once_the_raw_capture_failed(monkeypatch) -> None:
+    """The sink drops its rows once kazscraper/warc/failed is set; a Redis worker's last
+    pipeline (QueuePipeline) does not look at it: a worker whose WARC write failed
+    (WorkerWarcCapture inherits _failed, which sets the stat and lets the response through)
+    still pushes the page's article, and the store writes a row whose raw capture is on no
+    disk: the bug 4ba8cf0 fixed for a local crawl."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from kazscraper.crawler.signals import RAW_CAPTURE_FAILED
+    from kazscraper.distributed import queue_pipeline
+
+    pushed: list = []
+    worker = SimpleNamespace(
+        queue=SimpleNamespace(push=lambda *records: pushed.extend(records)),
+        item_done=lambda response: None,
+    )
+    monkeypatch.setattr(queue_pipeline, "worker_owner", lambda crawler: worker)
+    crawler = get_crawler()
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    pipeline = queue_pipeline.QueuePipeline(crawler)
+    crawler.stats.set_value(RAW_CAPTURE_FAILED, True)  # WorkerWarcCapture._failed
+    pipeline.process_item(make_article(url="https://qazdauiri.kz/news/no-capture"))
+    assert pushed == []
