@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kazscraper.archive import Archive, ArchiveError, migrations
+from kazscraper.archive import Archive, ArchiveError, copy_schema, migrations
+from kazscraper.archive.articles import REBUILT_TABLES
 from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.warc.index import reindex_captures
@@ -571,3 +572,35 @@ def test_a_reparse_copy_is_the_archive_with_the_rebuilt_tables_empty(tmp_path: P
         assert copy.db.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'Каспий'"
         ).fetchone() == (1,)
+
+
+def test_the_reparse_copy_takes_an_archive_with_an_analysts_full_text_index(
+    tmp_path: Path,
+) -> None:
+    """copy_schema raises ValueError for any virtual table not in ``empty``: an archive
+    to which an analyst added a full-text index (``sqlite-utils enable-fts a.sqlite
+    authors name``, datasette's search) can no longer be reparsed at all (VACUUM INTO +
+    clear_articles copied it, and its triggers emptied it with the authors)."""
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.db["authors"].enable_fts(["name"], create_triggers=True)
+        archive.write_batch([(make_article(), [])])  # an author row
+        archive.copy_to(tmp_path / "b.sqlite", empty=REBUILT_TABLES)
+    with sqlite3.connect(tmp_path / "b.sqlite") as copy:  # emptied with its table
+        assert copy.execute("SELECT count(*) FROM authors").fetchone() == (0,)
+        assert copy.execute("SELECT count(*) FROM authors_fts").fetchone() == (0,)
+
+
+def test_copy_schema_keeps_one_autoincrement_counter_per_table(tmp_path: Path) -> None:
+    """Latent (no AUTOINCREMENT table in m001-m011 today): the kept rows' INSERT already
+    fills main.sqlite_sequence, then the source's rows are inserted beside them: two rows
+    for one table (sqlite_sequence has no key), the older counter first."""
+    source = tmp_path / "s.sqlite"
+    conn = sqlite3.connect(source)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, x)")
+    conn.executemany("INSERT INTO t (x) VALUES (?)", [(i,) for i in range(5)])
+    conn.execute("DELETE FROM t WHERE id = 5")
+    conn.commit()
+    conn.close()
+    copy_schema(source, tmp_path / "t.sqlite", frozenset())
+    with sqlite3.connect(tmp_path / "t.sqlite") as copy:
+        assert copy.execute("SELECT name, seq FROM sqlite_sequence").fetchall() == [("t", 5)]

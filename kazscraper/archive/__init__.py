@@ -130,7 +130,21 @@ class Archive(ArticleWriter, CrawlState):
         if not empty:
             self.db.execute("VACUUM INTO ?", [str(path)])
             return
-        copy_schema(self.path, Path(path), frozenset(empty))
+        try:
+            copy_schema(self.path, Path(path), frozenset(empty))
+        except VirtualTableKept:  # an analyst's own index (``sqlite-utils enable-fts``): the
+            # whole file, then the tables emptied, their triggers keeping such indexes right
+            Path(path).unlink(missing_ok=True)
+            self.db.execute("VACUUM INTO ?", [str(path)])
+            with Archive(path, migrate=False) as copy, copy.db.atomic():
+                virtual = {
+                    name
+                    for name, sql in copy.db.execute("SELECT name, sql FROM sqlite_master")
+                    if str(sql).lstrip().upper().startswith("CREATE VIRTUAL TABLE")
+                }
+                for table in empty:
+                    if table not in virtual:  # a full-text index: emptied by its triggers
+                        copy.db.execute(f'DELETE FROM "{table}"')
 
 
 def _refuse_newer(db: sqlite_utils.Database) -> None:
@@ -180,6 +194,10 @@ def check_writable(path: str | Path) -> None:
         conn.close()
 
 
+class VirtualTableKept(ValueError):
+    """A virtual table (a full-text index) whose rows ``copy_schema`` would have to keep."""
+
+
 def copy_schema(source: Path, target: Path, empty: frozenset[str]) -> None:
     """A new SQLite file at ``target`` with ``source``'s schema and the rows of its tables
     but those named in ``empty``, in one read transaction of ``source`` (a consistent
@@ -200,7 +218,8 @@ def copy_schema(source: Path, target: Path, empty: frozenset[str]) -> None:
             name: src.execute(f"PRAGMA {name}").fetchone()[0]
             for name in ("page_size", "journal_mode", "user_version", "application_id")
         }
-    conn = sqlite3.connect(target, isolation_level=None)
+    # a URI connection: ATTACH of a URI then works whatever SQLite's build (SQLITE_USE_URI)
+    conn = sqlite3.connect(target.resolve().as_uri(), uri=True, isolation_level=None)
     try:
         conn.execute(f"PRAGMA page_size = {int(pragmas['page_size'])}")
         conn.execute("PRAGMA journal_mode = OFF")
@@ -224,7 +243,7 @@ def copy_schema(source: Path, target: Path, empty: frozenset[str]) -> None:
             if name in shadow or name in empty:
                 continue
             if sql.lstrip().upper().startswith("CREATE VIRTUAL TABLE"):
-                raise ValueError(f"the virtual table {name} is copied only empty")
+                raise VirtualTableKept(f"the virtual table {name} is copied only empty")
             columns = ", ".join(
                 f'"{row[1]}"' for row in conn.execute(f'PRAGMA source.table_info("{name}")')
             )
@@ -237,7 +256,9 @@ def copy_schema(source: Path, target: Path, empty: frozenset[str]) -> None:
         sequences = conn.execute(
             "SELECT 1 FROM source.sqlite_master WHERE name = 'sqlite_sequence'"
         ).fetchone()
-        if sequences:  # AUTOINCREMENT's counters, of emptied tables too (as a DELETE leaves)
+        if sequences:  # AUTOINCREMENT's counters, of emptied tables too (as a DELETE leaves);
+            # the rows copied above already counted theirs: one counter a table, the source's
+            conn.execute("DELETE FROM main.sqlite_sequence")
             conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM source.sqlite_sequence")
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE source")
