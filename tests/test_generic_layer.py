@@ -1357,3 +1357,16 @@ def test_the_trailing_links_are_told_by_each_links_text_as_read() -> None:
             last,
         ]
         assert without_trailing_links(kept, root) == kept
+
+
+def test_one_vertical_tab_in_a_paragraph_does_not_cost_a_generic_page_its_body() -> None:
+    """Word's manual line break (U+000B) pasted into a CMS: trafilatura, given our lxml
+    tree, copies the text into new elements, lxml refuses the control character
+    (ValueError) and trafilatura.extract swallows it and returns None: the whole body is
+    'missing' and the page becomes a failure (trafilatura given the HTML string is fine)."""
+    from .test_generic_layer import ENGLISH, generic, html_page, paragraphs
+
+    texts = [*ENGLISH, " ".join(ENGLISH)]
+    texts[1] = texts[1].replace("asked", "asked\x0b")
+    article = generic(html_page("<article><h1>Storm</h1>" + paragraphs(texts) + "</article>"))
+    assert article.body and "officials said" in article.body

@@ -111,7 +111,22 @@ def text_tree(tree: Any) -> Any:
     for node in _doomed(root, _is_text_furniture):
         drop_keeping_tail(node)
     paragraphs_from_breaks(root)
+    without_xml_unsafe_text(root)
     return root
+
+
+def without_xml_unsafe_text(root: Any) -> None:
+    """Control characters out of the text of ``root`` (each a space): the HTML parser keeps
+    them (Word's manual line break, U+000B, pasted into a CMS), but lxml refuses them in
+    the elements trafilatura builds from this tree, and trafilatura then returns nothing
+    for the whole page. One pass in C tells whether any is there (most pages have none)."""
+    if not _XML_UNSAFE.search(etree.tostring(root, method="text", encoding="unicode")):
+        return
+    for node in root.iter():
+        if node.text and _XML_UNSAFE.search(node.text):
+            node.text = _XML_UNSAFE.sub(" ", node.text)
+        if node.tail and _XML_UNSAFE.search(node.tail):
+            node.tail = _XML_UNSAFE.sub(" ", node.tail)
 
 
 _INLINE = frozenset(
