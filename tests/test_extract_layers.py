@@ -218,3 +218,50 @@ def test_an_xpath_by_attribute_finds_what_the_test_of_every_element_found(name: 
         assert by_attribute(root) == every_element(root)
         hits += len(every_element(root))
     assert hits  # the markup above holds each kind
+
+
+def test_block_headings_are_the_elements_the_test_of_every_element_found() -> None:
+    """``blocks._heading_xpath`` tests the text nodes, then takes their parents: the same
+    elements, in the same order, as ``//body//*[text()[…]]`` without script and style."""
+    from lxml import etree
+    from parsel import Selector
+
+    from kazscraper.extract.blocks import _heading_xpath
+
+    markup = page(
+        "<title>Ұқсас жаңалықтар</title>",
+        "Ұқсас жаңалықтар <h3>Ұқсас <b>жаңалықтар</b></h3><div>Топ ЖАҢАЛЫҚТАР<p>x</p>"
+        "соңғы жаңалықтар</div><script>var s='жаңалықтар'</script><style>/*жаңалықтар*/</style>"
+        "<ul><li><a>жаңалықтар</a> және жаңалықтар</li></ul><h2>Басқа</h2>",
+    )
+    root = Selector(text=markup, type="html").root
+    needles = ("ЖАҢАЛЫҚТАР", "жаңалықтар")
+    every = etree.XPath(
+        "//body//*[text()[contains(., 'ЖАҢАЛЫҚТАР') or contains(., 'жаңалықтар')]]"
+        "[not(self::script|self::style)]"
+    )
+    found = _heading_xpath(needles)(root)
+    assert [el.tag for el in found] == ["b", "div", "li", "a"]  # page order
+    assert found == every(root)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<html><body><p>a</p></body></html>",
+        "  \n<p>x\x00y</p>\x00 \n",
+        "<p>\x00</p>",
+        "\x00 <b>Ә</b>",
+    ],
+)
+def test_the_page_is_parsed_to_the_tree_parsel_makes(text: str) -> None:
+    """``checked.html_selector`` looks for NUL in the page's bytes, not its text: the same
+    tree as ``Selector(text=..., type="html")``."""
+    from lxml import etree
+    from parsel import Selector
+
+    from kazscraper.intake.checked import html_selector
+
+    ours, parsels = html_selector(text), Selector(text=text, type="html")
+    assert ours.type == parsels.type == "html"
+    assert etree.tostring(ours.root) == etree.tostring(parsels.root)

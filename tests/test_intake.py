@@ -342,6 +342,15 @@ def test_a_crawled_page_is_parsed_once_for_its_links_and_its_extraction(monkeypa
         return create(*args, **kwargs)
 
     monkeypatch.setattr(parsel.selector, "create_root_node", counted)
+    import kazscraper.intake.checked as checked  # the extractor's own parse (parsel's tree)
+
+    own = checked.html_selector
+
+    def counted_own(html):
+        parses.append(1)
+        return own(html)
+
+    monkeypatch.setattr(checked, "html_selector", counted_own)
     outcome = by_crawl([("Content-Type", HTML_UTF8)], KAZAKH.format("utf-8").encode())
     assert outcome.item is not None
     shared = extract_article(outcome.item.html, URL, PROFILE, FETCHED)

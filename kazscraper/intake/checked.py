@@ -74,9 +74,27 @@ def parsed(html: str) -> Selector:
     if isinstance(html, CheckedHtml) and (page := html._parsed) is not None:
         html._parsed = None
         return page
+    return html_selector(html)
+
+
+def html_selector(html: str) -> Selector:
+    """``Selector(text=html, type="html")``, the same tree, made without parsel's copy of the
+    whole page to take out NUL characters that are seldom there (``str.replace`` copies the
+    page even when it finds none: ~35 µs of a 60 KB page): looked for first, in the bytes."""
+    import lxml.html
+    from lxml import etree
     from parsel import Selector
 
-    return Selector(text=html, type="html")
+    # as parsel's ``create_root_node``: stripped, without NUL, UTF-8; a NUL is one 0 byte in
+    # UTF-8 and no other character has one, so the bytes are searched (memchr, not a str scan)
+    body = html.strip().encode("utf-8")
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(body or b"<html/>", parser=parser)
+    if root is None:  # (as parsel does for a document libxml2 makes nothing of)
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return Selector(root=root, type="html")
 
 
 def checked_html(text: str) -> CheckedHtml:
