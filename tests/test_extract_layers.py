@@ -265,3 +265,43 @@ def test_the_page_is_parsed_to_the_tree_parsel_makes(text: str) -> None:
     ours, parsels = html_selector(text), Selector(text=text, type="html")
     assert ours.type == parsels.type == "html"
     assert etree.tostring(ours.root) == etree.tostring(parsels.root)
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "div.news-text",
+        "nav.main-menu li.active a",
+        "[class*=ws]",
+        "[class~=b]",
+        "div.a.b",
+        "article h1, h1.news-title",
+        ".x::attr(src)",
+        "span.views-count",
+    ],
+)
+def test_a_profile_selector_finds_what_cssselect_s_xpath_finds(css: str) -> None:
+    """``blocks.css_select`` drops the ``@class and`` that cssselect puts before a test of
+    the class's text: the same elements, in the same order."""
+    from lxml import etree
+    from parsel import Selector
+    from parsel.csstranslator import HTMLTranslator
+
+    from kazscraper.extract.blocks import css_select
+
+    markup = page(
+        "",
+        "<nav class='main-menu'><ul><li class='active'><a>A</a></li><li><a>B</a></li></ul></nav>"
+        "<div class='news-text'>x</div><div class='\tnews-text\n other'>y</div><div class=''>e</div>"
+        "<div class='news-textual'>n</div><div>no class</div><div class='a b'>ab</div>"
+        "<div class='b a ws'>ba</div><span class='views-count'>7</span><span class>0</span>"
+        "<article><h1 class='news-title'>H</h1></article><img class='x' src='/i.png'>",
+    )
+    cssselect = etree.XPath(HTMLTranslator().css_to_xpath(css))
+    pages = [markup] + [p.read_text() for p in sorted(FIXTURES.glob("*.html"))]
+    hits = 0
+    for html in pages:
+        root = Selector(text=html, type="html").root
+        assert css_select(root, css) == cssselect(root)
+        hits += len(cssselect(root))
+    assert hits
