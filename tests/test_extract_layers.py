@@ -292,8 +292,9 @@ def test_a_profile_selector_finds_what_cssselect_s_xpath_finds(css: str) -> None
     markup = page(
         "",
         "<nav class='main-menu'><ul><li class='active'><a>A</a></li><li><a>B</a></li></ul></nav>"
-        "<div class='news-text'>x</div><div class='\tnews-text\n other'>y</div><div class=''>e</div>"
-        "<div class='news-textual'>n</div><div>no class</div><div class='a b'>ab</div>"
+        "<div class='news-text'>x</div><div class='\tnews-text\n other'>y</div>"
+        "<div class=''>e</div><div class='news-textual'>n</div><div>no class</div>"
+        "<div class='a b'>ab</div>"
         "<div class='b a ws'>ba</div><span class='views-count'>7</span><span class>0</span>"
         "<article><h1 class='news-title'>H</h1></article><img class='x' src='/i.png'>",
     )
@@ -305,3 +306,23 @@ def test_a_profile_selector_finds_what_cssselect_s_xpath_finds(css: str) -> None
         assert css_select(root, css) == cssselect(root)
         hits += len(cssselect(root))
     assert hits
+
+
+def test_a_heading_in_a_menu_is_told_as_the_xpath_told_it() -> None:
+    """``blocks._in_menu`` walks up by lxml: what ``ancestor-or-self::*[self::nav or
+    self::li or self::option]`` said, for each element."""
+    from lxml import etree
+    from parsel import Selector
+
+    from kazscraper.extract.blocks import _in_menu
+
+    xpath = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::li or self::option])")
+    markup = page(
+        "",
+        "<nav><div><h3>a</h3></div></nav><ul><li><b>b</b></li></ul><h3>c</h3>"
+        "<select><option>d</option></select><section><h2><span>e</span></h2></section>",
+    )
+    elements = list(Selector(text=markup, type="html").root.iter())
+    told = [_in_menu(el) for el in elements]
+    assert told == [xpath(el) for el in elements]
+    assert any(told) and not all(told)

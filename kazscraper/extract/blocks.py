@@ -111,7 +111,7 @@ def find_block(
     keys = [(label_key(node_text(element)), element) for element in candidates]
     for key in wanted:  # the profile's order of preference
         for text, element in keys:
-            if text == key and not _IN_MENU(element):
+            if text == key and not _in_menu(element):
                 return _region_after(_widen(element), stops)
     return None
 
@@ -135,7 +135,13 @@ def label_key(text: str) -> str:
 
 _LABEL_TRIM = " :：-–—|•·»«>›<‹→\u2192#"
 # a label inside a menu (a "Popular" tab of the navigation, a link of a list) heads no block
-_IN_MENU = etree.XPath("boolean(ancestor-or-self::*[self::nav or self::li or self::option])")
+_MENU_TAGS = ("nav", "li", "option")
+
+
+def _in_menu(element: etree._Element) -> bool:
+    """``boolean(ancestor-or-self::*[self::nav or self::li or self::option])``, by lxml's
+    walk up the tree (an XPath's call costs ~5x more)."""
+    return element.tag in _MENU_TAGS or next(element.iterancestors(*_MENU_TAGS), None) is not None
 
 
 def heading_candidates(
