@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import textwrap
 import tracemalloc
+from typing import Any
 
 import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
+from kazscraper.crawler import url_set
 from kazscraper.crawler.dupefilter import CompactDupeFilter
 from kazscraper.crawler.frontier import Frontier, ListingPage, Rules
 from kazscraper.crawler.url_set import FingerprintMap, FingerprintSet, ScheduledUrlSet
@@ -142,3 +145,35 @@ def test_a_full_temporary_folder_loses_no_scheduled_url() -> None:
         [sys.executable, "-c", _FULL_TMP], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_scheduled_urls_are_written_64_kb_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ``write`` per scheduled URL let go of the GIL each time: with the extraction
+    pool's and the WARC writer's threads waiting for it, each cost the reactor's thread
+    about 0.35 ms (5 % of its time in a ``--workers 2`` crawl). Now 64 KB a write."""
+    writes: list[int] = []
+    real = tempfile.TemporaryFile
+
+    class Counted:
+        def __init__(self, **kwargs: Any) -> None:
+            self.file = real(**kwargs)
+
+        def write(self, data: Any) -> int:
+            writes.append(len(data))
+            return self.file.write(data)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.file, name)
+
+    monkeypatch.setattr(url_set.tempfile, "TemporaryFile", Counted)
+    urls = [article(i) for i in range(3000)]
+    scheduled = ScheduledUrlSet()
+    for url in urls:
+        scheduled.add(url)
+    size = sum(4 + len(url) for url in urls)  # ~300 KB of records
+    assert 1 < len(writes) <= size // 65536, f"{len(writes)} writes for {len(urls)} URLs"
+    assert list(scheduled) == urls  # the last records, not a whole 64 KB, are read back too
+    scheduled.add(article(3000))
+    assert list(scheduled) == [*urls, article(3000)]
+    scheduled.close()
+    assert list(scheduled) == []
