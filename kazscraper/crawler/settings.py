@@ -54,6 +54,8 @@ CONCURRENT_ITEMS = 4
 
 # Scrapy's duplicate filter, its fingerprints in a flat table (40 bytes a request, not 100)
 DUPEFILTER_CLASS = "kazscraper.crawler.dupefilter.CompactDupeFilter"
+# Scrapy's default disk queue, without a scan of the spider's attributes per request pushed
+SCHEDULER_DISK_QUEUE = "kazscraper.crawler.queues.RequestDiskQueue"
 
 # Pipelines, in order (gaps left for later stages), one per module of crawler/pipelines/
 ITEM_PIPELINES = {
