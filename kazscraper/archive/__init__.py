@@ -136,15 +136,8 @@ class Archive(ArticleWriter, CrawlState):
             # whole file, then the tables emptied, their triggers keeping such indexes right
             Path(path).unlink(missing_ok=True)
             self.db.execute("VACUUM INTO ?", [str(path)])
-            with Archive(path, migrate=False) as copy, copy.db.atomic():
-                virtual = {
-                    name
-                    for name, sql in copy.db.execute("SELECT name, sql FROM sqlite_master")
-                    if str(sql).lstrip().upper().startswith("CREATE VIRTUAL TABLE")
-                }
-                for table in empty:
-                    if table not in virtual:  # a full-text index: emptied by its triggers
-                        copy.db.execute(f'DELETE FROM "{table}"')
+            with Archive(path, migrate=False) as copy:
+                copy.clear_articles(tuple(empty))
 
 
 def _refuse_newer(db: sqlite_utils.Database) -> None:

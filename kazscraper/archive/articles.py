@@ -711,9 +711,16 @@ class ArticleWriter:
             self._done_with(url)
         return cursor.rowcount > 0
 
-    def clear_articles(self) -> None:
+    def clear_articles(self, tables: Sequence[str] = REBUILT_TABLES) -> None:
         """Empty the tables that reparse rebuilds (captures, crawls and failures stay; the
-        anomalies go with their articles: reparse records them again from the captures)."""
+        anomalies go with their articles: reparse records them again from the captures).
+        A full-text index among them (a virtual table) is emptied by its triggers."""
+        virtual = {
+            name
+            for name, sql in self.db.execute("SELECT name, sql FROM sqlite_master")
+            if str(sql).lstrip().upper().startswith("CREATE VIRTUAL TABLE")
+        }
         with self.db.atomic():
-            for table in REBUILT_TABLES[:-1]:  # the full-text index: by the triggers
-                self.db.execute(f"DELETE FROM {table}")
+            for table in tables:
+                if table not in virtual:
+                    self.db.execute(f'DELETE FROM "{table}"')
