@@ -311,6 +311,25 @@ def test_a_record_written_in_the_background_is_the_one_written_in_process(
         assert member(bg, "bg") == member(fg, "fg")
 
 
+class FullDisk:
+    """A WARC file whose disk is full: every write refused (ENOSPC), the rest as ``real``."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def tell(self) -> int:
+        return int(self.real.tell())
+
+    def write(self, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def close(self) -> None:
+        self.real.close()
+
+
 def test_a_background_write_that_fails_raises_where_the_crawl_sees_it(tmp_path: Path) -> None:
     """A write the writer thread cannot make (disk full) is raised by ``placed()`` (before
     the captures index names it) and by the next ``write``: the crawl stops on it."""
@@ -319,15 +338,7 @@ def test_a_background_write_that_fails_raises_where_the_crawl_sees_it(tmp_path: 
     archiver.placed()
     real = archiver._fh
     assert real is not None
-
-    class Full:
-        def tell(self) -> int:
-            return real.tell()
-
-        def write(self, data: bytes) -> int:
-            raise OSError(28, "No space left on device")
-
-    archiver._fh = Full()  # type: ignore[assignment]
+    archiver._fh = FullDisk(real)  # type: ignore[assignment]
     archiver.write(exchange("https://qazdauiri.kz/news/b"))
     with pytest.raises(OSError, match="No space"):
         archiver.placed()
@@ -372,21 +383,7 @@ def test_captures_given_before_a_failed_background_write_are_never_indexed_unpla
     archiver = mw.archiver
     real = archiver._fh
     assert real is not None
-
-    class Full:
-        def tell(self) -> int:
-            return real.tell()
-
-        def write(self, data: bytes) -> int:
-            raise OSError(28, "No space left on device")
-
-        def flush(self) -> None:
-            real.flush()
-
-        def close(self) -> None:
-            real.close()
-
-    archiver._fh = Full()  # type: ignore[assignment]
+    archiver._fh = FullDisk(real)  # type: ignore[assignment]
     _fetch(mw, "https://qazdauiri.kz/news/2")  # given; the thread fails to write it
     concurrent.futures.wait(archiver._given)
     _fetch(mw, "https://qazdauiri.kz/news/3")  # write raises the thread's error: _failed
