@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from kazscraper.archive.articles import REBUILT_TABLES
 from kazscraper.crawler.middlewares.warc_capture import warc_directory, warc_name
 from kazscraper.items import Article, Author, RelatedLink
 from kazscraper.warc.index import reindex_captures
-from kazscraper.warc.records import Exchange
 from kazscraper.warc.writer import WarcArchiver
+
+from .test_warc import exchange
 
 URL = "https://qazdauiri.kz/news/kaspii"
 
@@ -501,17 +503,7 @@ def test_a_crawl_restarted_in_the_second_of_a_killed_runs_last_capture_begins_af
     archive.begin_crawl("crawl", {})
     time.sleep(1.05 - datetime.now(UTC).microsecond / 1e6)  # early in a fresh second
     writer = WarcArchiver(warc_directory(db), warc_name(db))
-    capture = writer.write(
-        Exchange(
-            url="https://qazdauiri.kz/news/1",
-            method="GET",
-            request_headers=[],
-            status=200,
-            response_headers=[("Content-Type", "text/html")],
-            body=b"<html><body><p>x</p></body></html>",
-            fetched_at=datetime.now(UTC),
-        )
-    )
+    capture = writer.write(replace(exchange(), fetched_at=datetime.now(UTC)))
     writer.close()  # (killed: its row was still in memory; the file recovered at open)
     second = archive.begin_crawl("crawl", {})  # the restart, in the same second
     assert reindex_captures(archive, warc_directory(db), warc_name(db)) == 1

@@ -348,9 +348,6 @@ def test_a_background_write_that_fails_raises_where_the_crawl_sees_it(tmp_path: 
     archiver.close()
 
 
-HTML = "<html><body><p>Қазақстан дәуірі</p></body></html>".encode()
-
-
 class _Crawler:
     def __init__(self, db: Path) -> None:
         self.settings = Settings({"KAZSCRAPER_DB": str(db), "KAZSCRAPER_WARC_MAX_BYTES": 10**8})
