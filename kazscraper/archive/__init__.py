@@ -59,7 +59,12 @@ _import_sqlite_utils()
 
 import sqlite_utils  # noqa: E402
 
-from kazscraper.archive.articles import ArticleWriter, Outcome, content_hash  # noqa: E402
+from kazscraper.archive.articles import (  # noqa: E402
+    ArticleWriter,
+    Outcome,
+    content_hash,
+    is_virtual_table,
+)
 from kazscraper.archive.migrate import migrations  # noqa: E402
 from kazscraper.archive.state import CrawlState, utc_now  # noqa: E402
 
@@ -235,7 +240,7 @@ def copy_schema(source: Path, target: Path, empty: frozenset[str]) -> None:
         for name, sql in tables:
             if name in shadow or name in empty:
                 continue
-            if sql.lstrip().upper().startswith("CREATE VIRTUAL TABLE"):
+            if is_virtual_table(sql):
                 raise VirtualTableKept(f"the virtual table {name} is copied only empty")
             columns = ", ".join(
                 f'"{row[1]}"' for row in conn.execute(f'PRAGMA source.table_info("{name}")')

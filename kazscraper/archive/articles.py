@@ -56,6 +56,11 @@ ARTICLE_TABLES = (
 REBUILT_TABLES = ("anomalies", *ARTICLE_TABLES, "frontier", "articles_fts")
 
 
+def is_virtual_table(sql: str | None) -> bool:
+    """Whether ``sql`` (a ``sqlite_master`` row's) makes a virtual table (a full-text index)."""
+    return str(sql).lstrip().upper().startswith("CREATE VIRTUAL TABLE")
+
+
 #: fields a capture may change but never blank (the title and body are checked apart)
 KEPT_FIELDS = (
     "lead",
@@ -718,7 +723,7 @@ class ArticleWriter:
         virtual = {
             name
             for name, sql in self.db.execute("SELECT name, sql FROM sqlite_master")
-            if str(sql).lstrip().upper().startswith("CREATE VIRTUAL TABLE")
+            if is_virtual_table(sql)
         }
         with self.db.atomic():
             for table in tables:
