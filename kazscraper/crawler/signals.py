@@ -26,6 +26,12 @@ archive_batch_due = object()
 RAW_CAPTURE_FAILED = "kazscraper/warc/failed"
 
 
+def raw_capture_failed(crawler: Crawler) -> bool:
+    """Whether this run's WARC folder (or captures index) refused a write: the last
+    pipeline (the sink, a Redis worker's queue) then writes or pushes nothing more."""
+    return crawler.stats is not None and bool(crawler.stats.get_value(RAW_CAPTURE_FAILED))
+
+
 def stop_on_archive_error(crawler: Crawler, where: str, exc: BaseException) -> None:
     """The archive (SQLite file or WARC folder) refused a write: disk full, read-only,
     I/O error. Record why (once), and close the spider: the run ends with exit 1, the

@@ -11,7 +11,7 @@ from twisted.python.failure import Failure
 
 from kazscraper.archive.records import AliasRecord, ArticleRecord, FailureRecord, Record
 from kazscraper.crawler.pipelines.records import dropped_record, error_record, item_record
-from kazscraper.crawler.signals import RAW_CAPTURE_FAILED, alias_found, page_failed
+from kazscraper.crawler.signals import alias_found, page_failed, raw_capture_failed
 from kazscraper.distributed.lifecycle import pushing, worker_owner
 from kazscraper.distributed.wire import encode
 
@@ -63,18 +63,16 @@ class QueuePipeline:
     def on_alias_found(self, url: str, canonical: str) -> None:
         self._push(AliasRecord(url, canonical))
 
-    def _raw_capture_failed(self) -> bool:
-        """This worker's WARC folder refused a write (it is stopping): nothing more is
-        pushed nor acknowledged, so no row names a page whose capture is on no disk; its
-        requests in flight wait in Redis for its restart, as a stopped worker's do."""
-        return bool(self.stats.get_value(RAW_CAPTURE_FAILED))
+    # once this worker's WARC folder refused a write (it is stopping), nothing more is
+    # pushed nor acknowledged, so no row names a page whose capture is on no disk; its
+    # requests in flight wait in Redis for its restart, as a stopped worker's do
 
     def _done(self, response: Response | None) -> None:
-        if not self._raw_capture_failed():
+        if not raw_capture_failed(self.crawler):
             self.worker.item_done(response)
 
     def _push(self, record: Record) -> None:
-        if self._raw_capture_failed():
+        if raw_capture_failed(self.crawler):
             return
         if isinstance(record, FailureRecord):
             self.stats.inc_value("kazscraper/failures")

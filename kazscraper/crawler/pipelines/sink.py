@@ -20,10 +20,10 @@ from kazscraper.crawler.archive_owner import archive_of
 from kazscraper.crawler.pipelines.base import CrawlerPipeline
 from kazscraper.crawler.pipelines.records import dropped_record, error_record, item_record
 from kazscraper.crawler.signals import (
-    RAW_CAPTURE_FAILED,
     alias_found,
     archive_batch_due,
     page_failed,
+    raw_capture_failed,
     stop_on_archive_error,
 )
 
@@ -117,16 +117,16 @@ class SinkPipeline(CrawlerPipeline):
             return
         if len(self.sink.pending) + 1 >= self.sink.batch_size:
             self.crawler.signals.send_catch_log(archive_batch_due)
-        if self._raw_capture_failed():
+        if self._stopped_by_raw_capture():
             return
         with self._writing():
             self._count(self.sink.add(record))
 
-    def _raw_capture_failed(self) -> bool:
+    def _stopped_by_raw_capture(self) -> bool:
         """The WARC folder or the captures index refused a write (the crawl is stopping):
         no more rows this run, not even the batch in hand, whose pages' records may be on no
         disk. The archive keeps every committed batch; those pages are fetched next run."""
-        if not self.stats.get_value(RAW_CAPTURE_FAILED):
+        if not raw_capture_failed(self.crawler):
             return False
         self.sink = None
         self.archive = None
@@ -163,7 +163,7 @@ class SinkPipeline(CrawlerPipeline):
         if self.sink is None:
             return
         self.crawler.signals.send_catch_log(archive_batch_due)
-        if self._raw_capture_failed():
+        if self._stopped_by_raw_capture():
             return
         with self._writing():
             self._count(self.sink.finish())
