@@ -415,13 +415,13 @@ def test_a_run_by_any_name_but_reparse_is_a_crawl_of_its_start_url(tmp_path: Pat
         archive.begin_crawl("reparse", {"db": "a.sqlite"})
         assert archive.crawled_origin() == ("http://127.0.0.1:8123", ("http://127.0.0.1:8124",))
         assert archive.crawl_arguments() == [args]
-        assert len(archive.crawl_starts()) == 1
+        assert len(archive.crawl_runs()) == 1
 
 
 def test_a_crawl_begun_in_the_second_of_an_earlier_runs_last_capture_starts_after_it(
     tmp_path: Path,
 ) -> None:
-    """Reparse tells which run fetched a capture by its time (``crawl_starts``: second
+    """Reparse tells which run fetched a capture by its time (``crawl_runs``: second
     granularity, as the captures'); a second crawl begun in the second of the first one's
     last capture took that capture for its own, so reparse could name an article by the
     other URL of an alias pair than the crawl had (``after == before`` of
@@ -436,7 +436,7 @@ def test_a_crawl_begun_in_the_second_of_an_earlier_runs_last_capture_starts_afte
         fetched = utc_now()  # the first run's last capture, in the second the next run begins
         archive.add_captures([Capture(URL, 200, fetched, "response", "a.warc.gz", 0, 1, "d")])
         archive.begin_crawl("crawl", {})
-        first, second = archive.crawl_starts()
+        (first, _), (second, _) = archive.crawl_runs()
     assert second > fetched, (first, fetched, second)
     assert run_start_of([first, second])(fetched) == first
 

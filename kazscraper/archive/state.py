@@ -60,7 +60,7 @@ class CrawlState:
     def _after_last_capture(self) -> str:
         """Now, in a later second than every capture made before (waiting, at most a
         second, for the clock to leave the second of the last one). Reparse tells which
-        run fetched a capture by its time (``crawl_starts``, seconds as the captures'): a
+        run fetched a capture by its time (``crawl_runs``, seconds as the captures'): a
         run begun in the second of an earlier run's last capture would claim it, and a
         rebuild would name an alias pair's row by the other URL than the crawl did. A run
         before this one that never closed (killed) may have captures in its WARC files only,
@@ -92,12 +92,9 @@ class CrawlState:
         with self.db.atomic():
             self.db.table("crawls").update(crawl_id, {"finished_at": utc_now(), **values})
 
-    def crawl_starts(self) -> list[str]:
-        """When each crawl (not reparse) began, oldest first: which run fetched a capture."""
-        return [started for started, _ in self.crawl_runs()]
-
     def crawl_runs(self) -> list[tuple[str, int]]:
-        """``(started_at, id)`` of each crawl (not reparse), oldest first."""
+        """``(started_at, id)`` of each crawl (not reparse), oldest first: when each began
+        tells which run fetched a capture."""
         return [
             (started, crawl_id)
             for started, crawl_id in self.db.execute(
