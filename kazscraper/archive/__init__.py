@@ -132,17 +132,18 @@ class Archive(ArticleWriter, CrawlState):
         with tables named in ``empty``, a new file with the same schema (the same SQL, in
         the same order) and the rows of every other table: ``copy_schema`` (a reparse
         copies the archive but its article tables, which it rebuilds)."""
-        if not empty:
-            self.db.execute("VACUUM INTO ?", [str(path)])
-            return
-        try:
-            copy_schema(self.path, Path(path), frozenset(empty))
-        except VirtualTableKept:  # an analyst's own index (``sqlite-utils enable-fts``): the
-            # whole file, then the tables emptied, their triggers keeping such indexes right
-            Path(path).unlink(missing_ok=True)
-            self.db.execute("VACUUM INTO ?", [str(path)])
+        emptied = tuple(empty)
+        if emptied:
+            try:
+                copy_schema(self.path, Path(path), frozenset(emptied))
+                return
+            except VirtualTableKept:  # an analyst's own index (``sqlite-utils enable-fts``):
+                # the whole file, then the tables emptied, their triggers keeping it right
+                Path(path).unlink(missing_ok=True)
+        self.db.execute("VACUUM INTO ?", [str(path)])
+        if emptied:
             with Archive(path, migrate=False) as copy:
-                copy.clear_articles(tuple(empty))
+                copy.clear_articles(emptied)
 
 
 def _refuse_newer(db: sqlite_utils.Database) -> None:
