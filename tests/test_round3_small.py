@@ -128,3 +128,42 @@ def test_a_real_page_with_an_injected_challenge_script_is_an_article() -> None:
     )
     item = page_item("http://x.kz/news/a", [("Content-Type", "text/html")], page.encode())
     assert isinstance(item, PageItem)
+
+
+_KILLED_WHILE_COPYING = """
+import os, signal, sqlite3, sys
+import kazscraper.archive
+
+def killed(source, target, empty):  # the copy's schema begun, then a kill -9
+    conn = sqlite3.connect(target)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("CREATE TABLE crawls (id INTEGER PRIMARY KEY, started_at, arguments)")
+    conn.commit()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+kazscraper.archive.copy_schema = killed
+from kazscraper.cli import main
+main(["reparse", "--db", sys.argv[1]], prog_name="kazscraper")
+"""
+
+
+def test_a_reparse_killed_while_copying_the_archive_leaves_nothing_that_blocks_the_next(
+    tmp_path: Path,
+) -> None:
+    """A reparse killed while it copied the archive left a partial copy at the copy's name,
+    which the next reparse refused as "not a reparse copy" (for ever, until moved by hand)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import run_cli
+
+    db = tmp_path / "news.sqlite"
+    with Archive(db) as archive:
+        archive.begin_crawl("crawl", {"start_url": "http://127.0.0.1:9/"})
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_WHILE_COPYING, str(db)], capture_output=True, timeout=120
+    )
+    assert killed.returncode == -9, killed.stderr
+    done = run_cli("reparse", "--db", str(db), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.iterdir() if "reparse" in p.name] == []

@@ -206,6 +206,12 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         rebuilt = target.with_name(f"{target.stem}.reparse{target.suffix}")
         _refuse_foreign_copy(rebuilt, target)
         _remove_database(rebuilt)
+        # the copy is made under a name of its own and takes the copy's name once whole: a
+        # run killed while copying leaves only that scratch file, this command's under the
+        # lock, which the next run deletes (a partial copy at the copy's name would be
+        # refused as another archive's file, for ever)
+        copying = target.with_name(f"{rebuilt.name}.copying")
+        _remove_database(copying)
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
             # a several-site archive: each capture with its site's profile
@@ -213,7 +219,8 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
             sites = crawled_sites(crawl_runs, _site_name(options))
             # the archive but the tables the run rebuilds (copied, then emptied, they cost
             # the copy of every article and a full-text delete for each)
-            archive.copy_to(rebuilt, empty=REBUILT_TABLES)
+            archive.copy_to(copying, empty=REBUILT_TABLES)
+        os.replace(copying, rebuilt)
         named, captures = captured_files(target)
         if options.workers is None:
             options.workers = reparse_workers(captures)
