@@ -85,7 +85,12 @@ def _shared_depth(element: Any, depths: dict[Any, int]) -> int:
     return 0
 
 
-_TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)
+# the day or time the page was shown: a header's "today", a forum's "current time" (phpBB)
+_TODAY = re.compile(
+    r"\b(?:бүгін|сегодня|today|bugin|búgin|it\s+is\s+currently|current\s+time|aktuelle\s+zeit"
+    r"|текущее\s+время|қазіргі\s+уақыт)\b",
+    re.IGNORECASE,
+)
 _WEEKDAY = re.compile(
     r"\b(?:дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
     r"|четверг|пятница|суббота|воскресенье|monday|tuesday|wednesday|thursday|friday|saturday"
@@ -97,8 +102,9 @@ _BEFORE_HEADLINE = etree.XPath(xpaths.BEFORE_HEADLINE)
 
 
 def _is_today_widget(element: Any, text: str) -> bool:
-    """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``): the day the page
-    was shown, not the day the article was published."""
+    """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``), a forum's current
+    time (``Текущее время: 14.10.2020, 12:18``): the day the page was shown, not the day the
+    article was published."""
     if _TODAY.search(text) and _YEAR.search(text):  # "Бүгін 14:30" is a date line, kept
         return True
     return bool(_WEEKDAY.search(text)) and bool(_BEFORE_HEADLINE(element))
@@ -284,7 +290,8 @@ def publication_date(
         in_url = url_vote(url)
         chosen = _agreed(votes, line_vote, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
-            return _local_day(chosen, votes, line_vote(), in_url) or chosen
+            others = declared_votes(declared, fetched_at, tz, MICRODATA + WEAK)
+            return _local_day(chosen, votes, others, line_vote, in_url) or chosen
         return chosen
     if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
         return DateVote("signature", parsed, signature)
@@ -322,17 +329,40 @@ def _agreed(
 
 
 def _local_day(
-    chosen: DateVote, votes: list[DateVote], line: DateVote | None, in_url: DateVote | None
+    chosen: DateVote,
+    votes: list[DateVote],
+    others: list[DateVote],
+    line: Callable[[], DateVote | None],
+    in_url: DateVote | None,
 ) -> DateVote | None:
-    """For a UTC timestamp, the day the page shows one day off, or None: the URL's day
-    decides where the URL holds one (the same day: the timestamp stands); else a declared
-    time in another notation (a local offset, or none) or the date line."""
-    day = date.fromisoformat(chosen.parsed.date)
+    """For a UTC timestamp, the day the page shows, or None (the timestamp's day stands).
+
+    A declared time (``votes``, or of the later kinds: ``others``) that states the same
+    instant with a local offset (``22:04Z`` and ``00:04+02:00``) gives the local day; else a
+    day one off: the URL's where the URL holds a date (the same day: the timestamp stands),
+    else one of ``votes`` in another notation (a local offset, or none), else the date line
+    (``line`` reads it). One off only where an offset could make it (UTC-12 to UTC+14):
+    the day before from a time before noon, the day after from 10:00 on (``12:00Z`` is the
+    same day everywhere but UTC+12 and beyond)."""
+    stamp = datetime.fromisoformat(chosen.parsed.datetime or chosen.parsed.date)
+    for vote in (*votes, *others):
+        stated = vote.parsed.datetime
+        if stated and not stated.endswith("+00:00") and _instant(stated) == stamp:
+            return vote if vote.parsed.date != chosen.parsed.date else None
+    minutes = stamp.hour * 60 + stamp.minute
 
     def one_off(vote: DateVote) -> bool:
-        return abs((date.fromisoformat(vote.parsed.date) - day).days) == 1
+        days = (date.fromisoformat(vote.parsed.date) - stamp.date()).days
+        return (days == -1 and minutes < 12 * 60) or (days == 1 and minutes >= 10 * 60)
 
     if in_url is not None:
         return in_url if one_off(in_url) else None
     local = [v for v in votes if not (v.parsed.datetime or "").endswith("+00:00")]
-    return next((v for v in [*local, *([line] if line else [])] if one_off(v)), None)
+    shown = line()
+    return next((v for v in [*local, *([shown] if shown else [])] if one_off(v)), None)
+
+
+def _instant(stated: str) -> datetime | None:
+    """The moment an ISO time with an offset names (None without an offset: a wall time)."""
+    moment = datetime.fromisoformat(stated)
+    return moment if moment.tzinfo is not None else None
