@@ -28,10 +28,11 @@ names, dates exactly (no date counts wrong).
     python bench/extraction.py --realpages /tmp/realpages --dates
 
 ``--dates`` scores dates only (ours, htmldate's and trafilatura's: ``trafilatura_date``,
-per set, per half and per fold of five by host) and says, per set, which source gave our
-date and how often it was right, each source's own accuracy wherever it states a date (won
-or not: a rule right only on a handful of pages, or on one set only, is suspect), and on
-the pages where htmldate or trafilatura and we disagree, who is right.
+per set, on the pages each set alone has, per half and per fold of five by host) and says,
+per set, which source gave our date and how often it was right, each source's own accuracy
+wherever it states a date (won or not: a rule right only on a handful of pages, or on one
+set only, is suspect), and on the pages where htmldate or trafilatura and we disagree, who
+is right.
 """
 
 from __future__ import annotations
@@ -578,12 +579,16 @@ def dates_report(folder: Path, limit: int | None = None) -> None:
     by host, with the per-source breakdown."""
     report, totals = DateReport(), Counter()
     datasets = ("trafilatura-eval", "htmldate-eval")
+    sets = {}
     for dataset in datasets:
-        base = folder / dataset
-        if not (base / "expected.json").exists():
-            print(f"{base}/expected.json not found: set skipped")
+        if not (folder / dataset / "expected.json").exists():
+            print(f"{folder / dataset}/expected.json not found: set skipped")
             continue
-        answers = json.loads((base / "expected.json").read_text(encoding="utf-8"))
+        sets[dataset] = json.loads((folder / dataset / "expected.json").read_text(encoding="utf-8"))
+    for dataset, answers in sets.items():
+        base = folder / dataset
+        # the two sets share most pages: those of one set alone are held out from the other
+        shared = {url for name, other in sets.items() if name != dataset for url in other}
         for url, answer in list(answers.items())[:limit]:
             if not answer.get("date"):
                 continue
@@ -592,7 +597,8 @@ def dates_report(folder: Path, limit: int | None = None) -> None:
             ref = reference_date(html, url)
             traf = trafilatura_date(html, url)
             host = (urlsplit(url).hostname or "").removeprefix("www.")
-            for part in (dataset, *host_parts(host), "all"):
+            own = () if url in shared else (f"{dataset} alone",)
+            for part in (dataset, *own, *host_parts(host), "all"):
                 totals[part] += 1
                 totals[part + ":ours"] += got["date"] == answer["date"]
                 totals[part + ":htmldate"] += ref == answer["date"]
@@ -604,7 +610,8 @@ def dates_report(folder: Path, limit: int | None = None) -> None:
     print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}{'trafilatura':>13}")
     halves = [f"half {i}" for i in range(2)]
     folds = [f"fold {i}" for i in range(FOLDS)]
-    for part in (*datasets, *halves, *folds, "all"):
+    alone = [f"{dataset} alone" for dataset in datasets]
+    for part in (*datasets, *alone, *halves, *folds, "all"):
         if n := totals[part]:
             print(
                 f"  {f'date accuracy, {part} ({n})':<40}"
