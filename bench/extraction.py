@@ -607,14 +607,14 @@ def dates_report(folder: Path, limit: int | None = None) -> None:
                 dataset, answer["date"], got["date"], got["date_layer"], ref, html, url, traf
             )
     print(f"\nDates of real pages in {folder} (one run, same pages):")
-    print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}{'trafilatura':>13}")
+    print(f"  {'':<44}{'kazscraper':>13}{'htmldate':>13}{'trafilatura':>13}")
     halves = [f"half {i}" for i in range(2)]
     folds = [f"fold {i}" for i in range(FOLDS)]
     alone = [f"{dataset} alone" for dataset in datasets]
     for part in (*datasets, *alone, *halves, *folds, "all"):
         if n := totals[part]:
             print(
-                f"  {f'date accuracy, {part} ({n})':<40}"
+                f"  {f'date accuracy, {part} ({n})':<44}"
                 + "".join(
                     f"{totals[f'{part}:{name}'] / n:>13.3f}"
                     for name in ("ours", "htmldate", "trafilatura")
