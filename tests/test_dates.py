@@ -477,3 +477,22 @@ def test_a_machines_timestamp_is_moved_into_the_sites_zone() -> None:
 @pytest.mark.parametrize("text", ["Wed, 31 Feb 2022 00:00:00 GMT", "version 2 of 10", "Sat 19 Oct"])
 def test_not_timestamps(text: str) -> None:
     assert parse_date(text, tz=None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("19. Oktober 2019", "2019-10-19"),  # German
+        ("Von Christian Thiele , 07 Dezember, 2022", "2022-12-07"),
+        ("Publié le 5 juin 2021 à 10h", "2021-06-05"),  # French
+        ("7 août 2020", "2020-08-07"),
+        ("12 dicembre 2020", "2020-12-12"),  # Italian
+        ("1 maart 2022", "2022-03-01"),  # Dutch
+        ("3 mai 2024", "2024-05-03"),
+    ],
+)
+def test_european_month_names_on_another_sites_date_line(text: str, date: str) -> None:
+    """A date line of another site in German, French, Spanish, Italian, Portuguese or Dutch
+    (whole words: the stems of the English names read the rest)."""
+    parsed = find_date_in_text(text, tz=None)
+    assert parsed is not None and parsed.date == date

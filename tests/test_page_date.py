@@ -8,7 +8,13 @@ import pytest
 from parsel import Selector
 
 from kazscraper.extract.metadata import read_metadata
-from kazscraper.extract.page_date import WEAK, date_from_elements, declared_votes, url_vote
+from kazscraper.extract.page_date import (
+    WEAK,
+    date_from_elements,
+    date_from_lead,
+    declared_votes,
+    url_vote,
+)
 from tests.test_generic_layer import ENGLISH, generic, html_page, paragraphs
 
 LATER = "2023-11-20T08:00:00+00:00"
@@ -221,6 +227,26 @@ def test_a_forums_current_time_is_no_date_line(clock: str) -> None:
     )
     found = date_from_elements(Selector(text=html_page(body)), None, None)
     assert found is not None and found[0].date == "2009-01-21"
+
+
+@pytest.mark.parametrize(
+    ("lead", "date"),
+    [
+        ("Астана, 2025 жылғы 11 желтоқсан. Парламент Мәжілісі", "2025-12-11"),
+        ("Hamburg, 2. November 2021 - Die Stadt", "2021-11-02"),
+        ("Stand: 28.02.2020 10:15 Uhr", "2020-02-28"),
+        ("07.11.2023 Ormalingen, Baselbiet", "2023-11-07"),
+        ("On 22 October 2019 the company opens its new plant", None),  # the sentence's date
+        ("Since 1 January, 2022, the law has banned", None),
+        ("2025 жылғы 11 желтоқсанда сағат 10-да өтті", None),
+        ("Updated on 19.02.2020", None),  # the time it was updated
+    ],
+)
+def test_a_dateline_opens_the_lead_and_is_no_date_its_sentence_speaks_of(
+    lead: str, date: str | None
+) -> None:
+    found = date_from_lead([lead], None, None)
+    assert (found.date if found else None) == date
 
 
 # --- what is read only where it decides ----------------------------------------------

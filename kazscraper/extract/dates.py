@@ -109,6 +109,25 @@ for _month, _stems in enumerate(
 _MONTH_STEMS.pop("ма")
 _MONTH_STEMS.pop("мар")
 _EXACT_MONTHS = {"мая": 5, "май": 5, "марта": 3, "март": 3}
+# another site's date line in German, French, Spanish, Italian, Portuguese or Dutch: the full
+# names the English stems above do not begin (``19. Oktober 2019``, ``5 juin 2021``), whole
+# words only (a page of another site is read in its own language; htmldate reads these too)
+_EUROPEAN_MONTHS = {
+    1: "gennaio enero jänner",
+    2: "février fevrier fevereiro febbraio",
+    3: "märz maerz maart",
+    4: "avril abril aprile",
+    5: "mai mei maio maggio",
+    6: "juin giugno",
+    7: "juillet luglio",
+    8: "août aout agosto",
+    9: "settembre setembro setiembre",
+    10: "oktober ottobre outubro",
+    12: "dezember décembre decembre diciembre dicembre dezembro",
+}
+for _month, _names in _EUROPEAN_MONTHS.items():
+    for _name in _names.split():
+        _EXACT_MONTHS[_fold(_name)] = _month
 # Abbreviations count only as a whole word (a dot may follow), never as a prefix:
 # 'қаз.' is October but 'қазақ' is no month, 'қар.' is November but 'қарағанды' is not.
 # Cyrillic: CLDR kk (format-abbreviated: қаң. ақп. … жел.), as Kazakh sites print them;

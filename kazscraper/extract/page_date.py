@@ -22,7 +22,7 @@ from parsel import Selector
 
 from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import attribute, node_text
-from kazscraper.extract.dates import ParsedDate, find_date_in_text, parse_date
+from kazscraper.extract.dates import ParsedDate, find_date_in_text, find_date_span, parse_date
 from kazscraper.extract.furniture import in_furniture
 from kazscraper.urls import urlsplit
 
@@ -143,11 +143,26 @@ _MAX_LABEL = 30  # "Last updated:" before a <time>: the end of the text before i
 def date_from_lead(
     paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
-    """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``."""
+    """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``,
+    ``Hamburg, 2. November 2021 - ...``; not a date the lead's sentence speaks of (``Am 22.
+    Oktober 2019 erscheint ...``, ``Seit dem 1. Januar 2022 ist ...``: a lower-case word or
+    a comma and one after it), nor the time it was updated (``Aktualisiert am ...``)."""
     if not paragraphs:
         return None
     head = paragraphs[0][:_MAX_DATE_LINE]
-    return find_date_in_text(head, fetched_at=fetched_at, tz=tz)
+    found = find_date_in_text(head, fetched_at=fetched_at, tz=tz)
+    if found is None or _UPDATE_IN_LEAD.search(head):
+        return None
+    span = find_date_span(head, tz=tz)
+    after = _AFTER_DATE.match(head, span[2]) if span is not None else None
+    if after is not None and after[1].islower():  # the sentence goes on
+        return None
+    return found
+
+
+_UPDATE_IN_LEAD = re.compile(rf"\b{_UPDATE_WORDS}\b", re.IGNORECASE)
+# the first letter after a date, a comma between them or none
+_AFTER_DATE = re.compile(r"\s*,?\s*([^\W\d_])")
 
 
 def htmldate_date(
