@@ -8,6 +8,8 @@ month table:
   and the Arabic script of the Kazakhs of China (``قاڭتار``), any case, with
   case suffixes: ``11 желтоқсанда``, ``2025 жылғы 11 желтоқсан``,
   ``қаңтардың 5-і, 2025``, ``25 قاڭتار، 2023``; Russian and English;
+- on another site's page, the full month names of German, French, Spanish, Italian,
+  Portuguese and Dutch (``19. Oktober 2019``, ``5 juin 2021``), whole words only;
 - abbreviated months, with or without the dot: ``24 қыр. 2025``, ``3 қаң 2024``,
   ``24 qyr. 2025``, ``5 qań. 2024``, ``24 сент. 2025``, ``Sep 24, 2025``;
   abbreviations count only as a whole word (``қаз.`` is October, ``қазақ`` is
