@@ -27,15 +27,18 @@ names, dates exactly (no date counts wrong).
     python bench/extraction.py --realpages /tmp/realpages
     python bench/extraction.py --realpages /tmp/realpages --dates
 
-``--dates`` scores dates only (ours and htmldate's, per set) and says, per set, which
-source gave our date and how often it was right, each source's own accuracy wherever it
-states a date (won or not: a rule right only on a handful of pages, or on one set only,
-is suspect), and on the pages where htmldate and we disagree, who is right.
+``--dates`` scores dates only (ours, htmldate's and trafilatura's: ``trafilatura_date``,
+per set, on the pages each set alone has, per half and per fold of five by host) and says,
+per set, which source gave our date and how often it was right, each source's own accuracy
+wherever it states a date (won or not: a rule right only on a handful of pages, or on one
+set only, is suspect), and on the pages where htmldate or trafilatura and we disagree, who
+is right.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -50,6 +53,7 @@ from kazscraper.clean.article import clean_article
 from kazscraper.extract.article import extract_article
 from kazscraper.extract.names import name_key
 from kazscraper.sites import get_profile, profile_for_url
+from kazscraper.urls import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
@@ -238,6 +242,19 @@ def reference_date(html: str, url: str) -> str | None:
 
     try:
         return find_date(html, url=url or None, original_date=True)
+    except (ValueError, TypeError):
+        return None
+
+
+def trafilatura_date(html: str, url: str) -> str | None:
+    """trafilatura's date, as ``trafilatura.extract(..., with_metadata=True)`` gives it: its
+    metadata pass calls htmldate with its own parameters (extensive search, the original
+    date, today as the latest, the page's own URL: its canonical link or ``og:url`` before
+    the one given). Its metadata step alone: the date does not depend on the body."""
+    from trafilatura.metadata import extract_metadata
+
+    try:
+        return extract_metadata(html, default_url=url or None).date
     except (ValueError, TypeError):
         return None
 
@@ -493,7 +510,7 @@ class DateReport:
     def __init__(self) -> None:
         self.won: Counter[tuple[str, str, str]] = Counter()  # (set, source, "n"|"ok")
         self.stated: Counter[tuple[str, str, str]] = Counter()
-        self.disagree: Counter[tuple[str, str]] = Counter()  # (set, "n"|"ours"|"htmldate")
+        self.disagree: Counter[tuple[str, str, str]] = Counter()  # (set, ref, "n"|"ours"|"theirs")
 
     def add(
         self,
@@ -504,6 +521,7 @@ class DateReport:
         ref: str | None,
         html: str,
         url: str,
+        traf: str | None = None,
     ) -> None:
         source = "missing" if layer.startswith("missing") else layer.split(" (")[0]
         self.won[(dataset, source, "n")] += 1
@@ -515,10 +533,11 @@ class DateReport:
         for name, day in votes.items():
             self.stated[(dataset, name, "n")] += 1
             self.stated[(dataset, name, "ok")] += day == want
-        if ref != got:
-            self.disagree[(dataset, "n")] += 1
-            self.disagree[(dataset, "ours")] += got == want
-            self.disagree[(dataset, "htmldate")] += ref == want
+        for name, theirs in (("htmldate", ref), ("trafilatura", traf)):
+            if theirs != got:
+                self.disagree[(dataset, name, "n")] += 1
+                self.disagree[(dataset, name, "ours")] += got == want
+                self.disagree[(dataset, name, "theirs")] += theirs == want
 
     def print(self, datasets: tuple[str, ...]) -> None:
         for title, counts in (
@@ -536,41 +555,70 @@ class DateReport:
                 print(f"  {source:<30}{cells}")
         print()
         for d in datasets:
-            n = self.disagree[(d, "n")]
-            print(
-                f"  {d}: htmldate and kazscraper disagree on {n} pages: kazscraper right"
-                f" {self.disagree[(d, 'ours')]}, htmldate right {self.disagree[(d, 'htmldate')]}"
-            )
+            for name in ("htmldate", "trafilatura"):
+                n = self.disagree[(d, name, "n")]
+                print(
+                    f"  {d}: {name} and kazscraper disagree on {n} pages: kazscraper right"
+                    f" {self.disagree[(d, name, 'ours')]}, {name} right"
+                    f" {self.disagree[(d, name, 'theirs')]}"
+                )
+
+
+FOLDS = 5  # folds by host, as the held-out check is: other sites
+
+
+def host_parts(host: str) -> tuple[str, str]:
+    """The parts a page's host falls in: its half and its fold of five, by sha1 of the host
+    (``www.`` left out), so that no host is in two halves or two folds."""
+    digest = int(hashlib.sha1(host.encode()).hexdigest(), 16)
+    return f"half {digest % 2}", f"fold {digest % FOLDS}"
 
 
 def dates_report(folder: Path, limit: int | None = None) -> None:
-    """Dates only: ours vs htmldate on each set, with the per-source breakdown."""
+    """Dates only: ours vs htmldate's and trafilatura's on each set, each half and each fold
+    by host, with the per-source breakdown."""
     report, totals = DateReport(), Counter()
     datasets = ("trafilatura-eval", "htmldate-eval")
+    sets = {}
     for dataset in datasets:
-        base = folder / dataset
-        if not (base / "expected.json").exists():
-            print(f"{base}/expected.json not found: set skipped")
+        if not (folder / dataset / "expected.json").exists():
+            print(f"{folder / dataset}/expected.json not found: set skipped")
             continue
-        answers = json.loads((base / "expected.json").read_text(encoding="utf-8"))
+        sets[dataset] = json.loads((folder / dataset / "expected.json").read_text(encoding="utf-8"))
+    for dataset, answers in sets.items():
+        base = folder / dataset
+        # the two sets share most pages: those of one set alone are held out from the other
+        shared = {url for name, other in sets.items() if name != dataset for url in other}
         for url, answer in list(answers.items())[:limit]:
             if not answer.get("date"):
                 continue
             html = _read_page(base, answer["file"], url)
             got = generic(html, url)
             ref = reference_date(html, url)
-            totals[dataset] += 1
-            totals[dataset + ":ours"] += got["date"] == answer["date"]
-            totals[dataset + ":htmldate"] += ref == answer["date"]
-            report.add(dataset, answer["date"], got["date"], got["date_layer"], ref, html, url)
+            traf = trafilatura_date(html, url)
+            host = (urlsplit(url).hostname or "").removeprefix("www.")
+            own = () if url in shared else (f"{dataset} alone",)
+            for part in (dataset, *own, *host_parts(host), "all"):
+                totals[part] += 1
+                totals[part + ":ours"] += got["date"] == answer["date"]
+                totals[part + ":htmldate"] += ref == answer["date"]
+                totals[part + ":trafilatura"] += traf == answer["date"]
+            report.add(
+                dataset, answer["date"], got["date"], got["date_layer"], ref, html, url, traf
+            )
     print(f"\nDates of real pages in {folder} (one run, same pages):")
-    print(f"  {'':<40}{'kazscraper':>13}{'htmldate':>13}")
-    for dataset in datasets:
-        if n := totals[dataset]:
-            label = f"date accuracy, {dataset} ({n})"
+    print(f"  {'':<44}{'kazscraper':>13}{'htmldate':>13}{'trafilatura':>13}")
+    halves = [f"half {i}" for i in range(2)]
+    folds = [f"fold {i}" for i in range(FOLDS)]
+    alone = [f"{dataset} alone" for dataset in datasets]
+    for part in (*datasets, *alone, *halves, *folds, "all"):
+        if n := totals[part]:
             print(
-                f"  {label:<40}{totals[dataset + ':ours'] / n:>13.3f}"
-                f"{totals[dataset + ':htmldate'] / n:>13.3f}"
+                f"  {f'date accuracy, {part} ({n})':<44}"
+                + "".join(
+                    f"{totals[f'{part}:{name}'] / n:>13.3f}"
+                    for name in ("ours", "htmldate", "trafilatura")
+                )
             )
     report.print(datasets)
 

@@ -445,3 +445,54 @@ def test_long_adversarial_lines_are_read_in_one_pass(line: str, fetched_at: date
     assert find_date_in_text(line, fetched_at=fetched_at) is None
     found = find_date_in_text(line + " 11.12.2025", fetched_at=fetched_at)
     assert found is not None and found.date == "2025-12-11"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wed, 04 May 2022 00:25:56 GMT", "2022-05-04T00:25:56+00:00"),  # e-mail's (RFC 2822)
+        ("Sat, 19 Oct 2019 00:04:00 +0200", "2019-10-19T00:04:00+02:00"),
+        (  # JavaScript's Date.toString
+            "Tue Feb 20 2018 01:00:00 GMT+0100 (Central European Standard Time)",
+            "2018-02-20T01:00:00+01:00",
+        ),
+        ("Mon Oct 11 14:57:21 CEST 2021", "2021-10-11T14:57:21"),  # a zone's name: the wall time
+        ("Fri Feb 18 10:27:24 2022", "2022-02-18T10:27:24"),  # C's asctime
+        ("2022-05-04T03:00:00 UTC", "2022-05-04T03:00:00+00:00"),
+    ],
+)
+def test_a_machines_timestamp_in_the_metadata(text: str, expected: str) -> None:
+    """Timestamps that servers write into metas and JSON-LD, on a page of another site: the
+    day as written, the offset kept where it is stated as a number or UTC/GMT."""
+    parsed = parse_date(text, tz=None)
+    assert parsed is not None
+    assert (parsed.date, parsed.datetime) == (expected[:10], expected)
+
+
+def test_a_machines_timestamp_is_moved_into_the_sites_zone() -> None:
+    parsed = parse_date("Wed, 10 Dec 2025 20:00:00 GMT")
+    assert parsed is not None and parsed.date == "2025-12-11"  # 01:00 in Almaty
+
+
+@pytest.mark.parametrize("text", ["Wed, 31 Feb 2022 00:00:00 GMT", "version 2 of 10", "Sat 19 Oct"])
+def test_not_timestamps(text: str) -> None:
+    assert parse_date(text, tz=None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("19. Oktober 2019", "2019-10-19"),  # German
+        ("Von Christian Thiele , 07 Dezember, 2022", "2022-12-07"),
+        ("Publié le 5 juin 2021 à 10h", "2021-06-05"),  # French
+        ("7 août 2020", "2020-08-07"),
+        ("12 dicembre 2020", "2020-12-12"),  # Italian
+        ("1 maart 2022", "2022-03-01"),  # Dutch
+        ("3 mai 2024", "2024-05-03"),
+    ],
+)
+def test_european_month_names_on_another_sites_date_line(text: str, date: str) -> None:
+    """A date line of another site in German, French, Spanish, Italian, Portuguese or Dutch
+    (whole words: the stems of the English names read the rest)."""
+    parsed = find_date_in_text(text, tz=None)
+    assert parsed is not None and parsed.date == date

@@ -8,7 +8,13 @@ import pytest
 from parsel import Selector
 
 from kazscraper.extract.metadata import read_metadata
-from kazscraper.extract.page_date import WEAK, date_from_elements, declared_votes, url_vote
+from kazscraper.extract.page_date import (
+    WEAK,
+    date_from_elements,
+    date_from_lead,
+    declared_votes,
+    url_vote,
+)
 from tests.test_generic_layer import ENGLISH, generic, html_page, paragraphs
 
 LATER = "2023-11-20T08:00:00+00:00"
@@ -182,6 +188,65 @@ def test_the_articles_updated_time_is_no_declared_date() -> None:
     )
     page = Selector(text=html_page(f"<article><h1>Vote</h1><div>{line}</div></article>"))
     assert read_metadata(page).declared_dates["time-element"].startswith("2023-11-08")
+
+
+def test_a_utc_timestamp_yields_to_the_same_instant_in_a_local_offset() -> None:
+    """``22:04Z`` in JSON-LD and ``00:04 +0200`` in ``<meta name="date">`` are one moment:
+    the page's own day is the local one."""
+    head = (
+        jsonld(
+            '{"@type": "NewsArticle", "headline": "Vote", "datePublished": "2019-10-18T22:04:00Z"}'
+        )
+        + "<meta name='date' content='Sat, 19 Oct 2019 00:04:00 +0200'>"
+    )
+    html = html_page("<h1>Vote</h1>" + paragraphs(ENGLISH), head=head)
+    assert generic(html, fetched=LATER).published_date == "2019-10-19"
+
+
+def test_a_utc_noon_is_not_moved_to_the_day_before() -> None:
+    """12:00Z is the day before only at UTC-12 and beyond: a date line a day earlier is
+    another date (a teaser's, the day it was written), the timestamp stands."""
+    head = "<meta property='article:published_time' content='2023-11-06T12:00:00+00:00'>"
+    body = "<h1>Vote</h1><span class='post-date'>05.11.2023</span>" + paragraphs(ENGLISH)
+    assert generic(html_page(body, head=head), fetched=LATER).published_date == "2023-11-06"
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        "It is currently Wed Oct 14, 2020 12:18 pm",
+        "Текущее время: 14.10.2020, 12:18",
+        "Қазіргі уақыт: 14.10.2020, 12:18",
+        "Aktuelle Zeit: 14.10.2020, 12:18",
+    ],
+)
+def test_a_forums_current_time_is_no_date_line(clock: str) -> None:
+    body = (
+        f"<div class='wrap'><p class='time'>{clock}</p><h1>Topic</h1>"
+        "<div class='post'><span class='date'>21.01.2009</span></div></div>"
+    )
+    found = date_from_elements(Selector(text=html_page(body)), None, None)
+    assert found is not None and found[0].date == "2009-01-21"
+
+
+@pytest.mark.parametrize(
+    ("lead", "date"),
+    [
+        ("Астана, 2025 жылғы 11 желтоқсан. Парламент Мәжілісі", "2025-12-11"),
+        ("Hamburg, 2. November 2021 - Die Stadt", "2021-11-02"),
+        ("Stand: 28.02.2020 10:15 Uhr", "2020-02-28"),
+        ("07.11.2023 Ormalingen, Baselbiet", "2023-11-07"),
+        ("On 22 October 2019 the company opens its new plant", None),  # the sentence's date
+        ("Since 1 January, 2022, the law has banned", None),
+        ("2025 жылғы 11 желтоқсанда сағат 10-да өтті", None),
+        ("Updated on 19.02.2020", None),  # the time it was updated
+    ],
+)
+def test_a_dateline_opens_the_lead_and_is_no_date_its_sentence_speaks_of(
+    lead: str, date: str | None
+) -> None:
+    found = date_from_lead([lead], None, None)
+    assert (found.date if found else None) == date
 
 
 # --- what is read only where it decides ----------------------------------------------

@@ -8,6 +8,8 @@ month table:
   and the Arabic script of the Kazakhs of China (``قاڭتار``), any case, with
   case suffixes: ``11 желтоқсанда``, ``2025 жылғы 11 желтоқсан``,
   ``қаңтардың 5-і, 2025``, ``25 قاڭتار، 2023``; Russian and English;
+- on another site's page, the full month names of German, French, Spanish, Italian,
+  Portuguese and Dutch (``19. Oktober 2019``, ``5 juin 2021``), whole words only;
 - abbreviated months, with or without the dot: ``24 қыр. 2025``, ``3 қаң 2024``,
   ``24 qyr. 2025``, ``5 qań. 2024``, ``24 сент. 2025``, ``Sep 24, 2025``;
   abbreviations count only as a whole word (``қаз.`` is October, ``қазақ`` is
@@ -28,6 +30,12 @@ day-first, anchored on the page's fetch time — never on the clock of the
 machine doing the parsing. A date in the future of the fetch, or outside
 1990–2100, is refused (None).
 
+A stated date (``parse_date``, not a line of text) may also be a machine's timestamp
+(``stamp_to_iso``): e-mail's ``Wed, 04 May 2022 00:25:56 GMT``, C's ``Fri Feb 18 10:27:24
+2022``, JavaScript's ``Tue Feb 20 2018 01:00:00 GMT+0100 (…)``, Unix's ``… CEST 2021``, ISO
+with `` UTC``: read as ISO, the day as written, the offset kept only where it is a number or
+UTC/GMT (a zone's name is read as the wall time it qualifies).
+
 Every regex here runs in time linear in its input: words are matched from
 their first letter only, and the quantifiers that could trade characters with
 their neighbours are possessive.
@@ -39,6 +47,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from email.utils import parsedate_tz
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -102,6 +111,25 @@ for _month, _stems in enumerate(
 _MONTH_STEMS.pop("ма")
 _MONTH_STEMS.pop("мар")
 _EXACT_MONTHS = {"мая": 5, "май": 5, "марта": 3, "март": 3}
+# another site's date line in German, French, Spanish, Italian, Portuguese or Dutch: the full
+# names the English stems above do not begin (``19. Oktober 2019``, ``5 juin 2021``), whole
+# words only (a page of another site is read in its own language; htmldate reads these too)
+_EUROPEAN_MONTHS = {
+    1: "gennaio enero jänner",
+    2: "février fevrier fevereiro febbraio",
+    3: "märz maerz maart",
+    4: "avril abril aprile",
+    5: "mai mei maio maggio",
+    6: "juin giugno",
+    7: "juillet luglio",
+    8: "août aout agosto",
+    9: "settembre setembro setiembre",
+    10: "oktober ottobre outubro",
+    12: "dezember décembre decembre diciembre dicembre dezembro",
+}
+for _month, _names in _EUROPEAN_MONTHS.items():
+    for _name in _names.split():
+        _EXACT_MONTHS[_fold(_name)] = _month
 # Abbreviations count only as a whole word (a dot may follow), never as a prefix:
 # 'қаз.' is October but 'қазақ' is no month, 'қар.' is November but 'қарағанды' is not.
 # Cyrillic: CLDR kk (format-abbreviated: қаң. ақп. … жел.), as Kazakh sites print them;
@@ -238,7 +266,36 @@ def parse_date(
     """
     if not text or not text.strip() or len(text) > 200:
         return None
-    return _parse(text.strip(), fetched_at, tz, search=False)
+    found = _parse(text.strip(), fetched_at, tz, search=False)
+    if found is None and (iso := stamp_to_iso(text.strip())) is not None:
+        found = _parse(iso, fetched_at, tz, search=False)
+        return None if found is None else ParsedDate(found.date, found.datetime, "stamp", text)
+    return found
+
+
+_ZONE_NOTE = re.compile(r"\s*\([^()]{0,80}\)$")  # JavaScript's "(Central European Time)"
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)(?=[+-]\d{4}\b)")  # "GMT+0100": the offset
+_UTC_WORD = re.compile(r"\s*\b(?:UTC|GMT)$")  # ISO followed by " UTC"
+_STATED_OFFSET = re.compile(r"[+-]\d{4}\b|\b(?:GMT|UTC|UT)\b")
+
+
+def stamp_to_iso(text: str) -> str | None:
+    """A machine's timestamp in ISO (``YYYY-MM-DDTHH:MM:SS[+HH:MM]``), or None: e-mail's
+    (RFC 2822), C's ``asctime``, JavaScript's ``Date.toString`` and Unix ``date``'s, ISO with
+    a trailing ``UTC``. The offset only where it is a number or UTC/GMT; a zone's name
+    (``CEST``) leaves the wall time as written."""
+    if _UTC_WORD.search(text) and _YMD_RE.fullmatch(head := _UTC_WORD.sub("", text)):
+        return head + "Z"
+    text = _GMT_OFFSET.sub("", _ZONE_NOTE.sub("", text))
+    parts = parsedate_tz(text) if any(c.isalpha() for c in text) else None
+    if parts is None:
+        return None
+    year, month, day, hour, minute, second = parts[:6]
+    zone = ""
+    if _STATED_OFFSET.search(text) and parts[9] is not None:
+        sign, offset = "-" if parts[9] < 0 else "+", abs(parts[9]) // 60
+        zone = f"{sign}{offset // 60:02d}:{offset % 60:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{zone}"
 
 
 def find_date_in_text(

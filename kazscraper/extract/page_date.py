@@ -22,7 +22,7 @@ from parsel import Selector
 
 from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import attribute, node_text
-from kazscraper.extract.dates import ParsedDate, find_date_in_text, parse_date
+from kazscraper.extract.dates import ParsedDate, find_date_in_text, find_date_span, parse_date
 from kazscraper.extract.furniture import in_furniture
 from kazscraper.urls import urlsplit
 
@@ -85,7 +85,12 @@ def _shared_depth(element: Any, depths: dict[Any, int]) -> int:
     return 0
 
 
-_TODAY = re.compile(r"\b(?:бүгін|сегодня|today|bugin|búgin)\b", re.IGNORECASE)
+# the day or time the page was shown: a header's "today", a forum's "current time" (phpBB)
+_TODAY = re.compile(
+    r"\b(?:бүгін|сегодня|today|bugin|búgin|it\s+is\s+currently|current\s+time|aktuelle\s+zeit"
+    r"|текущее\s+время|қазіргі\s+уақыт)\b",
+    re.IGNORECASE,
+)
 _WEEKDAY = re.compile(
     r"\b(?:дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
     r"|четверг|пятница|суббота|воскресенье|monday|tuesday|wednesday|thursday|friday|saturday"
@@ -97,8 +102,9 @@ _BEFORE_HEADLINE = etree.XPath(xpaths.BEFORE_HEADLINE)
 
 
 def _is_today_widget(element: Any, text: str) -> bool:
-    """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``): the day the page
-    was shown, not the day the article was published."""
+    """The header's "today" line (``Бүгін, 25 қараша 2026, сәрсенбі``), a forum's current
+    time (``Текущее время: 14.10.2020, 12:18``): the day the page was shown, not the day the
+    article was published."""
     if _TODAY.search(text) and _YEAR.search(text):  # "Бүгін 14:30" is a date line, kept
         return True
     return bool(_WEEKDAY.search(text)) and bool(_BEFORE_HEADLINE(element))
@@ -137,11 +143,26 @@ _MAX_LABEL = 30  # "Last updated:" before a <time>: the end of the text before i
 def date_from_lead(
     paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
-    """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``."""
+    """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``,
+    ``Hamburg, 2. November 2021 - ...``; not a date the lead's sentence speaks of (``Am 22.
+    Oktober 2019 erscheint ...``, ``Seit dem 1. Januar 2022 ist ...``: a lower-case word or
+    a comma and one after it), nor the time it was updated (``Aktualisiert am ...``)."""
     if not paragraphs:
         return None
     head = paragraphs[0][:_MAX_DATE_LINE]
-    return find_date_in_text(head, fetched_at=fetched_at, tz=tz)
+    found = find_date_in_text(head, fetched_at=fetched_at, tz=tz)
+    if found is None or _UPDATE_IN_LEAD.search(head):
+        return None
+    span = find_date_span(head, tz=tz)
+    after = _AFTER_DATE.match(head, span[2]) if span is not None else None
+    if after is not None and after[1].islower():  # the sentence goes on
+        return None
+    return found
+
+
+_UPDATE_IN_LEAD = re.compile(rf"\b{_UPDATE_WORDS}\b", re.IGNORECASE)
+# the first letter after a date, a comma between them or none
+_AFTER_DATE = re.compile(r"\s*,?\s*([^\W\d_])")
 
 
 def htmldate_date(
@@ -284,7 +305,8 @@ def publication_date(
         in_url = url_vote(url)
         chosen = _agreed(votes, line_vote, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
-            return _local_day(chosen, votes, line_vote(), in_url) or chosen
+            others = declared_votes(declared, fetched_at, tz, MICRODATA + WEAK)
+            return _local_day(chosen, votes, others, line_vote, in_url) or chosen
         return chosen
     if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
         return DateVote("signature", parsed, signature)
@@ -322,17 +344,40 @@ def _agreed(
 
 
 def _local_day(
-    chosen: DateVote, votes: list[DateVote], line: DateVote | None, in_url: DateVote | None
+    chosen: DateVote,
+    votes: list[DateVote],
+    others: list[DateVote],
+    line: Callable[[], DateVote | None],
+    in_url: DateVote | None,
 ) -> DateVote | None:
-    """For a UTC timestamp, the day the page shows one day off, or None: the URL's day
-    decides where the URL holds one (the same day: the timestamp stands); else a declared
-    time in another notation (a local offset, or none) or the date line."""
-    day = date.fromisoformat(chosen.parsed.date)
+    """For a UTC timestamp, the day the page shows, or None (the timestamp's day stands).
+
+    A declared time (``votes``, or of the later kinds: ``others``) that states the same
+    instant with a local offset (``22:04Z`` and ``00:04+02:00``) gives the local day; else a
+    day one off: the URL's where the URL holds a date (the same day: the timestamp stands),
+    else one of ``votes`` in another notation (a local offset, or none), else the date line
+    (``line`` reads it). One off only where an offset could make it (UTC-12 to UTC+14):
+    the day before from a time before noon, the day after from 10:00 on (``12:00Z`` is the
+    same day everywhere but UTC+12 and beyond)."""
+    stamp = datetime.fromisoformat(chosen.parsed.datetime or chosen.parsed.date)
+    for vote in (*votes, *others):
+        stated = vote.parsed.datetime
+        if stated and not stated.endswith("+00:00") and _instant(stated) == stamp:
+            return vote if vote.parsed.date != chosen.parsed.date else None
+    minutes = stamp.hour * 60 + stamp.minute
 
     def one_off(vote: DateVote) -> bool:
-        return abs((date.fromisoformat(vote.parsed.date) - day).days) == 1
+        days = (date.fromisoformat(vote.parsed.date) - stamp.date()).days
+        return (days == -1 and minutes < 12 * 60) or (days == 1 and minutes >= 10 * 60)
 
     if in_url is not None:
         return in_url if one_off(in_url) else None
     local = [v for v in votes if not (v.parsed.datetime or "").endswith("+00:00")]
-    return next((v for v in [*local, *([line] if line else [])] if one_off(v)), None)
+    shown = line()
+    return next((v for v in [*local, *([shown] if shown else [])] if one_off(v)), None)
+
+
+def _instant(stated: str) -> datetime | None:
+    """The moment an ISO time with an offset names (None without an offset: a wall time)."""
+    moment = datetime.fromisoformat(stated)
+    return moment if moment.tzinfo is not None else None
