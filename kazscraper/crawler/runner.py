@@ -211,6 +211,7 @@ def run_reparse(options: CrawlOptions) -> CrawlResult:
         # lock, which the next run deletes (a partial copy at the copy's name would be
         # refused as another archive's file, for ever)
         copying = target.with_name(f"{rebuilt.name}.copying")
+        _refuse_foreign_copy(copying, target, partial=True)
         _remove_database(copying)
         with Archive(target) as archive:
             origin, mirrors = archive.crawled_origin()
@@ -284,21 +285,31 @@ def reparse_workers(captures: int, cpus: int | None = None) -> int:
     return min(cpus, MOST_DEFAULT_WORKERS)
 
 
-def _refuse_foreign_copy(rebuilt: Path, target: Path) -> None:
+def _refuse_foreign_copy(rebuilt: Path, target: Path, partial: bool = False) -> None:
     """``ArchiveError`` when ``rebuilt`` exists and is not an earlier reparse copy of
     ``target`` (the same first run): another archive or file named like the copy is never
-    deleted."""
+    deleted. With ``partial`` (the scratch name a copy is made under), also a copy a killed
+    run left part-made is ours: an empty file, or an SQLite file that names no first run
+    or cannot be read through."""
     if not rebuilt.exists():
         return
     try:
-        ours = first_crawl(rebuilt) == first_crawl(target)
+        first = first_crawl(rebuilt)
+        ours = first == first_crawl(target) or (partial and first is None)
     except sqlite3.Error:
-        ours = False
+        ours = partial and _empty_or_sqlite(rebuilt)
     if not ours:
         raise ArchiveError(
             f"{rebuilt} exists and is not a reparse copy of {target.name}; nothing was done: "
             "move it away first"
         )
+
+
+def _empty_or_sqlite(path: Path) -> bool:
+    """``path`` is empty or begins as an SQLite file does."""
+    with path.open("rb") as file:
+        head = file.read(16)
+    return head in (b"", b"SQLite format 3\x00")
 
 
 def _remove_database(path: Path, keep_main: bool = False) -> None:
