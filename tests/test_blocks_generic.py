@@ -12,6 +12,7 @@ from lxml import html
 
 from kazscraper.extract.article import extract_article
 from kazscraper.extract.blocks import _ITEM_MEMO, parse_block
+from kazscraper.items import RelatedLink
 from kazscraper.sites.generic import PROFILE
 
 URL = "https://news.example.kz/kk/news/bugingi-zhanalyq"
@@ -125,6 +126,7 @@ def test_a_block_item_linked_by_site_paths_is_parsed_once_for_every_page(monkeyp
 
     monkeypatch.setattr(blocks, "parse_item", counted)
     monkeypatch.setattr(blocks, "_ITEM_MEMO", {})
+    monkeypatch.setattr(blocks, "_BLOCK_MEMO", {})
     items = (
         "<li><a href='/news/one'>Бірінші жаңалық</a> 12</li>"
         '<li><a href="https://x.kz/two">Екінші жаңалық</a></li>'
@@ -141,6 +143,45 @@ def test_a_block_item_linked_by_site_paths_is_parsed_once_for_every_page(monkeyp
         for page in ("a", "b"):
             blocks.parse_block(region, "top", f"https://qazdauiri.kz/news/{page}", (), None)
     assert len(parsed) == 2 + 4 * 2
+
+
+def test_a_block_seen_before_gives_its_entries_again_as_new_copies(monkeypatch) -> None:
+    """A block whose markup was read on an earlier page (the top-news list, the same on
+    every page) gives the same entries without its items found again (``blocks._BLOCK_MEMO``),
+    each a new object; a block with an href relative to the page is read again on another
+    page, and one over the size kept is read as it is."""
+    from lxml import etree
+
+    from kazscraper.extract import blocks
+
+    found_items = []
+    real_block_items = blocks.block_items
+
+    def counted(region: list[etree._Element]) -> list[etree._Element]:
+        found_items.append(len(region))
+        return real_block_items(region)
+
+    monkeypatch.setattr(blocks, "block_items", counted)
+    monkeypatch.setattr(blocks, "_BLOCK_MEMO", {})
+    items = "".join(f"<li><a href='/news/{n}'>Жаңалық нөмірі {n}</a> 1{n}</li>" for n in range(3))
+
+    def read(page: str, markup: str = items) -> list[RelatedLink]:
+        region = [etree.fromstring("<h4>Топ</h4>"), etree.fromstring(f"<ul>{markup}</ul>")]
+        return blocks.parse_block(region, "top", f"https://qazdauiri.kz/news/{page}", (), 10)
+
+    first, second = read("a"), read("b")
+    assert first == second and len(first) == 3 and first[0].views == 10
+    assert all(one is not two for one, two in zip(first, second, strict=True))
+    second[0].title = "changed"
+    assert read("c")[0].title == "Жаңалық нөмірі 0"
+    assert len(found_items) == 1
+    relative = "<li><a href='one'>Бірінші жаңалық</a></li>"
+    assert read("a", relative)[0].url == "https://qazdauiri.kz/news/one"
+    assert read("x/", relative)[0].url == "https://qazdauiri.kz/news/x/one"
+    assert len(found_items) == 3
+    flood = items * 400  # over _BLOCK_MEMO_BYTES: not kept
+    assert len(read("a", flood)) == len(read("b", flood)) == 10
+    assert len(found_items) == 5
 
 
 ITEMS = (

@@ -267,6 +267,33 @@ def test_the_page_is_parsed_to_the_tree_parsel_makes(text: str) -> None:
     assert etree.tostring(ours.root) == etree.tostring(parsels.root)
 
 
+def test_the_page_s_elements_are_lxml_html_s_and_chosen_without_a_python_call() -> None:
+    """``checked.html_selector`` gives its tree ``lxml.html``'s element classes by a lookup
+    in C (``lxml.html.HTMLParser``'s is a Python call for each element touched): every
+    element, comment and processing instruction is of ``lxml.html``'s classes, with their
+    methods (``text_content``, ``drop_tree``), and the tree is parsel's."""
+    import lxml.html
+    from lxml import etree
+    from parsel import Selector
+
+    from kazscraper.intake.checked import html_selector
+
+    text = (
+        "<html><body><form action='/s'><label>Іздеу</label><input name='q'>"
+        "<select><option>a</option></select><textarea>t</textarea></form>"
+        "<!-- c --><?pi x?><p>Мәтін <b>қалың</b></p></body></html>"
+    )
+    root = html_selector(text).root
+    assert etree.tostring(root) == etree.tostring(Selector(text=text, type="html").root)
+    nodes = list(root.iter())
+    assert {"form", "label", "input", "select", "textarea"} <= {n.tag for n in nodes}
+    for node in nodes:
+        assert isinstance(node, lxml.html.HtmlMixin), node
+    assert isinstance(root.find(".//form"), lxml.html.HtmlElement)
+    assert any(isinstance(node, lxml.html.HtmlComment) for node in nodes)
+    assert root.find(".//p").text_content() == "Мәтін қалың"
+
+
 @pytest.mark.parametrize(
     "css",
     [

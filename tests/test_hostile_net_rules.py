@@ -4,6 +4,7 @@ trusted, how links and sitemaps are read, which redirects leave the site, the ve
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -59,6 +60,43 @@ def test_anchor_hrefs_on_a_regex_trap_is_linear_and_capped() -> None:
     many = "".join(f'<a href="/news/n{i}">{i}</a>' for i in range(10_000))
     assert anchor_hrefs(many, limit=100) == [f"/news/n{i}" for i in range(100)]
     assert anchor_hrefs("") == [] and anchor_hrefs("   ") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p><a href='/a'>a</a>\x00<a href=' /b '>b</a></p>",
+        "  \n\ufeff<a href='/a'>x</a>",
+        "<?xml version='1.0'?><r><a href='/x'/><b><a href='/y'/></b></r>",
+        "  \ufeff<?xml version='1.0'?><r><a href='/x'/></r>",
+        '{"a": "<a href=\'/in-json\'>x</a>"}',
+        '  [1, "<a href=/j>"]',
+        '"<a href=/scalar>x</a>"',
+        "[not json <a href='/after'>x</a>",
+        "12 <a href='/n'>n</a>",
+    ],
+)
+def test_anchor_hrefs_reads_what_parsel_s_selector_reads(text: str) -> None:
+    """HTML is parsed by ``checked.html_selector`` (parsel's tree, without its copy of the
+    page to take out NUL), JSON and XML by parsel as before: the same links either way (and
+    the same error for a JSON document, which has no links to read)."""
+    from parsel import Selector
+
+    def parsels() -> list[str]:
+        page = Selector(text=text)
+        if page.type in ("html", "xml"):
+            values = page.root.xpath("//a/@href", smart_strings=False)
+        else:
+            values = page.xpath("//a/@href").getall()
+        return list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+    def outcome(read: Callable[[], list[str]]) -> object:
+        try:
+            return read()
+        except ValueError as error:
+            return str(error)
+
+    assert outcome(lambda: anchor_hrefs(text)) == outcome(parsels)
 
 
 XML = b'<?xml version="1.0"?><urlset><url><loc>https://qazdauiri.kz/news/a</loc></url></urlset>'

@@ -351,6 +351,9 @@ def test_a_crawled_page_is_parsed_once_for_its_links_and_its_extraction(monkeypa
         return own(html)
 
     monkeypatch.setattr(checked, "html_selector", counted_own)
+    import kazscraper.intake.links as links  # the link reader's parse (the same function)
+
+    monkeypatch.setattr(links, "html_selector", counted_own)
     outcome = by_crawl([("Content-Type", HTML_UTF8)], KAZAKH.format("utf-8").encode())
     assert outcome.item is not None
     shared = extract_article(outcome.item.html, URL, PROFILE, FETCHED)

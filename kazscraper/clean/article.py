@@ -26,12 +26,17 @@ def clean_optional(text: str | None) -> str | None:
     return cleaned or None
 
 
-def clean_body(body: str | None, interface_strings: tuple[str, ...]) -> str | None:
+def clean_body(
+    body: str | None, interface_strings: tuple[str, ...], lead: tuple[str, str] | None = None
+) -> str | None:
+    """The body's paragraphs cleaned; ``lead``: a paragraph and its ``clean_line`` made
+    already (the article's lead, its first paragraph: not cleaned twice)."""
     if not body:
         return None
     paragraphs = strip_interface_strings(body.split("\n\n"), interface_strings)
+    cleaned = (lead[1] if lead and x == lead[0] else clean_line(x) for x in paragraphs)
     # clean_line has normalised each paragraph already: join without normalising again
-    return "\n\n".join(p for p in (clean_line(x) for x in paragraphs) if p) or None
+    return "\n\n".join(p for p in cleaned if p) or None
 
 
 # BCP 47's shape, kept short: a 2-3 letter language, then up to three subtags (kk, kk-KZ,
@@ -109,12 +114,15 @@ def _clean_link_fields(
 
 
 def clean_article(article: Article, profile: SiteProfile) -> Article:
+    lead = clean_line(article.lead) if article.lead else ""
     return replace(
         article,
         url=article_url(article, profile),
         title=clean_optional(article.title),
-        body=clean_body(article.body, profile.interface_strings),
-        lead=clean_optional(article.lead),
+        body=clean_body(
+            article.body, profile.interface_strings, (article.lead, lead) if article.lead else None
+        ),
+        lead=lead or None,
         category=clean_optional(article.category),
         tags=[t for t in (clean_line(tag) for tag in article.tags) if t],
         affiliation=clean_optional(article.affiliation),

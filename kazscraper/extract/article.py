@@ -31,6 +31,7 @@ from kazscraper.extract.blocks import (
     css_select,
     find_block,
     heading_candidates,
+    heading_keys,
     most_read_by_structure,
     node_text,
     parse_block,
@@ -435,10 +436,12 @@ def related_blocks(
     found = []
     all_labels = profile.similar_labels + profile.top_labels
     # on another site's page the usual labels are seldom in its text: looked for there first
-    usual = heading_candidates(
-        page,
-        profile.similar_labels[:1] + profile.top_labels[:1],
-        html if profile.name == "generic" else None,
+    usual = heading_keys(
+        heading_candidates(
+            page,
+            profile.similar_labels[:1] + profile.top_labels[:1],
+            html if profile.name == "generic" else None,
+        )
     )
     every: list[Any] | None = None
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
@@ -447,11 +450,11 @@ def related_blocks(
         if held and not isinstance(held[0], str):
             found.append((kind, held))
             continue
-        region = find_block(page, labels, stop_labels=all_labels, candidates=usual)
+        region = find_block(page, labels, stop_labels=all_labels, keyed=usual)
         if region is None and len(labels) > 1:
             if every is None:
-                every = heading_candidates(page, all_labels, html)
-            region = find_block(page, labels, stop_labels=all_labels, candidates=every)
+                every = heading_keys(heading_candidates(page, all_labels, html))
+            region = find_block(page, labels, stop_labels=all_labels, keyed=every)
         if region:
             found.append((kind, region))
     if profile.name == "generic" and not any(kind == "top" for kind, _ in found):

@@ -99,21 +99,29 @@ def find_block(
     labels: Iterable[str],
     stop_labels: Iterable[str] = (),
     candidates: list[etree._Element] | None = None,
+    keyed: list[tuple[str, etree._Element]] | None = None,
 ) -> list[etree._Element] | None:
     """The elements that make up the block headed by one of ``labels``; None if no heading.
 
     ``candidates``: the elements that may be headings, from ``heading_candidates`` (one
-    pass for several blocks of the same page).
+    pass for several blocks of the same page); ``keyed``: the same with their texts as
+    labels are compared (``heading_keys``: read once for several blocks).
     """
     labels, wanted, stops = _label_keys(tuple(labels), tuple(stop_labels))
-    if candidates is None:
-        candidates = heading_candidates(page, labels)
-    keys = [(label_key(node_text(element)), element) for element in candidates]
+    if keyed is None:
+        if candidates is None:
+            candidates = heading_candidates(page, labels)
+        keyed = heading_keys(candidates)
     for key in wanted:  # the profile's order of preference
-        for text, element in keys:
+        for text, element in keyed:
             if text == key and not _in_menu(element):
                 return _region_after(_widen(element), stops)
     return None
+
+
+def heading_keys(candidates: list[etree._Element]) -> list[tuple[str, etree._Element]]:
+    """Each candidate heading with its text as a label is compared (``label_key``)."""
+    return [(label_key(node_text(element)), element) for element in candidates]
 
 
 @lru_cache(maxsize=64)
@@ -154,20 +162,21 @@ def heading_candidates(
     not occur in it at all are not looked for.
     """
     needles = {n for label in labels for w in (squash(label).split()[-1],) for n in (w, w.upper())}
-    if html is not None:
-        # a word in none of the body's text nodes heads nothing: the body's text (serialised
-        # in C, a fraction of the HTML) is searched first, the HTML only for what is in it
-        text = _body_text(page.root)
-        needles = {n for n in needles if n in text and n in html}
+    # a word in none of the body's text nodes heads nothing: the body's text (serialised
+    # in C, a fraction of the HTML, in UTF-8: a word is in the text where its bytes are in
+    # the bytes) is searched first, the HTML (on another site's page) only for what is in it
+    text = _body_text(page.root)
+    needles = {n for n in needles if n.encode() in text and (html is None or n in html)}
     if not needles:
         return []
     return _heading_xpath(tuple(sorted(needles)))(page.root)
 
 
-def _body_text(root: etree._Element) -> str:
-    """Every text node of the page's ``<body>`` (of the page if it has none), one string."""
+def _body_text(root: etree._Element) -> bytes:
+    """Every text node of the page's ``<body>`` (of the page if it has none), one string of
+    UTF-8 (libxml2's own: not decoded, ~0.3 of the time)."""
     body = root.find("body") if root.tag == "html" else None
-    return etree.tostring(body if body is not None else root, method="text", encoding=str)
+    return etree.tostring(body if body is not None else root, method="text", encoding="utf-8")
 
 
 @lru_cache(maxsize=64)
@@ -179,7 +188,7 @@ def _heading_xpath(needles: tuple[str, ...]) -> etree.XPath:
     # (a script's or style's text is left out before it is searched: a tail script is often
     # most of a page's text)
     return etree.XPath(
-        f"//body/descendant::text()[not(parent::script|parent::style)][{test}]"
+        f"//body/descendant::text()[{test}][not(parent::script|parent::style)]"
         "/parent::*[not(self::body)]"
     )
 
@@ -219,7 +228,7 @@ def _region_after(
     heading: etree._Element, stops: frozenset[str] | set[str]
 ) -> list[etree._Element]:
     region = []
-    longest = max(map(len, stops), default=0)
+    longest = _longest(stops) if isinstance(stops, frozenset) else max(map(len, stops), default=0)
     for sibling in heading.itersiblings():
         if not _is_element(sibling):
             continue
@@ -229,6 +238,11 @@ def _region_after(
             break
         region.append(sibling)
     return region
+
+
+@lru_cache(maxsize=64)
+def _longest(stops: frozenset[str]) -> int:
+    return max(map(len, stops), default=0)
 
 
 def _short_text(element: etree._Element, limit: int) -> str:
@@ -265,10 +279,45 @@ def parse_block(
     interface_strings: Iterable[str],
     limit: int | None = None,
 ) -> list[RelatedLink]:
-    """The entries of a block, at most ``limit`` of them (the items past it are not read)."""
-    interface = frozenset(squash(s).casefold() for s in interface_strings)
-    links: list[RelatedLink] = []
+    """The entries of a block, at most ``limit`` of them (the items past it are not read).
+
+    A block seen before (the top-news list is the same on every page of a site) gives its
+    entries again from its markup, without its items found and read one by one."""
+    interface = _interface_keys(tuple(interface_strings))
     origin = url_origin(base_url)
+    if len(region) > _BLOCK_MEMO_ELEMENTS:
+        return _parse_block(region, kind, base_url, interface, origin, limit)
+    markup = tuple(etree.tostring(e, with_tail=False, encoding="utf-8") for e in region)
+    if sum(map(len, markup)) > _BLOCK_MEMO_BYTES:  # (a flood of links: read as it is)
+        return _parse_block(region, kind, base_url, interface, origin, limit)
+    # an href relative to the page makes the entries page-specific (as ``_parse_item_memo``)
+    relative = any(_SITE_RELATIVE.search(m.lower()) for m in markup)
+    key = (markup, kind, base_url if relative else origin, interface, limit)
+    found = _BLOCK_MEMO.get(key)
+    if found is None:
+        if len(_BLOCK_MEMO) >= _BLOCK_MEMO_SIZE:
+            _BLOCK_MEMO.clear()
+        found = _BLOCK_MEMO[key] = _parse_block(region, kind, base_url, interface, origin, limit)
+    # copies (``dataclasses.replace`` checks every field: twice the time)
+    return [RelatedLink(**vars(link)) for link in found]
+
+
+# blocks by their markup: a few per site, each of a few KB (a larger one is not kept)
+_BLOCK_MEMO: dict[tuple[Any, ...], list[RelatedLink]] = {}
+_BLOCK_MEMO_SIZE = 256
+_BLOCK_MEMO_ELEMENTS = 16
+_BLOCK_MEMO_BYTES = 32_000
+
+
+def _parse_block(
+    region: list[etree._Element],
+    kind: str,
+    base_url: str,
+    interface: frozenset[str],
+    origin: str,
+    limit: int | None,
+) -> list[RelatedLink]:
+    links: list[RelatedLink] = []
     for position, item in enumerate(block_items(region), start=1):
         if limit is not None and len(links) >= limit:
             break
@@ -276,6 +325,12 @@ def parse_block(
         if link is not None:
             links.append(link)
     return links
+
+
+@lru_cache(maxsize=64)
+def _interface_keys(interface_strings: tuple[str, ...]) -> frozenset[str]:
+    """A profile's interface strings as item texts are compared with them (made once)."""
+    return frozenset(squash(s).casefold() for s in interface_strings)
 
 
 # Parsed items by their markup: the top-news list is the same on every page of a site, and

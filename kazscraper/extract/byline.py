@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import permutations
 from typing import Any
 
@@ -370,13 +371,29 @@ def is_no_person(
     folded = " ".join(name.split()).strip(" .:,").casefold()
     if folded in _ROLE_NAMES:
         return True
+    # (a short line kept: a long one is no name, and would fill the cache)
+    read = _account_words(folded) if len(folded) <= 200 else _account_words.__wrapped__(folded)
+    if read is None:
+        return False
+    core, companion, others = read
+    site = site_words() if callable(site_words) else site_words
+    if any(forms.isdisjoint(site) for forms in others):
+        return False  # a word that may be a name
+    return core or (bool(others) and companion)
+
+
+@lru_cache(maxsize=4096)
+def _account_words(folded: str) -> tuple[bool, bool, tuple[frozenset[str], ...]] | None:
+    """Of a folded author line's words: whether one is an account's word, whether one is a
+    companion word, and the forms of each other word; None when the line is no account
+    whatever the site (read once: a site's authors sign many pages)."""
     words = _ACCOUNT_WORD.findall(folded)
     if not words or len(words) > _MAX_ACCOUNT_WORDS:
-        return False
+        return None
     core = companion = False
     others = []  # the forms of each word that is neither: the site's words, or a name's
     for word in words:
-        forms = {word, word.translate(_TO_CYRILLIC), word.translate(_TO_LATIN)}
+        forms = frozenset({word, word.translate(_TO_CYRILLIC), word.translate(_TO_LATIN)})
         if any(form.startswith(_ACCOUNT_STEMS) for form in forms):
             core = True
         elif not forms.isdisjoint(_ACCOUNT_COMPANIONS):
@@ -385,11 +402,8 @@ def is_no_person(
             others.append(forms)
     # the site's name alone may be its owner's (a personal site): not without another word
     if not (core or companion):
-        return False
-    site = site_words() if callable(site_words) else site_words
-    if any(forms.isdisjoint(site) for forms in others):
-        return False  # a word that may be a name
-    return core or (bool(others) and companion)
+        return None
+    return core, companion, tuple(others)
 
 
 _ACCOUNT_WORD = re.compile(r"[^\W_]+")

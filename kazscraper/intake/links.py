@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 
 from parsel import Selector
 
-from kazscraper.intake.checked import CheckedHtml
+from kazscraper.intake.checked import CheckedHtml, html_selector
 
 MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
+# where parsel's ``Selector(text=…)`` reads text as other than HTML: a JSON object or array
+# (it tries ``json.loads`` first), an XML declaration; anchored and possessive: no backtracking
+_PARSEL_TYPES = re.compile(r"[\s\ufeff]*+(?:[{\[]|<\?xml\s)")
 
 
 def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
@@ -18,9 +22,11 @@ def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
     caps), never by a regex over the markup: a regex can backtrack for minutes on
     a hostile page (``<a `` repeated).
     """
-    if not html.strip():
+    if not html or html.isspace():
         return []
-    page = Selector(text=html)
+    # JSON's or XML's start: parsel tells what it is; HTML: parsel's tree, without its copy
+    # of the page to take out NUL (``checked.html_selector``)
+    page = Selector(text=html) if _PARSEL_TYPES.match(html) else html_selector(html)
     if page.type in ("html", "xml"):  # lxml's strings: no Selector made for each link
         values = page.root.xpath("//a/@href", smart_strings=False)
         if page.type == "html" and isinstance(html, CheckedHtml):
