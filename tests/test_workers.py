@@ -13,7 +13,6 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from kazscraper.compat import pool_processes
 from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.log_format import CappedLogFormatter
 from kazscraper.crawler.pipelines.extract import ExtractPipeline
@@ -65,12 +64,13 @@ def test_a_killed_worker_is_replaced_and_later_pages_are_extracted(
     workers: ExtractWorkers,
 ) -> None:
     assert isinstance(run(workers, PAGE)[0], Article)
-    for process in pool_processes(workers.pool):  # the OOM killer strikes
+    for process in workers.processes():  # the OOM killer strikes
+        assert process.pid is not None
         os.kill(process.pid, signal.SIGKILL)
         process.join()
     results = run(workers, PAGE, PAGE, PAGE)
     assert all(isinstance(r, Article) and r.title == "Жаңалық" for r in results), results
-    assert workers.replaced == 1
+    assert workers.replaced == 2  # each dead worker, by a fresh one
 
 
 def test_a_page_that_kills_the_worker_twice_fails_alone(workers: ExtractWorkers) -> None:
@@ -79,6 +79,19 @@ def test_a_page_that_kills_the_worker_twice_fails_alone(workers: ExtractWorkers)
     assert isinstance(died, WorkerDied) and "died" in str(died)
     assert all(isinstance(r, Article) for n, r in enumerate(results) if n != 1), results
     assert isinstance(run(workers, PAGE)[0], Article)  # and the pool works on
+
+
+def test_pages_larger_than_a_pipe_come_back_each_to_its_own_call(
+    workers: ExtractWorkers,
+) -> None:
+    """The crawl writes a call as its worker's pipe drains (a page is larger than the pipe's
+    64 KB buffer) and each answer goes to the call that asked for it."""
+    padding = "<div class='ad'>" + "ж" * 200_000 + "</div>"  # 400 KB of UTF-8
+    pages = [PAGE.replace("Жаңалық", f"Жаңалық {n}").replace("</article>", padding + "</article>")
+             for n in range(5)]  # fmt: skip
+    results = run(workers, *pages)
+    assert [getattr(r, "title", r) for r in results] == [f"Жаңалық {n}" for n in range(5)]
+    assert workers.replaced == 0
 
 
 def test_a_page_item_is_logged_without_its_html() -> None:
