@@ -112,6 +112,33 @@ def test_a_dropped_or_failed_item_is_logged_capped() -> None:
         assert logging.getLevelName(entry["level"]) in ("WARNING", "ERROR", "DEBUG")
 
 
+class Unprintable(PageItem):
+    def __str__(self) -> str:
+        raise AssertionError("made text for a line no handler writes")
+
+    __repr__ = __str__
+
+
+def test_a_scraped_item_is_made_text_only_for_a_log_that_writes_debug() -> None:
+    formatter = CappedLogFormatter.from_crawler(get_crawler())
+    item = Unprintable(url="https://qazdauiri.kz/news/x", html="x")
+    scraper = logging.getLogger("scrapy.core.scraper")  # where Scrapy logs the line
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO)  # as a crawl's log at INFO: the DEBUG line is dropped
+    saved = scraper.level, scraper.propagate
+    scraper.setLevel(logging.DEBUG)  # the logger passes it: the handler decides
+    scraper.propagate = False  # this handler alone (not pytest's capture)
+    scraper.addHandler(handler)
+    try:
+        assert formatter.scraped(item, None, None)["args"]["item"] is item  # type: ignore[index]
+        handler.setLevel(logging.DEBUG)
+        with pytest.raises(AssertionError, match="no handler writes"):
+            formatter.scraped(item, None, None)
+    finally:
+        scraper.removeHandler(handler)
+        scraper.level, scraper.propagate = saved
+
+
 def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layout() -> None:
     crawler = get_crawler(settings_dict=ONE_SITE_RUN)
     pipeline = ExtractPipeline.from_crawler(crawler)
