@@ -61,6 +61,7 @@ class WorkerDied(Exception):
 
 
 _HEADER = 8  # a frame: its length (8 bytes, big-endian), then a pickle
+_DEPTH = 2  # calls given to a worker at a time
 
 
 def _frame(obj: object) -> bytes:
@@ -133,8 +134,8 @@ class _Worker:
         os.set_blocking(self.task_fd, False)
         os.set_blocking(self.result_fd, False)
         self.sentinel = self.process.sentinel
-        self.call: _Call | None = None  # the call it is on
-        self.unsent: memoryview | None = None  # what of that call's frame is not written yet
+        self.calls: deque[_Call] = deque()  # the calls given to it, the one it runs first
+        self.unsent = bytearray()  # what of their frames is not written yet
         self.received = bytearray()
         self.loop: asyncio.AbstractEventLoop | None = None  # where its descriptors are watched
 
@@ -213,29 +214,34 @@ class ExtractWorkers:
                 return
             if worker.loop is not loop:
                 self._watch(worker, loop)
-            if worker.call is None and worker in self._workers:
+            # two calls a worker: the next is in its pipe while it runs one, so it does
+            # not wait for this thread between pages
+            while len(worker.calls) < _DEPTH and self._waiting and worker in self._workers:
                 call = self._waiting.popleft()
                 if call.future.done():  # cancelled while it waited
                     continue
-                worker.call, worker.unsent = call, memoryview(call.frame)
-                self._write(worker)
+                worker.calls.append(call)
+                start = not worker.unsent
+                worker.unsent += call.frame
+                if start:
+                    self._write(worker)
 
     def _write(self, worker: _Worker) -> None:
-        assert worker.unsent is not None and worker.loop is not None
+        if worker.loop is None or worker not in self._workers:
+            return
         try:
             written = os.write(worker.task_fd, worker.unsent)
         except BlockingIOError:
             written = 0
         except OSError:  # the worker is gone: its sentinel says so, or will
             worker.loop.remove_writer(worker.task_fd)
-            worker.unsent = None
             self._died(worker)
             return
-        worker.unsent = worker.unsent[written:] or None
-        if worker.unsent is None:
-            worker.loop.remove_writer(worker.task_fd)
-        else:
+        del worker.unsent[:written]
+        if worker.unsent:
             worker.loop.add_writer(worker.task_fd, self._write, worker)
+        else:
+            worker.loop.remove_writer(worker.task_fd)
 
     def _readable(self, worker: _Worker) -> None:
         try:
@@ -249,25 +255,26 @@ class ExtractWorkers:
             return
         received = worker.received
         received += chunk
-        if len(received) < _HEADER:
-            return
-        size = int.from_bytes(received[:_HEADER], "big")
-        if len(received) < _HEADER + size:
-            return
-        payload = bytes(received[_HEADER : _HEADER + size])
-        del received[: _HEADER + size]
-        call, worker.call = worker.call, None
-        if call is not None and not call.future.done():
-            try:
-                ok, value = pickle.loads(payload)  # a trusted pipe: our own worker's answer
-            except Exception as exc:  # an error that does not load again
-                ok, value = False, RuntimeError(f"{type(exc).__name__}: {exc}")
-            if ok:
-                call.future.set_result(value)
-            else:
-                call.future.set_exception(value)
-        if worker.loop is not None:
-            self._dispatch(worker.loop)
+        while len(received) >= _HEADER:  # every answer in: two may come in one read
+            size = int.from_bytes(received[:_HEADER], "big")
+            if len(received) < _HEADER + size:
+                return
+            payload = bytes(received[_HEADER : _HEADER + size])
+            del received[: _HEADER + size]
+            call = worker.calls.popleft() if worker.calls else None
+            if call is not None and not call.future.done():
+                try:
+                    ok, value = pickle.loads(payload)  # a trusted pipe: our own worker's answer
+                except Exception as exc:  # an error that does not load again
+                    ok, value = False, RuntimeError(f"{type(exc).__name__}: {exc}")
+                if ok:
+                    call.future.set_result(value)
+                else:
+                    call.future.set_exception(value)
+            if worker.loop is not None:
+                self._dispatch(worker.loop)
+            if worker not in self._workers:  # it died as it was given the next call
+                return
 
     def _died(self, worker: _Worker) -> None:
         """A worker died (its sentinel, the end of its pipe, a broken write): a fresh one
@@ -281,11 +288,16 @@ class ExtractWorkers:
         if worker.process.is_alive():  # its pipe broke, yet it lives: no orphan
             worker.process.kill()
             worker.process.join()
-        call = worker.call
         fresh = _Worker(self.sites)
         self._workers[self._workers.index(worker)] = fresh
         self.replaced += 1
-        if call is not None and not call.future.done():
+        # it runs its calls in order: the first unanswered one is the one it died on; the
+        # others were never read, and go back as they were
+        calls = list(worker.calls)
+        worker.calls.clear()
+        self._waiting.extendleft(reversed([c for c in calls[1:] if not c.future.done()]))
+        if calls and not calls[0].future.done():
+            call = calls[0]
             call.deaths += 1
             if call.deaths < 2:
                 self._waiting.appendleft(call)
