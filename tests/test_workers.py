@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import signal
+import threading
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -85,13 +86,17 @@ def test_pages_larger_than_a_pipe_come_back_each_to_its_own_call(
     workers: ExtractWorkers,
 ) -> None:
     """The crawl writes a call as its worker's pipe drains (a page is larger than the pipe's
-    64 KB buffer) and each answer goes to the call that asked for it."""
+    64 KB buffer), each answer goes to the call that asked for it, and the crawl process
+    has no thread more for it."""
+    threads = threading.active_count()
     padding = "<div class='ad'>" + "ж" * 200_000 + "</div>"  # 400 KB of UTF-8
     pages = [PAGE.replace("Жаңалық", f"Жаңалық {n}").replace("</article>", padding + "</article>")
              for n in range(5)]  # fmt: skip
     results = run(workers, *pages)
     assert [getattr(r, "title", r) for r in results] == [f"Жаңалық {n}" for n in range(5)]
     assert workers.replaced == 0
+    # the event loop's thread did it all: no helper thread (they took the GIL from it)
+    assert threading.active_count() == threads
 
 
 def test_a_page_item_is_logged_without_its_html() -> None:

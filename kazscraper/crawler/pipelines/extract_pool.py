@@ -159,7 +159,7 @@ class ExtractWorkers:
     def __init__(self, workers: int, profile: SiteProfile | Sites) -> None:
         self.workers = workers
         self.sites = profile if isinstance(profile, Sites) else Sites.single(profile)
-        self._workers = [_Worker(self.sites) for _ in range(workers)]
+        self._workers: list[_Worker] = []  # started with the first call
         self._waiting: deque[_Call] = deque()
         self.replaced = 0  # dead workers replaced
         self._closed = False
@@ -181,6 +181,8 @@ class ExtractWorkers:
             raise RuntimeError("the extraction pool is closed")
         loop = asyncio.get_running_loop()
         call = _Call(_frame((function, args)), loop.create_future())
+        if not self._workers:  # a run that extracts nothing (incremental) starts none
+            self._workers = [_Worker(self.sites) for _ in range(self.workers)]
         self._waiting.append(call)
         self._dispatch(loop)
         result: T = await call.future
