@@ -627,6 +627,10 @@ def main() -> None:
         "--reactor", choices=sorted(REACTORS), default="asyncio",
         help="the event loop of both crawlers [asyncio]; uvloop needs 'pip install uvloop'",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-reparse", action="store_true",
+        help="leave out the reparse of each full crawl's archive (the crawl figures only)",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, archives)")
     parser.add_argument("--json", metavar="FILE", help="also write all raw results here")
     parser.add_argument(
@@ -648,7 +652,10 @@ def main() -> None:
         return
     kinds = {"bare": ("bare",), "kazscraper": ("kazscraper", "incremental")}.get(
         args.only, ("bare", "kazscraper", "incremental"))  # fmt: skip
-    bench = crawl_benchmark(args.articles, args.runs, kinds, keep=args.keep, pad=not args.no_pad)
+    bench = crawl_benchmark(
+        args.articles, args.runs, kinds, keep=args.keep, pad=not args.no_pad,
+        reparse=not args.no_reparse,
+    )  # fmt: skip
     print_table(bench, args.articles, args.runs)
     if args.json:
         Path(args.json).write_text(json.dumps(bench, indent=1))

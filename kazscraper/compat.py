@@ -17,9 +17,6 @@ a crawl.
   ``_decode``, over ``scrapy.utils._compression``) and raises the private
   ``_DecompressionMaxSizeExceeded`` past its size cap; ``decode_content`` runs that same
   path for the WARC replay (``kazscraper reparse``), so a capture reads back as it was read.
-- The extraction process pool (the standard library's ``ProcessPoolExecutor``): its live
-  worker processes (``_processes``; Python 3.14's ``kill_workers`` is the public way) and
-  the flag that makes it start every worker up front (``_safe_to_dynamically_spawn_children``).
 - A cap on a WARC record's header lines: warcio's ``ArchiveIterator`` offers no hook for
   its reader; it reads through ``iterator.reader`` (a ``DecompressingBufferedReader``, an
   undocumented attribute), header lines by ``readline`` and payloads by ``read``.
@@ -43,8 +40,6 @@ a crawl.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing.process import BaseProcess
 from time import monotonic
 from typing import Any
 
@@ -120,19 +115,6 @@ def cap_response_headers(
         "_Factory", (_CappedFactory,), {"protocol_class": protocol}
     )
     handler._pool._factory = factory
-
-
-def pool_processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
-    """The live worker processes of ``pool`` (``ProcessPoolExecutor._processes``; Python
-    3.14's ``kill_workers`` is the public way, not in 3.11)."""
-    return list((getattr(pool, "_processes", None) or {}).values())
-
-
-def spawn_workers_up_front(pool: ProcessPoolExecutor) -> None:
-    """Make ``pool`` start every worker with its first task, none on demand later: a worker
-    spawned while a broken pool is torn down is never stopped, and joining it hangs for ever
-    (CPython 3.11); 'fork' pools always work this way (``_safe_to_dynamically_spawn_children``)."""
-    pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
 
 
 def swap_archive_reader(

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import inspect
 import io
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from types import SimpleNamespace
 
 import pytest
@@ -20,8 +18,6 @@ from kazscraper.compat import (
     _CappedParser,
     cap_response_headers,
     encode_request,
-    pool_processes,
-    spawn_workers_up_front,
     swap_archive_reader,
 )
 
@@ -92,33 +88,6 @@ def test_a_capped_handlers_protocols_fail_past_the_header_cap() -> None:
         parser.lineReceived(b"X-Long: " + b"x" * 100)
     with pytest.raises(TooLarge, match="header line longer than 16384 bytes"):
         parser.lineLengthExceeded(b"x" * 20_000)
-
-
-def _square(n: int) -> int:
-    return n * n
-
-
-def test_the_pool_lists_its_live_worker_processes() -> None:
-    pool = ProcessPoolExecutor(2, mp_context=get_context("forkserver"))
-    try:
-        assert hasattr(pool, "_processes")  # the internal pool_processes reads
-        spawn_workers_up_front(pool)
-        assert pool.submit(_square, 3).result(timeout=60) == 9
-        processes = pool_processes(pool)
-        assert len(processes) == 2 and all(p.is_alive() for p in processes)
-    finally:
-        pool.shutdown(wait=True)
-
-
-def test_the_pool_still_has_the_flag_that_spawns_workers_on_demand() -> None:
-    pool = ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
-    try:
-        # CPython's flag: without it spawn_workers_up_front would set an unread attribute
-        assert pool._safe_to_dynamically_spawn_children is True  # type: ignore[attr-defined]
-        spawn_workers_up_front(pool)
-        assert pool._safe_to_dynamically_spawn_children is False  # type: ignore[attr-defined]
-    finally:
-        pool.shutdown(wait=True)
 
 
 def _small_warc() -> bytes:

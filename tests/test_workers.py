@@ -8,12 +8,12 @@ import asyncio
 import logging
 import os
 import signal
+import threading
 
 import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from kazscraper.compat import pool_processes
 from kazscraper.crawler.config import RUN_CONFIG, RunConfig
 from kazscraper.crawler.log_format import CappedLogFormatter
 from kazscraper.crawler.pipelines.extract import ExtractPipeline
@@ -65,12 +65,13 @@ def test_a_killed_worker_is_replaced_and_later_pages_are_extracted(
     workers: ExtractWorkers,
 ) -> None:
     assert isinstance(run(workers, PAGE)[0], Article)
-    for process in pool_processes(workers.pool):  # the OOM killer strikes
+    for process in workers.processes():  # the OOM killer strikes
+        assert process.pid is not None
         os.kill(process.pid, signal.SIGKILL)
         process.join()
     results = run(workers, PAGE, PAGE, PAGE)
     assert all(isinstance(r, Article) and r.title == "Жаңалық" for r in results), results
-    assert workers.replaced == 1
+    assert workers.replaced == 2  # each dead worker, by a fresh one
 
 
 def test_a_page_that_kills_the_worker_twice_fails_alone(workers: ExtractWorkers) -> None:
@@ -79,6 +80,23 @@ def test_a_page_that_kills_the_worker_twice_fails_alone(workers: ExtractWorkers)
     assert isinstance(died, WorkerDied) and "died" in str(died)
     assert all(isinstance(r, Article) for n, r in enumerate(results) if n != 1), results
     assert isinstance(run(workers, PAGE)[0], Article)  # and the pool works on
+
+
+def test_pages_larger_than_a_pipe_come_back_each_to_its_own_call(
+    workers: ExtractWorkers,
+) -> None:
+    """The crawl writes a call as its worker's pipe drains (a page is larger than the pipe's
+    64 KB buffer), each answer goes to the call that asked for it, and the crawl process
+    has no thread more for it."""
+    threads = threading.active_count()
+    padding = "<div class='ad'>" + "ж" * 200_000 + "</div>"  # 400 KB of UTF-8
+    pages = [PAGE.replace("Жаңалық", f"Жаңалық {n}").replace("</article>", padding + "</article>")
+             for n in range(5)]  # fmt: skip
+    results = run(workers, *pages)
+    assert [getattr(r, "title", r) for r in results] == [f"Жаңалық {n}" for n in range(5)]
+    assert workers.replaced == 0
+    # the event loop's thread did it all: no helper thread (they took the GIL from it)
+    assert threading.active_count() == threads
 
 
 def test_a_page_item_is_logged_without_its_html() -> None:
@@ -97,6 +115,33 @@ def test_a_dropped_or_failed_item_is_logged_capped() -> None:
         message = entry["msg"] % entry["args"]
         assert len(message) < 5_000
         assert logging.getLevelName(entry["level"]) in ("WARNING", "ERROR", "DEBUG")
+
+
+class Unprintable(PageItem):
+    def __str__(self) -> str:
+        raise AssertionError("made text for a line no handler writes")
+
+    __repr__ = __str__
+
+
+def test_a_scraped_item_is_made_text_only_for_a_log_that_writes_debug() -> None:
+    formatter = CappedLogFormatter.from_crawler(get_crawler())
+    item = Unprintable(url="https://qazdauiri.kz/news/x", html="x")
+    scraper = logging.getLogger("scrapy.core.scraper")  # where Scrapy logs the line
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO)  # as a crawl's log at INFO: the DEBUG line is dropped
+    saved = scraper.level, scraper.propagate
+    scraper.setLevel(logging.DEBUG)  # the logger passes it: the handler decides
+    scraper.propagate = False  # this handler alone (not pytest's capture)
+    scraper.addHandler(handler)
+    try:
+        assert formatter.scraped(item, None, None)["args"]["item"] is item  # type: ignore[index]
+        handler.setLevel(logging.DEBUG)
+        with pytest.raises(AssertionError, match="no handler writes"):
+            formatter.scraped(item, None, None)
+    finally:
+        scraper.removeHandler(handler)
+        scraper.level, scraper.propagate = saved
 
 
 def test_a_page_whose_worker_died_is_a_failure_and_not_counted_against_the_layout() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy.logformatter import LogFormatter, LogFormatterResult
@@ -32,4 +33,23 @@ class CappedLogFormatter(LogFormatter):
         return self._capped(super().item_error(*args, **kwargs))
 
     def scraped(self, *args: Any, **kwargs: Any) -> LogFormatterResult:
-        return self._capped(super().scraped(*args, **kwargs))
+        result = super().scraped(*args, **kwargs)
+        if not written(_SCRAPER_LOG, result.get("level", logging.DEBUG)):
+            return result  # a DEBUG line no handler writes: not made text (each page's item)
+        return self._capped(result)
+
+
+_SCRAPER_LOG = logging.getLogger("scrapy.core.scraper")  # where Scrapy logs these lines
+
+
+def written(logger: logging.Logger, level: int) -> bool:
+    """Whether a record of ``level`` from ``logger`` reaches a handler that writes it (the
+    root logger of a Scrapy run is NOTSET: its handler's level is what filters)."""
+    if not logger.isEnabledFor(level):
+        return False
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(level >= handler.level for handler in current.handlers):
+            return True
+        current = current.parent if current.propagate else None
+    return logging.lastResort is not None and level >= logging.lastResort.level

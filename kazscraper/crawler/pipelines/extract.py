@@ -48,7 +48,7 @@ class ExtractPipeline(CrawlerPipeline):
 
     def _close_pool(self) -> None:
         if self.pool is not None:
-            self.stats.set_value("kazscraper/worker_pools_replaced", self.pool.replaced)
+            self.stats.set_value("kazscraper/workers_replaced", self.pool.replaced)
             self.stats.set_value("kazscraper/worker_cpu_s", round(self.pool.cpu_seconds(), 2))
             self.stats.set_value("kazscraper/worker_peak_rss_mb", round(self.pool.peak_rss_mb()))
             self.pool.close()

@@ -6,11 +6,11 @@ import asyncio
 import os
 import pickle
 import signal
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +18,6 @@ from scrapy.settings import Settings
 
 from kazscraper.archive.neardup import sign_ahead
 from kazscraper.clean.article import clean_article
-from kazscraper.compat import pool_processes, spawn_workers_up_front
 from kazscraper.extract.article import extract_article
 from kazscraper.intake.links import anchor_hrefs
 from kazscraper.intake.page import Refused, page_item
@@ -61,40 +60,113 @@ class WorkerDied(Exception):
     """The extraction worker process died (killed, crashed) on this page, twice."""
 
 
-class ExtractWorkers:
-    """A pool of extraction processes that outlives its workers.
+_HEADER = 8  # a frame: its length (8 bytes, big-endian), then a pickle
+_DEPTH = 2  # calls given to a worker at a time
 
-    A worker that dies (a crash in a C parser, the OOM killer) breaks Python's whole pool:
-    every page in flight fails with ``BrokenProcessPool`` and so would every later one. The
-    broken pool is replaced at once and each of those pages is tried once more, alone, in a
-    one-process pool: a bystander succeeds, and a page that kills that worker too raises
-    ``WorkerDied``, which becomes a failure row; the other pages go on.
+
+def _frame(obj: object) -> bytes:
+    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(payload).to_bytes(_HEADER, "big") + payload
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    """``n`` bytes read from ``fd`` (blocking), or None at its end (the crawl closed it)."""
+    parts = bytearray()
+    while len(parts) < n:
+        chunk = os.read(fd, min(n - len(parts), 1 << 20))
+        if not chunk:
+            return None
+        parts += chunk
+    return bytes(parts)
+
+
+def _serve(tasks: Any, results: Any, sites: Sites) -> None:
+    """A worker process: calls read from its own pipe, one at a time, each answered on its
+    own pipe as ``(True, value)`` or ``(False, exception)``; it ends when the crawl closes
+    its end of the tasks' pipe."""
+    _start_worker(sites)
+    task_fd, result_fd = tasks.fileno(), results.fileno()
+    while (header := _read_exactly(task_fd, _HEADER)) is not None:
+        payload = _read_exactly(task_fd, int.from_bytes(header, "big"))
+        if payload is None:
+            return
+        try:
+            function, args = pickle.loads(payload)  # a trusted pipe: the crawl's own call
+            answer: tuple[bool, Any] = (True, function(*args))
+        except Exception as exc:
+            answer = (False, exc)
+        try:
+            frame = _frame(answer)
+        except Exception as exc:  # a result or an error that does not pickle
+            frame = _frame((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        view = memoryview(frame)
+        try:
+            while view:
+                view = view[os.write(result_fd, view) :]
+        except BrokenPipeError:  # the crawl closed the pool while this call ran
+            return
+
+
+@dataclass(eq=False)
+class _Call:
+    """A call waiting for a worker, or on one: its pickled frame and the deaths it saw."""
+
+    frame: bytes
+    future: asyncio.Future[Any]
+    deaths: int = 0
+
+
+class _Worker:
+    """One worker process and the crawl's ends of its two pipes (non-blocking)."""
+
+    def __init__(self, sites: Sites) -> None:
+        context = get_context("forkserver")
+        task_r, task_w = context.Pipe(duplex=False)
+        result_r, result_w = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_serve, args=(task_r, result_w, sites), daemon=True, name="kazscraper-extract"
+        )
+        self.process.start()
+        task_r.close()  # the worker's ends: a dead worker's pipes then break at once
+        result_w.close()
+        self._task_conn, self._result_conn = task_w, result_r  # they own the descriptors
+        self.task_fd, self.result_fd = task_w.fileno(), result_r.fileno()
+        os.set_blocking(self.task_fd, False)
+        os.set_blocking(self.result_fd, False)
+        self.sentinel = self.process.sentinel
+        self.calls: deque[_Call] = deque()  # the calls given to it, the one it runs first
+        self.unsent = bytearray()  # what of their frames is not written yet
+        self.received = bytearray()
+        self.loop: asyncio.AbstractEventLoop | None = None  # where its descriptors are watched
+
+    def close(self) -> None:
+        self._task_conn.close()
+        self._result_conn.close()
+
+
+class ExtractWorkers:
+    """A pool of extraction processes that outlives its workers, read by the event loop.
+
+    Each worker has its own pair of pipes; the crawl's thread writes a call to an idle
+    worker (non-blocking: a page larger than the pipe's buffer is written as the pipe
+    drains) and reads the answer when the loop says it is readable. No helper thread in the
+    crawl process (``concurrent.futures``' feeder and manager threads took the GIL from the
+    reactor), and a worker's death is known by the worker: its call alone is tried again,
+    on a fresh worker that replaces it; a call that kills a second worker raises
+    ``WorkerDied`` (a failure row), and the other calls go on.
     """
 
     def __init__(self, workers: int, profile: SiteProfile | Sites) -> None:
         self.workers = workers
         self.sites = profile if isinstance(profile, Sites) else Sites.single(profile)
-        self.pool = self._new_pool(workers)
-        self.alone: ProcessPoolExecutor | None = None  # the one-process pool for second tries
-        self._alone_lock: asyncio.Lock | None = None
-        self.replaced = 0  # broken pools replaced
+        self._workers: list[_Worker] = []  # started with the first call
+        self._waiting: deque[_Call] = deque()
+        self.replaced = 0  # dead workers replaced
+        self._closed = False
 
-    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=get_context("forkserver"),
-            initializer=_start_worker,
-            initargs=(self.sites,),
-        )
-        spawn_workers_up_front(pool)
-        return pool
-
-    @staticmethod
-    def _discard(pool: ProcessPoolExecutor) -> None:
-        """Stop a broken pool without blocking the crawl: kill what is left of it."""
-        for process in pool_processes(pool):
-            process.kill()
-        pool.shutdown(wait=False)
+    def processes(self) -> list[BaseProcess]:
+        """The worker processes (a test kills them)."""
+        return [worker.process for worker in self._workers]
 
     async def run(self, html: str, url: str, fetched_at: str, site: str = "") -> Article:
         args = (html, url, fetched_at, site) if site else (html, url, fetched_at)
@@ -102,65 +174,189 @@ class ExtractWorkers:
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker process (a module-level function: the crawl's
-        ``extract_and_clean``, reparse's ``prepare_capture``), tried once more alone when
-        its worker dies, else ``WorkerDied``."""
-        pool = self.pool
+        ``extract_and_clean``, reparse's ``prepare_capture``), tried once more on a fresh
+        worker when its worker dies, else ``WorkerDied``. A call that does not pickle raises
+        its error here."""
+        if self._closed:
+            raise RuntimeError("the extraction pool is closed")
+        loop = asyncio.get_running_loop()
+        call = _Call(_frame((function, args)), loop.create_future())
+        if not self._workers:  # a run that extracts nothing (incremental) starts none
+            self._workers = [_Worker(self.sites) for _ in range(self.workers)]
+        self._waiting.append(call)
+        self._dispatch(loop)
+        result: T = await call.future
+        return result
+
+    # -- the event loop's side -----------------------------------------------------------
+
+    def _watch(self, worker: _Worker, loop: asyncio.AbstractEventLoop) -> None:
+        """The worker's answers and its death watched by ``loop`` (the running one: a test
+        runs several loops in turn)."""
+        if worker.loop is loop:
+            return
+        self._unwatch(worker)
+        loop.add_reader(worker.result_fd, self._readable, worker)
+        loop.add_reader(worker.sentinel, self._died, worker)
+        worker.loop = loop
+
+    @staticmethod
+    def _unwatch(worker: _Worker) -> None:
+        loop, worker.loop = worker.loop, None
+        if loop is None or loop.is_closed():
+            return
+        loop.remove_reader(worker.result_fd)
+        loop.remove_reader(worker.sentinel)
+        loop.remove_writer(worker.task_fd)
+
+    def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Waiting calls to idle workers."""
+        for worker in list(self._workers):
+            if not self._waiting:
+                return
+            if worker.loop is not loop:
+                self._watch(worker, loop)
+            # two calls a worker: the next is in its pipe while it runs one, so it does
+            # not wait for this thread between pages
+            while len(worker.calls) < _DEPTH and self._waiting and worker in self._workers:
+                call = self._waiting.popleft()
+                if call.future.done():  # cancelled while it waited
+                    continue
+                worker.calls.append(call)
+                start = not worker.unsent
+                worker.unsent += call.frame
+                if start:
+                    self._write(worker)
+
+    def _write(self, worker: _Worker) -> None:
+        if worker.loop is None or worker not in self._workers:
+            return
         try:
-            return await asyncio.wrap_future(pool.submit(function, *args))
-        except BrokenProcessPool:
-            if self.pool is pool:  # the first page to see it replaces it, for every page
-                self.pool = self._new_pool(self.workers)
-                self.replaced += 1
-                self._discard(pool)
-        if self._alone_lock is None:
-            self._alone_lock = asyncio.Lock()
-        async with self._alone_lock:
-            if self.alone is None:
-                self.alone = self._new_pool(1)
-            try:
-                future = self.alone.submit(function, *args)
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                self._discard(self.alone)
-                self.alone = None
-                raise WorkerDied(
-                    "the extraction worker process died on this page twice "
-                    "(crashed or killed); not extracted"
-                ) from None
+            written = os.write(worker.task_fd, worker.unsent)
+        except BlockingIOError:
+            written = 0
+        except OSError:  # the worker is gone: its sentinel says so, or will
+            worker.loop.remove_writer(worker.task_fd)
+            self._died(worker)
+            return
+        del worker.unsent[:written]
+        if worker.unsent:
+            worker.loop.add_writer(worker.task_fd, self._write, worker)
+        else:
+            worker.loop.remove_writer(worker.task_fd)
+
+    def _readable(self, worker: _Worker) -> None:
+        try:
+            chunk = os.read(worker.result_fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the worker's end closed: it died
+            self._died(worker)
+            return
+        received = worker.received
+        received += chunk
+        while len(received) >= _HEADER:  # every answer in: two may come in one read
+            size = int.from_bytes(received[:_HEADER], "big")
+            if len(received) < _HEADER + size:
+                return
+            payload = bytes(received[_HEADER : _HEADER + size])
+            del received[: _HEADER + size]
+            call = worker.calls.popleft() if worker.calls else None
+            if call is not None and not call.future.done():
+                try:
+                    ok, value = pickle.loads(payload)  # a trusted pipe: our own worker's answer
+                except Exception as exc:  # an error that does not load again
+                    ok, value = False, RuntimeError(f"{type(exc).__name__}: {exc}")
+                if ok:
+                    call.future.set_result(value)
+                else:
+                    call.future.set_exception(value)
+            if worker.loop is not None:
+                self._dispatch(worker.loop)
+            if worker not in self._workers:  # it died as it was given the next call
+                return
+
+    def _died(self, worker: _Worker) -> None:
+        """A worker died (its sentinel, the end of its pipe, a broken write): a fresh one
+        replaces it and its call is tried once more, or fails as ``WorkerDied``."""
+        if worker not in self._workers:
+            return  # already replaced (seen by its sentinel and its pipe both)
+        loop = worker.loop
+        self._unwatch(worker)
+        worker.close()
+        worker.process.join(timeout=5)  # dead: its sentinel is ready, or soon
+        if worker.process.is_alive():  # its pipe broke, yet it lives: no orphan
+            worker.process.kill()
+            worker.process.join()
+        fresh = _Worker(self.sites)
+        self._workers[self._workers.index(worker)] = fresh
+        self.replaced += 1
+        # it runs its calls in order: the first unanswered one is the one it died on; the
+        # others were never read, and go back as they were
+        calls = list(worker.calls)
+        worker.calls.clear()
+        self._waiting.extendleft(reversed([c for c in calls[1:] if not c.future.done()]))
+        if calls and not calls[0].future.done():
+            call = calls[0]
+            call.deaths += 1
+            if call.deaths < 2:
+                self._waiting.appendleft(call)
+            else:
+                call.future.set_exception(
+                    WorkerDied(
+                        "the extraction worker process died on this page twice "
+                        "(crashed or killed); not extracted"
+                    )
+                )
+        if loop is not None and not loop.is_closed():
+            self._dispatch(loop)
+
+    # -- figures and the end -------------------------------------------------------------
 
     def cpu_seconds(self) -> float:
         """User and system CPU seconds of the live worker processes so far (Linux's
         ``/proc``; 0 elsewhere): a benchmark's figure, as the crawl process's own."""
         ticks = 0
-        for pool in (self.pool, self.alone):
-            for process in pool_processes(pool) if pool is not None else ():
-                try:
-                    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1]
-                    ticks += sum(int(n) for n in fields.split()[11:13])  # utime, stime
-                except (OSError, ValueError, IndexError):
-                    continue
+        for process in self.processes():
+            try:
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1]
+                ticks += sum(int(n) for n in fields.split()[11:13])  # utime, stime
+            except (OSError, ValueError, IndexError):
+                continue
         return ticks / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
 
     def peak_rss_mb(self) -> float:
         """The largest peak RSS of the live worker processes (``/proc``'s VmHWM; 0
         elsewhere): with the crawl process's own, the run's memory."""
         peak = 0
-        for pool in (self.pool, self.alone):
-            for process in pool_processes(pool) if pool is not None else ():
-                try:
-                    status = Path(f"/proc/{process.pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak = max(peak, int(line.split()[1]))
+        for process in self.processes():
+            try:
+                status = Path(f"/proc/{process.pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
         return peak / 1024
 
     def close(self) -> None:
-        for pool in (self.pool, self.alone):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        self.alone = None
+        """Stop the workers: each reads the end of its pipe and exits (killed if it does not
+        within seconds); calls still waiting are cancelled. No process is left behind."""
+        self._closed = True
+        for call in self._waiting:
+            if not call.future.done() and not call.future.get_loop().is_closed():
+                call.future.cancel()
+        self._waiting.clear()
+        for worker in self._workers:
+            self._unwatch(worker)
+            worker.close()
+        for worker in self._workers:
+            worker.process.join(timeout=10)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
 
 
 @dataclass
