@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import json
 from pathlib import Path
 
@@ -245,6 +247,33 @@ def test_block_headings_are_the_elements_the_test_of_every_element_found() -> No
     assert found == every(root)
 
 
+def test_both_heading_lists_come_from_one_search_as_from_two() -> None:
+    """``heading_candidates_of_both``: the candidates of the first labels and of all, the
+    same elements in the same order as two ``heading_candidates`` searches."""
+    from parsel import Selector
+
+    from kazscraper.extract.blocks import heading_candidates, heading_candidates_of_both
+
+    first = ("Ұқсас жаңалықтар", "Popular")
+    labels = (*first, "Читайте также", "Related", "Most read", "Σ ΑΡΘΡΑ")
+    markup = page(
+        "",
+        "<h3>Ұқсас <b>ЖАҢАЛЫҚТАР</b></h3><div>popular<p>POPULAR</p> also</div><h2>ТАКЖЕ</h2>"
+        "<p>читайте также<!--x-->Related</p><script>var s='Related'</script><li>read</li>"
+        "<h4>σ άρθρα</h4><h4>Σ ΑΡΘΡΑ</h4><p>Rel<!--x-->ated &amp;Popular</p>",
+    )
+    root = Selector(text=markup, type="html").root
+    root_page = Selector(root=root, type="html")
+    usual, every = heading_candidates_of_both(root_page, first, labels, markup)
+    assert usual == heading_candidates(root_page, first, markup)
+    assert every == heading_candidates(root_page, labels, markup)
+    assert [el.tag for el in usual] == ["b", "p", "p"]
+    assert len(every) > len(usual)
+    nothing = page("", "<p>none of them</p>")
+    empty = Selector(text=nothing, type="html")
+    assert heading_candidates_of_both(empty, first, labels, nothing) == ([], [])
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -252,6 +281,8 @@ def test_block_headings_are_the_elements_the_test_of_every_element_found() -> No
         "  \n<p>x\x00y</p>\x00 \n",
         "<p>\x00</p>",
         "\x00 <b>Ә</b>",
+        "<p>a<!--c--><?pi x?></p><form><label>L<input name=q></label><select><option>o"
+        "</select><textarea>t</textarea></form><FORM></FORM>&amp;&nbsp;<svg><path/></svg>",
     ],
 )
 def test_the_page_is_parsed_to_the_tree_parsel_makes(text: str) -> None:
@@ -265,6 +296,11 @@ def test_the_page_is_parsed_to_the_tree_parsel_makes(text: str) -> None:
     ours, parsels = html_selector(text), Selector(text=text, type="html")
     assert ours.type == parsels.type == "html"
     assert etree.tostring(ours.root) == etree.tostring(parsels.root)
+    # lxml.html's classes (``FormElement`` ...), chosen in C, not by its Python lookup
+    assert [type(e) for e in ours.root.iter()] == [type(e) for e in parsels.root.iter()]
+    copied, made = deepcopy(ours.root), etree.SubElement(ours.root, "form")
+    assert [type(e) for e in copied.iter()] == [type(e) for e in parsels.root.iter()]
+    assert type(made) is type(parsels.root.find(".//form")) or "<form" not in text
 
 
 @pytest.mark.parametrize(

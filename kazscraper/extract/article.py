@@ -31,6 +31,7 @@ from kazscraper.extract.blocks import (
     css_select,
     find_block,
     heading_candidates,
+    heading_candidates_of_both,
     most_read_by_structure,
     node_text,
     parse_block,
@@ -434,13 +435,14 @@ def related_blocks(
     """
     found = []
     all_labels = profile.similar_labels + profile.top_labels
-    # on another site's page the usual labels are seldom in its text: looked for there first
-    usual = heading_candidates(
-        page,
-        profile.similar_labels[:1] + profile.top_labels[:1],
-        html if profile.name == "generic" else None,
-    )
+    first = profile.similar_labels[:1] + profile.top_labels[:1]
     every: list[Any] | None = None
+    if profile.name == "generic" and html is not None:
+        # another site's page: the first labels seldom head its blocks, the others are
+        # looked for too (one search for both)
+        usual, every = heading_candidates_of_both(page, first, all_labels, html)
+    else:
+        usual = heading_candidates(page, first, html if profile.name == "generic" else None)
     for kind, labels in (("similar", profile.similar_labels), ("top", profile.top_labels)):
         container = getattr(profile.selectors, kind)  # a learned profile's block container
         held = css_select(page, container)[:1] if container else []

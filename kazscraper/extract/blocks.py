@@ -153,15 +153,53 @@ def heading_candidates(
     the exact, case-folded match is made after. Given the page's ``html``, words that do
     not occur in it at all are not looked for.
     """
-    needles = {n for label in labels for w in (squash(label).split()[-1],) for n in (w, w.upper())}
+    needles = _needles(labels)
     if html is not None:
-        # a word in none of the body's text nodes heads nothing: the body's text (serialised
-        # in C, a fraction of the HTML) is searched first, the HTML only for what is in it
-        text = _body_text(page.root)
-        needles = {n for n in needles if n in text and n in html}
+        needles = _on_the_page(needles, page, html)
     if not needles:
         return []
     return _heading_xpath(tuple(sorted(needles)))(page.root)
+
+
+def heading_candidates_of_both(
+    page: Selector, first: Iterable[str], labels: Iterable[str], html: str
+) -> tuple[list[etree._Element], list[etree._Element]]:
+    """``heading_candidates(page, first, html)`` and ``heading_candidates(page, labels,
+    html)`` (``first`` being some of ``labels``), from one search of the page: the first list
+    is the elements of the second that have a text node of their own holding a needle of
+    ``first`` (the test of ``_heading_xpath``, made on these few elements only)."""
+    every = _on_the_page(_needles(labels), page, html)
+    if not every:
+        return [], []
+    candidates = _heading_xpath(tuple(sorted(every)))(page.root)
+    wanted = _needles(first) & every
+    if not wanted:
+        return [], candidates
+    holds = _own_text_xpath(tuple(sorted(wanted)))
+    return [element for element in candidates if holds(element)], candidates
+
+
+def _needles(labels: Iterable[str]) -> set[str]:
+    """The last word of each label, as written and in capitals."""
+    return {n for label in labels for w in (squash(label).split()[-1],) for n in (w, w.upper())}
+
+
+def _on_the_page(needles: set[str], page: Selector, html: str) -> set[str]:
+    """The ``needles`` that are in a text node of the body and in ``html``: a word in none
+    of the body's text nodes heads nothing. The body's text (serialised in C, a fraction of
+    the HTML) is searched first, the HTML only for what is in it; and first in lower case,
+    one search for a word and its capitals (``w in text`` implies ``w.lower() in
+    text.lower()``: ``str.lower`` maps each character alone, but for the final sigma)."""
+    text = _body_text(page.root)
+    lower = text.lower()
+    present = {}
+    for needle in needles:
+        key = needle.lower()
+        if "Σ" in needle:
+            present[key] = True
+        elif key not in present:
+            present[key] = key in lower
+    return {n for n in needles if present[n.lower()] and n in text and n in html}
 
 
 def _body_text(root: etree._Element) -> str:
@@ -182,6 +220,13 @@ def _heading_xpath(needles: tuple[str, ...]) -> etree.XPath:
         f"//body/descendant::text()[not(parent::script|parent::style)][{test}]"
         "/parent::*[not(self::body)]"
     )
+
+
+@lru_cache(maxsize=64)
+def _own_text_xpath(needles: tuple[str, ...]) -> etree.XPath:
+    # ``_heading_xpath``'s test of one element found by it (never a script or style)
+    test = " or ".join(f"contains(., {_xpath_literal(n)})" for n in needles)
+    return etree.XPath(f"boolean(text()[{test}])")
 
 
 def _xpath_literal(text: str) -> str:

@@ -10,11 +10,13 @@ extractor takes it (``parsed``) instead of parsing the page again.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from kazscraper.intake.markup import markup_problem
 
 if TYPE_CHECKING:
+    from lxml import etree
     from parsel import Selector
 
 _HEAD = 4096  # the first characters where binary data or markup shows
@@ -81,7 +83,6 @@ def html_selector(html: str) -> Selector:
     """``Selector(text=html, type="html")``, the same tree, made without parsel's copy of the
     whole page to take out NUL characters that are seldom there (``str.replace`` copies the
     page even when it finds none: ~35 µs of a 60 KB page): looked for first, in the bytes."""
-    import lxml.html
     from lxml import etree
     from parsel import Selector
 
@@ -90,11 +91,35 @@ def html_selector(html: str) -> Selector:
     body = html.strip().encode("utf-8")
     if b"\x00" in body:
         body = body.replace(b"\x00", b"")
-    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    parser.set_element_class_lookup(_html_classes())
     root = etree.fromstring(body or b"<html/>", parser=parser)
     if root is None:  # (as parsel does for a document libxml2 makes nothing of)
         root = etree.fromstring(b"<html/>", parser=parser)
     return Selector(root=root, type="html")
+
+
+@cache
+def _html_classes() -> etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes (``HtmlElement``, ``FormElement`` for ``<form>``, ...), as
+    ``lxml.html.HTMLParser`` gives them, chosen in C: its own lookup is a Python method called
+    for each element object made (~6,000 a page on the generic layer, ours and trafilatura's
+    walks). HTML's parser gives lower-case tag names, which its lookup lower-cases anyway."""
+    import lxml.html
+    from lxml import etree
+
+    fallback = etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+    lookup = etree.ElementNamespaceClassLookup(fallback)
+    names = lookup.get_namespace(None)
+    classes = lxml.html.HtmlElementClassLookup._default_element_classes  # type: ignore[attr-defined]
+    for tag, cls in classes.items():  # form, input, select, textarea, label
+        names[tag] = cls
+    return lookup
 
 
 def checked_html(text: str) -> CheckedHtml:
