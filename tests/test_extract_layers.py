@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from copy import deepcopy
-
 import json
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
