@@ -43,6 +43,8 @@ def test_normalize_text(raw: str, clean: str) -> None:
         ("Kazinform хабарлады", "Kazinform хабарлады"),  # wholly Latin: a name, left alone
         ("https://qazdauiri.kz", "https://qazdauiri.kz"),
         ("iPhone сатылды", "iPhone сатылды"),
+        ("“Kazinform” said – no Cyrillic", "“Kazinform” said – no Cyrillic"),
+        ("«бiлiм» – “quote”", "«білім» – “quote”"),  # not ASCII either way
     ],
 )
 def test_fix_homoglyphs(raw: str, fixed: str) -> None:

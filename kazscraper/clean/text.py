@@ -38,6 +38,7 @@ HOMOGLYPHS = str.maketrans(
 )  # fmt: skip
 _LOOKALIKES = frozenset("iIəƏɵθƟhaeopcxyABCEHKMOPTXY")
 _HAS_LOOKALIKE = re.compile("[" + "".join(sorted(_LOOKALIKES)) + "]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 # a Cyrillic letter touching a non-Cyrillic letter: only then can a word mix scripts
 _MIXED_SCRIPTS = re.compile(
     r"[\u0400-\u04ff][^\W\d_\u0400-\u04ff]|[^\W\d_\u0400-\u04ff][\u0400-\u04ff]"
@@ -68,7 +69,12 @@ def _fix_word(match: re.Match[str]) -> str:
 
 def fix_homoglyphs(text: str) -> str:
     """Replace Latin lookalikes inside otherwise Cyrillic words."""
-    if text.isascii() or not _HAS_LOOKALIKE.search(text) or not _MIXED_SCRIPTS.search(text):
+    if (
+        text.isascii()
+        or not _CYRILLIC.search(text)  # (a text of other scripts with a curly quote: one
+        or not _HAS_LOOKALIKE.search(text)  # scan of a character class, where the test of
+        or not _MIXED_SCRIPTS.search(text)  # mixed scripts tried two at every letter)
+    ):
         return text  # the common case: no lookalike letter at all, one cheap scan
     return _WORD.sub(_fix_word, text)
 

@@ -45,10 +45,12 @@ FIELD_LINE_WORDS = frozenset({"date", "time", "views", "info", "meta", "author",
 
 
 # where a page's own date line lives (found by name: substrings are fine for *finding*)
-DATE_ELEMENTS = (
-    "//body//*[self::time or @itemprop='datePublished'"
-    " or (@class and (contains(@class,'date') or contains(@class,'Date')"
-    " or contains(@class,'time') or contains(@class,'published') or contains(@class,'meta')))]"
+DATE_ELEMENTS = (  # ``//body//*[self::time or @itemprop='datePublished' or (@class and (…))]``
+    # found by their attributes, in page order (a test of the attributes of those names, not
+    # of every element: 0.8 of the time on the real pages, the same elements)
+    "//body//time | //body//*/@itemprop[.='datePublished']/parent::*"
+    " | //body//*/@class[contains(.,'date') or contains(.,'Date') or contains(.,'time')"
+    " or contains(.,'published') or contains(.,'meta')]/parent::*"
 )
 
 AUTHOR_TEST = (
@@ -62,10 +64,12 @@ AUTHOR_ELEMENTS = (
     " | //body//*/@class[contains(.,'author') or contains(.,'byline')]/parent::*"
 )
 # any author markup at all: a page without it is not searched for a byline again
+# (``boolean(//body//*[@rel='author' or … or contains(@id,'author')])`` by the attributes of
+# those names: under half the time on the real pages)
 AUTHOR_HINT = (
-    "boolean(//body//*[@rel='author' or @itemprop='author' or contains(@class,'author')"
-    " or contains(@class,'Author') or contains(@class,'autor') or contains(@class,'byline')"
-    " or contains(@class,'writer') or contains(@id,'author')])"
+    "boolean(//body//*/@rel[.='author'] | //body//*/@itemprop[.='author']"
+    " | //body//*/@class[contains(.,'author') or contains(.,'Author') or contains(.,'autor')"
+    " or contains(.,'byline') or contains(.,'writer')] | //body//*/@id[contains(.,'author')])"
 )
 
 # every element trafilatura's author XPaths (``trafilatura.xpaths.AUTHOR_XPATHS``, 2.x) can
