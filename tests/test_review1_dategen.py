@@ -158,7 +158,7 @@ def test_a_dateline_stands_when_the_sentence_after_it_says_updated(lead: str) ->
 @pytest.mark.xfail(
     strict=True,
     reason="review1: the lower-case rule takes a dateline's lower-case weekday (kk/ru), year"
-    " word after a numeric date (г./ж.) or hour word (um) for the sentence going on",
+    " word after a numeric date (г./ж.), an hour word (um) or am/pm for the sentence going on",
 )
 @pytest.mark.parametrize(
     ("lead", "date"),
@@ -167,6 +167,8 @@ def test_a_dateline_stands_when_the_sentence_after_it_says_updated(lead: str) ->
         ("Алматы, 11 декабря 2025, четверг. Парламент принял закон", "2025-12-11"),
         ("11.12.2025 г., Астана — Парламент принял закон", "2025-12-11"),
         ("Hamburg, 2. November 2021 um 10:15 Uhr - Die Stadt", "2021-11-02"),
+        ("December 11, 2025 at 3:45 pm ET — The company said", "2025-12-11"),
+        ("NEW YORK, Dec. 11, 2025 at 10:00 a.m. — Stocks", "2025-12-11"),
     ],
 )
 def test_a_dateline_with_a_weekday_year_word_or_hour_after_it(lead: str, date: str) -> None:
