@@ -9,7 +9,8 @@ month table:
   case suffixes: ``11 желтоқсанда``, ``2025 жылғы 11 желтоқсан``,
   ``қаңтардың 5-і, 2025``, ``25 قاڭتار، 2023``; Russian and English;
 - on another site's page, the full month names of German, French, Spanish, Italian,
-  Portuguese and Dutch (``19. Oktober 2019``, ``5 juin 2021``), whole words only;
+  Portuguese and Dutch (``19. Oktober 2019``, ``5 juin 2021``), whole words only, with
+  ``de`` between day, month and year (``5 de junio de 2021``) and French ``1er``;
 - abbreviated months, with or without the dot: ``24 қыр. 2025``, ``3 қаң 2024``,
   ``24 qyr. 2025``, ``5 qań. 2024``, ``24 сент. 2025``, ``Sep 24, 2025``;
   abbreviations count only as a whole word (``қаз.`` is October, ``қазақ`` is
@@ -33,8 +34,9 @@ machine doing the parsing. A date in the future of the fetch, or outside
 A stated date (``parse_date``, not a line of text) may also be a machine's timestamp
 (``stamp_to_iso``): e-mail's ``Wed, 04 May 2022 00:25:56 GMT``, C's ``Fri Feb 18 10:27:24
 2022``, JavaScript's ``Tue Feb 20 2018 01:00:00 GMT+0100 (…)``, Unix's ``… CEST 2021``, ISO
-with `` UTC``: read as ISO, the day as written, the offset kept only where it is a number or
-UTC/GMT (a zone's name is read as the wall time it qualifies).
+with `` UTC``: read as ISO, the day as written, AM/PM read, the offset where it is a number
+(``GMT+6`` too) or a zone's name that means one offset (``EST``, ``CEST``, ``MSK``); another
+name (``IST``: India, Ireland or Israel) leaves the day alone, with no time of day.
 
 Every regex here runs in time linear in its input: words are matched from
 their first letter only, and the quantifiers that could trade characters with
