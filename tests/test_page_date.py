@@ -249,6 +249,49 @@ def test_a_dateline_opens_the_lead_and_is_no_date_its_sentence_speaks_of(
     assert (found.date if found else None) == date
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "WASHINGTON, Dec. 11, 2025 — The FDA updated its guidance on",
+        "MOSCOW, Dec 11, 2025 (Reuters) - Russia modified its rules",
+        "Астана, 2025 жылғы 11 желтоқсан. Салық кодексі өзгертілді.",
+        "Астана, 11 декабря 2025. Обновлено расписание поездов",
+    ],
+)
+def test_a_dateline_stands_when_the_sentence_after_it_says_updated(lead: str) -> None:
+    """An update word anywhere in the lead's first 80 characters dropped its dateline; only
+    one before the date labels it an update time (``Updated on 19.02.2020``, above)."""
+    found = date_from_lead([lead], None, None)
+    assert found is not None and found.date == "2025-12-11"
+
+
+@pytest.mark.parametrize(
+    ("lead", "date"),
+    [
+        ("Астана, 11 желтоқсан 2025, бейсенбі. Парламент Мәжілісі", "2025-12-11"),
+        ("Алматы, 11 декабря 2025, четверг. Парламент принял закон", "2025-12-11"),
+        ("11.12.2025 г., Астана — Парламент принял закон", "2025-12-11"),
+        ("11.12.2025 ж., Астана — Парламент заң қабылдады", "2025-12-11"),
+        ("Hamburg, 2. November 2021 um 10:15 Uhr - Die Stadt", "2021-11-02"),
+        ("Berlin, 2. November 2021, dienstags - Die Stadt", None),  # "on Tuesdays": no weekday
+        ("December 11, 2025 at 3:45 pm ET — The company said", "2025-12-11"),
+        ("NEW YORK, Dec. 11, 2025 at 10:00 a.m. — Stocks", "2025-12-11"),
+        ("Thursday, December 11, 2025, Thu. 10:00 GMT+6 — The", "2025-12-11"),
+        # the sentence goes on after what a dateline may add
+        ("Am 22. Oktober 2019 um 10:00 Uhr erscheint das Buch", None),
+        ("11 декабря 2025 года в 10:00 в Астане состоится форум", None),
+        ("Aktualisiert am 11.12.2025, Donnerstag", None),  # the dateline is the update time
+        ("Updated: Dec. 11, 2025 — The FDA", None),
+    ],
+)
+def test_a_dateline_with_a_weekday_year_word_or_hour_after_it(lead: str, date: str | None) -> None:
+    """A dateline may add a weekday (any case), the year's word after a numeric date, a time,
+    am/pm and a zone before its sentence starts: these were taken for the sentence going on
+    (a lower-case word after the date)."""
+    found = date_from_lead([lead], None, None)
+    assert (found.date if found else None) == date
+
+
 # --- what is read only where it decides ----------------------------------------------
 
 

@@ -9,7 +9,8 @@ month table:
   case suffixes: ``11 желтоқсанда``, ``2025 жылғы 11 желтоқсан``,
   ``қаңтардың 5-і, 2025``, ``25 قاڭتار، 2023``; Russian and English;
 - on another site's page, the full month names of German, French, Spanish, Italian,
-  Portuguese and Dutch (``19. Oktober 2019``, ``5 juin 2021``), whole words only;
+  Portuguese and Dutch (``19. Oktober 2019``, ``5 juin 2021``), whole words only, with
+  ``de`` between day, month and year (``5 de junio de 2021``) and French ``1er``;
 - abbreviated months, with or without the dot: ``24 қыр. 2025``, ``3 қаң 2024``,
   ``24 qyr. 2025``, ``5 qań. 2024``, ``24 сент. 2025``, ``Sep 24, 2025``;
   abbreviations count only as a whole word (``қаз.`` is October, ``қазақ`` is
@@ -33,8 +34,9 @@ machine doing the parsing. A date in the future of the fetch, or outside
 A stated date (``parse_date``, not a line of text) may also be a machine's timestamp
 (``stamp_to_iso``): e-mail's ``Wed, 04 May 2022 00:25:56 GMT``, C's ``Fri Feb 18 10:27:24
 2022``, JavaScript's ``Tue Feb 20 2018 01:00:00 GMT+0100 (…)``, Unix's ``… CEST 2021``, ISO
-with `` UTC``: read as ISO, the day as written, the offset kept only where it is a number or
-UTC/GMT (a zone's name is read as the wall time it qualifies).
+with `` UTC``: read as ISO, the day as written, AM/PM read, the offset where it is a number
+(``GMT+6`` too) or a zone's name that means one offset (``EST``, ``CEST``, ``MSK``); another
+name (``IST``: India, Ireland or Israel) leaves the day alone, with no time of day.
 
 Every regex here runs in time linear in its input: words are matched from
 their first letter only, and the quantifiers that could trade characters with
@@ -46,7 +48,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_tz
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -194,14 +196,18 @@ _YMD_RE = re.compile(
 )
 # a word: letters, then letters, apostrophes and hyphens (possessive: it never gives back)
 _WORD = r"[^\W\d_][^\W\d_'’-]*+"
-_DAY = r"(?P<day>\d{1,2})(?:-?(?:і|ы|ші|шы|нші|ншы|th|st|nd|rd))?"
-# between the day and the month: spaces (a dot before them), or the hyphen of '5-наурыз'
-_DAY_SEP = r"(?:\.?\s+|-)"
+# French "1er", Spanish/Portuguese "1º"
+_DAY = r"(?P<day>\d{1,2})(?:-?(?:і|ы|ші|шы|нші|ншы|th|st|nd|rd)|er|º|°)?"
+# between the day and the month: spaces (a dot before them), the hyphen of '5-наурыз', or
+# Spanish and Portuguese 'de' ('5 de junio de 2021', '3 de dezembro de 2020')
+_DAY_SEP = r"(?:\.?\s++|-|\s++de\s++)"
+# between the month and the year: spaces, a comma, Spanish/Portuguese 'de' ('del')
+_MONTH_SEP = r"\.?,?\s++(?:del?\s++)?"
 # the year's word after it: '2024 ж.', '2025 г.', '2024 жылы', '2023 ج.' (Arabic script)
 _YEAR_WORD = r"(?:\s*+(?:жылғы|жылы|жыл|года|г|ж|ج)\b\.?)?"
 # 11 желтоқсан 2025 | 11 желтоқсанда, 2025 | 5-наурыз 2024 ж. | 24 қыр. 2025
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d){_DAY}{_DAY_SEP}(?P<month>{_WORD})\.?,?\s+(?P<year>\d{{4}})(?!\d)"
+    rf"(?<!\d){_DAY}{_DAY_SEP}(?P<month>{_WORD}){_MONTH_SEP}(?P<year>\d{{4}})(?!\d)"
     + _YEAR_WORD
     + _TIME
 )
@@ -273,29 +279,116 @@ def parse_date(
     return found
 
 
-_ZONE_NOTE = re.compile(r"\s*\([^()]{0,80}\)$")  # JavaScript's "(Central European Time)"
-_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)(?=[+-]\d{4}\b)")  # "GMT+0100": the offset
-_UTC_WORD = re.compile(r"\s*\b(?:UTC|GMT)$")  # ISO followed by " UTC"
-_STATED_OFFSET = re.compile(r"[+-]\d{4}\b|\b(?:GMT|UTC|UT)\b")
+_ZONE_NOTE = re.compile(r"\([^()]{0,80}\)\Z")  # JavaScript's "(Central European Time)"
+# "GMT+6", "UTC+06:00", "GMT+0100", "GMT+5:30": the offset it states
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC|UT) ?([+-])(\d{1,2})(?::?(\d{2}))?(?!\d)")
+# "11:30 PM", "10:00 a.m.": after a time's digits only
+_AM_PM = re.compile(r"(?<=\d) ?([AaPp])\.?[Mm]\.?(?![^\W\d_])")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# Zone names → minutes east of UTC. RFC 2822's own (UT, GMT, EST/EDT, CST/CDT, MST/MDT,
+# PST/PDT: North America's, as e-mail defines them) and names that mean one offset only.
+# Names that mean several (IST: India/Ireland/Israel, BST, AST, ECT, ...) are left out on
+# purpose: a stamp with a zone name not here keeps its day and no time (no offset is better
+# than a wrong one; the site's own offset would be wrong too).
+_ZONES = {
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
+    "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "MEZ": 60, "MESZ": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "ALMT": 360, "AQTT": 300, "ORAT": 300,
+    "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "AEST": 600, "AEDT": 660,
+    "NZST": 720, "NZDT": 780, "HST": -600, "AKST": -540, "AKDT": -480,
+}  # fmt: skip
+_NOT_ZONES = {"AM", "PM"}
+# months and weekdays as stamps write them (any case): no zone's name
+_STAMP_WORDS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov"}
+_STAMP_WORDS |= {"dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+
+def _unknown_zone(word: str) -> bool:
+    """A zone's name not in ``_ZONES`` (``IST``, ``XYZT``): capitals, no month or weekday."""
+    return (
+        word.isupper()
+        and word.isalpha()
+        and 1 < len(word) < 6
+        and word not in _NOT_ZONES
+        and word not in _ZONES
+        and word.casefold() not in _STAMP_WORDS
+    )
 
 
 def stamp_to_iso(text: str) -> str | None:
     """A machine's timestamp in ISO (``YYYY-MM-DDTHH:MM:SS[+HH:MM]``), or None: e-mail's
     (RFC 2822), C's ``asctime``, JavaScript's ``Date.toString`` and Unix ``date``'s, ISO with
-    a trailing ``UTC``. The offset only where it is a number or UTC/GMT; a zone's name
-    (``CEST``) leaves the wall time as written."""
-    if _UTC_WORD.search(text) and _YMD_RE.fullmatch(head := _UTC_WORD.sub("", text)):
-        return head + "Z"
-    text = _GMT_OFFSET.sub("", _ZONE_NOTE.sub("", text))
+    a trailing ``UTC``. The offset where it is a number (``+0600``, ``GMT+6``,
+    ``UTC+06:00``) or a zone's name that means one offset (``_ZONES``: ``EST`` −05:00,
+    ``CEST`` +02:00, ``MSK`` +03:00); with another name (ambiguous or unknown) the day
+    alone, no time. ``AM``/``PM`` read; a year of four digits outside 1000–9999 (``0019``)
+    or a value out of range (``29 Feb 2023``, ``25:04``, ``+9900``) gives None. Linear:
+    no regex here can trade characters between two unbounded runs."""
+    text = text.strip()
+    if text.endswith(")") and (note := _ZONE_NOTE.search(text, max(0, len(text) - 82))):
+        text = text[: note.start()].rstrip()
+    utc = text[-3:] in ("UTC", "GMT") and text[-4:-3].isspace()
+    if utc and (match := _YMD_RE.fullmatch(text[:-3].rstrip())) is not None:  # ISO + " UTC"
+        if match["hour"] is None:
+            return None
+        built = _build(match, int(match["month"]), None, "iso")
+        if built is None or built[1] is None:
+            return None
+        moment = built[1]
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC).isoformat()
+        return moment.isoformat() if moment.utcoffset() == timedelta(0) else None
+    text = _GMT_OFFSET.sub(
+        lambda m: f" {m[1]}{int(m[2]):02d}{m[3] or '00'}", text
+    )  # "GMT+6" → " +0600"
+    pm = None
+    if (meridiem := _AM_PM.search(text)) is not None:
+        pm = meridiem[1] in "Pp"
+        text = text[: meridiem.start()] + text[meridiem.end() :]
+    offset: int | None = None
+    named = False
+    for word in _LETTERS.findall(text):
+        if word in _ZONES:
+            offset, named = _ZONES[word], True
+        elif _unknown_zone(word):
+            named = True  # a zone's name we do not know, or one that means several
+    numeric = bool(_NUMERIC_OFFSET.search(text))
+    if numeric:  # a number states it: a name beside it (``+0100 CET``) adds nothing
+        named = False
+    elif named and offset is not None:  # a known name: its offset as a number for parsedate_tz
+        text = " ".join(w for w in text.split() if w not in _ZONES) + f" {_signed(offset)}"
+    elif named:
+        text = " ".join(w for w in text.split() if not _unknown_zone(w))
     parts = parsedate_tz(text) if any(c.isalpha() for c in text) else None
     if parts is None:
         return None
     year, month, day, hour, minute, second = parts[:6]
-    zone = ""
-    if _STATED_OFFSET.search(text) and parts[9] is not None:
-        sign, offset = "-" if parts[9] < 0 else "+", abs(parts[9]) // 60
-        zone = f"{sign}{offset // 60:02d}:{offset % 60:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{zone}"
+    if str(year) not in _FOUR_DIGITS.findall(text):  # "0019" read as 2019, "19" as 2019
+        return None
+    if pm is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if pm else 0)
+    stated = parts[9] if numeric or offset is not None else None
+    try:
+        zone = None if stated is None else timezone(timedelta(seconds=stated))
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+    except (ValueError, OverflowError):
+        return None
+    if named and offset is None:
+        return moment.date().isoformat()
+    return moment.isoformat()
+
+
+_NUMERIC_OFFSET = re.compile(r"(?<![\w:])[+-]\d{4}(?!\d)")
+
+
+def _signed(minutes: int) -> str:
+    sign, minutes = "-" if minutes < 0 else "+", abs(minutes)
+    return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
 
 
 def find_date_in_text(

@@ -144,23 +144,59 @@ def date_from_lead(
     paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
     """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``,
-    ``Hamburg, 2. November 2021 - ...``; not a date the lead's sentence speaks of (``Am 22.
-    Oktober 2019 erscheint ...``, ``Seit dem 1. Januar 2022 ist ...``: a lower-case word or
-    a comma and one after it), nor the time it was updated (``Aktualisiert am ...``)."""
+    ``Hamburg, 2. November 2021 - ...``, ``Алматы, 11 декабря 2025, четверг. ...``,
+    ``December 11, 2025 at 3:45 pm ET — ...``; not a date the lead's sentence speaks of
+    (``Am 22. Oktober 2019 erscheint ...``, ``Seit dem 1. Januar 2022 ist ...``: after the
+    date and what a dateline may add to it — a weekday, the year's word, a time, am/pm, a
+    zone — a lower-case word goes on with the sentence), nor the time it was updated (an
+    update word before the date: ``Aktualisiert am ...``, ``Updated: ...``; one in the
+    sentence after the dateline is the news, not a label)."""
     if not paragraphs:
         return None
     head = paragraphs[0][:_MAX_DATE_LINE]
     found = find_date_in_text(head, fetched_at=fetched_at, tz=tz)
-    if found is None or _UPDATE_IN_LEAD.search(head):
+    if found is None:
         return None
     span = find_date_span(head, tz=tz)
-    after = _AFTER_DATE.match(head, span[2]) if span is not None else None
-    if after is not None and after[1].islower():  # the sentence goes on
+    start = (
+        span[1]
+        if span is not None
+        else next((i for i, c in enumerate(head) if c.isdigit()), len(head))
+    )
+    if _UPDATE_IN_LEAD.search(head, 0, start):  # the dateline is labelled an update time
         return None
+    if span is not None:
+        end = _DATELINE_TAIL.match(head, span[2]).end()  # type: ignore[union-attr]
+        after = _AFTER_DATE.match(head, end)
+        if after is not None and after[1].islower():  # the sentence goes on
+            return None
     return found
 
 
 _UPDATE_IN_LEAD = re.compile(rf"\b{_UPDATE_WORDS}\b", re.IGNORECASE)
+# what a dateline may add after its date: a weekday (Kazakh, Russian, English, German,
+# French, Spanish; any case; 'Thu.'), the year's word after a numeric date ('г.', 'ж.',
+# 'года', 'жылы'), a time ('10:15', 'um 10:15 Uhr', 'at 3:45 pm', 'в 14:30', 'сағат 10:00',
+# 'à 10h'), am/pm and a zone's letters ('ET', 'GMT+6', '(UTC+6)'). Each piece starts with a
+# letter, digit or '(' after at most a few spaces and commas, and the loop is possessive:
+# linear.
+_WEEKDAYS = (
+    r"дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|понедельник|вторник|среда"
+    r"|четверг|пятница|суббота|воскресенье|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|montag|dienstag|mittwoch"
+    r"|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo"
+)
+_DATELINE_PIECE = (
+    rf"(?:{_WEEKDAYS})\b\.?"
+    r"|(?:жылғы|жылы|жыл|года|год|г|ж)\b\.?"
+    r"|(?:(?:um|at|в|сағат|à|a\s+las|alle|às|om)\s{1,3})?\d{1,2}(?:[:.]\d{2}){1,2}"
+    r"(?:\s{0,3}(?:uhr|h)\b)?"
+    r"|\d{1,2}h\d{2}\b"
+    r"|[ap]\.?m\b\.?"
+    r"|\(?(?-i:[A-Z]{2,5})(?:[+-]\d{1,2}(?::?\d{2})?)?\b\)?"
+)
+_DATELINE_TAIL = re.compile(rf"(?:[\s,]{{0,4}}(?:{_DATELINE_PIECE}))*+", re.IGNORECASE)
 # the first letter after a date, a comma between them or none
 _AFTER_DATE = re.compile(r"\s*,?\s*([^\W\d_])")
 
