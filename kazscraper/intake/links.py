@@ -10,9 +10,11 @@ from parsel import Selector
 from kazscraper.intake.checked import CheckedHtml, html_selector
 
 MAX_LINKS_PER_PAGE = 5_000  # links read from one page (KAZSCRAPER_MAX_LINKS_PER_PAGE)
-# where parsel's ``Selector(text=…)`` reads text as other than HTML: a JSON object or array
-# (it tries ``json.loads`` first), an XML declaration; anchored and possessive: no backtracking
-_PARSEL_TYPES = re.compile(r"[\s\ufeff]*+(?:[{\[]|<\?xml\s)")
+# where parsel's ``Selector(text=…)`` reads text as XML: an XML declaration; anchored and
+# possessive: no backtracking. (Text that starts as JSON does, ``[`` or ``{``, is read as
+# HTML, as the extractor reads it: parsel's JSON selector has no links and raised on
+# ``xpath``, and its ``json.loads`` raised RecursionError on deep nesting.)
+_PARSEL_TYPES = re.compile(r"[\s\ufeff]*+<\?xml\s")
 
 
 def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
@@ -24,8 +26,8 @@ def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
     """
     if not html or html.isspace():
         return []
-    # JSON's or XML's start: parsel tells what it is; HTML: parsel's tree, without its copy
-    # of the page to take out NUL (``checked.html_selector``)
+    # XML's start: parsel tells what it is; else HTML: parsel's tree, without its copy of
+    # the page to take out NUL (``checked.html_selector``)
     page = Selector(text=html) if _PARSEL_TYPES.match(html) else html_selector(html)
     if page.type in ("html", "xml"):  # lxml's strings: no Selector made for each link
         values = page.root.xpath("//a/@href", smart_strings=False)
