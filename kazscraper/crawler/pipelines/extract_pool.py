@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import pickle
 import signal
@@ -23,6 +24,8 @@ from kazscraper.intake.links import anchor_hrefs
 from kazscraper.intake.page import Refused, page_item
 from kazscraper.items import Article, PageItem
 from kazscraper.sites import SiteProfile, Sites
+
+logger = logging.getLogger(__name__)
 
 _worker_sites: Sites | None = None  # in a worker process: the crawl's sites
 T = TypeVar("T")
@@ -62,6 +65,10 @@ class WorkerDied(Exception):
 
 _HEADER = 8  # a frame: its length (8 bytes, big-endian), then a pickle
 _DEPTH = 2  # calls given to a worker at a time
+# workers in a row that died before answering any call (a broken installation, a memory
+# limit that kills each at start): the pool starts no more, each call is ``WorkerDied``
+# at once (the crawl reads its page itself), not two process starts a page for ever
+FRUITLESS_DEATHS = 8
 
 
 def _frame(obj: object) -> bytes:
@@ -137,6 +144,7 @@ class _Worker:
         self.calls: deque[_Call] = deque()  # the calls given to it, the one it runs first
         self.unsent = bytearray()  # what of their frames is not written yet
         self.received = bytearray()
+        self.answered = 0  # calls it answered
         self.loop: asyncio.AbstractEventLoop | None = None  # where its descriptors are watched
 
     def close(self) -> None:
@@ -163,6 +171,8 @@ class ExtractWorkers:
         self._waiting: deque[_Call] = deque()
         self.replaced = 0  # dead workers replaced
         self._closed = False
+        self._fruitless = 0  # workers in a row that died before answering a call
+        self._broken = ""  # why the pool starts no more workers
 
     def processes(self) -> list[BaseProcess]:
         """The worker processes (a test kills them)."""
@@ -179,10 +189,20 @@ class ExtractWorkers:
         its error here."""
         if self._closed:
             raise RuntimeError("the extraction pool is closed")
+        if self._broken and not self._workers:
+            raise WorkerDied(self._broken)
         loop = asyncio.get_running_loop()
         call = _Call(_frame((function, args)), loop.create_future())
         if not self._workers:  # a run that extracts nothing (incremental) starts none
-            self._workers = [_Worker(self.sites) for _ in range(self.workers)]
+            started: list[_Worker] = []
+            try:
+                while len(started) < self.workers:
+                    started.append(_Worker(self.sites))
+            except BaseException:
+                for worker in started:  # no process left behind (then the error is the call's)
+                    self._stop(worker)
+                raise
+            self._workers = started
         self._waiting.append(call)
         self._dispatch(loop)
         result: T = await call.future
@@ -210,23 +230,24 @@ class ExtractWorkers:
         loop.remove_writer(worker.task_fd)
 
     def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Waiting calls to idle workers."""
-        for worker in list(self._workers):
-            if not self._waiting:
-                return
-            if worker.loop is not loop:
-                self._watch(worker, loop)
-            # two calls a worker: the next is in its pipe while it runs one, so it does
-            # not wait for this thread between pages
-            while len(worker.calls) < _DEPTH and self._waiting and worker in self._workers:
-                call = self._waiting.popleft()
-                if call.future.done():  # cancelled while it waited
-                    continue
-                worker.calls.append(call)
-                start = not worker.unsent
-                worker.unsent += call.frame
-                if start:
-                    self._write(worker)
+        """Waiting calls to workers: one to each idle worker first, then a second to each
+        (the next is in its pipe while it runs one, so it does not wait for this thread
+        between pages)."""
+        for depth in range(1, _DEPTH + 1):
+            for worker in list(self._workers):
+                if not self._waiting:
+                    return
+                if worker.loop is not loop:
+                    self._watch(worker, loop)
+                while len(worker.calls) < depth and self._waiting and worker in self._workers:
+                    call = self._waiting.popleft()
+                    if call.future.done():  # cancelled while it waited
+                        continue
+                    worker.calls.append(call)
+                    start = not worker.unsent
+                    worker.unsent += call.frame
+                    if start:
+                        self._write(worker)
 
     def _write(self, worker: _Worker) -> None:
         if worker.loop is None or worker not in self._workers:
@@ -264,6 +285,8 @@ class ExtractWorkers:
             payload = bytes(received[_HEADER : _HEADER + size])
             del received[: _HEADER + size]
             call = worker.calls.popleft() if worker.calls else None
+            worker.answered += 1
+            self._fruitless = 0
             if call is not None and not call.future.done():
                 try:
                     ok, value = pickle.loads(payload)  # a trusted pipe: our own worker's answer
@@ -272,7 +295,7 @@ class ExtractWorkers:
                 if ok:
                     call.future.set_result(value)
                 else:
-                    call.future.set_exception(value)
+                    _fail(call, value)
             if worker.loop is not None:
                 self._dispatch(worker.loop)
             if worker not in self._workers:  # it died as it was given the next call
@@ -284,15 +307,9 @@ class ExtractWorkers:
         if worker not in self._workers:
             return  # already replaced (seen by its sentinel and its pipe both)
         loop = worker.loop
-        self._unwatch(worker)
-        worker.close()
-        worker.process.join(timeout=5)  # dead: its sentinel is ready, or soon
-        if worker.process.is_alive():  # its pipe broke, yet it lives: no orphan
-            worker.process.kill()
-            worker.process.join()
-        fresh = _Worker(self.sites)
-        self._workers[self._workers.index(worker)] = fresh
-        self.replaced += 1
+        self._stop(worker)
+        if not worker.answered:
+            self._fruitless += 1
         # it runs its calls in order: the first unanswered one is the one it died on; the
         # others were never read, and go back as they were
         calls = list(worker.calls)
@@ -304,14 +321,46 @@ class ExtractWorkers:
             if call.deaths < 2:
                 self._waiting.appendleft(call)
             else:
-                call.future.set_exception(
+                _fail(
+                    call,
                     WorkerDied(
                         "the extraction worker process died on this page twice "
                         "(crashed or killed); not extracted"
-                    )
+                    ),
                 )
+        if self._fruitless >= FRUITLESS_DEATHS:
+            self._broken = (
+                f"{self._fruitless} extraction worker processes in a row died before "
+                "answering any call (a broken installation? a memory limit?); no more are "
+                "started, the pages are read in the crawl process"
+            )
+            logger.error("%s", self._broken)
+        else:
+            try:
+                fresh = _Worker(self.sites)
+            except Exception as exc:  # no process or descriptor to be had (EMFILE, EAGAIN)
+                self._broken = f"no extraction worker process could replace a dead one: {exc}"
+                logger.error("%s", self._broken)
+            else:
+                self._workers[self._workers.index(worker)] = fresh
+                self.replaced += 1
+        if self._broken:
+            self._workers.remove(worker)
+            if not self._workers:  # none left to run them: the calls fail, none waits
+                waiting, self._waiting = self._waiting, deque()
+                for call in waiting:
+                    _fail(call, WorkerDied(self._broken))
         if loop is not None and not loop.is_closed():
             self._dispatch(loop)
+
+    def _stop(self, worker: _Worker) -> None:
+        """A worker's descriptors unwatched and closed, its process ended (no orphan)."""
+        self._unwatch(worker)
+        worker.close()
+        worker.process.join(timeout=5)  # dead: its sentinel is ready, or soon
+        if worker.process.is_alive():  # its pipe broke, yet it lives
+            worker.process.kill()
+            worker.process.join()
 
     # -- figures and the end -------------------------------------------------------------
 
@@ -345,7 +394,8 @@ class ExtractWorkers:
         """Stop the workers: each reads the end of its pipe and exits (killed if it does not
         within seconds); calls still waiting are cancelled. No process is left behind."""
         self._closed = True
-        for call in self._waiting:
+        in_flight = [call for worker in self._workers for call in worker.calls]
+        for call in [*self._waiting, *in_flight]:
             if not call.future.done() and not call.future.get_loop().is_closed():
                 call.future.cancel()
         self._waiting.clear()
@@ -357,6 +407,16 @@ class ExtractWorkers:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
+
+
+def _fail(call: _Call, error: BaseException) -> None:
+    """``call`` fails with ``error``; one a future refuses (``StopIteration``, which
+    ``set_exception`` turns into a ``TypeError`` raised here) as a ``RuntimeError`` naming
+    it: a call always ends, so its page ends as an article or a failure row."""
+    try:
+        call.future.set_exception(error)
+    except TypeError:
+        call.future.set_exception(RuntimeError(f"{type(error).__name__}: {error}"))
 
 
 @dataclass
