@@ -66,8 +66,8 @@ class WorkerDied(Exception):
 _HEADER = 8  # a frame: its length (8 bytes, big-endian), then a pickle
 _DEPTH = 2  # calls given to a worker at a time
 # workers in a row that died before answering any call (a broken installation, a memory
-# limit that kills each at start): the pool starts no more, each call is ``WorkerDied``
-# at once (the crawl reads its page itself), not two process starts a page for ever
+# limit that kills each at start): the pool starts no more and runs each call in the crawl
+# process, not two process starts a page (and a failure row) for ever
 FRUITLESS_DEATHS = 8
 
 
@@ -190,7 +190,7 @@ class ExtractWorkers:
         if self._closed:
             raise RuntimeError("the extraction pool is closed")
         if self._broken and not self._workers:
-            raise WorkerDied(self._broken)
+            return self._in_process(function, args)
         loop = asyncio.get_running_loop()
         call = _Call(_frame((function, args)), loop.create_future())
         if not self._workers:  # a run that extracts nothing (incremental) starts none
@@ -332,26 +332,43 @@ class ExtractWorkers:
             self._broken = (
                 f"{self._fruitless} extraction worker processes in a row died before "
                 "answering any call (a broken installation? a memory limit?); no more are "
-                "started, the pages are read in the crawl process"
+                "started, the pages are extracted in the crawl process"
             )
             logger.error("%s", self._broken)
         else:
             try:
                 fresh = _Worker(self.sites)
             except Exception as exc:  # no process or descriptor to be had (EMFILE, EAGAIN)
-                self._broken = f"no extraction worker process could replace a dead one: {exc}"
+                self._broken = (
+                    f"no extraction worker process could replace a dead one ({exc}); the "
+                    "pages are extracted by the others, or in the crawl process"
+                )
                 logger.error("%s", self._broken)
             else:
                 self._workers[self._workers.index(worker)] = fresh
                 self.replaced += 1
         if self._broken:
             self._workers.remove(worker)
-            if not self._workers:  # none left to run them: the calls fail, none waits
+            if not self._workers:  # none left: the calls run here, none waits
                 waiting, self._waiting = self._waiting, deque()
                 for call in waiting:
-                    _fail(call, WorkerDied(self._broken))
+                    if call.future.done():
+                        continue
+                    try:
+                        function, args = pickle.loads(call.frame[_HEADER:])  # our own frame
+                        call.future.set_result(self._in_process(function, args))
+                    except Exception as exc:
+                        _fail(call, exc)
         if loop is not None and not loop.is_closed():
             self._dispatch(loop)
+
+    def _in_process(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        """``function(*args)`` in the crawl process, as a worker would run it (the pool
+        could keep no worker alive)."""
+        global _worker_sites
+        if _worker_sites is None:
+            _worker_sites = self.sites
+        return function(*args)
 
     def _stop(self, worker: _Worker) -> None:
         """A worker's descriptors unwatched and closed, its process ended (no orphan)."""
