@@ -11,6 +11,13 @@ largest and the smallest size.
     python bench/scale.py --sizes 5000,20000 --reparse   # peak RSS of `kazscraper reparse`
     python bench/scale.py --sizes 100000 --cycle --rss-log /tmp/rss.tsv
 
+    python bench/scale.py --known 100000   # bytes an article of an incremental run's `known`
+
+``--known N`` writes a synthetic archive of N articles (an alias for one in ten, an
+ETag each, a date for nine in ten) and measures, with tracemalloc, the bytes an article
+of the ``known`` map an incremental run loads: the dict the archive gives
+(``known_articles``) and the fingerprint table the crawl keeps (``KnownArticles``).
+
 With ``--cycle`` each size's full crawl is followed by an incremental re-crawl of
 the same archive and by ``kazscraper reparse`` of it: the peak RSS of all three.
 ``--rss-log FILE`` samples the VmRSS of the bench's crawl and reparse processes
@@ -30,13 +37,17 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crawl import StaticServer, crawl_benchmark, prepare_site, summarize
 
+from kazscraper.archive import Archive
 from kazscraper.crawler.archive_files import warc_directory
+from kazscraper.crawler.archive_owner import KNOWN_CHUNK
+from kazscraper.crawler.url_set import KnownArticles
 
 
 def _child(*args: str) -> tuple[int, float, float]:
@@ -49,6 +60,67 @@ def _child(*args: str) -> tuple[int, float, float]:
     )
     _, status, usage = os.wait4(proc.pid, 0)
     return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def synthetic_archive(db: Path, n: int) -> None:
+    """An archive of ``n`` articles with only what ``known`` reads: URL, date, ETag, aliases."""
+    now = "2026-12-01T00:00:00+00:00"
+    slug = "qazaqstan-respublikasynyn-ukimeti-auyl-sharuashylygy-turaly-zhana-zang-zhobasy"
+    with Archive(db, site="qazdauiri") as archive:
+        conn = archive.db.conn
+        articles = [
+            (i, f"https://qazdauiri.kz/news/{slug}-{i}", "qazdauiri",
+             None if i % 10 == 9 else f"{2023 + i % 3}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+             f'"{0x17f00000000000 + i:x}-{60000 + i % 5000:x}"', now, now)
+            for i in range(1, n + 1)
+        ]  # fmt: skip
+        conn.executemany(
+            "INSERT INTO articles (id, url, site, published_date, etag, first_seen_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            articles,
+        )
+        urls = [(a[1], a[0], now, now) for a in articles]
+        urls += [(a[1] + "/amp", a[0], now, now) for a in articles if a[0] % 10 == 0]
+        conn.executemany(
+            "INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?)",
+            urls,
+        )
+        conn.commit()
+
+
+def known_memory(n: int) -> None:
+    """Bytes an article of the incremental run's ``known``: dict vs fingerprint table."""
+    with tempfile.TemporaryDirectory(prefix="kazscraper-known-") as tmp:
+        db = Path(tmp) / "known.sqlite"
+        synthetic_archive(db, n)
+        print(f"synthetic archive: {n} articles, {n + n // 10} URLs (aliases too); "
+              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(f"{'known as':>14}{'bytes/article':>15}{'peak bytes/art':>16}{'build CPU s':>13}"
+              f"{'lookup us':>11}")  # fmt: skip
+        with Archive(db, site="qazdauiri") as archive:
+            builds = {
+                "dict": archive.known_articles,
+                "KnownArticles": lambda: KnownArticles.from_chunks(
+                    archive.archived_article_urls(KNOWN_CHUNK),
+                    expected=archive.count("article_urls"),
+                ),
+            }
+            probe = [u for rows in archive.archived_article_urls(KNOWN_CHUNK) for u, _, _ in rows]
+            for name, build in builds.items():
+                cpu = time.process_time()
+                known = build()
+                cpu = time.process_time() - cpu  # untraced: tracemalloc slows allocations
+                del known
+                tracemalloc.start()
+                known = build()
+                held, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                t = time.process_time()
+                answers = [known[u] for u in probe[:20000]]
+                lookup = (time.process_time() - t) / len(answers) * 1e6
+                print(f"{name:>14}{held / n:>15.0f}{peak / n:>16.0f}{cpu:>13.2f}{lookup:>11.2f}")
+                del known, answers
 
 
 class RssLog:
@@ -171,7 +243,16 @@ def main() -> None:
     parser.add_argument(
         "--rss-log", type=Path, help="sample the children's VmRSS every 5 s into this TSV file"
     )
+    parser.add_argument(
+        "--known",
+        type=int,
+        metavar="N",
+        help="bytes an article of an incremental run's known map, on a synthetic archive",
+    )
     args = parser.parse_args()
+    if args.known:
+        known_memory(args.known)
+        return
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
