@@ -228,7 +228,9 @@ def run_child(
     result = json.loads(out.read_text())
     result["exit"] = proc.returncode
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
-    result["maxrss_mb"] = usage.ru_maxrss / 1024
+    # the child's own peak (VmHWM): ru_maxrss also counts the parent's peak RSS at the
+    # fork (Linux keeps it across exec), which a bench that rendered 100,000 pages has high
+    result["maxrss_mb"] = result.get("vmhwm_mb") or usage.ru_maxrss / 1024
     result["server_cpu_s"] = server_cpu
     result["load"] = (load0, os.getloadavg()[0])  # the machine's load average, start and end
     return result
@@ -274,6 +276,15 @@ def _reparse_line(r: dict[str, Any]) -> str:
             f"rss {r['maxrss_mb']:.0f} MB (workers {r['worker_rss_mb']} MB each at most), "
             f"load {_load(r)}, exit {r['exit']}"
             + ("" if r["exit"] == 0 else f": {r['summary']}"))  # fmt: skip
+
+
+def own_peak_rss_mb() -> float:
+    """This process's peak RSS in MB (VmHWM: its own pages only; ``ru_maxrss`` of a child
+    started by fork and exec also counts its parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu_now() -> float:
@@ -645,7 +656,9 @@ def main() -> None:
     os.environ.setdefault("KAZSCRAPER_BENCH_REACTOR", args.reactor)
     if args.child:
         run = child_bare if args.child == "bare" else child_kazscraper
-        Path(args.out).write_text(json.dumps(run(args)))
+        result = run(args)
+        result["vmhwm_mb"] = own_peak_rss_mb()
+        Path(args.out).write_text(json.dumps(result))
         return
     if args.profile:
         profile_crawl(args.articles, str(Path(args.profile).resolve()))

@@ -9,6 +9,19 @@ largest and the smallest size.
 
     python bench/scale.py --sizes 5000,20000
     python bench/scale.py --sizes 5000,20000 --reparse   # peak RSS of `kazscraper reparse`
+    python bench/scale.py --sizes 100000 --cycle --rss-log /tmp/rss.tsv
+
+    python bench/scale.py --known 100000   # bytes an article of an incremental run's `known`
+
+``--known N`` writes a synthetic archive of N articles (an alias for one in ten, an
+ETag each, a date for nine in ten) and measures, with tracemalloc, the bytes an article
+of the ``known`` map an incremental run loads: the dict the archive gives
+(``known_articles``) and the fingerprint table the crawl keeps (``KnownArticles``).
+
+With ``--cycle`` each size's full crawl is followed by an incremental re-crawl of
+the same archive and by ``kazscraper reparse`` of it: the peak RSS of all three.
+``--rss-log FILE`` samples the VmRSS of the bench's crawl and reparse processes
+every few seconds into FILE (seconds, pid, command, MB): where in a run memory rises.
 
 With ``--reparse`` each size is crawled once (kept), then rebuilt from its WARC
 files by ``kazscraper reparse`` in a subprocess whose peak RSS is printed: a
@@ -22,14 +35,19 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crawl import StaticServer, crawl_benchmark, prepare_site, summarize
 
+from kazscraper.archive import Archive
 from kazscraper.crawler.archive_files import warc_directory
+from kazscraper.crawler.archive_owner import KNOWN_CHUNK
+from kazscraper.crawler.url_set import KnownArticles
 
 
 def _child(*args: str) -> tuple[int, float, float]:
@@ -42,6 +60,142 @@ def _child(*args: str) -> tuple[int, float, float]:
     )
     _, status, usage = os.wait4(proc.pid, 0)
     return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def synthetic_archive(db: Path, n: int) -> None:
+    """An archive of ``n`` articles with only what ``known`` reads: URL, date, ETag, aliases."""
+    now = "2026-12-01T00:00:00+00:00"
+    slug = "qazaqstan-respublikasynyn-ukimeti-auyl-sharuashylygy-turaly-zhana-zang-zhobasy"
+    with Archive(db, site="qazdauiri") as archive:
+        conn = archive.db.conn
+        articles = [
+            (i, f"https://qazdauiri.kz/news/{slug}-{i}", "qazdauiri",
+             None if i % 10 == 9 else f"{2023 + i % 3}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+             f'"{0x17f00000000000 + i:x}-{60000 + i % 5000:x}"', now, now)
+            for i in range(1, n + 1)
+        ]  # fmt: skip
+        conn.executemany(
+            "INSERT INTO articles (id, url, site, published_date, etag, first_seen_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            articles,
+        )
+        urls = [(a[1], a[0], now, now) for a in articles]
+        urls += [(a[1] + "/amp", a[0], now, now) for a in articles if a[0] % 10 == 0]
+        conn.executemany(
+            "INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?)",
+            urls,
+        )
+        conn.commit()
+
+
+def known_memory(n: int) -> None:
+    """Bytes an article of the incremental run's ``known``: dict vs fingerprint table."""
+    with tempfile.TemporaryDirectory(prefix="kazscraper-known-") as tmp:
+        db = Path(tmp) / "known.sqlite"
+        synthetic_archive(db, n)
+        print(f"synthetic archive: {n} articles, {n + n // 10} URLs (aliases too); "
+              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(f"{'known as':>14}{'bytes/article':>15}{'peak bytes/art':>16}{'build CPU s':>13}"
+              f"{'lookup us':>11}")  # fmt: skip
+        with Archive(db, site="qazdauiri") as archive:
+            builds = {
+                "dict": archive.known_articles,
+                "KnownArticles": lambda: KnownArticles.from_chunks(
+                    archive.archived_article_urls(KNOWN_CHUNK),
+                    expected=archive.count("article_urls"),
+                ),
+            }
+            probe = [u for rows in archive.archived_article_urls(KNOWN_CHUNK) for u, _, _ in rows]
+            for name, build in builds.items():
+                cpu = time.process_time()
+                known = build()
+                cpu = time.process_time() - cpu  # untraced: tracemalloc slows allocations
+                del known
+                tracemalloc.start()
+                known = build()
+                held, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                t = time.process_time()
+                answers = [known[u] for u in probe[:20000]]
+                lookup = (time.process_time() - t) / len(answers) * 1e6
+                print(f"{name:>14}{held / n:>15.0f}{peak / n:>16.0f}{cpu:>13.2f}{lookup:>11.2f}")
+                del known, answers
+
+
+class RssLog:
+    """Samples every few seconds the VmRSS of this process's descendants that run
+    kazscraper (the crawl children, reparse and its workers) into a TSV file."""
+
+    def __init__(self, path: Path, every: float = 5.0) -> None:
+        self.path, self.every = path, every
+        self.stop = threading.Event()
+        self.t0 = time.monotonic()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _descendants(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    stat = (d / "stat").read_text()
+                    parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        found, todo = [], [os.getpid()]
+        while todo:
+            p = todo.pop()
+            kids = [c for c, pp in parents.items() if pp == p]
+            found += kids
+            todo += kids
+        return found
+
+    def _run(self) -> None:
+        with self.path.open("w") as out:
+            out.write("seconds\tpid\tcommand\trss_mb\tload1\n")
+            while not self.stop.wait(self.every):
+                for pid in self._descendants():
+                    try:
+                        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                        status = Path(f"/proc/{pid}/status").read_text()
+                    except OSError:
+                        continue
+                    words = [w.decode(errors="replace") for w in cmd if w]
+                    if not any(w in ("crawl", "reparse", "--child") for w in words):
+                        continue
+                    rss = next((int(x.split()[1]) for x in status.splitlines()
+                                if x.startswith("VmRSS:")), 0)  # fmt: skip
+                    what = " ".join(w for w in words[1:4] if not w.startswith("/"))[:40]
+                    out.write(f"{time.monotonic() - self.t0:.0f}\t{pid}\t{what}\t"
+                              f"{rss / 1024:.0f}\t{os.getloadavg()[0]:.1f}\n")  # fmt: skip
+                out.flush()
+
+    def __enter__(self) -> RssLog:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def cycle_memory(sizes: list[int], runs: int) -> None:
+    """Full crawl, incremental re-crawl and reparse of each size: peak RSS of each."""
+    table = []
+    for n in sizes:
+        print(f"-- {n} articles", flush=True)
+        bench = crawl_benchmark(n, runs, kinds=("kazscraper", "incremental"), reparse=True)
+        res = bench["results"]
+        table.append((n, *(summarize(res[k], n) for k in ("kazscraper", "incremental")),
+                      res["reparse"]))  # fmt: skip
+    print(f"\npeak RSS MB, medians of {runs} run(s); load average now {os.getloadavg()[0]:.1f}")
+    print(f"{'articles':>9}{'crawl':>8}{'re-crawl':>10}{'reparse':>9}{'reparse worker':>16}"
+          f"{'crawl s':>9}{'re-crawl s':>12}")  # fmt: skip
+    for n, full, inc, rep in table:
+        med = sorted(rep, key=lambda r: r["maxrss_mb"])[len(rep) // 2]
+        print(f"{n:>9}{full['maxrss_mb']:>8.0f}{inc['maxrss_mb']:>10.0f}"
+              f"{med['maxrss_mb']:>9.0f}{med['worker_rss_mb']:>16}"
+              f"{full['wall_s']:>9.0f}{inc['wall_s']:>12.0f}")  # fmt: skip
 
 
 def reparse_memory(sizes: list[int]) -> None:
@@ -81,13 +235,41 @@ def main() -> None:
     parser.add_argument(
         "--reparse", action="store_true", help="measure the peak RSS of reparse instead"
     )
+    parser.add_argument(
+        "--cycle",
+        action="store_true",
+        help="peak RSS of a full crawl, an incremental re-crawl and a reparse of each size",
+    )
+    parser.add_argument(
+        "--rss-log", type=Path, help="sample the children's VmRSS every 5 s into this TSV file"
+    )
+    parser.add_argument(
+        "--known",
+        type=int,
+        metavar="N",
+        help="bytes an article of an incremental run's known map, on a synthetic archive",
+    )
     args = parser.parse_args()
+    if args.known:
+        known_memory(args.known)
+        return
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error("--sizes takes integers separated by commas")
     if not sizes or min(sizes) < 6:
         parser.error("sizes must be at least 6 articles")
+    if args.rss_log:
+        with RssLog(args.rss_log):
+            run(args, sizes)
+    else:
+        run(args, sizes)
+
+
+def run(args: argparse.Namespace, sizes: list[int]) -> None:
+    if args.cycle:
+        cycle_memory(sizes, args.runs)
+        return
     if args.reparse:
         reparse_memory(sizes)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -472,3 +473,40 @@ def test_the_runs_verdict_is_written_when_the_scheduled_urls_cannot_be_read(
     owner.finish()
     [(status, verdict)] = rows(db, "SELECT status, verdict FROM crawls")
     assert status != "running" and verdict
+
+
+def test_the_crawl_state_keeps_the_archived_urls_in_flat_memory(tmp_path: Path) -> None:
+    # issue 22: an incremental run's ``known`` (archived URL -> date, ETag) was a dict of
+    # strings, about 400 bytes an article held for the whole run (40 MB at 100,000)
+    db, n, now = tmp_path / "a.sqlite", 2000, "2026-12-01T00:00:00+00:00"
+    dated = [
+        (f"{ORIGIN}maqala-{i}", f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", f'"e{i:x}"')
+        for i in range(n)
+    ]
+    with Archive(db, site="qazdauiri") as archive:
+        archive.db.conn.executemany(
+            "INSERT INTO articles (id, url, site, published_date, etag, first_seen_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (i + 1, u, "qazdauiri", day, etag, now, now)
+                for i, (u, day, etag) in enumerate(dated)
+            ],
+        )
+        archive.db.conn.executemany(
+            "INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(url, i + 1, now, now) for i, (url, _, _) in enumerate(dated)],
+        )
+        archive.db.conn.commit()
+    owner = crawler_for(db).get_extension(ArchiveExtension)
+    tracemalloc.start()
+    try:
+        state = owner.crawl_state()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert state is not None
+    assert held / n < 150, f"{held / n:.0f} bytes an archived article"
+    assert len(state.known) == n
+    assert all(state.known[url] == (day, etag) for url, day, etag in dated[::37])
+    assert ORIGIN + "maqala-new" not in state.known

@@ -231,3 +231,32 @@ def test_the_disk_queue_stores_requests_as_scrapy_does_without_scanning_the_spid
         assert back is not None and back.callback == request.callback
         assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
     ours.close()
+
+
+def test_the_known_articles_answer_as_the_archives_dict() -> None:
+    # the incremental run's ``known`` (URL -> published date, ETag) as fingerprints: every
+    # answer the dict gave, dates and ETags of any shape given back exactly
+    odd_dates = ["2025-12-11T10:00:00+05:00", "20251211", "", "2025-13-01", "бүгін"]
+    odd_etags = [None, "", 'W/"ж-1"', "\udcff", "x" * 70_000]
+    rows = [
+        (article(i), None if i % 7 == 0 else f"{2020 + i % 6}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+         odd_etags[i % 5] if i % 3 == 0 else f'"{i:x}-{i * 7:x}"')
+        for i in range(3000)
+    ] + [(article(-i), day, '"o"') for i, day in enumerate(odd_dates, 1)]  # fmt: skip
+    rows.append((article(5), "2024-01-01", None))  # a row given again: the last one counts
+    truth = {url: (day, etag) for url, day, etag in rows}
+    for known in (url_set.KnownArticles(rows), url_set.KnownArticles(rows, expected=len(rows))):
+        assert len(known) == len(truth)
+        for _ in range(2):  # the second pass answers from the last answers kept
+            assert all(known[url] == value for url, value in truth.items())
+        assert all(url in known for url in truth)
+        assert article(-99) not in known and 7 not in known
+        assert known.get(article(-99)) is None
+        with pytest.raises(KeyError):
+            known[article(-99)]
+        with pytest.raises(TypeError):
+            list(known)
+    chunks = [rows[i : i + 500] for i in range(0, len(rows), 500)]
+    known = url_set.KnownArticles.from_chunks(chunks, expected=len(rows))
+    assert all(known[url] == value for url, value in truth.items())
+    assert known.nbytes < 60 * len(truth) + 70_000 + sum(len(e or "") for _, e in truth.values())

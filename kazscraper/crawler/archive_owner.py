@@ -31,10 +31,12 @@ from kazscraper.archive import Archive
 from kazscraper.crawler.config import run_config
 from kazscraper.crawler.frontier import ArchiveState, ScheduledUrls
 from kazscraper.crawler.signals import stop_on_archive_error
+from kazscraper.crawler.url_set import KnownArticles
 from kazscraper.crawler.verdict import crawl_summary, run_verdict, status_of
 
 logger = logging.getLogger(__name__)
 
+KNOWN_CHUNK = 5000  # archived URLs read at a time into the run's ``known``
 UNACCOUNTED_SHOWN = 5  # unaccounted URLs named in the log
 
 
@@ -73,7 +75,10 @@ class ArchiveExtension:
         if self.archive is None:
             return None
         return ArchiveState(
-            known=self.archive.known_articles(),
+            known=KnownArticles.from_chunks(
+                self.archive.archived_article_urls(KNOWN_CHUNK),
+                expected=self.archive.count("article_urls"),
+            ),
             frontier=self.archive.frontier_urls(),
             retries=self.archive.failed_urls(),
             failed_discovery=self.archive.discovery_failures(),
