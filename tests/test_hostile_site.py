@@ -195,6 +195,7 @@ def test_every_hostile_mode_has_a_test() -> None:
         "sitemap-index-gz",
         "sitemap-gz",
         "sitemap-gz-bomb",
+        "sitemap-large",
         *STORAGE_FAULTS,  # tests/test_storage_faults.py
     }
     assert covered == HOSTILE_FAULTS
@@ -345,6 +346,19 @@ def test_a_gzip_bomb_sitemap_is_refused_at_the_size_cap(hostile: Hostile) -> Non
     assert run.exit_code == 0, run.reason
     stage, reason = run.failures()[run.origin + "/sitemaps/articles.xml.gz"]
     assert stage == "discovery" and "larger than" in reason
+    assert_every_healthy_article_once(run, hostile.site, set())
+
+
+def test_a_sitemap_larger_than_a_page_may_be_is_read_to_the_sitemap_cap(hostile: Hostile) -> None:
+    """A sitemap may be 50 MB (sitemaps.org; ``KAZSCRAPER_SITEMAP_MAX_BYTES``), a page 10 MB:
+    a sitemap between the two (50,000 news URLs with their titles) was cancelled by the
+    page's download cap, and a first crawl found only what its listings' walk found (a
+    100,000-article replica: 98,418)."""
+    hostile.faults = {"/sitemap.xml": "sitemap-large"}  # 300 KB, pages here at most 200 KB
+    run = hostile.crawl("sitemap-large", {"DOWNLOAD_MAXSIZE": 200_000})
+    hostile.faults = {}
+    assert run.exit_code == 0, run.reason
+    assert run.origin + "/sitemap.xml" not in run.failures()
     assert_every_healthy_article_once(run, hostile.site, set())
 
 

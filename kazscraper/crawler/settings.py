@@ -92,6 +92,7 @@ DOWNLOADER_MIDDLEWARES = {
     "kazscraper.crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "kazscraper.crawler.middlewares.robots.RobotsCrawlDelayMiddleware": 100,
+    "kazscraper.crawler.middlewares.sitemap_size.SitemapSizeMiddleware": 120,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "kazscraper.crawler.middlewares.meta_refresh.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

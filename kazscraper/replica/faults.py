@@ -56,6 +56,8 @@ FAULTS = {
     "/sitemaps/empty.xml (give those paths faults of their own)",
     "sitemap-gz": "the site's sitemap gzipped, as application/x-gzip (no Content-Encoding)",
     "sitemap-gz-bomb": "a gzipped sitemap that inflates beyond the size cap (~60 MB)",
+    "sitemap-large": "the site's sitemap padded with whitespace to 300 KB (larger than a page "
+    "may be in a test that lowers DOWNLOAD_MAXSIZE; sitemaps.org allows 50 MB)",
     # values SQLite cannot store as they come, and revisits that bring garbage (issue 11)
     "views-overflow": "the article with a view counter of 2^70 (beyond SQLite's 64-bit integers)",
     "headline-surrogate": "the article with JSON-LD whose headline ends in a lone surrogate "

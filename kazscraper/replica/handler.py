@@ -275,6 +275,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "application/x-gzip", payload)
         elif mode == "sitemap-gz-bomb":
             self._send(200, "application/x-gzip", gzip_bomb())
+        elif mode == "sitemap-large":
+            assert server.renderer is not None
+            self._send(200, XML, server.renderer.sitemap().encode().ljust(300_000))
         else:
             raise ValueError(f"unknown fault mode {mode!r}")
         return True
