@@ -510,3 +510,56 @@ def test_the_crawl_state_keeps_the_archived_urls_in_flat_memory(tmp_path: Path) 
     assert len(state.known) == n
     assert all(state.known[url] == (day, etag) for url, day, etag in dated[::37])
     assert ORIGIN + "maqala-new" not in state.known
+
+
+def _archive_with_rows(db: Path, articles: list[tuple], urls: list[tuple]) -> None:
+    now = "2026-12-01T00:00:00+00:00"
+    with Archive(db, site="qazdauiri") as archive:
+        archive.db.conn.executemany(
+            "INSERT INTO articles (id, url, site, published_date, etag, first_seen_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(i, u, "qazdauiri", day, etag, now, now) for i, u, day, etag in articles],
+        )
+        archive.db.conn.executemany(
+            "INSERT INTO article_urls (url, article_id, first_seen_at, last_seen_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(url, i, now, now) for url, i in urls],
+        )
+        archive.db.conn.commit()
+
+
+def test_the_crawl_state_loads_an_archive_with_a_null_url_row(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    _archive_with_rows(
+        db,
+        [(1, ORIGIN + "a", "2025-01-02", '"a"'), (2, ORIGIN + "b", "2025-01-03", '"b"')],
+        [(ORIGIN + "a", 1), (None, 2)],
+    )
+    with Archive(db, migrate=False) as archive:
+        before = archive.known_articles()  # the dict the crawl used until scale2
+    assert before[ORIGIN + "a"] == ("2025-01-02", '"a"')
+    state = crawler_for(db).get_extension(ArchiveExtension).crawl_state()
+    assert state is not None
+    assert state.known[ORIGIN + "a"] == before[ORIGIN + "a"]
+    assert ORIGIN + "b" not in state.known
+
+
+@pytest.mark.parametrize(
+    ("day", "etag"), [("2025-01-02", b'"blob"'), (b"2025-01-02", '"a"')], ids=["etag", "date"]
+)
+def test_the_crawl_state_loads_an_etag_or_a_date_stored_as_a_blob(
+    tmp_path: Path, day: str | bytes, etag: str | bytes
+) -> None:
+    db = tmp_path / "a.sqlite"
+    _archive_with_rows(
+        db,
+        [(1, ORIGIN + "a", day, etag), (2, ORIGIN + "b", "2025-01-03", '"b"')],
+        [(ORIGIN + "a", 1), (ORIGIN + "b", 2)],
+    )
+    with Archive(db, migrate=False) as archive:
+        before = archive.known_articles()
+    assert before[ORIGIN + "a"] == (day, etag)  # SQLite kept the BLOB as bytes
+    state = crawler_for(db).get_extension(ArchiveExtension).crawl_state()
+    assert state is not None
+    assert state.known[ORIGIN + "a"] == before[ORIGIN + "a"]
+    assert state.known[ORIGIN + "b"] == ("2025-01-03", '"b"')

@@ -260,3 +260,12 @@ def test_the_known_articles_answer_as_the_archives_dict() -> None:
     known = url_set.KnownArticles.from_chunks(chunks, expected=len(rows))
     assert all(known[url] == value for url, value in truth.items())
     assert known.nbytes < 60 * len(truth) + 70_000 + sum(len(e or "") for _, e in truth.values())
+
+
+def test_known_articles_membership_of_bytes_is_the_dicts() -> None:
+    rows = [(article(1), "2025-01-02", '"e"')]
+    truth = {url: (day, etag) for url, day, etag in rows}
+    known = url_set.KnownArticles(rows)
+    key = article(1).encode()
+    assert (key in known) == (key in truth)  # False
+    assert (key in known) == (known.get(key) is not None)
