@@ -229,3 +229,45 @@ def test_an_article_redirected_to_another_is_an_alias_of_it(tmp_path: Path) -> N
     assert ids[server.origin + moved.path] == ids[server.origin + target.path]
     assert rows(db, "SELECT count(*) FROM articles") == [(11,)]
     assert rows(db, "SELECT url FROM failures WHERE url LIKE '%/news/%'") == []
+
+
+_RUN_WITH_SETTINGS = """
+import json, sys
+from kazscraper.crawler.runner import CrawlOptions, run_crawl
+result = run_crawl(CrawlOptions(**json.loads(sys.argv[1])))
+print(json.dumps({"exit_code": result.exit_code, "stats": result.stats}, default=str))
+"""
+
+
+def test_the_listing_limit_counts_pages_not_links_to_them(tmp_path: Path) -> None:
+    """No usable sitemap or feed: the listings find every article, with a listing-page
+    limit that the site's listing pages fit in. The limit counted every link to a listing
+    (each page's menu names every category again), so a first crawl of a site with more
+    than about a seventh of the limit in listing pages stopped its walk early (the
+    100,000-article replica without its sitemap: 98,418 of 100,000 stored)."""
+    import subprocess
+    import sys
+
+    site = ReplicaSite(300)
+    with ReplicaServer(site) as server:
+        server.set_faults({"/sitemap.xml": "empty", "/rss": "empty"})
+        listing_pages = 1 + sum(map(server.renderer.category_pages, site.by_category))
+        db = tmp_path / "listings.sqlite"
+        arguments = {
+            "db_path": str(db),
+            "site": "qazdauiri",
+            "start_url": server.origin + "/",
+            "mirrors": [server.mirror_origin],
+            "settings": {"KAZSCRAPER_MAX_LISTING_PAGES": listing_pages},
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN_WITH_SETTINGS, json.dumps(arguments)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    stats = json.loads(done.stdout.strip().splitlines()[-1])["stats"]
+    assert "kazscraper/listing_limit_reached" not in stats
+    listed = rows(db, "SELECT count(*) FROM captures WHERE url LIKE '%/category/%'")
+    assert listed == [(listing_pages - 1,)]
+    stored = {u.removeprefix(server.origin) for (u,) in rows(db, "SELECT url FROM articles")}
+    assert stored == {a.path for a in site.articles}

@@ -257,6 +257,15 @@ def test_the_listing_page_limit_counts_listing_requests() -> None:
     assert f.counts["listing_limit_reached"] == 2 and f.listing_pages == 2
 
 
+def test_a_listing_linked_again_is_neither_requested_nor_counted_again() -> None:
+    """Every page's menu links each section: the limit counts pages, not links to them."""
+    f = Frontier(PROFILE, limits=Limits(max_listing_pages=2), today=TODAY)
+    menu = [f.listing(f"{LISTING}?page={n}") for n in (1, 2, 1, 2, 1, 2)]
+    assert [d.fetch for d in menu] == [True, True, False, False, False, False]
+    assert f.listing_pages == 2 and not f.counts["listing_limit_reached"]
+    assert f.listing(f"{LISTING}?page=3").reason == LISTING_LIMIT
+
+
 def test_a_sitemap_nested_too_deep_is_a_recorded_failure() -> None:
     f = Frontier(PROFILE, limits=Limits(sitemap_max_depth=2), today=TODAY)
     assert f.sitemap(f"{SITE}/s.xml", depth=2).fetch

@@ -26,7 +26,8 @@ The incremental rules, in one place:
 - a site whose article URLs redirect to their trailing-slash twin is learned once: after
   the first such redirect, its articles are asked for with the slash (``request_url``);
 - ``max_articles`` ends discovery once that many articles are scheduled;
-- discovery is bounded (``Limits``): listing pages and sitemaps per run, sitemap nesting,
+- discovery is bounded (``Limits``): listing pages (each counted once, however many
+  pages link it) and sitemaps per run, sitemap nesting,
   links read per page, and article requests per run (``max_articles_per_run``: a site
   whose every article links thousands of fresh article URLs would never let a run end);
   that one ends discovery as ``max_articles`` does, counting only articles fetched (an
@@ -248,7 +249,8 @@ class Frontier:
         self._failed_discovery: set[str] = set()
         self.awaited = FingerprintSet()  # scheduled, fetched, not yet answered
         self.counts: Counter[str] = Counter()
-        self.listing_pages = 0  # listing requests made this run
+        self.listing_pages = 0  # listing requests made this run (distinct pages)
+        self._listings = FingerprintSet()  # the listing pages requested this run
         self.sitemaps = 0  # sitemap requests made this run
         self.article_requests = 0  # new article requests made this run (max_articles_per_run)
         self._new: list[str] = []  # new article URLs not yet handed back for the frontier
@@ -361,11 +363,15 @@ class Frontier:
 
     def listing(self, url: str, empty_run: int = 0, ask: str = "") -> Decision:
         """A listing page (canonical ``url``; ``ask``: the address to request, when another),
-        within the run's limit of listing pages."""
+        once a run, within the run's limit of listing pages: the limit counts pages, not
+        links to them (every page's menu links each section again)."""
         if self.discovery_done():
             return Decision(url, "listing", False, DONE)
+        if url in self._listings:  # menus link every section again on every page
+            return Decision(url, "listing", False, SCHEDULED)
         if self.listing_pages >= self.limits.max_listing_pages:
             return self._skip(url, LISTING_LIMIT, "listing_limit_reached", kind="listing")
+        self._listings.add(url)
         self.listing_pages += 1
         return Decision(url, "listing", True, NEW, empty_run=empty_run, ask=ask)
 
