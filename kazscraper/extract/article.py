@@ -193,9 +193,9 @@ def _date(
     profile: SiteProfile,
 ) -> None:
     """The publication date, by ``extract.page_date.publication_date``: what the page
-    declares, the signature's date line, the date line nearest the headline, microdata,
-    the URL, the lead's dateline, htmldate. Relative forms are anchored to the fetch
-    time; a date after the fetch is refused by the parser."""
+    declares, the signature's date line, microdata and the URL's date, the date line
+    nearest the headline, the lead's dateline, htmldate. Relative forms are anchored to the
+    fetch time; a date after the fetch is refused by the parser."""
     fetched = _as_datetime(article.fetched_at)
     url = article.fetched_url
 
