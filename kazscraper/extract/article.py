@@ -19,7 +19,7 @@ crawl, ``kazscraper parse`` and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -41,12 +41,13 @@ from kazscraper.extract.blocks import (
 from kazscraper.extract.body import GenericView, body_paragraphs
 from kazscraper.extract.byline import (
     MAX_AUTHORS,
+    BylineReading,
     authors_from_elements,
-    byline_authors,
     has_author_markup,
     is_no_person,
     is_organisation,
     name_as_written,
+    read_byline,
     same_person_in_full,
     site_words,
     trafilatura_authors,
@@ -271,6 +272,12 @@ def _authors(
     # the page declared the site itself as the author: only a visible byline names someone
     # else (trafilatura's guesses are left out: a tag cloud, a "Recipe by <site>" line)
     the_site_declared = False
+    reading: list[BylineReading] = []
+
+    def shown() -> list[PersonName]:  # the visible byline, read once
+        if not reading:
+            reading.append(read_byline(page))
+        return reading[0].names
 
     def people(found: list[PersonName], source: str) -> list[PersonName]:
         """On another site's page, the names without the site itself (the publisher named
@@ -297,14 +304,14 @@ def _authors(
         layer = meta.source["authors"]
         names = [n for n in (read(a) for a in meta.authors) if n is not None]
         if generic is not None and names:
-            names = _declared_people(names, people(names, layer), page, article.url)
+            names = _declared_people(names, people(names, layer), shown)
             the_site_declared = not names and not any(is_organisation(a) for a in meta.authors)
             if names and layer != "jsonld" and all(is_organisation(a) for a in meta.authors):
                 names = []  # a company, not a person (a meta tag's default)
         if generic is not None and names and all(len(n.name.split()) == 1 for n in names):
-            shown = byline_authors(page, article.url)  # "Todd" declared, "Todd Bates" shown
-            if same_person_in_full(names, shown):
-                names, layer = shown, "byline"
+            byline = shown()  # "Todd" declared, "Todd Bates" shown
+            if same_person_in_full(names, byline):
+                names, layer = byline, "byline"
     if not names and sig.authors:
         names, layer = sig.authors, sig.author_source
     # a learned profile's author elements: where they name no one, no one (no guessing)
@@ -315,14 +322,18 @@ def _authors(
         generic = None if not names else generic
     if not names and generic is not None:  # another site's page: its visible byline
         layer = "byline"
-        names = people(byline_authors(page, article.url), layer)
+        names = people(shown(), layer)
     if not names and generic is not None and not the_site_declared:  # trafilatura's reading
         layer = "generic (trafilatura)"
         names = people(trafilatura_authors(generic.tree), layer)
     if not names and generic is None and not ruled:  # the byline reader covers these on another
         layer = "author-element"  # site's page: what it leaves (teasers, furniture) is no one's
         names = authors_from_elements(page)
-    if not names and generic is not None and not the_site_declared and has_author_markup(page.root):
+    marked_in_body = reading[0].marked_in_body if reading else None  # (read with the byline)
+    if (
+        not names and generic is not None and not the_site_declared
+        and has_author_markup(page.root, marked_in_body)
+    ):  # fmt: skip
         # a byline in the header or footer we dropped
         layer = "generic (trafilatura, whole page)"
         names = people(trafilatura_authors(page.root), layer)
@@ -353,7 +364,7 @@ _DECLARED_LAYERS = frozenset({"jsonld", "meta-author"})
 
 
 def _declared_people(
-    declared: list[PersonName], kept: list[PersonName], page: Selector, url: str
+    declared: list[PersonName], kept: list[PersonName], byline: Callable[[], list[PersonName]]
 ) -> list[PersonName]:
     """The people of a declared author, ``kept`` being ``declared`` without the site itself.
     Where the site was all it declared (``"author": "The Economist"``), the visible byline
@@ -361,7 +372,7 @@ def _declared_people(
     else nobody (a later layer reads the byline)."""
     if kept or not declared:
         return kept
-    shown = {name.key for name in byline_authors(page, url)}
+    shown = {name.key for name in byline()}
     return declared if shown and {name.key for name in declared} <= shown else []
 
 

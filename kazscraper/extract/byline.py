@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import permutations
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 from parsel import Selector
@@ -102,7 +102,27 @@ def byline_authors(page: Selector, url: str = "") -> list[PersonName]:
     single word is a name only in a ``rel=author``/``itemprop=author`` element, kept as
     written where our parser does not take it (a lower-case handle: ``marc``). At most
     ``MAX_AUTHORS + 1`` people are read (the caller tells that some were dropped)."""
-    marked, openings = _byline_candidates(page.root)
+    return read_byline(page).names
+
+
+class BylineReading(NamedTuple):
+    """What one walk of a page tells of its byline: the people (``byline_authors``), and
+    whether an element in its body is marked ``rel=author`` or ``itemprop=author`` or has a
+    class naming an author (``has_author_markup`` but for the id, read only when asked)."""
+
+    names: list[PersonName]
+    marked_in_body: bool
+
+
+def read_byline(page: Selector) -> BylineReading:
+    """The page's byline people (see ``byline_authors``) and its author marks in one walk
+    (the lines that open with a byline's label are wanted on most pages: no second walk)."""
+    marked, openings, marked_in_body = _walk(page.root)
+    return BylineReading(_marked_people(marked) or _opening_people(openings), marked_in_body)
+
+
+def _marked_people(marked: list[Any]) -> list[PersonName]:
+    """The people of the first author element that names some."""
     wrappers = {ancestor for el in marked for ancestor in el.iterancestors()}
     for element in marked:
         if element in wrappers or _not_the_articles(element):
@@ -124,6 +144,11 @@ def byline_authors(page: Selector, url: str = "") -> list[PersonName]:
                         keys.add(person.key)
                         names.append(person)
             return names[: MAX_AUTHORS + 1]
+    return []
+
+
+def _opening_people(openings: list[Any]) -> list[PersonName]:
+    """The people of the first line that opens with a byline's label and names some."""
     for element in openings:
         line = _short_text(element, _MAX_BYLINE)
         if line and not _not_the_articles(element):
@@ -146,35 +171,77 @@ def _short_text(element: Any, limit: int) -> str | None:
 
 
 def _byline_candidates(root: Any) -> tuple[list[Any], list[Any]]:
-    """In one walk of the page (an XPath of a dozen ``contains()`` tests costs three times
-    more): the elements marked as an author's, and those whose text opens with a byline's
+    """The elements marked as an author's, and those whose text opens with a byline's
     label; those in the first headline's article (or main) or after it first."""
-    marked, openings = [], []
+    marked, openings, _ = _walk(root)
+    return marked, openings
+
+
+def _walk(root: Any) -> tuple[list[Any], list[Any], bool]:
+    """In one walk of the page (an XPath of a dozen ``contains()`` tests costs three times
+    more; a function call per element twice the walk): the elements marked as an author's,
+    those whose text opens with a byline's label (each list with those in the first
+    headline's article, or main, or after it first), and whether an element in the body is
+    ``has_author_markup``'s by its class, ``rel`` or ``itemprop``. Each element's class is
+    tested for a byline's stems first: most have none."""
+    marked: list[tuple[bool, Any]] = []
+    openings: list[tuple[bool, Any]] = []
     headline: Any = None
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in xpaths.NEVER_READ_TAGS:
+    after = in_body = False
+    never_read, opening = xpaths.NEVER_READ_TAGS, _BYLINE_OPENING.match
+    for element in root.iter(etree.Element):
+        get = element.get
+        mark = hint = False
+        classes = get("class")
+        if classes:
+            folded = classes.casefold()
+            if (
+                "author" in folded or "byline" in folded or "autor" in folded
+                or "auteur" in folded or "writer" in folded or "fn" in folded
+            ):  # fmt: skip
+                mark = _class_marks(element, classes)
+                hint = any(stem in classes for stem in _HINT_CLASS_STEMS)
+        rel = get("rel")
+        if rel is not None:
+            mark = mark or "author" in rel.split()
+            hint = hint or rel == "author"
+        if get("itemprop") == "author":
+            mark = hint = True
+        if hint and not in_body:
+            in_body = any(a.tag == "body" for a in element.iterancestors())
+        tag = element.tag
+        if tag in never_read:
             continue
-        if headline is None and element.tag == "h1" and not H1_IN_CHROME(element):
-            headline = element
-        if element.attrib and _marks_an_author(element):
-            marked.append((headline is not None, element))
+        if headline is None and tag == "h1" and not H1_IN_CHROME(element):
+            headline, after = element, True
+        if mark:
+            marked.append((after, element))
         text = element.text
-        if text and _BYLINE_OPENING.match(text.lstrip()):
-            openings.append((headline is not None, element))
+        if text and opening(text.lstrip()):
+            openings.append((after, element))
+    return _in_order(marked, headline), _in_order(openings, headline), in_body
+
+
+def _in_order(found: list[tuple[bool, Any]], headline: Any) -> list[Any]:
+    """The ``found`` elements (each with whether it comes after the ``headline``), those in
+    the headline's article (or main) or after it first, else in the page's order."""
     region = None
     if headline is not None:
         region = next((a for a in headline.iterancestors() if a.tag in ("article", "main")), None)
 
-    def in_order(found: list[tuple[bool, Any]]) -> list[Any]:
-        def later(item: tuple[bool, Any]) -> bool:
-            after, element = item
-            if after or region is None:
-                return not after and headline is not None
-            return not any(a is region for a in element.iterancestors())
+    def later(item: tuple[bool, Any]) -> bool:
+        after, element = item
+        if after or region is None:
+            return not after and headline is not None
+        return not any(a is region for a in element.iterancestors())
 
-        return [element for _, element in sorted(found, key=later)]  # stable
+    return [element for _, element in sorted(found, key=later)]  # stable
 
-    return in_order(marked), in_order(openings)
+
+# the class substrings of ``xpaths.AUTHOR_HINT`` (each holds one of the byline's stems)
+_HINT_CLASS_STEMS = ("author", "Author", "autor", "byline", "writer")
+# ``xpaths.AUTHOR_HINT`` but for the class, ``rel`` and ``itemprop`` (read in the walk)
+_AUTHOR_ID_HINT = etree.XPath("boolean(//body//*/@id[contains(.,'author')])")
 
 
 def _marks_an_author(element: Any) -> bool:
@@ -188,6 +255,12 @@ def _marks_an_author(element: Any) -> bool:
     folded = classes.casefold()
     if not folded or not ("fn" in folded or any(s in folded for s in xpaths.BYLINE_CLASS_STEMS)):
         return False  # a cheap test first: most elements have no such class
+    return _class_marks(element, classes)
+
+
+def _class_marks(element: Any, classes: str) -> bool:
+    """Whether a word of the element's ``classes`` (split at - and _ and camel case) is
+    ``fn`` or in ``xpaths.BYLINE_CLASS_WORDS``."""
     words = {w.casefold() for w in _CLASS_PART.findall(classes)}
     words |= class_words(element)
     return "fn" in words or not words.isdisjoint(xpaths.BYLINE_CLASS_WORDS)
@@ -295,22 +368,31 @@ def _looks_like_a_name(words: list[str], markup: bool) -> bool:
 
 
 _AUTHOR_HINT = etree.XPath(xpaths.AUTHOR_HINT)
-_AUTHOR_ATTRIBUTES = etree.XPath(xpaths.TRAFILATURA_AUTHOR_ATTRIBUTES, smart_strings=False)
+# each attribute of ``xpaths.TRAFILATURA_AUTHOR_ATTRIBUTES`` read by itself, the class first
+# (it most often holds a stem): no union of six to sort, and no more read after a stem
+_AUTHOR_ATTRIBUTES = tuple(
+    etree.XPath(path.strip(), smart_strings=False)
+    for path in xpaths.TRAFILATURA_AUTHOR_ATTRIBUTES.split("|")
+)
 
 
 def _may_name_an_author(tree: Any) -> bool:
     """Whether some element of ``tree`` may be one trafilatura's author XPaths match."""
-    values = "\n".join(_AUTHOR_ATTRIBUTES(tree))
-    if any(stem in values for stem in xpaths.TRAFILATURA_AUTHOR_STEMS):
-        return True
+    for attribute_values in _AUTHOR_ATTRIBUTES:
+        values = "\n".join(attribute_values(tree))
+        if any(stem in values for stem in xpaths.TRAFILATURA_AUTHOR_STEMS):
+            return True
     return next(tree.iter(*xpaths.TRAFILATURA_AUTHOR_TAGS), None) is not None
 
 
-def has_author_markup(tree: Any) -> bool:
+def has_author_markup(tree: Any, marked_in_body: bool | None = None) -> bool:
     """Whether ``tree`` has any author markup (``rel=author``, a class naming an author or
     a byline) where trafilatura's byline reading could find a name: one cheap test before
-    that reading of a whole page."""
-    return bool(_AUTHOR_HINT(tree))
+    that reading of a whole page. ``marked_in_body``: ``read_byline``'s answer for this
+    tree, where it was read (then only the elements' ids are searched)."""
+    if marked_in_body is None:
+        return bool(_AUTHOR_HINT(tree))
+    return marked_in_body or bool(_AUTHOR_ID_HINT(tree))
 
 
 def trafilatura_authors(tree: Any) -> list[PersonName]:
