@@ -28,6 +28,7 @@ from parsel import Selector
 
 from kazscraper.extract import xpaths
 from kazscraper.extract.blocks import (
+    PageWords,
     css_select,
     find_block,
     heading_candidates,
@@ -446,12 +447,14 @@ def related_blocks(
     """
     found = []
     all_labels = profile.similar_labels + profile.top_labels
+    words = PageWords(page.root)  # the body's text and its words: read once for both searches
     # on another site's page the usual labels are seldom in its text: looked for there first
     usual = heading_keys(
         heading_candidates(
             page,
             profile.similar_labels[:1] + profile.top_labels[:1],
             html if profile.name == "generic" else None,
+            words,
         )
     )
     every: list[Any] | None = None
@@ -464,7 +467,7 @@ def related_blocks(
         region = find_block(page, labels, stop_labels=all_labels, keyed=usual)
         if region is None and len(labels) > 1:
             if every is None:
-                every = heading_keys(heading_candidates(page, all_labels, html))
+                every = heading_keys(heading_candidates(page, all_labels, html, words))
             region = find_block(page, labels, stop_labels=all_labels, keyed=every)
         if region:
             found.append((kind, region))

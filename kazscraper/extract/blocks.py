@@ -11,7 +11,7 @@ such as "Show more" is never taken for data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -32,8 +32,9 @@ _SEPARATORS = " -–—|•·,"
 # Compiled once: parsel's .xpath() wraps every result in a Selector, which cost more than the
 # queries themselves on a 60 KB page; these helpers work on lxml elements directly.
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script|ancestor::style)]", smart_strings=False)
-_LI_WITH_LINK = etree.XPath(".//li[.//a[@href]]")
-_CHILDREN_WITH_LINK = etree.XPath("./*[descendant-or-self::a[@href]]")
+# (``descendant::``, not ``.//``: libxml2 reads ``.//li[…]`` as the li children of every
+# node below, a node-set each, merged: ~1.6x the time)
+_LI_WITH_LINK = etree.XPath("descendant::li[descendant::a[@href]]")
 _LINKS = etree.XPath("descendant-or-self::a[@href]")
 
 Node = Selector | etree._Element
@@ -153,23 +154,100 @@ def _in_menu(element: etree._Element) -> bool:
 
 
 def heading_candidates(
-    page: Selector, labels: Iterable[str], html: str | None = None
+    page: Selector,
+    labels: Iterable[str],
+    html: str | None = None,
+    words: PageWords | None = None,
 ) -> list[etree._Element]:
     """Elements whose own text holds the last word of one of ``labels``, in one pass.
 
     XPath 1.0 cannot casefold: the words are looked for as written and in capitals, and
     the exact, case-folded match is made after. Given the page's ``html``, words that do
-    not occur in it at all are not looked for.
+    not occur in it at all are not looked for. ``words``: the page's ``PageWords``, where
+    several label sets are looked for on the same page (each word searched once).
     """
-    needles = {n for label in labels for w in (squash(label).split()[-1],) for n in (w, w.upper())}
+    if words is None:
+        words = PageWords(page.root)
     # a word in none of the body's text nodes heads nothing: the body's text (serialised
     # in C, a fraction of the HTML, in UTF-8: a word is in the text where its bytes are in
     # the bytes) is searched first, the HTML (on another site's page) only for what is in it
-    text = _body_text(page.root)
-    needles = {n for n in needles if n.encode() in text and (html is None or n in html)}
+    needles = [n for n in words.present(tuple(labels)) if html is None or n in html]
     if not needles:
         return []
-    return _heading_xpath(tuple(sorted(needles)))(page.root)
+    return _heading_xpath(tuple(needles))(page.root)
+
+
+class PageWords:
+    """Which of the labels' words one page's body text holds (``heading_candidates``): the
+    text serialised once, each word searched once, however many label sets ask. Made for a
+    page and dropped with it (``related_blocks``), never shared between pages.
+
+    A search reads the whole text when the word is not there (most of the ~90 words of the
+    generic profile's labels: ~35 µs each on a 47 KB text), so it is avoided where a cheaper
+    test decides: a word with a byte the text lacks (a Cyrillic letter's first byte on a
+    page in English: memchr) is not there; a word in Latin capitals is looked for in the
+    text's runs of capitals only (an occurrence is inside one): a few hundred bytes."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self._root = root
+        self._text: bytes | None = None
+        self._capitals: bytes | None = None
+        self._known: dict[bytes, bool] = {}  # words and single bytes: in the text or not
+
+    def present(self, labels: tuple[str, ...]) -> list[str]:
+        """The labels' last words, as written and in capitals (sorted), that occur in the
+        body's text: those ``word.encode() in text`` finds."""
+        text = self.text
+        known = self._known
+        found = []
+        for word, needle, lead_bytes, capitals in _needles(labels):
+            hit = known.get(needle)
+            if hit is None:
+                for byte in lead_bytes:  # a letter's first byte, not in the text: no word
+                    if (has := known.get(byte)) is None:
+                        has = known[byte] = byte in text
+                    if not has:
+                        hit = False
+                        break
+                else:
+                    hit = needle in (self._capital_runs() if capitals else text)
+                known[needle] = hit
+            if hit:
+                found.append(word)
+        return found
+
+    @property
+    def text(self) -> bytes:
+        """The text of the page's ``<body>`` elements, UTF-8 (``_body_text``)."""
+        if self._text is None:
+            self._text = _body_text(self._root)
+        return self._text
+
+    def _capital_runs(self) -> bytes:
+        """The text's runs of Latin capitals, each once: a word of capitals alone is in the
+        text where it is in one of them."""
+        if self._capitals is None:
+            self._capitals = b" ".join(set(self.text.translate(_CAPITAL_RUNS).split()))
+        return self._capitals
+
+
+# every byte but a Latin capital made a space: the text's runs of capitals, split apart
+_CAPITAL_RUNS = bytes(b if 0x41 <= b <= 0x5A else 0x20 for b in range(256))
+
+
+@lru_cache(maxsize=64)
+def _needles(labels: tuple[str, ...]) -> tuple[tuple[str, bytes, tuple[bytes, ...], bool], ...]:
+    """The last word of each label, as written and in capitals, sorted (once per label set),
+    each with its UTF-8, the lead bytes of its non-ASCII characters, and whether it is Latin
+    capitals alone (A-Z)."""
+    last_words = [squash(label).split()[-1] for label in labels]
+    needles = []
+    for word in sorted({n for last in last_words for n in (last, last.upper())}):
+        needle = word.encode()
+        lead_bytes = tuple(bytes((b,)) for b in sorted({b for b in needle if b >= 0xC0}))
+        capitals = all(0x41 <= b <= 0x5A for b in needle)
+        needles.append((word, needle, lead_bytes, capitals))
+    return tuple(needles)
 
 
 def _body_text(root: etree._Element) -> bytes:
@@ -210,25 +288,35 @@ def _xpath_literal(text: str) -> str:
 
 def _widen(element: etree._Element) -> etree._Element:
     """Climb to the outermost ancestor that contains the heading and nothing else."""
-    own = node_text(element)
     while True:
         parent = element.getparent()
         if parent is None or parent.tag in ("body", "html"):
             return element
-        if not _one_element_child(parent) or node_text(parent) != own:
+        if not _one_element_child(parent) or not _same_text(parent, element):
             return element
         element = parent
 
 
+def _same_text(parent: etree._Element, child: etree._Element) -> bool:
+    """``node_text(parent) == node_text(child)``, ``child`` being its one child element.
+
+    Where ``child`` is the only node in ``parent``, ``parent``'s visible text is its own
+    text, then ``child``'s, then ``child``'s tail, each squashed apart (joined with a
+    space): the same as ``child``'s where neither of the others holds a word, told without
+    joining any text. (A comment or instruction beside ``child``: the texts compared.)"""
+    if len(parent) == 1:
+        return not (_has_words(parent.text) or _has_words(child.tail))
+    return node_text(parent) == node_text(child)
+
+
+def _has_words(text: str | None) -> bool:
+    return bool(text and not text.isspace())
+
+
 def _one_element_child(parent: etree._Element) -> bool:
     """``parent`` has one child element (text, comments aside): read no further than two."""
-    found = 0
-    for child in parent:
-        if _is_element(child):
-            found += 1
-            if found > 1:
-                return False
-    return found == 1
+    children = parent.iterchildren(etree.Element)  # (elements only, told in C)
+    return next(children, None) is not None and next(children, None) is None
 
 
 def _region_after(
@@ -236,9 +324,7 @@ def _region_after(
 ) -> list[etree._Element]:
     region = []
     longest = _longest(stops) if isinstance(stops, frozenset) else max(map(len, stops), default=0)
-    for sibling in heading.itersiblings():
-        if not _is_element(sibling):
-            continue
+    for sibling in heading.itersiblings(etree.Element):  # (elements only, told in C)
         if sibling.tag in HEADING_TAGS or (
             stops and label_key(_short_text(sibling, longest)) in stops
         ):
@@ -264,19 +350,62 @@ def _short_text(element: etree._Element, limit: int) -> str:
     return node_text(element)
 
 
-def block_items(region: list[etree._Element]) -> list[etree._Element]:
-    """The item elements of a block: list items, or the children that carry a link."""
+def block_items(
+    region: list[etree._Element], known: dict[etree._Element, list[etree._Element]] | None = None
+) -> list[etree._Element]:
+    """The item elements of a block: list items, or the children that carry a link.
+
+    ``known``: each element's items as read before, from one search of one page (the
+    regions after its headings overlap: each element is read once)."""
+    if known is None:
+        return [item for element in region for item in _element_items(element)]
     items: list[etree._Element] = []
     for element in region:
-        found = _LI_WITH_LINK(element) or _CHILDREN_WITH_LINK(element)
-        for _ in range(8):  # wrappers (``view > view-content > rows``): down to the rows
-            if len(found) != 1 or len(_LINKS(found[0])) < 2:
-                break
-            found = _CHILDREN_WITH_LINK(found[0])
-        if not found and _LINKS(element):
-            found = [element]
+        found = known.get(element)
+        if found is None:
+            found = known[element] = _element_items(element)
         items.extend(found)
     return items
+
+
+def _element_items(element: etree._Element) -> list[etree._Element]:
+    if not _has_link(element):  # (no link: no item, without a search for one)
+        return []
+    found = _items_of(element)
+    for _ in range(8):  # wrappers (``view > view-content > rows``): down to the rows
+        if len(found) != 1 or not _two_links(found[0]):
+            break
+        found = _children_with_link(found[0])
+    return found or [element]
+
+
+def _items_of(element: etree._Element) -> list[etree._Element]:
+    """``.//li[.//a[@href]]``, else ``./*[descendant-or-self::a[@href]]``: the XPath only
+    where there is a list item (lxml's walk in C tells), the children by lxml's walks."""
+    if next(element.iterdescendants("li"), None) is not None and (found := _LI_WITH_LINK(element)):
+        return found
+    return _children_with_link(element)
+
+
+def _children_with_link(element: etree._Element) -> list[etree._Element]:
+    """``./*[descendant-or-self::a[@href]]``: the child elements that are or hold a link."""
+    return [child for child in element.iterchildren(etree.Element) if _has_link(child)]
+
+
+def _has_link(element: etree._Element) -> bool:
+    """``boolean(descendant-or-self::a[@href])``, stopping at the first."""
+    return any(a.get("href") is not None for a in element.iter("a"))
+
+
+def _two_links(element: etree._Element) -> bool:
+    """``count(descendant-or-self::a[@href]) >= 2``, stopping at the second."""
+    first = False
+    for a in element.iter("a"):
+        if a.get("href") is not None:
+            if first:
+                return True
+            first = True
+    return False
 
 
 def parse_block(
@@ -434,11 +563,32 @@ def parse_meta_line(meta: str) -> tuple[str | None, str | None, int | None]:
     return author, parsed.date, views
 
 
-_HEADINGS = etree.XPath(
-    "(//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
-    "[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::a)])"
-    "[position() <= 60]"
-)
+_SECTION_TAGS = ("h2", "h3", "h4", "h5", "h6")
+_NOT_UNDER = ("nav", "header", "footer", "a")
+_MOST_HEADINGS = 60
+
+
+def _section_headings(root: etree._Element) -> list[etree._Element]:
+    """``(//body//*[self::h2 or … or self::h6][not(ancestor::nav or ancestor::header or
+    ancestor::footer or ancestor::a)])[position() <= 60]``, by lxml's walks in C (the
+    XPath's ``//*`` with a predicate made a node-set of the children of every node under
+    ``<body>``: ~0.6 ms a page): the headings under a ``<body>``, in page order, of every
+    element the document holds (``//`` starts at the document: what follows ``</html>``
+    too), none inside a nav, header, footer or link."""
+    top = root.getroottree().getroot()
+    found = []
+    for element in (top, *top.itersiblings()):
+        if not _is_element(element):
+            continue
+        for heading in element.iter(*_SECTION_TAGS):
+            above = [e.tag for e in heading.iterancestors("body", *_NOT_UNDER)]
+            if above and above.count("body") == len(above):
+                found.append(heading)
+                if len(found) == _MOST_HEADINGS:
+                    return found
+    return found
+
+
 _COUNTER = re.compile(r"^\d[\d\s]{0,12}$")
 
 
@@ -450,27 +600,54 @@ def most_read_by_structure(
     view count (a number of its own beside the title). None when there is none."""
     host = url_origin(base_url)
     taken = set(skip)
-    for heading in _HEADINGS(page.root):
+    known: dict[etree._Element, list[etree._Element]] = {}  # (this page's, this search's)
+    for heading in _section_headings(page.root):
         if len(node_text(heading)) > 60:
             continue
         region = _region_after(_widen(heading), set())
         if any(element in taken for element in region):  # a block found by its label
             continue
-        items = block_items(region)
+        items = block_items(region, known)
         if len(items) < 3:
             continue
-        counted = 0
-        for item in items:  # the text's tests first: they are cheaper than the link's
-            links = _LINKS(item)
-            if len(node_text(links[0]).split()) < 3:
-                continue
-            if not any(_COUNTER.match(t) for t in map(squash, _VISIBLE_TEXT(item)) if t):
-                continue
-            if _same_site_link(links[0], base_url, host):
-                counted += 1
-        if counted >= 3 and counted * 2 >= len(items):
+        if _most_pass(items, 3, lambda item: _counted_row(item, base_url, host)):
             return region
     return None
+
+
+def _counted_row(item: etree._Element, base_url: str, host: str) -> bool:
+    """A most-read row: its first link titled in three words or more, a number of its own
+    beside it (the view count), and that link to another page of the site."""
+    link = _first_link(item)
+    if len(node_text(link).split()) < 3:  # the text's tests first: cheaper than the link's
+        return False
+    if not any(_COUNTER.match(t) for t in map(squash, _VISIBLE_TEXT(item)) if t):
+        return False
+    return _same_site_link(link, base_url, host)
+
+
+def _most_pass(items: list[etree._Element], least: int, test: Callable[[Any], bool]) -> bool:
+    """``test`` passes ``least`` of the ``items`` or more, and half of them or more: the
+    items read only until that is decided (a menu of 40 links fails after 21)."""
+    needed = max(least, (len(items) + 1) // 2)
+    passed, left = 0, len(items)
+    for item in items:
+        if passed >= needed or passed + left < needed:
+            break
+        left -= 1
+        if test(item):
+            passed += 1
+    return passed >= needed
+
+
+def _first_link(item: etree._Element) -> etree._Element:
+    """``_LINKS(item)[0]`` (an item of ``block_items`` holds a link), by lxml's walk."""
+    return next(a for a in item.iter("a") if a.get("href") is not None)
+
+
+def _links(item: etree._Element) -> list[etree._Element]:
+    """``_LINKS(item)``: ``descendant-or-self::a[@href]``, by lxml's walk."""
+    return [a for a in item.iter("a") if a.get("href") is not None]
 
 
 def _same_site_link(link: etree._Element, base_url: str, host: str) -> bool:
@@ -503,23 +680,26 @@ def similar_by_structure(
     paragraph of text. The first such block; None when there is none."""
     host = url_origin(base_url)
     taken = set(skip)
+    known: dict[etree._Element, list[etree._Element]] = {}  # (this page's, this search's)
     for heading in _SHORT_HEADINGS(page.root):
         region = _region_after(_widen(heading), set())
         if not region or any(element in taken for element in region):
             continue
-        items = block_items(region)
+        items = block_items(region, known)
         if len(items) < _SIMILAR_ROWS or any(_LONG_TEXT(element) for element in region):
             continue
-        rows = 0
-        for item in items:  # the text's test first: it is cheaper than the link's
-            links = _LINKS(item)
-            if len(max((node_text(a) for a in links), key=len).split()) < 3:
-                continue
-            if _same_site_link(links[0], base_url, host):
-                rows += 1
-        if rows >= _SIMILAR_ROWS and rows * 2 >= len(items):
+        if _most_pass(items, _SIMILAR_ROWS, lambda item: _similar_row(item, base_url, host)):
             return region
     return None
+
+
+def _similar_row(item: etree._Element, base_url: str, host: str) -> bool:
+    """A similar-news row: its longest link text three words or more, its first link to
+    another page of the site."""
+    links = _links(item)
+    if len(max((node_text(a) for a in links), key=len).split()) < 3:  # (cheaper: first)
+        return False
+    return _same_site_link(links[0], base_url, host)
 
 
 # a paragraph of text (a sentence of 25 words or more): the body, not a block of links
