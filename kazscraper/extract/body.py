@@ -106,6 +106,7 @@ class GenericView:
         self.page, self.blocks, self.url = page, blocks, url
         self._tree: Any = None
         self._text_tree: Any = None
+        self._title: str | None = None
 
     @property
     def tree(self) -> Any:
@@ -122,9 +123,12 @@ class GenericView:
         return self._text_tree
 
     def title(self) -> str:
-        """The headline line that the body's text repeats (the ``<h1>`` as it stands)."""
-        found = generic_title(self.page, whole_h1=True)
-        return found[0] if found else ""
+        """The headline line that the body's text repeats (the ``<h1>`` as it stands); read
+        once (a short reading asks again)."""
+        if self._title is None:
+            found = generic_title(self.page, whole_h1=True)
+            self._title = found[0] if found else ""
+        return self._title
 
 
 def body_paragraphs(
@@ -216,7 +220,11 @@ def _is_link_text(line: str, root: Any) -> bool:
 _TRAILING_LINKS = 2
 _LABEL_WORDS = 4
 _BULLETS = "-–—•·* "
-_LINKS_HOLDING = etree.XPath("(//body//a[@href])[position() <= 5000][contains(., $word)]")
+# (``//body//a[@href]`` as descendant steps: the same links, without the node-set of every
+# node that ``//`` before a step with a predicate builds)
+_LINKS_HOLDING = etree.XPath(
+    "(/descendant::body/descendant::a[@href])[position() <= 5000][contains(., $word)]"
+)
 
 
 def nested_deeper_than(root: etree._Element, limit: int) -> bool:

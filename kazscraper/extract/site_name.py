@@ -58,8 +58,9 @@ def without_the_site(
     ``publishers``) or its domain (``Ann Lee, Example`` on example.com is ``Ann Lee``);
     None when nothing else is left. Words are compared in any order (a parsed name puts
     the surname first), and also without spaces (``StarsInsider`` is ``Stars Insider``)."""
-    sites = {_word_key(site) for site in (*site_names(page), *publishers)}
-    sites |= {key for site in (*site_names(page), *publishers) if (key := squash(site))}
+    declared = (*site_names(page), *publishers)  # read once: a walk of the whole page
+    sites = {_word_key(site) for site in declared}
+    sites |= {key for site in declared if (key := squash(site))}
     parts = [part for part in _NAME_PARTS.split(name) if part]
     kept = [
         p

@@ -91,7 +91,9 @@ def html_selector(html: str) -> Selector:
     body = html.strip().encode("utf-8")
     if b"\x00" in body:
         body = body.replace(b"\x00", b"")
-    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    # collect_ids=False: libxml2 builds no table of the ``id`` attributes, which nothing
+    # looks elements up by (XPath's id(), getElementById); the tree is the same
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
     parser.set_element_class_lookup(_html_classes())
     root = etree.fromstring(body or b"<html/>", parser=parser)
     if root is None:  # (as parsel does for a document libxml2 makes nothing of)
