@@ -10,7 +10,6 @@ short field lines (for the body's text). Class and id tokens are compared whole
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from contextlib import suppress
 from copy import deepcopy
 from typing import Any
@@ -32,18 +31,26 @@ def class_words(node: Any) -> set[str]:
     return {word.casefold() for word in _CLASS_WORD.findall(node.get("class") or "")}
 
 
-_MAIN_TEXT_ANCHORS = etree.XPath(xpaths.MAIN_TEXT_ANCHORS)
+# whether an element is or holds one of the main text's elements, ``xpaths.
+# MAIN_TEXT_ANCHORS`` (which searches the whole tree), asked of the element's own: by
+# the attributes of those names, not a test of every element (a fifth of the time)
+_HOLDS_MAIN_TEXT = etree.XPath(
+    "boolean(descendant-or-self::main"
+    " | descendant-or-self::*/@itemprop[.='articleBody']"
+    " | descendant-or-self::*/@role[.='main']"
+    " | descendant-or-self::h1[not(ancestor::nav or ancestor::header or ancestor::footer"
+    " or ancestor::aside)])"
+)
+_NEVER_READ_TAGS = xpaths.NEVER_READ_TAGS
+_FURNITURE_TAGS = xpaths.FURNITURE_TAGS
 
 
 def _furniture_by_name(node: Any) -> bool:
     """Whether ``node``'s class or id names furniture, by whole tokens."""
-    attrib = node.attrib
-    if not attrib:
-        return False
-    classes = attrib.get("class")
+    classes = node.get("class")
     if classes and not _FURNITURE_CLASSES.isdisjoint(classes.split()):
         return True
-    ident = attrib.get("id")
+    ident = node.get("id")
     return bool(ident) and not _FURNITURE_IDS.isdisjoint(ident.split())
 
 
@@ -56,13 +63,6 @@ def _is_field_line(node: Any) -> bool:
         if not class_words(node) & xpaths.FIELD_LINE_WORDS:
             return False
     return len(" ".join(node.itertext()).split()) <= _MAX_FIELD_LINE_WORDS
-
-
-def _is_text_furniture(node: Any, tag: str = "", in_article: bool = False) -> bool:
-    classes = node.get("class")
-    if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
-        return True
-    return _is_field_line(node)
 
 
 def in_furniture(node: Any) -> bool:
@@ -91,16 +91,29 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = ()) -> Any:
     times more); what is dropped is not visited.
     """
     root = deepcopy(page.root)
-    doomed = _doomed(root, _is_furniture)
-    if blocks:  # the same nodes in the copy: walk both trees in step (same shape)
-        wanted = {id(getattr(block, "root", block)) for block in blocks}
-        doomed += [
-            copied for original, copied in zip(page.root.iter(), root.iter(), strict=True)
-            if id(original) in wanted
-        ]  # fmt: skip
+    doomed = _furniture(root)
+    for block in blocks:  # the same node in the copy, by its place (the same shape)
+        copied = _same_place(getattr(block, "root", block), page.root, root)
+        if copied is not None:
+            doomed.append(copied)
     for node in doomed:
         drop_keeping_tail(node)
     return root
+
+
+def _same_place(node: Any, root: Any, copy: Any) -> Any:
+    """The element of ``copy`` (a copy of ``root``) where ``node`` is in ``root``, or None
+    if ``node`` is not in ``root``."""
+    places = []
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            return None
+        places.append(parent.index(node))
+        node = parent
+    for place in reversed(places):
+        copy = copy[place]
+    return copy
 
 
 def text_tree(tree: Any) -> Any:
@@ -108,7 +121,7 @@ def text_tree(tree: Any) -> Any:
     breadcrumbs and the article's own short date, views and author lines, which are
     fields, not body text."""
     root = deepcopy(tree)
-    for node in _doomed(root, _is_text_furniture):
+    for node in _text_furniture(root):
         drop_keeping_tail(node)
     paragraphs_from_breaks(root)
     without_xml_unsafe_text(root)
@@ -158,7 +171,9 @@ def paragraphs_from_breaks(root: Any) -> None:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_HOLDS_A_BREAK = etree.XPath("descendant-or-self::*[br]")
+# the elements that hold a <br> (``descendant-or-self::*[br]``, the root too), found by
+# the <br>s, not by a test of every element
+_HOLDS_A_BREAK = etree.XPath("descendant::br/parent::*")
 
 
 def _wrap_runs(parent: Any) -> None:
@@ -210,35 +225,101 @@ def _wrap_runs(parent: Any) -> None:
     close()
 
 
-def _is_furniture(node: Any, tag: str, in_article: bool) -> bool:
-    return (
-        tag in xpaths.FURNITURE_TAGS
-        or (tag == "header" and not in_article)
-        or _furniture_by_name(node)
-    )
+def _furniture(root: Any) -> list[Any]:
+    """The elements of ``root`` to drop for ``content_tree``: scripts, and furniture
+    (``xpaths.FURNITURE_TAGS``, a header outside ``<article>``, a furniture class or id
+    token) unless it holds the main text.
 
-
-def _doomed(root: Any, test: Callable[[Any, str, bool], bool]) -> list[Any]:
-    """The elements of ``root`` to drop: scripts, and those ``test`` names unless they
-    hold the main text (elements inside a doomed one are not visited)."""
-    # the elements themselves, not their id(): lxml makes a new proxy object on each access
-    keep = {root}
-    for anchor in _MAIN_TEXT_ANCHORS(root):
-        keep.update(anchor.iterancestors())
-        keep.add(anchor)
+    One pass over the elements in document order, the tests inline; what is dropped is
+    not visited. Whether an element holds the main text is asked of the furniture only
+    (an XPath over the whole page for the main text's elements cost half the pass).
+    """
     doomed = []
-    stack = [(root, False)]
-    while stack:
-        parent, in_article = stack.pop()
-        for node in parent:
-            tag = node.tag
-            if not isinstance(tag, str):  # a comment or processing instruction
+    after = None  # inside a dropped element until this element (the next after it)
+    for node in root.iterdescendants(etree.Element):
+        if after is not None:
+            if node is not after:
                 continue
-            if tag in xpaths.NEVER_READ_TAGS or (test(node, tag, in_article) and node not in keep):
-                doomed.append(node)
-            elif len(node):
-                stack.append((node, in_article or tag == "article"))
+            after = None
+        tag = node.tag
+        if tag not in _NEVER_READ_TAGS:
+            if tag in _FURNITURE_TAGS or (tag == "header" and not _in_article(node, root)):
+                pass
+            else:
+                names = node.keys()  # most elements have neither class nor id: one call
+                if not names or not (
+                    (
+                        "class" in names
+                        and not _FURNITURE_CLASSES.isdisjoint(node.get("class").split())
+                    )
+                    or ("id" in names and not _FURNITURE_IDS.isdisjoint(node.get("id").split()))
+                ):
+                    continue
+            if _HOLDS_MAIN_TEXT(node):
+                continue
+        doomed.append(node)
+        after = _next_outside(node, root)
+        if after is None:
+            break
     return doomed
+
+
+def _in_article(node: Any, root: Any) -> bool:
+    """Whether an ``<article>`` below ``root`` holds ``node``."""
+    for ancestor in node.iterancestors():
+        if ancestor is root:
+            return False
+        if ancestor.tag == "article":
+            return True
+    return False
+
+
+def _text_furniture(root: Any) -> list[Any]:
+    """The elements of ``root`` to drop for ``text_tree``: scripts, feeds and breadcrumbs
+    (``xpaths.TEXT_FURNITURE_CLASSES``), and the article's own short field lines, unless
+    they hold the main text (asked of these few elements only, not of the whole tree: an
+    element holds it if the main text's XPath finds something in it). One pass in document
+    order; what is dropped is not visited."""
+    doomed = []
+    after = None  # inside a dropped element until this element (the next after it)
+    for node in root.iterdescendants(etree.Element):
+        if after is not None:
+            if node is not after:
+                continue
+            after = None
+        tag = node.tag
+        if tag in _NEVER_READ_TAGS:
+            furniture = True
+        else:
+            classes = node.get("class")
+            if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
+                furniture = not _HOLDS_MAIN_TEXT(node)
+            elif tag == "time" or (
+                classes
+                and ("date" in classes or "time" in classes or "views" in classes
+                     or "info" in classes or "meta" in classes or "author" in classes
+                     or "byline" in classes)
+            ):  # fmt: skip
+                furniture = _is_field_line(node) and not _HOLDS_MAIN_TEXT(node)
+            else:
+                continue
+        if furniture:
+            doomed.append(node)
+            after = _next_outside(node, root)
+            if after is None:
+                break
+    return doomed
+
+
+def _next_outside(node: Any, root: Any) -> Any:
+    """The element after ``node`` and all it holds, in document order, inside ``root``
+    (None if there is none)."""
+    while node is not root:
+        following = next(node.itersiblings(etree.Element), None)
+        if following is not None:
+            return following
+        node = node.getparent()
+    return None
 
 
 def drop_keeping_tail(node: Any) -> None:
