@@ -365,3 +365,34 @@ def test_the_date_line_and_the_url_are_read_only_where_they_decide(monkeypatch) 
         page, {}, "https://example.com/news/a", [], None, None, lambda: None
     )
     assert vote is not None and (vote.source, vote.parsed.date) == ("date-element", "2023-11-01")
+
+
+# --- an American page's numeric dates ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html_attrs", "head", "line", "date"),
+    [
+        ("", "", "03/14/2021", "2021-03-14"),  # no 14th month: month first on any page
+        (' lang="en-GB"', "", "03/14/2021", "2021-03-14"),
+        (' lang="en-US"', "", "03/04/2021", "2021-03-04"),  # the page says it is American
+        ("", "<meta property='og:locale' content='en_US'>", "03/04/2021", "2021-03-04"),
+        (' lang="en-GB"', "", "03/04/2021", "2021-04-03"),  # day first, the default
+        ("", "", "03/04/2021", "2021-04-03"),
+        (' lang="en-US"', "", "03.04.2021", "2021-04-03"),  # dots: never month first
+        (' lang="en-US"', "", "14/03/2021", "2021-03-14"),
+    ],
+)
+def test_an_american_pages_slash_date_line_is_month_first(
+    html_attrs: str, head: str, line: str, date: str
+) -> None:
+    body = f"<article><h1>Vote</h1><span class='date'>{line}</span>{paragraphs(ENGLISH)}</article>"
+    assert generic(html_page(body, head, html_attrs), fetched=LATER).published_date == date
+
+
+def test_an_american_pages_dateline_and_declared_date_are_month_first() -> None:
+    assert date_from_lead(["03/04/2021 WASHINGTON - The Senate"], None, None) is not None
+    found = date_from_lead(["03/04/2021 WASHINGTON - The Senate"], None, None, True)
+    assert found is not None and found.date == "2021-03-04"
+    votes = declared_votes({"meta:date": "03/04/2021"}, None, None, WEAK, month_first=True)
+    assert [v.parsed.date for v in votes] == ["2021-03-04"]

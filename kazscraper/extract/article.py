@@ -53,7 +53,7 @@ from kazscraper.extract.byline import (
     site_words,
     trafilatura_authors,
 )
-from kazscraper.extract.dates import parse_date
+from kazscraper.extract.dates import month_first_page, parse_date
 from kazscraper.extract.headline import generic_title, headline_of
 from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
@@ -219,6 +219,7 @@ def _date(
         guess,
         sig.date_text,
         learned,
+        month_first_page(meta.language),
     )
     if vote is None:
         article.extraction["published_date"] = (

@@ -31,7 +31,7 @@ _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is
 
 
 def date_from_elements(
-    page: Selector, fetched_at: datetime | None, tz: str | None
+    page: Selector, fetched_at: datetime | None, tz: str | None, month_first: bool = False
 ) -> tuple[ParsedDate, str] | None:
     """A date from the page's own date line (``<span class="date">``, ``<time>``).
 
@@ -50,7 +50,7 @@ def date_from_elements(
         text = attribute(element, "datetime") or node_text(element)
         if not text or len(text) > _MAX_DATE_LINE or _is_today_widget(element, text):
             continue
-        parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
+        parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz, month_first=month_first)
         if parsed is not None:
             (updates if _is_update(element, text) else found).append((element, parsed, text))
             if len(found) + len(updates) >= _MAX_DATE_ELEMENTS:
@@ -142,7 +142,7 @@ _MAX_LABEL = 30  # "Last updated:" before a <time>: the end of the text before i
 
 
 def date_from_lead(
-    paragraphs: list[str], fetched_at: datetime | None, tz: str | None
+    paragraphs: list[str], fetched_at: datetime | None, tz: str | None, month_first: bool = False
 ) -> ParsedDate | None:
     """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``,
     ``Hamburg, 2. November 2021 - ...``, ``Алматы, 11 декабря 2025, четверг. ...``,
@@ -155,10 +155,10 @@ def date_from_lead(
     if not paragraphs:
         return None
     head = paragraphs[0][:_MAX_DATE_LINE]
-    found = find_date_in_text(head, fetched_at=fetched_at, tz=tz)
+    found = find_date_in_text(head, fetched_at=fetched_at, tz=tz, month_first=month_first)
     if found is None:
         return None
-    span = find_date_span(head, tz=tz)
+    span = find_date_span(head, tz=tz, month_first=month_first)
     start = (
         span[1]
         if span is not None
@@ -283,12 +283,16 @@ def declared_votes(
     fetched_at: datetime | None,
     tz: str | None,
     rank: tuple[str, ...] = DECLARED,
+    month_first: bool = False,
 ) -> list[DateVote]:
     """The dates the page declares (``PageMetadata.declared_dates``) of the kinds ``rank``
     names, in its order, those that do not parse left out."""
     votes = []
     for key in rank:
-        if (raw := declared.get(key)) and (parsed := parse_date(raw, fetched_at=fetched_at, tz=tz)):
+        raw = declared.get(key)
+        if raw and (
+            parsed := parse_date(raw, fetched_at=fetched_at, tz=tz, month_first=month_first)
+        ):
             votes.append(DateVote(_LAYER_NAMES.get(key, key), parsed, raw))
     return votes
 
@@ -315,6 +319,7 @@ def publication_date(
     htmldate: Callable[[], str | None],
     signature: str | None = None,
     learned: DateVote | None = None,
+    month_first: bool = False,
 ) -> DateVote | None:
     """The article's publication date, from the first source that states one.
 
@@ -330,15 +335,18 @@ def publication_date(
     4. the date line nearest the headline (``date_from_elements``), the weak metas
        (``WEAK``);
     5. the lead's dateline, then htmldate (``htmldate``, called only when needed).
+
+    ``month_first``: the page says it is American English (``dates.month_first_page``), and
+    its ambiguous slash dates (``03/04/2021``) are read month first.
     """
-    votes = declared_votes(declared, fetched_at, tz)
+    votes = declared_votes(declared, fetched_at, tz, DECLARED, month_first)
     read: list[DateVote | None] = []
 
     def line_vote() -> DateVote | None:
         """The date line's vote, read once and only where a step asks for it (the walk
         over the page's date elements is most of this function's time)."""
         if not read:
-            line = date_from_elements(page, fetched_at, tz)
+            line = date_from_elements(page, fetched_at, tz, month_first)
             read.append(DateVote("date-element", line[0], line[1]) if line else None)
         return read[0]
 
@@ -346,22 +354,24 @@ def publication_date(
         in_url = url_vote(url)
         chosen = _agreed(votes, line_vote, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
-            others = declared_votes(declared, fetched_at, tz, MICRODATA + WEAK)
+            others = declared_votes(declared, fetched_at, tz, MICRODATA + WEAK, month_first)
             return _local_day(chosen, votes, others, line_vote, in_url) or chosen
         return chosen
-    if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
+    if signature and (
+        parsed := parse_date(signature, fetched_at=fetched_at, tz=tz, month_first=month_first)
+    ):
         return DateVote("signature", parsed, signature)
     if learned is not None:
         return learned
-    standard = declared_votes(declared, fetched_at, tz, MICRODATA)
+    standard = declared_votes(declared, fetched_at, tz, MICRODATA, month_first)
     standard += [in_url] if (in_url := url_vote(url)) else []
     if standard:
         return standard[0]
     if (line := line_vote()) is not None:
         return line
-    if weak := declared_votes(declared, fetched_at, tz, WEAK):
+    if weak := declared_votes(declared, fetched_at, tz, WEAK, month_first):
         return weak[0]
-    if (dateline := date_from_lead(lead, fetched_at, tz)) is not None:
+    if (dateline := date_from_lead(lead, fetched_at, tz, month_first)) is not None:
         return DateVote("dateline", dateline, dateline.raw)
     if found := htmldate():
         return DateVote("htmldate", ParsedDate(found, None, "htmldate", found), found)
