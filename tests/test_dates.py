@@ -9,14 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kazscraper.extract.dates import (
-    find_date_in_text,
-    find_date_span,
-    month_first_page,
-    month_number,
-    parse_date,
-    stamp_to_iso,
-)
+from kazscraper.extract.dates import find_date_in_text, month_number, parse_date, stamp_to_iso
 
 
 @pytest.fixture
@@ -590,72 +583,3 @@ def test_european_month_names_on_another_sites_date_line(text: str, date: str) -
     (whole words: the stems of the English names read the rest)."""
     parsed = find_date_in_text(text, tz=None)
     assert parsed is not None and parsed.date == date
-
-
-# --- numeric dates: day first, month first where only that reads (an American page's) ---
-
-
-@pytest.mark.parametrize(
-    ("text", "date"),
-    [
-        ("03/14/2021", "2021-03-14"),  # no 14th month: month first, whatever the page
-        ("3/14/2021", "2021-03-14"),
-        ("12/31/2020", "2020-12-31"),
-        ("14/03/2021", "2021-03-14"),  # no 14th month the other way: day first
-        ("03/04/2021", "2021-04-03"),  # either reads: day first, the default
-        ("14.03.2021", "2021-03-14"),
-    ],
-)
-def test_a_slash_date_is_month_first_where_only_that_reads(text: str, date: str) -> None:
-    parsed = parse_date(text, tz=None)
-    assert parsed is not None and (parsed.date, parsed.method) == (date, "numeric")
-
-
-@pytest.mark.parametrize("text", ["03.14.2021", "03.14/2021", "03/14.2021", "13/14/2021"])
-def test_a_dotted_or_impossible_date_is_never_month_first(text: str) -> None:
-    assert parse_date(text, tz=None) is None
-    assert parse_date(text, tz=None, month_first=True) is None
-
-
-def test_a_month_first_slash_date_in_a_line_keeps_its_time(fetched_at: datetime) -> None:
-    found = find_date_in_text("Posted 03/14/2021 10:15 by staff", fetched_at=fetched_at)
-    assert found is not None and found.datetime == "2021-03-14T10:15:00+06:00"
-    span = find_date_span("John Smith | 12/25/2020 | 4 comments", tz=None)
-    assert span is not None and (span[0].date, span[1], span[2]) == ("2020-12-25", 13, 23)
-
-
-@pytest.mark.parametrize(
-    ("text", "date"),
-    [
-        ("03/04/2021", "2021-03-04"),  # an American page: month first
-        ("03/04/2021 10:15", "2021-03-04"),
-        ("14/03/2021", "2021-03-14"),  # only day first reads
-        ("03.04.2021", "2021-04-03"),  # dots: day first on any page
-        ("2021/03/04", "2021-03-04"),
-    ],
-)
-def test_an_american_pages_ambiguous_slash_date_is_month_first(text: str, date: str) -> None:
-    parsed = parse_date(text, tz=None, month_first=True)
-    assert parsed is not None and parsed.date == date
-    found = find_date_in_text(f"Published: {text}", tz=None, month_first=True)
-    assert found is not None and found.date == date
-
-
-@pytest.mark.parametrize(
-    ("language", "american"),
-    [
-        ("en-US", True),
-        ("en_us", True),
-        (" EN-US ", True),
-        ("en", False),
-        ("en-GB", False),
-        ("kk", False),
-        ("ru-RU", False),
-        ("", False),
-        (None, False),
-    ],
-)
-def test_a_page_in_american_english_writes_month_first(
-    language: str | None, american: bool
-) -> None:
-    assert month_first_page(language) is american

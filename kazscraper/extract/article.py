@@ -53,7 +53,7 @@ from kazscraper.extract.byline import (
     site_words,
     trafilatura_authors,
 )
-from kazscraper.extract.dates import month_first_page, parse_date
+from kazscraper.extract.dates import parse_date
 from kazscraper.extract.headline import generic_title, headline_of
 from kazscraper.extract.language import text_language
 from kazscraper.extract.metadata import PageMetadata, read_metadata
@@ -195,9 +195,9 @@ def _date(
     profile: SiteProfile,
 ) -> None:
     """The publication date, by ``extract.page_date.publication_date``: what the page
-    declares, the signature's date line, microdata and the URL's date, the date line
-    nearest the headline, the lead's dateline, htmldate. Relative forms are anchored to the
-    fetch time; a date after the fetch is refused by the parser."""
+    declares, the signature's date line, the date line nearest the headline, microdata,
+    the URL, the lead's dateline, htmldate. Relative forms are anchored to the fetch
+    time; a date after the fetch is refused by the parser."""
     fetched = _as_datetime(article.fetched_at)
     url = article.fetched_url
 
@@ -219,7 +219,6 @@ def _date(
         guess,
         sig.date_text,
         learned,
-        month_first_page(meta.language),
     )
     if vote is None:
         article.extraction["published_date"] = (

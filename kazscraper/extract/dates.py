@@ -1,12 +1,7 @@
 """Dates as Kazakh news pages write them → ISO dates in the site's time zone.
 
 Numeric forms (``11.12.2025``, ``2025-02-20``, ISO-8601 with a zone) are parsed
-by regex, which costs microseconds. ``NN.NN.YYYY`` and ``NN/NN/YYYY`` are day first, as
-Kazakh, Russian and most European pages write them, except a slash date that only reads
-month first (``03/14/2021``: no 14th month), on any page; an ambiguous slash date
-(``03/04/2021``) is month first only where the caller says the page is American English
-(``month_first``, from ``month_first_page``: ``<html lang="en-US">``, ``og:locale``
-``en_US``). A dotted date is never month first. Month-name forms are read with our own
+by regex, which costs microseconds. Month-name forms are read with our own
 month table:
 
 - Kazakh in Cyrillic, both Latin alphabets (2021 ``qañtar``, 2018 ``qańtar``)
@@ -191,10 +186,8 @@ _TIME = (
     r"(?:[ ,T]+(?:сағат\s*|в\s*|at\s*)?"
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
 )
-# 11.12.2025 | 11/12/2025 | 03/14/2021 (month first: see _day_and_month)
 _DMY_RE = re.compile(
-    r"(?<!\d)(?P<day>\d{1,2})(?P<sep>[./])(?P<month>\d{1,2})(?P<sep2>[./])(?P<year>\d{4})(?!\d)"
-    + _TIME
+    r"(?<!\d)(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})(?!\d)" + _TIME
 )
 _YMD_RE = re.compile(
     r"(?<!\d)(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?!\d)"
@@ -268,33 +261,18 @@ def month_number(word: str) -> int | None:
     return None
 
 
-def month_first_page(language: str | None) -> bool:
-    """Whether a page whose declared language is ``language`` (``PageMetadata.language``:
-    JSON-LD ``inLanguage``, ``<html lang>`` or ``og:locale``, the first given) writes an
-    ambiguous slash date month first: American English, ``en-US`` or ``en_US``, any case."""
-    return (language or "").strip().replace("_", "-").casefold() == "en-us"
-
-
 def parse_date(
-    text: str,
-    *,
-    fetched_at: datetime | None = None,
-    tz: str | None = "Asia/Almaty",
-    month_first: bool = False,
+    text: str, *, fetched_at: datetime | None = None, tz: str | None = "Asia/Almaty"
 ) -> ParsedDate | None:
     """The date ``text`` states, or None. ``text`` should be a date and little else.
 
     ``tz`` is the site's time zone: a stated offset is converted into it, and a
     time without one is taken to be in it. ``tz=None`` (a page of another site)
     keeps the offset the page states, so the day is the page's own day.
-
-    A slash date whose second number cannot be a month (``03/14/2021``) is month first;
-    ``month_first`` (the page says it is American English) reads an ambiguous one
-    (``03/04/2021``) month first too; otherwise, and always with dots, day first.
     """
     if not text or not text.strip() or len(text) > 200:
         return None
-    found = _parse(text.strip(), fetched_at, tz, search=False, month_first=month_first)
+    found = _parse(text.strip(), fetched_at, tz, search=False)
     if found is None and (iso := stamp_to_iso(text.strip())) is not None:
         found = _parse(iso, fetched_at, tz, search=False)
         return None if found is None else ParsedDate(found.date, found.datetime, "stamp", text)
@@ -414,32 +392,27 @@ def _signed(minutes: int) -> str:
 
 
 def find_date_in_text(
-    text: str,
-    *,
-    fetched_at: datetime | None = None,
-    tz: str | None = "Asia/Almaty",
-    month_first: bool = False,
+    text: str, *, fetched_at: datetime | None = None, tz: str | None = "Asia/Almaty"
 ) -> ParsedDate | None:
-    """The first date found inside a longer line (``Жарияланды: 11.12.2025, 14:30``);
-    ``month_first`` as for ``parse_date``."""
+    """The first date found inside a longer line (``Жарияланды: 11.12.2025, 14:30``)."""
     if not text or not text.strip():
         return None
-    return _parse(text.strip(), fetched_at, tz, search=True, month_first=month_first)
+    return _parse(text.strip(), fetched_at, tz, search=True)
 
 
 def find_date_span(
-    text: str, *, tz: str | None = "Asia/Almaty", month_first: bool = False
+    text: str, *, tz: str | None = "Asia/Almaty"
 ) -> tuple[ParsedDate, int, int] | None:
     """The first absolute date in ``text`` and where it stands: (date, start, end).
 
     For lines that mix a date with other things (``Камила Мүлік - 20 ақпан 2025 21340``).
-    Relative forms are not looked for here; ``month_first`` as for ``parse_date``.
+    Relative forms are not looked for here.
     """
     zone = _zone(tz)
     text = _normalise(text)
     for regex, method in ((_YMD_RE, "iso"), (_DMY_RE, "numeric")):
         match = regex.search(text)
-        if match is not None and (found := _read_numeric(match, zone, method, month_first)):
+        if match is not None and (found := _build(match, int(match["month"]), zone, method)):
             parsed = _guard(found, match.group(0), None, zone)
             if parsed is not None:
                 return parsed, match.start(), match.end()
@@ -454,13 +427,14 @@ def find_date_span(
 
 
 def _parse(
-    text: str, fetched_at: datetime | None, tz: str | None, search: bool, month_first: bool = False
+    text: str, fetched_at: datetime | None, tz: str | None, search: bool
 ) -> ParsedDate | None:
     zone = _zone(tz)
     raw, text = text, _normalise(text)
-    found = _numeric(text, zone, search, month_first) or _month_name(text, zone, search)
-    if found is not None:
-        return _guard(found, raw, fetched_at, zone)
+    for parser in (_numeric, _month_name):
+        found = parser(text, zone, search)
+        if found is not None:
+            return _guard(found, raw, fetched_at, zone)
     if fetched_at is None:
         return None
     found = _day_month(text, zone, search, fetched_at)
@@ -479,28 +453,12 @@ def _zone(tz: str | None) -> ZoneInfo | None:
 _Found = tuple[date, datetime | None, str]
 
 
-def _numeric(text: str, zone: ZoneInfo | None, search: bool, month_first: bool) -> _Found | None:
+def _numeric(text: str, zone: ZoneInfo | None, search: bool) -> _Found | None:
     for regex, method in ((_YMD_RE, "iso"), (_DMY_RE, "numeric")):
         match = regex.search(text) if search else regex.fullmatch(text)
         if match is not None:
-            return _read_numeric(match, zone, method, month_first)
+            return _build(match, int(match["month"]), zone, method)
     return None
-
-
-def _read_numeric(
-    match: re.Match[str], zone: ZoneInfo | None, method: str, month_first: bool
-) -> _Found | None:
-    """A numeric date's day and month. ``_YMD_RE``'s as written; ``_DMY_RE``'s day first,
-    but month first where both separators are slashes and the first number can be a month
-    (1-12) while the second cannot (``03/14/2021``, whatever the page) or may be one and
-    ``month_first`` (an American page's ``03/04/2021``). A dotted date is never month first."""
-    if method != "numeric":
-        return _build(match, int(match["month"]), zone, method)
-    first, second = int(match["day"]), int(match["month"])
-    slashed = match["sep"] == match["sep2"] == "/"
-    if slashed and 1 <= first <= 12 and (second > 12 or month_first):
-        return _build(match, first, zone, method, number=second)
-    return _build(match, second, zone, method)
 
 
 def _month_name(text: str, zone: ZoneInfo | None, search: bool) -> _Found | None:
@@ -555,13 +513,9 @@ def _day_month(
     return None
 
 
-def _build(
-    match: re.Match[str], month: int, zone: ZoneInfo | None, method: str, number: int | None = None
-) -> _Found | None:
-    """The date and time ``match`` states, its month ``month``, its day ``number`` (else the
-    match's ``day``)."""
+def _build(match: re.Match[str], month: int, zone: ZoneInfo | None, method: str) -> _Found | None:
     try:
-        day = date(int(match["year"]), month, int(match["day"]) if number is None else number)
+        day = date(int(match["year"]), month, int(match["day"]))
     except ValueError:
         return None
     hour = match.groupdict().get("hour")

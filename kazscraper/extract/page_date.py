@@ -1,10 +1,9 @@
 """The publication date of a page: ``publication_date`` asks its sources in one order.
 
 What the page declares about its article (``DECLARED``: JSON-LD, the publication metas, a
-``<time>`` of the ``<article>``); microdata ``datePublished`` and the URL's date (standard,
-machine-written evidence, before any reading of the page's text); the date line nearest
-the headline, read outside furniture with our Kazakh-aware parser and skipping the
-header's "today" line and, where another line states a date, the updated time; the metas
+``<time>`` of the ``<article>``), the date line nearest the headline, read outside
+furniture with our Kazakh-aware parser and skipping the header's "today" line and, where
+another line states a date, the updated time; microdata and the URL's date; the metas
 that name no kind of date; the lead's dateline (``Астана, 2025 жылғы 11 желтоқсан. ...``);
 htmldate (trafilatura's date library, imported lazily) last. The order and each source's
 accuracy on the real-page sets: docs/extraction.md, "Publication dates on any site".
@@ -31,7 +30,7 @@ _MAX_DATE_LINE = 80  # a date line is short; a paragraph that mentions a date is
 
 
 def date_from_elements(
-    page: Selector, fetched_at: datetime | None, tz: str | None, month_first: bool = False
+    page: Selector, fetched_at: datetime | None, tz: str | None
 ) -> tuple[ParsedDate, str] | None:
     """A date from the page's own date line (``<span class="date">``, ``<time>``).
 
@@ -50,7 +49,7 @@ def date_from_elements(
         text = attribute(element, "datetime") or node_text(element)
         if not text or len(text) > _MAX_DATE_LINE or _is_today_widget(element, text):
             continue
-        parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz, month_first=month_first)
+        parsed = find_date_in_text(text, fetched_at=fetched_at, tz=tz)
         if parsed is not None:
             (updates if _is_update(element, text) else found).append((element, parsed, text))
             if len(found) + len(updates) >= _MAX_DATE_ELEMENTS:
@@ -142,7 +141,7 @@ _MAX_LABEL = 30  # "Last updated:" before a <time>: the end of the text before i
 
 
 def date_from_lead(
-    paragraphs: list[str], fetched_at: datetime | None, tz: str | None, month_first: bool = False
+    paragraphs: list[str], fetched_at: datetime | None, tz: str | None
 ) -> ParsedDate | None:
     """A dateline at the start of the lead: ``Астана, 2025 жылғы 11 желтоқсан. ...``,
     ``Hamburg, 2. November 2021 - ...``, ``Алматы, 11 декабря 2025, четверг. ...``,
@@ -155,10 +154,10 @@ def date_from_lead(
     if not paragraphs:
         return None
     head = paragraphs[0][:_MAX_DATE_LINE]
-    found = find_date_in_text(head, fetched_at=fetched_at, tz=tz, month_first=month_first)
+    found = find_date_in_text(head, fetched_at=fetched_at, tz=tz)
     if found is None:
         return None
-    span = find_date_span(head, tz=tz, month_first=month_first)
+    span = find_date_span(head, tz=tz)
     start = (
         span[1]
         if span is not None
@@ -245,9 +244,7 @@ DECLARED = (
     "meta:dcterms.created",
     "time-element",
 )
-#: microdata ``datePublished``: with the URL's date, before the date line (standard markup a
-#: CMS writes, as htmldate ranks it; the date line is a reading of the page's text). On the
-#: dev sets the two orders differ on 2 of 859 pages, one right each way
+#: microdata ``datePublished``: after the date line (right less often on both dev sets)
 MICRODATA = ("itemprop", "meta:datepublished")
 #: metas that name no kind of date (``date``, ``dc.date``, ``pubdate``: often the day of a
 #: change, the build or the fetch) and the page node's date: after the URL's date
@@ -283,16 +280,12 @@ def declared_votes(
     fetched_at: datetime | None,
     tz: str | None,
     rank: tuple[str, ...] = DECLARED,
-    month_first: bool = False,
 ) -> list[DateVote]:
     """The dates the page declares (``PageMetadata.declared_dates``) of the kinds ``rank``
     names, in its order, those that do not parse left out."""
     votes = []
     for key in rank:
-        raw = declared.get(key)
-        if raw and (
-            parsed := parse_date(raw, fetched_at=fetched_at, tz=tz, month_first=month_first)
-        ):
+        if (raw := declared.get(key)) and (parsed := parse_date(raw, fetched_at=fetched_at, tz=tz)):
             votes.append(DateVote(_LAYER_NAMES.get(key, key), parsed, raw))
     return votes
 
@@ -319,7 +312,6 @@ def publication_date(
     htmldate: Callable[[], str | None],
     signature: str | None = None,
     learned: DateVote | None = None,
-    month_first: bool = False,
 ) -> DateVote | None:
     """The article's publication date, from the first source that states one.
 
@@ -330,23 +322,18 @@ def publication_date(
        date where there is one (it breaks the tie), else a local time or the date line;
     2. the signature's date line (a site profile's), then ``learned``: the date element of
        a learned profile (``extract.profile_layer.profile_date``);
-    3. microdata ``datePublished``, then the URL's date: standard evidence, written by the
-       CMS, before any reading of the page's text;
-    4. the date line nearest the headline (``date_from_elements``), the weak metas
-       (``WEAK``);
+    3. the date line nearest the headline (``date_from_elements``);
+    4. microdata ``datePublished``, the URL's date, the weak metas (``WEAK``);
     5. the lead's dateline, then htmldate (``htmldate``, called only when needed).
-
-    ``month_first``: the page says it is American English (``dates.month_first_page``), and
-    its ambiguous slash dates (``03/04/2021``) are read month first.
     """
-    votes = declared_votes(declared, fetched_at, tz, DECLARED, month_first)
+    votes = declared_votes(declared, fetched_at, tz)
     read: list[DateVote | None] = []
 
     def line_vote() -> DateVote | None:
         """The date line's vote, read once and only where a step asks for it (the walk
         over the page's date elements is most of this function's time)."""
         if not read:
-            line = date_from_elements(page, fetched_at, tz, month_first)
+            line = date_from_elements(page, fetched_at, tz)
             read.append(DateVote("date-element", line[0], line[1]) if line else None)
         return read[0]
 
@@ -354,24 +341,21 @@ def publication_date(
         in_url = url_vote(url)
         chosen = _agreed(votes, line_vote, in_url, htmldate)
         if tz is None and chosen.parsed.datetime and chosen.parsed.datetime.endswith("+00:00"):
-            others = declared_votes(declared, fetched_at, tz, MICRODATA + WEAK, month_first)
+            others = declared_votes(declared, fetched_at, tz, MICRODATA + WEAK)
             return _local_day(chosen, votes, others, line_vote, in_url) or chosen
         return chosen
-    if signature and (
-        parsed := parse_date(signature, fetched_at=fetched_at, tz=tz, month_first=month_first)
-    ):
+    if signature and (parsed := parse_date(signature, fetched_at=fetched_at, tz=tz)):
         return DateVote("signature", parsed, signature)
     if learned is not None:
         return learned
-    standard = declared_votes(declared, fetched_at, tz, MICRODATA, month_first)
-    standard += [in_url] if (in_url := url_vote(url)) else []
-    if standard:
-        return standard[0]
     if (line := line_vote()) is not None:
         return line
-    if weak := declared_votes(declared, fetched_at, tz, WEAK, month_first):
-        return weak[0]
-    if (dateline := date_from_lead(lead, fetched_at, tz, month_first)) is not None:
+    later = declared_votes(declared, fetched_at, tz, MICRODATA)
+    later += [in_url] if (in_url := url_vote(url)) else []
+    later += declared_votes(declared, fetched_at, tz, WEAK)
+    if later:
+        return later[0]
+    if (dateline := date_from_lead(lead, fetched_at, tz)) is not None:
         return DateVote("dateline", dateline, dateline.raw)
     if found := htmldate():
         return DateVote("htmldate", ParsedDate(found, None, "htmldate", found), found)
