@@ -41,6 +41,7 @@ _HOLDS_MAIN_TEXT = etree.XPath(
     " | descendant-or-self::h1[not(ancestor::nav or ancestor::header or ancestor::footer"
     " or ancestor::aside)])"
 )
+_MAIN_TEXT_ANCHORS = etree.XPath(xpaths.MAIN_TEXT_ANCHORS)
 _NEVER_READ_TAGS = xpaths.NEVER_READ_TAGS
 _FURNITURE_TAGS = xpaths.FURNITURE_TAGS
 
@@ -92,28 +93,37 @@ def content_tree(page: Selector, blocks: list[Any] | tuple = ()) -> Any:
     """
     root = deepcopy(page.root)
     doomed = _furniture(root)
-    for block in blocks:  # the same node in the copy, by its place (the same shape)
-        copied = _same_place(getattr(block, "root", block), page.root, root)
-        if copied is not None:
-            doomed.append(copied)
+    # the same nodes in the copy, by their places (the same shape)
+    nodes = [getattr(block, "root", block) for block in blocks]
+    doomed.extend(copied for copied in _same_places(nodes, page.root, root) if copied is not None)
     for node in doomed:
         drop_keeping_tail(node)
     return root
 
 
-def _same_place(node: Any, root: Any, copy: Any) -> Any:
-    """The element of ``copy`` (a copy of ``root``) where ``node`` is in ``root``, or None
-    if ``node`` is not in ``root``."""
-    places = []
-    while node is not root:
-        parent = node.getparent()
-        if parent is None:
-            return None
-        places.append(parent.index(node))
-        node = parent
-    for place in reversed(places):
-        copy = copy[place]
-    return copy
+def _same_places(nodes: list[Any], root: Any, copy: Any) -> list[Any]:
+    """The elements of ``copy`` (a copy of ``root``) where ``nodes`` are in ``root`` (None
+    for one not in ``root``). A parent's children are paired with their copies once, however
+    many nodes it holds (40,000 blocks in one parent: linear)."""
+    copies = {root: copy}  # an element of root -> its copy (the dict keeps lxml's proxies)
+    found: list[Any] = []
+    for node in nodes:
+        path: list[Any] = []
+        while node not in copies:
+            parent = node.getparent()
+            if parent is None:  # not in root
+                break
+            path.append(node)
+            node = parent
+        else:
+            for child in reversed(path):
+                if child not in copies:  # its parent's children, paired in one pass
+                    parent = child.getparent()
+                    copies.update(zip(parent, copies[parent], strict=False))  # same shape
+            found.append(copies[path[0]] if path else copies[node])
+            continue
+        found.append(None)
+    return found
 
 
 def text_tree(tree: Any) -> Any:
@@ -235,15 +245,21 @@ def _furniture(root: Any) -> list[Any]:
     (an XPath over the whole page for the main text's elements cost half the pass).
     """
     doomed = []
+    holds_main_text = _MainText(root)
     after = None  # inside a dropped element until this element (the next after it)
+    in_article, article_after = False, None  # inside an <article> until this element
     for node in root.iterdescendants(etree.Element):
+        if in_article and node is article_after:
+            in_article = False
         if after is not None:
             if node is not after:
                 continue
             after = None
         tag = node.tag
+        if tag == "article" and not in_article:
+            in_article, article_after = True, _next_outside(node, root)
         if tag not in _NEVER_READ_TAGS:
-            if tag in _FURNITURE_TAGS or (tag == "header" and not _in_article(node, root)):
+            if tag in _FURNITURE_TAGS or (tag == "header" and not in_article):
                 pass
             else:
                 names = node.keys()  # most elements have neither class nor id: one call
@@ -255,7 +271,7 @@ def _furniture(root: Any) -> list[Any]:
                     or ("id" in names and not _FURNITURE_IDS.isdisjoint(node.get("id").split()))
                 ):
                     continue
-            if _HOLDS_MAIN_TEXT(node):
+            if holds_main_text(node):
                 continue
         doomed.append(node)
         after = _next_outside(node, root)
@@ -264,14 +280,29 @@ def _furniture(root: Any) -> list[Any]:
     return doomed
 
 
-def _in_article(node: Any, root: Any) -> bool:
-    """Whether an ``<article>`` below ``root`` holds ``node``."""
-    for ancestor in node.iterancestors():
-        if ancestor is root:
+class _MainText:
+    """Whether an element of ``root`` holds the main text (``xpaths.MAIN_TEXT_ANCHORS``):
+    asked of the element itself (an XPath over what it holds: furniture is a few elements
+    of a page) until an answer is yes; from then on, by the set of the main text's elements
+    and their ancestors, built once. Furniture nested in furniture that holds the main
+    text, level in level, is then not searched again at every level (quadratic)."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.kept: set[Any] | None = None
+
+    def __call__(self, node: Any) -> bool:
+        if self.kept is not None:
+            return node in self.kept
+        if not _HOLDS_MAIN_TEXT(node):
             return False
-        if ancestor.tag == "article":
-            return True
-    return False
+        kept: set[Any] = set()
+        for anchor in _MAIN_TEXT_ANCHORS(self.root):
+            while anchor is not None and anchor not in kept:  # each element once
+                kept.add(anchor)
+                anchor = anchor.getparent()
+        self.kept = kept
+        return True
 
 
 def _text_furniture(root: Any) -> list[Any]:
@@ -281,6 +312,7 @@ def _text_furniture(root: Any) -> list[Any]:
     element holds it if the main text's XPath finds something in it). One pass in document
     order; what is dropped is not visited."""
     doomed = []
+    holds_main_text = _MainText(root)
     after = None  # inside a dropped element until this element (the next after it)
     for node in root.iterdescendants(etree.Element):
         if after is not None:
@@ -293,14 +325,14 @@ def _text_furniture(root: Any) -> list[Any]:
         else:
             classes = node.get("class")
             if classes and not _TEXT_FURNITURE_CLASSES.isdisjoint(classes.split()):
-                furniture = not _HOLDS_MAIN_TEXT(node)
+                furniture = not holds_main_text(node)
             elif tag == "time" or (
                 classes
                 and ("date" in classes or "time" in classes or "views" in classes
                      or "info" in classes or "meta" in classes or "author" in classes
                      or "byline" in classes)
             ):  # fmt: skip
-                furniture = _is_field_line(node) and not _HOLDS_MAIN_TEXT(node)
+                furniture = _is_field_line(node) and not holds_main_text(node)
             else:
                 continue
         if furniture:
