@@ -11,8 +11,9 @@ such as "Show more" is never taken for data.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property, lru_cache
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -190,8 +191,6 @@ class PageWords:
 
     def __init__(self, root: etree._Element) -> None:
         self._root = root
-        self._text: bytes | None = None
-        self._capitals: bytes | None = None
         self._known: dict[bytes, bool] = {}  # words and single bytes: in the text or not
 
     def present(self, labels: tuple[str, ...]) -> list[str]:
@@ -210,25 +209,22 @@ class PageWords:
                         hit = False
                         break
                 else:
-                    hit = needle in (self._capital_runs() if capitals else text)
+                    hit = needle in (self._capital_runs if capitals else text)
                 known[needle] = hit
             if hit:
                 found.append(word)
         return found
 
-    @property
+    @cached_property
     def text(self) -> bytes:
         """The text of the page's ``<body>`` elements, UTF-8 (``_body_text``)."""
-        if self._text is None:
-            self._text = _body_text(self._root)
-        return self._text
+        return _body_text(self._root)
 
+    @cached_property
     def _capital_runs(self) -> bytes:
         """The text's runs of Latin capitals, each once: a word of capitals alone is in the
         text where it is in one of them."""
-        if self._capitals is None:
-            self._capitals = b" ".join(set(self.text.translate(_CAPITAL_RUNS).split()))
-        return self._capitals
+        return b" ".join(set(self.text.translate(_CAPITAL_RUNS).split()))
 
 
 # every byte but a Latin capital made a space: the text's runs of capitals, split apart
@@ -392,20 +388,20 @@ def _children_with_link(element: etree._Element) -> list[etree._Element]:
     return [child for child in element.iterchildren(etree.Element) if _has_link(child)]
 
 
+def _href_links(element: etree._Element) -> Iterator[etree._Element]:
+    """``descendant-or-self::a[@href]`` (``_LINKS``) in page order, by lxml's walk, read
+    lazily: a test stops at the link that decides it."""
+    return (a for a in element.iter("a") if a.get("href") is not None)
+
+
 def _has_link(element: etree._Element) -> bool:
     """``boolean(descendant-or-self::a[@href])``, stopping at the first."""
-    return any(a.get("href") is not None for a in element.iter("a"))
+    return next(_href_links(element), None) is not None
 
 
 def _two_links(element: etree._Element) -> bool:
     """``count(descendant-or-self::a[@href]) >= 2``, stopping at the second."""
-    first = False
-    for a in element.iter("a"):
-        if a.get("href") is not None:
-            if first:
-                return True
-            first = True
-    return False
+    return next(islice(_href_links(element), 1, None), None) is not None
 
 
 def parse_block(
@@ -641,13 +637,8 @@ def _most_pass(items: list[etree._Element], least: int, test: Callable[[Any], bo
 
 
 def _first_link(item: etree._Element) -> etree._Element:
-    """``_LINKS(item)[0]`` (an item of ``block_items`` holds a link), by lxml's walk."""
-    return next(a for a in item.iter("a") if a.get("href") is not None)
-
-
-def _links(item: etree._Element) -> list[etree._Element]:
-    """``_LINKS(item)``: ``descendant-or-self::a[@href]``, by lxml's walk."""
-    return [a for a in item.iter("a") if a.get("href") is not None]
+    """``_LINKS(item)[0]`` (an item of ``block_items`` holds a link)."""
+    return next(_href_links(item))
 
 
 def _same_site_link(link: etree._Element, base_url: str, host: str) -> bool:
@@ -696,7 +687,7 @@ def similar_by_structure(
 def _similar_row(item: etree._Element, base_url: str, host: str) -> bool:
     """A similar-news row: its longest link text three words or more, its first link to
     another page of the site."""
-    links = _links(item)
+    links = list(_href_links(item))
     if len(max((node_text(a) for a in links), key=len).split()) < 3:  # (cheaper: first)
         return False
     return _same_site_link(links[0], base_url, host)
