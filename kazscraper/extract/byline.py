@@ -170,16 +170,12 @@ def _short_text(element: Any, limit: int) -> str | None:
     return text if len(text) <= limit else None
 
 
-def _byline_candidates(root: Any) -> tuple[list[Any], list[Any]]:
-    """The elements marked as an author's, and those whose text opens with a byline's
-    label; those in the first headline's article (or main) or after it first."""
-    marked, openings, _ = _walk(root)
-    return marked, openings
-
-
 def _walk(root: Any) -> tuple[list[Any], list[Any], bool]:
     """In one walk of the page (an XPath of a dozen ``contains()`` tests costs three times
-    more; a function call per element twice the walk): the elements marked as an author's,
+    more; a function call per element twice the walk): the elements marked as an author's
+    (``rel=author``, ``itemprop=author``, an hCard's ``fn``, a class word split at - and _
+    and camel case in ``xpaths.BYLINE_CLASS_WORDS``, not a word that only holds one:
+    ``autorefresh``, ``authorization``, ``typewriter``),
     those whose text opens with a byline's label (each list with those in the first
     headline's article, or main, or after it first), and whether an element in the body is
     ``has_author_markup``'s by its class, ``rel`` or ``itemprop``. Each element's class is
@@ -242,20 +238,6 @@ def _in_order(found: list[tuple[bool, Any]], headline: Any) -> list[Any]:
 _HINT_CLASS_STEMS = ("author", "Author", "autor", "byline", "writer")
 # ``xpaths.AUTHOR_HINT`` but for the class, ``rel`` and ``itemprop`` (read in the walk)
 _AUTHOR_ID_HINT = etree.XPath("boolean(//body//*/@id[contains(.,'author')])")
-
-
-def _marks_an_author(element: Any) -> bool:
-    """Whether the element is marked as an author's: ``rel=author``, ``itemprop=author``,
-    an hCard's ``fn``, a class word (split at - and _ and camel case) in
-    ``xpaths.BYLINE_CLASS_WORDS``, not a word that only holds one (``autorefresh``,
-    ``authorization``, ``typewriter``)."""
-    if _strong_mark(element):
-        return True
-    classes = element.get("class") or ""
-    folded = classes.casefold()
-    if not folded or not ("fn" in folded or any(s in folded for s in xpaths.BYLINE_CLASS_STEMS)):
-        return False  # a cheap test first: most elements have no such class
-    return _class_marks(element, classes)
 
 
 def _class_marks(element: Any, classes: str) -> bool:
