@@ -249,7 +249,6 @@ class Frontier:
         self._failed_discovery: set[str] = set()
         self.awaited = FingerprintSet()  # scheduled, fetched, not yet answered
         self.counts: Counter[str] = Counter()
-        self.listing_pages = 0  # listing requests made this run (distinct pages)
         self._listings = FingerprintSet()  # the listing pages requested this run
         self.sitemaps = 0  # sitemap requests made this run
         self.article_requests = 0  # new article requests made this run (max_articles_per_run)
@@ -300,6 +299,11 @@ class Frontier:
 
     # -- decisions -------------------------------------------------------------------
 
+    @property
+    def listing_pages(self) -> int:
+        """Listing pages requested this run (each once)."""
+        return len(self._listings)
+
     def discovery_done(self) -> bool:
         """``max_articles`` articles are scheduled, or ``max_articles_per_run`` articles
         requested: no more listings, sitemaps or links."""
@@ -330,8 +334,8 @@ class Frontier:
         self.scheduled.add(canonical)
         headers: dict[str, str] = {}
         reason = NEW
-        if canonical in self.known:
-            published, etag = self.known[canonical]
+        if (archived := self.known.get(canonical)) is not None:
+            published, etag = archived
             if not (self.rules.full or self.in_revisit_window(published)):
                 return self._skip(canonical, KNOWN, "known_skipped", alias)
             reason = REVISIT
@@ -372,7 +376,6 @@ class Frontier:
         if self.listing_pages >= self.limits.max_listing_pages:
             return self._skip(url, LISTING_LIMIT, "listing_limit_reached", kind="listing")
         self._listings.add(url)
-        self.listing_pages += 1
         return Decision(url, "listing", True, NEW, empty_run=empty_run, ask=ask)
 
     def sitemap(self, url: str, depth: int = 1) -> Decision:

@@ -319,7 +319,6 @@ class KnownArticles(Mapping[str, tuple[str | None, str | None]]):
         self._map = FingerprintMap(self._VALUE.size, slots=slots)
         self._etags = bytearray()
         self._odd: dict[str, tuple[str | None, str | None]] = {}  # kept as given
-        self._hot: dict[str, tuple[str | None, str | None]] = {}  # last answers, as given
         self._days: dict[str | None, int | None] = {}  # date string -> day number, bounded
         self.update(rows)
 
@@ -341,7 +340,6 @@ class KnownArticles(Mapping[str, tuple[str | None, str | None]]):
 
     def __setitem__(self, url: str, value: tuple[str | None, str | None]) -> None:
         published, etag = value
-        self._hot.pop(url, None)
         days = self._days
         day = days.get(published, -1)
         if day == -1:  # a crawl's articles share a few thousand dates
@@ -371,9 +369,6 @@ class KnownArticles(Mapping[str, tuple[str | None, str | None]]):
         self._map[url] = self._VALUE.pack(day, at, size)
 
     def __getitem__(self, url: str) -> tuple[str | None, str | None]:
-        found = self._hot.get(url)
-        if found is not None:
-            return found
         value = self._map.get(url) if isinstance(url, str) else None
         if value is None:
             raise KeyError(url)
@@ -387,13 +382,10 @@ class KnownArticles(Mapping[str, tuple[str | None, str | None]]):
             if at == self._NO_ETAG
             else self._etags[at : at + size].decode("utf-8", "surrogatepass")
         )
-        if len(self._hot) >= HOT_KEYS:
-            self._hot.clear()
-        self._hot[url] = found = (published, etag)
-        return found
+        return published, etag
 
     def __contains__(self, url: object) -> bool:
-        return isinstance(url, str) and (url in self._hot or url in self._map)
+        return isinstance(url, str) and url in self._map
 
     def __len__(self) -> int:
         return len(self._map)
