@@ -29,11 +29,8 @@ def anchor_hrefs(html: str, limit: int = MAX_LINKS_PER_PAGE) -> list[str]:
     # XML's start: parsel tells what it is; else HTML: parsel's tree, without its copy of
     # the page to take out NUL (``checked.html_selector``)
     page = Selector(text=html) if _PARSEL_TYPES.match(html) else html_selector(html)
-    if page.type in ("html", "xml"):  # lxml's strings: no Selector made for each link
-        values = page.root.xpath("//a/@href", smart_strings=False)
-        if page.type == "html" and isinstance(html, CheckedHtml):
-            html.keep_parsed(page)  # the extractor's parse (``checked.parsed``): one a page
-    else:
-        values = page.xpath("//a/@href").getall()  # what parsel says of any other text
+    values = page.root.xpath("//a/@href", smart_strings=False)  # (no Selector a link)
+    if page.type == "html" and isinstance(html, CheckedHtml):
+        html.keep_parsed(page)  # the extractor's parse (``checked.parsed``): one a page
     hrefs = (h.strip() for h in values)
     return list(islice(dict.fromkeys(h for h in hrefs if h), limit))
