@@ -46,8 +46,7 @@ from crawl import StaticServer, crawl_benchmark, prepare_site, summarize
 
 from kazscraper.archive import Archive
 from kazscraper.crawler.archive_files import warc_directory
-from kazscraper.crawler.archive_owner import KNOWN_CHUNK
-from kazscraper.crawler.url_set import KnownArticles
+from kazscraper.crawler.archive_owner import KNOWN_CHUNK, known_articles
 
 
 def _child(*args: str) -> tuple[int, float, float]:
@@ -101,10 +100,7 @@ def known_memory(n: int) -> None:
         with Archive(db, site="qazdauiri") as archive:
             builds = {
                 "dict": archive.known_articles,
-                "KnownArticles": lambda: KnownArticles.from_chunks(
-                    archive.archived_article_urls(KNOWN_CHUNK),
-                    expected=archive.count("article_urls"),
-                ),
+                "KnownArticles": lambda: known_articles(archive),
             }
             probe = [u for rows in archive.archived_article_urls(KNOWN_CHUNK) for u, _, _ in rows]
             for name, build in builds.items():

@@ -37,6 +37,16 @@ from kazscraper.crawler.verdict import crawl_summary, run_verdict, status_of
 logger = logging.getLogger(__name__)
 
 KNOWN_CHUNK = 5000  # archived URLs read at a time into the run's ``known``
+
+
+def known_articles(archive: Archive) -> KnownArticles:
+    """The archive's article URLs (aliases too) with each one's date and ETag, as the
+    run's ``known``: read ``KNOWN_CHUNK`` rows at a time into a table sized for all."""
+    return KnownArticles.from_chunks(
+        archive.archived_article_urls(KNOWN_CHUNK), expected=archive.count("article_urls")
+    )
+
+
 UNACCOUNTED_SHOWN = 5  # unaccounted URLs named in the log
 
 
@@ -75,10 +85,7 @@ class ArchiveExtension:
         if self.archive is None:
             return None
         return ArchiveState(
-            known=KnownArticles.from_chunks(
-                self.archive.archived_article_urls(KNOWN_CHUNK),
-                expected=self.archive.count("article_urls"),
-            ),
+            known=known_articles(self.archive),
             frontier=self.archive.frontier_urls(),
             retries=self.archive.failed_urls(),
             failed_discovery=self.archive.discovery_failures(),
